@@ -1,0 +1,225 @@
+/*
+ * cobocred/module.h - the provider module ABI of cobo-credential.
+ *
+ * A module is a shared object that exports exactly one symbol,
+ * cobocred_module_init().  The host (libcobocred) calls it with its own ABI
+ * version and gets back a pointer to a constant struct cobocred_module.
+ *
+ * Versioning rules (never break them):
+ *   - abi_version is (major << 16 | minor).  The host refuses a module whose
+ *     major differs from its own.
+ *   - Every struct here starts with a size stamp or is reached through one.
+ *     Fields are only ever appended; readers copy min(sizes) and zero the
+ *     rest, so an older module loads in a newer host and vice versa.
+ *
+ * Ownership:
+ *   - Everything a module returns (items) is built through the host's
+ *     item_* services and freed by the host.  Secret bytes live in host
+ *     secret memory, which the host wipes before freeing.
+ *   - Pointers a module receives (queries, items to store, argv) belong to
+ *     the caller and are valid only for the duration of the call.
+ *
+ * Modules link no host symbols: everything goes through struct cobocred_host.
+ */
+#ifndef COBOCRED_MODULE_H
+#define COBOCRED_MODULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define COBOCRED_ABI_MAJOR 1
+#define COBOCRED_ABI_MINOR 0
+#define COBOCRED_ABI_VERSION ((uint32_t)(COBOCRED_ABI_MAJOR << 16 | COBOCRED_ABI_MINOR))
+#define COBOCRED_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
+
+/* Statuses, NSS-style.  Values are part of the ABI. */
+enum cobocred_status {
+	COBOCRED_SUCCESS = 0,  /* done; items returned where the call returns items */
+	COBOCRED_NOTFOUND = 1, /* works, but has nothing matching */
+	COBOCRED_UNAVAIL = 2,  /* cannot work here: no D-Bus, no config, no profile */
+	COBOCRED_TRYAGAIN = 3, /* transient: network, lock contention, locked keyring */
+	COBOCRED_DENIED = 4,   /* the server refused: re-authorisation needed */
+	COBOCRED_ERROR = 5,    /* bug or bad configuration: fail closed */
+};
+#define COBOCRED_STATUS_COUNT 6
+
+/* Well-known schemas (see DESIGN.md "Keyring layout"). */
+#define COBOCRED_SCHEMA_GIT "org.git.Password"
+#define COBOCRED_SCHEMA_DOCKER "io.docker.Credentials"
+#define COBOCRED_SCHEMA_COBO "com.cobo.credential.Token"
+#define COBOCRED_SCHEMA_APP_SECRET "com.cobo.credential.AppSecret"
+
+/*
+ * Attribute names per schema.  Lookup attributes hold only stable,
+ * non-secret keys; volatile data lives in the item's fields.
+ *   git:    protocol, host (may carry :port), path, username
+ *   docker: server, username
+ *   cobo:   base_url, client_id, org_id, kind ("access" | "refresh")
+ *   app secret: profile, client_id
+ */
+
+struct cobocred_attr {
+	const char *name;
+	const char *value;
+};
+
+/*
+ * A credential.  Built by modules through the host's item_* services, owned
+ * and freed by the host.  Lists are chained through next.
+ */
+struct cobocred_item {
+	uint32_t struct_size;
+	const char *schema;		   /* one of COBOCRED_SCHEMA_* or a module's own */
+	const char *label;		   /* human label for keyring tools; may be NULL */
+	size_t n_attrs;
+	const struct cobocred_attr *attrs; /* in insertion order */
+	const unsigned char *secret;	   /* host secret memory, NUL-terminated */
+	size_t secret_len;		   /* excluding the terminator */
+	int64_t expires_at;		   /* unix seconds; 0 = does not expire */
+	int64_t created_at;		   /* unix seconds; 0 = unknown */
+	const char *oauth_refresh_token;   /* git's oauth_refresh_token; secret memory; may be NULL */
+	struct cobocred_item *next;
+};
+
+/* Query flags. */
+#define COBOCRED_QUERY_EXACT 0x1u /* items must carry no attribute the query lacks */
+
+/*
+ * A pattern.  An item matches when its schema equals the query's and every
+ * query attribute is present on the item with an equal value; an attribute
+ * absent from the query matches anything (unless COBOCRED_QUERY_EXACT).
+ *
+ * secret: for erase, only items whose secret equals it are removed (NULL:
+ * any); for a minting module's get, the refresh token to use (NULL: mint).
+ */
+struct cobocred_query {
+	uint32_t struct_size;
+	const char *schema;
+	size_t n_attrs;
+	const struct cobocred_attr *attrs;
+	const unsigned char *secret;
+	size_t secret_len;
+	const char *profile; /* Cobo profile name for modules that read profile settings; may be NULL */
+	uint32_t flags;
+};
+
+/* Log levels for host->log. */
+enum cobocred_log_level {
+	COBOCRED_LOG_DEBUG = 0,
+	COBOCRED_LOG_INFO = 1,
+	COBOCRED_LOG_WARN = 2,
+};
+
+#if defined(__GNUC__)
+#define COBOCRED_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define COBOCRED_PRINTF(a, b)
+#endif
+
+/*
+ * Services the host hands to a module at open().  Check struct_size before
+ * using a field appended after ABI 1.0.
+ */
+struct cobocred_host {
+	uint32_t abi_version;
+	uint32_t struct_size;
+	void *ctx; /* the host's; pass it back as the first argument */
+
+	/* Trace output; never pass secrets (the host also redacts known ones). */
+	void (*log)(void *ctx, int level, const char *fmt, ...) COBOCRED_PRINTF(3, 4);
+	/* One line, actionable, no secrets: "what went wrong; what to do". */
+	void (*set_error)(void *ctx, const char *fmt, ...) COBOCRED_PRINTF(2, 3);
+
+	/* Secret memory: zeroed on allocation, wiped on free.  NULL on OOM. */
+	void *(*secret_alloc)(size_t n);
+	void (*secret_free)(void *p);
+
+	/* Items.  item_new returns NULL on OOM; setters return 0 or -1 (OOM). */
+	struct cobocred_item *(*item_new)(const char *schema);
+	int (*item_set_label)(struct cobocred_item *item, const char *label);
+	int (*item_add_attr)(struct cobocred_item *item, const char *name, const char *value);
+	int (*item_set_secret)(struct cobocred_item *item, const void *secret, size_t len);
+	int (*item_set_refresh)(struct cobocred_item *item, const char *oauth_refresh_token);
+	void (*item_set_times)(struct cobocred_item *item, int64_t created_at, int64_t expires_at);
+	void (*item_free)(struct cobocred_item *list); /* frees the whole chain */
+
+	/* Current unix time in seconds (tests may shift it). */
+	int64_t (*now)(void *ctx);
+
+	/*
+	 * Cross-process lock on NAME (a short [A-Za-z0-9._-] name) in the
+	 * user's private runtime directory.  Waits up to timeout_ms.
+	 * Returns COBOCRED_SUCCESS with *handle set, TRYAGAIN on timeout,
+	 * ERROR otherwise (message set).
+	 */
+	int (*lock)(void *ctx, const char *name, int timeout_ms, int *handle);
+	void (*unlock)(void *ctx, int handle);
+
+	/* A setting of [profile NAME]; NULL if absent.  Valid until close(). */
+	const char *(*profile_get)(void *ctx, const char *profile, const char *key);
+
+	/* Private state directory for this user (0700, created on demand). */
+	const char *(*state_dir)(void *ctx);
+
+	/*
+	 * The store stack (the [stack] store/get lines without minting
+	 * modules), for modules that keep private state in it: the app secret,
+	 * for instance.  Same semantics as the module operations.
+	 */
+	int (*stack_get)(void *ctx, const struct cobocred_query *q, struct cobocred_item **out);
+	int (*stack_store)(void *ctx, const struct cobocred_item *item,
+			   const struct cobocred_query *replace);
+};
+
+/* Capability bits. */
+#define COBOCRED_CAP_GET 0x01u
+#define COBOCRED_CAP_STORE 0x02u
+#define COBOCRED_CAP_ERASE 0x04u
+#define COBOCRED_CAP_LIST 0x08u
+/*
+ * A minting module makes credentials rather than keeping them (cobo-oauth).
+ * The host runs it under a per-credential lock, after re-reading the caches
+ * before it, and writes every item it returns through to the store stack in
+ * the order returned (refresh token first).
+ */
+#define COBOCRED_CAP_MINT 0x10u
+
+struct cobocred_module {
+	uint32_t abi_version; /* COBOCRED_ABI_VERSION the module was built with */
+	uint32_t struct_size; /* sizeof(struct cobocred_module) at build time */
+	const char *name;
+	uint32_t caps;
+
+	/*
+	 * argv holds the module's options ("key=value" strings from its
+	 * [module NAME] section).  *state is the instance, passed to every
+	 * other call.  A module that cannot work here returns UNAVAIL.
+	 */
+	int (*open)(const struct cobocred_host *host, int argc, const char *const *argv,
+		    void **state);
+	void (*close)(void *state);
+
+	/* The best match in *out (a chain: a minting module may return several). */
+	int (*get)(void *state, const struct cobocred_query *q, struct cobocred_item **out);
+	/* Stores item after removing every item matching replace (may be NULL). */
+	int (*store)(void *state, const struct cobocred_item *item,
+		     const struct cobocred_query *replace);
+	/* Removes every match; NOTFOUND if nothing matched. */
+	int (*erase)(void *state, const struct cobocred_query *q);
+	/* Every match, chained in *out. */
+	int (*list)(void *state, const struct cobocred_query *q, struct cobocred_item **out);
+};
+
+/* The one exported symbol.  Returns NULL to refuse the host. */
+typedef const struct cobocred_module *(*cobocred_module_init_fn)(uint32_t host_abi);
+#define COBOCRED_MODULE_INIT_SYMBOL "cobocred_module_init"
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* COBOCRED_MODULE_H */

@@ -1,0 +1,545 @@
+/*
+ * cfg.c - strict INI parser for the cobo-credential configuration.
+ */
+#include "config.h"
+
+#include "cfg.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "strutil.h"
+
+const char cobocred_config_default[] =
+	"# built-in default: the desktop keyring, a 0600 file when there is none\n"
+	"[stack]\n"
+	"get   = keyring file cobo-oauth\n"
+	"store = keyring file\n"
+	"erase = keyring [SUCCESS=continue] file\n"
+	"list  = keyring [SUCCESS=continue] file\n"
+	"[module cobo-oauth]\n"
+	"schemas = " COBOCRED_SCHEMA_COBO "\n";
+
+static const char *const op_names[COBOCRED_OP_COUNT] = { "get", "store", "erase", "list" };
+
+static const char *const status_names[COBOCRED_STATUS_COUNT] = {
+	"SUCCESS", "NOTFOUND", "UNAVAIL", "TRYAGAIN", "DENIED", "ERROR",
+};
+
+/* Profile keys the project understands; a typo must not pass silently. */
+static const char *const profile_keys[] = {
+	"base_url", "client_id", "org_id",     "app_secret",	  "server_key",
+	"ca_file",  "allow_http", "connect_timeout", "timeout", NULL,
+};
+
+struct parser {
+	const char *path;
+	int line;
+	char *err;
+	size_t errlen;
+	struct cobocred_config *cfg;
+	struct cobocred_section *cur; /* NULL outside module/profile sections */
+	int cur_is_profile;
+	int in_stack;
+};
+
+const char *cobocred_op_name(enum cobocred_op op)
+{
+	return (unsigned)op < COBOCRED_OP_COUNT ? op_names[op] : "?";
+}
+
+static int perr(struct parser *p, const char *fmt, ...) COBOCRED_PRINTF(2, 3);
+static int perr(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(p->err, p->errlen, "%s:%d: ", p->path, p->line);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return COBOCRED_ERROR;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return COBOCRED_ERROR;
+}
+
+static int valid_name(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
+			return 0;
+	return 1;
+}
+
+static void default_actions(unsigned char *action)
+{
+	int i;
+
+	for (i = 0; i < COBOCRED_STATUS_COUNT; i++)
+		action[i] = COBOCRED_ACT_CONTINUE;
+	action[COBOCRED_SUCCESS] = COBOCRED_ACT_RETURN;
+}
+
+/* A preset word in an action block (PAM-style shorthands). */
+static int apply_preset(const char *word, unsigned char *action)
+{
+	int i;
+
+	if (strcasecmp(word, "sufficient") == 0) { /* the default */
+		default_actions(action);
+	} else if (strcasecmp(word, "requisite") == 0) { /* stop on anything */
+		for (i = 0; i < COBOCRED_STATUS_COUNT; i++)
+			action[i] = COBOCRED_ACT_RETURN;
+	} else if (strcasecmp(word, "optional") == 0) { /* run, never stop */
+		for (i = 0; i < COBOCRED_STATUS_COUNT; i++)
+			action[i] = COBOCRED_ACT_CONTINUE;
+	} else if (strcasecmp(word, "fallback") == 0) { /* only UNAVAIL/NOTFOUND go on */
+		for (i = 0; i < COBOCRED_STATUS_COUNT; i++)
+			action[i] = COBOCRED_ACT_RETURN;
+		action[COBOCRED_NOTFOUND] = COBOCRED_ACT_CONTINUE;
+		action[COBOCRED_UNAVAIL] = COBOCRED_ACT_CONTINUE;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static int status_from_name(const char *s, size_t n)
+{
+	int i;
+
+	for (i = 0; i < COBOCRED_STATUS_COUNT; i++)
+		if (strlen(status_names[i]) == n && strncasecmp(status_names[i], s, n) == 0)
+			return i;
+	return -1;
+}
+
+/* One word inside [...]: STATUS=ACTION or a preset. */
+static int parse_action_word(struct parser *p, const char *w, unsigned char *action)
+{
+	const char *eq = strchr(w, '=');
+	int st;
+
+	if (eq == NULL) {
+		if (apply_preset(w, action) == 0)
+			return 0;
+		return perr(p, "unknown action '%s'; use STATUS=return|continue "
+			       "or a preset: sufficient, requisite, optional, fallback", w);
+	}
+	st = status_from_name(w, (size_t)(eq - w));
+	if (st < 0)
+		return perr(p, "unknown status in '%s'; statuses are SUCCESS NOTFOUND "
+			       "UNAVAIL TRYAGAIN DENIED ERROR", w);
+	if (strcasecmp(eq + 1, "return") == 0)
+		action[st] = COBOCRED_ACT_RETURN;
+	else if (strcasecmp(eq + 1, "continue") == 0)
+		action[st] = COBOCRED_ACT_CONTINUE;
+	else
+		return perr(p, "unknown action '%s' in '%s'; use return or continue", eq + 1, w);
+	return 0;
+}
+
+/* "[A=b C=d]" starting at *s; advances *s past ']'. */
+static int parse_action_block(struct parser *p, const char **s, unsigned char *action)
+{
+	const char *q = *s + 1, *end = strchr(q, ']');
+	char word[64];
+
+	if (end == NULL)
+		return perr(p, "'[' without ']' in stack line; close the action block");
+	while (q < end) {
+		size_t n;
+
+		while (q < end && isspace((unsigned char)*q))
+			q++;
+		n = 0;
+		while (q + n < end && !isspace((unsigned char)q[n]))
+			n++;
+		if (n == 0)
+			break;
+		if (n >= sizeof(word))
+			return perr(p, "action word too long in stack line");
+		memcpy(word, q, n);
+		word[n] = '\0';
+		if (parse_action_word(p, word, action) != 0)
+			return COBOCRED_ERROR;
+		q += n;
+	}
+	*s = end + 1;
+	return 0;
+}
+
+static int stack_push(struct parser *p, struct cobocred_stack_line *sl, const char *name,
+		      size_t n)
+{
+	struct cobocred_stack_entry *v, *e;
+	int optional = 0;
+
+	if (n > 0 && name[0] == '-') {
+		optional = 1;
+		name++;
+		n--;
+	}
+	v = realloc(sl->v, (sl->n + 1) * sizeof(*v));
+	if (v == NULL)
+		return perr(p, "out of memory");
+	sl->v = v;
+	e = &v[sl->n];
+	memset(e, 0, sizeof(*e));
+	e->instance = strndup(name, n);
+	if (e->instance == NULL)
+		return perr(p, "out of memory");
+	sl->n++;
+	e->optional = optional;
+	e->line = p->line;
+	default_actions(e->action);
+	if (!valid_name(e->instance))
+		return perr(p, "bad module name '%s'; names use letters, digits, '-', '_', '.'",
+			    e->instance);
+	return 0;
+}
+
+static int parse_stack_value(struct parser *p, struct cobocred_stack_line *sl, const char *s)
+{
+	while (*s) {
+		size_t n = 0;
+
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s == '\0')
+			break;
+		if (*s == '[') {
+			if (sl->n == 0)
+				return perr(p, "action block before any module; write it after "
+					       "the module it applies to");
+			if (parse_action_block(p, &s, sl->v[sl->n - 1].action) != 0)
+				return COBOCRED_ERROR;
+			continue;
+		}
+		while (s[n] && !isspace((unsigned char)s[n]) && s[n] != '[')
+			n++;
+		if (stack_push(p, sl, s, n) != 0)
+			return COBOCRED_ERROR;
+		s += n;
+	}
+	if (sl->n == 0)
+		return perr(p, "empty stack line; name at least one module");
+	return 0;
+}
+
+static int stack_line(struct parser *p, const char *key, const char *value)
+{
+	int op;
+
+	for (op = 0; op < COBOCRED_OP_COUNT; op++)
+		if (strcmp(key, op_names[op]) == 0)
+			break;
+	if (op == COBOCRED_OP_COUNT)
+		return perr(p, "unknown operation '%s' in [stack]; use get, store, erase or list",
+			    key);
+	if (p->cfg->ops[op].line != 0)
+		return perr(p, "'%s' set twice in [stack] (first on line %d); keep one",
+			    key, p->cfg->ops[op].line);
+	p->cfg->ops[op].line = p->line;
+	return parse_stack_value(p, &p->cfg->ops[op], value);
+}
+
+static int known_profile_key(const char *key)
+{
+	size_t i;
+
+	for (i = 0; profile_keys[i] != NULL; i++)
+		if (strcmp(profile_keys[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+static int section_kv(struct parser *p, const char *key, const char *value)
+{
+	struct cobocred_section *s = p->cur;
+	struct cobocred_kv *kv;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->kv[i].key, key) == 0)
+			return perr(p, "'%s' set twice in [%s] (first on line %d); keep one",
+				    key, s->name, s->kv[i].line);
+	kv = realloc(s->kv, (s->n + 1) * sizeof(*kv));
+	if (kv == NULL)
+		return perr(p, "out of memory");
+	s->kv = kv;
+	kv[s->n].key = strdup(key);
+	kv[s->n].value = strdup(value);
+	kv[s->n].line = p->line;
+	s->n++;
+	if (kv[s->n - 1].key == NULL || kv[s->n - 1].value == NULL)
+		return perr(p, "out of memory");
+	return 0;
+}
+
+static int key_value(struct parser *p, char *s)
+{
+	char *eq = strchr(s, '='), *key, *value;
+
+	if (eq == NULL)
+		return perr(p, "expected 'key = value' or '[section]', got '%.40s'", s);
+	*eq = '\0';
+	key = cobocred_trim(s);
+	value = cobocred_trim(eq + 1);
+	if (!valid_name(key))
+		return perr(p, "bad key '%.40s'; keys use letters, digits, '-', '_', '.'", key);
+	if (p->in_stack)
+		return stack_line(p, key, value);
+	if (p->cur == NULL)
+		return perr(p, "'%s' outside any section; put it under [stack], "
+			       "[module NAME] or [profile NAME]", key);
+	if (p->cur_is_profile && !known_profile_key(key))
+		return perr(p, "unknown key '%s' in [profile %s]; known keys: base_url client_id "
+			       "org_id app_secret server_key ca_file allow_http connect_timeout timeout",
+			    key, p->cur->name);
+	return section_kv(p, key, value);
+}
+
+static int new_section(struct parser *p, struct cobocred_section **arr, size_t *n,
+		       const char *kind, const char *name)
+{
+	struct cobocred_section *v;
+	size_t i;
+
+	if (!valid_name(name))
+		return perr(p, "bad %s name '%.40s'; names use letters, digits, '-', '_', '.'",
+			    kind, name);
+	for (i = 0; i < *n; i++)
+		if (strcmp((*arr)[i].name, name) == 0)
+			return perr(p, "[%s %s] defined twice (first on line %d); merge them",
+				    kind, name, (*arr)[i].line);
+	v = realloc(*arr, (*n + 1) * sizeof(*v));
+	if (v == NULL)
+		return perr(p, "out of memory");
+	*arr = v;
+	memset(&v[*n], 0, sizeof(v[*n]));
+	v[*n].name = strdup(name);
+	v[*n].line = p->line;
+	p->cur = &v[*n];
+	(*n)++;
+	return v[*n - 1].name == NULL ? perr(p, "out of memory") : 0;
+}
+
+static int section_header(struct parser *p, char *s)
+{
+	char *end = strchr(s, ']'), *name, *sp;
+
+	if (end == NULL || cobocred_trim(end + 1)[0] != '\0')
+		return perr(p, "bad section header; write [stack], [module NAME] or [profile NAME]");
+	*end = '\0';
+	name = cobocred_trim(s + 1);
+	p->cur = NULL;
+	p->cur_is_profile = 0;
+	p->in_stack = 0;
+	if (strcmp(name, "stack") == 0) {
+		p->in_stack = 1;
+		return 0;
+	}
+	sp = name + strcspn(name, " \t");
+	if (*sp != '\0') {
+		*sp = '\0';
+		sp = cobocred_trim(sp + 1);
+		if (strcmp(name, "module") == 0)
+			return new_section(p, &p->cfg->modules, &p->cfg->n_modules, "module", sp);
+		if (strcmp(name, "profile") == 0) {
+			p->cur_is_profile = 1;
+			return new_section(p, &p->cfg->profiles, &p->cfg->n_profiles, "profile", sp);
+		}
+	}
+	return perr(p, "unknown section [%.40s]; sections are [stack], [module NAME], "
+		       "[profile NAME]", name);
+}
+
+/* Drops a comment: '#' or ';' first on the line, or '#' after a blank. */
+static void strip_comment(char *s)
+{
+	char *q;
+
+	if (*s == '#' || *s == ';') {
+		*s = '\0';
+		return;
+	}
+	for (q = s; *q; q++)
+		if (*q == '#' && q > s && isspace((unsigned char)q[-1])) {
+			*q = '\0';
+			return;
+		}
+}
+
+static int parse_line(struct parser *p, char *s)
+{
+	s = cobocred_trim(s);
+	strip_comment(s);
+	s = cobocred_trim(s);
+	if (*s == '\0')
+		return 0;
+	if (*s == '[')
+		return section_header(p, s);
+	return key_value(p, s);
+}
+
+/* Checks that need the whole file: required profile keys. */
+static int validate(struct parser *p)
+{
+	static const char *const required[] = { "base_url", "client_id", "org_id" };
+	size_t i, k;
+
+	for (i = 0; i < p->cfg->n_profiles; i++) {
+		const struct cobocred_section *s = &p->cfg->profiles[i];
+
+		for (k = 0; k < 3; k++)
+			if (cobocred_section_get(s, required[k]) == NULL) {
+				p->line = s->line;
+				return perr(p, "[profile %s] lacks %s; add '%s = ...' to it",
+					    s->name, required[k], required[k]);
+			}
+	}
+	return 0;
+}
+
+int cobocred_config_parse(const char *path, const char *text, size_t len,
+			  struct cobocred_config **out, char *err, size_t errlen)
+{
+	struct parser p = { .path = path, .err = err, .errlen = errlen };
+	char line[COBOCRED_CONFIG_MAX_LINE + 1];
+	size_t pos = 0;
+	int r = COBOCRED_ERROR;
+
+	*out = NULL;
+	if (len > COBOCRED_CONFIG_MAX_BYTES)
+		return perr(&p, "file larger than %d bytes; is this the right file?",
+			    COBOCRED_CONFIG_MAX_BYTES);
+	p.cfg = calloc(1, sizeof(*p.cfg));
+	if (p.cfg == NULL || (p.cfg->path = strdup(path)) == NULL) {
+		perr(&p, "out of memory");
+		goto out;
+	}
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
+
+		p.line++;
+		if (n > COBOCRED_CONFIG_MAX_LINE) {
+			perr(&p, "line longer than %d bytes; shorten it", COBOCRED_CONFIG_MAX_LINE);
+			goto out;
+		}
+		if (memchr(text + pos, '\0', n) != NULL) {
+			perr(&p, "NUL byte in line; the file is not text");
+			goto out;
+		}
+		memcpy(line, text + pos, n);
+		line[n] = '\0';
+		if (parse_line(&p, line) != 0)
+			goto out;
+		pos += n + 1;
+	}
+	if (validate(&p) != 0)
+		goto out;
+	*out = p.cfg;
+	p.cfg = NULL;
+	r = COBOCRED_SUCCESS;
+out:
+	cobocred_config_free(p.cfg);
+	return r;
+}
+
+int cobocred_config_load(const char *path, struct cobocred_config **out, char *err,
+			 size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	*out = NULL;
+	r = cobocred_read_private_file(path, COBOCRED_CONFIG_MAX_BYTES, COBOCRED_FILE_NOT_WRITABLE,
+				       &text, &len, err, errlen);
+	if (r != COBOCRED_SUCCESS)
+		return r;
+	r = cobocred_config_parse(path, text, len, out, err, errlen);
+	free(text);
+	return r;
+}
+
+static void section_free(struct cobocred_section *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		free(s->kv[i].key);
+		free(s->kv[i].value);
+	}
+	free(s->kv);
+	free(s->name);
+}
+
+void cobocred_config_free(struct cobocred_config *cfg)
+{
+	size_t i, j;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < COBOCRED_OP_COUNT; i++) {
+		for (j = 0; j < cfg->ops[i].n; j++)
+			free(cfg->ops[i].v[j].instance);
+		free(cfg->ops[i].v);
+	}
+	for (i = 0; i < cfg->n_modules; i++)
+		section_free(&cfg->modules[i]);
+	for (i = 0; i < cfg->n_profiles; i++)
+		section_free(&cfg->profiles[i]);
+	free(cfg->modules);
+	free(cfg->profiles);
+	free(cfg->path);
+	free(cfg);
+}
+
+const char *cobocred_section_get(const struct cobocred_section *s, const char *key)
+{
+	size_t i;
+
+	if (s == NULL)
+		return NULL;
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->kv[i].key, key) == 0)
+			return s->kv[i].value;
+	return NULL;
+}
+
+static const struct cobocred_section *find_section(const struct cobocred_section *v, size_t n,
+						   const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			return &v[i];
+	return NULL;
+}
+
+const struct cobocred_section *cobocred_config_module(const struct cobocred_config *cfg,
+						      const char *instance)
+{
+	return find_section(cfg->modules, cfg->n_modules, instance);
+}
+
+const struct cobocred_section *cobocred_config_profile(const struct cobocred_config *cfg,
+						       const char *name)
+{
+	return find_section(cfg->profiles, cfg->n_profiles, name);
+}

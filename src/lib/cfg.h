@@ -1,0 +1,90 @@
+/*
+ * cfg.h - the INI configuration: [stack], [module NAME], [profile NAME].
+ *
+ * Parsing is strict: any line that is not understood fails the whole file
+ * with "FILE:LINE: what is wrong; how to fix it", so a typo can never
+ * silently weaken the stack.
+ */
+#ifndef COBOCRED_CFG_H
+#define COBOCRED_CFG_H
+
+#include <stddef.h>
+
+#include "cobocred/module.h"
+
+enum cobocred_op {
+	COBOCRED_OP_GET = 0,
+	COBOCRED_OP_STORE,
+	COBOCRED_OP_ERASE,
+	COBOCRED_OP_LIST,
+};
+#define COBOCRED_OP_COUNT 4
+
+enum cobocred_action {
+	COBOCRED_ACT_CONTINUE = 0,
+	COBOCRED_ACT_RETURN = 1,
+};
+
+struct cobocred_stack_entry {
+	char *instance;	 /* module instance name as written on the line */
+	int optional;	 /* leading '-': a missing module file is skipped */
+	int line;	 /* line number, for messages */
+	unsigned char action[COBOCRED_STATUS_COUNT];
+};
+
+struct cobocred_stack_line {
+	struct cobocred_stack_entry *v;
+	size_t n;
+	int line;
+};
+
+struct cobocred_kv {
+	char *key;
+	char *value;
+	int line;
+};
+
+struct cobocred_section {
+	char *name;
+	struct cobocred_kv *kv;
+	size_t n;
+	int line;
+};
+
+struct cobocred_config {
+	char *path; /* owned; "(built-in default)" for the embedded config */
+	struct cobocred_stack_line ops[COBOCRED_OP_COUNT];
+	struct cobocred_section *modules;
+	size_t n_modules;
+	struct cobocred_section *profiles;
+	size_t n_profiles;
+};
+
+#define COBOCRED_CONFIG_MAX_BYTES (1024 * 1024)
+#define COBOCRED_CONFIG_MAX_LINE 4096
+
+/* The configuration used when no file exists. */
+extern const char cobocred_config_default[];
+
+/*
+ * Parses text (len bytes) read from path.  On error returns ERROR, *out
+ * NULL and a "path:line: ..." message in err.
+ */
+int cobocred_config_parse(const char *path, const char *text, size_t len,
+			  struct cobocred_config **out, char *err, size_t errlen);
+/*
+ * Reads and parses a file after checking it is a regular file owned by the
+ * user or root and not writable by group or others.
+ */
+int cobocred_config_load(const char *path, struct cobocred_config **out, char *err,
+			 size_t errlen);
+void cobocred_config_free(struct cobocred_config *cfg);
+
+const char *cobocred_section_get(const struct cobocred_section *s, const char *key);
+const struct cobocred_section *cobocred_config_module(const struct cobocred_config *cfg,
+						      const char *instance);
+const struct cobocred_section *cobocred_config_profile(const struct cobocred_config *cfg,
+						       const char *name);
+const char *cobocred_op_name(enum cobocred_op op);
+
+#endif

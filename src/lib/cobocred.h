@@ -1,0 +1,100 @@
+/*
+ * cobocred.h - the core API the front-ends (git, docker, cli) use.
+ *
+ * A context owns the parsed configuration, the module stack (loaded lazily),
+ * the trace sink and the last error message.  Every call returns a
+ * COBOCRED_* status from <cobocred/module.h>; on anything but SUCCESS the
+ * one-line reason is in cobocred_error(ctx).
+ */
+#ifndef COBOCRED_H
+#define COBOCRED_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cobocred/module.h"
+
+struct cobocred_ctx;
+
+/*
+ * Creates a context.  config_path NULL means the search order of DESIGN.md:
+ * $COBO_CREDENTIAL_CONFIG, $XDG_CONFIG_HOME/cobo-credential/config,
+ * SYSCONFDIR/cobo-credential/config, then the built-in default.
+ * On failure *out is still a usable context (for cobocred_error) unless the
+ * status is ERROR with *out NULL (out of memory).
+ */
+int cobocred_ctx_new(const char *config_path, struct cobocred_ctx **out);
+void cobocred_ctx_free(struct cobocred_ctx *ctx);
+
+/* The last error: one line, no secrets, never NULL. */
+const char *cobocred_error(const struct cobocred_ctx *ctx);
+/* Sets the last error (front-ends use it for their own failures). */
+void cobocred_set_error(struct cobocred_ctx *ctx, const char *fmt, ...) COBOCRED_PRINTF(2, 3);
+void cobocred_trace(struct cobocred_ctx *ctx, const char *fmt, ...) COBOCRED_PRINTF(2, 3);
+
+/* The path of the config file in use, or NULL for the built-in default. */
+const char *cobocred_config_path(const struct cobocred_ctx *ctx);
+
+/* Status name ("SUCCESS", "NOTFOUND", ...). */
+const char *cobocred_status_name(int status);
+
+/* Stack operations (see the [stack] lines). Returned items: free with cobocred_item_free. */
+int cobocred_get(struct cobocred_ctx *ctx, const struct cobocred_query *q,
+		 struct cobocred_item **out);
+int cobocred_store(struct cobocred_ctx *ctx, const struct cobocred_item *item,
+		   const struct cobocred_query *replace);
+int cobocred_erase(struct cobocred_ctx *ctx, const struct cobocred_query *q);
+int cobocred_list(struct cobocred_ctx *ctx, const struct cobocred_query *q,
+		  struct cobocred_item **out);
+
+/* Items (the same functions modules reach through the host table). */
+struct cobocred_item *cobocred_item_new(const char *schema);
+int cobocred_item_set_label(struct cobocred_item *item, const char *label);
+int cobocred_item_add_attr(struct cobocred_item *item, const char *name, const char *value);
+int cobocred_item_set_secret(struct cobocred_item *item, const void *secret, size_t len);
+int cobocred_item_set_refresh(struct cobocred_item *item, const char *oauth_refresh_token);
+void cobocred_item_set_times(struct cobocred_item *item, int64_t created_at, int64_t expires_at);
+void cobocred_item_free(struct cobocred_item *list);
+/* The value of attribute name, or NULL. */
+const char *cobocred_item_attr(const struct cobocred_item *item, const char *name);
+/* 1 if item matches q (schema, attributes, secret if q has one), else 0. */
+int cobocred_item_matches(const struct cobocred_item *item, const struct cobocred_query *q);
+
+/* Profiles ([profile NAME] sections). */
+/* Number of profiles and the name of the i-th, in file order. */
+size_t cobocred_profile_count(const struct cobocred_ctx *ctx);
+const char *cobocred_profile_name(const struct cobocred_ctx *ctx, size_t i);
+const char *cobocred_profile_get(const struct cobocred_ctx *ctx, const char *profile,
+				 const char *key);
+/*
+ * Resolves a request to a profile (DESIGN.md "token lifecycle" step 1):
+ * url is "cobo://NAME" or a URL / host[:port] whose host matches a
+ * profile's base_url host; username, if not NULL/empty, must equal the
+ * profile's org_id or name.  SUCCESS with *name (owned by ctx), NOTFOUND
+ * when the host is not a Cobo host, ERROR when several match (message
+ * lists them).
+ */
+int cobocred_profile_resolve(struct cobocred_ctx *ctx, const char *url, const char *username,
+			     const char **name);
+
+/* "host[:port]" of a URL or bare host, lower-case, default port dropped. 0 or -1. */
+int cobocred_url_hostport(const char *url, char *out, size_t outlen);
+
+/*
+ * The token lifecycle: a valid access token for profile, valid for at least
+ * min_valid more seconds (0: the default refresh window).  From cache when
+ * fresh; otherwise refreshed or minted under a per-profile lock.
+ * *out is one item of schema COBOCRED_SCHEMA_COBO, kind=access.
+ */
+int cobocred_token_get(struct cobocred_ctx *ctx, const char *profile, int64_t min_valid,
+		       struct cobocred_item **out);
+/* Drops the cached access token of profile if it equals token (NULL: any). */
+int cobocred_token_erase(struct cobocred_ctx *ctx, const char *profile, const char *token);
+
+/* Current time as the modules see it (COBO_CREDENTIAL_NOW_OFFSET shifts it in tests). */
+int64_t cobocred_now(const struct cobocred_ctx *ctx);
+
+/* Process hardening for the front-ends: no core dumps, no ptrace by peers. */
+void cobocred_harden_process(void);
+
+#endif /* COBOCRED_H */

@@ -1,0 +1,58 @@
+/*
+ * core.h - the context's insides, shared by the core's own files only.
+ */
+#ifndef COBOCRED_CORE_H
+#define COBOCRED_CORE_H
+
+#include <stdio.h>
+
+#include "cobocred.h"
+#include "cfg.h"
+#include "stack.h"
+
+/* One module instance of the stack, loaded on first use. */
+struct instance {
+	char *name;			/* owned: the instance name used on stack lines */
+	int state;			/* INST_* */
+	int status;			/* status reported while unusable */
+	struct cobocred_module mod;	/* copy, zero-extended to our struct size */
+	void *handle;			/* dlopen handle; owned */
+	void *mstate;			/* module's per-instance state */
+	char error[512];		/* why it is unusable */
+};
+
+enum { INST_NEW = 0, INST_READY, INST_ABSENT, INST_FAILED };
+
+struct cobocred_ctx {
+	struct cobocred_config *cfg;	/* owned */
+	struct instance **inst;		/* owned array of owned instances */
+	size_t n_inst;
+	struct cobocred_host host;
+	FILE *trace;			/* owned unless stderr */
+	int64_t now_offset;
+	int depth;			/* stack re-entry depth (module -> host stack) */
+	char runtime_dir[4096];
+	char error[1024];
+};
+
+/* loader.c */
+struct instance *cobocred_instance(struct cobocred_ctx *ctx, const char *name,
+				   const struct cobocred_stack_entry *e);
+void cobocred_instances_free(struct cobocred_ctx *ctx);
+
+
+/* host.c */
+void cobocred_host_init(struct cobocred_ctx *ctx);
+
+/* lock.c */
+int cobocred_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms, int *fd);
+void cobocred_unlock(int fd);
+const char *cobocred_runtime_dir(struct cobocred_ctx *ctx);
+
+/* trace.c */
+void cobocred_trace_open(struct cobocred_ctx *ctx);
+void cobocred_trace_close(struct cobocred_ctx *ctx);
+void cobocred_vtrace(struct cobocred_ctx *ctx, const char *fmt, va_list ap);
+void cobocred_verror(struct cobocred_ctx *ctx, const char *fmt, va_list ap);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * harden.c - process hardening for the front-ends: a crash must not write
+ * tokens or keys to a core file, and other processes of the same user must
+ * not read our memory through ptrace or /proc/PID/mem.
+ */
+#include "config.h"
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include "cobocred.h"
+
+void cobocred_harden_process(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	(void)setrlimit(RLIMIT_CORE, &rl);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}

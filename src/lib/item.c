@@ -1,0 +1,182 @@
+/*
+ * item.c - credential items and query matching.
+ *
+ * An item and everything it points to belongs to the item; secrets (the
+ * secret and git's oauth_refresh_token) live in wiped secret memory.
+ * The public struct is a view: the attribute array and strings are owned
+ * through struct item_impl, of which it is the first member.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cobocred.h"
+#include "secret.h"
+#include "strutil.h"
+
+#define ITEM_MAX_ATTRS 32
+
+struct item_impl {
+	struct cobocred_item pub;     /* first: the public view */
+	struct cobocred_attr attrs[ITEM_MAX_ATTRS];
+	char *schema;		      /* owned */
+	char *label;		      /* owned */
+	char *secret;		      /* owned, secret memory */
+	char *refresh;		      /* owned, secret memory */
+};
+
+static struct item_impl *impl(struct cobocred_item *item)
+{
+	return (struct item_impl *)item;
+}
+
+struct cobocred_item *cobocred_item_new(const char *schema)
+{
+	struct item_impl *it = calloc(1, sizeof(*it));
+
+	if (it == NULL)
+		return NULL;
+	it->schema = strdup(schema != NULL ? schema : "");
+	if (it->schema == NULL) {
+		free(it);
+		return NULL;
+	}
+	it->pub.struct_size = sizeof(it->pub);
+	it->pub.schema = it->schema;
+	it->pub.attrs = it->attrs;
+	return &it->pub;
+}
+
+int cobocred_item_set_label(struct cobocred_item *item, const char *label)
+{
+	struct item_impl *it = impl(item);
+	char *copy = strdup(label);
+
+	if (copy == NULL)
+		return -1;
+	free(it->label);
+	it->label = copy;
+	item->label = copy;
+	return 0;
+}
+
+int cobocred_item_add_attr(struct cobocred_item *item, const char *name, const char *value)
+{
+	struct item_impl *it = impl(item);
+	char *n, *v;
+	size_t i;
+
+	for (i = 0; i < item->n_attrs; i++)
+		if (strcmp(it->attrs[i].name, name) == 0)
+			return -1; /* attributes are unique: a second value is a bug */
+	if (item->n_attrs >= ITEM_MAX_ATTRS)
+		return -1;
+	n = strdup(name);
+	v = strdup(value);
+	if (n == NULL || v == NULL) {
+		free(n);
+		free(v);
+		return -1;
+	}
+	it->attrs[item->n_attrs].name = n;
+	it->attrs[item->n_attrs].value = v;
+	item->n_attrs++;
+	return 0;
+}
+
+int cobocred_item_set_secret(struct cobocred_item *item, const void *secret, size_t len)
+{
+	struct item_impl *it = impl(item);
+	char *copy = cobocred_secret_dup(secret, len);
+
+	if (copy == NULL)
+		return -1;
+	cobocred_secret_free(it->secret);
+	it->secret = copy;
+	item->secret = (const unsigned char *)copy;
+	item->secret_len = len;
+	return 0;
+}
+
+int cobocred_item_set_refresh(struct cobocred_item *item, const char *token)
+{
+	struct item_impl *it = impl(item);
+	char *copy = NULL;
+
+	if (token != NULL && (copy = cobocred_secret_dup(token, strlen(token))) == NULL)
+		return -1;
+	cobocred_secret_free(it->refresh);
+	it->refresh = copy;
+	item->oauth_refresh_token = copy;
+	return 0;
+}
+
+void cobocred_item_set_times(struct cobocred_item *item, int64_t created_at, int64_t expires_at)
+{
+	item->created_at = created_at;
+	item->expires_at = expires_at;
+}
+
+void cobocred_item_free(struct cobocred_item *list)
+{
+	while (list != NULL) {
+		struct item_impl *it = impl(list);
+		struct cobocred_item *next = list->next;
+		size_t i;
+
+		for (i = 0; i < list->n_attrs; i++) {
+			free((char *)it->attrs[i].name);
+			free((char *)it->attrs[i].value);
+		}
+		free(it->schema);
+		free(it->label);
+		cobocred_secret_free(it->secret);
+		cobocred_secret_free(it->refresh);
+		free(it);
+		list = next;
+	}
+}
+
+const char *cobocred_item_attr(const struct cobocred_item *item, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < item->n_attrs; i++)
+		if (strcmp(item->attrs[i].name, name) == 0)
+			return item->attrs[i].value;
+	return NULL;
+}
+
+static int query_has(const struct cobocred_query *q, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < q->n_attrs; i++)
+		if (strcmp(q->attrs[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+int cobocred_item_matches(const struct cobocred_item *item, const struct cobocred_query *q)
+{
+	size_t i;
+
+	if (q->schema != NULL && strcmp(item->schema, q->schema) != 0)
+		return 0;
+	for (i = 0; i < q->n_attrs; i++) {
+		const char *v = cobocred_item_attr(item, q->attrs[i].name);
+
+		if (q->attrs[i].value == NULL ? v != NULL : v == NULL || strcmp(v, q->attrs[i].value) != 0)
+			return 0;
+	}
+	if (q->flags & COBOCRED_QUERY_EXACT)
+		for (i = 0; i < item->n_attrs; i++)
+			if (!query_has(q, item->attrs[i].name))
+				return 0;
+	if (q->secret != NULL &&
+	    (item->secret == NULL || item->secret_len != q->secret_len ||
+	     !cobocred_consttime_eq(item->secret, q->secret, q->secret_len)))
+		return 0;
+	return 1;
+}

@@ -1,0 +1,123 @@
+/*
+ * lock.c - cross-process locks: flock on a file in the user's private
+ * runtime directory ($XDG_RUNTIME_DIR/cobo-credential, else
+ * ~/.cache/cobo-credential), waited for with a deadline.  The kernel drops
+ * a flock when its holder dies, so a killed helper never wedges the rest.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "fsutil.h"
+
+const char *cobocred_runtime_dir(struct cobocred_ctx *ctx)
+{
+	const char *base = getenv("XDG_RUNTIME_DIR"), *home = getenv("HOME");
+	char err[512];
+	int n;
+
+	if (ctx->runtime_dir[0] != '\0')
+		return ctx->runtime_dir;
+	if (base != NULL && base[0] == '/') {
+		n = snprintf(ctx->runtime_dir, sizeof(ctx->runtime_dir), "%s/cobo-credential", base);
+	} else {
+		if (home == NULL || home[0] != '/') {
+			struct passwd *pw = getpwuid(geteuid());
+
+			home = pw != NULL ? pw->pw_dir : "/";
+		}
+		n = snprintf(ctx->runtime_dir, sizeof(ctx->runtime_dir), "%s/.cache/cobo-credential",
+			     home);
+	}
+	if (n < 0 || (size_t)n >= sizeof(ctx->runtime_dir) ||
+	    cobocred_mkdir_private(ctx->runtime_dir, err, sizeof(err)) != 0) {
+		cobocred_set_error(ctx, "runtime directory: %s", n < 0 ? "path too long" : err);
+		ctx->runtime_dir[0] = '\0';
+		return NULL;
+	}
+	return ctx->runtime_dir;
+}
+
+static int valid_lock_name(const char *s)
+{
+	if (*s == '\0' || *s == '.')
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int cobocred_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms, int *handle)
+{
+	const char *dir = cobocred_runtime_dir(ctx);
+	char path[4200];
+	int64_t deadline = mono_ms() + timeout_ms;
+	int fd, delay_ms = 2;
+
+	*handle = -1;
+	if (dir == NULL)
+		return COBOCRED_ERROR;
+	if (!valid_lock_name(name)) {
+		cobocred_set_error(ctx, "bad lock name '%.40s'; report this bug", name);
+		return COBOCRED_ERROR;
+	}
+	snprintf(path, sizeof(path), "%s/%s.lock", dir, name);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		cobocred_set_error(ctx, "cannot open lock %s: %s", path, strerror(errno));
+		return COBOCRED_ERROR;
+	}
+	/* Poll with growing sleeps: flock has no timed wait, and alarm() would
+	 * disturb the host program's signals. */
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		struct timespec ts;
+
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			cobocred_set_error(ctx, "cannot lock %s: %s", path, strerror(errno));
+			close(fd);
+			return COBOCRED_ERROR;
+		}
+		if (mono_ms() >= deadline) {
+			cobocred_set_error(ctx, "lock %s held by another process for over %d ms; "
+					   "retry, or find the stuck process with: fuser %s",
+					   path, timeout_ms, path);
+			close(fd);
+			return COBOCRED_TRYAGAIN;
+		}
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)delay_ms * 1000000L;
+		nanosleep(&ts, NULL);
+		if (delay_ms < 50)
+			delay_ms *= 2;
+	}
+	cobocred_trace(ctx, "locked %s", name);
+	*handle = fd;
+	return COBOCRED_SUCCESS;
+}
+
+void cobocred_unlock(int handle)
+{
+	if (handle >= 0) {
+		flock(handle, LOCK_UN);
+		close(handle);
+	}
+}
