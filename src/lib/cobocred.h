@@ -91,6 +91,12 @@ int cobocred_token_get(struct cobocred_ctx *ctx, const char *profile, int64_t mi
 /* Drops the cached access token of profile if it equals token (NULL: any). */
 int cobocred_token_erase(struct cobocred_ctx *ctx, const char *profile, const char *token);
 
+/*
+ * The host services table of ctx, for tests that open a module instance
+ * directly (unit tests of a module's convenience library).
+ */
+const struct cobocred_host *cobocred_ctx_host(struct cobocred_ctx *ctx);
+
 /* Current time as the modules see it (COBO_CREDENTIAL_NOW_OFFSET shifts it in tests). */
 int64_t cobocred_now(const struct cobocred_ctx *ctx);
 

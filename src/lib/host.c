@@ -92,3 +92,8 @@ void cobocred_host_init(struct cobocred_ctx *ctx)
 	h->stack_get = host_stack_get;
 	h->stack_store = host_stack_store;
 }
+
+const struct cobocred_host *cobocred_ctx_host(struct cobocred_ctx *ctx)
+{
+	return &ctx->host;
+}
