@@ -1,0 +1,187 @@
+#!/bin/bash
+# Launcher library for the Cobo-compatible test server (tests/server/cobo_server.py).
+#
+#   source tests/server/cobo-server.sh
+#   trap cobo_server_stop EXIT
+#   cobo_server_start "$tmp/srv" [--http] [--cert-mode M] [--access-ttl S] ...
+#   cobo_server_register_app "$CLIENT_ID" "$PUBKEY_HEX" "$ORG_ID"
+#   cobo_server_ctl POST /_test/fault '{"mode":"status","status":503}'
+#   cobo_server_stop
+#
+# Exports after a successful start:
+#   COBO_SERVER_PID COBO_SERVER_DIR COBO_SERVER_PORT COBO_SERVER_ORIGIN COBO_SERVER_URL
+#   COBO_SERVER_CA COBO_SERVER_PUBKEY COBO_SERVER_SCHEME COBO_SERVER_CERT_MODE
+#
+# Executed directly (not sourced): cobo-server.sh DIR [server args...] runs the server in
+# the foreground.
+
+_COBO_SERVER_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+COBO_SERVER_PY=${COBO_SERVER_PY:-$_COBO_SERVER_HERE/cobo_server.py}
+COBO_SERVER_PYTHON=${COBO_SERVER_PYTHON:-/usr/bin/python3}
+
+# cobo_server_start DIR [extra server args...]
+cobo_server_start() {
+    if [[ $# -lt 1 ]]; then
+        echo "usage: cobo_server_start DIR [server args...]" >&2
+        return 2
+    fi
+    if [[ -n ${COBO_SERVER_PID-} ]] && kill -0 "$COBO_SERVER_PID" 2>/dev/null; then
+        echo "cobo_server_start: a server is already running (pid $COBO_SERVER_PID); call cobo_server_stop first" >&2
+        return 1
+    fi
+    local dir=$1
+    shift
+    mkdir -p "$dir" || return 1
+    dir=$(cd "$dir" && pwd) || return 1
+    rm -f "$dir/port"
+
+    local scheme=https mode=good prev=
+    local a
+    for a in "$@"; do
+        case $a in
+            --http) scheme=http ;;
+            --cert-mode=*) mode=${a#--cert-mode=} ;;
+        esac
+        [[ $prev == --cert-mode ]] && mode=$a
+        prev=$a
+    done
+
+    "$COBO_SERVER_PYTHON" "$COBO_SERVER_PY" --state-dir "$dir" "$@" \
+        </dev/null >>"$dir/server.stderr" 2>&1 &
+    COBO_SERVER_PID=$!
+
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [[ -s $dir/port ]] && break
+        if ! kill -0 "$COBO_SERVER_PID" 2>/dev/null; then
+            wait "$COBO_SERVER_PID" 2>/dev/null
+            echo "cobo_server_start: server exited during start-up; $dir/server.stderr says:" >&2
+            tail -n 20 "$dir/server.stderr" >&2
+            unset COBO_SERVER_PID
+            return 1
+        fi
+        sleep 0.1
+    done
+    if [[ ! -s $dir/port ]]; then
+        echo "cobo_server_start: no $dir/port after 10 s; stopping pid $COBO_SERVER_PID" >&2
+        kill -TERM "$COBO_SERVER_PID" 2>/dev/null
+        wait "$COBO_SERVER_PID" 2>/dev/null
+        tail -n 20 "$dir/server.stderr" >&2
+        unset COBO_SERVER_PID
+        return 1
+    fi
+
+    export COBO_SERVER_PID
+    export COBO_SERVER_DIR=$dir
+    export COBO_SERVER_PORT=$(<"$dir/port")
+    export COBO_SERVER_SCHEME=$scheme
+    export COBO_SERVER_CERT_MODE=$mode
+    export COBO_SERVER_ORIGIN=$scheme://127.0.0.1:$COBO_SERVER_PORT
+    export COBO_SERVER_URL=$COBO_SERVER_ORIGIN/v2
+    export COBO_SERVER_CA=$dir/ca.pem
+    export COBO_SERVER_PUBKEY=$(<"$dir/server_pubkey")
+    return 0
+}
+
+# cobo_server_stop: SIGTERM to $COBO_SERVER_PID only (SIGKILL after 5 s), then wait;
+# the server's exit status is left in COBO_SERVER_EXIT_STATUS (0 = clean SIGTERM exit).
+cobo_server_stop() {
+    [[ -n ${COBO_SERVER_PID-} ]] || return 0
+    local pid=$COBO_SERVER_PID i
+    kill -TERM "$pid" 2>/dev/null
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        echo "cobo_server_stop: pid $pid ignored SIGTERM; sending SIGKILL" >&2
+        kill -KILL "$pid" 2>/dev/null
+    fi
+    wait "$pid" 2>/dev/null
+    COBO_SERVER_EXIT_STATUS=$?
+    unset COBO_SERVER_PID COBO_SERVER_PORT COBO_SERVER_ORIGIN COBO_SERVER_URL
+    return 0
+}
+
+# curl options for talking to the running server (trust its CA; in the broken-cert modes
+# the control API is still reachable, certificate checks are skipped for it).
+_cobo_server_curl_opts() {
+    _COBO_CURL_OPTS=(-sS --max-time 60)
+    if [[ $COBO_SERVER_SCHEME == https ]]; then
+        _COBO_CURL_OPTS+=(--cacert "$COBO_SERVER_CA")
+        [[ $COBO_SERVER_CERT_MODE == good ]] || _COBO_CURL_OPTS+=(-k)
+    fi
+}
+
+# cobo_server_ctl METHOD PATH [JSON]: control API call; prints the response body.
+# PATH may be given as "/_test/stats" or just "stats". Returns 1 on HTTP status >= 400.
+cobo_server_ctl() {
+    if [[ $# -lt 2 || -z ${COBO_SERVER_ORIGIN-} ]]; then
+        echo "usage: cobo_server_ctl METHOD PATH [JSON] (after cobo_server_start)" >&2
+        return 2
+    fi
+    local method=$1 path=$2
+    [[ $path == /* ]] || path=/_test/$path
+    _cobo_server_curl_opts
+    local -a opts=("${_COBO_CURL_OPTS[@]}" -X "$method")
+    if [[ $# -ge 3 ]]; then
+        opts+=(-H 'Content-Type: application/json' --data-binary "$3")
+    elif [[ $method == POST || $method == PUT ]]; then
+        opts+=(-H 'Content-Type: application/json' --data-binary '{}')
+    fi
+    local out code
+    out=$(curl "${opts[@]}" -w '\n%{http_code}' "$COBO_SERVER_ORIGIN$path") || {
+        echo "cobo_server_ctl: curl $method $path failed" >&2
+        return 1
+    }
+    code=${out##*$'\n'}
+    printf '%s\n' "${out%$'\n'*}"
+    [[ $code =~ ^[0-9]+$ && $code -lt 400 ]]
+}
+
+# cobo_server_register_app CLIENT_ID PUBKEY_HEX ORG...
+cobo_server_register_app() {
+    if [[ $# -lt 2 ]]; then
+        echo "usage: cobo_server_register_app CLIENT_ID PUBKEY_HEX ORG..." >&2
+        return 2
+    fi
+    local json
+    json=$("$COBO_SERVER_PYTHON" -c 'import json,sys; print(json.dumps({"client_id": sys.argv[1], "pubkey_hex": sys.argv[2], "orgs": sys.argv[3:]}))' "$@") || return 1
+    cobo_server_ctl POST /_test/apps "$json" >/dev/null
+}
+
+# cobo_server_keygen: prints "SEED_HEX PUBKEY_HEX" (a fresh Ed25519 app key).
+cobo_server_keygen() {
+    "$COBO_SERVER_PYTHON" "$COBO_SERVER_PY" keygen
+}
+
+# cobo_server_signed_curl SEED_HEX METHOD TARGET [BODY] [curl args...]: a CoboAuth-signed
+# request to $COBO_SERVER_ORIGIN$TARGET (TARGET = /v2/path?query); prints the body.
+cobo_server_signed_curl() {
+    if [[ $# -lt 3 ]]; then
+        echo "usage: cobo_server_signed_curl SEED_HEX METHOD TARGET [BODY] [curl args...]" >&2
+        return 2
+    fi
+    local seed=$1 method=$2 target=$3 body=${4-}
+    shift 3
+    [[ $# -gt 0 ]] && shift
+    local -a hdr=()
+    local line
+    while IFS= read -r line; do
+        hdr+=(-H "$line")
+    done < <("$COBO_SERVER_PYTHON" "$COBO_SERVER_PY" sign "$seed" "$method" "$target" "$body")
+    _cobo_server_curl_opts
+    local -a opts=("${_COBO_CURL_OPTS[@]}" -X "$method" "${hdr[@]}")
+    [[ -n $body ]] && opts+=(-H 'Content-Type: application/json' --data-binary "$body")
+    curl "${opts[@]}" "$@" "$COBO_SERVER_ORIGIN$target"
+}
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    if [[ $# -lt 1 ]]; then
+        echo "usage: $0 STATE_DIR [server args...]   (or source it from a bash test script)" >&2
+        exit 2
+    fi
+    d=$1
+    shift
+    exec "$COBO_SERVER_PYTHON" "$COBO_SERVER_PY" --state-dir "$d" "$@"
+fi

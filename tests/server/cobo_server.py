@@ -1,0 +1,1019 @@
+#!/usr/bin/python3
+"""Cobo WaaS 2.0 compatible HTTPS test server for cobo-credential integration tests.
+
+Implements the org-token endpoints (mint / refresh) with CoboAuth request-signature
+verification, signed responses (Biz-Timestamp / Biz-Resp-Signature), an unsigned
+control API under /_test/ and a queue of injectable faults.
+
+Run with Debian's interpreter and python3-cryptography only:
+
+    /usr/bin/python3 tests/server/cobo_server.py --state-dir DIR [--port 0] [--http]
+        [--cert-mode good|expired|wronghost|untrusted] [--response-seed HEX]
+        [--access-ttl S] [--refresh-ttl S] [--nonce-window S]
+
+Tool sub-commands (no server):
+    cobo_server.py keygen                      -> "SEED_HEX PUBKEY_HEX"
+    cobo_server.py pubkey SEED_HEX             -> PUBKEY_HEX
+    cobo_server.py sign SEED_HEX METHOD TARGET [BODY]
+                                               -> the three Biz-Api-* header lines
+
+See README.md next to this file.
+"""
+
+import argparse
+import copy
+import datetime
+import hashlib
+import http.server
+import ipaddress
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import socketserver
+import ssl
+import struct
+import sys
+import threading
+import time
+import urllib.parse
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+DEFAULT_ACCESS_TTL = 43200
+DEFAULT_REFRESH_TTL = 2592000
+DEFAULT_NONCE_WINDOW = 300          # seconds, +/-
+MAX_REQUEST_BODY = 1 << 20          # 1 MiB
+
+# error codes used by this server (documented in README.md)
+E_INTERNAL = 2000
+E_MISSING_PARAM = 2002
+E_INVALID_PARAM = 2003
+E_UNSUPPORTED_GRANT = 2006
+E_MISSING_HEADER = 2021
+E_BAD_NONCE = 2022
+E_BAD_API_KEY = 2023
+E_BAD_SIGNATURE = 2024
+E_UNKNOWN_CLIENT = 2025
+E_NOT_FOUND = 2028
+E_METHOD = 2029
+E_NOT_INSTALLED = 2030
+E_BAD_TOKEN = 2031
+E_TOO_LARGE = 2040
+
+FAULT_MODES = {
+    "status", "delay", "close", "reset", "truncated_json", "invalid_json",
+    "missing_field", "wrong_type", "bad_signature", "no_signature",
+    "wrong_key_signature", "huge_body", "lost_reply", "expires_in", "empty_token",
+}
+FAULT_ON = {"mint", "refresh", "token", "protected", "any"}
+
+
+# --------------------------------------------------------------------------- crypto
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+def double_sha256(data):
+    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
+
+
+def _b(x):
+    if x is None:
+        return b""
+    if isinstance(x, (bytes, bytearray)):
+        return bytes(x)
+    return str(x).encode("utf-8")
+
+
+def request_string_to_sign(method, path, nonce, query, body):
+    """METHOD|PATH|NONCE|QUERY|BODY as bytes; every part is used exactly as sent."""
+    return b"|".join([_b(method), _b(path), _b(nonce), _b(query), _b(body)])
+
+
+def key_from_seed(seed_hex):
+    seed = bytes.fromhex(seed_hex)
+    if len(seed) != 32:
+        raise ValueError("an Ed25519 seed is 32 bytes (64 hex chars)")
+    return ed25519.Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def pubkey_hex_of(priv):
+    return priv.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
+
+
+def sign_request(seed_hex, method, path, nonce, query, body):
+    priv = key_from_seed(seed_hex)
+    digest = double_sha256(request_string_to_sign(method, path, nonce, query, body))
+    return pubkey_hex_of(priv), priv.sign(digest).hex()
+
+
+def verify_request_signature(method, path, nonce, query, body, key_hex, sig_hex,
+                             now=None, window_ms=None):
+    """Server-side CoboAuth check. Returns (ok, error_code, message).
+
+    window_ms=None disables the nonce time-window check (offline vector tests)."""
+    if not key_hex or not nonce or not sig_hex:
+        return False, E_MISSING_HEADER, "missing Biz-Api-Key, Biz-Api-Nonce or Biz-Api-Signature header"
+    if not re.fullmatch(r"[0-9]{1,19}", nonce):
+        return False, E_BAD_NONCE, "Biz-Api-Nonce must be unix time in milliseconds"
+    if window_ms is not None:
+        t = now_ms() if now is None else now
+        if abs(t - int(nonce)) > window_ms:
+            return False, E_BAD_NONCE, "Biz-Api-Nonce outside the allowed time window"
+    try:
+        kb = bytes.fromhex(key_hex)
+        if len(kb) != 32:
+            raise ValueError
+        pub = ed25519.Ed25519PublicKey.from_public_bytes(kb)
+    except ValueError:
+        return False, E_BAD_API_KEY, "Biz-Api-Key is not a 32-byte Ed25519 public key in hex"
+    try:
+        sb = bytes.fromhex(sig_hex)
+        if len(sb) != 64:
+            raise ValueError
+    except ValueError:
+        return False, E_BAD_SIGNATURE, "Biz-Api-Signature is not a 64-byte hex signature"
+    digest = double_sha256(request_string_to_sign(method, path, nonce, query, body))
+    try:
+        pub.verify(sb, digest)
+    except InvalidSignature:
+        return False, E_BAD_SIGNATURE, "signature verification failed"
+    return True, 0, "ok"
+
+
+def response_digest(body, timestamp):
+    return double_sha256(_b(body) + b"|" + _b(timestamp))
+
+
+def sign_response(priv, body, timestamp):
+    return priv.sign(response_digest(body, timestamp)).hex()
+
+
+def verify_response(pub_hex, body, timestamp, sig_hex):
+    try:
+        pub = ed25519.Ed25519PublicKey.from_public_bytes(bytes.fromhex(pub_hex))
+        pub.verify(bytes.fromhex(sig_hex), response_digest(body, timestamp))
+        return True
+    except (ValueError, InvalidSignature):
+        return False
+
+
+# --------------------------------------------------------------------------- certificates
+
+def _name(cn):
+    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "cobo-credential tests"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+def _make_ca(cn):
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    cert = (x509.CertificateBuilder()
+            .subject_name(_name(cn)).issuer_name(_name(cn))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(hours=1))
+            .not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False,
+                                         key_encipherment=False, data_encipherment=False,
+                                         key_agreement=False, key_cert_sign=True, crl_sign=True,
+                                         encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(ski, critical=False)
+            .sign(key, hashes.SHA256()))
+    return key, cert
+
+
+def _make_leaf(ca_key, ca_cert, sans, expired):
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    if expired:
+        nb, na = now - datetime.timedelta(days=10), now - datetime.timedelta(days=1)
+    else:
+        nb, na = now - datetime.timedelta(hours=1), now + datetime.timedelta(days=7)
+    cert = (x509.CertificateBuilder()
+            .subject_name(_name("cobo test server"))
+            .issuer_name(ca_cert.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(nb).not_valid_after(na)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False,
+                                         key_encipherment=False, data_encipherment=False,
+                                         key_agreement=False, key_cert_sign=False, crl_sign=False,
+                                         encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.SubjectAlternativeName(sans), critical=False)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+                           critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    return key, cert
+
+
+def _pem(cert):
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def write_atomic(path, data, mode=0o644):
+    tmp = "%s.tmp.%d" % (path, os.getpid())
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+    os.replace(tmp, path)
+
+
+def make_certificates(state_dir, cert_mode):
+    """Creates DIR/ca.pem, DIR/server.pem, DIR/server.key; returns (cert_path, key_path)."""
+    ca_key, ca_cert = _make_ca("cobo-credential test CA %s" % secrets.token_hex(4))
+    issuer_key, issuer_cert = ca_key, ca_cert
+    if cert_mode == "untrusted":
+        # a second CA that nobody is told about
+        issuer_key, issuer_cert = _make_ca("untrusted test CA %s" % secrets.token_hex(4))
+    if cert_mode == "wronghost":
+        sans = [x509.DNSName("wrong.example")]
+    else:
+        sans = [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
+    leaf_key, leaf_cert = _make_leaf(issuer_key, issuer_cert, sans, cert_mode == "expired")
+    cert_path = os.path.join(state_dir, "server.pem")
+    key_path = os.path.join(state_dir, "server.key")
+    write_atomic(os.path.join(state_dir, "ca.pem"), _pem(ca_cert))
+    write_atomic(cert_path, _pem(leaf_cert))
+    write_atomic(key_path, leaf_key.private_bytes(serialization.Encoding.PEM,
+                                                  serialization.PrivateFormat.PKCS8,
+                                                  serialization.NoEncryption()), 0o600)
+    return cert_path, key_path
+
+
+# --------------------------------------------------------------------------- state
+
+def _redact(text):
+    text = re.sub(r"\b((?:AT|RT)_[A-Za-z0-9_\-]{0,3})[A-Za-z0-9_\-]*(?:\.\.\.)?", r"\1...", text)
+    text = re.sub(r"(token=)([^&\s]{0,6})[^&\s]*", r"\1\2...", text)
+    return text
+
+
+def _short(tok):
+    return (tok or "")[:6] + "..."
+
+
+class State:
+    def __init__(self, access_ttl, refresh_ttl, nonce_window):
+        self.lock = threading.Lock()
+        self.apps = {}          # client_id -> {"pubkey": hex, "orgs": set}
+        self.access_ttl = access_ttl
+        self.refresh_ttl = refresh_ttl
+        self.nonce_window = nonce_window
+        self.reset()
+
+    def reset(self):
+        self.access = {}        # token -> {"org", "client", "expires_at"}
+        self.refresh = {}       # token -> {"org", "client", "expires_at", "used", "revoked"}
+        self.faults = []
+        self.stats = {}         # org or None -> counters
+        self.reset_stats()
+
+    def reset_stats(self):
+        self.stats = {None: self._zero()}
+
+    @staticmethod
+    def _zero():
+        return {"mint": 0, "refresh": 0, "total": 0, "failed": 0}
+
+    def count(self, kind, org, failed=False):
+        with self.lock:
+            keys = [None] + ([org] if org else [])
+            for k in keys:
+                c = self.stats.setdefault(k, self._zero())
+                if failed:
+                    c["failed"] += 1
+                else:
+                    c[kind] += 1
+                    c["total"] += 1
+
+    def take_fault(self, kind):
+        with self.lock:
+            for i, f in enumerate(self.faults):
+                on = f.get("on", "any")
+                if on == "any" or on == kind or (on == "token" and kind in ("mint", "refresh")):
+                    f = self.faults[i]
+                    if f["count"] > 0:
+                        f["count"] -= 1
+                        if f["count"] == 0:
+                            del self.faults[i]
+                    return copy.deepcopy(f)
+        return None
+
+    def issue(self, org, client):
+        now = time.time()
+        at = "AT_" + secrets.token_urlsafe(32)
+        rt = "RT_" + secrets.token_urlsafe(32)
+        with self.lock:
+            attl, rttl = self.access_ttl, self.refresh_ttl
+            self.access[at] = {"org": org, "client": client, "expires_at": now + attl}
+            self.refresh[rt] = {"org": org, "client": client, "expires_at": now + rttl,
+                                "used": False, "revoked": False}
+        return at, rt, attl
+
+
+# --------------------------------------------------------------------------- HTTP
+
+class Reply:
+    """A response as built by the normal code path; faults mutate it before sending."""
+
+    def __init__(self, status, obj=None, raw=None, headers=None):
+        self.status = status
+        self.obj = obj
+        self.raw = raw
+        self.headers = dict(headers or {})
+        self.note = ""
+
+    def body(self):
+        if self.raw is not None:
+            return self.raw
+        return json.dumps(self.obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def err(status, code, message):
+    return Reply(status, {"error_code": code, "error_message": message,
+                          "error_id": secrets.token_hex(16)})
+
+
+def oauth_err(status, error, description):
+    return Reply(status, {"error": error, "error_description": description})
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "cobo-test-server/1"
+    sys_version = ""
+    timeout = 120
+
+    def version_string(self):
+        return self.server_version
+
+    def log_message(self, fmt, *args):       # we do our own logging
+        pass
+
+    # ---- plumbing
+
+    def _read_body(self):
+        te = (self.headers.get("Transfer-Encoding") or "").lower()
+        if "chunked" in te:
+            out = b""
+            while True:
+                line = self.rfile.readline(65537)
+                size = int(line.split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass
+                    return out
+                out += self.rfile.read(size)
+                self.rfile.readline(65537)
+                if len(out) > MAX_REQUEST_BODY:
+                    raise ValueError("body too large")
+        n = int(self.headers.get("Content-Length") or 0)
+        if n > MAX_REQUEST_BODY:
+            raise ValueError("body too large")
+        return self.rfile.read(n) if n > 0 else b""
+
+    def _log(self, status, nbytes, note=""):
+        dur = (time.time() - self._t0) * 1000
+        line = "%s %s %s %s -> %s %s %.1fms%s%s" % (
+            datetime.datetime.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3],
+            self.client_address[0] + ":" + str(self.client_address[1]),
+            self.command, self.path, status, nbytes, dur,
+            (" fault=" + self._fault["mode"]) if self._fault else "",
+            (" " + note) if note else "")
+        self.server.log(_redact(line))
+
+    def _send(self, reply, signing="good"):
+        body = reply.body()
+        ts = str(now_ms())
+        try:
+            self.send_response(reply.status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            if signing != "none":
+                if signing == "good":
+                    sig = sign_response(self.server.response_key, body, ts)
+                elif signing == "bad":
+                    sig = sign_response(self.server.response_key, body + b" ", ts)
+                else:  # wrongkey
+                    sig = sign_response(self.server.wrong_key, body, ts)
+                self.send_header("Biz-Timestamp", ts)
+                self.send_header("Biz-Resp-Signature", sig)
+            for k, v in reply.headers.items():
+                self.send_header(k, str(v))
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            # headers and body in one write (end_headers() + write() would be two)
+            self._headers_buffer.append(b"\r\n")
+            self._headers_buffer.append(body)
+            self.flush_headers()
+            self._log(reply.status, len(body), reply.note)
+        except (OSError, ssl.SSLError) as e:
+            self.close_connection = True
+            self._log(reply.status, 0, (reply.note + " " if reply.note else "") +
+                      "client gone: %s" % e.__class__.__name__)
+
+    def _drop(self, how, note=""):
+        """Closes the connection without any reply: 'close' = FIN, 'reset' = RST."""
+        self.close_connection = True
+        try:
+            if how == "reset":
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+                self.rfile.close()           # drop the makefile() reference so close() is real
+                self.connection.close()
+            else:
+                self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._log("-", 0, ("%s " % note if note else "") + "connection %s without reply" %
+                  ("reset" if how == "reset" else "closed"))
+
+    # ---- dispatch
+
+    def _dispatch(self):
+        self._t0 = time.time()
+        self._fault = None
+        try:
+            self._body = self._read_body()
+        except (ValueError, OSError):
+            self.close_connection = True
+            return self._send(err(413, E_TOO_LARGE, "request body too large or malformed"))
+        path = self.path.split("?", 1)[0]
+        if path.startswith("/_test/") or path == "/_test":
+            try:
+                return self._send(self._control(), "good")
+            except Exception as e:  # a bad control call must not kill the connection silently
+                return self._send(err(500, E_INTERNAL, "control error: %r" % e))
+        if path.startswith("/v2/") or path == "/v2":
+            return self._v2()
+        return self._send(err(404, E_NOT_FOUND, "no such endpoint: %s" % path))
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
+
+    # ---- /v2
+
+    def _classify(self, path):
+        if path == "/v2/oauth/token":
+            if self.command == "GET":
+                return "mint"
+            if self.command == "POST":
+                return "refresh"
+            return "other"
+        if path == "/v2/protected":
+            return "protected"
+        return "other"
+
+    def _v2(self):
+        st = self.server.state
+        path, _, query = self.path.partition("?")
+        kind = self._classify(path)
+        org = None
+        if kind == "mint":
+            org = (urllib.parse.parse_qs(query, keep_blank_values=True).get("org_id") or [None])[0]
+        elif kind == "refresh":
+            try:
+                rt = json.loads(self._body.decode("utf-8")).get("refresh_token")
+                with st.lock:
+                    rec = st.refresh.get(rt) if isinstance(rt, str) else None
+                    org = rec["org"] if rec else None
+            except (ValueError, AttributeError, UnicodeDecodeError):
+                pass
+        token_call = kind in ("mint", "refresh")
+        if token_call:
+            st.count(kind, org)
+        fault = st.take_fault(kind)
+        self._fault = fault
+        mode = fault["mode"] if fault else None
+
+        def failed():
+            if token_call:
+                st.count(kind, org, failed=True)
+
+        if mode == "delay":
+            time.sleep(float(fault.get("seconds", 1.0)))
+        if mode in ("close", "reset"):
+            failed()
+            return self._drop(mode)
+        if mode == "status" and not fault.get("execute", False):
+            reply = self._fault_status_reply(fault)
+        else:
+            if kind == "mint":
+                reply = self._mint(query)
+            elif kind == "refresh":
+                reply = self._refresh()
+            elif kind == "protected":
+                reply = self._protected()
+            elif path == "/v2/oauth/token":
+                reply = err(405, E_METHOD, "method %s not allowed on %s" % (self.command, path))
+            else:
+                reply = err(404, E_NOT_FOUND, "no such endpoint: %s %s" % (self.command, path))
+            if mode == "lost_reply":
+                failed()
+                return self._drop("close", reply.note)
+            if mode == "status":
+                note = reply.note
+                reply = self._fault_status_reply(fault)
+                reply.note = note
+        signing = "good"
+        if mode:
+            signing = self._mutate(reply, fault)
+        if token_call and reply.status >= 400:
+            failed()
+        return self._send(reply, signing)
+
+    def _fault_status_reply(self, fault):
+        status = int(fault.get("status", 500))
+        body = fault.get("body")
+        if body is None:
+            if status == 400:
+                r = oauth_err(400, "invalid_grant", "injected fault: refresh token is invalid")
+            elif status == 403:
+                r = err(403, E_NOT_INSTALLED, "injected fault: app is not installed in this organization")
+            else:
+                r = err(status, E_INTERNAL, "injected fault: HTTP %d" % status)
+        elif isinstance(body, str):
+            r = Reply(status, raw=body.encode("utf-8"))
+        else:
+            r = Reply(status, body)
+        r.headers.update(fault.get("headers") or {})
+        return r
+
+    def _mutate(self, reply, fault):
+        """Applies a response-shaping fault; returns the signing mode."""
+        mode = fault["mode"]
+        obj = reply.obj if isinstance(reply.obj, dict) else None
+        if mode == "status":
+            return "good" if fault.get("signed", True) else "none"
+        if mode == "bad_signature":
+            return "bad"
+        if mode == "no_signature":
+            return "none"
+        if mode == "wrong_key_signature":
+            return "wrongkey"
+        if mode == "truncated_json":
+            b = reply.body()
+            reply.raw = b[:max(1, len(b) // 2)]
+        elif mode == "invalid_json":
+            b = reply.body()
+            reply.raw = b.replace(b'":', b'" ', 1) if b'":' in b else b"{not json"
+        elif mode == "missing_field" and obj is not None:
+            obj.pop(fault.get("field", "access_token"), None)
+        elif mode == "wrong_type" and obj is not None:
+            field = fault.get("field", "expires_in")
+            if "value" in fault:
+                obj[field] = fault["value"]
+            else:
+                v = obj.get(field)
+                if isinstance(v, bool) or v is None:
+                    obj[field] = "true" if v else "null"
+                elif isinstance(v, (int, float)):
+                    obj[field] = str(v)
+                elif isinstance(v, str):
+                    obj[field] = 12345
+                else:
+                    obj[field] = "wrong-type"
+        elif mode == "huge_body":
+            n = int(fault.get("bytes", 8 * 1024 * 1024))
+            o = obj if obj is not None else {}
+            o[fault.get("field", "padding")] = "x" * n
+            reply.obj, reply.raw = o, None
+        elif mode == "expires_in" and obj is not None and "access_token" in obj:
+            obj["expires_in"] = fault.get("value")
+        elif mode == "empty_token" and obj is not None and "access_token" in obj:
+            obj["access_token"] = ""
+        return "good"
+
+    def _auth(self, query):
+        """Checks the CoboAuth headers. Returns (reply_or_None, api_key_hex)."""
+        h = self.headers
+        key = (h.get("Biz-Api-Key") or "").strip()
+        nonce = (h.get("Biz-Api-Nonce") or "").strip()
+        sig = (h.get("Biz-Api-Signature") or "").strip()
+        path = self.path.partition("?")[0]
+        st = self.server.state
+        window = st.nonce_window
+        ok, code, msg = verify_request_signature(
+            self.command, path, nonce, query, self._body, key, sig,
+            window_ms=None if window is None or window < 0 else int(window * 1000))
+        if not ok:
+            return err(401, code, msg), key
+        with st.lock:
+            known = any(a["pubkey"] == key.lower() for a in st.apps.values())
+        if not known:
+            return err(401, E_BAD_API_KEY, "API key is not registered"), key
+        return None, key.lower()
+
+    def _app_checks(self, client_id, key, org):
+        st = self.server.state
+        with st.lock:
+            app = st.apps.get(client_id)
+            app = copy.deepcopy(app) if app else None
+        if app is None:
+            return err(401, E_UNKNOWN_CLIENT, "unknown client_id")
+        if app["pubkey"] != key:
+            return err(401, E_BAD_API_KEY, "API key does not belong to this client_id")
+        if org is not None and org not in app["orgs"]:
+            return err(403, E_NOT_INSTALLED,
+                       "app is not installed in organization %s" % org)
+        return None
+
+    def _token_reply(self, status, org, client):
+        at, rt, attl = self.server.state.issue(org, client)
+        r = Reply(status, {"access_token": at, "token_type": "Bearer", "scope": "",
+                           "expires_in": int(attl), "refresh_token": rt})
+        r.note = "org=%s issued %s %s" % (org, _short(at), _short(rt))
+        return r
+
+    def _mint(self, query):
+        bad, key = self._auth(query)
+        if bad:
+            return bad
+        q = urllib.parse.parse_qs(query, keep_blank_values=True)
+        client_id = (q.get("client_id") or [""])[0]
+        org = (q.get("org_id") or [""])[0]
+        grant = (q.get("grant_type") or [""])[0]
+        if not client_id or not org or not grant:
+            return err(400, E_MISSING_PARAM, "client_id, org_id and grant_type are required")
+        if grant != "org_implicit":
+            return err(400, E_UNSUPPORTED_GRANT, "unsupported grant_type %r" % grant)
+        bad = self._app_checks(client_id, key, org)
+        if bad:
+            return bad
+        return self._token_reply(200, org, client_id)
+
+    def _refresh(self):
+        bad, key = self._auth("" if "?" not in self.path else self.path.partition("?")[2])
+        if bad:
+            return bad
+        try:
+            body = json.loads(self._body.decode("utf-8"))
+            if not isinstance(body, dict):
+                raise ValueError
+        except (ValueError, UnicodeDecodeError):
+            return err(400, E_INVALID_PARAM, "request body is not a JSON object")
+        client_id, grant, rt = body.get("client_id"), body.get("grant_type"), body.get("refresh_token")
+        if not client_id or not grant or not rt:
+            return err(400, E_MISSING_PARAM, "client_id, grant_type and refresh_token are required")
+        if not all(isinstance(x, str) for x in (client_id, grant, rt)):
+            return err(400, E_INVALID_PARAM, "client_id, grant_type and refresh_token must be strings")
+        if grant != "refresh_token":
+            return err(400, E_UNSUPPORTED_GRANT, "unsupported grant_type %r" % grant)
+        bad = self._app_checks(client_id, key, None)
+        if bad:
+            return bad
+        st = self.server.state
+        with st.lock:
+            rec = st.refresh.get(rt)
+            why = None
+            if rec is None:
+                why = "unknown refresh token"
+            elif rec["client"] != client_id:
+                why = "refresh token was issued to another client"
+            elif rec["used"]:
+                why = "refresh token already used"
+            elif rec["revoked"]:
+                why = "refresh token revoked"
+            elif time.time() >= rec["expires_at"]:
+                why = "refresh token expired"
+            if why is None:
+                app = st.apps.get(client_id)
+                if rec["org"] not in app["orgs"]:
+                    r = err(403, E_NOT_INSTALLED,
+                            "app is not installed in organization %s" % rec["org"])
+                    return r
+                rec["used"] = True
+                org = rec["org"]
+        if why:
+            r = oauth_err(400, "invalid_grant", why)
+            r.note = "rejected %s: %s" % (_short(rt), why)
+            return r
+        r = self._token_reply(201, org, client_id)
+        r.note = "consumed %s %s" % (_short(rt), r.note)
+        return r
+
+    def _protected(self):
+        a = self.headers.get("Authorization") or ""
+        if not a.startswith("Bearer "):
+            return err(401, E_BAD_TOKEN, "missing Authorization: Bearer token")
+        tok = a[7:].strip()
+        st = self.server.state
+        with st.lock:
+            rec = st.access.get(tok)
+            rec = dict(rec) if rec else None
+        if rec is None:
+            return err(401, E_BAD_TOKEN, "unknown access token")
+        if time.time() >= rec["expires_at"]:
+            return err(401, E_BAD_TOKEN, "access token expired")
+        with st.lock:
+            app = st.apps.get(rec["client"])
+            installed = app is not None and rec["org"] in app["orgs"]
+        if not installed:
+            return err(403, E_NOT_INSTALLED, "app is not installed in organization %s" % rec["org"])
+        return Reply(200, {"ok": True, "org_id": rec["org"]})
+
+    # ---- /_test control API
+
+    def _json_in(self):
+        if not self._body.strip():
+            return {}
+        o = json.loads(self._body.decode("utf-8"))
+        if not isinstance(o, dict):
+            raise ValueError("expected a JSON object")
+        return o
+
+    def _control(self):
+        st = self.server.state
+        path, _, query = self.path.partition("?")
+        q = {k: v[0] for k, v in urllib.parse.parse_qs(query, keep_blank_values=True).items()}
+        m = self.command
+        try:
+            j = self._json_in() if m in ("POST", "PUT") else {}
+        except (ValueError, UnicodeDecodeError) as e:
+            return Reply(400, {"error": "bad JSON: %s" % e})
+
+        if path == "/_test/health":
+            return Reply(200, {"ok": True, "pid": os.getpid()})
+
+        if path == "/_test/apps":
+            if m == "GET":
+                with st.lock:
+                    return Reply(200, {"apps": {c: {"pubkey_hex": a["pubkey"], "orgs": sorted(a["orgs"])}
+                                                for c, a in st.apps.items()}})
+            if m == "POST":
+                cid, pk, orgs = j.get("client_id"), j.get("pubkey_hex"), j.get("orgs", [])
+                if not isinstance(cid, str) or not cid:
+                    return Reply(400, {"error": "client_id (string) required"})
+                if not isinstance(pk, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", pk):
+                    return Reply(400, {"error": "pubkey_hex must be 64 hex chars"})
+                if not isinstance(orgs, list) or not all(isinstance(o, str) for o in orgs):
+                    return Reply(400, {"error": "orgs must be a list of strings"})
+                with st.lock:
+                    st.apps[cid] = {"pubkey": pk.lower(), "orgs": set(orgs)}
+                return Reply(200, {"ok": True, "client_id": cid, "orgs": sorted(set(orgs))})
+
+        if path == "/_test/config" and m == "POST":
+            with st.lock:
+                if "access_ttl" in j:
+                    st.access_ttl = float(j["access_ttl"])
+                if "refresh_ttl" in j:
+                    st.refresh_ttl = float(j["refresh_ttl"])
+                if "nonce_window" in j:
+                    st.nonce_window = None if j["nonce_window"] is None else float(j["nonce_window"])
+                return Reply(200, {"access_ttl": st.access_ttl, "refresh_ttl": st.refresh_ttl,
+                                   "nonce_window": st.nonce_window})
+        if path == "/_test/config" and m == "GET":
+            with st.lock:
+                return Reply(200, {"access_ttl": st.access_ttl, "refresh_ttl": st.refresh_ttl,
+                                   "nonce_window": st.nonce_window})
+
+        if path == "/_test/fault" and m == "POST":
+            mode = j.get("mode")
+            if mode not in FAULT_MODES:
+                return Reply(400, {"error": "unknown fault mode %r" % mode,
+                                   "modes": sorted(FAULT_MODES)})
+            on = j.get("on", "any")
+            if on not in FAULT_ON:
+                return Reply(400, {"error": "unknown 'on' %r" % on, "on": sorted(FAULT_ON)})
+            f = dict(j)
+            f["on"] = on
+            f["count"] = int(j.get("count", 1))
+            if f["count"] == 0 or f["count"] < -1:
+                return Reply(400, {"error": "count must be >= 1 or -1"})
+            with st.lock:
+                st.faults.append(f)
+                n = len(st.faults)
+            return Reply(200, {"ok": True, "queued": n})
+        if path == "/_test/fault/clear" and m == "POST":
+            with st.lock:
+                st.faults = []
+            return Reply(200, {"ok": True})
+        if path in ("/_test/fault", "/_test/faults") and m == "GET":
+            with st.lock:
+                return Reply(200, {"faults": copy.deepcopy(st.faults)})
+
+        if path == "/_test/stats" and m == "GET":
+            with st.lock:
+                key = q.get("org_id")
+                return Reply(200, dict(st.stats.get(key, st._zero())))
+        if path == "/_test/stats/reset" and m == "POST":
+            with st.lock:
+                st.reset_stats()
+            return Reply(200, {"ok": True})
+
+        if path in ("/_test/token_valid", "/_test/refresh_valid") and m == "GET":
+            tok = q.get("token", "")
+            now = time.time()
+            with st.lock:
+                table = st.access if path == "/_test/token_valid" else st.refresh
+                rec = table.get(tok)
+                rec = dict(rec) if rec else None
+            if rec is None:
+                return Reply(200, {"valid": False, "org_id": None, "client_id": None,
+                                   "expires_at": None})
+            valid = now < rec["expires_at"] and not rec.get("used") and not rec.get("revoked")
+            out = {"valid": valid, "org_id": rec["org"], "client_id": rec["client"],
+                   "expires_at": int(rec["expires_at"])}
+            if "used" in rec:
+                out.update(used=rec["used"], revoked=rec["revoked"])
+            return Reply(200, out)
+
+        if path == "/_test/revoke" and m == "POST":
+            org = j.get("org_id")
+            n = 0
+            with st.lock:
+                for rec in st.refresh.values():
+                    if (org is None or rec["org"] == org) and not rec["revoked"]:
+                        rec["revoked"] = True
+                        n += 1
+                na = 0
+                if j.get("access"):
+                    for t in [t for t, r in st.access.items() if org is None or r["org"] == org]:
+                        del st.access[t]
+                        na += 1
+            return Reply(200, {"ok": True, "revoked": n, "revoked_access": na})
+
+        if path == "/_test/expire" and m == "POST":
+            org, kind = j.get("org_id"), j.get("kind", "access")
+            n = 0
+            with st.lock:
+                tables = {"access": [st.access], "refresh": [st.refresh],
+                          "both": [st.access, st.refresh]}.get(kind, [])
+                for t in tables:
+                    for rec in t.values():
+                        if org is None or rec["org"] == org:
+                            rec["expires_at"] = time.time() - 1
+                            n += 1
+            return Reply(200, {"ok": True, "expired": n})
+
+        if path == "/_test/reset" and m == "POST":
+            with st.lock:
+                st.reset()
+            return Reply(200, {"ok": True})
+
+        return Reply(404, {"error": "no such control endpoint: %s %s" % (m, path)})
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+
+    def __init__(self, addr, state, response_key, log_path, tls_ctx):
+        self.state = state
+        self.response_key = response_key
+        self.wrong_key = ed25519.Ed25519PrivateKey.generate()
+        self.tls_ctx = tls_ctx
+        self._log_lock = threading.Lock()
+        self._log_file = open(log_path, "a", buffering=1, encoding="utf-8")
+        super().__init__(addr, Handler)
+
+    def log(self, line):
+        with self._log_lock:
+            try:
+                self._log_file.write(line + "\n")
+            except ValueError:
+                pass
+
+    def finish_request(self, request, client_address):
+        try:   # headers and body go out in separate writes: avoid Nagle/delayed-ACK stalls
+            request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+        if self.tls_ctx is None:
+            return super().finish_request(request, client_address)
+        try:
+            request.settimeout(10)
+            conn = self.tls_ctx.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError) as e:
+            self.log(_redact("%s %s:%s TLS handshake failed: %s" % (
+                datetime.datetime.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3],
+                client_address[0], client_address[1], e)))
+            return
+        try:
+            self.RequestHandlerClass(conn, client_address, self)
+        finally:
+            try:
+                conn.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+            conn.close()
+
+    def handle_error(self, request, client_address):
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, ssl.SSLError, socket.timeout, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
+# --------------------------------------------------------------------------- main
+
+def tool_main(argv):
+    cmd = argv[0]
+    if cmd == "keygen":
+        seed = secrets.token_hex(32)
+        print(seed, pubkey_hex_of(key_from_seed(seed)))
+        return 0
+    if cmd == "pubkey" and len(argv) == 2:
+        print(pubkey_hex_of(key_from_seed(argv[1])))
+        return 0
+    if cmd == "sign" and len(argv) in (4, 5):
+        seed, method, target = argv[1], argv[2].upper(), argv[3]
+        body = argv[4] if len(argv) == 5 else ""
+        path, _, query = target.partition("?")
+        nonce = str(now_ms())
+        pub, sig = sign_request(seed, method, path, nonce, query, body.encode("utf-8"))
+        print("Biz-Api-Key: " + pub)
+        print("Biz-Api-Nonce: " + nonce)
+        print("Biz-Api-Signature: " + sig)
+        return 0
+    sys.stderr.write("usage: cobo_server.py keygen | pubkey SEED | sign SEED METHOD TARGET [BODY]\n")
+    return 2
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("keygen", "pubkey", "sign"):
+        return tool_main(argv)
+    p = argparse.ArgumentParser(description="Cobo WaaS 2.0 compatible test server")
+    p.add_argument("--state-dir", required=True)
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--http", action="store_true", help="serve plain HTTP instead of HTTPS")
+    p.add_argument("--cert-mode", choices=["good", "expired", "wronghost", "untrusted"],
+                   default="good")
+    p.add_argument("--response-seed", help="64 hex chars: Ed25519 seed of the response key")
+    p.add_argument("--access-ttl", type=float, default=DEFAULT_ACCESS_TTL)
+    p.add_argument("--refresh-ttl", type=float, default=DEFAULT_REFRESH_TTL)
+    p.add_argument("--nonce-window", type=float, default=DEFAULT_NONCE_WINDOW,
+                   help="allowed |now - nonce| in seconds; negative disables the check")
+    a = p.parse_args(argv)
+
+    d = a.state_dir
+    os.makedirs(d, exist_ok=True)
+    for stale in ("port", "pid"):
+        try:
+            os.unlink(os.path.join(d, stale))
+        except FileNotFoundError:
+            pass
+
+    if a.response_seed:
+        try:
+            rkey = key_from_seed(a.response_seed)
+        except ValueError as e:
+            p.error("--response-seed: %s" % e)
+    else:
+        rkey = ed25519.Ed25519PrivateKey.generate()
+    write_atomic(os.path.join(d, "server_pubkey"), pubkey_hex_of(rkey) + "\n")
+
+    tls_ctx = None
+    if not a.http:
+        cert, key = make_certificates(d, a.cert_mode)
+        tls_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls_ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        tls_ctx.load_cert_chain(cert, key)
+
+    window = None if a.nonce_window < 0 else a.nonce_window
+    state = State(a.access_ttl, a.refresh_ttl, window)
+    srv = Server(("127.0.0.1", a.port), state, rkey, os.path.join(d, "server.log"), tls_ctx)
+    port = srv.server_address[1]
+
+    def on_signal(signum, frame):
+        threading.Thread(target=srv.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    write_atomic(os.path.join(d, "pid"), "%d\n" % os.getpid())
+    srv.log("%s server start pid=%d port=%d %s cert-mode=%s pubkey=%s" % (
+        datetime.datetime.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3], os.getpid(), port,
+        "http" if a.http else "https", a.cert_mode, pubkey_hex_of(rkey)))
+    write_atomic(os.path.join(d, "port"), "%d\n" % port)   # last: signals readiness
+    try:
+        srv.serve_forever(poll_interval=0.2)
+    finally:
+        srv.server_close()
+        srv.log("%s server stop" % datetime.datetime.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3])
+        for f in ("port", "pid"):
+            try:
+                os.unlink(os.path.join(d, f))
+            except FileNotFoundError:
+                pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
