@@ -345,6 +345,12 @@ int cobocred_stack_run(struct cobocred_ctx *ctx, enum cobocred_op op,
 		if (in == NULL) {
 			cobocred_set_error(ctx, "out of memory loading module '%s'", e->instance);
 			st = COBOCRED_ERROR;
+		} else if (in->state == INST_FAILED && in->status == COBOCRED_ERROR) {
+			/* A module that cannot load is a configuration error: fail closed. */
+			cobocred_set_error(ctx, "%s", in->error);
+			st = COBOCRED_ERROR;
+			stopped = 1;
+			break;
 		} else if (in->state == INST_ABSENT ||
 			   (opts->no_mint && in->state == INST_READY && (in->mod.caps & COBOCRED_CAP_MINT))) {
 			continue;

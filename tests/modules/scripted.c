@@ -1,0 +1,259 @@
+/*
+ * scripted.c - a test fixture module whose answers are set by its options,
+ * so the engine and loader tests can drive every status and record every
+ * call.  Built only for `make check`; never installed.
+ *
+ * Options: get|store|erase|list|open=STATUS, secret=S,
+ * expires_in=N, ttl=N, log=PATH (appends "NAME OP detail" lines), name=N.
+ * Variants: -DVARIANT_BADABI (major 2), -DVARIANT_OLDABI (struct ends
+ * before list), -DVARIANT_NOSYM (exports no init symbol), -DVARIANT_MINT
+ * (a minting module: get returns a refresh item, then the access item).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cobocred/module.h"
+
+struct scripted {
+	const struct cobocred_host *host;
+	int st[5]; /* open, get, store, erase, list */
+	int mint;
+	long expires_in, ttl;
+	char name[64], log[1024], secret[256];
+};
+
+enum { OP_OPEN, OP_GET, OP_STORE, OP_ERASE, OP_LIST };
+
+static int parse_status(const char *s)
+{
+	static const char *const names[] = { "SUCCESS", "NOTFOUND", "UNAVAIL",
+					     "TRYAGAIN", "DENIED", "ERROR" };
+	int i;
+
+	for (i = 0; i < 6; i++)
+		if (strcasecmp(s, names[i]) == 0)
+			return i;
+	return 99; /* deliberately invalid: tests the host's range check */
+}
+
+static void logf_(struct scripted *m, const char *op, const char *detail)
+{
+	FILE *f;
+
+	if (m->log[0] == '\0' || (f = fopen(m->log, "a")) == NULL)
+		return;
+	fprintf(f, "%s %s%s%s\n", m->name, op, detail ? " " : "", detail ? detail : "");
+	fclose(f);
+}
+
+static void set_opt(struct scripted *m, const char *k, const char *v)
+{
+	static const char *const ops[] = { "open", "get", "store", "erase", "list" };
+	int i;
+
+	for (i = 0; i < 5; i++)
+		if (strcmp(k, ops[i]) == 0)
+			m->st[i] = parse_status(v);
+	if (strcmp(k, "expires_in") == 0)
+		m->expires_in = strtol(v, NULL, 10);
+	else if (strcmp(k, "ttl") == 0)
+		m->ttl = strtol(v, NULL, 10);
+	else if (strcmp(k, "name") == 0)
+		snprintf(m->name, sizeof(m->name), "%s", v);
+	else if (strcmp(k, "log") == 0)
+		snprintf(m->log, sizeof(m->log), "%s", v);
+	else if (strcmp(k, "secret") == 0)
+		snprintf(m->secret, sizeof(m->secret), "%s", v);
+}
+
+static int s_open(const struct cobocred_host *host, int argc, const char *const *argv, void **state)
+{
+	struct scripted *m = calloc(1, sizeof(*m));
+	char kv[1200];
+	int i;
+
+	*state = NULL;
+	if (m == NULL)
+		return COBOCRED_ERROR;
+	m->host = host;
+	m->st[OP_GET] = m->st[OP_ERASE] = m->st[OP_LIST] = COBOCRED_NOTFOUND;
+	snprintf(m->name, sizeof(m->name), "scripted");
+	for (i = 0; i < argc; i++) {
+		char *eq;
+
+		snprintf(kv, sizeof(kv), "%s", argv[i]);
+		eq = strchr(kv, '=');
+		if (eq != NULL) {
+			*eq = '\0';
+			set_opt(m, kv, eq + 1);
+		}
+	}
+	if (m->secret[0] == '\0')
+		snprintf(m->secret, sizeof(m->secret), "secret-of-%s", m->name);
+#ifdef VARIANT_MINT
+	m->mint = 1;
+#endif
+	logf_(m, "open", NULL);
+	if (m->st[OP_OPEN] != COBOCRED_SUCCESS) {
+		int st = m->st[OP_OPEN];
+
+		host->set_error(host->ctx, "%s: open told to fail", m->name);
+		free(m);
+		return st;
+	}
+	*state = m;
+	return COBOCRED_SUCCESS;
+}
+
+static void s_close(void *state)
+{
+	struct scripted *m = state;
+
+	logf_(m, "close", NULL);
+	free(m);
+}
+
+/* An item copying q's schema and attributes, with kind overridden if given. */
+static struct cobocred_item *make_item(struct scripted *m, const struct cobocred_query *q,
+				       const char *kind, const char *secret)
+{
+	const struct cobocred_host *h = m->host;
+	struct cobocred_item *it = h->item_new(q->schema ? q->schema : "test");
+	int64_t now = h->now(h->ctx);
+	size_t i;
+
+	if (it == NULL)
+		return NULL;
+	for (i = 0; i < q->n_attrs; i++) {
+		const char *v = q->attrs[i].value;
+
+		if (kind != NULL && strcmp(q->attrs[i].name, "kind") == 0)
+			v = kind;
+		if (v != NULL)
+			h->item_add_attr(it, q->attrs[i].name, v);
+	}
+	h->item_set_secret(it, secret, strlen(secret));
+	if (m->expires_in != 0)
+		h->item_set_times(it, m->ttl ? now + m->expires_in - m->ttl : now, now + m->expires_in);
+	return it;
+}
+
+static int s_get(void *state, const struct cobocred_query *q, struct cobocred_item **out)
+{
+	struct scripted *m = state;
+	char detail[300];
+
+	*out = NULL;
+	snprintf(detail, sizeof(detail), "secret=%.*s", q->secret ? (int)q->secret_len : 1,
+		 q->secret ? (const char *)q->secret : "-");
+	logf_(m, "get", m->mint ? detail : NULL);
+	if (m->st[OP_GET] == COBOCRED_SUCCESS) {
+		if (m->mint) {
+			*out = make_item(m, q, "refresh", "minted-refresh");
+			if (*out != NULL)
+				(*out)->next = make_item(m, q, NULL, m->secret);
+		} else {
+			*out = make_item(m, q, NULL, m->secret);
+		}
+	} else if (m->st[OP_GET] > COBOCRED_NOTFOUND && m->st[OP_GET] < 6) {
+		m->host->set_error(m->host->ctx, "%s: get told to fail", m->name);
+	}
+	return m->st[OP_GET];
+}
+
+static int s_store(void *state, const struct cobocred_item *item, const struct cobocred_query *r)
+{
+	struct scripted *m = state;
+	size_t i;
+	const char *kind = "-";
+
+	for (i = 0; i < item->n_attrs; i++)
+		if (strcmp(item->attrs[i].name, "kind") == 0)
+			kind = item->attrs[i].value;
+	(void)r;
+	logf_(m, "store", kind);
+	return m->st[OP_STORE];
+}
+
+static int s_erase(void *state, const struct cobocred_query *q)
+{
+	struct scripted *m = state;
+
+	(void)q;
+	logf_(m, "erase", NULL);
+	return m->st[OP_ERASE];
+}
+
+static int s_list(void *state, const struct cobocred_query *q, struct cobocred_item **out)
+{
+	struct scripted *m = state;
+
+	*out = NULL;
+	logf_(m, "list", NULL);
+	if (m->st[OP_LIST] == COBOCRED_SUCCESS)
+		*out = make_item(m, q, NULL, m->secret);
+	return m->st[OP_LIST];
+}
+
+#ifdef VARIANT_OLDABI
+/* An "older" module: built when the struct ended before list. */
+#define STRUCT_SIZE offsetof(struct cobocred_module, list)
+#else
+#define STRUCT_SIZE sizeof(struct cobocred_module)
+#endif
+
+#ifdef VARIANT_BADABI
+#define ABI ((uint32_t)((COBOCRED_ABI_MAJOR + 1) << 16))
+#else
+#define ABI COBOCRED_ABI_VERSION
+#endif
+
+static const struct cobocred_module scripted_module = {
+	.abi_version = ABI,
+	.struct_size = STRUCT_SIZE,
+	.name = "scripted",
+	.caps = COBOCRED_CAP_GET | COBOCRED_CAP_STORE | COBOCRED_CAP_ERASE | COBOCRED_CAP_LIST,
+	.open = s_open,
+	.close = s_close,
+	.get = s_get,
+	.store = s_store,
+	.erase = s_erase,
+	.list = s_list,
+};
+
+static const struct cobocred_module minting_module = {
+	.abi_version = ABI,
+	.struct_size = STRUCT_SIZE,
+	.name = "scripted-mint",
+	.caps = COBOCRED_CAP_GET | COBOCRED_CAP_MINT,
+	.open = s_open,
+	.close = s_close,
+	.get = s_get,
+};
+
+const struct cobocred_module *scripted_init(uint32_t host_abi);
+
+#ifndef VARIANT_NOSYM
+const struct cobocred_module *cobocred_module_init(uint32_t host_abi);
+const struct cobocred_module *cobocred_module_init(uint32_t host_abi)
+{
+	return scripted_init(host_abi);
+}
+#endif
+
+/* Not exported from the .so (symbol regex); the MINT variant picks its struct. */
+const struct cobocred_module *scripted_init(uint32_t host_abi)
+{
+	(void)host_abi;
+#ifdef VARIANT_MINT
+	(void)scripted_module;
+	return &minting_module;
+#else
+	(void)minting_module;
+	return &scripted_module;
+#endif
+}

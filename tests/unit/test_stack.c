@@ -1,0 +1,413 @@
+/*
+ * test_stack.c - the stack engine and the loader, driven through the
+ * public core API with the scripted fixture modules (tests/modules).
+ *
+ * Every module call is appended to a log file, so each test can assert
+ * which modules ran, in what order, and which were never loaded.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cobocred.h"
+#include "cutest.h"
+#include "secret.h"
+
+static char logpath[512], cfgpath[512];
+
+static const char *status_names[] = { "SUCCESS", "NOTFOUND", "UNAVAIL",
+				      "TRYAGAIN", "DENIED", "ERROR" };
+
+/* Writes a config from a printf format; every [module] gets log=... appended by the caller. */
+static struct cobocred_ctx *ctx_with(const char *fmt, ...) COBOCRED_PRINTF(1, 2);
+static struct cobocred_ctx *ctx_with(const char *fmt, ...)
+{
+	char text[4096];
+	struct cobocred_ctx *ctx = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	snprintf(cfgpath, sizeof(cfgpath), "%s/stack.conf", cutest_tmpdir());
+	unlink(logpath);
+	cutest_write(cfgpath, text, 0600);
+	if (cobocred_ctx_new(cfgpath, &ctx) != COBOCRED_SUCCESS)
+		fprintf(stderr, "config: %s\n", cobocred_error(ctx));
+	return ctx;
+}
+
+static char *read_log(void)
+{
+	static char buf[8192];
+	FILE *f = fopen(logpath, "r");
+	size_t n = 0;
+
+	if (f != NULL) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* A module section for instance NAME using so, with extra options. */
+#define MOD(name, so, opts) \
+	"[module " name "]\nmodule = " so "\nname = " name "\nlog = %s\n" opts "\n"
+
+static const struct cobocred_attr test_attrs[] = { { "host", "example.com" } };
+static const struct cobocred_query test_q = {
+	.struct_size = sizeof(test_q), .schema = "test", .n_attrs = 1, .attrs = test_attrs,
+};
+
+/* Every status x action on the first of two modules. */
+static void test_status_action_table(void)
+{
+	int s, act;
+
+	for (s = 0; s < COBOCRED_STATUS_COUNT; s++)
+		for (act = 0; act < 2; act++) {
+			const char *action = act ? "return" : "continue";
+			struct cobocred_ctx *ctx = ctx_with(
+				"[stack]\nget = a [%s=%s] b\n" MOD("a", "scripted", "get = %s")
+					MOD("b", "scripted", "get = SUCCESS"),
+				status_names[s], action, logpath, status_names[s], logpath);
+			struct cobocred_item *out = NULL;
+			int st = cobocred_get(ctx, &test_q, &out);
+			int b_ran = strstr(read_log(), "b get") != NULL;
+
+			if (act) { /* return: the stack stops with a's status */
+				CU_ASSERT_EQUAL(st, s);
+				CU_ASSERT_FALSE(b_ran);
+				CU_ASSERT_PTR_NULL(strstr(read_log(), "b open")); /* never loaded */
+			} else {
+				CU_ASSERT_EQUAL(st, COBOCRED_SUCCESS);
+				CU_ASSERT_TRUE(b_ran);
+				if (!b_ran)
+					fprintf(stderr, "status %s continue: b did not run\n", status_names[s]);
+			}
+			CU_ASSERT_EQUAL(out != NULL, st == COBOCRED_SUCCESS);
+			if (st > COBOCRED_NOTFOUND)
+				CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "a: get told to fail"));
+			cobocred_item_free(out);
+			cobocred_ctx_free(ctx);
+		}
+}
+
+/* With default actions and no success, the most telling status wins. */
+static void test_severity(void)
+{
+	static const struct {
+		const char *a, *b;
+		int want;
+	} cases[] = {
+		{ "UNAVAIL", "NOTFOUND", COBOCRED_NOTFOUND },
+		{ "NOTFOUND", "UNAVAIL", COBOCRED_NOTFOUND },
+		{ "TRYAGAIN", "NOTFOUND", COBOCRED_TRYAGAIN },
+		{ "NOTFOUND", "DENIED", COBOCRED_DENIED },
+		{ "ERROR", "TRYAGAIN", COBOCRED_ERROR },
+		{ "UNAVAIL", "UNAVAIL", COBOCRED_UNAVAIL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cobocred_ctx *ctx = ctx_with("[stack]\nget = a b\n" MOD("a", "scripted", "get = %s")
+						    MOD("b", "scripted", "get = %s"),
+						    logpath, cases[i].a, logpath, cases[i].b);
+		struct cobocred_item *out = NULL;
+
+		CU_ASSERT_EQUAL(cobocred_get(ctx, &test_q, &out), cases[i].want);
+		cobocred_ctx_free(ctx);
+	}
+}
+
+static void test_invalid_status_is_error(void)
+{
+	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = a\n" MOD("a", "scripted", "get = BOGUS"),
+					    logpath);
+	struct cobocred_item *out = NULL;
+
+	CU_ASSERT_EQUAL(cobocred_get(ctx, &test_q, &out), COBOCRED_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "invalid status 99"));
+	cobocred_ctx_free(ctx);
+}
+
+static void test_broadcast_store_and_erase(void)
+{
+	struct cobocred_ctx *ctx = ctx_with(
+		"[stack]\nstore = a [SUCCESS=continue] b\nerase = a [SUCCESS=continue] b\n"
+		MOD("a", "scripted", "store = UNAVAIL\nerase = SUCCESS")
+		MOD("b", "scripted", "store = SUCCESS\nerase = NOTFOUND"), logpath, logpath);
+	struct cobocred_item *it = cobocred_item_new("test");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(it);
+	cobocred_item_add_attr(it, "host", "example.com");
+	CU_ASSERT_EQUAL(cobocred_store(ctx, it, &test_q), COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL(cobocred_erase(ctx, &test_q), COBOCRED_SUCCESS);
+	CU_ASSERT_PTR_NOT_NULL(strstr(read_log(), "a open\na store -\nb open\nb store -\na erase\nb erase\n"));
+	cobocred_item_free(it);
+	cobocred_ctx_free(ctx);
+}
+
+static void test_empty_erase_refused(void)
+{
+	struct cobocred_ctx *ctx = ctx_with("[stack]\nerase = a\n" MOD("a", "scripted", "erase = SUCCESS"),
+					    logpath);
+	struct cobocred_query q = { .struct_size = sizeof(q), .schema = "test" };
+
+	CU_ASSERT_EQUAL(cobocred_erase(ctx, &q), COBOCRED_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "empty pattern"));
+	CU_ASSERT_PTR_NULL(strstr(read_log(), "a erase"));
+	cobocred_ctx_free(ctx);
+}
+
+static void test_list_merges(void)
+{
+	struct cobocred_ctx *ctx = ctx_with("[stack]\nlist = a [SUCCESS=continue] b\n"
+					    MOD("a", "scripted", "list = SUCCESS")
+					    MOD("b", "scripted", "list = SUCCESS"), logpath, logpath);
+	struct cobocred_item *out = NULL;
+
+	CU_ASSERT_EQUAL(cobocred_list(ctx, &test_q, &out), COBOCRED_SUCCESS);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out->next);
+	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-a");
+	CU_ASSERT_STRING_EQUAL((const char *)out->next->secret, "secret-of-b");
+	cobocred_item_free(out);
+	cobocred_ctx_free(ctx);
+}
+
+static void test_expired_items_dropped(void)
+{
+	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = a b\n"
+					    MOD("a", "scripted", "get = SUCCESS\nexpires_in = -5")
+					    MOD("b", "scripted", "get = SUCCESS"), logpath, logpath);
+	struct cobocred_item *out = NULL;
+
+	CU_ASSERT_EQUAL(cobocred_get(ctx, &test_q, &out), COBOCRED_SUCCESS);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-b");
+	cobocred_item_free(out);
+	cobocred_ctx_free(ctx);
+}
+
+static void test_schema_filter_never_loads(void)
+{
+	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = a b\n"
+					    MOD("a", "scripted", "get = NOTFOUND")
+					    MOD("b", "scripted", "get = SUCCESS\nschemas = other.Schema"),
+					    logpath, logpath);
+	struct cobocred_item *out = NULL;
+
+	CU_ASSERT_EQUAL(cobocred_get(ctx, &test_q, &out), COBOCRED_NOTFOUND);
+	CU_ASSERT_PTR_NULL(strstr(read_log(), "b open"));
+	cobocred_ctx_free(ctx);
+}
+
+static void test_loader_errors(void)
+{
+	static const struct {
+		const char *line;
+		int want;
+		const char *msg;
+	} cases[] = {
+		{ "get = -absent a", COBOCRED_SUCCESS, NULL },
+		{ "get = absent a", COBOCRED_ERROR, "stack.conf:3: module 'absent': no absent.so in" },
+		{ "get = badabi", COBOCRED_ERROR, "stack.conf:3: module 'badabi' has ABI 2.0" },
+		{ "get = nosym", COBOCRED_ERROR, "exports no cobocred_module_init" },
+		{ "get = failopen", COBOCRED_DENIED, "failopen: open told to fail" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cobocred_ctx *ctx = ctx_with("\n[stack]\n%s\n" MOD("a", "scripted", "get = SUCCESS")
+						    MOD("failopen", "scripted", "open = DENIED"),
+						    cases[i].line, logpath, logpath);
+		struct cobocred_item *out = NULL;
+
+		CU_ASSERT_EQUAL(cobocred_get(ctx, &test_q, &out), cases[i].want);
+		if (cases[i].msg != NULL && strstr(cobocred_error(ctx), cases[i].msg) == NULL) {
+			fprintf(stderr, "case %zu: wanted \"%s\" in \"%s\"\n", i, cases[i].msg,
+				cobocred_error(ctx));
+			CU_FAIL("loader message");
+		}
+		cobocred_item_free(out);
+		cobocred_ctx_free(ctx);
+	}
+}
+
+/* An older module (smaller struct) loads; the missing op reads as UNAVAIL. */
+static void test_older_module(void)
+{
+	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = old\nlist = old\n"
+					    MOD("old", "oldabi", "get = SUCCESS\nlist = SUCCESS"), logpath);
+	struct cobocred_item *out = NULL;
+
+	CU_ASSERT_EQUAL(cobocred_get(ctx, &test_q, &out), COBOCRED_SUCCESS);
+	cobocred_item_free(out);
+	CU_ASSERT_EQUAL(cobocred_list(ctx, &test_q, &out), COBOCRED_UNAVAIL);
+	CU_ASSERT_PTR_NULL(strstr(read_log(), "old list"));
+	cobocred_ctx_free(ctx);
+}
+
+static void test_writable_module_refused(void)
+{
+	char dir[600], cmd[2048];
+	const char *top = getenv("top_builddir");
+	struct cobocred_ctx *ctx;
+	struct cobocred_item *out = NULL;
+	char *saved = strdup(getenv("COBO_CREDENTIAL_MODULE_PATH"));
+
+	snprintf(dir, sizeof(dir), "%s/mods", cutest_tmpdir());
+	mkdir(dir, 0755);
+	snprintf(cmd, sizeof(cmd), "cp '%s/tests/modules/.libs/scripted.so' '%s/' && chmod 666 '%s/scripted.so'",
+		 top ? top : ".", dir, dir);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	setenv("COBO_CREDENTIAL_MODULE_PATH", dir, 1);
+	ctx = ctx_with("[stack]\nget = a\n" MOD("a", "scripted", "get = SUCCESS"), logpath);
+	CU_ASSERT_EQUAL(cobocred_get(ctx, &test_q, &out), COBOCRED_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "writable by group or others"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "chmod go-w"));
+	CU_ASSERT_PTR_NULL(strstr(read_log(), "a open"));
+	cobocred_ctx_free(ctx);
+	setenv("COBO_CREDENTIAL_MODULE_PATH", saved, 1);
+	free(saved);
+}
+
+#define PROFILE "[profile p]\nbase_url = https://api.example.com/v2\nclient_id = c\norg_id = o\n"
+
+/* A fresh cache answers without ever loading the minting module. */
+static void test_lifecycle_cache_hit(void)
+{
+	struct cobocred_ctx *ctx = ctx_with(
+		"[stack]\nget = cache mint\nstore = cache\n"
+		MOD("cache", "scripted", "get = SUCCESS\nexpires_in = 3600")
+		MOD("mint", "minter", "get = SUCCESS") PROFILE, logpath, logpath);
+	struct cobocred_item *out = NULL;
+
+	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-cache");
+	CU_ASSERT_PTR_NULL(strstr(read_log(), "mint open"));
+	cobocred_item_free(out);
+	cobocred_ctx_free(ctx);
+}
+
+/* Stale: lock, re-read, refresh with the cached refresh token, store refresh then access. */
+static void test_lifecycle_refresh_order(void)
+{
+	struct cobocred_ctx *ctx = ctx_with(
+		"[stack]\nget = cache mint\nstore = cache\n"
+		MOD("cache", "scripted", "get = SUCCESS\nexpires_in = 30\nstore = SUCCESS")
+		MOD("mint", "minter", "get = SUCCESS\nexpires_in = 43200\nsecret = fresh-access") PROFILE,
+		logpath, logpath);
+	struct cobocred_item *out = NULL;
+
+	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "fresh-access");
+	CU_ASSERT_STRING_EQUAL(cobocred_item_attr(out, "kind"), "access");
+	/* get (stale), re-read under lock (stale), refresh token lookup, mint, then stores. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(read_log(),
+				      "cache get\nmint open\ncache get\ncache get\n"
+				      "mint get secret=secret-of-cache\n"
+				      "cache store refresh\ncache store access\n"));
+	cobocred_item_free(out);
+	cobocred_ctx_free(ctx);
+}
+
+/* The minting module fails: a stale but still valid token is answered. */
+static void test_lifecycle_failure_keeps_valid_token(void)
+{
+	static const char *const fails[] = { "TRYAGAIN", "DENIED", "ERROR" };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		struct cobocred_ctx *ctx = ctx_with(
+			"[stack]\nget = cache mint\nstore = cache\n"
+			MOD("cache", "scripted", "get = SUCCESS\nexpires_in = 30\nstore = SUCCESS")
+			MOD("mint", "minter", "get = %s") PROFILE, logpath, logpath, fails[i]);
+		struct cobocred_item *out = NULL;
+
+		CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+		CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-cache");
+		CU_ASSERT_PTR_NULL(strstr(read_log(), "cache store"));
+		cobocred_item_free(out);
+		cobocred_ctx_free(ctx);
+	}
+}
+
+/* Nothing cached and the minting module fails: its status and message come out. */
+static void test_lifecycle_failure_without_cache(void)
+{
+	struct cobocred_ctx *ctx = ctx_with(
+		"[stack]\nget = cache mint\nstore = cache\n"
+		MOD("cache", "scripted", "get = NOTFOUND") MOD("mint", "minter", "get = DENIED") PROFILE,
+		logpath, logpath);
+	struct cobocred_item *out = NULL;
+
+	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_DENIED);
+	CU_ASSERT_PTR_NULL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "mint: get told to fail"));
+	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "nope", 0, &out), COBOCRED_NOTFOUND);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "no profile 'nope'"));
+	cobocred_ctx_free(ctx);
+}
+
+static void test_secrets_all_freed(void)
+{
+	CU_ASSERT_EQUAL(cobocred_secret_live(), 0);
+}
+
+static const struct cutest_case engine_cases[] = {
+	{ "status x action table", test_status_action_table },
+	{ "severity when nothing succeeds", test_severity },
+	{ "invalid status is ERROR", test_invalid_status_is_error },
+	{ "store and erase broadcast", test_broadcast_store_and_erase },
+	{ "empty erase refused", test_empty_erase_refused },
+	{ "list merges", test_list_merges },
+	{ "expired items dropped", test_expired_items_dropped },
+	{ "schema filter never loads", test_schema_filter_never_loads },
+	{ NULL, NULL },
+};
+
+static const struct cutest_case loader_cases[] = {
+	{ "missing, optional, bad ABI, no symbol, open failure", test_loader_errors },
+	{ "older module struct", test_older_module },
+	{ "group/world-writable module refused", test_writable_module_refused },
+	{ NULL, NULL },
+};
+
+static const struct cutest_case lifecycle_cases[] = {
+	{ "cache hit loads no minting module", test_lifecycle_cache_hit },
+	{ "refresh order", test_lifecycle_refresh_order },
+	{ "failure keeps a valid token", test_lifecycle_failure_keeps_valid_token },
+	{ "failure without cache", test_lifecycle_failure_without_cache },
+	{ "every secret freed", test_secrets_all_freed },
+	{ NULL, NULL },
+};
+
+int main(void)
+{
+	static const struct cutest_suite suites[] = {
+		{ "engine", engine_cases },
+		{ "loader", loader_cases },
+		{ "lifecycle", lifecycle_cases },
+		{ NULL, NULL },
+	};
+	char path[1024];
+	const char *top = getenv("top_builddir");
+
+	/* Load the fixture modules from the build tree. */
+	snprintf(path, sizeof(path), "%s/tests/modules/.libs", top ? top : ".");
+	setenv("COBO_CREDENTIAL_MODULE_PATH", path, 1);
+	/* Set before any test: the configs embed it as a format argument. */
+	snprintf(logpath, sizeof(logpath), "%s/calls.log", cutest_tmpdir());
+	return cutest_run(suites);
+}
