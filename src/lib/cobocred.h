@@ -55,10 +55,22 @@ int cobocred_item_set_secret(struct cobocred_item *item, const void *secret, siz
 int cobocred_item_set_refresh(struct cobocred_item *item, const char *oauth_refresh_token);
 void cobocred_item_set_times(struct cobocred_item *item, int64_t created_at, int64_t expires_at);
 void cobocred_item_free(struct cobocred_item *list);
+/* The module instance that returned item ("" for items built here). */
+const char *cobocred_item_origin(const struct cobocred_item *item);
+void cobocred_item_set_origin(struct cobocred_item *list, const char *instance);
 /* The value of attribute name, or NULL. */
 const char *cobocred_item_attr(const struct cobocred_item *item, const char *name);
 /* 1 if item matches q (schema, attributes, secret if q has one), else 0. */
 int cobocred_item_matches(const struct cobocred_item *item, const struct cobocred_query *q);
+
+/*
+ * Loads every module instance named on the [stack] lines (doctor) and
+ * reports each once: op is the first line naming it, status SUCCESS when
+ * it loaded and opened, else why not (msg).  Returns the worst status.
+ */
+typedef void (*cobocred_probe_fn)(void *arg, const char *op, const char *instance, int status,
+				  const char *msg);
+int cobocred_stack_probe(struct cobocred_ctx *ctx, cobocred_probe_fn fn, void *arg);
 
 /* Profiles ([profile NAME] sections). */
 /* Number of profiles and the name of the i-th, in file order. */

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,7 @@ struct item_impl {
 	char *label;		      /* owned */
 	char *secret;		      /* owned, secret memory */
 	char *refresh;		      /* owned, secret memory */
+	char origin[64];	      /* the module instance that returned it */
 };
 
 static struct item_impl *impl(struct cobocred_item *item)
@@ -179,4 +181,15 @@ int cobocred_item_matches(const struct cobocred_item *item, const struct cobocre
 	     !cobocred_consttime_eq(item->secret, q->secret, q->secret_len)))
 		return 0;
 	return 1;
+}
+
+void cobocred_item_set_origin(struct cobocred_item *list, const char *instance)
+{
+	for (; list != NULL; list = list->next)
+		snprintf(impl(list)->origin, sizeof(impl(list)->origin), "%s", instance);
+}
+
+const char *cobocred_item_origin(const struct cobocred_item *item)
+{
+	return ((const struct item_impl *)item)->origin;
 }

@@ -126,6 +126,7 @@ static int call(struct cobocred_ctx *ctx, struct instance *in, enum cobocred_op 
 	}
 	if (st == COBOCRED_SUCCESS && out != NULL) {
 		got = drop_expired(ctx, got);
+		cobocred_item_set_origin(got, in->name);
 		if (got == NULL && op == COBOCRED_OP_GET)
 			st = COBOCRED_NOTFOUND;
 	}
@@ -379,4 +380,35 @@ int cobocred_stack_run(struct cobocred_ctx *ctx, enum cobocred_op op,
 	else
 		cobocred_item_free(acc);
 	return o.status;
+}
+
+int cobocred_stack_probe(struct cobocred_ctx *ctx, cobocred_probe_fn fn, void *arg)
+{
+	int op, worst = COBOCRED_SUCCESS;
+	size_t i, k;
+
+	if (ctx->cfg == NULL)
+		return COBOCRED_ERROR;
+	for (op = 0; op < COBOCRED_OP_COUNT; op++)
+		for (i = 0; i < ctx->cfg->ops[op].n; i++) {
+			const struct cobocred_stack_entry *e = &ctx->cfg->ops[op].v[i];
+			struct instance *in;
+			int seen = 0, st;
+
+			for (k = 0; k < ctx->n_inst; k++)
+				seen |= strcmp(ctx->inst[k]->name, e->instance) == 0 &&
+					ctx->inst[k]->state != INST_NEW;
+			if (seen)
+				continue;
+			in = cobocred_instance(ctx, e->instance, e);
+			if (in == NULL)
+				return COBOCRED_ERROR;
+			st = in->state == INST_READY ? COBOCRED_SUCCESS : in->status;
+			if (in->state != INST_ABSENT && severity(st) > severity(worst) &&
+			    st != COBOCRED_SUCCESS)
+				worst = st;
+			fn(arg, cobocred_op_name(op), e->instance, st,
+			   in->state == INST_READY ? "loaded" : in->error);
+		}
+	return worst;
 }
