@@ -404,8 +404,8 @@ int cobocred_stack_probe(struct cobocred_ctx *ctx, cobocred_probe_fn fn, void *a
 			if (in == NULL)
 				return COBOCRED_ERROR;
 			st = in->state == INST_READY ? COBOCRED_SUCCESS : in->status;
-			if (in->state != INST_ABSENT && severity(st) > severity(worst) &&
-			    st != COBOCRED_SUCCESS)
+			if (in->state != INST_ABSENT && st != COBOCRED_SUCCESS &&
+			    (worst == COBOCRED_SUCCESS || severity(st) > severity(worst)))
 				worst = st;
 			fn(arg, cobocred_op_name(op), e->instance, st,
 			   in->state == INST_READY ? "loaded" : in->error);
