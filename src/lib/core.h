@@ -4,6 +4,7 @@
 #ifndef COBOCRED_CORE_H
 #define COBOCRED_CORE_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "cobocred.h"
@@ -52,7 +53,9 @@ const char *cobocred_runtime_dir(struct cobocred_ctx *ctx);
 /* trace.c */
 void cobocred_trace_open(struct cobocred_ctx *ctx);
 void cobocred_trace_close(struct cobocred_ctx *ctx);
-void cobocred_vtrace(struct cobocred_ctx *ctx, const char *fmt, va_list ap);
-void cobocred_verror(struct cobocred_ctx *ctx, const char *fmt, va_list ap);
+void cobocred_vtrace(struct cobocred_ctx *ctx, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+void cobocred_verror(struct cobocred_ctx *ctx, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 #endif

@@ -8,6 +8,7 @@
 #include "core.h"
 #include "secret.h"
 
+static void host_log(void *c, int level, const char *fmt, ...) COBOCRED_PRINTF(3, 4);
 static void host_log(void *c, int level, const char *fmt, ...)
 {
 	struct cobocred_ctx *ctx = c;
@@ -19,6 +20,7 @@ static void host_log(void *c, int level, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void host_set_error(void *c, const char *fmt, ...) COBOCRED_PRINTF(2, 3);
 static void host_set_error(void *c, const char *fmt, ...)
 {
 	va_list ap;

@@ -1,0 +1,33 @@
+#!/bin/sh
+# scripts/deps.sh [build|test] - installs the Debian packages that are
+# missing for building (build) or for building and running every test
+# (test, the default).  Needs root or sudo; runs apt-get update first.
+set -eu
+
+BUILD="gcc make autoconf automake libtool pkg-config
+libcurl4-openssl-dev libjson-c-dev libssl-dev libsecret-1-dev libcunit1-dev
+ca-certificates"
+# Runtime services and clients the tests and the demo drive for real.
+RUN="dbus dbus-daemon gnome-keyring libsecret-tools python3 python3-cryptography
+curl openssl git procps"
+TEST="clang libclang-rt-14-dev valgrind libglib2.0-dev"
+
+case "${1:-test}" in
+build) want="$BUILD" ;;
+demo) want="$BUILD $RUN" ;;
+test) want="$BUILD $RUN $TEST" ;;
+*) echo "usage: $0 [build|demo|test]" >&2; exit 64 ;;
+esac
+
+missing=
+for p in $want; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = installed ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
+echo "deps: installing:$missing"
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
