@@ -1,0 +1,34 @@
+#!/bin/bash
+# A third-party module builds against the installed header and cobocred.pc
+# alone (make install DESTDIR=...), loads through the stack, and answers
+# git through git-credential-cobo.
+. "$top_srcdir/tests/lib/common.sh"
+
+inst="$T_TMP/inst"
+make -s -C "$top_builddir" install DESTDIR="$inst" >"$T_TMP/install.log" 2>&1 ||
+	{ cat "$T_TMP/install.log"; fail "make install DESTDIR"; t_done; }
+pc=$(find "$inst" -name cobocred.pc | head -1)
+check "cobocred.pc installed" test -n "$pc"
+check "module.h installed" test -n "$(find "$inst" -path '*/cobocred/module.h')"
+export PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR="$inst"
+cflags=$(pkg-config --cflags cobocred)
+moduledir=$(pkg-config --variable=moduledir cobocred)
+expect_match "moduledir is under pkglibdir" '/cobo-credential/modules$' "$moduledir"
+
+mods="$T_TMP/mods"
+mkdir -p "$mods"
+# shellcheck disable=SC2086
+check "example module compiles against the installed ABI only" \
+	${CC:-cc} -Wall -Wextra -Werror -shared -fPIC -fvisibility=hidden $cflags \
+	-o "$mods/static.so" "$top_srcdir/tests/example/static-module.c"
+chmod 755 "$mods/static.so"
+
+printf 's3cr3t-from-file\n' >"$T_TMP/pw"
+chmod 600 "$T_TMP/pw"
+t_config <<EOF
+[stack]
+get = static
+[module static]
+schema = org.git.Password
+username = alice
+password_file = $T_TMP/pw
