@@ -32,3 +32,16 @@ get = static
 schema = org.git.Password
 username = alice
 password_file = $T_TMP/pw
+[stack]
+get = static
+[module static]
+schema = org.git.Password
+username = alice
+password_file = $T_TMP/pw
+EOF
+out=$(printf 'protocol=https\nhost=example.com\n\n' |
+	COBO_CREDENTIAL_MODULE_PATH="$mods" "$top_builddir/src/git/git-credential-cobo" get 2>"$T_TMP/err")
+expect_eq "git helper answers through the example module" \
+	"$(printf 'username=alice\npassword=s3cr3t-from-file')" "$out"
+expect_eq "and says nothing on stderr" "" "$(cat "$T_TMP/err")"
+t_done
