@@ -32,12 +32,6 @@ get = static
 schema = org.git.Password
 username = alice
 password_file = $T_TMP/pw
-[stack]
-get = static
-[module static]
-schema = org.git.Password
-username = alice
-password_file = $T_TMP/pw
 EOF
 out=$(printf 'protocol=https\nhost=example.com\n\n' |
 	COBO_CREDENTIAL_MODULE_PATH="$mods" "$top_builddir/src/git/git-credential-cobo" get 2>"$T_TMP/err")
