@@ -1,0 +1,313 @@
+/*
+ * conf.c - profile settings for the cobo-oauth module.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "strutil.h"
+
+/* Cobo's published environments (tests/vectors/cobo-environments.json). */
+static const struct env {
+	const char *name, *base_url, *host, *key_hex;
+} envs[] = {
+	{ "dev", "https://api.dev.cobo.com/v2", "api.dev.cobo.com",
+	  "a04ea1d5fa8da71f1dcfccf972b9c4eba0a2d8aba1f6da26f49977b08a0d2718" },
+	{ "sandbox", "https://api.sandbox.cobo.com/v2", "api.sandbox.cobo.com",
+	  "893d8a6112ae22429a7453599256391d7928e16870ecab888ee3ce65febada08" },
+	{ "prod", "https://api.cobo.com/v2", "api.cobo.com",
+	  "8d4a482641adb2a34b726f05827dba9a9653e5857469b8749052bf4458a86729" },
+};
+#define N_ENVS (sizeof(envs) / sizeof(envs[0]))
+
+const char *oauth_env_name(size_t i, const char **base_url, const char **key_hex)
+{
+	if (i >= N_ENVS)
+		return NULL;
+	*base_url = envs[i].base_url;
+	*key_hex = envs[i].key_hex;
+	return envs[i].name;
+}
+
+static int host_chars_ok(const char *h, size_t n, int bracketed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)h[i];
+
+		if (!(isalnum(c) || c == '.' || c == '-' || (bracketed && c == ':')))
+			return 0;
+	}
+	return n > 0;
+}
+
+/* Splits "host[:port]" (auth, n bytes) into u->host and u->hostport. */
+static int parse_authority(const char *auth, size_t n, struct oauth_url *u, char *err,
+			   size_t errlen)
+{
+	const char *port = NULL, *colon;
+	size_t hn, i;
+	int64_t pn;
+	char pbuf[8];
+
+	if (n == 0 || n >= sizeof(u->hostport) || memchr(auth, '@', n) != NULL) {
+		snprintf(err, errlen, "base_url has %s; write https://HOST[:PORT]/PATH",
+			 n == 0 ? "no host" : n >= sizeof(u->hostport) ? "a host too long" : "user info");
+		return -1;
+	}
+	if (auth[0] == '[') {
+		const char *rb = memchr(auth, ']', n);
+
+		hn = rb != NULL ? (size_t)(rb - auth) + 1 : 0;
+		if (hn == 0 || !host_chars_ok(auth + 1, hn - 2, 1) ||
+		    (hn < n && auth[hn] != ':')) {
+			snprintf(err, errlen, "base_url has a malformed IPv6 host; write https://[ADDR]:PORT/PATH");
+			return -1;
+		}
+		port = hn < n ? auth + hn + 1 : NULL;
+	} else {
+		colon = memchr(auth, ':', n);
+		hn = colon != NULL ? (size_t)(colon - auth) : n;
+		port = colon != NULL ? colon + 1 : NULL;
+		if (!host_chars_ok(auth, hn, 0)) {
+			snprintf(err, errlen, "base_url host '%.*s' is not a valid host name",
+				 (int)(hn > 80 ? 80 : hn), auth);
+			return -1;
+		}
+	}
+	if (port != NULL) {
+		size_t pl = (size_t)(auth + n - port);
+
+		if (pl == 0 || pl >= sizeof(pbuf)) {
+			snprintf(err, errlen, "base_url has a malformed port; write HOST:PORT");
+			return -1;
+		}
+		memcpy(pbuf, port, pl);
+		pbuf[pl] = '\0';
+		if (!isdigit((unsigned char)pbuf[0]) || cobocred_parse_i64(pbuf, 1, 65535, &pn) != 0) {
+			snprintf(err, errlen, "base_url port '%s' is not a number in 1..65535", pbuf);
+			return -1;
+		}
+	}
+	for (i = 0; i < n; i++)
+		u->hostport[i] = (char)tolower((unsigned char)auth[i]);
+	u->hostport[n] = '\0';
+	memcpy(u->host, u->hostport, hn);
+	u->host[hn] = '\0';
+	return 0;
+}
+
+static int parse_path(const char *p, struct oauth_url *u, char *err, size_t errlen)
+{
+	size_t n = strlen(p), i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c <= 0x20 || c >= 0x7f || c == '?' || c == '#') {
+			snprintf(err, errlen, "base_url path has %s; write https://HOST/PATH only",
+				 c == '?' ? "a query" : c == '#' ? "a fragment" : "a blank or non-ASCII byte");
+			return -1;
+		}
+	}
+	while (n > 0 && p[n - 1] == '/')
+		n--;
+	if (n >= sizeof(u->path)) {
+		snprintf(err, errlen, "base_url path is too long");
+		return -1;
+	}
+	memcpy(u->path, p, n);
+	u->path[n] = '\0';
+	return 0;
+}
+
+int oauth_url_parse(const char *url, struct oauth_url *u, char *err, size_t errlen)
+{
+	const char *p;
+	size_t n;
+
+	memset(u, 0, sizeof(*u));
+	if (strncasecmp(url, "https://", 8) == 0) {
+		u->https = 1;
+		p = url + 8;
+	} else if (strncasecmp(url, "http://", 7) == 0) {
+		p = url + 7;
+	} else {
+		snprintf(err, errlen, "base_url '%.80s' does not start with https://; write it like "
+			 "https://api.cobo.com/v2", url);
+		return -1;
+	}
+	n = strcspn(p, "/?#");
+	if (p[n] == '?' || p[n] == '#') {
+		snprintf(err, errlen, "base_url has a %s; write https://HOST/PATH only",
+			 p[n] == '?' ? "query" : "fragment");
+		return -1;
+	}
+	if (parse_authority(p, n, u, err, errlen) != 0)
+		return -1;
+	return parse_path(p + n, u, err, errlen);
+}
+
+int oauth_host_is_loopback(const char *host)
+{
+	struct in_addr a;
+
+	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
+		return 1;
+	return inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
+int oauth_server_key(const char *setting, const char *host, unsigned char key[OAUTH_PUB_LEN],
+		     char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < N_ENVS; i++)
+		if (setting != NULL ? strcmp(setting, envs[i].name) == 0
+				    : strcasecmp(host, envs[i].host) == 0)
+			return cobocred_hex_decode(envs[i].key_hex, key, OAUTH_PUB_LEN);
+	if (setting == NULL) {
+		snprintf(err, errlen, "%.80s is not a known Cobo environment; set server_key "
+			 "(dev, sandbox, prod, or the server's 64-hex response key)", host);
+		return -1;
+	}
+	if (cobocred_hex_decode(setting, key, OAUTH_PUB_LEN) != 0) {
+		snprintf(err, errlen, "server_key '%.70s' is not dev, sandbox, prod or 64 hex "
+			 "characters; fix it", setting);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_bool(const char *s, int *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(s, yes[i]) == 0)
+			return *out = 1, 0;
+		if (strcasecmp(s, no[i]) == 0)
+			return *out = 0, 0;
+	}
+	return -1;
+}
+
+static int timeout_setting(const struct cobocred_host *h, const char *profile, const char *key,
+			   long def, long max, long *out, char *err, size_t errlen)
+{
+	const char *s = h->profile_get(h->ctx, profile, key);
+	int64_t v;
+
+	*out = def;
+	if (s == NULL)
+		return 0;
+	if (cobocred_parse_i64(s, 1, max, &v) != 0) {
+		snprintf(err, errlen, "%s '%.20s' in [profile %s] is not a number of seconds in "
+			 "1..%ld; fix it", key, s, profile, max);
+		return -1;
+	}
+	*out = (long)v;
+	return 0;
+}
+
+/* Scheme policy: https always; http only when allowed, and only to loopback. */
+static int check_scheme(struct oauth_conf *c, char *err, size_t errlen)
+{
+	if (c->url.https)
+		return 0;
+	if (!c->allow_http) {
+		snprintf(err, errlen, "base_url of [profile %s] is http://; use https:// "
+			 "(allow_http = yes is only for a test server on 127.0.0.1)", c->profile);
+		return -1;
+	}
+	if (!oauth_host_is_loopback(c->url.host)) {
+		snprintf(err, errlen, "allow_http is honoured only for 127.0.0.0/8 or localhost, "
+			 "not %.80s; use https://", c->url.host);
+		return -1;
+	}
+	return 0;
+}
+
+static int ca_setting(const struct cobocred_host *h, struct oauth_conf *c, char *err,
+		      size_t errlen)
+{
+	const char *s = h->profile_get(h->ctx, c->profile, "ca_file"), *home = getenv("HOME");
+	int n;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (strncmp(s, "~/", 2) == 0 && home != NULL)
+		n = snprintf(c->ca_file, sizeof(c->ca_file), "%s/%s", home, s + 2);
+	else
+		n = snprintf(c->ca_file, sizeof(c->ca_file), "%s", s);
+	if (n < 0 || (size_t)n >= sizeof(c->ca_file)) {
+		snprintf(err, errlen, "ca_file path in [profile %s] is too long", c->profile);
+		return -1;
+	}
+	if (access(c->ca_file, R_OK) != 0) {
+		snprintf(err, errlen, "ca_file %.200s of [profile %s]: %s; fix the path",
+			 c->ca_file, c->profile, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int build_urls(struct oauth_conf *c, char *err, size_t errlen)
+{
+	int a = snprintf(c->token_path, sizeof(c->token_path), "%s%s", c->url.path, OAUTH_TOKEN_PATH);
+	int b = snprintf(c->token_url, sizeof(c->token_url), "%s://%s%s",
+			 c->url.https ? "https" : "http", c->url.hostport, c->token_path);
+
+	if (a < 0 || (size_t)a >= sizeof(c->token_path) || b < 0 ||
+	    (size_t)b >= sizeof(c->token_url)) {
+		snprintf(err, errlen, "base_url of [profile %s] is too long", c->profile);
+		return -1;
+	}
+	return 0;
+}
+
+int oauth_conf_load(const struct cobocred_host *h, const char *profile, struct oauth_conf *c,
+		    char *err, size_t errlen)
+{
+	const char *s;
+
+	memset(c, 0, sizeof(*c));
+	c->profile = profile;
+	c->base_url = h->profile_get(h->ctx, profile, "base_url");
+	c->client_id = h->profile_get(h->ctx, profile, "client_id");
+	c->org_id = h->profile_get(h->ctx, profile, "org_id");
+	c->app_secret = h->profile_get(h->ctx, profile, "app_secret");
+	if (c->base_url == NULL || c->client_id == NULL || c->org_id == NULL ||
+	    !*c->client_id || !*c->org_id) {
+		snprintf(err, errlen, "[profile %s] needs base_url, client_id and org_id; add them",
+			 profile);
+		return COBOCRED_ERROR;
+	}
+	if (oauth_url_parse(c->base_url, &c->url, err, errlen) != 0)
+		return COBOCRED_ERROR;
+	s = h->profile_get(h->ctx, profile, "allow_http");
+	if (s != NULL && parse_bool(s, &c->allow_http) != 0) {
+		snprintf(err, errlen, "allow_http '%.20s' in [profile %s] is not yes or no; fix it",
+			 s, profile);
+		return COBOCRED_ERROR;
+	}
+	if (check_scheme(c, err, errlen) != 0 ||
+	    oauth_server_key(h->profile_get(h->ctx, profile, "server_key"), c->url.host,
+			     c->server_key, err, errlen) != 0 ||
+	    timeout_setting(h, profile, "connect_timeout", 5, 300, &c->connect_timeout, err,
+			    errlen) != 0 ||
+	    timeout_setting(h, profile, "timeout", 20, 3600, &c->timeout, err, errlen) != 0 ||
+	    ca_setting(h, c, err, errlen) != 0 || build_urls(c, err, errlen) != 0)
+		return COBOCRED_ERROR;
+	return COBOCRED_SUCCESS;
+}

@@ -1,0 +1,164 @@
+/*
+ * judge.c - what one token-endpoint exchange means: the status mapping of
+ * the cobo-oauth module (README of issue 3, "Status mapping").
+ *
+ *   2xx, signature valid, body well-formed   SUCCESS
+ *   2xx otherwise                            ERROR (a tampered token is never cached)
+ *   refresh rejected (invalid_grant ...)     fallback to mint
+ *   429, 408, 5xx                            TRYAGAIN
+ *   other 4xx                                DENIED, with Cobo's code, message, error id
+ *   anything else (1xx, 3xx)                 ERROR
+ *   TLS verification failed, body too large  ERROR
+ *   timeouts, connection errors              TRYAGAIN (a refresh whose request went
+ *                                            out falls back to mint: its answer is lost)
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "mint.h"
+#include "sign.h"
+
+static int tls_failure(int cc)
+{
+	return cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE ||
+	       cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_SSL_ISSUER_ERROR ||
+	       cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH || cc == CURLE_SSL_INVALIDCERTSTATUS;
+}
+
+static int judge_transport(const struct oauth_conf *c, int refresh,
+			   const struct oauth_http_resp *r, int *fallback, int *retry, char *err,
+			   size_t errlen)
+{
+	const char *host = c->url.hostport;
+
+	if (r->too_large) {
+		snprintf(err, errlen, "response too large from %s (over %zu bytes); refusing it",
+			 host, (size_t)OAUTH_BODY_MAX);
+		return COBOCRED_ERROR;
+	}
+	if (tls_failure(r->curl_code)) {
+		snprintf(err, errlen, "TLS verification of %s failed (%s); check ca_file in "
+			 "[profile %s]: an unverified server is never trusted", host, r->error,
+			 c->profile);
+		return COBOCRED_ERROR;
+	}
+	if (r->curl_code == CURLE_UNSUPPORTED_PROTOCOL || r->curl_code == CURLE_OUT_OF_MEMORY) {
+		snprintf(err, errlen, "cannot send the request to %s (%s)", host, r->error);
+		return COBOCRED_ERROR;
+	}
+	*fallback = refresh && r->sent;
+	if (r->curl_code == CURLE_OPERATION_TIMEDOUT) {
+		snprintf(err, errlen, "no answer from %s within %ld s (%s); try again, or raise "
+			 "timeout in [profile %s]", host, c->timeout, r->error, c->profile);
+		return COBOCRED_TRYAGAIN;
+	}
+	*retry = 1;
+	snprintf(err, errlen, "cannot reach %s (%s); check the network and try again", host,
+		 r->error);
+	return COBOCRED_TRYAGAIN;
+}
+
+static int judge_success(const struct oauth_conf *c, const struct oauth_http_resp *r,
+			 struct oauth_token *tok, char *err, size_t errlen)
+{
+	char why[256];
+	const char *sig_problem = NULL;
+
+	if (r->header_conflict)
+		sig_problem = "repeated or overlong signature headers";
+	else if (r->signature[0] == '\0' || r->timestamp[0] == '\0')
+		sig_problem = "no Biz-Resp-Signature or Biz-Timestamp header";
+	else if (!oauth_verify_response(c->server_key, r->body, r->body_len, r->timestamp,
+					r->signature))
+		sig_problem = "it does not verify with the server key";
+	if (sig_problem != NULL) {
+		snprintf(err, errlen, "response signature invalid: refusing the token from %s "
+			 "(%s); check server_key in [profile %s]", c->url.hostport, sig_problem,
+			 c->profile);
+		return COBOCRED_ERROR;
+	}
+	if (oauth_parse_token(r->body, r->body_len, tok, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "malformed token response from %s (HTTP %ld): %s; nothing "
+			 "was stored", c->url.hostport, r->status, why);
+		return COBOCRED_ERROR;
+	}
+	return COBOCRED_SUCCESS;
+}
+
+/* A refresh token that is unknown, used, expired or revoked: mint instead. */
+static int refresh_rejected(long status, const struct oauth_error *e)
+{
+	if (status != 400 && status != 401)
+		return 0;
+	return strcmp(e->code, "invalid_grant") == 0 || strcasestr(e->message, "refresh") != NULL;
+}
+
+static const char *hint(long status)
+{
+	switch (status) {
+	case 401:
+		return "check app_secret, and that its public key is registered for this client_id";
+	case 403:
+		return "check org_id, and that the app is installed in that organization";
+	default:
+		return "check the profile settings";
+	}
+}
+
+static int judge_error(const struct oauth_conf *c, int refresh, const struct oauth_http_resp *r,
+		       int *fallback, char *err, size_t errlen)
+{
+	struct oauth_error e;
+	char detail[512];
+	int signed_ok = !r->header_conflict &&
+			oauth_verify_response(c->server_key, r->body, r->body_len, r->timestamp,
+					      r->signature);
+	long s = r->status;
+
+	if (oauth_parse_error(r->body, r->body_len, &e) == 0)
+		oauth_error_format(&e, detail, sizeof(detail));
+	else
+		snprintf(detail, sizeof(detail), "no Cobo error in the body");
+	if (refresh && refresh_rejected(s, &e)) {
+		*fallback = 1;
+		snprintf(err, errlen, "refresh token rejected (HTTP %ld, %s)", s, detail);
+		return COBOCRED_DENIED;
+	}
+	if (!signed_ok && (s == 429 || s == 502 || s == 503 || s == 504)) {
+		snprintf(err, errlen, "%s answered HTTP %ld without a Cobo signature (a proxy or an "
+			 "overloaded server); try again later", c->url.hostport, s);
+		return COBOCRED_TRYAGAIN;
+	}
+	if (s == 408 || s == 429 || (s >= 500 && s <= 599)) {
+		snprintf(err, errlen, "Cobo server trouble at %s (HTTP %ld, %s%s); try again later",
+			 c->url.hostport, s, detail, signed_ok ? "" : ", unsigned");
+		return COBOCRED_TRYAGAIN;
+	}
+	if (s >= 400 && s <= 499) {
+		snprintf(err, errlen, "Cobo refused the token for org %s (HTTP %ld, %s%s); %s",
+			 c->org_id, s, detail, signed_ok ? "" : ", unsigned", hint(s));
+		return COBOCRED_DENIED;
+	}
+	snprintf(err, errlen, "unexpected HTTP %ld from %s (redirects are not followed); check "
+		 "base_url in [profile %s]", s, c->url.hostport, c->profile);
+	return COBOCRED_ERROR;
+}
+
+int oauth_judge(const struct oauth_conf *c, int refresh, int transport_ok,
+		const struct oauth_http_resp *resp, struct oauth_token *tok, int *fallback,
+		int *retry, char *err, size_t errlen)
+{
+	*fallback = 0;
+	*retry = 0;
+	memset(tok, 0, sizeof(*tok));
+	if (!transport_ok)
+		return judge_transport(c, refresh, resp, fallback, retry, err, errlen);
+	if (resp->status >= 200 && resp->status <= 299)
+		return judge_success(c, resp, tok, err, errlen);
+	return judge_error(c, refresh, resp, fallback, err, errlen);
+}

@@ -1,0 +1,235 @@
+/*
+ * key.c - app secret loading.  Every buffer that held key material is
+ * wiped (OPENSSL_cleanse, or the wiped secret memory of secret.h).
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+
+#include "fsutil.h"
+#include "key.h"
+#include "secret.h"
+#include "strutil.h"
+
+#define PEM_BEGIN "-----BEGIN "
+
+/* Never prompt for a passphrase: an encrypted key is refused instead. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return 0;
+}
+
+static int parse_pem(const char *text, size_t len, unsigned char *seed, char *err,
+		     size_t errlen)
+{
+	BIO *bio = BIO_new_mem_buf(text, (int)len);
+	EVP_PKEY *pk = NULL;
+	size_t n = OAUTH_SEED_LEN;
+	int r = -1;
+
+	if (bio == NULL) {
+		snprintf(err, errlen, "out of memory reading the PEM key");
+		goto out;
+	}
+	pk = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+	if (pk == NULL) {
+		snprintf(err, errlen, "%s", memmem(text, len, "ENCRYPTED", 9) != NULL ?
+			 "the PEM key is encrypted; store it unencrypted with mode 0600" :
+			 "malformed PEM private key; write one with 'openssl genpkey -algorithm ed25519'");
+		goto out;
+	}
+	if (EVP_PKEY_get_id(pk) != EVP_PKEY_ED25519) {
+		snprintf(err, errlen, "the PEM key is %s, not Ed25519; Cobo app keys are Ed25519",
+			 OBJ_nid2sn(EVP_PKEY_get_id(pk)));
+		goto out;
+	}
+	if (EVP_PKEY_get_raw_private_key(pk, seed, &n) != 1 || n != OAUTH_SEED_LEN) {
+		snprintf(err, errlen, "cannot extract the Ed25519 seed from the PEM key");
+		goto out;
+	}
+	r = 0;
+out:
+	EVP_PKEY_free(pk);
+	BIO_free(bio);
+	ERR_clear_error(); /* leave no stale errors for libcurl's OpenSSL calls */
+	return r;
+}
+
+static int parse_hex(const char *text, size_t len, unsigned char *seed, char *err,
+		     size_t errlen)
+{
+	char hex[2 * OAUTH_SEED_LEN + 1];
+	int r = -1;
+
+	while (len > 0 && isspace((unsigned char)text[len - 1]))
+		len--;
+	if (len != sizeof(hex) - 1) {
+		snprintf(err, errlen, "the key is neither PEM nor 64 hex characters (%zu characters)",
+			 len);
+		return -1;
+	}
+	memcpy(hex, text, len);
+	hex[len] = '\0';
+	if (cobocred_hex_decode(hex, seed, OAUTH_SEED_LEN) == 0)
+		r = 0;
+	else
+		snprintf(err, errlen, "the key has 64 characters but they are not all hex digits");
+	OPENSSL_cleanse(hex, sizeof(hex));
+	return r;
+}
+
+int oauth_key_parse(const char *text, size_t len, unsigned char seed[OAUTH_SEED_LEN], char *err,
+		    size_t errlen)
+{
+	int r;
+
+	while (len > 0 && isspace((unsigned char)*text)) {
+		text++;
+		len--;
+	}
+	if (len == 0) {
+		snprintf(err, errlen, "the key is empty");
+		return -1;
+	}
+	if (len > OAUTH_KEY_FILE_MAX) {
+		snprintf(err, errlen, "the key is too large to be an Ed25519 key");
+		return -1;
+	}
+	if (len >= strlen(PEM_BEGIN) && memcmp(text, PEM_BEGIN, strlen(PEM_BEGIN)) == 0)
+		r = parse_pem(text, len, seed, err, errlen);
+	else
+		r = parse_hex(text, len, seed, err, errlen);
+	if (r != 0)
+		OPENSSL_cleanse(seed, OAUTH_SEED_LEN);
+	return r;
+}
+
+/* "~/x" -> "$HOME/x"; other paths must be absolute. */
+static int expand_path(const char *path, char *out, size_t outlen, char *err, size_t errlen)
+{
+	const char *home = getenv("HOME");
+	int n;
+
+	if (strncmp(path, "~/", 2) == 0 && home != NULL && *home == '/')
+		n = snprintf(out, outlen, "%s/%s", home, path + 2);
+	else if (path[0] == '/')
+		n = snprintf(out, outlen, "%s", path);
+	else {
+		snprintf(err, errlen, "app_secret file '%s' is not an absolute path; write "
+			 "file:/full/path or file:~/path", path);
+		return -1;
+	}
+	if (n < 0 || (size_t)n >= outlen) {
+		snprintf(err, errlen, "app_secret file path is too long");
+		return -1;
+	}
+	return 0;
+}
+
+int oauth_key_load_file(const char *path, unsigned char seed[OAUTH_SEED_LEN], char *err,
+			size_t errlen)
+{
+	char full[4096], why[512];
+	char *buf = NULL;
+	size_t len = 0;
+	int st;
+
+	if (expand_path(path, full, sizeof(full), err, errlen) != 0)
+		return COBOCRED_ERROR;
+	st = cobocred_read_private_file(full, OAUTH_KEY_FILE_MAX,
+					COBOCRED_FILE_PRIVATE | COBOCRED_FILE_SECRET, &buf, &len,
+					why, sizeof(why));
+	if (st != COBOCRED_SUCCESS) {
+		snprintf(err, errlen, "app secret: %s", why);
+		return COBOCRED_ERROR;
+	}
+	st = COBOCRED_SUCCESS;
+	if (oauth_key_parse(buf, len, seed, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "app secret %s: %s", full, why);
+		st = COBOCRED_ERROR;
+	}
+	cobocred_secret_free(buf);
+	return st;
+}
+
+int oauth_key_load_env(const char *var, unsigned char seed[OAUTH_SEED_LEN], char *err,
+		       size_t errlen)
+{
+	const char *v = *var ? getenv(var) : NULL;
+	char why[256];
+
+	if (v == NULL || *v == '\0') {
+		snprintf(err, errlen, "app_secret = env:%s but $%s is not set; export the "
+			 "64-hex app secret in it", var, var);
+		return COBOCRED_ERROR;
+	}
+	if (oauth_key_parse(v, strlen(v), seed, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "app secret in $%s: %s", var, why);
+		return COBOCRED_ERROR;
+	}
+	return COBOCRED_SUCCESS;
+}
+
+static int key_from_store(const struct cobocred_host *host, const char *profile,
+			  const char *client_id, unsigned char *seed, char *err, size_t errlen)
+{
+	struct cobocred_attr attrs[] = { { "client_id", client_id } };
+	struct cobocred_query q = {
+		.struct_size = sizeof(q), .schema = COBOCRED_SCHEMA_APP_SECRET,
+		.n_attrs = 1, .attrs = attrs, .profile = profile,
+	};
+	struct cobocred_item *it = NULL;
+	char why[256];
+	int st;
+
+	st = host->stack_get(host->ctx, &q, &it);
+	if (st == COBOCRED_NOTFOUND || (st == COBOCRED_SUCCESS && it == NULL)) {
+		snprintf(err, errlen, "no app secret for client_id %s in the credential store; "
+			 "add it there or set 'app_secret = file:PATH' in [profile %s]",
+			 client_id, profile);
+		st = COBOCRED_ERROR;
+		goto out;
+	}
+	if (st != COBOCRED_SUCCESS)
+		goto out; /* the store's own message stands */
+	if (oauth_key_parse((const char *)it->secret, it->secret_len, seed, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "app secret for client_id %s in the credential store: %s",
+			 client_id, why);
+		st = COBOCRED_ERROR;
+	}
+out:
+	if (it != NULL)
+		host->item_free(it);
+	return st;
+}
+
+int oauth_key_load(const struct cobocred_host *host, const char *profile, const char *spec,
+		   const char *client_id, unsigned char seed[OAUTH_SEED_LEN], char *err,
+		   size_t errlen)
+{
+	err[0] = '\0';
+	if (spec == NULL || strcmp(spec, "keyring") == 0)
+		return key_from_store(host, profile, client_id, seed, err, errlen);
+	if (strncmp(spec, "file:", 5) == 0)
+		return oauth_key_load_file(spec + 5, seed, err, errlen);
+	if (strncmp(spec, "env:", 4) == 0)
+		return oauth_key_load_env(spec + 4, seed, err, errlen);
+	snprintf(err, errlen, "app_secret '%.40s' in [profile %s] is not keyring, file:PATH or "
+		 "env:VAR; fix it", spec, profile);
+	return COBOCRED_ERROR;
+}

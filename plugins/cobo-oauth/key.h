@@ -1,0 +1,41 @@
+/*
+ * key.h - loading the app secret (the Ed25519 seed that signs requests)
+ * from the profile's source: the store stack ("keyring"), a private file
+ * ("file:PATH") or an environment variable ("env:VAR").
+ */
+#ifndef COBO_OAUTH_KEY_H
+#define COBO_OAUTH_KEY_H
+
+#include <stddef.h>
+
+#include "cobocred/module.h"
+#include "sign.h"
+
+#define OAUTH_KEY_FILE_MAX 16384
+
+/*
+ * Parses a PEM PKCS#8 Ed25519 private key (as `openssl genpkey -algorithm
+ * ed25519` writes it) or 64 hex chars, surrounding blanks allowed.  0, or
+ * -1 with the reason in err.  seed is wiped on failure.
+ */
+int oauth_key_parse(const char *text, size_t len, unsigned char seed[OAUTH_SEED_LEN], char *err,
+		    size_t errlen);
+
+/* A key file: refused unless private to its owner (ssh's rule).  COBOCRED_* status. */
+int oauth_key_load_file(const char *path, unsigned char seed[OAUTH_SEED_LEN], char *err,
+			size_t errlen);
+/* A key in an environment variable.  COBOCRED_* status. */
+int oauth_key_load_env(const char *var, unsigned char seed[OAUTH_SEED_LEN], char *err,
+		       size_t errlen);
+
+/*
+ * The app secret of profile per its app_secret setting spec ("keyring",
+ * "file:PATH", "env:VAR"; NULL means keyring).  Returns a COBOCRED_*
+ * status; on failure err holds the reason, or is empty when the store
+ * stack already set the host's error message.
+ */
+int oauth_key_load(const struct cobocred_host *host, const char *profile, const char *spec,
+		   const char *client_id, unsigned char seed[OAUTH_SEED_LEN], char *err,
+		   size_t errlen);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * mint.h - the token flow: refresh (POST) when a refresh token is at hand,
+ * mint (GET, org_implicit) otherwise or when the refresh token is rejected
+ * or its answer lost; responses verified, statuses mapped NSS-style.
+ */
+#ifndef COBO_OAUTH_MINT_H
+#define COBO_OAUTH_MINT_H
+
+#include <stddef.h>
+
+#include "cobocred/module.h"
+#include "conf.h"
+#include "http.h"
+#include "response.h"
+
+#define OAUTH_REFRESH_TTL (30 * 24 * 3600) /* Cobo's documented refresh-token lifetime */
+#define OAUTH_MINT_ATTEMPTS 3		   /* the GET: first try plus 2 retries */
+
+/* 1 if q asks this module for a token: Cobo schema, a profile, kind=access. */
+int oauth_query_applies(const struct cobocred_query *q);
+
+/*
+ * Maps one finished exchange to a status.  On SUCCESS *tok holds the
+ * verified, parsed token.  *fallback is set for a refresh whose token was
+ * rejected or whose answer was lost (mint instead); *retry for transient
+ * transport errors an idempotent request may retry.  err gets a one-line
+ * reason.  Pure given its inputs (no I/O), for tests.
+ */
+int oauth_judge(const struct oauth_conf *c, int refresh, int transport_ok,
+		const struct oauth_http_resp *resp, struct oauth_token *tok, int *fallback,
+		int *retry, char *err, size_t errlen);
+
+/*
+ * Fetches a token for c: refresh with refresh (NULL: mint), falling back
+ * to mint as described above.  COBOCRED_* status; err set on failure.
+ */
+int oauth_fetch(const struct cobocred_host *h, const struct oauth_conf *c,
+		const unsigned char seed[OAUTH_SEED_LEN], const char *refresh, size_t refresh_len,
+		struct oauth_token *tok, char *err, size_t errlen);
+
+/*
+ * Builds the two items the core stores, refresh token first, then the
+ * access token.  0, or -1 (out of memory).
+ */
+int oauth_items_build(const struct cobocred_host *h, const struct oauth_conf *c,
+		      const struct oauth_token *t, int64_t now, struct cobocred_item **out);
+
+/* The module's get(): everything above, errors through h->set_error. */
+int oauth_get_token(const struct cobocred_host *h, const struct cobocred_query *q,
+		    struct cobocred_item **out);
+
+#endif

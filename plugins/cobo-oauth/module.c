@@ -1,0 +1,86 @@
+/*
+ * module.c - the cobo-oauth module's ABI glue: the one exported symbol.
+ * Everything else lives in libcobo-oauth.la, which the unit tests link.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+
+#include "cobocred/module.h"
+#include "http.h"
+#include "mint.h"
+
+const struct cobocred_module *cobocred_module_init(uint32_t host_abi);
+
+struct state {
+	const struct cobocred_host *host;
+};
+
+static int oauth_open(const struct cobocred_host *host, int argc, const char *const *argv,
+		      void **out)
+{
+	struct state *s;
+
+	(void)argc; /* no options yet; unknown ones are ignored */
+	(void)argv;
+	*out = NULL;
+	if (host->struct_size < offsetof(struct cobocred_host, stack_store) + sizeof(host->stack_store)) {
+		host->set_error(host->ctx, "cobo-oauth needs a newer cobo-credential host");
+		return COBOCRED_ERROR;
+	}
+	if (oauth_http_global_init() != 0) {
+		host->set_error(host->ctx, "cobo-oauth: libcurl failed to initialise");
+		return COBOCRED_UNAVAIL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		oauth_http_global_cleanup();
+		host->set_error(host->ctx, "out of memory");
+		return COBOCRED_ERROR;
+	}
+	s->host = host;
+	*out = s;
+	return COBOCRED_SUCCESS;
+}
+
+static void oauth_close(void *state)
+{
+	if (state == NULL)
+		return;
+	free(state);
+	oauth_http_global_cleanup();
+}
+
+static int oauth_get(void *state, const struct cobocred_query *q, struct cobocred_item **out)
+{
+	struct state *s = state;
+
+	return oauth_get_token(s->host, q, out);
+}
+
+/* Tokens are kept by the store modules; there is nothing here to erase. */
+static int oauth_erase(void *state, const struct cobocred_query *q)
+{
+	(void)state;
+	(void)q;
+	return COBOCRED_NOTFOUND;
+}
+
+static const struct cobocred_module oauth_module = {
+	.abi_version = COBOCRED_ABI_VERSION,
+	.struct_size = sizeof(struct cobocred_module),
+	.name = "cobo-oauth",
+	.caps = COBOCRED_CAP_GET | COBOCRED_CAP_MINT | COBOCRED_CAP_ERASE,
+	.open = oauth_open,
+	.close = oauth_close,
+	.get = oauth_get,
+	.erase = oauth_erase,
+};
+
+const struct cobocred_module *cobocred_module_init(uint32_t host_abi)
+{
+	if (COBOCRED_ABI_MAJOR_OF(host_abi) != COBOCRED_ABI_MAJOR)
+		return NULL;
+	return &oauth_module;
+}

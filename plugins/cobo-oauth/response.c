@@ -1,0 +1,286 @@
+/*
+ * response.c - strict json-c parsing of token and error answers.
+ *
+ * Strict means: the whole body must be one JSON object (nothing after it,
+ * no NUL bytes, valid UTF-8, nesting at most OAUTH_JSON_DEPTH), required
+ * fields present with the right JSON types and sane values.  Unknown
+ * fields are ignored so that Cobo may add some.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+
+#include "response.h"
+#include "secret.h"
+
+/* Parses body as one JSON object; -1 with a reason in err otherwise. */
+static int json_parse_object(const char *body, size_t len, struct json_object **out, char *err,
+			     size_t errlen)
+{
+	struct json_tokener *tok = NULL;
+	struct json_object *obj = NULL;
+	enum json_tokener_error jerr;
+	int r = -1;
+
+	*out = NULL;
+	if (len > OAUTH_BODY_MAX) {
+		snprintf(err, errlen, "response too large (over %d bytes)", OAUTH_BODY_MAX);
+		goto out;
+	}
+	if (len == 0 || body == NULL) {
+		snprintf(err, errlen, "empty response body");
+		goto out;
+	}
+	if (memchr(body, '\0', len) != NULL) {
+		snprintf(err, errlen, "invalid JSON: NUL byte in the body");
+		goto out;
+	}
+	tok = json_tokener_new_ex(OAUTH_JSON_DEPTH);
+	if (tok == NULL) {
+		snprintf(err, errlen, "out of memory parsing JSON");
+		goto out;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, body, (int)len);
+	jerr = json_tokener_get_error(tok);
+	if (obj == NULL) {
+		snprintf(err, errlen, "%s JSON (%s)",
+			 jerr == json_tokener_continue ? "truncated" : "invalid",
+			 jerr == json_tokener_continue ? "ends early" : json_tokener_error_desc(jerr));
+		goto out;
+	}
+	if (json_tokener_get_parse_end(tok) != len) {
+		snprintf(err, errlen, "invalid JSON (data after the object)");
+		goto out;
+	}
+	if (!json_object_is_type(obj, json_type_object)) {
+		snprintf(err, errlen, "invalid JSON (not an object)");
+		goto out;
+	}
+	*out = obj;
+	obj = NULL;
+	r = 0;
+out:
+	json_object_put(obj);
+	json_tokener_free(tok);
+	return r;
+}
+
+/*
+ * json-c keeps its own copy of every string; the tokens in it are wiped
+ * before the tree is freed (the const cast is deliberate and local).
+ */
+static void wipe_string_field(struct json_object *obj, const char *name)
+{
+	struct json_object *v;
+
+	if (json_object_object_get_ex(obj, name, &v) && json_object_is_type(v, json_type_string))
+		OPENSSL_cleanse((char *)json_object_get_string(v), (size_t)json_object_get_string_len(v));
+}
+
+static int has_control(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* A required, non-empty token string; copied into secret memory. */
+static int token_field(struct json_object *obj, const char *name, char **out, size_t *outlen,
+		       char *err, size_t errlen)
+{
+	struct json_object *v;
+	const char *s;
+	size_t n;
+
+	if (!json_object_object_get_ex(obj, name, &v) || v == NULL) {
+		snprintf(err, errlen, "field '%s' is missing", name);
+		return -1;
+	}
+	if (!json_object_is_type(v, json_type_string)) {
+		snprintf(err, errlen, "field '%s' is not a string", name);
+		return -1;
+	}
+	s = json_object_get_string(v);
+	n = (size_t)json_object_get_string_len(v);
+	if (n == 0) {
+		snprintf(err, errlen, "field '%s' is empty", name);
+		return -1;
+	}
+	if (n > OAUTH_TOKEN_MAX) {
+		snprintf(err, errlen, "field '%s' is longer than %d bytes", name, OAUTH_TOKEN_MAX);
+		return -1;
+	}
+	if (has_control(s, n)) {
+		snprintf(err, errlen, "field '%s' contains control characters", name);
+		return -1;
+	}
+	*out = cobocred_secret_dup(s, n);
+	if (*out == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	*outlen = n;
+	return 0;
+}
+
+static int token_type_field(struct json_object *obj, char *err, size_t errlen)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(obj, "token_type", &v) || v == NULL) {
+		snprintf(err, errlen, "field 'token_type' is missing");
+		return -1;
+	}
+	if (!json_object_is_type(v, json_type_string)) {
+		snprintf(err, errlen, "field 'token_type' is not a string");
+		return -1;
+	}
+	if (strcasecmp(json_object_get_string(v), "Bearer") != 0) {
+		snprintf(err, errlen, "field 'token_type' is not \"Bearer\"");
+		return -1;
+	}
+	return 0;
+}
+
+static int expires_field(struct json_object *obj, int64_t *out, char *err, size_t errlen)
+{
+	struct json_object *v;
+	int64_t n;
+
+	if (!json_object_object_get_ex(obj, "expires_in", &v) || v == NULL) {
+		snprintf(err, errlen, "field 'expires_in' is missing");
+		return -1;
+	}
+	if (!json_object_is_type(v, json_type_int)) {
+		snprintf(err, errlen, "field 'expires_in' is not an integer");
+		return -1;
+	}
+	/* json-c saturates out-of-range integers, which the range check refuses. */
+	n = json_object_get_int64(v);
+	if (n < 1 || n > OAUTH_EXPIRES_MAX) {
+		snprintf(err, errlen, "field 'expires_in' is out of range (%lld; allowed 1..%d)",
+			 (long long)n, OAUTH_EXPIRES_MAX);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+int oauth_parse_token(const char *body, size_t len, struct oauth_token *out, char *err,
+		      size_t errlen)
+{
+	struct json_object *obj = NULL;
+	int r = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (json_parse_object(body, len, &obj, err, errlen) != 0)
+		goto out;
+	if (token_field(obj, "access_token", &out->access_token, &out->access_len, err, errlen) ||
+	    token_type_field(obj, err, errlen) ||
+	    expires_field(obj, &out->expires_in, err, errlen) ||
+	    token_field(obj, "refresh_token", &out->refresh_token, &out->refresh_len, err, errlen))
+		goto out;
+	r = 0;
+out:
+	if (obj != NULL) {
+		wipe_string_field(obj, "access_token");
+		wipe_string_field(obj, "refresh_token");
+	}
+	json_object_put(obj);
+	if (r != 0)
+		oauth_token_clear(out);
+	return r;
+}
+
+void oauth_token_clear(struct oauth_token *t)
+{
+	cobocred_secret_free(t->access_token);
+	cobocred_secret_free(t->refresh_token);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Copies s for display: control characters become spaces, cut on a UTF-8 boundary. */
+static void clean_copy(char *dst, size_t dstlen, const char *s, size_t n)
+{
+	size_t i;
+
+	if (n >= dstlen) {
+		n = dstlen - 1;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	for (i = 0; i < n; i++)
+		dst[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? ' ' : s[i];
+	dst[n] = '\0';
+}
+
+/* A string or integer field as display text; 1 if present. */
+static int text_field(struct json_object *obj, const char *name, char *dst, size_t dstlen)
+{
+	struct json_object *v;
+	char num[32];
+
+	if (!json_object_object_get_ex(obj, name, &v) || v == NULL)
+		return 0;
+	if (json_object_is_type(v, json_type_string)) {
+		clean_copy(dst, dstlen, json_object_get_string(v),
+			   (size_t)json_object_get_string_len(v));
+		return 1;
+	}
+	if (json_object_is_type(v, json_type_int)) {
+		snprintf(num, sizeof(num), "%lld", (long long)json_object_get_int64(v));
+		clean_copy(dst, dstlen, num, strlen(num));
+		return 1;
+	}
+	return 0;
+}
+
+int oauth_parse_error(const char *body, size_t len, struct oauth_error *out)
+{
+	struct json_object *obj = NULL;
+	char why[128];
+	int r = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (json_parse_object(body, len, &obj, why, sizeof(why)) != 0)
+		goto out;
+	if (text_field(obj, "error_code", out->code, sizeof(out->code)) |
+	    text_field(obj, "error_message", out->message, sizeof(out->message))) {
+		text_field(obj, "error_id", out->id, sizeof(out->id));
+		r = 0;
+	} else if (text_field(obj, "error", out->code, sizeof(out->code))) {
+		out->oauth = 1;
+		text_field(obj, "error_description", out->message, sizeof(out->message));
+		text_field(obj, "error_id", out->id, sizeof(out->id));
+		r = 0;
+	}
+out:
+	json_object_put(obj);
+	if (r != 0)
+		memset(out, 0, sizeof(*out));
+	return r;
+}
+
+void oauth_error_format(const struct oauth_error *e, char *buf, size_t len)
+{
+	const char *msg = e->message[0] ? e->message : "no message";
+	const char *code = e->code[0] ? e->code : "?";
+	int n;
+
+	if (e->oauth)
+		n = snprintf(buf, len, "%s: %s", code, msg);
+	else
+		n = snprintf(buf, len, "error %s: %s", code, msg);
+	if (n >= 0 && (size_t)n < len && e->id[0])
+		snprintf(buf + n, len - (size_t)n, " (error id %s)", e->id);
+}

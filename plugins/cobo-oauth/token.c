@@ -1,0 +1,156 @@
+/*
+ * token.c - the module's get(): which queries it answers, the profile and
+ * app secret it needs, and the two items it hands the core.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "key.h"
+#include "mint.h"
+
+static const char *query_attr(const struct cobocred_query *q, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < q->n_attrs; i++)
+		if (q->attrs[i].name != NULL && strcmp(q->attrs[i].name, name) == 0)
+			return q->attrs[i].value;
+	return NULL;
+}
+
+int oauth_query_applies(const struct cobocred_query *q)
+{
+	const char *kind;
+
+	if (q == NULL || q->schema == NULL || strcmp(q->schema, COBOCRED_SCHEMA_COBO) != 0 ||
+	    q->profile == NULL || *q->profile == '\0')
+		return 0;
+	kind = query_attr(q, "kind");
+	return kind != NULL && strcmp(kind, "access") == 0;
+}
+
+/* The query's identifying attributes, when present, must be the profile's. */
+static int query_is_profile(const struct cobocred_query *q, const struct oauth_conf *c)
+{
+	const char *keys[] = { "base_url", "client_id", "org_id" };
+	const char *want[] = { c->base_url, c->client_id, c->org_id };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		const char *v = query_attr(q, keys[i]);
+
+		if (v != NULL && strcmp(v, want[i]) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+static struct cobocred_item *make_item(const struct cobocred_host *h, const struct oauth_conf *c,
+				       const char *kind, const char *what, const char *secret,
+				       size_t len, int64_t created, int64_t expires)
+{
+	struct cobocred_item *it = h->item_new(COBOCRED_SCHEMA_COBO);
+	char label[512];
+
+	if (it == NULL)
+		return NULL;
+	snprintf(label, sizeof(label), "Cobo Org %s Token (%s on %s)", what, c->org_id,
+		 c->url.hostport);
+	if (h->item_set_label(it, label) != 0 ||
+	    h->item_add_attr(it, "base_url", c->base_url) != 0 ||
+	    h->item_add_attr(it, "client_id", c->client_id) != 0 ||
+	    h->item_add_attr(it, "org_id", c->org_id) != 0 ||
+	    h->item_add_attr(it, "kind", kind) != 0 || h->item_set_secret(it, secret, len) != 0) {
+		h->item_free(it);
+		return NULL;
+	}
+	h->item_set_times(it, created, expires);
+	return it;
+}
+
+int oauth_items_build(const struct cobocred_host *h, const struct oauth_conf *c,
+		      const struct oauth_token *t, int64_t now, struct cobocred_item **out)
+{
+	struct cobocred_item *rt, *at;
+
+	*out = NULL;
+	rt = make_item(h, c, "refresh", "Refresh", t->refresh_token, t->refresh_len, now,
+		       now + OAUTH_REFRESH_TTL);
+	at = make_item(h, c, "access", "Access", t->access_token, t->access_len, now,
+		       now + t->expires_in);
+	if (rt == NULL || at == NULL) {
+		if (rt != NULL)
+			h->item_free(rt);
+		if (at != NULL)
+			h->item_free(at);
+		return -1;
+	}
+	rt->next = at; /* refresh first: the core stores them in this order */
+	*out = rt;
+	return 0;
+}
+
+/* The cached refresh token in q, if it looks usable; NULL means mint. */
+static const char *usable_refresh(const struct cobocred_host *h, const struct cobocred_query *q,
+				  size_t *len)
+{
+	size_t i;
+
+	*len = 0;
+	if (q->secret == NULL || q->secret_len == 0)
+		return NULL;
+	for (i = 0; i < q->secret_len; i++)
+		if (q->secret[i] < 0x20 || q->secret[i] == 0x7f)
+			break;
+	if (q->secret_len > OAUTH_TOKEN_MAX || i < q->secret_len) {
+		h->log(h->ctx, COBOCRED_LOG_WARN, "cobo-oauth: cached refresh token is malformed; "
+		       "minting instead");
+		return NULL;
+	}
+	*len = q->secret_len;
+	return (const char *)q->secret;
+}
+
+int oauth_get_token(const struct cobocred_host *h, const struct cobocred_query *q,
+		    struct cobocred_item **out)
+{
+	unsigned char seed[OAUTH_SEED_LEN];
+	struct oauth_token tok = { 0 };
+	struct oauth_conf c;
+	const char *refresh;
+	char err[1024] = "";
+	size_t refresh_len;
+	int64_t now;
+	int st;
+
+	*out = NULL;
+	if (!oauth_query_applies(q))
+		return COBOCRED_NOTFOUND;
+	st = oauth_conf_load(h, q->profile, &c, err, sizeof(err));
+	if (st != COBOCRED_SUCCESS)
+		goto out;
+	if (!query_is_profile(q, &c)) {
+		st = COBOCRED_NOTFOUND;
+		goto out;
+	}
+	st = oauth_key_load(h, q->profile, c.app_secret, c.client_id, seed, err, sizeof(err));
+	if (st != COBOCRED_SUCCESS)
+		goto out;
+	refresh = usable_refresh(h, q, &refresh_len);
+	now = h->now(h->ctx); /* before the request: never overstate the lifetime */
+	st = oauth_fetch(h, &c, seed, refresh, refresh_len, &tok, err, sizeof(err));
+	if (st == COBOCRED_SUCCESS && oauth_items_build(h, &c, &tok, now, out) != 0) {
+		snprintf(err, sizeof(err), "out of memory storing the new token");
+		st = COBOCRED_ERROR;
+	}
+out:
+	if (st != COBOCRED_SUCCESS && st != COBOCRED_NOTFOUND && err[0] != '\0')
+		h->set_error(h->ctx, "%s", err);
+	OPENSSL_cleanse(seed, sizeof(seed));
+	oauth_token_clear(&tok);
+	return st;
+}
