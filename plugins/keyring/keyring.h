@@ -1,0 +1,89 @@
+/*
+ * keyring.h - the keyring module's insides: Secret Service storage through
+ * libsecret's synchronous API.
+ *
+ * Files: bus.c (is there a session bus at all, without GLib), service.c
+ * (is there a Secret Service on it; connecting), noprompt.c (a service
+ * that refuses prompts), error.c (GError -> status + one line), search.c,
+ * ops.c (get/store/erase/list), options.c (open/close), map.h (the pure
+ * item layout).
+ */
+#ifndef KEYRING_KEYRING_H
+#define KEYRING_KEYRING_H
+
+#include <libsecret/secret.h>
+
+#include "cobocred/module.h"
+
+#define KR_BUS_NAME "org.freedesktop.secrets"
+/* Budget for "is the keyring reachable at all": the bus probe plus one or two bus calls. */
+#define KR_REACH_MS 900
+/* Per D-Bus call to the daemon once it is known to be there. */
+#define KR_CALL_TIMEOUT_MS 15000
+
+#define KR_LOCKED_MSG "the keyring is locked; unlock it (e.g. log in to the desktop, " \
+		      "or run: gnome-keyring-daemon --unlock) and retry"
+
+struct kr_state {
+	const struct cobocred_host *host;
+	int interactive;	    /* prompts (unlock dialogs) allowed */
+	char *collection;	    /* owned: alias of the collection items are stored in */
+	const char *git_ss_schema;  /* xdg:schema of git items we write */
+	GDBusConnection *bus;	    /* owned ref; NULL until checked */
+	SecretService *service;	    /* owned; NULL until first use */
+};
+
+/* options.c: the module entry points open/close. */
+int kr_open(const struct cobocred_host *host, int argc, const char *const *argv, void **state);
+void kr_close(void *state);
+/* COBO_CREDENTIAL_INTERACTIVE=never|always, else a terminal on stdin and stderr. */
+int kr_interactive_mode(void);
+
+/* ops.c */
+int kr_get(void *state, const struct cobocred_query *q, struct cobocred_item **out);
+int kr_store(void *state, const struct cobocred_item *item, const struct cobocred_query *replace);
+int kr_erase(void *state, const struct cobocred_query *q);
+int kr_list(void *state, const struct cobocred_query *q, struct cobocred_item **out);
+
+/*
+ * bus.c: checks without GLib (so nothing can autolaunch a bus) that
+ * address names a session bus that answers the D-Bus handshake within
+ * timeout_ms.  COBOCRED_SUCCESS, or UNAVAIL with err.
+ */
+int kr_bus_probe(const char *address, int timeout_ms, char *err, size_t errlen);
+
+/* service.c */
+/* Bus reachable and a Secret Service on it (or activatable); opens st->bus. */
+int kr_service_check(struct kr_state *st);
+/* st->service ready for calls (checks first if needed). */
+int kr_service_ready(struct kr_state *st);
+
+/* noprompt.c: a SecretService type whose prompts fail at once. */
+GType kr_noprompt_service_get_type(void);
+GQuark kr_prompt_error_quark(void);
+
+/* error.c: sets a one-line message for err (consumed) and returns its status. */
+int kr_gerror(struct kr_state *st, const char *what, GError *err);
+
+/* search.c */
+struct kr_hit {
+	SecretItem *ss;		   /* owned ref */
+	struct cobocred_item *item; /* owned (host item), with its secret unless locked */
+	guint64 modified;
+	int locked;
+	struct kr_hit *next;
+};
+/*
+ * Every keyring item matching q (q->secret compared where the secret
+ * could be read; locked items match on attributes alone and are marked).
+ * In interactive mode locked matches are unlocked first (a prompt).
+ */
+int kr_search(struct kr_state *st, const struct cobocred_query *q, struct kr_hit **out);
+void kr_hits_free(struct kr_state *st, struct kr_hit *hits);
+struct kr_attrs;
+/* A hash table viewing a's strings (a must outlive it); g_hash_table_unref it. */
+GHashTable *kr_attrs_hash(const struct kr_attrs *a);
+/* Deletes one keyring item; an item that is already gone counts as deleted. */
+int kr_delete(struct kr_state *st, SecretItem *item);
+
+#endif

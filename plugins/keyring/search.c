@@ -1,0 +1,235 @@
+/*
+ * search.c - finding our items in the keyring.
+ *
+ * We search without loading secrets, keep what matches the query's
+ * attributes by our own rules, and only then fetch the secrets of those
+ * items: a broad search (git items are searched without a schema name)
+ * never pulls unrelated secrets over the bus.  Locked matches are
+ * unlocked first in interactive mode, and reported as locked otherwise.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "keyring.h"
+#include "map.h"
+
+static const char *const builtin_schemas[] = {
+	COBOCRED_SCHEMA_GIT, COBOCRED_SCHEMA_DOCKER, COBOCRED_SCHEMA_COBO,
+	COBOCRED_SCHEMA_APP_SECRET, NULL,
+};
+
+GHashTable *kr_attrs_hash(const struct kr_attrs *a)
+{
+	GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		g_hash_table_insert(h, (gpointer)a->v[i].name, (gpointer)a->v[i].value);
+	return h;
+}
+
+/* A keyring item's attributes; -1 when they do not fit (then it is not ours). */
+static int ss_attrs(SecretItem *item, struct kr_attrs *out)
+{
+	GHashTable *h = secret_item_get_attributes(item);
+	GHashTableIter iter;
+	gpointer k, v;
+	int r = 0;
+
+	kr_attrs_init(out);
+	g_hash_table_iter_init(&iter, h);
+	while (r == 0 && g_hash_table_iter_next(&iter, &k, &v))
+		r = kr_attrs_add(out, k, v);
+	g_hash_table_unref(h);
+	return r;
+}
+
+/* Appends a hit for ss if it is one of ours and matches qa.  0, or -1 (OOM). */
+static int consider(struct kr_state *st, const struct cobocred_query *qa, const char *schema,
+		    SecretItem *ss, struct kr_hit ***tail)
+{
+	const struct cobocred_host *h = st->host;
+	struct cobocred_item *it = NULL;
+	struct kr_attrs a;
+	struct kr_hit *hit;
+	char *label;
+	int r;
+
+	if (ss_attrs(ss, &a) != 0)
+		return 0;
+	label = secret_item_get_label(ss);
+	r = kr_item_from_ss(h, schema, &a, label, (int64_t)secret_item_get_created(ss), &it);
+	g_free(label);
+	if (r != 0 || !kr_item_matches(it, qa)) {
+		h->item_free(it);
+		return r < 0 ? -1 : 0;
+	}
+	hit = g_new0(struct kr_hit, 1);
+	hit->ss = g_object_ref(ss);
+	hit->item = it;
+	hit->modified = secret_item_get_modified(ss);
+	hit->locked = secret_item_get_locked(ss);
+	**tail = hit;
+	*tail = &hit->next;
+	return 0;
+}
+
+static int search_schema(struct kr_state *st, const struct cobocred_query *qa,
+			 const char *schema, struct kr_hit ***tail)
+{
+	struct kr_attrs sa;
+	GHashTable *attrs;
+	GList *found, *l;
+	GError *ge = NULL;
+	int r = kr_query_to_search(qa, schema, &sa);
+
+	if (r == KR_NOMATCH)
+		return COBOCRED_SUCCESS;
+	if (r != 0) {
+		st->host->set_error(st->host->ctx, "query attributes too long for the keyring");
+		return COBOCRED_ERROR;
+	}
+	attrs = kr_attrs_hash(&sa);
+	found = secret_service_search_sync(st->service, NULL, attrs, SECRET_SEARCH_ALL, NULL, &ge);
+	g_hash_table_unref(attrs);
+	if (ge != NULL)
+		return kr_gerror(st, "searching the keyring", ge);
+	for (l = found; l != NULL && r == 0; l = l->next)
+		r = consider(st, qa, schema, l->data, tail);
+	g_list_free_full(found, g_object_unref);
+	if (r != 0)
+		st->host->set_error(st->host->ctx, "out of memory reading the keyring");
+	return r == 0 ? COBOCRED_SUCCESS : COBOCRED_ERROR;
+}
+
+/* Interactive mode: one unlock prompt for every locked match. */
+static int unlock_hits(struct kr_state *st, struct kr_hit *hits)
+{
+	GList *want = NULL, *done = NULL, *l;
+	struct kr_hit *x;
+	GError *ge = NULL;
+
+	for (x = hits; x != NULL; x = x->next)
+		if (x->locked)
+			want = g_list_prepend(want, x->ss);
+	if (want == NULL)
+		return COBOCRED_SUCCESS;
+	secret_service_unlock_sync(st->service, want, NULL, &done, &ge);
+	g_list_free(want);
+	if (ge != NULL)
+		return kr_gerror(st, "unlocking the keyring", ge);
+	for (l = done; l != NULL; l = l->next)
+		for (x = hits; x != NULL; x = x->next)
+			if (strcmp(g_dbus_proxy_get_object_path(G_DBUS_PROXY(l->data)),
+				   g_dbus_proxy_get_object_path(G_DBUS_PROXY(x->ss))) == 0)
+				x->locked = 0;
+	g_list_free_full(done, g_object_unref);
+	return COBOCRED_SUCCESS;
+}
+
+/* Fetches the secrets of the unlocked hits into their items. */
+static int load_secrets(struct kr_state *st, struct kr_hit *hits)
+{
+	GList *want = NULL;
+	struct kr_hit *x;
+	GError *ge = NULL;
+	int r = COBOCRED_SUCCESS;
+
+	for (x = hits; x != NULL; x = x->next)
+		if (!x->locked)
+			want = g_list_prepend(want, x->ss);
+	if (want == NULL)
+		return COBOCRED_SUCCESS;
+	secret_item_load_secrets_sync(want, NULL, &ge);
+	g_list_free(want);
+	if (ge != NULL)
+		return kr_gerror(st, "reading secrets from the keyring", ge);
+	for (x = hits; x != NULL && r == COBOCRED_SUCCESS; x = x->next) {
+		SecretValue *v = x->locked ? NULL : secret_item_get_secret(x->ss);
+		const char *p;
+		gsize n = 0;
+
+		if (v == NULL) {
+			x->locked = 1; /* locked again meanwhile: its secret is out of reach */
+			continue;
+		}
+		p = secret_value_get(v, &n);
+		if (kr_item_set_payload(st->host, x->item, p != NULL ? p : "", p ? n : 0) != 0) {
+			st->host->set_error(st->host->ctx, "out of memory reading the keyring");
+			r = COBOCRED_ERROR;
+		}
+		secret_value_unref(v); /* libsecret wipes its copy */
+	}
+	return r;
+}
+
+/* Drops unlocked hits whose secret differs from q->secret (erase). */
+static struct kr_hit *filter_secret(struct kr_state *st, const struct cobocred_query *q,
+				    struct kr_hit *hits)
+{
+	struct kr_hit **pp = &hits, *x;
+
+	while ((x = *pp) != NULL) {
+		if (q->secret != NULL && !x->locked && !kr_item_matches(x->item, q)) {
+			*pp = x->next;
+			x->next = NULL;
+			kr_hits_free(st, x);
+		} else {
+			pp = &x->next;
+		}
+	}
+	return hits;
+}
+
+int kr_search(struct kr_state *st, const struct cobocred_query *q, struct kr_hit **out)
+{
+	const char *one[2] = { q->schema, NULL };
+	const char *const *schemas = q->schema != NULL ? one : builtin_schemas;
+	struct cobocred_query qa = *q; /* attributes only: secrets are checked once loaded */
+	struct kr_hit *hits = NULL, **tail = &hits;
+	int r = kr_service_ready(st);
+
+	*out = NULL;
+	qa.secret = NULL;
+	qa.secret_len = 0;
+	for (; r == COBOCRED_SUCCESS && *schemas != NULL; schemas++)
+		r = search_schema(st, &qa, *schemas, &tail);
+	if (r == COBOCRED_SUCCESS && st->interactive)
+		r = unlock_hits(st, hits);
+	if (r == COBOCRED_SUCCESS)
+		r = load_secrets(st, hits);
+	if (r != COBOCRED_SUCCESS) {
+		kr_hits_free(st, hits);
+		return r;
+	}
+	*out = filter_secret(st, q, hits);
+	return COBOCRED_SUCCESS;
+}
+
+void kr_hits_free(struct kr_state *st, struct kr_hit *hits)
+{
+	while (hits != NULL) {
+		struct kr_hit *next = hits->next;
+
+		g_object_unref(hits->ss);
+		st->host->item_free(hits->item);
+		g_free(hits);
+		hits = next;
+	}
+}
+
+int kr_delete(struct kr_state *st, SecretItem *item)
+{
+	GError *ge = NULL;
+
+	g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(item), KR_CALL_TIMEOUT_MS);
+	if (secret_item_delete_sync(item, NULL, &ge))
+		return COBOCRED_SUCCESS;
+	if (g_error_matches(ge, SECRET_ERROR, SECRET_ERROR_NO_SUCH_OBJECT) ||
+	    g_error_matches(ge, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT)) {
+		g_error_free(ge); /* deleted by someone else meanwhile: fine */
+		return COBOCRED_SUCCESS;
+	}
+	return kr_gerror(st, "deleting a keyring item", ge);
+}

@@ -1,0 +1,111 @@
+/*
+ * service.c - reaching the Secret Service: a bus that answers, a daemon
+ * that owns (or can be activated as) org.freedesktop.secrets, then a
+ * libsecret service object.  The first two steps share one short deadline
+ * so a machine without a keyring answers UNAVAIL in well under a second.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "keyring.h"
+
+static const char *bus_name(void)
+{
+	/* libsecret's own override, so our check looks where libsecret will */
+	const char *env = getenv("SECRET_SERVICE_BUS_NAME");
+
+	return env != NULL && env[0] != '\0' ? env : KR_BUS_NAME;
+}
+
+/* One org.freedesktop.DBus call; NULL with *err on failure. */
+static GVariant *bus_call(GDBusConnection *bus, const char *method, GVariant *args,
+			  const char *reply, gint64 deadline, GError **err)
+{
+	gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+
+	return g_dbus_connection_call_sync(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+					   "org.freedesktop.DBus", method, args,
+					   G_VARIANT_TYPE(reply), G_DBUS_CALL_FLAGS_NO_AUTO_START,
+					   left > 1 ? (int)left : 1, NULL, err);
+}
+
+/* 1 if name is owned or activatable, 0 if not, -1 with *err. */
+static int name_reachable(GDBusConnection *bus, const char *name, gint64 deadline, GError **err)
+{
+	GVariant *v = bus_call(bus, "NameHasOwner", g_variant_new("(s)", name), "(b)", deadline, err);
+	GVariantIter *it = NULL;
+	const char *s;
+	gboolean owned = FALSE;
+	int r = -1;
+
+	if (v == NULL)
+		return -1;
+	g_variant_get(v, "(b)", &owned);
+	g_variant_unref(v);
+	if (owned)
+		return 1;
+	v = bus_call(bus, "ListActivatableNames", NULL, "(as)", deadline, err);
+	if (v == NULL)
+		return -1;
+	r = 0;
+	g_variant_get(v, "(as)", &it);
+	while (r == 0 && g_variant_iter_next(it, "&s", &s))
+		r = strcmp(s, name) == 0;
+	g_variant_iter_free(it);
+	g_variant_unref(v);
+	return r;
+}
+
+int kr_service_check(struct kr_state *st)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)KR_REACH_MS * 1000;
+	char err[512];
+	GError *ge = NULL;
+	int st_probe, r;
+
+	if (st->bus != NULL)
+		return COBOCRED_SUCCESS;
+	st_probe = kr_bus_probe(getenv("DBUS_SESSION_BUS_ADDRESS"), KR_REACH_MS / 2, err,
+				sizeof(err));
+	if (st_probe != COBOCRED_SUCCESS) {
+		st->host->set_error(st->host->ctx, "%s", err);
+		return st_probe;
+	}
+	/* The address is set and answers, so this cannot autolaunch. */
+	st->bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &ge);
+	if (st->bus == NULL)
+		return kr_gerror(st, "connecting to the D-Bus session bus", ge);
+	/* A bus that goes away must not take the whole process with it (SIGTERM). */
+	g_dbus_connection_set_exit_on_close(st->bus, FALSE);
+	r = name_reachable(st->bus, bus_name(), deadline, &ge);
+	if (r < 0)
+		return kr_gerror(st, "asking the session bus for the Secret Service", ge);
+	if (r == 0) {
+		st->host->set_error(st->host->ctx, "no Secret Service (%s) on the D-Bus session "
+				    "bus; start gnome-keyring-daemon (or KeePassXC's Secret Service) "
+				    "or use another store", bus_name());
+		g_clear_object(&st->bus);
+		return COBOCRED_UNAVAIL;
+	}
+	return COBOCRED_SUCCESS;
+}
+
+int kr_service_ready(struct kr_state *st)
+{
+	GError *ge = NULL;
+	GType type = st->interactive ? SECRET_TYPE_SERVICE : kr_noprompt_service_get_type();
+	int r;
+
+	if (st->service != NULL)
+		return COBOCRED_SUCCESS;
+	r = kr_service_check(st);
+	if (r != COBOCRED_SUCCESS)
+		return r;
+	st->service = secret_service_open_sync(type, NULL, SECRET_SERVICE_NONE, NULL, &ge);
+	if (st->service == NULL)
+		return kr_gerror(st, "connecting to the Secret Service", ge);
+	g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(st->service), KR_CALL_TIMEOUT_MS);
+	return COBOCRED_SUCCESS;
+}

@@ -1,0 +1,127 @@
+/*
+ * store.c - storing an item, then removing what it replaces.
+ *
+ * Order matters for the token lifecycle: the new item is written first
+ * and only then are the items it replaces deleted (every match of the
+ * caller's replace query and of the item's own identity, except the new
+ * item itself).  A crash or a dead daemon in between leaves an extra old
+ * item, which get never prefers (newest wins) and the next store removes;
+ * it never leaves no item at all, so a refresh token cannot be lost.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "keyring.h"
+#include "map.h"
+
+/* The collection items are stored in, unlocked; TRYAGAIN if it stays locked. */
+static int open_collection(struct kr_state *st, SecretCollection **out)
+{
+	const struct cobocred_host *h = st->host;
+	SecretCollection *c;
+	GList *one, *done = NULL;
+	GError *ge = NULL;
+
+	*out = NULL;
+	c = secret_collection_for_alias_sync(st->service, st->collection, SECRET_COLLECTION_NONE,
+					     NULL, &ge);
+	if (ge != NULL)
+		return kr_gerror(st, "opening the keyring collection", ge);
+	if (c == NULL) {
+		h->set_error(h->ctx, "the keyring has no '%s' collection; create one (log in to the "
+			     "desktop once, or use seahorse) or set collection= under "
+			     "[module keyring]", st->collection);
+		return COBOCRED_UNAVAIL;
+	}
+	if (secret_collection_get_locked(c) && st->interactive) {
+		one = g_list_append(NULL, c);
+		secret_service_unlock_sync(st->service, one, NULL, &done, &ge);
+		g_list_free(one);
+		if (ge != NULL) {
+			g_object_unref(c);
+			return kr_gerror(st, "unlocking the keyring", ge);
+		}
+	}
+	if (secret_collection_get_locked(c) && done == NULL) {
+		g_object_unref(c);
+		h->set_error(h->ctx, "%s", KR_LOCKED_MSG);
+		return COBOCRED_TRYAGAIN;
+	}
+	g_list_free_full(done, g_object_unref);
+	*out = c;
+	return COBOCRED_SUCCESS;
+}
+
+static int create(struct kr_state *st, SecretCollection *c, const struct kr_attrs *ss,
+		  const char *label, const char *payload, size_t plen, SecretItem **out)
+{
+	GHashTable *attrs = kr_attrs_hash(ss);
+	SecretValue *v = secret_value_new(payload, (gssize)plen, "text/plain");
+	GError *ge = NULL;
+
+	/* REPLACE: an item with exactly these attributes is updated in place */
+	*out = secret_item_create_sync(c, NULL, attrs, label, v, SECRET_ITEM_CREATE_REPLACE, NULL,
+				       &ge);
+	secret_value_unref(v);
+	g_hash_table_unref(attrs);
+	if (*out == NULL)
+		return kr_gerror(st, "storing in the keyring", ge);
+	return COBOCRED_SUCCESS;
+}
+
+/* Deletes every match of q except keep. */
+static int drop_matches(struct kr_state *st, const struct cobocred_query *q, SecretItem *keep)
+{
+	const char *kpath = g_dbus_proxy_get_object_path(G_DBUS_PROXY(keep));
+	struct kr_hit *hits = NULL, *x;
+	int r = kr_search(st, q, &hits);
+
+	for (x = hits; x != NULL && r == COBOCRED_SUCCESS; x = x->next) {
+		if (strcmp(g_dbus_proxy_get_object_path(G_DBUS_PROXY(x->ss)), kpath) == 0)
+			continue;
+		if (x->locked) /* another, locked collection: leave it, get prefers ours */
+			st->host->log(st->host->ctx, COBOCRED_LOG_INFO,
+				      "keyring: an old item in a locked collection was not replaced");
+		else
+			r = kr_delete(st, x->ss);
+	}
+	kr_hits_free(st, hits);
+	return r;
+}
+
+int kr_store(void *state, const struct cobocred_item *item, const struct cobocred_query *replace)
+{
+	struct kr_state *st = state;
+	const struct cobocred_host *h = st->host;
+	struct cobocred_attr idattrs[KR_MAX_ATTRS];
+	struct cobocred_query id;
+	SecretCollection *c = NULL;
+	SecretItem *created = NULL;
+	struct kr_attrs ss;
+	char label[KR_ARENA], err[512];
+	char *payload = NULL; /* host secret memory */
+	size_t plen = 0;
+	int r = COBOCRED_ERROR;
+
+	if (kr_item_to_ss(st->git_ss_schema, item, &ss, label, sizeof(label), err, sizeof(err)) != 0 ||
+	    kr_payload_build(h, item, &payload, &plen, err, sizeof(err)) != 0) {
+		h->set_error(h->ctx, "%s", err);
+		goto out;
+	}
+	if ((r = kr_service_ready(st)) != COBOCRED_SUCCESS ||
+	    (r = open_collection(st, &c)) != COBOCRED_SUCCESS ||
+	    (r = create(st, c, &ss, label, payload, plen, &created)) != COBOCRED_SUCCESS)
+		goto out;
+	kr_identity_query(item, &id, idattrs);
+	r = drop_matches(st, &id, created);
+	if (r == COBOCRED_SUCCESS && replace != NULL)
+		r = drop_matches(st, replace, created);
+out:
+	h->secret_free(payload);
+	if (created != NULL)
+		g_object_unref(created);
+	if (c != NULL)
+		g_object_unref(c);
+	return r;
+}
