@@ -11,35 +11,9 @@ gh_use_file
 USER_OK=alice
 PASS_OK=Open-Sesame-42
 
-# The repository the server offers.
-mkdir -p "$T_TMP/srv" "$T_TMP/work"
-(
-	cd "$T_TMP/work" && "$GIT" init -q -b main . &&
-	echo "hello from the server" > README &&
-	"$GIT" add README &&
-	"$GIT" -c user.name=t -c user.email=t@example.com commit -q -m init &&
-	"$GIT" clone -q --bare . "$T_TMP/srv/repo.git"
-) || { echo "cannot build the test repository" >&2; exit 1; }
-
-# httpd_start ARGS...: the loopback server; sets PORT and HTTPD_PID.
-httpd_start() {
-	local i
-	rm -f "$T_TMP/port"
-	"$PYTHON" "$top_srcdir/tests/integration/git/httpd.py" --root "$T_TMP/srv" \
-		--port-file "$T_TMP/port" --log "$T_TMP/httpd.log" "$@" \
-		2> "$T_TMP/httpd.err" &
-	HTTPD_PID=$!
-	t_on_exit "kill $HTTPD_PID 2>/dev/null; wait $HTTPD_PID 2>/dev/null"
-	for i in $(seq 100); do
-		[ -s "$T_TMP/port" ] && break
-		kill -0 "$HTTPD_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	PORT=$(cat "$T_TMP/port" 2>/dev/null)
-	[ -n "$PORT" ] || { echo "httpd did not start: $(cat "$T_TMP/httpd.err")" >&2; exit 1; }
-}
-
-httpd_start --basic "$USER_OK:$PASS_OK"
+gh_make_repo "$T_TMP/srv"
+gh_httpd_start "$T_TMP/srv" --basic "$USER_OK:$PASS_OK"
+PORT=$HTTPD_PORT
 URL="http://127.0.0.1:$PORT/repo.git"
 HOSTPORT="127.0.0.1:$PORT"
 

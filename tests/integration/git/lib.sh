@@ -125,3 +125,36 @@ store_cred() {
 ver_ge() {
 	[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
 }
+
+# gh_make_repo ROOT: ROOT/repo.git, a bare repository with one commit
+# (README: "hello from the server").
+gh_make_repo() {
+	mkdir -p "$1" "$T_TMP/work"
+	(
+		cd "$T_TMP/work" && "$GIT" init -q -b main . &&
+		echo "hello from the server" > README &&
+		"$GIT" add README &&
+		"$GIT" -c user.name=t -c user.email=t@example.com commit -q -m init &&
+		"$GIT" clone -q --bare . "$1/repo.git"
+	) || { echo "cannot build the test repository" >&2; exit 1; }
+}
+
+# gh_httpd_start ROOT ARGS...: the loopback git server (git/httpd.py) in
+# the background, killed at exit; sets HTTPD_PORT, HTTPD_PID, HTTPD_LOG.
+gh_httpd_start() {
+	local root=$1 i; shift
+	HTTPD_LOG="$T_TMP/httpd.log"
+	rm -f "$T_TMP/httpd.port"
+	"$PYTHON" "$top_srcdir/tests/integration/git/httpd.py" --root "$root" \
+		--port-file "$T_TMP/httpd.port" --log "$HTTPD_LOG" "$@" \
+		< /dev/null > /dev/null 2> "$T_TMP/httpd.err" &
+	HTTPD_PID=$!
+	t_on_exit "kill $HTTPD_PID 2>/dev/null; wait $HTTPD_PID 2>/dev/null"
+	for i in $(seq 100); do
+		[ -s "$T_TMP/httpd.port" ] && break
+		kill -0 "$HTTPD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	HTTPD_PORT=$(cat "$T_TMP/httpd.port" 2>/dev/null)
+	[ -n "$HTTPD_PORT" ] || { echo "httpd did not start: $(cat "$T_TMP/httpd.err")" >&2; exit 1; }
+}
