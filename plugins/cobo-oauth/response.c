@@ -68,7 +68,8 @@ static int json_parse_object(const char *body, size_t len, struct json_object **
 	r = 0;
 out:
 	json_object_put(obj);
-	json_tokener_free(tok);
+	if (tok != NULL)
+		json_tokener_free(tok);
 	return r;
 }
 
@@ -102,7 +103,7 @@ static int token_field(struct json_object *obj, const char *name, char **out, si
 	const char *s;
 	size_t n;
 
-	if (!json_object_object_get_ex(obj, name, &v) || v == NULL) {
+	if (!json_object_object_get_ex(obj, name, &v)) {
 		snprintf(err, errlen, "field '%s' is missing", name);
 		return -1;
 	}
@@ -137,7 +138,7 @@ static int token_type_field(struct json_object *obj, char *err, size_t errlen)
 {
 	struct json_object *v;
 
-	if (!json_object_object_get_ex(obj, "token_type", &v) || v == NULL) {
+	if (!json_object_object_get_ex(obj, "token_type", &v)) {
 		snprintf(err, errlen, "field 'token_type' is missing");
 		return -1;
 	}
@@ -157,7 +158,7 @@ static int expires_field(struct json_object *obj, int64_t *out, char *err, size_
 	struct json_object *v;
 	int64_t n;
 
-	if (!json_object_object_get_ex(obj, "expires_in", &v) || v == NULL) {
+	if (!json_object_object_get_ex(obj, "expires_in", &v)) {
 		snprintf(err, errlen, "field 'expires_in' is missing");
 		return -1;
 	}

@@ -1,0 +1,484 @@
+/*
+ * test_oauth_conf.c - profile settings (base_url, server_key, http policy,
+ * timeouts), the built-in environments against the vectors file, the
+ * status mapping of token-endpoint answers, and the items handed to the core.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "cobocred.h"
+#include "conf.h"
+#include "cutest.h"
+#include "mint.h"
+#include "secret.h"
+#include "sign.h"
+#include "strutil.h"
+#include "test_oauth_util.h"
+
+static char err[1024];
+
+static void expect_err(const char *what)
+{
+	if (strstr(err, what) == NULL)
+		fprintf(stderr, "\n  wanted '%s' in '%s'\n", what, err);
+	CU_ASSERT(strstr(err, what) != NULL);
+}
+
+/* ---- base_url ---- */
+
+static void url_ok(const char *url, int https, const char *host, const char *hostport,
+		   const char *path)
+{
+	struct oauth_url u;
+
+	CU_ASSERT_FATAL(oauth_url_parse(url, &u, err, sizeof(err)) == 0);
+	CU_ASSERT(u.https == https);
+	CU_ASSERT_STRING_EQUAL(u.host, host);
+	CU_ASSERT_STRING_EQUAL(u.hostport, hostport);
+	CU_ASSERT_STRING_EQUAL(u.path, path);
+}
+
+static void test_url(void)
+{
+	static const char *const bad[] = {
+		"ftp://api.cobo.com/v2", "api.cobo.com/v2", "https://", "https:///v2",
+		"https://user@api.cobo.com/v2", "https://api.cobo.com/v2?x=1", "https://api.cobo.com#f",
+		"https://api.cobo.com:0/v2", "https://api.cobo.com:65536/v2", "https://api.cobo.com:/v2",
+		"https://api.cobo.com:x1/v2", "https://api.cobo.com:+80/v2", "https://api cobo.com/v2",
+		"https://api.cobo.com/v 2", "https://api.cobo.com/v2\n", "https://[::1/v2",
+		"https://[::1]x/v2", "https://api.cobo.com/\xc3\xa9", "https://a_b.com/v2",
+	};
+	size_t i;
+
+	url_ok("https://api.dev.cobo.com/v2", 1, "api.dev.cobo.com", "api.dev.cobo.com", "/v2");
+	url_ok("HTTPS://API.Cobo.com/v2/", 1, "api.cobo.com", "api.cobo.com", "/v2");
+	url_ok("https://127.0.0.1:8443/v2//", 1, "127.0.0.1", "127.0.0.1:8443", "/v2");
+	url_ok("https://example.com", 1, "example.com", "example.com", "");
+	url_ok("http://localhost:80/a/b", 0, "localhost", "localhost:80", "/a/b");
+	url_ok("https://[::1]:9000/v2", 1, "[::1]", "[::1]:9000", "/v2");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct oauth_url u;
+		int r = oauth_url_parse(bad[i], &u, err, sizeof(err));
+
+		if (r != -1)
+			fprintf(stderr, "\n  accepted bad base_url '%s'\n", bad[i]);
+		CU_ASSERT(r == -1);
+		CU_ASSERT(strchr(err, '\n') == NULL && strstr(err, "base_url") != NULL);
+	}
+}
+
+static void test_loopback(void)
+{
+	CU_ASSERT(oauth_host_is_loopback("127.0.0.1"));
+	CU_ASSERT(oauth_host_is_loopback("127.255.3.4"));
+	CU_ASSERT(oauth_host_is_loopback("localhost"));
+	CU_ASSERT(oauth_host_is_loopback("LocalHost"));
+	CU_ASSERT(oauth_host_is_loopback("[::1]"));
+	CU_ASSERT(!oauth_host_is_loopback("128.0.0.1"));
+	CU_ASSERT(!oauth_host_is_loopback("10.0.0.1"));
+	CU_ASSERT(!oauth_host_is_loopback("127.0.0.1.evil.example"));
+	CU_ASSERT(!oauth_host_is_loopback("localhost.evil.example"));
+	CU_ASSERT(!oauth_host_is_loopback("0x7f.1"));
+	CU_ASSERT(!oauth_host_is_loopback("api.cobo.com"));
+}
+
+/* ---- server keys ---- */
+
+static void test_environments_match_vectors(void)
+{
+	struct json_object *v = oauth_test_load_json("tests/vectors/cobo-environments.json"), *envs, *e;
+	const char *name, *base, *key;
+	unsigned char k[32], want[32];
+	struct oauth_url u;
+	size_t i;
+
+	CU_ASSERT_FATAL(v != NULL);
+	CU_ASSERT_FATAL(json_object_object_get_ex(v, "environments", &envs));
+	CU_ASSERT(json_object_object_length(envs) == 3);
+	for (i = 0; (name = oauth_env_name(i, &base, &key)) != NULL; i++) {
+		CU_ASSERT_FATAL(json_object_object_get_ex(envs, name, &e));
+		CU_ASSERT_STRING_EQUAL(base, oauth_test_str(e, "base_url"));
+		CU_ASSERT_STRING_EQUAL(key, oauth_test_str(e, "response_pubkey"));
+		/* By name, and by the base_url host when server_key is absent. */
+		CU_ASSERT(oauth_test_unhex(oauth_test_str(e, "response_pubkey"), want, 32) == 32);
+		CU_ASSERT(oauth_server_key(name, "ignored.example", k, err, sizeof(err)) == 0);
+		CU_ASSERT(memcmp(k, want, 32) == 0);
+		CU_ASSERT_FATAL(oauth_url_parse(base, &u, err, sizeof(err)) == 0);
+		CU_ASSERT(oauth_server_key(NULL, u.host, k, err, sizeof(err)) == 0);
+		CU_ASSERT(memcmp(k, want, 32) == 0);
+	}
+	CU_ASSERT(i == 3);
+	json_object_put(v);
+}
+
+static void test_server_key(void)
+{
+	unsigned char k[32];
+	char hex[65];
+
+	memset(hex, 'a', 64);
+	hex[64] = '\0';
+	CU_ASSERT(oauth_server_key(hex, "x.example", k, err, sizeof(err)) == 0);
+	CU_ASSERT(k[0] == 0xaa && k[31] == 0xaa);
+	CU_ASSERT(oauth_server_key(NULL, "api.other.example", k, err, sizeof(err)) == -1);
+	expect_err("set server_key");
+	CU_ASSERT(oauth_server_key("staging", "x", k, err, sizeof(err)) == -1);
+	expect_err("not dev, sandbox, prod or 64 hex");
+	hex[63] = '\0';
+	CU_ASSERT(oauth_server_key(hex, "x", k, err, sizeof(err)) == -1);
+	CU_ASSERT(oauth_server_key("DEV", "x", k, err, sizeof(err)) == -1);
+}
+
+/* ---- settings through a real host ---- */
+
+static struct cobocred_ctx *ctx;
+
+/* A context whose config has [profile p] with the given extra lines. */
+static const struct cobocred_host *host_with(const char *lines)
+{
+	char text[4096], path[512];
+
+	cobocred_ctx_free(ctx);
+	ctx = NULL;
+	snprintf(text, sizeof(text),
+		 "[stack]\nget = cobo-oauth\n[profile p]\nclient_id = cid\norg_id = org-1\n%s", lines);
+	snprintf(path, sizeof(path), "%s/oauth.conf", cutest_tmpdir());
+	cutest_write(path, text, 0600);
+	CU_ASSERT_FATAL(cobocred_ctx_new(path, &ctx) == COBOCRED_SUCCESS);
+	return cobocred_ctx_host(ctx);
+}
+
+static int load(const char *lines, struct oauth_conf *c)
+{
+	const struct cobocred_host *h = host_with(lines);
+
+	return oauth_conf_load(h, "p", c, err, sizeof(err));
+}
+
+static void test_conf_defaults(void)
+{
+	struct oauth_conf c;
+
+	CU_ASSERT_FATAL(load("base_url = https://api.dev.cobo.com/v2\n", &c) == COBOCRED_SUCCESS);
+	CU_ASSERT_STRING_EQUAL(c.token_url, "https://api.dev.cobo.com/v2/oauth/token");
+	CU_ASSERT_STRING_EQUAL(c.token_path, "/v2/oauth/token");
+	CU_ASSERT_STRING_EQUAL(c.client_id, "cid");
+	CU_ASSERT_STRING_EQUAL(c.org_id, "org-1");
+	CU_ASSERT(c.app_secret == NULL);
+	CU_ASSERT(c.connect_timeout == 5 && c.timeout == 20 && c.allow_http == 0);
+	CU_ASSERT(c.ca_file[0] == '\0');
+	CU_ASSERT_STRING_EQUAL(oauth_test_hex(c.server_key, 32),
+			       "a04ea1d5fa8da71f1dcfccf972b9c4eba0a2d8aba1f6da26f49977b08a0d2718");
+}
+
+static void test_conf_settings(void)
+{
+	struct oauth_conf c;
+	char lines[1024];
+
+	snprintf(lines, sizeof(lines), "base_url = https://127.0.0.1:8443/api/v2/\nserver_key = "
+		 "sandbox\nconnect_timeout = 2\ntimeout = 7\nca_file = %s/oauth.conf\n"
+		 "app_secret = env:X\n", cutest_tmpdir());
+	CU_ASSERT_FATAL(load(lines, &c) == COBOCRED_SUCCESS);
+	CU_ASSERT_STRING_EQUAL(c.token_url, "https://127.0.0.1:8443/api/v2/oauth/token");
+	CU_ASSERT_STRING_EQUAL(c.token_path, "/api/v2/oauth/token");
+	CU_ASSERT(c.connect_timeout == 2 && c.timeout == 7);
+	CU_ASSERT_STRING_EQUAL(c.app_secret, "env:X");
+	CU_ASSERT(strstr(c.ca_file, "oauth.conf") != NULL);
+	CU_ASSERT_STRING_EQUAL(oauth_test_hex(c.server_key, 32),
+			       "893d8a6112ae22429a7453599256391d7928e16870ecab888ee3ce65febada08");
+}
+
+static void test_conf_refusals(void)
+{
+	struct oauth_conf c;
+
+	CU_ASSERT(load("base_url = https://private.example/v2\n", &c) == COBOCRED_ERROR);
+	expect_err("set server_key");
+	CU_ASSERT(load("base_url = http://127.0.0.1:8080/v2\nserver_key = dev\n", &c) == COBOCRED_ERROR);
+	expect_err("is http://; use https://");
+	CU_ASSERT(load("base_url = http://127.0.0.1:8080/v2\nserver_key = dev\nallow_http = yes\n", &c) ==
+		  COBOCRED_SUCCESS);
+	CU_ASSERT(c.allow_http == 1);
+	CU_ASSERT_STRING_EQUAL(c.token_url, "http://127.0.0.1:8080/v2/oauth/token");
+	CU_ASSERT(load("base_url = http://localhost:8080/v2\nserver_key = dev\nallow_http = true\n", &c) ==
+		  COBOCRED_SUCCESS);
+	CU_ASSERT(load("base_url = http://api.dev.cobo.com/v2\nallow_http = yes\n", &c) == COBOCRED_ERROR);
+	expect_err("honoured only for 127.0.0.0/8 or localhost");
+	CU_ASSERT(load("base_url = http://10.1.1.1/v2\nserver_key = dev\nallow_http = yes\n", &c) ==
+		  COBOCRED_ERROR);
+	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\nallow_http = maybe\n", &c) == COBOCRED_ERROR);
+	expect_err("allow_http 'maybe'");
+	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\ntimeout = 0\n", &c) == COBOCRED_ERROR);
+	expect_err("timeout '0'");
+	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\nconnect_timeout = 5s\n", &c) == COBOCRED_ERROR);
+	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\ntimeout = 99999\n", &c) == COBOCRED_ERROR);
+	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\nca_file = /nonexistent/ca.pem\n", &c) ==
+		  COBOCRED_ERROR);
+	expect_err("ca_file /nonexistent/ca.pem");
+	CU_ASSERT(load("base_url = ftp://api.dev.cobo.com/v2\n", &c) == COBOCRED_ERROR);
+	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\nserver_key = nope\n", &c) == COBOCRED_ERROR);
+}
+
+/* ---- status mapping ---- */
+
+static struct oauth_conf jc;
+static unsigned char server_seed[32];
+
+static void judge_setup(void)
+{
+	memset(&jc, 0, sizeof(jc));
+	jc.profile = "p";
+	jc.org_id = "org-1";
+	jc.client_id = "cid";
+	jc.timeout = 20;
+	snprintf(jc.url.hostport, sizeof(jc.url.hostport), "cobo.test:8443");
+	memset(server_seed, 7, sizeof(server_seed));
+	CU_ASSERT_FATAL(oauth_ed25519_pub(server_seed, jc.server_key) == 0);
+}
+
+/* A response with status and body, signed by the server key when sign is set. */
+static void answer(struct oauth_http_resp *r, long status, const char *body, int sign)
+{
+	unsigned char digest[32], sig[64];
+
+	memset(r, 0, sizeof(*r));
+	r->status = status;
+	r->body = cobocred_secret_dup(body, strlen(body));
+	r->body_len = strlen(body);
+	snprintf(r->timestamp, sizeof(r->timestamp), "1700000000123");
+	if (sign) {
+		CU_ASSERT_FATAL(oauth_response_digest(body, strlen(body), r->timestamp, digest) == 0);
+		CU_ASSERT_FATAL(oauth_ed25519_sign(server_seed, digest, 32, sig) == 0);
+		cobocred_hex_encode(sig, 64, r->signature);
+	}
+}
+
+static int judge(struct oauth_http_resp *r, int refresh, int transport_ok, int *fallback,
+		 int *retry)
+{
+	struct oauth_token t;
+	int st = oauth_judge(&jc, refresh, transport_ok, r, &t, fallback, retry, err, sizeof(err));
+
+	CU_ASSERT((st == COBOCRED_SUCCESS) == (t.access_token != NULL));
+	CU_ASSERT(st == COBOCRED_SUCCESS || strchr(err, '\n') == NULL);
+	oauth_token_clear(&t);
+	oauth_http_resp_clear(r);
+	return st;
+}
+
+#define TOKEN_BODY "{\"access_token\":\"AT_x\",\"token_type\":\"Bearer\",\"expires_in\":60," \
+		   "\"refresh_token\":\"RT_y\"}"
+
+static void test_judge_success(void)
+{
+	struct oauth_http_resp r;
+	int fb, rt;
+
+	judge_setup();
+	answer(&r, 200, TOKEN_BODY, 1);
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_SUCCESS);
+	answer(&r, 201, TOKEN_BODY, 1);
+	CU_ASSERT(judge(&r, 1, 1, &fb, &rt) == COBOCRED_SUCCESS);
+	answer(&r, 200, TOKEN_BODY, 0);
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_ERROR);
+	expect_err("response signature invalid: refusing the token");
+	expect_err("check server_key");
+	answer(&r, 200, TOKEN_BODY, 1);
+	r.body[40] ^= 1; /* tampered after signing */
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_ERROR);
+	expect_err("does not verify");
+	answer(&r, 200, TOKEN_BODY, 1);
+	r.timestamp[0] = '\0';
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_ERROR);
+	answer(&r, 200, TOKEN_BODY, 1);
+	r.header_conflict = 1;
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_ERROR);
+	expect_err("repeated or overlong");
+	answer(&r, 200, "{\"access_token\":\"AT_x\"}", 1);
+	CU_ASSERT(judge(&r, 1, 1, &fb, &rt) == COBOCRED_ERROR);
+	CU_ASSERT(fb == 0);
+	expect_err("malformed token response from cobo.test:8443 (HTTP 200): field 'token_type'");
+}
+
+static void test_judge_errors(void)
+{
+	struct oauth_http_resp r;
+	int fb, rt;
+
+	judge_setup();
+	answer(&r, 400, "{\"error\":\"invalid_grant\",\"error_description\":\"used\"}", 1);
+	CU_ASSERT(judge(&r, 1, 1, &fb, &rt) == COBOCRED_DENIED && fb == 1);
+	answer(&r, 400, "{\"error\":\"invalid_grant\",\"error_description\":\"used\"}", 0);
+	CU_ASSERT(judge(&r, 1, 1, &fb, &rt) == COBOCRED_DENIED && fb == 1);
+	answer(&r, 401, "{\"error_code\":2099,\"error_message\":\"Refresh token expired\"}", 1);
+	CU_ASSERT(judge(&r, 1, 1, &fb, &rt) == COBOCRED_DENIED && fb == 1);
+	answer(&r, 400, "{\"error\":\"invalid_grant\",\"error_description\":\"used\"}", 1);
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_DENIED && fb == 0);
+	answer(&r, 403, "{\"error_code\":2030,\"error_message\":\"app not installed\",\"error_id\":\"e1\"}", 1);
+	CU_ASSERT(judge(&r, 1, 1, &fb, &rt) == COBOCRED_DENIED && fb == 0);
+	expect_err("Cobo refused the token for org org-1 (HTTP 403, error 2030: app not installed "
+		   "(error id e1)); check org_id");
+	answer(&r, 401, "{\"error_code\":2024,\"error_message\":\"signature verification failed\"}", 1);
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_DENIED);
+	expect_err("check app_secret");
+	answer(&r, 404, "not json", 0);
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_DENIED);
+	expect_err("no Cobo error in the body, unsigned");
+	answer(&r, 503, "", 0);
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_TRYAGAIN);
+	expect_err("without a Cobo signature");
+	answer(&r, 429, "{\"error_code\":1,\"error_message\":\"slow down\"}", 1);
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_TRYAGAIN);
+	answer(&r, 500, "{\"error_code\":2000,\"error_message\":\"boom\"}", 1);
+	CU_ASSERT(judge(&r, 1, 1, &fb, &rt) == COBOCRED_TRYAGAIN && fb == 0);
+	expect_err("HTTP 500, error 2000: boom");
+	answer(&r, 301, "", 0);
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_ERROR);
+	expect_err("redirects are not followed");
+	answer(&r, 100, "", 0);
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_ERROR);
+}
+
+static void transport(struct oauth_http_resp *r, int code, int sent, int too_large)
+{
+	memset(r, 0, sizeof(*r));
+	r->curl_code = code;
+	r->sent = sent;
+	r->too_large = too_large;
+	snprintf(r->error, sizeof(r->error), "%s", curl_easy_strerror((CURLcode)code));
+}
+
+static void test_judge_transport(void)
+{
+	struct oauth_http_resp r;
+	int fb, rt;
+
+	judge_setup();
+	transport(&r, CURLE_WRITE_ERROR, 1, 1);
+	CU_ASSERT(judge(&r, 1, 0, &fb, &rt) == COBOCRED_ERROR && fb == 0 && rt == 0);
+	expect_err("response too large");
+	transport(&r, CURLE_PEER_FAILED_VERIFICATION, 0, 0);
+	CU_ASSERT(judge(&r, 0, 0, &fb, &rt) == COBOCRED_ERROR && rt == 0);
+	expect_err("TLS verification of cobo.test:8443 failed");
+	transport(&r, CURLE_OPERATION_TIMEDOUT, 1, 0);
+	CU_ASSERT(judge(&r, 1, 0, &fb, &rt) == COBOCRED_TRYAGAIN && fb == 1 && rt == 0);
+	expect_err("within 20 s");
+	transport(&r, CURLE_OPERATION_TIMEDOUT, 0, 0);
+	CU_ASSERT(judge(&r, 1, 0, &fb, &rt) == COBOCRED_TRYAGAIN && fb == 0);
+	transport(&r, CURLE_GOT_NOTHING, 1, 0);
+	CU_ASSERT(judge(&r, 1, 0, &fb, &rt) == COBOCRED_TRYAGAIN && fb == 1);
+	transport(&r, CURLE_GOT_NOTHING, 1, 0);
+	CU_ASSERT(judge(&r, 0, 0, &fb, &rt) == COBOCRED_TRYAGAIN && fb == 0 && rt == 1);
+	transport(&r, CURLE_COULDNT_CONNECT, 0, 0);
+	CU_ASSERT(judge(&r, 1, 0, &fb, &rt) == COBOCRED_TRYAGAIN && fb == 0);
+	expect_err("cannot reach cobo.test:8443");
+	transport(&r, CURLE_UNSUPPORTED_PROTOCOL, 0, 0);
+	CU_ASSERT(judge(&r, 0, 0, &fb, &rt) == COBOCRED_ERROR);
+}
+
+/* ---- queries and items ---- */
+
+static void test_query_applies(void)
+{
+	struct cobocred_attr access[] = { { "base_url", "u" }, { "kind", "access" } };
+	struct cobocred_attr refresh[] = { { "kind", "refresh" } };
+	struct cobocred_query q = { .struct_size = sizeof(q), .schema = COBOCRED_SCHEMA_COBO,
+				    .n_attrs = 2, .attrs = access, .profile = "p" };
+	struct cobocred_item *out = (struct cobocred_item *)&q;
+
+	CU_ASSERT(oauth_query_applies(&q));
+	q.profile = NULL;
+	CU_ASSERT(!oauth_query_applies(&q));
+	CU_ASSERT(oauth_get_token(host_with("base_url = https://api.dev.cobo.com/v2\n"), &q, &out) ==
+		  COBOCRED_NOTFOUND);
+	CU_ASSERT(out == NULL);
+	q.profile = "p";
+	q.schema = COBOCRED_SCHEMA_GIT;
+	CU_ASSERT(!oauth_query_applies(&q));
+	q.schema = COBOCRED_SCHEMA_COBO;
+	q.attrs = refresh;
+	q.n_attrs = 1;
+	CU_ASSERT(!oauth_query_applies(&q));
+	q.n_attrs = 0;
+	CU_ASSERT(!oauth_query_applies(&q));
+	CU_ASSERT(!oauth_query_applies(NULL));
+}
+
+static void test_items(void)
+{
+	const struct cobocred_host *h = host_with("base_url = https://api.dev.cobo.com/v2/\n");
+	struct oauth_token t = { 0 };
+	struct cobocred_item *items = NULL, *at;
+	struct oauth_conf c;
+	static const char *const names[] = { "base_url", "client_id", "org_id", "kind" };
+	size_t i;
+
+	CU_ASSERT_FATAL(oauth_conf_load(h, "p", &c, err, sizeof(err)) == COBOCRED_SUCCESS);
+	t.access_token = cobocred_secret_dup("AT_1", 4);
+	t.access_len = 4;
+	t.refresh_token = cobocred_secret_dup("RT_2", 4);
+	t.refresh_len = 4;
+	t.expires_in = 3600;
+	CU_ASSERT_FATAL(oauth_items_build(h, &c, &t, 1000, &items) == 0);
+	oauth_token_clear(&t);
+	CU_ASSERT_FATAL(items != NULL && items->next != NULL && items->next->next == NULL);
+	at = items->next;
+	CU_ASSERT_STRING_EQUAL(items->schema, COBOCRED_SCHEMA_COBO);
+	CU_ASSERT_STRING_EQUAL(items->label, "Cobo Org Refresh Token (org-1 on api.dev.cobo.com)");
+	CU_ASSERT_STRING_EQUAL(at->label, "Cobo Org Access Token (org-1 on api.dev.cobo.com)");
+	CU_ASSERT_STRING_EQUAL((const char *)items->secret, "RT_2");
+	CU_ASSERT_STRING_EQUAL((const char *)at->secret, "AT_1");
+	CU_ASSERT(items->created_at == 1000 && items->expires_at == 1000 + 30 * 86400);
+	CU_ASSERT(at->created_at == 1000 && at->expires_at == 4600);
+	CU_ASSERT(items->n_attrs == 4 && at->n_attrs == 4);
+	for (i = 0; i < 4; i++) {
+		CU_ASSERT_STRING_EQUAL(items->attrs[i].name, names[i]);
+		CU_ASSERT_STRING_EQUAL(at->attrs[i].name, names[i]);
+	}
+	/* base_url exactly as configured: it is what the core's queries carry. */
+	CU_ASSERT_STRING_EQUAL(cobocred_item_attr(at, "base_url"), "https://api.dev.cobo.com/v2/");
+	CU_ASSERT_STRING_EQUAL(cobocred_item_attr(items, "kind"), "refresh");
+	CU_ASSERT_STRING_EQUAL(cobocred_item_attr(at, "kind"), "access");
+	CU_ASSERT_STRING_EQUAL(cobocred_item_attr(at, "org_id"), "org-1");
+	h->item_free(items);
+}
+
+static const struct cutest_case conf_cases[] = {
+	{ "base_url parsing", test_url },
+	{ "loopback hosts", test_loopback },
+	{ "built-in environments match the vectors", test_environments_match_vectors },
+	{ "server_key values", test_server_key },
+	{ "profile defaults", test_conf_defaults },
+	{ "profile settings", test_conf_settings },
+	{ "settings that fail closed", test_conf_refusals },
+	{ NULL, NULL },
+};
+
+static const struct cutest_case flow_cases[] = {
+	{ "2xx answers", test_judge_success },
+	{ "error answers", test_judge_errors },
+	{ "transport failures", test_judge_transport },
+	{ "which queries mint", test_query_applies },
+	{ "items for the core", test_items },
+	{ NULL, NULL },
+};
+
+static const struct cutest_suite suites[] = {
+	{ "oauth-conf", conf_cases },
+	{ "oauth-flow", flow_cases },
+	{ NULL, NULL },
+};
+
+int main(void)
+{
+	int r = cutest_run(suites);
+
+	cobocred_ctx_free(ctx);
+	return r;
+}
