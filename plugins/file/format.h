@@ -64,8 +64,9 @@ void file_item_clear(struct file_item *it);
 
 /* Moves *it to the end of s (it is zeroed); 0, or -1 on OOM or too many items. */
 int file_store_append(struct file_store *s, struct file_item *it);
-/* Frees item i and closes the gap. */
-void file_store_remove(struct file_store *s, size_t i);
+/* Frees every item for which drop(item, arg) is non-zero, keeping the order; the number freed. */
+size_t file_store_remove_if(struct file_store *s,
+			    int (*drop)(const struct file_item *it, const void *arg), const void *arg);
 
 /* Checks an item against the format's bounds.  0, or -1 with err. */
 int file_item_check(const struct file_item *it, char *err, size_t errlen);

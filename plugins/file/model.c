@@ -59,13 +59,20 @@ int file_store_append(struct file_store *s, struct file_item *it)
 	return 0;
 }
 
-void file_store_remove(struct file_store *s, size_t i)
+size_t file_store_remove_if(struct file_store *s,
+			    int (*drop)(const struct file_item *it, const void *arg), const void *arg)
 {
-	if (i >= s->n)
-		return;
-	file_item_clear(&s->items[i]);
-	memmove(&s->items[i], &s->items[i + 1], (s->n - i - 1) * sizeof(s->items[0]));
-	s->n--;
+	size_t i, kept = 0, n = s->n;
+
+	/* One pass, compacting: an erase over a large store stays linear. */
+	for (i = 0; i < n; i++) {
+		if (drop(&s->items[i], arg))
+			file_item_clear(&s->items[i]);
+		else
+			s->items[kept++] = s->items[i];
+	}
+	s->n = kept;
+	return n - kept;
 }
 
 static int field_ok(const char *s)

@@ -45,6 +45,9 @@ static int read_store(const struct file_state *s, struct file_store *fs, char *e
 		return st;
 	st = file_io_load(&s->paths, fs, err, ERRLEN);
 	file_io_unlock(fd);
+	if (st == COBOCRED_SUCCESS)
+		s->host->log(s->host->ctx, COBOCRED_LOG_DEBUG, "file: read %zu items from %s", fs->n,
+			     s->paths.path);
 	return st;
 }
 
@@ -117,27 +120,25 @@ out:
 	return report(s, st, err);
 }
 
+static int matches(const struct file_item *it, const void *q)
+{
+	return file_item_matches(it, q);
+}
+
 /* Removes every match of q; the number removed. */
 static size_t remove_matches(struct file_store *fs, const struct cobocred_query *q)
 {
-	size_t i, n = 0;
-
-	for (i = fs->n; i-- > 0;)
-		if (file_item_matches(&fs->items[i], q)) {
-			file_store_remove(fs, i);
-			n++;
-		}
-	return n;
+	return file_store_remove_if(fs, matches, q);
 }
 
 /* An edit of the store: SUCCESS (save it), NOTFOUND (nothing to do) or ERROR. */
-typedef int (*edit_fn)(struct file_store *fs, void *arg, char *err);
+typedef int (*edit_fn)(struct file_store *fs, const void *arg, char *err);
 
 /*
  * Read-modify-write under the exclusive lock.  With create, a missing
  * directory or file is an empty store; otherwise it is NOTFOUND.
  */
-static int write_store(const struct file_state *s, int create, edit_fn edit, void *arg,
+static int write_store(const struct file_state *s, int create, edit_fn edit, const void *arg,
 		       char *err)
 {
 	struct file_store fs;
@@ -157,6 +158,9 @@ static int write_store(const struct file_state *s, int create, edit_fn edit, voi
 		st = edit(&fs, arg, err);
 	if (st == COBOCRED_SUCCESS)
 		st = file_io_save(&s->paths, &fs, err, ERRLEN);
+	if (st == COBOCRED_SUCCESS)
+		s->host->log(s->host->ctx, COBOCRED_LOG_DEBUG, "file: wrote %zu items to %s", fs.n,
+			     s->paths.path);
 	file_io_unlock(fd);
 	file_store_clear(&fs);
 	return st;
@@ -167,9 +171,9 @@ struct store_args {
 	const struct cobocred_query *replace;
 };
 
-static int edit_store(struct file_store *fs, void *arg, char *err)
+static int edit_store(struct file_store *fs, const void *arg, char *err)
 {
-	struct store_args *a = arg;
+	const struct store_args *a = arg;
 
 	if (a->replace != NULL)
 		remove_matches(fs, a->replace);
@@ -201,7 +205,7 @@ static int file_store_op(void *state, const struct cobocred_item *item,
 	return report(s, st, err);
 }
 
-static int edit_erase(struct file_store *fs, void *arg, char *err)
+static int edit_erase(struct file_store *fs, const void *arg, char *err)
 {
 	(void)err;
 	return remove_matches(fs, arg) > 0 ? COBOCRED_SUCCESS : COBOCRED_NOTFOUND;
@@ -217,7 +221,7 @@ static int file_erase(void *state, const struct cobocred_query *q)
 		snprintf(err, sizeof(err), "refusing to erase with an empty pattern");
 		return report(s, COBOCRED_ERROR, err);
 	}
-	return report(s, write_store(s, 0, edit_erase, (void *)q, err), err);
+	return report(s, write_store(s, 0, edit_erase, q, err), err);
 }
 
 const struct cobocred_module file_module = {
