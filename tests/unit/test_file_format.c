@@ -305,6 +305,25 @@ static void test_reject_bounds(void)
 	free(t);
 }
 
+static void test_reject_too_many_items(void)
+{
+	static const char one[] = "item\nschema s\nsecret x\ncreated 0\nexpires 0\nend\n";
+	size_t n = FILE_MAX_ITEMS + 1, len = strlen(HEAD), i;
+	char *t = malloc(len + n * (sizeof(one) - 1) + 1), err[256];
+	struct file_store s;
+
+	CU_ASSERT_FATAL(t != NULL);
+	memcpy(t, HEAD, len);
+	for (i = 0; i < n; i++, len += sizeof(one) - 1)
+		memcpy(t + len, one, sizeof(one) - 1);
+	CU_ASSERT_EQUAL(file_store_parse(t, len - (sizeof(one) - 1), &s, err, sizeof(err)),
+			COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL(s.n, FILE_MAX_ITEMS);
+	file_store_clear(&s);
+	reject(t, len, "more than 65536 items");
+	free(t);
+}
+
 static void test_match(void)
 {
 	struct file_item it;
@@ -363,6 +382,7 @@ int main(void)
 	CU_add_test(s, "bad escapes and raw bytes", test_reject_escapes);
 	CU_add_test(s, "structure", test_reject_structure);
 	CU_add_test(s, "bounds: attributes, line length, values", test_reject_bounds);
+	CU_add_test(s, "bounds: items", test_reject_too_many_items);
 	CU_add_test(s, "matching", test_match);
 	return tf_run();
 }
