@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
@@ -15,5 +16,8 @@ void cobocred_harden_process(void)
 	struct rlimit rl = { 0, 0 };
 
 	(void)setrlimit(RLIMIT_CORE, &rl);
+	/* A write past RLIMIT_FSIZE must fail with EFBIG (reported, store kept),
+	 * not kill the helper halfway through a store. */
+	(void)signal(SIGXFSZ, SIG_IGN);
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
