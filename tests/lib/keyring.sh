@@ -53,6 +53,7 @@ keyring_bus_only() {
 	KR_DIR="$T_TMP/keyring"
 	mkdir -p "$KR_DIR"
 	chmod 700 "$KR_DIR"
+	rm -f "$KR_DIR/bus" "$KR_DIR/pid" "$KR_DIR/address"
 	cat > "$KR_DIR/bus.conf" <<EOF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -102,7 +103,7 @@ keyring_start() {
 			coll=$(kr_default_collection)
 			[ -n "$coll" ] && [ "$coll" != / ] && break
 		fi
-		kill -0 "$KR_GKD_PID" 2>/dev/null || break
+		kr_alive "$KR_GKD_PID" || break
 		sleep 0.1
 	done
 	if [ -z "$coll" ] || [ "$coll" = / ]; then
@@ -140,12 +141,20 @@ keyring_kill() {
 	done
 }
 
+# kr_alive PID: running (a zombie, waiting for its parent to reap it, is not).
+kr_alive() {
+	local stat
+	read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
+
 kr_stop_pid() {
 	local pid=$1 i
 	[ -n "$pid" ] || return 0
 	kill "$pid" 2>/dev/null || return 0
 	for i in $(seq 20); do
-		kill -0 "$pid" 2>/dev/null || return 0
+		kr_alive "$pid" || return 0
 		sleep 0.1
 	done
 	kill -9 "$pid" 2>/dev/null

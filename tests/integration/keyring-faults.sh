@@ -1,0 +1,105 @@
+#!/bin/bash
+# keyring-faults.sh - the keyring module when the keyring is not there or
+# not usable: no bus, a dead or hung bus, no Secret Service, a locked
+# collection, a killed daemon.  Always a status and one line, never a hang
+# or a prompt.
+. "$top_srcdir/tests/integration/keyring-lib.sh"
+
+GET="op get
+schema org.git.Password
+attr protocol=https
+attr host=example.com"
+
+# expect_fast DESC STATUS MAX_MS REGEX: runs the driver on $GET with timing.
+expect_fast() {
+	local t0 t1
+	t0=$(ms)
+	drv <<<"$GET"
+	t1=$(ms)
+	expect_eq "$1: status" "$2" "$(field status)"
+	check "$1: answered in $((t1 - t0)) ms (< $3)" test $((t1 - t0)) -lt "$3"
+	expect_match "$1: message" "$4" "$ERR"
+	expect_eq "$1: one line" 1 "$(printf '%s\n' "$ERR" | wc -l)"
+}
+
+# --- no bus at all -------------------------------------------------------------
+unset DBUS_SESSION_BUS_ADDRESS
+expect_fast "no DBUS_SESSION_BUS_ADDRESS" UNAVAIL 1000 'no D-Bus session bus'
+export DBUS_SESSION_BUS_ADDRESS="unix:path=$T_TMP/nothing-here"
+expect_fast "bus socket missing" UNAVAIL 1000 'no D-Bus session bus answers'
+export DBUS_SESSION_BUS_ADDRESS="autolaunch:"
+expect_fast "autolaunch address is never used" UNAVAIL 1000 'no D-Bus session bus answers'
+
+# a hung bus: the socket accepts (kernel backlog) but nobody ever answers
+"$PYTHON" - "$T_TMP/hung" <<'EOF' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); s.listen(8)
+time.sleep(30)
+EOF
+HUNG_PID=$!
+t_on_exit "kill $HUNG_PID 2>/dev/null"
+for i in $(seq 50); do [ -S "$T_TMP/hung" ] && break; sleep 0.1; done
+export DBUS_SESSION_BUS_ADDRESS="unix:path=$T_TMP/hung"
+expect_fast "hung bus" UNAVAIL 1500 'no D-Bus session bus answers'
+kill "$HUNG_PID" 2>/dev/null
+
+# --- a bus with no Secret Service on it --------------------------------------------
+keyring_bus_only || { echo "FAIL - keyring_bus_only"; exit 1; }
+expect_fast "bus without a Secret Service" UNAVAIL 1000 'no Secret Service .* on the D-Bus session bus'
+keyring_stop
+
+# --- a locked collection, prompts off -------------------------------------------------
+keyring_start || { echo "FAIL - keyring_start"; exit 1; }
+drv <<EOF
+op store
+schema org.git.Password
+attr protocol=https
+attr host=example.com
+attr username=alice
+secret pw
+EOF
+expect_eq "unlocked: store" SUCCESS "$(field status)"
+check "lock the collection" keyring_lock
+HINT='the keyring is locked; unlock it .*gnome-keyring-daemon --unlock.* and retry'
+expect_fast "locked, get" TRYAGAIN 2000 "$HINT"
+drv <<EOF
+op store
+schema org.git.Password
+attr protocol=https
+attr host=other.example
+secret pw
+EOF
+expect_eq "locked, store: status" TRYAGAIN "$(field status)"
+expect_match "locked, store: hint" "$HINT" "$ERR"
+drv <<EOF
+op erase
+schema org.git.Password
+attr host=example.com
+EOF
+expect_eq "locked, erase" TRYAGAIN "$(field status)"
+drv <<EOF
+op list
+schema org.git.Password
+EOF
+expect_eq "locked, list" TRYAGAIN "$(field status)"
+# no terminal on stdin: prompts are off without the variable too
+unset COBO_CREDENTIAL_INTERACTIVE
+expect_fast "locked, no terminal" TRYAGAIN 2000 "$HINT"
+export COBO_CREDENTIAL_INTERACTIVE=never
+check "no prompt was attempted" sh -c "! grep -qi prompt '$KR_DIR/gkd.log'"
+# the item is still there, just locked
+n=$(secret-tool search --all server example.com 2>&1 | grep -c '^label = ')
+expect_eq "locked item kept" 1 "$n"
+
+# --- the daemon dies -------------------------------------------------------------------
+keyring_kill
+expect_fast "daemon killed" UNAVAIL 1000 'no Secret Service'
+
+# and comes back: the next call works again without user action
+keyring_stop
+keyring_start || { echo "FAIL - keyring_start again"; exit 1; }
+drv <<<"$GET"
+expect_eq "fresh daemon: works again (the login keyring persisted)" "SUCCESS pw" "$(field status) $(field secret)"
+
+t_done
