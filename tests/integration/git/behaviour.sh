@@ -206,6 +206,11 @@ bh_expiry() {
 	COBO_CREDENTIAL_NOW_OFFSET=7200 helper get < <(lines protocol=https host=exp.example)
 	expect_eq "after password_expiry_utc the credential is not returned" "0||" \
 		"$RC|$OUT|$ERR"
+	lines protocol=https host=exp.example username=u password=pw2 \
+		password_expiry_utc=$((future + 60)) | helper store
+	lines protocol=https host=exp.example | helper get
+	expect_out "a new password_expiry_utc overwrites the entry" "$(lines username=u \
+		password=pw2 password_expiry_utc=$((future + 60)))"
 	lines protocol=https host=old.example username=u password=pw \
 		password_expiry_utc=$past | helper store
 	lines protocol=https host=old.example | helper get
@@ -247,17 +252,33 @@ bh_ephemeral() {
 }
 
 bh_timeout() {
-	local saved=$GH_HELPER
+	local saved=$GH_HELPER before exp
+	before=$(date +%s)
+	GH_HELPER="cobo --timeout=600"
+	store_cred https fresh.example u pw
 	GH_HELPER="cobo --timeout=1"
 	store_cred https timeout.example u pw
 	GH_HELPER=$saved
-	lines protocol=https host=timeout.example | helper get
-	expect_match "--timeout: returned while fresh, with its expiry" \
-		'^username=u.password=pw.password_expiry_utc=[0-9]+$' "$(printf '%s' "$OUT" | tr '\n' .)"
+	lines protocol=https host=fresh.example | helper get
+	exp=$(printf '%s\n' "$OUT" | sed -n 's/^password_expiry_utc=//p')
+	expect_eq "--timeout=600: returned while fresh" "$(lines username=u password=pw)" \
+		"$(printf '%s\n' "$OUT" | grep -v ^password_expiry_utc=)"
+	check "--timeout=600: with an expiry 600 s after the store" \
+		test "${exp:-0}" -ge $((before + 600)) -a "${exp:-0}" -le $(($(date +%s) + 600))
 	sleep 2
 	lines protocol=https host=timeout.example | fill
 	expect_prompts "--timeout=1: gone after 2 s" "$(prompts_for https://timeout.example \
 		https://askpass-username@timeout.example)"
+}
+
+bh_long_header() {
+	local wa
+	store_cred https hdr.example u pw
+	wa=$(head -c 60000 /dev/zero | tr '\0' a)
+	lines protocol=https host=hdr.example "wwwauth[]=Basic realm=\"$wa\"" | fill
+	expect_out "a 60000-byte wwwauth[] (forwarded by git >= 2.41) does not confuse it" \
+		"$(lines protocol=https host=hdr.example username=u password=pw)"
+	expect_err_empty "long wwwauth[]"
 }
 
 bh_capabilities() {
@@ -287,6 +308,7 @@ gh_behaviour_suite() {
 	bh_expiry
 	bh_refresh_token
 	bh_ephemeral
+	bh_long_header
 	bh_capabilities
 	bh_timeout
 }
