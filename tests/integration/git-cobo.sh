@@ -74,6 +74,12 @@ field() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p"; }
 # --- get: a minted token for the profile's host ---
 lines protocol=https host="$CHOST" | helper get
 AT1=$(field password)
+EXP1=$(field password_expiry_utc)
+# What `git credential fill` prints for the token: git >= 2.41 passes the expiry on.
+filled() {
+	lines "$@"
+	ver_ge "$GIT_VERSION" 2.41 && lines "password_expiry_utc=$EXP1"
+}
 expect_eq "get: exit 0, quiet" "0|" "$RC|$ERR"
 expect_eq "get: username is the org id" "$ORG" "$(field username)"
 expect_match "get: password is an access token" '^AT_' "$AT1"
@@ -87,22 +93,22 @@ expect_eq "get: the refresh token never goes out" "" "$(printf '%s' "$OUT" | gre
 expect_eq "get: one mint" 1 "$(stat_of mint)"
 
 lines url=https://$CHOST/some/repo.git | fill
-expect_out "git credential fill: the cached token, no prompt" "$(lines protocol=https \
+expect_out "git credential fill: the cached token, no prompt" "$(filled protocol=https \
 	host="$CHOST" username="$ORG" password="$AT1")"
 expect_no_prompt "git credential fill"
 expect_err_empty "git credential fill"
 expect_eq "fill: served from the cache (no new request)" 1 "$(stat_of total)"
 lines url=https://$ORG@$CHOST | fill
-expect_out "fill with the org id as username" "$(lines protocol=https host="$CHOST" \
+expect_out "fill with the org id as username" "$(filled protocol=https host="$CHOST" \
 	username="$ORG" password="$AT1")"
 lines url=https://direct@$CHOST | fill
-expect_out "fill with the profile name as username: answers the org id" "$(lines \
+expect_out "fill with the profile name as username: answers the org id" "$(filled \
 	protocol=https host="$CHOST" username="$ORG" password="$AT1")"
 lines url=http://$CHOST | fill
-expect_out "the host decides, not the scheme" "$(lines protocol=http host="$CHOST" \
+expect_out "the host decides, not the scheme" "$(filled protocol=http host="$CHOST" \
 	username="$ORG" password="$AT1")"
 lines url=cobo://direct | fill
-expect_out "cobo://PROFILE names the profile directly" "$(lines protocol=cobo host=direct \
+expect_out "cobo://PROFILE names the profile directly" "$(filled protocol=cobo host=direct \
 	username="$ORG" password="$AT1")"
 
 # --- store: a no-op ---

@@ -23,7 +23,27 @@ fi
 if ! ${CC:-cc} -O1 -w -o "$T_TMP/bin/git-credential-libsecret" "$LIBSECRET_SRC" \
 	$(pkg-config --cflags --libs libsecret-1 glib-2.0) 2> "$T_TMP/cc.err"; then
 	fail "build git-credential-libsecret from $LIBSECRET_SRC: $(head -c 300 "$T_TMP/cc.err")"
-	t_done
+	# A libsecret helper from git >= 2.43 keeps password_expiry_utc and
+# oauth_refresh_token in the secret payload: both must survive the switch.
+if grep -q oauth_refresh_token "$LIBSECRET_SRC" && ver_ge "$GIT_VERSION" 2.41; then
+	exp=$(($(date +%s) + 86400))
+	as_libsecret eval 'lines protocol=https host=lsx.example username=jo password=jo-pass \
+		password_expiry_utc=$exp oauth_refresh_token=jo-rt | approve'
+	lines protocol=https host=lsx.example | helper get
+	expect_out "libsecret's expiry and refresh token come through" "$(lines username=jo \
+		password=jo-pass password_expiry_utc=$exp oauth_refresh_token=jo-rt)"
+	lines protocol=https host=csx.example username=kim password=kim-pass \
+		password_expiry_utc=$exp oauth_refresh_token=kim-rt | approve
+	as_libsecret eval 'lines protocol=https host=csx.example | fill'
+	expect_out "libsecret reads cobo's expiry and refresh token" "$(lines protocol=https \
+		host=csx.example username=kim password=kim-pass oauth_refresh_token=kim-rt \
+		password_expiry_utc=$exp)"
+else
+	echo "# $LIBSECRET_SRC predates password_expiry_utc/oauth_refresh_token (git < 2.43):" \
+		"payload interop not applicable"
+fi
+
+t_done
 fi
 export PATH="$T_TMP/bin:$PATH"
 
@@ -112,5 +132,25 @@ lines protocol=http host=ls.example username=dave password=not-it | reject
 lines url=http://ls.example | fill
 expect_out "cobo's reject with another password spares libsecret's item" "$(lines \
 	protocol=http host=ls.example username=dave password=ls-pass-http)"
+
+# A libsecret helper from git >= 2.43 keeps password_expiry_utc and
+# oauth_refresh_token in the secret payload: both must survive the switch.
+if grep -q oauth_refresh_token "$LIBSECRET_SRC" && ver_ge "$GIT_VERSION" 2.41; then
+	exp=$(($(date +%s) + 86400))
+	as_libsecret eval 'lines protocol=https host=lsx.example username=jo password=jo-pass \
+		password_expiry_utc=$exp oauth_refresh_token=jo-rt | approve'
+	lines protocol=https host=lsx.example | helper get
+	expect_out "libsecret's expiry and refresh token come through" "$(lines username=jo \
+		password=jo-pass password_expiry_utc=$exp oauth_refresh_token=jo-rt)"
+	lines protocol=https host=csx.example username=kim password=kim-pass \
+		password_expiry_utc=$exp oauth_refresh_token=kim-rt | approve
+	as_libsecret eval 'lines protocol=https host=csx.example | fill'
+	expect_out "libsecret reads cobo's expiry and refresh token" "$(lines protocol=https \
+		host=csx.example username=kim password=kim-pass oauth_refresh_token=kim-rt \
+		password_expiry_utc=$exp)"
+else
+	echo "# $LIBSECRET_SRC predates password_expiry_utc/oauth_refresh_token (git < 2.43):" \
+		"payload interop not applicable"
+fi
 
 t_done
