@@ -10,7 +10,9 @@ ca-certificates"
 # Runtime services and clients the tests and the demo drive for real.
 RUN="dbus dbus-daemon gnome-keyring libsecret-tools python3 python3-cryptography
 curl openssl git procps"
-TEST="clang libclang-rt-14-dev valgrind libglib2.0-dev"
+# Real clients and servers of the end-to-end tests.
+TEST="clang libclang-rt-14-dev valgrind libglib2.0-dev
+skopeo docker-registry apache2-utils golang-docker-credential-helpers"
 
 case "${1:-test}" in
 build) want="$BUILD" ;;
@@ -20,6 +22,10 @@ test) want="$BUILD $RUN $TEST" ;;
 esac
 
 missing=
+# The docker CLI may come with the machine image; Debian's is docker.io.
+if [ "${1:-test}" = test ] && ! command -v docker >/dev/null 2>&1; then
+	want="$want docker.io"
+fi
 for p in $want; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
 	[ "$st" = installed ] || missing="$missing $p"

@@ -117,9 +117,9 @@ int cobocred_profile_resolve(struct cobocred_ctx *ctx, const char *url, const ch
 	}
 	if (hits > 1) {
 		*name = NULL;
-		cobocred_set_error(ctx, "%s matches profiles %s; pick one with the username "
-				   "(the profile name or org id), e.g. "
-				   "git config credential.https://%s.username PROFILE",
+		cobocred_set_error(ctx, "%s matches profiles %s; name one: send the profile "
+				   "name or org id as the username (git: git config "
+				   "credential.https://%s.username PROFILE), or use cobo://PROFILE",
 				   want, list, want);
 		return COBOCRED_ERROR;
 	}
