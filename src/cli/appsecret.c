@@ -1,0 +1,404 @@
+/*
+ * appsecret.c - saving, loading and forgetting app secrets.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "appsecret.h"
+#include "fsutil.h"
+#include "secret.h"
+#include "strutil.h"
+
+#define HEX_LEN (2 * CLI_SEED_LEN)
+
+int cli_key_store_parse(const char *s, enum cli_key_store *out)
+{
+	if (strcmp(s, "auto") == 0)
+		*out = CLI_STORE_AUTO;
+	else if (strcmp(s, "keyring") == 0)
+		*out = CLI_STORE_KEYRING;
+	else if (strcmp(s, "file") == 0)
+		*out = CLI_STORE_FILE;
+	else
+		return -1;
+	return 0;
+}
+
+int cli_client_id_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 128 || s[0] == '.')
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+/* ${XDG_DATA_HOME:-$HOME/.local/share}/cobo-credential into out. */
+static int data_dir(char *out, size_t outlen)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (xdg != NULL && xdg[0] == '/')
+		n = snprintf(out, outlen, "%s/cobo-credential", xdg);
+	else if (home != NULL && home[0] == '/')
+		n = snprintf(out, outlen, "%s/.local/share/cobo-credential", home);
+	else
+		return -1;
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+int cli_key_file_path(const char *client_id, char *out, size_t outlen)
+{
+	char dir[4096];
+	int n;
+
+	if (!cli_client_id_ok(client_id) || data_dir(dir, sizeof(dir)) != 0)
+		return -1;
+	n = snprintf(out, outlen, "%s/keys/%s.key", dir, client_id);
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+struct probe {
+	int usable;
+};
+
+static void probe_fn(void *arg, const char *op, const char *instance, int status,
+		     const char *msg)
+{
+	struct probe *p = arg;
+
+	(void)op;
+	(void)msg;
+	if (strcmp(instance, "keyring") == 0 && status == COBOCRED_SUCCESS)
+		p->usable = 1;
+}
+
+int cli_keyring_usable(struct cli *cli)
+{
+	struct probe p = { 0 };
+
+	cobocred_stack_probe(cli->ctx, probe_fn, &p);
+	return p.usable;
+}
+
+static void app_query(struct cobocred_query *q, struct cobocred_attr *attr, const char *client_id)
+{
+	memset(q, 0, sizeof(*q));
+	attr->name = "client_id";
+	attr->value = client_id;
+	q->struct_size = sizeof(*q);
+	q->schema = COBOCRED_SCHEMA_APP_SECRET;
+	q->n_attrs = 1;
+	q->attrs = attr;
+}
+
+/* The seed stored for client_id in the store stack.  A COBOCRED_* status; err on failure. */
+static int stack_load(struct cli *cli, const char *client_id, unsigned char *seed,
+		      const char **origin, char *err, size_t errlen)
+{
+	static char where[64];
+	struct cobocred_attr a;
+	struct cobocred_query q;
+	struct cobocred_item *it = NULL;
+	char why[256];
+	int st;
+
+	app_query(&q, &a, client_id);
+	st = cobocred_get(cli->ctx, &q, &it);
+	if (st != COBOCRED_SUCCESS) {
+		snprintf(err, errlen, "%s", st == COBOCRED_NOTFOUND
+			 ? "no app secret for this client_id in the credential store"
+			 : cobocred_error(cli->ctx));
+		return st;
+	}
+	if (cli_key_parse((const char *)it->secret, it->secret_len, seed, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "the app secret in the credential store (%s): %s",
+			 cobocred_item_origin(it), why);
+		st = COBOCRED_ERROR;
+	}
+	snprintf(where, sizeof(where), "%s", cobocred_item_origin(it));
+	if (origin != NULL)
+		*origin = where;
+	cobocred_item_free(it);
+	return st;
+}
+
+/* "~/x" -> "$HOME/x"; other paths must be absolute. */
+static int expand_path(const char *path, char *out, size_t outlen)
+{
+	const char *home = getenv("HOME");
+	int n;
+
+	if (strncmp(path, "~/", 2) == 0 && home != NULL && home[0] == '/')
+		n = snprintf(out, outlen, "%s/%s", home, path + 2);
+	else if (path[0] == '/')
+		n = snprintf(out, outlen, "%s", path);
+	else
+		return -1;
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+/* A private key file into seed.  A COBOCRED_* status; err on failure. */
+static int file_load(const char *path, unsigned char *seed, char *err, size_t errlen)
+{
+	char full[4096], why[512];
+	char *text = NULL;
+	size_t len = 0;
+	int st;
+
+	if (expand_path(path, full, sizeof(full)) != 0) {
+		snprintf(err, errlen, "app_secret file '%.200s' is not an absolute path; write "
+			 "file:/full/path or file:~/path", path);
+		return COBOCRED_ERROR;
+	}
+	st = cobocred_read_private_file(full, CLI_KEY_TEXT_MAX,
+					COBOCRED_FILE_PRIVATE | COBOCRED_FILE_SECRET, &text, &len,
+					why, sizeof(why));
+	if (st != COBOCRED_SUCCESS) {
+		snprintf(err, errlen, "app secret: %s", why);
+		return st;
+	}
+	if (cli_key_parse(text, len, seed, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "app secret %s: %s", full, why);
+		st = COBOCRED_ERROR;
+	}
+	cobocred_secret_free(text);
+	return st;
+}
+
+int cli_secret_load(struct cli *cli, const char *profile, unsigned char *seed, char *err,
+		    size_t errlen)
+{
+	const char *spec = cobocred_profile_get(cli->ctx, profile, "app_secret");
+	const char *client = cobocred_profile_get(cli->ctx, profile, "client_id");
+	const char *v;
+	char why[256];
+	int st;
+
+	if (spec == NULL || strcmp(spec, "keyring") == 0)
+		st = stack_load(cli, client ? client : "", seed, NULL, err, errlen);
+	else if (strncmp(spec, "file:", 5) == 0)
+		st = file_load(spec + 5, seed, err, errlen);
+	else if (strncmp(spec, "env:", 4) == 0) {
+		v = spec[4] ? getenv(spec + 4) : NULL;
+		st = COBOCRED_ERROR;
+		if (v == NULL || *v == '\0')
+			snprintf(err, errlen, "app_secret = %s but that variable is not set", spec);
+		else if (cli_key_parse(v, strlen(v), seed, why, sizeof(why)) != 0)
+			snprintf(err, errlen, "app secret in $%s: %s", spec + 4, why);
+		else
+			st = COBOCRED_SUCCESS;
+	} else {
+		snprintf(err, errlen, "app_secret '%.40s' is not keyring, file:PATH or env:VAR", spec);
+		st = COBOCRED_ERROR;
+	}
+	if (st != COBOCRED_SUCCESS)
+		cli_key_wipe(seed, CLI_SEED_LEN);
+	return st;
+}
+
+static int stack_save(struct cli *cli, const char *client_id, const char *hex)
+{
+	struct cobocred_item *it = cobocred_item_new(COBOCRED_SCHEMA_APP_SECRET);
+	struct cobocred_attr a;
+	struct cobocred_query q;
+	char label[200];
+	int st;
+
+	snprintf(label, sizeof(label), "Cobo App Secret (%s)", client_id);
+	if (it == NULL || cobocred_item_set_label(it, label) != 0 ||
+	    cobocred_item_add_attr(it, "client_id", client_id) != 0 ||
+	    cobocred_item_set_secret(it, hex, HEX_LEN) != 0) {
+		cobocred_item_free(it);
+		cli_err("out of memory");
+		return CLI_EX_INTERNAL;
+	}
+	app_query(&q, &a, client_id);
+	st = cobocred_store(cli->ctx, it, &q);
+	cobocred_item_free(it);
+	return st == COBOCRED_SUCCESS ? CLI_EX_OK : cli_fail(cli, st);
+}
+
+/* Creates the private key directory: data dir and keys/, both 0700. */
+static int key_dir(char *err, size_t errlen)
+{
+	char dir[4096], keys[4200];
+
+	if (data_dir(dir, sizeof(dir)) != 0) {
+		snprintf(err, errlen, "no usable home directory for the key file; set HOME");
+		return -1;
+	}
+	snprintf(keys, sizeof(keys), "%s/keys", dir);
+	return cobocred_mkdir_private(dir, err, errlen) != 0 ||
+	       cobocred_mkdir_private(keys, err, errlen) != 0 ? -1 : 0;
+}
+
+static int file_save(const char *path, const char *hex)
+{
+	char line[HEX_LEN + 1], err[600];
+	int r = CLI_EX_OK;
+
+	memcpy(line, hex, HEX_LEN);
+	line[HEX_LEN] = '\n';
+	if (key_dir(err, sizeof(err)) != 0 ||
+	    cobocred_write_atomic(path, line, sizeof(line), 0600, err, sizeof(err)) != 0) {
+		cli_err("cannot write the key file: %s", err);
+		r = CLI_EX_IOERR;
+	}
+	cli_key_wipe(line, sizeof(line));
+	return r;
+}
+
+/* Refuses to replace a different stored secret without force. CLI_EX_*. */
+static int check_existing(struct cli *cli, const char *client_id, enum cli_key_store where,
+			  const char *path, const unsigned char *seed, int force)
+{
+	unsigned char old[CLI_SEED_LEN];
+	char err[512];
+	int st, same;
+
+	if (where == CLI_STORE_FILE) {
+		if (access(path, F_OK) != 0)
+			return CLI_EX_OK;
+		st = file_load(path, old, err, sizeof(err));
+	} else {
+		st = stack_load(cli, client_id, old, NULL, err, sizeof(err));
+	}
+	if (st == COBOCRED_NOTFOUND)
+		return CLI_EX_OK;
+	same = st == COBOCRED_SUCCESS && cobocred_consttime_eq(old, seed, CLI_SEED_LEN);
+	cli_key_wipe(old, sizeof(old));
+	if (same || force)
+		return CLI_EX_OK;
+	if (st != COBOCRED_SUCCESS && where == CLI_STORE_KEYRING) {
+		cli_err("cannot check for an existing app secret: %s", err);
+		return cli_exit_code(st);
+	}
+	cli_err("a different app secret for client_id %s is already stored (%s); replacing it "
+		"breaks the public key registered for the app; pass --force to replace it",
+		client_id, where == CLI_STORE_FILE ? path : "credential store");
+	return CLI_EX_USAGE;
+}
+
+int cli_secret_save(struct cli *cli, const char *client_id, const unsigned char *seed,
+		    enum cli_key_store where, int force, char *spec, size_t speclen,
+		    char *place, size_t placelen)
+{
+	char hex[HEX_LEN + 1], path[4096], err[256];
+	const char *origin = "?";
+	unsigned char check[CLI_SEED_LEN];
+	int r;
+
+	if (cli_key_file_path(client_id, path, sizeof(path)) != 0) {
+		cli_err("client_id '%.80s' is not usable in a file name, or HOME is unset", client_id);
+		return CLI_EX_USAGE;
+	}
+	if (where == CLI_STORE_AUTO)
+		where = cli_keyring_usable(cli) ? CLI_STORE_KEYRING : CLI_STORE_FILE;
+	r = check_existing(cli, client_id, where, path, seed, force);
+	if (r != CLI_EX_OK)
+		return r;
+	cobocred_hex_encode(seed, CLI_SEED_LEN, hex);
+	r = where == CLI_STORE_FILE ? file_save(path, hex) : stack_save(cli, client_id, hex);
+	cli_key_wipe(hex, sizeof(hex));
+	if (r != CLI_EX_OK)
+		return r;
+	if (where == CLI_STORE_FILE) {
+		snprintf(spec, speclen, "file:%s", path);
+		snprintf(place, placelen, "%s (mode 0600)", path);
+		return CLI_EX_OK;
+	}
+	/* Read it back: proves the store works and tells which module kept it. */
+	if (stack_load(cli, client_id, check, &origin, err, sizeof(err)) != COBOCRED_SUCCESS ||
+	    !cobocred_consttime_eq(check, seed, CLI_SEED_LEN)) {
+		cli_key_wipe(check, sizeof(check));
+		cli_err("the app secret was stored but does not read back (%s); run "
+			"'cobo-credential doctor'", err);
+		return CLI_EX_INTERNAL;
+	}
+	cli_key_wipe(check, sizeof(check));
+	snprintf(spec, speclen, "keyring");
+	snprintf(place, placelen, "the credential store (module %s)", origin);
+	return CLI_EX_OK;
+}
+
+int cli_secret_forget(struct cli *cli, const char *client_id, char *done, size_t donelen)
+{
+	struct cobocred_attr a;
+	struct cobocred_query q;
+	char path[4096];
+	int st, n = 0;
+
+	done[0] = '\0';
+	app_query(&q, &a, client_id);
+	st = cobocred_erase(cli->ctx, &q);
+	if (st == COBOCRED_SUCCESS)
+		n = snprintf(done, donelen, "app secret removed from the credential store");
+	else if (st != COBOCRED_NOTFOUND)
+		return cli_fail(cli, st);
+	if (cli_key_file_path(client_id, path, sizeof(path)) != 0)
+		return CLI_EX_OK;
+	if (unlink(path) == 0) {
+		snprintf(done + n, donelen - (size_t)n, "%skey file %s removed", n ? "; " : "", path);
+	} else if (errno != ENOENT) {
+		cli_err("cannot remove %s: %s", path, strerror(errno));
+		return CLI_EX_IOERR;
+	}
+	return CLI_EX_OK;
+}
+
+static int read_stdin(char **text, size_t *len)
+{
+	char *buf = cobocred_secret_alloc(CLI_KEY_TEXT_MAX + 1);
+	size_t n = 0;
+
+	if (buf == NULL) {
+		cli_err("out of memory");
+		return CLI_EX_INTERNAL;
+	}
+	while (n <= CLI_KEY_TEXT_MAX) {
+		ssize_t r = read(STDIN_FILENO, buf + n, CLI_KEY_TEXT_MAX + 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > CLI_KEY_TEXT_MAX) {
+		cobocred_secret_free(buf);
+		cli_err("standard input is larger than %d bytes; that is not a key", CLI_KEY_TEXT_MAX);
+		return CLI_EX_USAGE;
+	}
+	*text = buf;
+	*len = n;
+	return CLI_EX_OK;
+}
+
+int cli_read_key_text(const char *path, char **text, size_t *len)
+{
+	struct stat st;
+	char err[512];
+	int r;
+
+	*text = NULL;
+	*len = 0;
+	if (strcmp(path, "-") == 0)
+		return read_stdin(text, len);
+	r = cobocred_read_private_file(path, CLI_KEY_TEXT_MAX, COBOCRED_FILE_SECRET, text, len, err,
+				       sizeof(err));
+	if (r != COBOCRED_SUCCESS) {
+		cli_err("%s", err);
+		return r == COBOCRED_NOTFOUND ? CLI_EX_NOTFOUND : CLI_EX_USAGE;
+	}
+	if (stat(path, &st) == 0 && (st.st_mode & 077))
+		cli_err("note: %s is readable by others; delete it once imported", path);
+	return CLI_EX_OK;
+}

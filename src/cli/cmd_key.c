@@ -1,0 +1,262 @@
+/*
+ * cmd_key.c - 'cobo-credential key generate|import|public'.  Secrets come
+ * from files or stdin, never from argv, and go only to the store stack or
+ * a 0600 file; stdout carries only public keys.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "appsecret.h"
+#include "cli.h"
+#include "confedit.h"
+#include "fsutil.h"
+#include "secret.h"
+#include "strutil.h"
+
+struct key_opts {
+	const char *profile;
+	const char *out;
+	enum cli_key_store store;
+	int force;
+};
+
+static int parse_opts(struct cli *cli, int argc, char **argv, struct key_opts *o, int *done)
+{
+	static const struct option longopts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "key-store", required_argument, NULL, 's' },
+		{ "force", no_argument, NULL, 'f' },
+		CLI_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, r;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "p:o:s:fh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->profile = optarg;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 's':
+			if (cli_key_store_parse(optarg, &o->store) != 0)
+				return cli_usage_error("key", "--key-store is auto, keyring or file");
+			break;
+		case 'f':
+			o->force = 1;
+			break;
+		default:
+			r = cli_common_opt(cli, "key", c, done);
+			if (r != CLI_EX_OK || *done)
+				return r < 0 ? CLI_EX_USAGE : r;
+		}
+	}
+	return CLI_EX_OK;
+}
+
+static void print_public(const unsigned char *pub)
+{
+	char hex[2 * CLI_PUB_LEN + 1];
+
+	cobocred_hex_encode(pub, CLI_PUB_LEN, hex);
+	printf("%s\n", hex);
+}
+
+/* Points profile's app_secret at spec in the config file, if it differs. */
+static int set_app_secret(struct cli *cli, const char *profile, const char *spec)
+{
+	const char *cur = cobocred_profile_get(cli->ctx, profile, "app_secret");
+	const char *path = cobocred_config_path(cli->ctx);
+	struct cli_buf out = { 0 };
+	char *text = NULL;
+	int r;
+
+	if ((cur == NULL && strcmp(spec, "keyring") == 0) || (cur && strcmp(cur, spec) == 0))
+		return CLI_EX_OK;
+	if (!cli_conf_value_ok(spec)) {
+		cli_err("the key file path '%s' cannot be written in the config file", spec);
+		return CLI_EX_CONFIG;
+	}
+	if ((r = cli_conf_load_text(cli, path, &text)) != CLI_EX_OK)
+		return r;
+	if (cli_conf_set_key(text, profile, "app_secret", spec, &out) != 0) {
+		cli_err("cannot update [profile %s] in %s; set 'app_secret = %s' there", profile,
+			path, spec);
+		r = CLI_EX_CONFIG;
+	} else if ((r = cli_conf_save(path, cli_buf_str(&out))) == CLI_EX_OK) {
+		fprintf(stderr, "%s: app_secret = %s in %s\n", profile, spec, path);
+	}
+	free(text);
+	cli_buf_free(&out);
+	return r;
+}
+
+/* Stores seed as profile's app secret and prints its public key. */
+static int save_for_profile(struct cli *cli, const struct key_opts *o, const unsigned char *seed,
+			    const unsigned char *pub)
+{
+	const char *p, *client;
+	char spec[4200], place[4200];
+	int r;
+
+	if ((r = cli_open(cli)) != CLI_EX_OK || (r = cli_pick_profile(cli, o->profile, &p)) != 0)
+		return r;
+	client = cobocred_profile_get(cli->ctx, p, "client_id");
+	r = cli_secret_save(cli, client, seed, o->store, o->force, spec, sizeof(spec), place,
+			    sizeof(place));
+	if (r == CLI_EX_OK)
+		r = set_app_secret(cli, p, spec);
+	if (r != CLI_EX_OK)
+		return r;
+	print_public(pub);
+	fprintf(stderr, "%s: app secret stored in %s; the public key above goes in the app's "
+		"manifest\n", p, place);
+	return CLI_EX_OK;
+}
+
+/* Writes the seed to a new 0600 file (--out); replaces one only with --force. */
+static int write_out_file(const char *path, const unsigned char *seed, int force)
+{
+	char line[2 * CLI_SEED_LEN + 2], err[600];
+	int fd, r = CLI_EX_OK;
+	ssize_t w = -1;
+
+	cobocred_hex_encode(seed, CLI_SEED_LEN, line);
+	line[2 * CLI_SEED_LEN] = '\n';
+	if (force) {
+		if (cobocred_write_atomic(path, line, sizeof(line) - 1, 0600, err, sizeof(err)) != 0) {
+			cli_err("%s", err);
+			r = CLI_EX_IOERR;
+		}
+	} else if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+		cli_err("cannot create %s: %s%s", path, strerror(errno),
+			errno == EEXIST ? "; pick a new name or pass --force" : "");
+		r = errno == EEXIST ? CLI_EX_USAGE : CLI_EX_IOERR;
+	} else {
+		w = write(fd, line, sizeof(line) - 1);
+		if (w != (ssize_t)sizeof(line) - 1 || fsync(fd) != 0 || close(fd) != 0) {
+			cli_err("cannot write %s: %s", path, strerror(errno));
+			unlink(path);
+			r = CLI_EX_IOERR;
+		}
+	}
+	cli_key_wipe(line, sizeof(line));
+	return r;
+}
+
+static int key_generate(struct cli *cli, const struct key_opts *o)
+{
+	unsigned char seed[CLI_SEED_LEN], pub[CLI_PUB_LEN];
+	char err[256];
+	int r;
+
+	if (o->out != NULL && o->profile != NULL)
+		return cli_usage_error("key", "--out and --profile exclude each other");
+	if (cli_key_generate(seed, err, sizeof(err)) != 0 ||
+	    cli_key_public(seed, pub, err, sizeof(err)) != 0) {
+		cli_err("%s", err);
+		return CLI_EX_INTERNAL;
+	}
+	if (o->out == NULL) {
+		r = save_for_profile(cli, o, seed, pub);
+	} else if ((r = write_out_file(o->out, seed, o->force)) == CLI_EX_OK) {
+		print_public(pub);
+		fprintf(stderr, "app secret written to %s (mode 0600); the public key above goes "
+			"in the app's manifest; then: cobo-credential setup --key-file %s ...\n",
+			o->out, o->out);
+	}
+	cli_key_wipe(seed, sizeof(seed));
+	return r;
+}
+
+/* Reads and parses a key from path ("-": stdin) into seed and pub. */
+static int read_key(const char *path, unsigned char *seed, unsigned char *pub)
+{
+	char *text = NULL, err[256];
+	size_t len = 0;
+	int r = cli_read_key_text(path, &text, &len);
+
+	if (r != CLI_EX_OK)
+		return r;
+	if (cli_key_parse(text, len, seed, err, sizeof(err)) != 0 ||
+	    cli_key_public(seed, pub, err, sizeof(err)) != 0) {
+		cli_err("%s: %s", strcmp(path, "-") == 0 ? "standard input" : path, err);
+		r = CLI_EX_DATAERR;
+	}
+	cobocred_secret_free(text);
+	return r;
+}
+
+static int key_import(struct cli *cli, const struct key_opts *o, const char *path)
+{
+	unsigned char seed[CLI_SEED_LEN], pub[CLI_PUB_LEN];
+	int r;
+
+	if (o->out != NULL)
+		return cli_usage_error("key", "--out goes with generate");
+	if ((r = read_key(path, seed, pub)) == CLI_EX_OK)
+		r = save_for_profile(cli, o, seed, pub);
+	cli_key_wipe(seed, sizeof(seed));
+	return r;
+}
+
+static int key_public(struct cli *cli, const struct key_opts *o, const char *path)
+{
+	unsigned char seed[CLI_SEED_LEN], pub[CLI_PUB_LEN];
+	const char *p;
+	char err[600];
+	int r, st;
+
+	if (path != NULL) {
+		r = read_key(path, seed, pub);
+	} else if ((r = cli_open(cli)) == CLI_EX_OK &&
+		   (r = cli_pick_profile(cli, o->profile, &p)) == CLI_EX_OK) {
+		st = cli_secret_load(cli, p, seed, err, sizeof(err));
+		if (st != COBOCRED_SUCCESS) {
+			cli_err("%s: %s", p, err);
+			r = st == COBOCRED_ERROR ? CLI_EX_CONFIG : cli_exit_code(st);
+		} else if (cli_key_public(seed, pub, err, sizeof(err)) != 0) {
+			cli_err("%s", err);
+			r = CLI_EX_INTERNAL;
+		}
+	}
+	if (r == CLI_EX_OK)
+		print_public(pub);
+	cli_key_wipe(seed, sizeof(seed));
+	return r;
+}
+
+int cmd_key(struct cli *cli, int argc, char **argv)
+{
+	struct key_opts o = { .store = CLI_STORE_AUTO };
+	const char *verb, *arg;
+	int done = 0, r, nargs;
+
+	if ((r = parse_opts(cli, argc, argv, &o, &done)) != CLI_EX_OK || done)
+		return r;
+	if (optind >= argc)
+		return cli_usage_error("key", "say generate, import FILE|- or public");
+	verb = argv[optind];
+	nargs = argc - optind - 1;
+	arg = nargs > 0 ? argv[optind + 1] : NULL;
+	if (nargs > 1)
+		return cli_usage_error("key", "too many arguments");
+	if (strcmp(verb, "generate") == 0)
+		return arg ? cli_usage_error("key", "generate takes no argument; secrets never go "
+					     "on the command line") : key_generate(cli, &o);
+	if (strcmp(verb, "import") == 0)
+		return arg ? key_import(cli, &o, arg)
+			   : cli_usage_error("key", "import needs FILE, or - for stdin");
+	if (strcmp(verb, "public") == 0)
+		return key_public(cli, &o, arg);
+	return cli_usage_error("key", "unknown subcommand '%s'", verb);
+}

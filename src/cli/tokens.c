@@ -1,0 +1,90 @@
+/*
+ * tokens.c - listing and erasing a profile's cached Cobo tokens.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tokens.h"
+
+/* The cobo token query of profile (attrs must have room for 4). */
+static void token_query(struct cli *cli, const char *profile, const char *kind,
+			struct cobocred_attr *attrs, struct cobocred_query *q)
+{
+	static const char *const keys[] = { "base_url", "client_id", "org_id" };
+	size_t i;
+
+	memset(q, 0, sizeof(*q));
+	for (i = 0; i < 3; i++) {
+		attrs[i].name = keys[i];
+		attrs[i].value = cobocred_profile_get(cli->ctx, profile, keys[i]);
+	}
+	attrs[3].name = "kind";
+	attrs[3].value = kind;
+	q->struct_size = sizeof(*q);
+	q->schema = COBOCRED_SCHEMA_COBO;
+	q->n_attrs = 4;
+	q->attrs = attrs;
+	q->profile = profile;
+}
+
+/* 1 if the ", "-separated list holds name. */
+static int list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	while (*list) {
+		size_t w = strcspn(list, ",");
+
+		if (w == n && strncmp(list, name, n) == 0)
+			return 1;
+		list += w;
+		list += strspn(list, ", ");
+	}
+	return 0;
+}
+
+static void add_module(struct cli_cached *c, const char *origin)
+{
+	size_t n = strlen(c->modules);
+	const char *name = origin[0] ? origin : "?";
+
+	/* Each module once, in the order the stack answered. */
+	if (!list_has(c->modules, name))
+		snprintf(c->modules + n, sizeof(c->modules) - n, "%s%s", n ? ", " : "", name);
+}
+
+void cli_cached_lookup(struct cli *cli, const char *profile, const char *kind,
+		       struct cli_cached *c)
+{
+	struct cobocred_attr attrs[4];
+	struct cobocred_query q;
+	struct cobocred_item *list = NULL, *it;
+
+	memset(c, 0, sizeof(*c));
+	token_query(cli, profile, kind, attrs, &q);
+	c->status = cobocred_list(cli->ctx, &q, &list);
+	if (c->status != COBOCRED_SUCCESS && c->status != COBOCRED_NOTFOUND)
+		snprintf(c->error, sizeof(c->error), "%s", cobocred_error(cli->ctx));
+	for (it = list; it != NULL; it = it->next) {
+		/* The longest-lived copy is the one the lifecycle would use. */
+		if (c->found == 0 || (it->expires_at == 0 && c->expires_at != 0) ||
+		    (c->expires_at != 0 && it->expires_at > c->expires_at)) {
+			c->expires_at = it->expires_at;
+			c->created_at = it->created_at;
+		}
+		c->found++;
+		add_module(c, cobocred_item_origin(it));
+	}
+	cobocred_item_free(list);
+}
+
+int cli_cached_erase(struct cli *cli, const char *profile, const char *kind)
+{
+	struct cobocred_attr attrs[4];
+	struct cobocred_query q;
+
+	token_query(cli, profile, kind, attrs, &q);
+	return cobocred_erase(cli->ctx, &q);
+}
