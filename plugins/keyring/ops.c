@@ -14,6 +14,12 @@ static int newer(const struct kr_hit *a, const struct kr_hit *b)
 	return a->item->created_at > b->item->created_at;
 }
 
+static int notfound(struct kr_state *st)
+{
+	st->host->set_error(st->host->ctx, "no matching item in the keyring");
+	return COBOCRED_NOTFOUND;
+}
+
 static int locked_status(struct kr_state *st)
 {
 	st->host->set_error(st->host->ctx, "%s", KR_LOCKED_MSG);
@@ -44,7 +50,7 @@ int kr_get(void *state, const struct cobocred_query *q, struct cobocred_item **o
 		r = COBOCRED_SUCCESS;
 	} else {
 		/* only locked matches: one of them may be the answer */
-		r = nlocked > 0 ? locked_status(st) : COBOCRED_NOTFOUND;
+		r = nlocked > 0 ? locked_status(st) : notfound(st);
 	}
 	kr_hits_free(st, hits);
 	return r;
@@ -88,7 +94,7 @@ int kr_list(void *state, const struct cobocred_query *q, struct cobocred_item **
 			append_item(out, best);
 	} while (best != NULL);
 	kr_hits_free(st, hits);
-	return *out != NULL ? COBOCRED_SUCCESS : COBOCRED_NOTFOUND;
+	return *out != NULL ? COBOCRED_SUCCESS : notfound(st);
 }
 
 /* An erase needs a real pattern: an empty one never means "everything". */
@@ -127,5 +133,5 @@ int kr_erase(void *state, const struct cobocred_query *q)
 		return r;
 	if (nlocked > 0)
 		return locked_status(st);
-	return ndeleted > 0 ? COBOCRED_SUCCESS : COBOCRED_NOTFOUND;
+	return ndeleted > 0 ? COBOCRED_SUCCESS : notfound(st);
 }

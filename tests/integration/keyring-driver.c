@@ -10,9 +10,11 @@
  *   expires N   created N        refresh TOKEN
  *   exact                        (query flag COBOCRED_QUERY_EXACT)
  *   replace NAME=VALUE           (store: a replace query with these attributes)
+ *   run                          (runs the op so far and starts a new one, in
+ *                                the same context: several ops per process)
  * Output: "status NAME", then per item "item", "schema S", "label L",
  * "attr K=V"..., "secret S", "expires N", "created N", "refresh T", "end".
- * The error line goes to stderr.  Exit status: the COBOCRED_* status.
+ * The error line goes to stderr.  Exit status: the last op's status.
  */
 #include "config.h"
 
@@ -92,6 +94,7 @@ static int directive(struct script *s, char *line, size_t len)
 	return 0;
 }
 
+/* Reads directives up to "run" (1) or EOF (0); -1 on a bad line. */
 static int read_script(struct script *s)
 {
 	char *line = NULL;
@@ -105,7 +108,9 @@ static int read_script(struct script *s)
 		else {
 			if (line[n - 1] == '\n')
 				line[--n] = '\0';
-			if (n > 0 && directive(s, line, (size_t)n) != 0) {
+			if (strcmp(line, "run") == 0)
+				r = 1;
+			else if (n > 0 && directive(s, line, (size_t)n) != 0) {
 				fprintf(stderr, "driver: bad line: %.40s\n", line);
 				r = -1;
 			}
@@ -114,6 +119,25 @@ static int read_script(struct script *s)
 	}
 	free(line);
 	return r;
+}
+
+static void script_free(struct script *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		free((char *)s->attrs[i].name);
+		free((char *)s->attrs[i].value);
+	}
+	for (i = 0; i < s->rn; i++) {
+		free((char *)s->rattrs[i].name);
+		free((char *)s->rattrs[i].value);
+	}
+	cobocred_secret_free(s->secret);
+	cobocred_secret_free(s->refresh);
+	free(s->schema);
+	free(s->label);
+	memset(s, 0, sizeof(*s));
 }
 
 static void print_item(const struct cobocred_item *it)
@@ -199,31 +223,27 @@ int main(void)
 {
 	struct script s;
 	struct cobocred_ctx *ctx = NULL;
-	size_t i;
-	int st;
+	int st, more;
 
 	memset(&s, 0, sizeof(s));
-	if (read_script(&s) != 0)
-		return 99;
 	st = cobocred_ctx_new(NULL, &ctx);
 	if (st != COBOCRED_SUCCESS) {
 		printf("status %s\n", cobocred_status_name(st));
 		fprintf(stderr, "error: %s\n", ctx ? cobocred_error(ctx) : "out of memory");
-	} else {
-		st = run(ctx, &s);
+		cobocred_ctx_free(ctx);
+		return st;
 	}
+	do {
+		more = read_script(&s);
+		if (more < 0) {
+			st = 99;
+		} else if (s.op[0] != '\0') {
+			st = run(ctx, &s);
+			fflush(stdout);
+			fflush(stderr);
+		}
+		script_free(&s);
+	} while (more > 0);
 	cobocred_ctx_free(ctx);
-	for (i = 0; i < s.n; i++) {
-		free((char *)s.attrs[i].name);
-		free((char *)s.attrs[i].value);
-	}
-	for (i = 0; i < s.rn; i++) {
-		free((char *)s.rattrs[i].name);
-		free((char *)s.rattrs[i].value);
-	}
-	cobocred_secret_free(s.secret);
-	cobocred_secret_free(s.refresh);
-	free(s.schema);
-	free(s.label);
 	return st;
 }

@@ -88,6 +88,11 @@ unset COBO_CREDENTIAL_INTERACTIVE
 expect_fast "locked, no terminal" TRYAGAIN 2000 "$HINT"
 export COBO_CREDENTIAL_INTERACTIVE=never
 check "no prompt was attempted" sh -c "! grep -qi prompt '$KR_DIR/gkd.log'"
+# prompts allowed but none can be shown (no prompter on this bus): still no hang
+export COBO_CREDENTIAL_INTERACTIVE=always
+expect_fast "locked, prompts on, no prompter" TRYAGAIN 5000 "$HINT"
+export COBO_CREDENTIAL_INTERACTIVE=never
+check "prompts on: the daemon was asked to prompt" grep -qi prompt "$KR_DIR/gkd.log"
 # the item is still there, just locked
 n=$(secret-tool search --all server example.com 2>&1 | grep -c '^label = ')
 expect_eq "locked item kept" 1 "$n"
@@ -95,6 +100,39 @@ expect_eq "locked item kept" 1 "$n"
 # --- the daemon dies -------------------------------------------------------------------
 keyring_kill
 expect_fast "daemon killed" UNAVAIL 1000 'no Secret Service'
+
+# ... or dies under a running process that already talked to it
+keyring_stop
+keyring_start || { echo "FAIL - keyring_start again"; exit 1; }
+mkfifo "$T_TMP/drv.in"
+"$KR_DRIVER" <"$T_TMP/drv.in" >"$T_TMP/drv.out" 2>"$T_TMP/drv.err" &
+DPID=$!
+exec 7>"$T_TMP/drv.in"
+# wait_status N: waits (5 s at most) for the driver's N-th status line
+wait_status() {
+	local i
+	for i in $(seq 100); do
+		[ "$(grep -c '^status' "$T_TMP/drv.out")" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+printf '%s\nrun\n' "$GET" >&7
+wait_status 1
+expect_eq "same process, daemon up" "status SUCCESS" "$(grep '^status' "$T_TMP/drv.out")"
+keyring_kill
+t0=$(ms)
+printf '%s\nrun\n' "$GET" >&7
+wait_status 2
+t1=$(ms)
+exec 7>&-
+wait "$DPID"
+expect_match "same process, daemon killed: status" 'UNAVAIL|TRYAGAIN' \
+	"$(grep '^status' "$T_TMP/drv.out" | sed -n 2p)"
+check "same process, daemon killed: answered in $((t1 - t0)) ms" test $((t1 - t0)) -lt 2000
+expect_match "same process, daemon killed: message" 'Secret Service' "$(cat "$T_TMP/drv.err")"
+expect_eq "same process, daemon killed: one line" 1 "$(wc -l <"$T_TMP/drv.err")"
+echo "       ($(cat "$T_TMP/drv.err"))"
 
 # and comes back: the next call works again without user action
 keyring_stop

@@ -322,4 +322,46 @@ EOF
 # cobo 2 (the expired one is dropped), git 3, docker 3, app secret 1
 expect_eq "list without schema: the built-in schemas" 9 "$(count_items)"
 
+# --- module options -------------------------------------------------------------------
+t_config <<'EOF'
+[stack]
+get   = keyring
+store = keyring
+list  = keyring
+erase = keyring
+[module keyring]
+collection = session
+git_schema = org.git.Password
+EOF
+drv <<EOF
+op store
+schema org.git.Password
+attr protocol=https
+attr host=sess.example
+attr username=sam
+secret s-pw
+EOF
+expect_eq "options: store" SUCCESS "$(field status)"
+expect_match "options: git_schema" 'schema = org.git.Password' \
+	"$(secret-tool search --all server sess.example 2>&1)"
+expect_match "options: stored in the session collection" \
+	'/org/freedesktop/secrets/collection/session/' \
+	"$(kr_call org.freedesktop.secrets /org/freedesktop/secrets \
+		org.freedesktop.Secret.Service.SearchItems dict:string:string:server,sess.example)"
+drv <<EOF
+op get
+schema org.git.Password
+attr host=sess.example
+EOF
+expect_eq "options: read back" s-pw "$(field secret)"
+t_config <<'EOF'
+[stack]
+get = keyring
+[module keyring]
+colour = blue
+EOF
+drv <<<"op get"
+expect_eq "options: unknown option fails closed" ERROR "$(field status)"
+expect_match "options: unknown option named" "unknown keyring option 'colour'" "$ERR"
+
 t_done
