@@ -50,54 +50,64 @@ static int host_chars_ok(const char *h, size_t n, int bracketed)
 	return n > 0;
 }
 
+/* A port: 1..65535, digits only. */
+static int parse_port(const char *port, size_t n, char *err, size_t errlen)
+{
+	char buf[8];
+	int64_t v;
+
+	if (n == 0 || n >= sizeof(buf)) {
+		snprintf(err, errlen, "base_url has a malformed port; write HOST:PORT");
+		return -1;
+	}
+	memcpy(buf, port, n);
+	buf[n] = '\0';
+	if (!isdigit((unsigned char)buf[0]) || cobocred_parse_i64(buf, 1, 65535, &v) != 0) {
+		snprintf(err, errlen, "base_url port '%s' is not a number in 1..65535", buf);
+		return -1;
+	}
+	return 0;
+}
+
+/* The length of the host part of auth (n bytes): a name, IPv4, or [IPv6]; 0 if malformed. */
+static size_t host_len(const char *auth, size_t n)
+{
+	const char *end;
+	size_t hn;
+
+	if (auth[0] == '[') {
+		end = memchr(auth, ']', n);
+		hn = end != NULL ? (size_t)(end - auth) + 1 : 0;
+		if (hn == 0 || !host_chars_ok(auth + 1, hn - 2, 1))
+			return 0;
+	} else {
+		end = memchr(auth, ':', n);
+		hn = end != NULL ? (size_t)(end - auth) : n;
+		if (!host_chars_ok(auth, hn, 0))
+			return 0;
+	}
+	return hn < n && auth[hn] != ':' ? 0 : hn;
+}
+
 /* Splits "host[:port]" (auth, n bytes) into u->host and u->hostport. */
 static int parse_authority(const char *auth, size_t n, struct oauth_url *u, char *err,
 			   size_t errlen)
 {
-	const char *port = NULL, *colon;
 	size_t hn, i;
-	int64_t pn;
-	char pbuf[8];
 
 	if (n == 0 || n >= sizeof(u->hostport) || memchr(auth, '@', n) != NULL) {
 		snprintf(err, errlen, "base_url has %s; write https://HOST[:PORT]/PATH",
 			 n == 0 ? "no host" : n >= sizeof(u->hostport) ? "a host too long" : "user info");
 		return -1;
 	}
-	if (auth[0] == '[') {
-		const char *rb = memchr(auth, ']', n);
-
-		hn = rb != NULL ? (size_t)(rb - auth) + 1 : 0;
-		if (hn == 0 || !host_chars_ok(auth + 1, hn - 2, 1) ||
-		    (hn < n && auth[hn] != ':')) {
-			snprintf(err, errlen, "base_url has a malformed IPv6 host; write https://[ADDR]:PORT/PATH");
-			return -1;
-		}
-		port = hn < n ? auth + hn + 1 : NULL;
-	} else {
-		colon = memchr(auth, ':', n);
-		hn = colon != NULL ? (size_t)(colon - auth) : n;
-		port = colon != NULL ? colon + 1 : NULL;
-		if (!host_chars_ok(auth, hn, 0)) {
-			snprintf(err, errlen, "base_url host '%.*s' is not a valid host name",
-				 (int)(hn > 80 ? 80 : hn), auth);
-			return -1;
-		}
+	hn = host_len(auth, n);
+	if (hn == 0) {
+		snprintf(err, errlen, "base_url host '%.*s' is not a valid host name or address",
+			 (int)(n > 80 ? 80 : n), auth);
+		return -1;
 	}
-	if (port != NULL) {
-		size_t pl = (size_t)(auth + n - port);
-
-		if (pl == 0 || pl >= sizeof(pbuf)) {
-			snprintf(err, errlen, "base_url has a malformed port; write HOST:PORT");
-			return -1;
-		}
-		memcpy(pbuf, port, pl);
-		pbuf[pl] = '\0';
-		if (!isdigit((unsigned char)pbuf[0]) || cobocred_parse_i64(pbuf, 1, 65535, &pn) != 0) {
-			snprintf(err, errlen, "base_url port '%s' is not a number in 1..65535", pbuf);
-			return -1;
-		}
-	}
+	if (hn < n && parse_port(auth + hn + 1, n - hn - 1, err, errlen) != 0)
+		return -1;
 	for (i = 0; i < n; i++)
 		u->hostport[i] = (char)tolower((unsigned char)auth[i]);
 	u->hostport[n] = '\0';

@@ -167,6 +167,7 @@ int oauth_fetch(const struct cobocred_host *h, const struct oauth_conf *c,
 	oauth_free_wiped(body, body_len);
 	if (st == COBOCRED_SUCCESS || !fallback)
 		return st;
-	h->log(h->ctx, COBOCRED_LOG_INFO, "cobo-oauth: %s; minting a new token instead", err);
+	h->log(h->ctx, COBOCRED_LOG_INFO, "cobo-oauth: the refresh did not go through (%s); "
+	       "minting a new token instead", err);
 	return mint(h, c, seed, tok, err, errlen);
 }

@@ -19,6 +19,24 @@
 #include "response.h"
 #include "secret.h"
 
+/* Checks that json-c would not see: size, emptiness, NUL bytes.  0 or -1. */
+static int body_precheck(const char *body, size_t len, char *err, size_t errlen)
+{
+	if (len > OAUTH_BODY_MAX) {
+		snprintf(err, errlen, "response too large (over %d bytes)", OAUTH_BODY_MAX);
+		return -1;
+	}
+	if (len == 0 || body == NULL) {
+		snprintf(err, errlen, "empty response body");
+		return -1;
+	}
+	if (memchr(body, '\0', len) != NULL) {
+		snprintf(err, errlen, "invalid JSON: NUL byte in the body");
+		return -1;
+	}
+	return 0;
+}
+
 /* Parses body as one JSON object; -1 with a reason in err otherwise. */
 static int json_parse_object(const char *body, size_t len, struct json_object **out, char *err,
 			     size_t errlen)
@@ -29,18 +47,8 @@ static int json_parse_object(const char *body, size_t len, struct json_object **
 	int r = -1;
 
 	*out = NULL;
-	if (len > OAUTH_BODY_MAX) {
-		snprintf(err, errlen, "response too large (over %d bytes)", OAUTH_BODY_MAX);
+	if (body_precheck(body, len, err, errlen) != 0)
 		goto out;
-	}
-	if (len == 0 || body == NULL) {
-		snprintf(err, errlen, "empty response body");
-		goto out;
-	}
-	if (memchr(body, '\0', len) != NULL) {
-		snprintf(err, errlen, "invalid JSON: NUL byte in the body");
-		goto out;
-	}
 	tok = json_tokener_new_ex(OAUTH_JSON_DEPTH);
 	if (tok == NULL) {
 		snprintf(err, errlen, "out of memory parsing JSON");

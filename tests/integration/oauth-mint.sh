@@ -55,6 +55,16 @@ check "revoked refresh: a new token" test "$TOKEN" != "$AT2"
 expect_eq "revoked refresh: the new token is valid" true "$(token_valid "$TOKEN")"
 unset COBO_CREDENTIAL_NOW_OFFSET
 
+# --- parallel helpers make one request (the core's per-credential lock) -----------
+server_reset
+fault '{"mode":"delay","seconds":0.5,"on":"mint"}'
+PIDS=()
+for i in 1 2 3 4 5; do "$DRIVER" token p > "$T_TMP/par.$i" 2>&1 & PIDS+=($!); done
+wait "${PIDS[@]}"
+expect_eq "parallel: all succeed" 5 "$(cat "$T_TMP"/par.* | grep -c '^status=SUCCESS$')"
+expect_eq "parallel: all got the same token" 1 "$(cat "$T_TMP"/par.* | grep '^token=' | sort -u | wc -l)"
+expect_eq "parallel: one GET" 1 "$(stat_of mint)"
+
 # --- app secret sources -------------------------------------------------------
 seed_hex() { openssl pkey -in "$KEY_PEM" -outform DER 2>/dev/null | tail -c 32 | od -An -tx1 | tr -d ' \n'; }
 SEED=$(seed_hex)

@@ -209,7 +209,7 @@ static void test_malformed_json(void)
 	i = (size_t)snprintf(body, sizeof(body), "{\"x\":");
 	memset(body + i, '[', 20);
 	memset(body + i + 20, ']', 20);
-	snprintf(body + i + 40, sizeof(body) - i - 40, ",%s", GOOD + 1);
+	snprintf(body + i + 40, sizeof(body) - i - 40, ",%s", &GOOD[1]);
 	CU_ASSERT(parse(body) == -1);
 	expect_err("nesting too deep");
 	memset(bomb, '[', sizeof(bomb) - 1);
@@ -219,7 +219,7 @@ static void test_malformed_json(void)
 	i = (size_t)snprintf(body, sizeof(body), "{\"x\":");
 	memset(body + i, '[', 14);
 	memset(body + i + 14, ']', 14);
-	snprintf(body + i + 28, sizeof(body) - i - 28, ",%s", GOOD + 1);
+	snprintf(body + i + 28, sizeof(body) - i - 28, ",%s", &GOOD[1]);
 	CU_ASSERT(parse(body) == 0);
 }
 
