@@ -303,7 +303,9 @@ static int run_get(struct cobocred_ctx *ctx, struct instance *in, size_t idx,
 	struct cobocred_item *got = NULL, **tail;
 	int st;
 
-	if ((in->mod.caps & COBOCRED_CAP_MINT) && op == COBOCRED_OP_GET && opts->lifecycle)
+	if ((in->mod.caps & COBOCRED_CAP_MINT) && op == COBOCRED_OP_GET && !opts->lifecycle)
+		return COBOCRED_NOTFOUND; /* minting only under the lifecycle, which stores */
+	if ((in->mod.caps & COBOCRED_CAP_MINT) && op == COBOCRED_OP_GET)
 		st = mint_locked(ctx, in, idx, q, opts, opts->stale, &got);
 	else
 		st = call(ctx, in, op, q, NULL, &got);
