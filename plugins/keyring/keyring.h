@@ -70,6 +70,7 @@ struct kr_hit {
 	SecretItem *ss;		   /* owned ref */
 	struct cobocred_item *item; /* owned (host item), with its secret unless locked */
 	guint64 modified;
+	guint64 seq;		   /* gnome-keyring's item number: creation order */
 	int locked;
 	struct kr_hit *next;
 };

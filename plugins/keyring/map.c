@@ -51,6 +51,12 @@ static int git_attr_to_ss(struct kr_attrs *ss, const char *name, const char *val
 	return port != NULL ? kr_attrs_add(ss, "port", port) : 0;
 }
 
+/*
+ * Usernames as git does it: git-credential-libsecret omits "user" when the
+ * request has no username, and stores an explicitly empty one as user=""
+ * (git's t0303 "helper can store empty username").  We map attribute for
+ * attribute, so absent and empty stay distinct and both round-trip.
+ */
 static int git_to_ss(const struct cobocred_item *it, struct kr_attrs *ss, char *label,
 		     size_t labellen, char *err, size_t errlen)
 {

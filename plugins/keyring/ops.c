@@ -6,12 +6,17 @@
 #include "keyring.h"
 #include "map.h"
 
-/* 1 if a is a better answer than b: modified later, then created later. */
+/*
+ * 1 if a is a better answer than b: modified later, then created later
+ * (times are whole seconds, so the keyring's item order breaks ties).
+ */
 static int newer(const struct kr_hit *a, const struct kr_hit *b)
 {
 	if (a->modified != b->modified)
 		return a->modified > b->modified;
-	return a->item->created_at > b->item->created_at;
+	if (a->item->created_at != b->item->created_at)
+		return a->item->created_at > b->item->created_at;
+	return a->seq > b->seq;
 }
 
 static int notfound(struct kr_state *st)

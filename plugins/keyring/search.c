@@ -45,6 +45,25 @@ static int ss_attrs(SecretItem *item, struct kr_attrs *out)
 	return r;
 }
 
+/*
+ * The trailing number of an item path (".../collection/login/12"):
+ * gnome-keyring numbers items in creation order, which breaks ties
+ * between items modified in the same second.  0 when not a number.
+ */
+static guint64 item_seq(SecretItem *ss)
+{
+	const char *path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(ss));
+	const char *slash = strrchr(path, '/');
+	guint64 v = 0;
+
+	if (slash == NULL || slash[1] == '\0' || strspn(slash + 1, "0123456789") != strlen(slash + 1) ||
+	    strlen(slash + 1) > 18)
+		return 0;
+	for (slash++; *slash; slash++)
+		v = v * 10 + (guint64)(*slash - '0');
+	return v;
+}
+
 /* Appends a hit for ss if it is one of ours and matches qa.  0, or -1 (OOM). */
 static int consider(struct kr_state *st, const struct cobocred_query *qa, const char *schema,
 		    SecretItem *ss, struct kr_hit ***tail)
@@ -69,6 +88,7 @@ static int consider(struct kr_state *st, const struct cobocred_query *qa, const 
 	hit->ss = g_object_ref(ss);
 	hit->item = it;
 	hit->modified = secret_item_get_modified(ss);
+	hit->seq = item_seq(ss);
 	hit->locked = secret_item_get_locked(ss);
 	**tail = hit;
 	*tail = &hit->next;

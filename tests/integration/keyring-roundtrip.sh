@@ -227,6 +227,27 @@ EOF
 expect_eq "git: item of newer git's schema" "pw-new 4000000001 carol" \
 	"$(field secret) $(field expires) $(printf '%s\n' "$OUT" | sed -n 's/^attr username=//p')"
 
+# same second, two matches: the later store is the answer, every time
+for i in 1 2 3; do
+	for u in first second; do
+		drv <<EOF
+op store
+schema org.git.Password
+attr protocol=http
+attr host=[::1]:8080
+attr username=$u-$i
+secret pw-$u-$i
+EOF
+	done
+	drv <<EOF
+op get
+schema org.git.Password
+attr protocol=http
+attr host=[::1]:8080
+EOF
+	expect_eq "git: newest of two same-second items ($i)" pw-second-$i "$(field secret)"
+done
+
 # --- docker ------------------------------------------------------------------
 drv <<EOF
 op store
@@ -319,8 +340,8 @@ expect_eq "custom schema: list" "1 s1 custom" "$(count_items) $(field secret) $(
 drv <<'EOF'
 op list
 EOF
-# cobo 2 (the expired one is dropped), git 3, docker 3, app secret 1
-expect_eq "list without schema: the built-in schemas" 9 "$(count_items)"
+# cobo 2 (the expired one is dropped), git 3 + 6, docker 3, app secret 1
+expect_eq "list without schema: the built-in schemas" 15 "$(count_items)"
 
 # --- module options -------------------------------------------------------------------
 t_config <<'EOF'

@@ -21,6 +21,7 @@ KR_GKD_PID=
 KR_DIR=
 KR_PASSWORD=test
 KR_COLLECTION=
+KR_EXIT_SET=
 
 # Prints a reply of one org.freedesktop.Secret call, or fails.
 kr_call() {
@@ -50,6 +51,7 @@ kr_name_has_owner() {
 # keyring_bus_only: starts the private bus and exports its address.
 keyring_bus_only() {
 	local i
+	keyring_stop # a second start replaces the first, never leaks it
 	KR_DIR="$T_TMP/keyring"
 	mkdir -p "$KR_DIR"
 	chmod 700 "$KR_DIR"
@@ -81,11 +83,14 @@ EOF
 	KR_DBUS_PID=$(head -n1 "$KR_DIR/pid")
 	DBUS_SESSION_BUS_ADDRESS=$(head -n1 "$KR_DIR/address")
 	export DBUS_SESSION_BUS_ADDRESS
+	if [ -z "$KR_EXIT_SET" ]; then
+		t_on_exit keyring_stop
+		KR_EXIT_SET=1
+	fi
 	if [ -z "$KR_DBUS_PID" ] || [ -z "$DBUS_SESSION_BUS_ADDRESS" ]; then
 		echo "keyring.sh: dbus-daemon printed no address/pid" >&2
 		return 1
 	fi
-	t_on_exit keyring_stop
 }
 
 # keyring_start: bus + unlocked gnome-keyring-daemon with a default collection.
