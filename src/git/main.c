@@ -78,20 +78,39 @@ static int read_request(int fd, char **out, size_t *outlen)
 	return 0;
 }
 
-/* Options before the action; returns argv's index of the action or -1. */
+/*
+ * The value of option NAME at argv[*i]: "--NAME=VALUE" or "--NAME VALUE"
+ * (git's own helpers accept both).  NULL if argv[*i] is another option.
+ */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i] + 2;
+
+	if (strncmp(a, name, n) != 0)
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n] == '\0' && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+/* Options before the action; returns argv's index of the action, 0 after --help, or -1. */
 static int parse_args(int argc, char **argv, struct git_opts *o)
 {
+	const char *v;
 	int i;
 
 	memset(o, 0, sizeof(*o));
 	for (i = 1; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
-		if (strncmp(argv[i], "--timeout=", 10) == 0) {
-			if (cobocred_parse_i64(argv[i] + 10, 1, 100LL * 365 * 86400, &o->timeout) != 0) {
-				git_msg("--timeout wants a number of seconds, not '%s'", argv[i] + 10);
+		if ((v = opt_value(argc, argv, &i, "timeout")) != NULL) {
+			if (cobocred_parse_i64(v, 1, 100LL * 365 * 86400, &o->timeout) != 0) {
+				git_msg("--timeout wants a number of seconds, not '%s'", v);
 				return -1;
 			}
-		} else if (strncmp(argv[i], "--config=", 9) == 0 && argv[i][9] != '\0') {
-			o->config = argv[i] + 9;
+		} else if ((v = opt_value(argc, argv, &i, "config")) != NULL && *v != '\0') {
+			o->config = v;
 		} else if (strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;

@@ -21,6 +21,12 @@ expect_match "unknown option: named" "unknown option '--bogus'" "$ERR"
 lines protocol=https host=h | helper get --timeout=soon
 expect_eq "bad --timeout: exit 2" "2|" "$RC|$OUT"
 expect_match "bad --timeout: says what it wants" "seconds" "$ERR"
+lines protocol=https host=sp.example username=u password=pw | helper store --timeout 600
+lines protocol=https host=sp.example | helper get --config "$COBO_CREDENTIAL_CONFIG"
+expect_match "'--timeout N' and '--config PATH' forms work too" \
+	'^username=u.password=pw.password_expiry_utc=[0-9]+$' "$(printf '%s' "$OUT" | tr '\n' .)"
+lines protocol=https host=sp.example | helper get --timeout
+expect_eq "--timeout without a value: exit 2" 2 "$RC"
 "$GH_BIN" --help > "$T_TMP/o" 2> "$T_TMP/e"
 expect_eq "--help: usage on stdout, exit 0" "0|" "$?|$(cat "$T_TMP/e")"
 
