@@ -8,7 +8,7 @@ BUILD="gcc make autoconf automake libtool pkg-config
 libcurl4-openssl-dev libjson-c-dev libssl-dev libsecret-1-dev libcunit1-dev
 ca-certificates"
 # Runtime services and clients the tests and the demo drive for real.
-RUN="dbus dbus-daemon gnome-keyring libsecret-tools python3 python3-cryptography
+RUN="dbus dbus-daemon dbus-bin gnome-keyring libsecret-tools python3 python3-cryptography
 curl openssl git procps"
 # Real clients and servers of the end-to-end tests.
 TEST="clang libclang-rt-14-dev valgrind libglib2.0-dev

@@ -136,6 +136,9 @@ static int call(struct cobocred_ctx *ctx, struct instance *in, enum cobocred_op 
 	}
 	if (out != NULL)
 		*out = got;
+	if (st == COBOCRED_NOTFOUND && ctx->error[0] == '\0')
+		snprintf(ctx->error, sizeof(ctx->error), "no matching credential in module '%s'",
+			 in->name);
 	if (st > COBOCRED_NOTFOUND && ctx->error[0] == '\0')
 		cobocred_set_error(ctx, "module '%s': %s", in->name, cobocred_status_name(st));
 	cobocred_trace(ctx, "%s %s: %s", cobocred_op_name(op), in->name, cobocred_status_name(st));

@@ -21,6 +21,8 @@ export XDG_CONFIG_HOME="$HOME/.config" XDG_DATA_HOME="$HOME/.local/share"
 export XDG_CACHE_HOME="$HOME/.cache" XDG_RUNTIME_DIR="$T_TMP/run"
 mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$HOME" "$XDG_RUNTIME_DIR"
+# Never reach the real user's keyring: tests that want one start their own.
+unset DBUS_SESSION_BUS_ADDRESS
 unset COBO_CREDENTIAL_CONFIG COBO_CREDENTIAL_TRACE COBO_CREDENTIAL_NOW_OFFSET
 export COBO_CREDENTIAL_INTERACTIVE=never
 
