@@ -43,6 +43,26 @@ else
 		"payload interop not applicable"
 fi
 
+# --- a keyring that cannot answer: get lets git move on, store fails ---
+if keyring_lock; then
+	lines protocol=https host=ls.example username=alice | helper get
+	expect_eq "locked keyring: get exits 0 with no output" "0|" "$RC|$OUT"
+	expect_match "locked keyring: get says so on stderr" '^git-credential-cobo: cannot read' "$ERR"
+	expect_eq "locked keyring: one line" 1 "$(printf '%s\n' "$ERR" | wc -l)"
+	lines protocol=https host=ls.example username=alice | fill
+	expect_out "locked keyring: git prompts instead" "$(lines protocol=https \
+		host=ls.example username=alice password=askpass-password)"
+	lines protocol=https host=lk.example username=u password=p | helper store
+	expect_eq "locked keyring: store exits 1" "1|" "$RC|$OUT"
+	expect_match "locked keyring: store says so" '^git-credential-cobo: cannot store' "$ERR"
+else
+	fail "keyring_lock"
+fi
+keyring_kill
+lines protocol=https host=ls.example | helper get
+expect_eq "keyring daemon gone: get exits 0, no output" "0|" "$RC|$OUT"
+expect_match "keyring daemon gone: one line on stderr" '^git-credential-cobo: cannot read' "$ERR"
+
 t_done
 fi
 export PATH="$T_TMP/bin:$PATH"
@@ -152,5 +172,25 @@ else
 	echo "# $LIBSECRET_SRC predates password_expiry_utc/oauth_refresh_token (git < 2.43):" \
 		"payload interop not applicable"
 fi
+
+# --- a keyring that cannot answer: get lets git move on, store fails ---
+if keyring_lock; then
+	lines protocol=https host=ls.example username=alice | helper get
+	expect_eq "locked keyring: get exits 0 with no output" "0|" "$RC|$OUT"
+	expect_match "locked keyring: get says so on stderr" '^git-credential-cobo: cannot read' "$ERR"
+	expect_eq "locked keyring: one line" 1 "$(printf '%s\n' "$ERR" | wc -l)"
+	lines protocol=https host=ls.example username=alice | fill
+	expect_out "locked keyring: git prompts instead" "$(lines protocol=https \
+		host=ls.example username=alice password=askpass-password)"
+	lines protocol=https host=lk.example username=u password=p | helper store
+	expect_eq "locked keyring: store exits 1" "1|" "$RC|$OUT"
+	expect_match "locked keyring: store says so" '^git-credential-cobo: cannot store' "$ERR"
+else
+	fail "keyring_lock"
+fi
+keyring_kill
+lines protocol=https host=ls.example | helper get
+expect_eq "keyring daemon gone: get exits 0, no output" "0|" "$RC|$OUT"
+expect_match "keyring daemon gone: one line on stderr" '^git-credential-cobo: cannot read' "$ERR"
 
 t_done
