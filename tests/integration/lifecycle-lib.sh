@@ -1,0 +1,156 @@
+# lifecycle-lib.sh - sourced by the lifecycle-*.sh integration tests (the
+# token lifecycle of DESIGN.md, end to end with real parts): the Cobo test
+# server over HTTPS, an app registered with an `openssl genpkey` key, the
+# built git-credential-cobo as the front-end, and helpers to read the
+# server's counters and the stores.
+#
+#   lc_server_up [server args]    start the server, register the app for ORG
+#   lc_config GET STORE ERASE     config: those [stack] lines, profile "lc"
+#   lc_get [ENV=V...]             one `git-credential-cobo get` for the
+#                                 profile's host; sets RC OUT ERR TOKEN EXPIRY USER
+#   lc_get_bg FILE                the same in the background (PID in $!)
+#   lc_erase PASSWORD             `git-credential-cobo erase` with that password
+#   stat_of KEY, token_valid T, refresh_info T, fault JSON, server_reset
+#   kr_lookup KIND                secret-tool lookup of ORG's access|refresh token
+#   file_secret KIND              the file store's newest token of that kind
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/server/cobo-server.sh"
+
+HELPER="$top_builddir/src/git/git-credential-cobo"
+if [ ! -x "$HELPER" ]; then
+	echo "no $HELPER: build it first"
+	exit 99
+fi
+# Only 127.0.0.1 is ever contacted; keep any proxy of the environment out of it.
+export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+
+CLIENT_ID=lifecycle-client
+ORG=org-lifecycle
+KEY_PEM=$T_TMP/app.pem
+STORE=$T_TMP/store
+
+# lc_keygen PEM: a fresh Ed25519 key (0600); prints its public key hex.
+lc_keygen() {
+	(umask 077 && openssl genpkey -algorithm ed25519 -out "$1" 2>/dev/null) || return 1
+	openssl pkey -in "$1" -pubout -outform DER 2>/dev/null | tail -c 32 | od -An -tx1 | tr -d ' \n'
+}
+APP_PUB=$(lc_keygen "$KEY_PEM") || { echo "openssl genpkey failed"; exit 99; }
+
+lc_server_up() {
+	cobo_server_start "$T_TMP/srv" "$@" || exit 99
+	cobo_server_register_app "$CLIENT_ID" "$APP_PUB" "$ORG" || exit 99
+	CHOST=127.0.0.1:$COBO_SERVER_PORT
+}
+t_on_exit cobo_server_stop
+
+# lc_config GET STORE ERASE [extra lines...]: the stack, the file store's
+# path, and profile "lc" for ORG on the test server.
+lc_config() {
+	local get=$1 store=$2 erase=$3 l
+	shift 3
+	{
+		printf '[stack]\nget = %s\nstore = %s\nerase = %s\nlist = %s\n' \
+			"$get" "$store" "$erase" "$store"
+		printf '[module file]\npath = %s\n' "$STORE"
+		printf '[module cobo-oauth]\nschemas = com.cobo.credential.Token\n'
+		printf '[profile lc]\nbase_url = %s\nclient_id = %s\norg_id = %s\n' \
+			"$COBO_SERVER_URL" "$CLIENT_ID" "$ORG"
+		printf 'server_key = %s\nca_file = %s\napp_secret = file:%s\n' \
+			"$COBO_SERVER_PUBKEY" "$COBO_SERVER_CA" "$KEY_PEM"
+		for l in "$@"; do printf '%s\n' "$l"; done
+	} | t_config
+}
+
+# The request git sends for the profile's host.
+lc_request() { printf 'protocol=https\nhost=%s\n\n' "$CHOST"; }
+
+field() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p"; }
+
+# lc_get [VAR=VALUE...]: the helper's get with those variables set.
+lc_get() {
+	local e="$T_TMP/get.err"
+	OUT=$(lc_request | env "$@" "$HELPER" get 2>"$e")
+	RC=$?
+	ERR=$(cat "$e")
+	TOKEN=$(field password)
+	EXPIRY=$(field password_expiry_utc)
+	USER=$(field username)
+}
+
+# lc_get_bg OUTFILE: a get in the background, stdout and stderr to OUTFILE.
+lc_get_bg() { lc_request | "$HELPER" get > "$1" 2>&1 & }
+
+# lc_erase PASSWORD: what `git credential reject` sends for a refused token.
+lc_erase() {
+	printf 'protocol=https\nhost=%s\nusername=%s\npassword=%s\n\n' "$CHOST" "$ORG" "$1" |
+		"$HELPER" erase > "$T_TMP/erase.out" 2>&1
+	RC=$?
+	ERR=$(cat "$T_TMP/erase.out")
+}
+
+json_get() {
+	"$PYTHON" -c 'import json,sys; v=json.loads(sys.argv[1]).get(sys.argv[2]); print(json.dumps(v) if isinstance(v,(bool,type(None))) else v)' "$1" "$2"
+}
+stat_of() { json_get "$(cobo_server_ctl GET "/_test/stats?org_id=$ORG")" "$1"; }
+# stats: "mint refresh total failed" for ORG in one call.
+stats() {
+	cobo_server_ctl GET "/_test/stats?org_id=$ORG" | "$PYTHON" -c \
+		'import json,sys; s=json.load(sys.stdin); print(s["mint"], s["refresh"], s["total"], s["failed"])'
+}
+token_valid() { json_get "$(cobo_server_ctl GET "/_test/token_valid?token=$1")" valid; }
+refresh_info() { cobo_server_ctl GET "/_test/refresh_valid?token=$1"; }
+fault() { cobo_server_ctl POST /_test/fault "$1" >/dev/null || fail "queue fault $1"; }
+server_reset() { cobo_server_ctl POST /_test/reset >/dev/null || fail "server reset"; }
+expire_access() {
+	cobo_server_ctl POST /_test/expire "{\"org_id\":\"$ORG\",\"kind\":\"access\"}" >/dev/null ||
+		fail "expire access"
+}
+set_ttl() { cobo_server_ctl POST /_test/config "{\"access_ttl\":$1}" >/dev/null || fail "set ttl $1"; }
+
+kr_lookup() {
+	secret-tool lookup base_url "$COBO_SERVER_URL" client_id "$CLIENT_ID" org_id "$ORG" kind "$1" 2>/dev/null
+}
+# kr_count KIND: how many keyring items of that kind ORG has.
+kr_count() {
+	secret-tool search --all base_url "$COBO_SERVER_URL" client_id "$CLIENT_ID" org_id "$ORG" \
+		kind "$1" 2>/dev/null | grep -c '^\[' || true
+}
+
+# file_secret KIND: ORG's newest token of that kind in the file store ("" if
+# none); file_count KIND: how many such items the file holds.
+file_items() {
+	[ -f "$STORE" ] || return 0
+	"$PYTHON" -c '
+import sys, urllib.parse as u
+path, org, kind = sys.argv[1:4]
+cur, hits = None, []
+for line in open(path, encoding="ascii"):
+    f = line.rstrip("\n").split(" ")
+    if f[0] == "item":
+        cur = {}
+    elif cur is None:
+        continue
+    elif f[0] == "attr" and len(f) == 3:
+        cur[u.unquote(f[1])] = u.unquote(f[2])
+    elif f[0] == "secret" and len(f) == 2:
+        cur[" secret"] = u.unquote(f[1])
+    elif f[0] == "end":
+        if cur.get("org_id") == org and cur.get("kind") == kind:
+            hits.append(cur.get(" secret", ""))
+        cur = None
+print("\n".join(hits))
+' "$STORE" "$ORG" "$1"
+}
+file_secret() { file_items "$1" | tail -n 1; }
+file_count() { file_items "$1" | grep -c . || true; }
+
+# ms: milliseconds since the epoch (for timings).
+ms() { date +%s%3N; }
+
+# Per-script timing line, printed by t_done's caller.
+LC_T0=$(ms)
+lc_done() {
+	echo "# $(basename "$0"): $(( $(ms) - LC_T0 )) ms"
+	t_done
+}
