@@ -57,7 +57,8 @@ int cli_fail(struct cli *cli, int status);
  */
 int cli_pick_profile(struct cli *cli, const char *name, const char **out);
 
-/* 1 if prompting is allowed: stdin is a terminal and COBO_CREDENTIAL_INTERACTIVE != never. */
+/* 1 if prompting is allowed: COBO_CREDENTIAL_INTERACTIVE=always, or stdin is a terminal
+ * and it is not never|no|0. */
 int cli_interactive(void);
 
 /* Subcommands: argv[0] is the subcommand name. */

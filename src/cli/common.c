@@ -126,8 +126,11 @@ int cli_interactive(void)
 {
 	const char *v = getenv("COBO_CREDENTIAL_INTERACTIVE");
 
-	if (v != NULL && strcmp(v, "never") == 0)
+	/* The same words the keyring module honours for its unlock prompts. */
+	if (v != NULL && (strcmp(v, "never") == 0 || strcmp(v, "no") == 0 || strcmp(v, "0") == 0))
 		return 0;
+	if (v != NULL && strcmp(v, "always") == 0)
+		return 1;
 	return isatty(STDIN_FILENO);
 }
 

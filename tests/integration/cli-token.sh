@@ -95,9 +95,9 @@ TOK300=$OUT
 expect_eq "--min-valid 250 on a 300 s token: minted, not refreshed again" "2 1 3" "$(stats)"
 cc token --min-valid 250
 expect_eq "--min-valid 250: cached while 250 s remain" "$TOK300" "$OUT"
-cc token --min-valid 299
-expect_eq "--min-valid 299: refreshed" "2 2 4" "$(stats)"
-check "--min-valid 299: a new token" test "$OUT" != "$TOK300"
+COBO_CREDENTIAL_NOW_OFFSET=100 cc token --min-valid 250
+expect_eq "100 s later, --min-valid 250: refreshed" "2 2 4" "$(stats)"
+check "100 s later, --min-valid 250: a new token" test "$OUT" != "$TOK300"
 cobo_server_ctl POST /_test/config '{"access_ttl":43200}' > /dev/null
 
 # --- logout -------------------------------------------------------------------------------
