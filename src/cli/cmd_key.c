@@ -163,6 +163,7 @@ static int key_generate(struct cli *cli, const struct key_opts *o)
 		return cli_usage_error("key", "--out and --profile exclude each other");
 	if (cli_key_generate(seed, err, sizeof(err)) != 0 ||
 	    cli_key_public(seed, pub, err, sizeof(err)) != 0) {
+		cli_key_wipe(seed, sizeof(seed));
 		cli_err("%s", err);
 		return CLI_EX_INTERNAL;
 	}

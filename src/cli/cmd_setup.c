@@ -225,10 +225,9 @@ int cmd_setup(struct cli *cli, int argc, char **argv)
 
 	r = setup_parse(cli, argc, argv, &s, &done);
 	if (r == CLI_EX_OK && !done && (r = setup_complete(&s)) == CLI_EX_OK &&
-	    (r = get_key(&s, seed, pub)) == CLI_EX_OK) {
+	    (r = get_key(&s, seed, pub)) == CLI_EX_OK)
 		r = run(cli, &s, seed, pub);
-		cli_key_wipe(seed, sizeof(seed));
-	}
+	cli_key_wipe(seed, sizeof(seed));
 	setup_free(&s);
 	return r;
 }

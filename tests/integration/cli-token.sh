@@ -41,6 +41,9 @@ expect_eq "header" "Authorization: Bearer $TOK" "$OUT"
 BODY=$(curl -sS --cacert "$COBO_SERVER_CA" -H "$OUT" "$COBO_SERVER_ORIGIN/v2/protected")
 expect_eq "curl -H \"\$(cobo-credential token --format header)\" is accepted" True \
 	"$(printf '%s' "$BODY" | py 'd["ok"]')"
+BODY=$("$CC" token --format header | curl -sS --cacert "$COBO_SERVER_CA" -H @- "$COBO_SERVER_ORIGIN/v2/protected")
+expect_eq "cobo-credential token --format header | curl -H @- (no token on argv)" True \
+	"$(printf '%s' "$BODY" | py 'd["ok"]')"
 
 # --- env, for eval ---------------------------------------------------------------------
 cc token --format env
