@@ -12,10 +12,10 @@ for page in cobo-credential.1 cobo-credential.conf.5 git-credential-cobo.1 docke
 		expect_eq "$page: no warning at $w columns" "" \
 			"$(groff -man -Tutf8 -ww -rLL=${w}n -z "$f" 2>&1)"
 	done
-	expect_match "$page: has NAME and SEE ALSO" "SEE ALSO" "$(groff -man -Tutf8 "$f" 2>/dev/null | col -b)"
+	expect_match "$page: has NAME and SEE ALSO" "SEE ALSO" "$(groff -man -Tascii -P-cbou "$f" 2>/dev/null)"
 done
 USAGE=$("$top_builddir/src/cli/cobo-credential" --help)
-PAGE=$(groff -man -Tutf8 "$top_srcdir/man/cobo-credential.1" 2>/dev/null | col -b)
+PAGE=$(groff -man -Tascii -P-cbou "$top_srcdir/man/cobo-credential.1" 2>/dev/null)
 for code in 64 65 66 70 74 75 77 78; do
 	expect_match "exit code $code in the usage text" "(^| )$code " "$USAGE"
 	expect_match "exit code $code in cobo-credential(1)" "^ +$code( |$)" "$PAGE"
