@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cfg.h" /* cobocred_config_default: a new file starts from the built-in stack */
 #include "confedit.h"
 #include "fsutil.h"
 
@@ -268,13 +267,13 @@ int cli_conf_load_text(struct cli *cli, const char *target, char **text)
 		return CLI_EX_OK;
 	if (st != COBOCRED_NOTFOUND)
 		return CLI_EX_CONFIG;
-	n = sizeof(head) + strlen(cobocred_config_default);
+	n = sizeof(head) + strlen(cobocred_default_config());
 	*text = malloc(n);
 	if (*text == NULL) {
 		cli_err("out of memory");
 		return CLI_EX_INTERNAL;
 	}
-	snprintf(*text, n, "%s%s", head, cobocred_config_default);
+	snprintf(*text, n, "%s%s", head, cobocred_default_config());
 	return CLI_EX_OK;
 }
 

@@ -78,7 +78,7 @@ static int cobo_get(struct cobocred_ctx *ctx, const char *profile, struct git_ou
 	    git_out_add(out, "password", (const char *)it->secret, it->secret_len) != 0 ||
 	    (it->expires_at != 0 && git_out_add_i64(out, "password_expiry_utc", it->expires_at) != 0)) {
 		git_msg("the access token of profile '%s' cannot be sent to git (line break or "
-			"NUL); run 'cobo-credential token erase %s'", profile, profile);
+			"NUL); run 'cobo-credential logout --profile %s'", profile, profile);
 		git_out_clear(out);
 	}
 	cobocred_item_free(it);

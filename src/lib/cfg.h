@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "cobocred/module.h"
+#include "cobocred.h" /* COBOCRED_CONFIG_MAX_BYTES */
 
 enum cobocred_op {
 	COBOCRED_OP_GET = 0,
@@ -60,7 +60,6 @@ struct cobocred_config {
 	size_t n_profiles;
 };
 
-#define COBOCRED_CONFIG_MAX_BYTES (1024 * 1024)
 #define COBOCRED_CONFIG_MAX_LINE 4096
 
 /* The configuration used when no file exists. */

@@ -35,6 +35,12 @@ void cobocred_trace(struct cobocred_ctx *ctx, const char *fmt, ...) COBOCRED_PRI
 /* The path of the config file in use, or NULL for the built-in default. */
 const char *cobocred_config_path(const struct cobocred_ctx *ctx);
 
+/* A config file larger than this is refused. */
+#define COBOCRED_CONFIG_MAX_BYTES (1024 * 1024)
+
+/* The built-in configuration text (a new config file starts from its stack). */
+const char *cobocred_default_config(void);
+
 /* Status name ("SUCCESS", "NOTFOUND", ...). */
 const char *cobocred_status_name(int status);
 

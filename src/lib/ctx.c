@@ -163,3 +163,8 @@ int cobocred_list(struct cobocred_ctx *ctx, const struct cobocred_query *q,
 		return COBOCRED_ERROR;
 	return cobocred_stack_run(ctx, COBOCRED_OP_LIST, q, NULL, out, &(struct run_opts){ 0 });
 }
+
+const char *cobocred_default_config(void)
+{
+	return cobocred_config_default;
+}

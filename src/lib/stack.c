@@ -161,10 +161,13 @@ static int is_fresh(struct cobocred_ctx *ctx, const struct cobocred_item *it, in
 	return left > window;
 }
 
-/* Keeps the stale item that lives longest; takes ownership of it. */
+/*
+ * Keeps the stale item that lives longest; takes ownership of it.  On a
+ * tie the later one wins: it was minted after the cached one was read.
+ */
 static void keep_stale(struct cobocred_item **stale, struct cobocred_item *it)
 {
-	if (*stale == NULL || it->expires_at > (*stale)->expires_at) {
+	if (*stale == NULL || it->expires_at >= (*stale)->expires_at) {
 		cobocred_item_free(*stale);
 		*stale = it;
 	} else {

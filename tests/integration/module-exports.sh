@@ -8,7 +8,9 @@ for so in "$top_builddir"/modules/*.so; do
 	n=$((n + 1))
 	syms=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRVWiu]$/ {print $3}' | sort)
 	expect_eq "$(basename "$so") exports only cobocred_module_init" "cobocred_module_init" "$syms"
-	# And it really is a loadable module that hands out an ABI-1 struct.
+	# And it really is a loadable module that hands out an ABI-1 struct
+	# (a sanitizer build cannot be loaded into an uninstrumented python).
+	if nm -D "$so" | grep -q ' U __asan_init'; then continue; fi
 	abi=$("$PYTHON" - "$so" <<'PY'
 import ctypes, sys
 lib = ctypes.CDLL(sys.argv[1])
