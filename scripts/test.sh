@@ -1,6 +1,8 @@
 #!/bin/bash
 # scripts/test.sh - installs what is missing, builds, and runs every test:
-# `make check` and `make distcheck` with gcc, a -Werror build with clang.
+#   make check (gcc), the front-ends under valgrind, make check again under
+#   ASan+UBSan, a -Werror build with clang, a 30 s smoke run of every fuzz
+#   target, and make distcheck.
 # Prints "N passed, N failed" last; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,12 +41,41 @@ make -s -j"$jobs" check || { rc=1; show_failures .; }
 count test-suite.log
 cd "$top"
 
+echo "== valgrind: the front-ends' main paths"
+if top_srcdir=$top top_builddir=$top/_build/gcc COBO_CREDENTIAL_MODULE_PATH=$top/_build/gcc/modules \
+	PYTHON=/usr/bin/python3 tests/valgrind/frontends.sh >_build/valgrind.log 2>&1; then
+	passed=$((passed + 1)); tail -n 1 _build/valgrind.log
+else
+	failed=$((failed + 1)); rc=1; cat _build/valgrind.log
+fi
+
+echo "== ASan + UBSan build and make check"
+rm -rf _build/asan && mkdir -p _build/asan && cd _build/asan
+"$top/configure" -q CC=gcc --enable-sanitizers
+make -s -j"$jobs"
+export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+make -s -j"$jobs" check || { rc=1; show_failures .; }
+unset ASAN_OPTIONS UBSAN_OPTIONS
+count test-suite.log
+cd "$top"
+
 echo "== clang build (-Wall -Wextra -Werror)"
 rm -rf _build/clang && mkdir -p _build/clang && cd _build/clang
 "$top/configure" -q CC=clang
 make -s -j"$jobs" all
 make -s -j"$jobs" check TESTS= # builds every test program and fixture with clang
 cd "$top"
+
+echo "== fuzz smoke: every target for ${FUZZ_SECONDS:=30} s"
+fuzz/build.sh _build/gcc _build/fuzz >/dev/null
+if fuzz/run.sh _build/fuzz "$FUZZ_SECONDS" >_build/fuzz.log 2>&1; then
+	grep '^fuzz' _build/fuzz.log
+else
+	rc=1; cat _build/fuzz.log
+fi
+f_pass=$(sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' _build/fuzz.log)
+f_fail=$(sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' _build/fuzz.log)
+passed=$((passed + ${f_pass:-0})); failed=$((failed + ${f_fail:-1}))
 
 echo "== make distcheck"
 cd _build/gcc
