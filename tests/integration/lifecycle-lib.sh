@@ -41,11 +41,13 @@ lc_server_up() {
 	cobo_server_start "$T_TMP/srv" "$@" || exit 99
 	cobo_server_register_app "$CLIENT_ID" "$APP_PUB" "$ORG" || exit 99
 	CHOST=127.0.0.1:$COBO_SERVER_PORT
+	LC_URL=$COBO_SERVER_URL # kept when the server is stopped
 }
 t_on_exit cobo_server_stop
 
 # lc_config GET STORE ERASE [extra lines...]: the stack, the file store's
-# path, and profile "lc" for ORG on the test server.
+# path (and $LC_FILE_OPTS, more [module file] lines), and profile "lc" for
+# ORG on the test server; the extra lines go into the profile.
 lc_config() {
 	local get=$1 store=$2 erase=$3 l
 	shift 3
@@ -53,6 +55,7 @@ lc_config() {
 		printf '[stack]\nget = %s\nstore = %s\nerase = %s\nlist = %s\n' \
 			"$get" "$store" "$erase" "$store"
 		printf '[module file]\npath = %s\n' "$STORE"
+		[ -z "${LC_FILE_OPTS:-}" ] || printf '%s\n' "$LC_FILE_OPTS"
 		printf '[module cobo-oauth]\nschemas = com.cobo.credential.Token\n'
 		printf '[profile lc]\nbase_url = %s\nclient_id = %s\norg_id = %s\n' \
 			"$COBO_SERVER_URL" "$CLIENT_ID" "$ORG"
@@ -109,11 +112,11 @@ expire_access() {
 set_ttl() { cobo_server_ctl POST /_test/config "{\"access_ttl\":$1}" >/dev/null || fail "set ttl $1"; }
 
 kr_lookup() {
-	secret-tool lookup base_url "$COBO_SERVER_URL" client_id "$CLIENT_ID" org_id "$ORG" kind "$1" 2>/dev/null
+	secret-tool lookup base_url "$LC_URL" client_id "$CLIENT_ID" org_id "$ORG" kind "$1" 2>/dev/null
 }
 # kr_count KIND: how many keyring items of that kind ORG has.
 kr_count() {
-	secret-tool search --all base_url "$COBO_SERVER_URL" client_id "$CLIENT_ID" org_id "$ORG" \
+	secret-tool search --all base_url "$LC_URL" client_id "$CLIENT_ID" org_id "$ORG" \
 		kind "$1" 2>/dev/null | grep -c '^\[' || true
 }
 
