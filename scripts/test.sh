@@ -63,7 +63,7 @@ echo "== clang build (-Wall -Wextra -Werror)"
 rm -rf _build/clang && mkdir -p _build/clang && cd _build/clang
 "$top/configure" -q CC=clang
 make -s -j"$jobs" all
-make -s -j"$jobs" check TESTS= # builds every test program and fixture with clang
+make -s -j"$jobs" check TESTS= >/dev/null # builds every test program and fixture with clang
 cd "$top"
 
 echo "== fuzz smoke: every target for ${FUZZ_SECONDS:=30} s"
