@@ -21,7 +21,7 @@ EXPIRED=3700
 use_keyring() { lc_config "keyring cobo-oauth" "keyring" "keyring" "$@"; }
 use_keyring
 
-at() { lc_get COBO_CREDENTIAL_NOW_OFFSET="$@"; }
+at() { local o=$1; shift; lc_get COBO_CREDENTIAL_NOW_OFFSET="$o" "$@"; }
 # fresh_token: a freshly minted token on the unshifted clock: AT0, RT0.
 fresh_token() {
 	secret-tool clear base_url "$LC_URL" client_id "$CLIENT_ID" org_id "$ORG" kind access
@@ -30,7 +30,7 @@ fresh_token() {
 	lc_get
 	AT0=$TOKEN
 	RT0=$(kr_lookup refresh)
-	[ "$RC" = 0 ] && [ -n "$AT0" ] && [ -n "$RT0" ] || fail "fresh token: rc=$RC err=$ERR"
+	if [ "$RC" != 0 ] || [ -z "$AT0" ] || [ -z "$RT0" ]; then fail "fresh token: rc=$RC err=$ERR"; fi
 	S0=$(stats)
 }
 # delta: server counters since fresh_token (or mark): "mint refresh total failed".
@@ -102,6 +102,36 @@ at $STALE
 AT1=$TOKEN
 check "server back: the next call refreshes" test -n "$AT1" -a "$AT1" != "$AT0"
 expect_eq "server back: valid" true "$(token_valid "$AT1")"
+
+# 32 helpers in the refresh window while every refresh fails: each answers
+# the cached token, and none tries more than once.  (The core keeps no note
+# of a failed refresh, so each helper in turn, under the lock, tries its own:
+# up to one request per helper, not one in all.)
+fresh_token
+fault '{"mode":"status","status":500,"count":-1,"on":"token"}'
+d="$T_TMP/failstorm" P=()
+mkdir -p "$d"
+for ((i = 0; i < 32; i++)); do
+	( while [ ! -e "$d/go" ]; do sleep 0.01; done; lc_request ) |
+		COBO_CREDENTIAL_NOW_OFFSET=$STALE "$HELPER" get > "$d/out.$i" 2> "$d/err.$i" &
+	P+=($!)
+done
+sleep 0.1
+T=$(ms)
+: > "$d/go"
+OK=0
+for p in "${P[@]}"; do wait "$p" && OK=$((OK + 1)); done
+EL=$(ms_since "$T")
+expect_eq "failing server, 32 helpers: all exit 0 with an empty stderr" "32 0" \
+	"$OK $(cat "$d"/err.* | wc -c)"
+expect_eq "failing server, 32 helpers: all answer the cached token" "32 $AT0" \
+	"$(sed -n 's/^password=//p' "$d"/out.* | sort | uniq -c | xargs)"
+read -r _ NREF _ NFAIL <<<"$(delta)"
+check "failing server, 32 helpers: at most one refresh attempt each ($NREF made, $NFAIL failed)" \
+	test "$NREF" -ge 1 -a "$NREF" -le 32 -a "$NFAIL" = "$NREF"
+check "failing server, 32 helpers: done in $EL ms (under 10 s)" test "$EL" -lt 10000
+echo "# failing server: 32 helpers made $NREF refresh requests in $EL ms"
+cobo_server_ctl POST /_test/fault/clear >/dev/null
 
 # A hung server: the profile's timeout bounds each request.  A refresh that
 # went out and got no answer may have spent the refresh token, so the module

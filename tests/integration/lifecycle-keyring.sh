@@ -27,7 +27,7 @@ expiry_ok() { # DESC OFFSET: password_expiry_utc = the server's expiry on the sh
 at 0
 AT1=$TOKEN
 expect_eq "mint: exit 0, stderr empty" "0|" "$RC|$ERR"
-expect_eq "mint: username is the org id" "$ORG" "$USER"
+expect_eq "mint: username is the org id" "$ORG" "$GUSER"
 expect_eq "mint: the token is valid on the server" true "$(token_valid "$AT1")"
 expect_eq "mint: one GET, nothing else (mint refresh total failed)" "1 0 1 0" "$(stats)"
 expiry_ok "mint: password_expiry_utc is the token's expiry" 0

@@ -7,11 +7,11 @@
 #   lc_server_up [server args]    start the server, register the app for ORG
 #   lc_config GET STORE ERASE     config: those [stack] lines, profile "lc"
 #   lc_get [ENV=V...]             one `git-credential-cobo get` for the
-#                                 profile's host; sets RC OUT ERR TOKEN EXPIRY USER
-#   lc_get_bg FILE                the same in the background (PID in $!)
+#                                 profile's host; sets RC OUT ERR TOKEN EXPIRY GUSER
 #   lc_erase PASSWORD             `git-credential-cobo erase` with that password
-#   stat_of KEY, token_valid T, refresh_info T, fault JSON, server_reset
-#   kr_lookup KIND                secret-tool lookup of ORG's access|refresh token
+#   stats                         the server's counters for ORG: "mint refresh total failed"
+#   stat_of KEY, token_valid T, refresh_info T, fault JSON, server_reset, set_ttl S
+#   kr_lookup KIND, kr_count KIND secret-tool lookup / item count of ORG's access|refresh token
 #   file_secret KIND              the file store's newest token of that kind
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/server/cobo-server.sh"
@@ -78,11 +78,8 @@ lc_get() {
 	ERR=$(cat "$e")
 	TOKEN=$(field password)
 	EXPIRY=$(field password_expiry_utc)
-	USER=$(field username)
+	GUSER=$(field username)
 }
-
-# lc_get_bg OUTFILE: a get in the background, stdout and stderr to OUTFILE.
-lc_get_bg() { lc_request | "$HELPER" get > "$1" 2>&1 & }
 
 # lc_erase PASSWORD: what `git credential reject` sends for a refused token.
 lc_erase() {
@@ -105,10 +102,6 @@ token_valid() { json_get "$(cobo_server_ctl GET "/_test/token_valid?token=$1")" 
 refresh_info() { cobo_server_ctl GET "/_test/refresh_valid?token=$1"; }
 fault() { cobo_server_ctl POST /_test/fault "$1" >/dev/null || fail "queue fault $1"; }
 server_reset() { cobo_server_ctl POST /_test/reset >/dev/null || fail "server reset"; }
-expire_access() {
-	cobo_server_ctl POST /_test/expire "{\"org_id\":\"$ORG\",\"kind\":\"access\"}" >/dev/null ||
-		fail "expire access"
-}
 set_ttl() { cobo_server_ctl POST /_test/config "{\"access_ttl\":$1}" >/dev/null || fail "set ttl $1"; }
 
 kr_lookup() {
