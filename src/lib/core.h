@@ -49,6 +49,10 @@ void cobocred_host_init(struct cobocred_ctx *ctx);
 int cobocred_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms, int *fd);
 void cobocred_unlock(int fd);
 const char *cobocred_runtime_dir(struct cobocred_ctx *ctx);
+/* A marker beside lock NAME: set after a failed refresh, cleared otherwise. */
+void cobocred_mark_failure(struct cobocred_ctx *ctx, const char *name, int failed);
+/* 1 if the marker of NAME was set less than seconds ago (wall clock). */
+int cobocred_failed_recently(struct cobocred_ctx *ctx, const char *name, int seconds);
 
 /* trace.c */
 void cobocred_trace_open(struct cobocred_ctx *ctx);

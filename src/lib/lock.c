@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -120,4 +121,44 @@ void cobocred_unlock(int handle)
 		flock(handle, LOCK_UN);
 		close(handle);
 	}
+}
+
+static int marker_path(struct cobocred_ctx *ctx, const char *name, char *buf, size_t len)
+{
+	const char *dir = cobocred_runtime_dir(ctx);
+	int n;
+
+	if (dir == NULL || !valid_lock_name(name))
+		return -1;
+	n = snprintf(buf, len, "%s/%s.failed", dir, name);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+void cobocred_mark_failure(struct cobocred_ctx *ctx, const char *name, int failed)
+{
+	char path[4200];
+	int fd;
+
+	if (marker_path(ctx, name, path, sizeof(path)) != 0)
+		return;
+	if (!failed) {
+		(void)unlink(path);
+		return;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0) {
+		(void)futimens(fd, NULL); /* an existing marker gets a new time too */
+		close(fd);
+	}
+}
+
+int cobocred_failed_recently(struct cobocred_ctx *ctx, const char *name, int seconds)
+{
+	char path[4200];
+	struct stat st;
+	time_t now = time(NULL);
+
+	if (marker_path(ctx, name, path, sizeof(path)) != 0 || lstat(path, &st) != 0)
+		return 0;
+	return st.st_mtime <= now && now - st.st_mtime < seconds;
 }

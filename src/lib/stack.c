@@ -17,6 +17,12 @@
 
 #define MAX_DEPTH 4
 #define MINT_LOCK_TIMEOUT_MS 30000
+/* With a still-valid token in hand, waiting long for another refresher
+ * buys nothing: answer the valid token sooner. */
+#define MINT_LOCK_TIMEOUT_VALID_MS 10000
+/* After a failed refresh, the holders that follow answer the valid token
+ * without asking the server again for this long. */
+#define MINT_BACKOFF_S 30
 
 static const char *const status_names[COBOCRED_STATUS_COUNT] = {
 	"SUCCESS", "NOTFOUND", "UNAVAIL", "TRYAGAIN", "DENIED", "ERROR",
@@ -161,6 +167,12 @@ static int is_fresh(struct cobocred_ctx *ctx, const struct cobocred_item *it, in
 	return left > window;
 }
 
+/* 1 if it is a token that still works. */
+static int valid(struct cobocred_ctx *ctx, const struct cobocred_item *it)
+{
+	return it != NULL && (it->expires_at == 0 || it->expires_at > cobocred_now(ctx));
+}
+
 /*
  * Keeps the stale item that lives longest; takes ownership of it.  On a
  * tie the later one wins: it was minted after the cached one was read.
@@ -271,12 +283,19 @@ static int mint_locked(struct cobocred_ctx *ctx, struct instance *in, size_t idx
 	int fd = -1, st;
 
 	lock_name(q, name, sizeof(name));
-	st = cobocred_lock(ctx, name, MINT_LOCK_TIMEOUT_MS, &fd);
+	st = cobocred_lock(ctx, name, valid(ctx, *stale) ? MINT_LOCK_TIMEOUT_VALID_MS
+							 : MINT_LOCK_TIMEOUT_MS, &fd);
 	if (st != COBOCRED_SUCCESS)
 		return st;
 	st = cobocred_stack_run(ctx, COBOCRED_OP_GET, q, NULL, out, &cache);
 	if (st == COBOCRED_SUCCESS) {
 		cobocred_trace(ctx, "another process refreshed it meanwhile");
+		goto out;
+	}
+	if (valid(ctx, *stale) && cobocred_failed_recently(ctx, name, MINT_BACKOFF_S)) {
+		cobocred_set_error(ctx, "a refresh failed less than %d s ago; not asking the server "
+				   "again yet", MINT_BACKOFF_S);
+		st = COBOCRED_TRYAGAIN;
 		goto out;
 	}
 	if (companion_query(q, &rq, rattrs, 16) &&
@@ -287,6 +306,7 @@ static int mint_locked(struct cobocred_ctx *ctx, struct instance *in, size_t idx
 		mq.secret_len = refresh->secret_len;
 	}
 	st = call(ctx, in, COBOCRED_OP_GET, &mq, NULL, &minted);
+	cobocred_mark_failure(ctx, name, st != COBOCRED_SUCCESS && valid(ctx, *stale));
 	if (st == COBOCRED_SUCCESS) {
 		*out = write_through(ctx, q, minted);
 		if (*out == NULL) {
