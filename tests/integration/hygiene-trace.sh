@@ -27,7 +27,7 @@ note() {
 	local o
 	SECRETS+=("$TOKEN")
 	for o in "$ORG" "$ORG2" "$ORG3"; do
-		SECRETS+=($(kr_token access "$o") $(kr_token refresh "$o"))
+		SECRETS+=("$(kr_token access "$o")" "$(kr_token refresh "$o")")
 	done
 	printf '%s\n' "$ERR" >> "$T_TMP/stderr.all"
 }
