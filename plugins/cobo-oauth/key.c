@@ -98,6 +98,8 @@ int oauth_key_parse(const char *text, size_t len, unsigned char seed[OAUTH_SEED_
 {
 	int r;
 
+	/* Every failure leaves seed wiped, including the early ones below. */
+	OPENSSL_cleanse(seed, OAUTH_SEED_LEN);
 	while (len > 0 && isspace((unsigned char)*text)) {
 		text++;
 		len--;

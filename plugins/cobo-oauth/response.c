@@ -218,19 +218,66 @@ void oauth_token_clear(struct oauth_token *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* Copies s for display: control characters become spaces, cut on a UTF-8 boundary. */
+/*
+ * Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0:
+ * no overlong forms, no UTF-16 surrogates, nothing past U+10FFFF (json-c's
+ * own check lets all three through).
+ */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/*
+ * Copies s for display: control characters become spaces, ill-formed
+ * UTF-8 becomes '?', and a cut never splits a character.
+ */
 static void clean_copy(char *dst, size_t dstlen, const char *s, size_t n)
 {
-	size_t i;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, o = 0;
 
-	if (n >= dstlen) {
-		n = dstlen - 1;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
+	while (i < n) {
+		size_t len = utf8_len(u + i, n - i);
+
+		if (o + (len ? len : 1) >= dstlen)
+			break;
+		if (len == 0) {
+			dst[o++] = '?';
+			i++;
+		} else if (len == 1) {
+			dst[o++] = (u[i] < 0x20 || u[i] == 0x7f) ? ' ' : (char)u[i];
+			i++;
+		} else {
+			memcpy(dst + o, s + i, len);
+			o += len;
+			i += len;
+		}
 	}
-	for (i = 0; i < n; i++)
-		dst[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? ' ' : s[i];
-	dst[n] = '\0';
+	dst[o] = '\0';
 }
 
 /* A string or integer field as display text; 1 if present. */
