@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "map.h"
+#include "itemmatch.h"
 #include "strutil.h"
 
 static int git_search(const struct cobocred_query *q, struct kr_attrs *out)
@@ -123,46 +124,7 @@ void kr_identity_query(const struct cobocred_item *it, struct cobocred_query *q,
 	q->flags = COBOCRED_QUERY_EXACT;
 }
 
-static const char *item_attr(const struct cobocred_item *it, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < it->n_attrs; i++)
-		if (strcmp(it->attrs[i].name, name) == 0)
-			return it->attrs[i].value;
-	return NULL;
-}
-
-static int query_has(const struct cobocred_query *q, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < q->n_attrs; i++)
-		if (strcmp(q->attrs[i].name, name) == 0)
-			return 1;
-	return 0;
-}
-
 int kr_item_matches(const struct cobocred_item *it, const struct cobocred_query *q)
 {
-	size_t i;
-
-	if (q->schema != NULL && strcmp(it->schema, q->schema) != 0)
-		return 0;
-	for (i = 0; i < q->n_attrs; i++) {
-		const char *v = item_attr(it, q->attrs[i].name);
-
-		if (q->attrs[i].value == NULL ? v != NULL
-					      : v == NULL || strcmp(v, q->attrs[i].value) != 0)
-			return 0;
-	}
-	if (q->flags & COBOCRED_QUERY_EXACT)
-		for (i = 0; i < it->n_attrs; i++)
-			if (!query_has(q, it->attrs[i].name))
-				return 0;
-	if (q->secret != NULL &&
-	    (it->secret == NULL || it->secret_len != q->secret_len ||
-	     !cobocred_consttime_eq(it->secret, q->secret, q->secret_len)))
-		return 0;
-	return 1;
+	return cobocred_item_matches(it, q); /* the core's rules, from the util library */
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "cobocred/module.h"
+#include "itemmatch.h" /* cobocred_item_attr, cobocred_item_matches */
 
 struct cobocred_ctx;
 
@@ -64,10 +65,6 @@ void cobocred_item_free(struct cobocred_item *list);
 /* The module instance that returned item ("" for items built here). */
 const char *cobocred_item_origin(const struct cobocred_item *item);
 void cobocred_item_set_origin(struct cobocred_item *list, const char *instance);
-/* The value of attribute name, or NULL. */
-const char *cobocred_item_attr(const struct cobocred_item *item, const char *name);
-/* 1 if item matches q (schema, attributes, secret if q has one), else 0. */
-int cobocred_item_matches(const struct cobocred_item *item, const struct cobocred_query *q);
 
 /*
  * Loads every module instance named on the [stack] lines (doctor) and

@@ -140,49 +140,6 @@ void cobocred_item_free(struct cobocred_item *list)
 	}
 }
 
-const char *cobocred_item_attr(const struct cobocred_item *item, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < item->n_attrs; i++)
-		if (strcmp(item->attrs[i].name, name) == 0)
-			return item->attrs[i].value;
-	return NULL;
-}
-
-static int query_has(const struct cobocred_query *q, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < q->n_attrs; i++)
-		if (strcmp(q->attrs[i].name, name) == 0)
-			return 1;
-	return 0;
-}
-
-int cobocred_item_matches(const struct cobocred_item *item, const struct cobocred_query *q)
-{
-	size_t i;
-
-	if (q->schema != NULL && strcmp(item->schema, q->schema) != 0)
-		return 0;
-	for (i = 0; i < q->n_attrs; i++) {
-		const char *v = cobocred_item_attr(item, q->attrs[i].name);
-
-		if (q->attrs[i].value == NULL ? v != NULL : v == NULL || strcmp(v, q->attrs[i].value) != 0)
-			return 0;
-	}
-	if (q->flags & COBOCRED_QUERY_EXACT)
-		for (i = 0; i < item->n_attrs; i++)
-			if (!query_has(q, item->attrs[i].name))
-				return 0;
-	if (q->secret != NULL &&
-	    (item->secret == NULL || item->secret_len != q->secret_len ||
-	     !cobocred_consttime_eq(item->secret, q->secret, q->secret_len)))
-		return 0;
-	return 1;
-}
-
 void cobocred_item_set_origin(struct cobocred_item *list, const char *instance)
 {
 	for (; list != NULL; list = list->next)
