@@ -57,35 +57,13 @@ static const char *hex_run(const char *s, size_t n)
 	return NULL;
 }
 
-/*
- * KNOWN BUG (reported, fuzz/regressions/key/): oauth_key_parse returns
- * early for an empty (or blank-only) and for an oversized input without
- * wiping seed, against key.h's "seed is wiped on failure".  The check is
- * strict; FUZZ_KNOWN_BUGS=1 in the environment lets a long run carry on
- * past it to find other things.  Drop this once key.c is fixed.
- */
-static int tolerate_unwiped(const char *text, size_t len, const unsigned char *seed)
-{
-	static int known = -1;
-	size_t i;
-
-	if (known < 0)
-		known = getenv("FUZZ_KNOWN_BUGS") != NULL;
-	while (len > 0 && isspace((unsigned char)*text))
-		text++, len--;
-	for (i = 0; i < OAUTH_SEED_LEN; i++)
-		if (seed[i] != SEED_FILL)
-			return 0;
-	return known && (len == 0 || len > OAUTH_KEY_FILE_MAX);
-}
-
 static void check_refused(const char *text, size_t len, const unsigned char *seed,
 			  const char *err, size_t cap)
 {
 	const char *h = hex_run(text, len);
 	size_t i, n = strnlen(err, cap);
 
-	CHECK(is_zero(seed, OAUTH_SEED_LEN) || tolerate_unwiped(text, len, seed));
+	CHECK(is_zero(seed, OAUTH_SEED_LEN));
 	CHECK(n > 0 && n < cap);
 	for (i = 0; i < n; i++)
 		CHECK(err[i] != '\n' && err[i] != '\r');

@@ -82,21 +82,9 @@ static int utf8_valid(const unsigned char *s, size_t n)
 	return 1;
 }
 
-/*
- * KNOWN BUG (reported, fuzz/regressions/oauth_response/): response.c
- * trusts json-c's JSON_TOKENER_VALIDATE_UTF8, which (json-c 0.16) lets
- * overlong forms (C0 80, C1 BF), UTF-16 surrogates (ED A0 80) and code
- * points past U+10FFFF through, so an error's display text can hold
- * invalid UTF-8.  Strict check; FUZZ_KNOWN_BUGS=1 in the environment
- * lets a long run carry on past it.  Drop this once response.c is fixed.
- */
 static int utf8_ok(const char *s)
 {
-	static int known = -1;
-
-	if (known < 0)
-		known = getenv("FUZZ_KNOWN_BUGS") != NULL;
-	return known || utf8_valid((const unsigned char *)s, strlen(s));
+	return utf8_valid((const unsigned char *)s, strlen(s));
 }
 
 static void check_token_ok(const struct oauth_token *t)

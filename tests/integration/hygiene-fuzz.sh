@@ -43,10 +43,6 @@ for bin in "$OUT"/fuzz_*; do
 	else
 		fail "$t: has a seed corpus in fuzz/corpus/$name"
 	fi
-	# KNOWN BUGS (reported): fuzz/regressions/key/ (oauth_key_parse leaves
-	# the seed unwiped on an empty or oversized key) and
-	# fuzz/regressions/oauth_response/ (json-c passes overlong UTF-8 and
-	# surrogates into error messages) fail until plugins/cobo-oauth is fixed.
 	files=("$top_srcdir/fuzz/regressions/$name"/*)
 	if [ -e "${files[0]}" ]; then
 		replay "$t: every saved crash (${#files[@]} in fuzz/regressions/$name) stays fixed" \
