@@ -10,7 +10,7 @@ mkdir -p "$out"
 
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-I$build -I$src/include -I$src/src/lib -DMODULEDIR=\"/nonexistent\" -DSYSCONFDIR=\"/nonexistent\""
-UTIL="src/lib/strutil.c src/lib/fsutil.c src/lib/secret.c"
+UTIL="src/lib/strutil.c src/lib/fsutil.c src/lib/secret.c src/lib/itemmatch.c"
 CORE="$UTIL src/lib/cfg.c src/lib/ctx.c src/lib/harden.c src/lib/host.c src/lib/item.c
 	src/lib/loader.c src/lib/lock.c src/lib/profile.c src/lib/stack.c src/lib/token.c src/lib/trace.c"
 

@@ -11,6 +11,7 @@
 #define COBOCRED_CLI_H
 
 #include <stdint.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "cobocred.h"
@@ -45,6 +46,8 @@ void cli_close(struct cli *cli);
 
 /* "cobo-credential: MESSAGE" on stderr. */
 void cli_err(const char *fmt, ...) COBOCRED_PRINTF(1, 2);
+/* Prints "cobo-credential: MESSAGE" on stderr, control characters as '?'. */
+void cli_vline(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 /* The exit code for a core status (UNAVAIL and TRYAGAIN are transient). */
 int cli_exit_code(int status);
 /* Prints the core's last error and returns cli_exit_code(status). */

@@ -12,16 +12,27 @@
 
 #include "cli.h"
 
+void cli_vline(const char *fmt, va_list ap)
+{
+	char buf[2048];
+	char *p;
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	/* Messages quote argv and server text: one line, no terminal escapes. */
+	for (p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	fprintf(stderr, "cobo-credential: %s\n", buf);
+}
+
 void cli_err(const char *fmt, ...)
 {
 	va_list ap;
 
 	fflush(stdout); /* keep the order of stdout and stderr lines on a terminal or log */
-	fputs("cobo-credential: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_vline(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int cli_exit_code(int status)

@@ -131,11 +131,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 	fflush(stdout);
 	if (fmt != NULL) {
-		fputs("cobo-credential: ", stderr);
 		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
+		cli_vline(fmt, ap);
 		va_end(ap);
-		fputc('\n', stderr);
 	}
 	fprintf(stderr, "cobo-credential: try 'cobo-credential %s%s--help'\n", cmd ? cmd : "",
 		cmd ? " " : "");

@@ -149,6 +149,8 @@ const char *docker_strerror(int code)
 		       "cannot keep; remove it";
 	case DOCKER_E_URL_LONG:
 		return "server URL longer than 65535 bytes; use the registry's address";
+	case DOCKER_E_LINEBREAK:
+		return "a line break in ServerURL or Username; remove it";
 	default:
 		return "unknown error";
 	}
@@ -178,6 +180,10 @@ const char *docker_format_error(const struct docker_error *e, char *buf, size_t 
 	case DOCKER_E_NUL:
 		snprintf(buf, len, "%s contains a NUL character, which credential stores cannot "
 			 "keep; remove it", e->field != NULL ? e->field : "a field");
+		break;
+	case DOCKER_E_LINEBREAK:
+		snprintf(buf, len, "%s contains a line break; remove it",
+			 e->field != NULL ? e->field : "a field");
 		break;
 	default:
 		snprintf(buf, len, "%s", docker_strerror(e->code));

@@ -181,6 +181,13 @@ static int validate(struct store_parse *p)
 			p->e->field = field_names[f];
 			return p->e->code = DOCKER_E_NUL;
 		}
+	/* Keys of a credential are one line each wherever they are shown or
+	 * matched; a line break in them is an injection, not a name. */
+	for (f = F_URL; f <= F_USER; f++)
+		if (strpbrk(*field_slot(p->c, f), "\r\n") != NULL) {
+			p->e->field = field_names[f];
+			return p->e->code = DOCKER_E_LINEBREAK;
+		}
 	if (p->len[F_URL] > DOCKER_URL_MAX)
 		return p->e->code = DOCKER_E_URL_LONG;
 	/* No Secret field means an empty secret, never a NULL one. */

@@ -33,6 +33,7 @@ enum docker_err {
 	DOCKER_E_NO_USER = -9,	  /* "no credentials username" */
 	DOCKER_E_NUL = -10,	  /* a field holds a NUL character (field set) */
 	DOCKER_E_URL_LONG = -11,  /* server URL over DOCKER_URL_MAX */
+	DOCKER_E_LINEBREAK = -12, /* CR or LF in ServerURL or Username (field set) */
 };
 
 /* Where and why parsing failed. */

@@ -175,6 +175,12 @@ int git_req_parse(const char *buf, size_t len, struct git_req *out, size_t *cons
 			fail(err, errlen, "NUL byte in the request; refusing it");
 			goto out;
 		}
+		/* A CR left inside a line would reach a later reader as a line break
+		 * (the CVE-2024-52006 class): refuse it, as newer git does. */
+		if (memchr(line, '\r', n) != NULL) {
+			fail(err, errlen, "carriage return inside a request line; refusing it");
+			goto out;
+		}
 		pos = next;
 		if (n == 0)
 			break; /* the blank line ends the request */

@@ -82,6 +82,11 @@ static int valid_name(const char *s)
 	return 1;
 }
 
+/*
+ * SUCCESS returns, ERROR returns (DESIGN.md: a bug or bad configuration
+ * fails closed, so a store that refuses its own file cannot be bypassed by
+ * minting behind its back), everything else continues.
+ */
 static void default_actions(unsigned char *action)
 {
 	int i;
@@ -89,6 +94,7 @@ static void default_actions(unsigned char *action)
 	for (i = 0; i < COBOCRED_STATUS_COUNT; i++)
 		action[i] = COBOCRED_ACT_CONTINUE;
 	action[COBOCRED_SUCCESS] = COBOCRED_ACT_RETURN;
+	action[COBOCRED_ERROR] = COBOCRED_ACT_RETURN;
 }
 
 /* A preset word in an action block (PAM-style shorthands). */

@@ -109,9 +109,13 @@ void cobocred_verror(struct cobocred_ctx *ctx, const char *fmt, va_list ap)
 
 	vsnprintf(ctx->error, sizeof(ctx->error), fmt, ap);
 	redact(ctx->error);
-	/* Errors are one line, whatever a module or server put in them. */
-	while ((nl = strpbrk(ctx->error, "\r\n")) != NULL)
-		*nl = ' ';
+	/* Errors are one line with no terminal escapes, whatever a module,
+	 * a server or a request put in them. */
+	for (nl = ctx->error; *nl; nl++)
+		if (*nl == '\r' || *nl == '\n' || *nl == '\t')
+			*nl = ' ';
+		else if ((unsigned char)*nl < 0x20 || *nl == 0x7f)
+			*nl = '?';
 	cobocred_trace(ctx, "error: %s", ctx->error);
 }
 

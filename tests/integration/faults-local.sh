@@ -191,7 +191,7 @@ fe_get cli
 [ "$RC" = 70 ] && printf '%s' "$MSG" | grep -q "$STORE line [0-9]*: .*move it away" ||
 	WHY="$WHY cli: rc $RC, said '${MSG:0:80}';"
 [ "$(srv_stats "$ORG")" = "0 0" ] || WHY="$WHY minted meanwhile ($(srv_stats "$ORG"));"
-# KNOWN BUG (core room, reported; the same as hygiene-files.sh's): the
+# REGRESSION (found here, fixed in the core; the same as hygiene-files.sh's): the
 # file module answers ERROR with "STORE line N: ...; move it away", and the
 # lifecycle takes it as a miss: it mints, answers, and the message never
 # reaches the user (and every call mints).  Expected (DESIGN.md: ERROR

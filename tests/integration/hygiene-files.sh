@@ -89,7 +89,7 @@ expect_eq "key file refused: nothing minted" "$MINTS" "$(srv_stats "$ORG")"
 mv "$T_TMP/store.saved" "$STORE"
 
 # --- store file and directory ------------------------------------------------------------------
-# KNOWN BUG (core room, reported): the file module answers ERROR for an
+# REGRESSION (found here, fixed in the core): the file module answers ERROR for an
 # exposed or foreign store, and the lifecycle (src/lib/stack.c under the
 # default "sufficient" actions) takes that as a miss: it mints, answers the
 # new token and drops it (the write-through fails in the trace only).  The
@@ -116,7 +116,7 @@ store_case "store directory owned by nobody" "$SDIR is owned by uid 65534, not b
 chown root "$SDIR"
 [ "$MINTS" = "$(srv_stats "$ORG")" ] || STORE_WHY="$STORE_WHY
       minted meanwhile: $MINTS -> $(srv_stats "$ORG") (mint refresh)"
-expect_eq "exposed or foreign store or directory: refused by all three with the fix, nothing minted (KNOWN BUG above)" "" "$STORE_WHY"
+expect_eq "exposed or foreign store or directory: refused by all three with the fix, nothing minted (regression above)" "" "$STORE_WHY"
 expect_eq "refused stores: not a byte changed" "$BEFORE" "$(cat "$STORE")"
 MINTS=$(srv_stats "$ORG")
 

@@ -62,7 +62,7 @@ for stack in keyring file; do
 
 	# CR inside a value: git (2.47+, CVE-2024-52006) refuses it on reading;
 	# it can never be sent back to git either.
-	# KNOWN BUG (git room, reported): src/git/protocol.c keeps a CR inside a
+	# REGRESSION (found here, fixed in src/git): src/git/protocol.c keeps a CR inside a
 	# value; on the file stack `store` then keeps it (the keyring module
 	# refuses it itself).  Expected: refused on reading (as git 2.47+ does,
 	# CVE-2024-52006: it could never be sent back), nothing stored.
@@ -114,7 +114,7 @@ refused "docker get, server URL over 65535 bytes" 1 stdout "^server URL longer t
 expect_eq "docker: nothing stored by any refused request" "$d0" "$(docker_items)"
 
 # Line breaks in the names a credential is found by.
-# KNOWN BUG (docker room, reported): src/docker/codec.c accepts CR/LF in
+# REGRESSION (found here, fixed in src/docker): src/docker/codec.c accepts CR/LF in
 # ServerURL and Username; a ServerURL with LF can never be asked for again
 # (get joins the lines of its input).  Expected: refused, nothing stored.
 bad=
@@ -167,7 +167,7 @@ hy_run "$SEED" "$CLI_H" setup --name "$(printf 'x\n[stack]')" --base-url "$COBO_
 expect_eq "setup, a line break in --name: exit 64" 64 "$RC"
 check "setup: the config file is untouched" cmp -s "$T_TMP/config.before" "$COBO_CREDENTIAL_CONFIG"
 expect_eq "setup: no app secret stored" "$a0" "$(kr_count xdg:schema com.cobo.credential.AppSecret)"
-# KNOWN BUG (cli room, reported): src/cli/common.c, cmd_token.c and
+# REGRESSION (found here, fixed in src/cli): src/cli/common.c, cmd_token.c and
 # cmd_setup.c print an argv value into their message verbatim, so a
 # profile name with LF or ESC makes a two-line message with a terminal
 # escape in it.  Expected: one line, control characters replaced.

@@ -69,8 +69,8 @@ static void test_default_actions_and_presets(void)
 	int s;
 
 	for (s = 0; s < COBOCRED_STATUS_COUNT; s++) {
-		CU_ASSERT_EQUAL(v[0].action[s], s == COBOCRED_SUCCESS ? COBOCRED_ACT_RETURN
-								   : COBOCRED_ACT_CONTINUE);
+		CU_ASSERT_EQUAL(v[0].action[s], (s == COBOCRED_SUCCESS || s == COBOCRED_ERROR)
+							? COBOCRED_ACT_RETURN : COBOCRED_ACT_CONTINUE);
 		CU_ASSERT_EQUAL(v[1].action[s], COBOCRED_ACT_RETURN);
 		CU_ASSERT_EQUAL(v[2].action[s], (s == COBOCRED_NOTFOUND || s == COBOCRED_UNAVAIL)
 							? COBOCRED_ACT_CONTINUE : COBOCRED_ACT_RETURN);
