@@ -22,9 +22,13 @@ static int oauth_open(const struct cobocred_host *host, int argc, const char *co
 {
 	struct state *s;
 
-	(void)argc; /* no options yet; unknown ones are ignored */
-	(void)argv;
 	*out = NULL;
+	/* Every setting is per profile; an option here would be silently lost. */
+	if (argc > 0) {
+		host->set_error(host->ctx, "cobo-oauth takes no module options (got '%.40s'); set it "
+				"per profile instead, e.g. [profile NAME] timeout = 30", argv[0]);
+		return COBOCRED_ERROR;
+	}
 	if (host->struct_size < offsetof(struct cobocred_host, stack_store) + sizeof(host->stack_store)) {
 		host->set_error(host->ctx, "cobo-oauth needs a newer cobo-credential host");
 		return COBOCRED_ERROR;

@@ -172,4 +172,12 @@ drv_token
 expect_eq "allow_http on 127.0.0.1: status" SUCCESS "$ST"
 expect_eq "allow_http on 127.0.0.1: token valid" true "$(token_valid "$TOKEN")"
 
+# --- a module option would be silently lost: refused --------------------------------
+sed -i 's/^\[module cobo-oauth\]$/&\ntimeout = 2/' "$XDG_CONFIG_HOME/cobo-credential/config"
+rm -f "$STORE"
+drv_token
+expect_eq "an option under [module cobo-oauth]: ERROR" ERROR "$ST"
+expect_match "and the message says where settings go" \
+	"takes no module options \(got 'timeout=2'\); set it per profile" "$ERR"
+
 t_done
