@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "response.h"
+#include "strutil.h"
 #include "secret.h"
 
 /* Checks that json-c would not see: size, emptiness, NUL bytes.  0 or -1. */
@@ -218,38 +219,6 @@ void oauth_token_clear(struct oauth_token *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/*
- * Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0:
- * no overlong forms, no UTF-16 surrogates, nothing past U+10FFFF (json-c's
- * own check lets all three through).
- */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
 
 /*
  * Copies s for display: control characters become spaces, ill-formed
@@ -261,7 +230,7 @@ static void clean_copy(char *dst, size_t dstlen, const char *s, size_t n)
 	size_t i = 0, o = 0;
 
 	while (i < n) {
-		size_t len = utf8_len(u + i, n - i);
+		size_t len = cobocred_utf8_len(u + i, n - i);
 
 		if (o + (len ? len : 1) >= dstlen)
 			break;

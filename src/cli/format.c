@@ -45,34 +45,6 @@ int cli_env_safe(const char *s, size_t n)
 	return 1;
 }
 
-/* Length of the UTF-8 sequence at s (at most n bytes), or 0 if malformed. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
 
 int cli_utf8_valid(const char *s, size_t n)
 {
@@ -80,7 +52,7 @@ int cli_utf8_valid(const char *s, size_t n)
 	size_t i = 0;
 
 	while (i < n) {
-		size_t k = utf8_seq(p + i, n - i);
+		size_t k = cobocred_utf8_len(p + i, n - i);
 
 		if (k == 0)
 			return 0;

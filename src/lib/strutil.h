@@ -13,6 +13,11 @@ char *cobocred_trim(char *s);
 int cobocred_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 /* 1 if the n bytes contain CR, LF or NUL. */
 int cobocred_has_ctl_newline(const char *s, size_t n);
+/*
+ * Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0:
+ * no overlong forms, no UTF-16 surrogates, nothing past U+10FFFF.
+ */
+size_t cobocred_utf8_len(const unsigned char *s, size_t n);
 /* Hex encode n bytes into out (2n+1 bytes). */
 void cobocred_hex_encode(const unsigned char *in, size_t n, char *out);
 /* Decodes exactly 2n hex chars into out[n]; 0 or -1. */
