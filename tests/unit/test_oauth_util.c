@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cutest.h"
+#include "strutil.h"
 #include "test_oauth_util.h"
 
 struct json_object *oauth_test_load_json(const char *relpath)
@@ -43,43 +44,20 @@ size_t oauth_test_strlen(struct json_object *o, const char *key)
 	return (size_t)json_object_get_string_len(v);
 }
 
-static int nib(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 size_t oauth_test_unhex(const char *hex, unsigned char *out, size_t max)
 {
-	size_t n = strlen(hex), i;
+	size_t n = strlen(hex);
 
-	if (n % 2 != 0 || n / 2 > max)
+	if (n % 2 != 0 || n / 2 > max || cobocred_hex_decode(hex, out, n / 2) != 0)
 		return (size_t)-1;
-	for (i = 0; i < n / 2; i++) {
-		int hi = nib((unsigned char)hex[2 * i]), lo = nib((unsigned char)hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return (size_t)-1;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
 	return n / 2;
 }
 
 const char *oauth_test_hex(const unsigned char *in, size_t n)
 {
 	static char buf[2 * 128 + 1];
-	size_t i;
 
-	if (n > 128)
-		n = 128;
-	for (i = 0; i < n; i++)
-		snprintf(buf + 2 * i, 3, "%02x", in[i]);
-	buf[2 * n] = '\0';
+	cobocred_hex_encode(in, n > 128 ? 128 : n, buf);
 	return buf;
 }
 
