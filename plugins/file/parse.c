@@ -74,17 +74,6 @@ static int next_line(struct parser *p, const char **s, size_t *n)
 	return 1;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Checks the escapes of s[0..n) and returns the decoded length, or -1. */
 static int decoded_len(struct parser *p, const char *s, size_t n, size_t *dl)
 {
@@ -95,7 +84,7 @@ static int decoded_len(struct parser *p, const char *s, size_t n, size_t *dl)
 			return perr(p, "unexpected space in a value; spaces are written as %%20");
 		if (s[i] != '%')
 			continue;
-		if (n - i < 3 || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0)
+		if (n - i < 3 || cobocred_hex_digit(s[i + 1]) < 0 || cobocred_hex_digit(s[i + 2]) < 0)
 			return perr(p, "bad escape: '%%' not followed by two hex digits");
 		escapes++;
 		i += 2;
@@ -124,7 +113,7 @@ static int decode(struct parser *p, const char *s, size_t n, int secret, int tex
 		return perr(p, "out of memory");
 	for (i = 0, j = 0; i < n; j++) {
 		if (s[i] == '%') {
-			d[j] = (char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
+			d[j] = (char)(cobocred_hex_digit(s[i + 1]) << 4 | cobocred_hex_digit(s[i + 2]));
 			i += 3;
 		} else {
 			d[j] = s[i++];

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "keyring.h"
+#include "strutil.h"
 
 static long long now_ms(void)
 {
@@ -29,17 +30,6 @@ static long long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* The %-unescaped value of key in "k=v,k=v" (entry[0..n)); 0 found, -1 not. */
@@ -56,8 +46,8 @@ static int entry_value(const char *entry, size_t n, const char *key, char *out, 
 			for (i += klen + 1; i < e && o + 1 < outlen; i++) {
 				int hi, lo;
 
-				if (entry[i] == '%' && i + 2 < e && (hi = hexval(entry[i + 1])) >= 0 &&
-				    (lo = hexval(entry[i + 2])) >= 0) {
+				if (entry[i] == '%' && i + 2 < e && (hi = cobocred_hex_digit(entry[i + 1])) >= 0 &&
+				    (lo = cobocred_hex_digit(entry[i + 2])) >= 0) {
 					out[o++] = (char)(hi << 4 | lo);
 					i += 2;
 				} else {

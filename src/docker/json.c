@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "strutil.h"
 
 #define RUNE_ERROR 0xFFFDu
 
@@ -23,17 +24,6 @@ void djson_skip_ws(struct djson_reader *r)
 		r->i++;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The 4 hex digits at s[0..4) as a value, or -1. */
 static long hex4(const unsigned char *s, size_t avail)
 {
@@ -43,7 +33,7 @@ static long hex4(const unsigned char *s, size_t avail)
 	if (avail < 4)
 		return -1;
 	for (k = 0; k < 4; k++) {
-		int h = hexval(s[k]);
+		int h = cobocred_hex_digit(s[k]);
 
 		if (h < 0)
 			return -1;

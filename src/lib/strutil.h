@@ -20,6 +20,8 @@ int cobocred_has_ctl_newline(const char *s, size_t n);
 size_t cobocred_utf8_len(const unsigned char *s, size_t n);
 /* Hex encode n bytes into out (2n+1 bytes). */
 void cobocred_hex_encode(const unsigned char *in, size_t n, char *out);
+/* The value of one hex digit (either case), or -1. */
+int cobocred_hex_digit(int c);
 /* Decodes exactly 2n hex chars into out[n]; 0 or -1. */
 int cobocred_hex_decode(const char *hex, unsigned char *out, size_t n);
 /* 1 if a and b (each n bytes) are equal, in time independent of content. */
