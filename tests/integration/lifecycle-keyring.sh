@@ -20,7 +20,7 @@ at() { lc_get COBO_CREDENTIAL_NOW_OFFSET="$1"; }
 expiry_ok() { # DESC OFFSET: password_expiry_utc = the server's expiry on the shifted clock
 	local want=$(($(json_get "$(cobo_server_ctl GET "/_test/token_valid?token=$TOKEN")" \
 		expires_at) + $2))
-	check "$1" test "$EXPIRY" -ge $((want - 1)) -a "$EXPIRY" -le $((want + 1))
+	expect_near "$1" "$want" "$EXPIRY"
 }
 
 # --- the first get mints ---------------------------------------------------

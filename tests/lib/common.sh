@@ -50,6 +50,15 @@ expect_eq() {
 		fail "$1"; printf '       expected: %q\n       actual:   %q\n' "$2" "$3"; fi
 }
 
+# expect_near DESC EXPECTED ACTUAL: integers within one of each other. For
+# times stamped in whole seconds by two processes (the server on issue, a
+# helper on receipt), where a second may tick in between.
+expect_near() {
+	case $3 in ''|*[!0-9-]*) fail "$1"; printf '       expected: %s (+-1)\n       actual:   %q\n' "$2" "$3"; return;; esac
+	if [ "$3" -ge $(($2 - 1)) ] && [ "$3" -le $(($2 + 1)) ]; then pass "$1"; else
+		fail "$1"; printf '       expected: %s (+-1)\n       actual:   %s\n' "$2" "$3"; fi
+}
+
 # expect_match DESC REGEX ACTUAL
 expect_match() {
 	if printf '%s' "$3" | grep -Eq -- "$2"; then pass "$1"; else
