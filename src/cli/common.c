@@ -77,8 +77,11 @@ int cli_open(struct cli *cli)
 	return CLI_EX_CONFIG;
 }
 
+/* Ends the command: its warning (if any) goes to stderr, after the answer. */
 void cli_close(struct cli *cli)
 {
+	if (cli->ctx != NULL && *cobocred_warning(cli->ctx) != '\0')
+		cli_err("warning: %s", cobocred_warning(cli->ctx));
 	cobocred_ctx_free(cli->ctx);
 	cli->ctx = NULL;
 }

@@ -55,6 +55,9 @@ static int run(int verb)
 		r = docker_cmd_list(ctx);
 		break;
 	}
+	/* stderr: clients parse stdout only, and show stderr to the user. */
+	if (*cobocred_warning(ctx) != '\0')
+		fprintf(stderr, "docker-credential-cobo: warning: %s\n", cobocred_warning(ctx));
 out:
 	cobocred_secret_free(in);
 	cobocred_ctx_free(ctx);

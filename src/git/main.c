@@ -159,6 +159,8 @@ static int run(enum git_action act, const struct git_opts *o)
 		git_msg("cannot write the answer: %s", strerror(errno));
 		rc = 1;
 	}
+	if (*cobocred_warning(ctx) != '\0')
+		git_msg("warning: %s", cobocred_warning(ctx));
 out:
 	git_out_clear(&out);
 	git_req_clear(&req);

@@ -29,6 +29,12 @@ void cobocred_ctx_free(struct cobocred_ctx *ctx);
 
 /* The last error: one line, no secrets, never NULL. */
 const char *cobocred_error(const struct cobocred_ctx *ctx);
+/*
+ * A problem that did not stop the call but that the user should hear of,
+ * such as a new token that no store could keep: one line, no secrets; ""
+ * when there is none.  Front-ends print it on stderr after their answer.
+ */
+const char *cobocred_warning(const struct cobocred_ctx *ctx);
 /* Sets the last error (front-ends use it for their own failures). */
 void cobocred_set_error(struct cobocred_ctx *ctx, const char *fmt, ...) COBOCRED_PRINTF(2, 3);
 void cobocred_trace(struct cobocred_ctx *ctx, const char *fmt, ...) COBOCRED_PRINTF(2, 3);

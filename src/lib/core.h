@@ -34,6 +34,7 @@ struct cobocred_ctx {
 	int depth;			/* stack re-entry depth (module -> host stack) */
 	char runtime_dir[4096];
 	char error[1024];
+	char warning[1024];		/* "" or the call's last warning */
 };
 
 /* loader.c */
@@ -61,5 +62,8 @@ void cobocred_vtrace(struct cobocred_ctx *ctx, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 void cobocred_verror(struct cobocred_ctx *ctx, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
+/* Sets the call's warning (see cobocred_warning): one line, scrubbed, traced. */
+void cobocred_set_warning(struct cobocred_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

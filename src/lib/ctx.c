@@ -96,6 +96,11 @@ void cobocred_ctx_free(struct cobocred_ctx *ctx)
 	free(ctx);
 }
 
+const char *cobocred_warning(const struct cobocred_ctx *ctx)
+{
+	return ctx != NULL ? ctx->warning : "";
+}
+
 const char *cobocred_error(const struct cobocred_ctx *ctx)
 {
 	if (ctx == NULL)

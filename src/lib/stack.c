@@ -233,6 +233,36 @@ static int companion_query(const struct cobocred_query *q, struct cobocred_query
 	return found;
 }
 
+/* What a minted item is, for messages. */
+static const char *item_kind(const struct cobocred_item *it)
+{
+	const char *kind = cobocred_item_attr(it, "kind");
+
+	if (kind != NULL && strcmp(kind, "access") == 0)
+		return "access token";
+	if (kind != NULL && strcmp(kind, "refresh") == 0)
+		return "refresh token";
+	return "credential";
+}
+
+/*
+ * The answer still goes out, but the user hears that the new token (the
+ * refresh token first: it is the one a lost write really costs) was kept
+ * nowhere.  One warning per call.
+ */
+static void warn_not_kept(struct cobocred_ctx *ctx, const struct cobocred_item *it, int st)
+{
+	if (ctx->warning[0] != '\0')
+		return;
+	if (st == COBOCRED_NOTFOUND)
+		cobocred_set_warning(ctx, "the new %s was not cached: no module on the [stack] "
+				     "store line takes it, so every call asks the server",
+				     item_kind(it));
+	else
+		cobocred_set_warning(ctx, "the new %s could not be cached (%s), so the next call "
+				     "asks the server again", item_kind(it), ctx->error);
+}
+
 /* Stores each minted item in the store stack (in order) and returns the one q asked for. */
 static struct cobocred_item *write_through(struct cobocred_ctx *ctx,
 					   const struct cobocred_query *q,
@@ -256,8 +286,7 @@ static struct cobocred_item *write_through(struct cobocred_ctx *ctx,
 		st = cobocred_stack_run(ctx, COBOCRED_OP_STORE, &replace, it, NULL,
 					&(struct run_opts){ .no_mint = 1 });
 		if (st != COBOCRED_SUCCESS)
-			cobocred_trace(ctx, "write-through failed (%s): %s",
-				       cobocred_status_name(st), ctx->error);
+			warn_not_kept(ctx, it, st);
 		if (answer == NULL && cobocred_item_matches(it, &match))
 			answer = it;
 		else

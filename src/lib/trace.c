@@ -103,20 +103,35 @@ void cobocred_trace(struct cobocred_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
-void cobocred_verror(struct cobocred_ctx *ctx, const char *fmt, va_list ap)
+/* Formats into buf as one line with no secrets and no terminal escapes,
+ * whatever a module, a server or a request put in it. */
+static void one_line(char *buf, size_t len, const char *fmt, va_list ap)
 {
 	char *nl;
 
-	vsnprintf(ctx->error, sizeof(ctx->error), fmt, ap);
-	redact(ctx->error);
-	/* Errors are one line with no terminal escapes, whatever a module,
-	 * a server or a request put in them. */
-	for (nl = ctx->error; *nl; nl++)
+	vsnprintf(buf, len, fmt, ap);
+	redact(buf);
+	for (nl = buf; *nl; nl++)
 		if (*nl == '\r' || *nl == '\n' || *nl == '\t')
 			*nl = ' ';
 		else if ((unsigned char)*nl < 0x20 || *nl == 0x7f)
 			*nl = '?';
+}
+
+void cobocred_verror(struct cobocred_ctx *ctx, const char *fmt, va_list ap)
+{
+	one_line(ctx->error, sizeof(ctx->error), fmt, ap);
 	cobocred_trace(ctx, "error: %s", ctx->error);
+}
+
+void cobocred_set_warning(struct cobocred_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	one_line(ctx->warning, sizeof(ctx->warning), fmt, ap);
+	va_end(ap);
+	cobocred_trace(ctx, "warning: %s", ctx->warning);
 }
 
 void cobocred_set_error(struct cobocred_ctx *ctx, const char *fmt, ...)

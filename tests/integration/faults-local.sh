@@ -212,8 +212,13 @@ expect_match "full disk, git store: says why" "File too large; the store is unch
 RC=$? MSG=$(cat "$T_TMP/out")
 expect_eq "full disk, docker store: exit 1" 1 "$RC"
 expect_match "full disk, docker store: says why" "File too large; the store is unchanged" "$MSG"
-(ulimit -f 1; fe_get cli "$LATER"; echo "$RC $(srv_valid access "$TOKEN")" > "$T_TMP/res")
+(ulimit -f 1; fe_get cli "$LATER"; echo "$RC $(srv_valid access "$TOKEN")" > "$T_TMP/res"
+	printf '%s' "$MSG" > "$T_TMP/msg")
 expect_eq "full disk, refresh (cli): the refreshed token is still answered" "0 true" "$(cat "$T_TMP/res")"
+MSG=$(cat "$T_TMP/msg")
+one_line "full disk, refresh (cli): the warning" "$MSG"
+expect_match "full disk, refresh (cli): warns that the new refresh token was not kept, and why" \
+	"^cobo-credential: warning: the new refresh token could not be cached \(.*File too large.*\), so the next call asks the server again$" "$MSG"
 check "full disk: the store is byte for byte as it was" cmp -s "$STORE" "$T_TMP/store.good"
 expect_eq "full disk: no temporary file left" "store store.lock" "$(ls "$(dirname "$STORE")" | xargs)"
 fe_get git $((LATER * 2))
