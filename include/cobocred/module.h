@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 #define COBOCRED_ABI_MAJOR 1
-#define COBOCRED_ABI_MINOR 0
+#define COBOCRED_ABI_MINOR 1
 #define COBOCRED_ABI_VERSION ((uint32_t)(COBOCRED_ABI_MAJOR << 16 | COBOCRED_ABI_MINOR))
 #define COBOCRED_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 
@@ -87,6 +87,12 @@ struct cobocred_item {
 
 /* Query flags. */
 #define COBOCRED_QUERY_EXACT 0x1u /* items must carry no attribute the query lacks */
+/*
+ * Since ABI 1.1, for list: the caller reads attributes and dates only, so a
+ * module may return items without their secrets (secret NULL, secret_len 0)
+ * and list items it could not unlock.  Older modules ignore it.
+ */
+#define COBOCRED_QUERY_ATTRS_ONLY 0x2u
 
 /*
  * A pattern.  An item matches when its schema equals the query's and every

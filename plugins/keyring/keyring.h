@@ -77,9 +77,14 @@ struct kr_hit {
 /*
  * Every keyring item matching q (q->secret compared where the secret
  * could be read; locked items match on attributes alone and are marked).
- * In interactive mode locked matches are unlocked first (a prompt).
+ * KR_SECRETS reads the secrets into the items; it and KR_UNLOCKED first
+ * unlock locked matches in interactive mode (a prompt), for callers that
+ * delete them; KR_ATTRS_ONLY does neither.  A q->secret to compare always
+ * reads the secrets.  Without secrets a search is one D-Bus call per schema.
  */
-int kr_search(struct kr_state *st, const struct cobocred_query *q, struct kr_hit **out);
+enum kr_want { KR_ATTRS_ONLY, KR_UNLOCKED, KR_SECRETS };
+int kr_search(struct kr_state *st, const struct cobocred_query *q, enum kr_want want,
+	      struct kr_hit **out);
 void kr_hits_free(struct kr_state *st, struct kr_hit *hits);
 struct kr_attrs;
 /* A hash table viewing a's strings (a must outlive it); g_hash_table_unref it. */

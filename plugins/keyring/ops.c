@@ -39,7 +39,7 @@ int kr_get(void *state, const struct cobocred_query *q, struct cobocred_item **o
 	int r, nlocked = 0;
 
 	*out = NULL;
-	r = kr_search(st, q, &hits);
+	r = kr_search(st, q, KR_SECRETS, &hits);
 	if (r != COBOCRED_SUCCESS)
 		return r;
 	for (x = hits; x != NULL; x = x->next) {
@@ -76,13 +76,14 @@ int kr_list(void *state, const struct cobocred_query *q, struct cobocred_item **
 {
 	struct kr_state *st = state;
 	struct kr_hit *hits = NULL, *x, *best;
-	int r;
+	/* Attributes are readable on locked items too: then the list is whole. */
+	int attrs_only = (q->flags & COBOCRED_QUERY_ATTRS_ONLY) != 0, r;
 
 	*out = NULL;
-	r = kr_search(st, q, &hits);
+	r = kr_search(st, q, attrs_only ? KR_ATTRS_ONLY : KR_SECRETS, &hits);
 	if (r != COBOCRED_SUCCESS)
 		return r;
-	for (x = hits; x != NULL; x = x->next)
+	for (x = hits; x != NULL && !attrs_only; x = x->next)
 		if (x->locked)
 			r = COBOCRED_TRYAGAIN;
 	if (r == COBOCRED_TRYAGAIN) {
@@ -126,7 +127,7 @@ int kr_erase(void *state, const struct cobocred_query *q)
 				    "schema; name at least one attribute");
 		return COBOCRED_ERROR;
 	}
-	r = kr_search(st, q, &hits);
+	r = kr_search(st, q, KR_UNLOCKED, &hits); /* secrets only to compare q->secret */
 	for (x = hits; x != NULL && r == COBOCRED_SUCCESS; x = x->next) {
 		if (x->locked)
 			nlocked++;

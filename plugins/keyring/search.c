@@ -202,7 +202,8 @@ static struct kr_hit *filter_secret(struct kr_state *st, const struct cobocred_q
 	return hits;
 }
 
-int kr_search(struct kr_state *st, const struct cobocred_query *q, struct kr_hit **out)
+int kr_search(struct kr_state *st, const struct cobocred_query *q, enum kr_want want,
+	      struct kr_hit **out)
 {
 	const char *one[2] = { q->schema, NULL };
 	const char *const *schemas = q->schema != NULL ? one : builtin_schemas;
@@ -215,9 +216,11 @@ int kr_search(struct kr_state *st, const struct cobocred_query *q, struct kr_hit
 	qa.secret_len = 0;
 	for (; r == COBOCRED_SUCCESS && *schemas != NULL; schemas++)
 		r = search_schema(st, &qa, *schemas, &tail);
-	if (r == COBOCRED_SUCCESS && st->interactive)
+	if (q->secret != NULL)
+		want = KR_SECRETS;
+	if (r == COBOCRED_SUCCESS && want != KR_ATTRS_ONLY && st->interactive)
 		r = unlock_hits(st, hits);
-	if (r == COBOCRED_SUCCESS)
+	if (r == COBOCRED_SUCCESS && want == KR_SECRETS)
 		r = load_secrets(st, hits);
 	if (r != COBOCRED_SUCCESS) {
 		kr_hits_free(st, hits);

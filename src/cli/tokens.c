@@ -64,6 +64,7 @@ void cli_cached_lookup(struct cli *cli, const char *profile, const char *kind,
 
 	memset(c, 0, sizeof(*c));
 	token_query(cli, profile, kind, attrs, &q);
+	q.flags = COBOCRED_QUERY_ATTRS_ONLY; /* status shows dates, never a secret */
 	c->status = cobocred_list(cli->ctx, &q, &list);
 	if (c->status != COBOCRED_SUCCESS && c->status != COBOCRED_NOTFOUND)
 		snprintf(c->error, sizeof(c->error), "%s", cobocred_error(cli->ctx));

@@ -119,6 +119,10 @@ dk erase locked.example
 expect_eq "locked keyring: erase fails loudly" 1 "$RC"
 case $OUT in *locked-secret*) fail "locked keyring: the message leaks the secret" ;;
 *) pass "locked keyring: no secret in the message" ;; esac
+# list needs no secret, and the keyring shows attributes of locked items: it works.
+dk list
+expect_eq "locked keyring: list still answers, exit 0" 0 "$RC"
+expect_eq "locked keyring: list has the locked item" u "$(json_field locked.example)"
 
 # --- no Secret Service at all: the built-in default falls back to the file store --------
 rm -f "$COBO_CREDENTIAL_CONFIG"

@@ -9,6 +9,7 @@
  *   secret TEXT                  label TEXT    (rest of the line, may be empty)
  *   expires N   created N        refresh TOKEN
  *   exact                        (query flag COBOCRED_QUERY_EXACT)
+ *   attrs-only                   (query flag COBOCRED_QUERY_ATTRS_ONLY)
  *   replace NAME=VALUE           (store: a replace query with these attributes)
  *   run                          (runs the op so far and starts a new one, in
  *                                the same context: several ops per process)
@@ -82,6 +83,8 @@ static int directive(struct script *s, char *line, size_t len)
 		return cobocred_parse_i64(arg, INT64_MIN, INT64_MAX, &s->created);
 	else if (strcmp(line, "exact") == 0)
 		s->flags |= COBOCRED_QUERY_EXACT;
+	else if (strcmp(line, "attrs-only") == 0)
+		s->flags |= COBOCRED_QUERY_ATTRS_ONLY;
 	else if (strcmp(line, "attr") == 0)
 		return add_attr(s->attrs, &s->n, arg, 0);
 	else if (strcmp(line, "absent") == 0)

@@ -60,6 +60,17 @@ attr username=alice
 secret pw
 EOF
 expect_eq "unlocked: store" SUCCESS "$(field status)"
+# list_attrs DESC: a list of attributes only (docker list, status) finds the item, no secret.
+list_attrs() {
+	drv <<EOF
+op list
+schema org.git.Password
+attrs-only
+EOF
+	expect_eq "$1" "SUCCESS|attr host=example.com|" \
+		"$(field status)|$(printf '%s\n' "$OUT" | grep -x 'attr host=example.com')|$(printf '%s\n' "$OUT" | grep '^secret')"
+}
+list_attrs "unlocked, list of attributes only: the item, without its secret"
 check "lock the collection" keyring_lock
 HINT='the keyring is locked; unlock it .*gnome-keyring-daemon --unlock.* and retry'
 expect_fast "locked, get" TRYAGAIN 2000 "$HINT"
@@ -83,6 +94,7 @@ op list
 schema org.git.Password
 EOF
 expect_eq "locked, list" TRYAGAIN "$(field status)"
+list_attrs "locked, list of attributes only: the whole list all the same"
 # no terminal on stdin: prompts are off without the variable too
 unset COBO_CREDENTIAL_INTERACTIVE
 expect_fast "locked, no terminal" TRYAGAIN 2000 "$HINT"
