@@ -1,0 +1,26 @@
+#!/bin/bash
+# bench-smoke.sh - bench/run.sh --quick still runs end to end: every group,
+# every helper and peer measured (each run checked for its answer by
+# measure.py), ratios computed.  It asserts no timing: speed is the
+# benchmark's business (bench/README.md), never a test's.
+. "$top_srcdir/tests/lib/common.sh"
+
+OUT=$("$top_srcdir/bench/run.sh" --quick "$top_builddir" 2> "$T_TMP/err")
+RC=$?
+expect_eq "bench --quick: exit 0, nothing on stderr" "0|" "$RC|$(head -c 600 "$T_TMP/err")"
+for g in "git get: a plain credential in the keyring" "git store: the same credential again (keyring)" \
+	"git get: a plain credential in a file (no keyring)" \
+	"docker get: one of 50 credentials in the keyring" "docker list: 50 credentials in the keyring" \
+	"a Cobo Org Access Token: cached, refreshed, minted (HTTPS to the local test server)"; do
+	expect_eq "group measured: $g" 1 "$(printf '%s\n' "$OUT" | grep -cxF "## $g")"
+done
+for h in "git-credential-libsecret" "git-credential-store" "docker-credential-secretservice" \
+	"cobo-credential token, refreshed every call" "cobo-credential token, minted every call"; do
+	expect_match "peer measured: $h" "^\| $h[^|]* \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9]+ \| .* \| [0-9.]+ \|" \
+		"$(printf '%s\n' "$OUT" | grep -F "| $h" | head -1)"
+done
+expect_eq "fifteen rows: ours and every peer" 15 "$(printf '%s\n' "$OUT" | grep -cE '^\| [a-z].* \| [0-9.]+ \|')"
+# org-refresh's tokens live 30 s: its first call (a warm-up) mints, each later one refreshes.
+expect_match "the refresh case really refreshed (server counters)" '"mint": ?1, ?"refresh": ?3,' \
+	"$(printf '%s\n' "$OUT" | grep '^# server counters')"
+t_done
