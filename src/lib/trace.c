@@ -105,6 +105,7 @@ void cobocred_trace(struct cobocred_ctx *ctx, const char *fmt, ...)
 
 /* Formats into buf as one line with no secrets and no terminal escapes,
  * whatever a module, a server or a request put in it. */
+__attribute__((format(printf, 3, 0)))
 static void one_line(char *buf, size_t len, const char *fmt, va_list ap)
 {
 	char *nl;
