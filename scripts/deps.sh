@@ -1,5 +1,5 @@
 #!/bin/sh
-# scripts/deps.sh [build|test] - installs the Debian packages that are
+# scripts/deps.sh [build|demo|test|git-versions] - installs the Debian packages that are
 # missing for building (build) or for building and running every test
 # (test, the default).  Needs root or sudo; runs apt-get update first.
 set -eu
@@ -18,7 +18,9 @@ case "${1:-test}" in
 build) want="$BUILD" ;;
 demo) want="$BUILD $RUN" ;;
 test) want="$BUILD $RUN $TEST" ;;
-*) echo "usage: $0 [build|demo|test]" >&2; exit 64 ;;
+# scripts/git-versions.sh: Debian's git source packages, built here.
+git-versions) want="$BUILD $RUN $TEST dpkg-dev xz-utils zlib1g-dev" ;;
+*) echo "usage: $0 [build|demo|test|git-versions]" >&2; exit 64 ;;
 esac
 
 missing=
