@@ -3,8 +3,10 @@
  *
  * keys.c is the only file of the command line that uses OpenSSL (libcrypto):
  * generating a seed, deriving its public key and reading PEM.  This is a
- * deliberate exception; git-credential-cobo and docker-credential-cobo
- * link no OpenSSL.  Every buffer that held key material is wiped.
+ * deliberate exception, and libcrypto is loaded only when one of these
+ * runs (dlopen), so 'cobo-credential token' never loads it; the git and
+ * Docker helpers never do either.  Every buffer that held key material is
+ * wiped.  A missing libcrypto is an error from the function that needed it.
  */
 #ifndef COBOCRED_CLI_KEYS_H
 #define COBOCRED_CLI_KEYS_H

@@ -66,6 +66,19 @@ KUBERNETES_EXEC_INFO='{"kind":"ExecCredential","apiVersion":"client.authenticati
 expect_eq "exec-credential: answers a v1beta1 host in v1beta1" client.authentication.k8s.io/v1beta1 \
 	"$(printf '%s' "$OUT" | py 'd["apiVersion"]')"
 
+# --- a cached token never loads OpenSSL (keys.c opens libcrypto on first use) ----------
+LD_DEBUG=files LD_DEBUG_OUTPUT="$T_TMP/ld.token" cc token
+expect_eq "cached token: answered" "0 $TOK" "$RC $OUT"
+expect_eq "cached token: libcrypto, libssl, libcurl, cobo-oauth.so never mapped" "" \
+	"$(cat "$T_TMP"/ld.token.* | grep -E 'file=[^ ]*(cobo-oauth\.so|libcurl|libssl|libcrypto)')"
+check "cobo-credential links no libcrypto" sh -c "! ldd '$CC' | grep -q libcrypto"
+# The control: a key operation does load it (so the check above can fail).
+printf '%064d' 7 > "$T_TMP/seven.hex"
+chmod 600 "$T_TMP/seven.hex"
+LD_DEBUG=files LD_DEBUG_OUTPUT="$T_TMP/ld.key" cc key public "$T_TMP/seven.hex"
+expect_match "control: key public loads libcrypto, and answers" "libcrypto.* 0 [0-9a-f]{64}$" \
+	"$(cat "$T_TMP"/ld.key.* | grep -o 'file=[^ ]*libcrypto[^ ]*' | head -1) $RC $OUT"
+
 # --- status never shows a secret ------------------------------------------------------
 cc status
 expect_eq "status: exit 0" 0 "$RC"

@@ -65,5 +65,6 @@ vg "cli token" '' "$C" token --profile vg
 vg "cli token --format exec-credential" '' "$C" token --profile vg --format exec-credential
 COBO_CREDENTIAL_NOW_OFFSET=43000 vg "cli token (refresh)" '' "$C" token --profile vg
 vg "cli status" '' "$C" status
+vg "cli key public (loads libcrypto)" '' "$C" key public "$T_TMP/app.key"
 vg "cli logout" '' "$C" logout --profile vg
 t_done
