@@ -44,16 +44,16 @@ static struct {
 	__typeof__(&PEM_read_bio_PrivateKey) pem_read_private_key;
 	__typeof__(&OBJ_nid2sn) nid2sn;
 	__typeof__(&ERR_clear_error) err_clear;
-} ssl;
+} libcrypto;
 
-#define RESOLVE(h, field, sym) (*(void **)&ssl.field = dlsym(h, #sym)) != NULL
+#define RESOLVE(h, field, sym) (*(void **)&libcrypto.field = dlsym(h, #sym)) != NULL
 
 /* Loads libcrypto on first use (kept for the process).  0, or -1 with err. */
 static int crypto_load(char *err, size_t errlen)
 {
 	void *h;
 
-	if (ssl.err_clear != NULL)
+	if (libcrypto.err_clear != NULL)
 		return 0;
 	h = dlopen(LIBCRYPTO, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
 	if (h != NULL && RESOLVE(h, rand_priv_bytes, RAND_priv_bytes) &&
@@ -67,7 +67,7 @@ static int crypto_load(char *err, size_t errlen)
 		return 0;
 	snprintf(err, errlen, "cannot load OpenSSL (%s) for key operations: %s; install libssl3",
 		 LIBCRYPTO, h == NULL ? dlerror() : "a function is missing");
-	memset(&ssl, 0, sizeof(ssl));
+	memset(&libcrypto, 0, sizeof(libcrypto));
 	return -1;
 }
 
@@ -82,9 +82,9 @@ int cli_key_generate(unsigned char seed[CLI_SEED_LEN], char *err, size_t errlen)
 	if (crypto_load(err, errlen) != 0)
 		return -1;
 	/* An Ed25519 private key is 32 uniformly random bytes (RFC 8032 5.1.5). */
-	if (ssl.rand_priv_bytes(seed, CLI_SEED_LEN) != 1) {
+	if (libcrypto.rand_priv_bytes(seed, CLI_SEED_LEN) != 1) {
 		cli_key_wipe(seed, CLI_SEED_LEN);
-		ssl.err_clear();
+		libcrypto.err_clear();
 		snprintf(err, errlen, "the system random generator failed; try again");
 		return -1;
 	}
@@ -100,13 +100,13 @@ int cli_key_public(const unsigned char seed[CLI_SEED_LEN], unsigned char pub[CLI
 
 	if (crypto_load(err, errlen) != 0)
 		return -1;
-	pk = ssl.new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, CLI_SEED_LEN);
-	if (pk == NULL || ssl.get_raw_public_key(pk, pub, &n) != 1 || n != CLI_PUB_LEN)
+	pk = libcrypto.new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, CLI_SEED_LEN);
+	if (pk == NULL || libcrypto.get_raw_public_key(pk, pub, &n) != 1 || n != CLI_PUB_LEN)
 		snprintf(err, errlen, "cannot derive the Ed25519 public key (OpenSSL error)");
 	else
 		r = 0;
-	ssl.pkey_free(pk); /* OpenSSL wipes the private key it held */
-	ssl.err_clear();
+	libcrypto.pkey_free(pk); /* OpenSSL wipes the private key it held */
+	libcrypto.err_clear();
 	return r;
 }
 
@@ -130,12 +130,12 @@ static int parse_pem(const char *text, size_t len, unsigned char *seed, char *er
 
 	if (crypto_load(err, errlen) != 0)
 		return -1;
-	bio = ssl.bio_new_mem_buf(text, (int)len);
+	bio = libcrypto.bio_new_mem_buf(text, (int)len);
 	if (bio == NULL) {
 		snprintf(err, errlen, "out of memory reading the PEM key");
 		goto out;
 	}
-	pk = ssl.pem_read_private_key(bio, NULL, no_passphrase, NULL);
+	pk = libcrypto.pem_read_private_key(bio, NULL, no_passphrase, NULL);
 	if (pk == NULL) {
 		snprintf(err, errlen, "%s", memmem(text, len, "ENCRYPTED", 9) != NULL
 			 ? "the PEM key is encrypted; decrypt it first (openssl pkey -in KEY)"
@@ -143,20 +143,20 @@ static int parse_pem(const char *text, size_t len, unsigned char *seed, char *er
 			   "'openssl genpkey -algorithm ed25519'");
 		goto out;
 	}
-	if (ssl.get_id(pk) != EVP_PKEY_ED25519) {
+	if (libcrypto.get_id(pk) != EVP_PKEY_ED25519) {
 		snprintf(err, errlen, "the PEM key is %s, not Ed25519; Cobo app keys are Ed25519",
-			 ssl.nid2sn(ssl.get_id(pk)));
+			 libcrypto.nid2sn(libcrypto.get_id(pk)));
 		goto out;
 	}
-	if (ssl.get_raw_private_key(pk, seed, &n) != 1 || n != CLI_SEED_LEN) {
+	if (libcrypto.get_raw_private_key(pk, seed, &n) != 1 || n != CLI_SEED_LEN) {
 		snprintf(err, errlen, "cannot read the Ed25519 seed from the PEM key");
 		goto out;
 	}
 	r = 0;
 out:
-	ssl.pkey_free(pk);
-	ssl.bio_free(bio);
-	ssl.err_clear();
+	libcrypto.pkey_free(pk);
+	libcrypto.bio_free(bio);
+	libcrypto.err_clear();
 	return r;
 }
 
