@@ -56,13 +56,9 @@ cobo_server_register_app bench-client "$PUB" org-cached org-refresh org-mint > /
 CHOST=127.0.0.1:$COBO_SERVER_PORT
 
 # The peer git-credential-libsecret, built the way git's contrib Makefile does.
-LIBSECRET=/usr/share/doc/git/contrib/credential/libsecret/git-credential-libsecret.c
 mkdir -p "$T_TMP/bin"
-[ -f "$LIBSECRET" ] || { [ -f "$LIBSECRET.gz" ] && gzip -dc "$LIBSECRET.gz" > "$T_TMP/libsecret.c" &&
-	LIBSECRET=$T_TMP/libsecret.c; }
 GIT_LIBSECRET=$T_TMP/bin/git-credential-libsecret
-${CC:-cc} -O2 -w -o "$GIT_LIBSECRET" "$LIBSECRET" $(pkg-config --cflags --libs libsecret-1 glib-2.0) \
-	2> "$T_TMP/cc.err" || die "cannot build git-credential-libsecret from $LIBSECRET: $(head -c 200 "$T_TMP/cc.err")"
+kr_build_git_libsecret "$GIT_LIBSECRET" || exit 1
 
 # The launcher that reports each run's own cost (bench/spawn.c says why).
 SPAWN=$T_TMP/bin/spawn

@@ -7,63 +7,15 @@
 . "$top_srcdir/tests/integration/git/lib.sh"
 . "$top_srcdir/tests/integration/git/behaviour.sh"
 
-LIBSECRET_SRC=${GH_LIBSECRET_SRC:-/usr/share/doc/git/contrib/credential/libsecret/git-credential-libsecret.c}
-
 gh_use_keyring || { echo "cannot start the test keyring" >&2; exit 1; }
 echo "# git $GIT_VERSION, keyring stack"
 gh_behaviour_suite
 
 # --- interop with git-credential-libsecret ---
 mkdir -p "$T_TMP/bin"
-if [ -f "$LIBSECRET_SRC.gz" ] && [ ! -f "$LIBSECRET_SRC" ]; then
-	gzip -dc "$LIBSECRET_SRC.gz" > "$T_TMP/libsecret.c"
-	LIBSECRET_SRC="$T_TMP/libsecret.c"
-fi
-# shellcheck disable=SC2046
-if ! ${CC:-cc} -O1 -w -o "$T_TMP/bin/git-credential-libsecret" "$LIBSECRET_SRC" \
-	$(pkg-config --cflags --libs libsecret-1 glib-2.0) 2> "$T_TMP/cc.err"; then
-	fail "build git-credential-libsecret from $LIBSECRET_SRC: $(head -c 300 "$T_TMP/cc.err")"
-	# A libsecret helper from git >= 2.43 keeps password_expiry_utc and
-# oauth_refresh_token in the secret payload: both must survive the switch.
-if grep -q oauth_refresh_token "$LIBSECRET_SRC" && ver_ge "$GIT_VERSION" 2.41; then
-	exp=$(($(date +%s) + 86400))
-	as_libsecret eval 'lines protocol=https host=lsx.example username=jo password=jo-pass \
-		password_expiry_utc=$exp oauth_refresh_token=jo-rt | approve'
-	lines protocol=https host=lsx.example | helper get
-	expect_out "libsecret's expiry and refresh token come through" "$(lines username=jo \
-		password=jo-pass password_expiry_utc=$exp oauth_refresh_token=jo-rt)"
-	lines protocol=https host=csx.example username=kim password=kim-pass \
-		password_expiry_utc=$exp oauth_refresh_token=kim-rt | approve
-	as_libsecret eval 'lines protocol=https host=csx.example | fill'
-	expect_out "libsecret reads cobo's expiry and refresh token" "$(lines protocol=https \
-		host=csx.example username=kim password=kim-pass oauth_refresh_token=kim-rt \
-		password_expiry_utc=$exp)"
-else
-	echo "# $LIBSECRET_SRC predates password_expiry_utc/oauth_refresh_token (git < 2.43):" \
-		"payload interop not applicable"
-fi
-
-# --- a keyring that cannot answer: get lets git move on, store fails ---
-if keyring_lock; then
-	lines protocol=https host=ls.example username=alice | helper get
-	expect_eq "locked keyring: get exits 0 with no output" "0|" "$RC|$OUT"
-	expect_match "locked keyring: get says so on stderr" '^git-credential-cobo: cannot read' "$ERR"
-	expect_eq "locked keyring: one line" 1 "$(printf '%s\n' "$ERR" | wc -l)"
-	lines protocol=https host=ls.example username=alice | fill
-	expect_out "locked keyring: git prompts instead" "$(lines protocol=https \
-		host=ls.example username=alice password=askpass-password)"
-	lines protocol=https host=lk.example username=u password=p | helper store
-	expect_eq "locked keyring: store exits 1" "1|" "$RC|$OUT"
-	expect_match "locked keyring: store says so" '^git-credential-cobo: cannot store' "$ERR"
-else
-	fail "keyring_lock"
-fi
-keyring_kill
-lines protocol=https host=ls.example | helper get
-expect_eq "keyring daemon gone: get exits 0, no output" "0|" "$RC|$OUT"
-expect_match "keyring daemon gone: one line on stderr" '^git-credential-cobo: cannot read' "$ERR"
-
-t_done
+if ! kr_build_git_libsecret "$T_TMP/bin/git-credential-libsecret" 2> "$T_TMP/build.err"; then
+	fail "$(cat "$T_TMP/build.err")"
+	t_done
 fi
 export PATH="$T_TMP/bin:$PATH"
 

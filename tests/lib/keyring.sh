@@ -124,6 +124,23 @@ keyring_start() {
 	fi
 }
 
+# kr_build_git_libsecret OUT: builds git's own git-credential-libsecret into
+# OUT (-O2, as git's contrib Makefile does) from $GH_LIBSECRET_SRC, by default
+# the source Debian's git package ships (gzipped or not).  Sets LIBSECRET_SRC
+# to the file it used; on failure prints why on stderr and returns 1.
+kr_build_git_libsecret() {
+	LIBSECRET_SRC=${GH_LIBSECRET_SRC:-/usr/share/doc/git/contrib/credential/libsecret/git-credential-libsecret.c}
+	if [ -f "$LIBSECRET_SRC.gz" ] && [ ! -f "$LIBSECRET_SRC" ]; then
+		gzip -dc "$LIBSECRET_SRC.gz" > "$T_TMP/libsecret.c" || return 1
+		LIBSECRET_SRC="$T_TMP/libsecret.c"
+	fi
+	# shellcheck disable=SC2046
+	${CC:-cc} -O2 -w -o "$1" "$LIBSECRET_SRC" $(pkg-config --cflags --libs libsecret-1 glib-2.0) \
+		2> "$T_TMP/cc.err" && return 0
+	echo "cannot build git-credential-libsecret from $LIBSECRET_SRC: $(head -c 300 "$T_TMP/cc.err")" >&2
+	return 1
+}
+
 # keyring_lock: locks the default collection (no prompt is needed to lock).
 keyring_lock() {
 	local coll=${KR_COLLECTION:-$(kr_default_collection)}
