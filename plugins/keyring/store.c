@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "itemmatch.h"
 #include "keyring.h"
 #include "map.h"
 
@@ -90,34 +91,6 @@ static int drop_matches(struct kr_state *st, const struct cobocred_query *q, Sec
 	return r;
 }
 
-static const char *attr_of(const struct cobocred_query *q, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < q->n_attrs; i++)
-		if (strcmp(q->attrs[i].name, name) == 0)
-			return q->attrs[i].value != NULL ? q->attrs[i].value : "";
-	return NULL;
-}
-
-/* 1 if a and b select the same items: then one search serves both. */
-static int same_query(const struct cobocred_query *a, const struct cobocred_query *b)
-{
-	size_t i;
-
-	if (a->flags != b->flags || a->n_attrs != b->n_attrs || a->secret != NULL ||
-	    b->secret != NULL || a->schema == NULL || b->schema == NULL ||
-	    strcmp(a->schema, b->schema) != 0)
-		return 0;
-	for (i = 0; i < a->n_attrs; i++) {
-		const char *v = attr_of(b, a->attrs[i].name);
-
-		if (v == NULL || strcmp(v, a->attrs[i].value != NULL ? a->attrs[i].value : "") != 0)
-			return 0;
-	}
-	return 1;
-}
-
 int kr_store(void *state, const struct cobocred_item *item, const struct cobocred_query *replace)
 {
 	struct kr_state *st = state;
@@ -143,7 +116,7 @@ int kr_store(void *state, const struct cobocred_item *item, const struct cobocre
 		goto out;
 	kr_identity_query(item, &id, idattrs);
 	r = drop_matches(st, &id, created);
-	if (r == COBOCRED_SUCCESS && replace != NULL && !same_query(&id, replace))
+	if (r == COBOCRED_SUCCESS && replace != NULL && !cobocred_query_same(&id, replace))
 		r = drop_matches(st, replace, created);
 out:
 	h->secret_free(payload);

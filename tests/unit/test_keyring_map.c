@@ -513,6 +513,42 @@ static void test_attrs_bounded(void)
 	CU_ASSERT_EQUAL(kr_attrs_add(&a, "n", "v"), -1);
 }
 
+/* A store searches once when its replace query is the item's identity. */
+static void test_query_same(void)
+{
+	static const struct cobocred_attr ab[] = { { "host", "h" }, { "user", "u" } };
+	static const struct cobocred_attr ba[] = { { "user", "u" }, { "host", "h" } };
+	static const struct cobocred_attr empty[] = { { "host", "h" }, { "user", "" } };
+	static const struct cobocred_attr absent[] = { { "host", "h" }, { "user", NULL } };
+	static const struct cobocred_attr twice[] = { { "host", "h" }, { "host", "h" } };
+	struct cobocred_query a = { .struct_size = sizeof(a), .schema = COBOCRED_SCHEMA_GIT,
+				    .n_attrs = 2, .attrs = ab, .flags = COBOCRED_QUERY_EXACT };
+	struct cobocred_query b = a;
+
+	b.attrs = ba;
+	CU_ASSERT_TRUE(cobocred_query_same(&a, &b)); /* order does not matter */
+	b.flags = 0;
+	CU_ASSERT_FALSE(cobocred_query_same(&a, &b));
+	b.flags = a.flags;
+	b.schema = COBOCRED_SCHEMA_DOCKER;
+	CU_ASSERT_FALSE(cobocred_query_same(&a, &b));
+	b.schema = a.schema;
+	b.secret = (const unsigned char *)"pw";
+	b.secret_len = 2;
+	CU_ASSERT_FALSE(cobocred_query_same(&a, &b)); /* a secret narrows the match */
+	b.secret = NULL;
+	b.secret_len = 0;
+	b.attrs = empty;
+	CU_ASSERT_FALSE(cobocred_query_same(&a, &b));
+	a.attrs = absent;
+	CU_ASSERT_FALSE(cobocred_query_same(&a, &b)); /* absent is not empty */
+	b.attrs = absent;
+	CU_ASSERT_TRUE(cobocred_query_same(&a, &b));
+	b.attrs = twice;
+	CU_ASSERT_FALSE(cobocred_query_same(&a, &b));
+	CU_ASSERT_FALSE(cobocred_query_same(&b, &a));
+}
+
 static const struct cutest_case map_cases[] = {
 	{ "split host like git", test_split_host },
 	{ "git item -> git-credential-libsecret attributes", test_git_to_ss },
@@ -528,6 +564,7 @@ static const struct cutest_case map_cases[] = {
 	{ "round trips, every secret wiped", test_roundtrips },
 	{ "query -> search attributes", test_query_to_search },
 	{ "identity and match rules", test_identity_and_match },
+	{ "same query: order-free, schema, flags, absent vs empty", test_query_same },
 	{ "attribute sets are bounded", test_attrs_bounded },
 	{ NULL, NULL },
 };
