@@ -9,6 +9,7 @@
  * least 10 MB whatever it runs.  Forked from this small static program, the
  * floor is this program's own few hundred KiB.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -19,6 +20,19 @@
 static long long ns(const struct timespec *t)
 {
 	return t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+/* The report descriptor: a decimal number from 3 to 1023, or -1. */
+static int parse_fd(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 3 || v > 1023)
+		return -1;
+	return (int)v;
 }
 
 static long long tv_ns(const struct timeval *t)
@@ -33,7 +47,7 @@ int main(int argc, char **argv)
 	int status, code, fd;
 	pid_t pid;
 
-	if (argc < 3 || (fd = atoi(argv[1])) < 3) {
+	if (argc < 3 || (fd = parse_fd(argv[1])) < 0) {
 		fprintf(stderr, "usage: spawn FD CMD [ARG...] (the report goes to FD, 3 or more)\n");
 		return 64;
 	}
