@@ -16,8 +16,14 @@
 #include "cobocred/module.h"
 
 #define KR_BUS_NAME "org.freedesktop.secrets"
-/* Budget for "is the keyring reachable at all": the bus probe plus one or two bus calls. */
-#define KR_REACH_MS 900
+/*
+ * Budget for "is the keyring reachable at all": the bus probe plus one or
+ * two bus calls.  A machine without a session bus fails connect() at once,
+ * so this bounds only a bus that accepted the connection: on a loaded
+ * machine (a storm of helpers, CI) dbus-daemon may take seconds to answer,
+ * and giving up early would send a present keyring's secrets elsewhere.
+ */
+#define KR_REACH_MS 5000
 /* Per D-Bus call to the daemon once it is known to be there. */
 #define KR_CALL_TIMEOUT_MS 15000
 

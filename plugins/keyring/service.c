@@ -1,8 +1,9 @@
 /*
  * service.c - reaching the Secret Service: a bus that answers, a daemon
  * that owns (or can be activated as) org.freedesktop.secrets, then a
- * libsecret service object.  The first two steps share one short deadline
- * so a machine without a keyring answers UNAVAIL in well under a second.
+ * libsecret service object.  A machine without a session bus answers
+ * UNAVAIL at once (connect() fails); the first two steps share one
+ * deadline that only a bus which accepted the connection can use up.
  */
 #include "config.h"
 
