@@ -67,10 +67,11 @@ untouched() {
 	expect_eq "$1: the cached refresh token survives" "$RT1" "$(drv_secret refresh)"
 }
 # refused NAME REGEX: one line matching REGEX on stderr, no token in it; the CLI exits
-# non-zero (git's helper exits 0 with no answer: git then asks the next helper).
+# 70 (git's helper exits 0 with no answer: git then asks the next helper).
 refused() {
 	case $1 in *"(git)"*) expect_eq "$1: no answer" "" "$OUT" ;;
-	*) check "$1: exit non-zero" test "$RC" != 0 ;; esac
+	*) expect_eq "$1: exit 70 (ERROR, not 75: retrying mends neither a clock nor a replay)" \
+		70 "$RC" ;; esac
 	expect_match "$1: message" "$2" "$ERR"
 	expect_eq "$1: one line" 1 "$(printf '%s\n' "$ERR" | grep -c .)"
 	no_secret_in "$1" "$ERR$OUT"
