@@ -106,7 +106,7 @@ static void sleep_ms(long ms)
 		;
 }
 
-/* One request and its verdict; sent->refresh is the refresh token inside body, if any. */
+/* One request and its verdict; sent.refresh is the refresh token inside body, if any. */
 static int attempt(const struct cobocred_host *h, const struct oauth_conf *c,
 		   const unsigned char *seed, const char *query, const char *body,
 		   size_t body_len, struct oauth_sent sent, struct oauth_token *tok, int *fallback,
