@@ -11,6 +11,8 @@
  *  - a parsed error has NUL-terminated, control-free, valid UTF-8 fields
  *    (a cut never splits a character), and its display text is one line;
  *  - an unrecognised error leaves *out zeroed;
+ *  - a Biz-Timestamp is fresh only when it is decimal digits within the
+ *    window of the clock; any refusal is one control-free line;
  *  - no secret memory outlives the call.
  */
 #include "config.h"
@@ -178,6 +180,32 @@ static void check_error(const char *body, size_t len)
 	check_text(tiny, sizeof(tiny));
 }
 
+/* The first bytes as a Biz-Timestamp, against a clock and a window taken from the rest. */
+static void check_timestamp(const uint8_t *data, size_t size)
+{
+	char ts[64], err[512];
+	size_t n = size < sizeof(ts) - 1 ? size : sizeof(ts) - 1, i;
+	int64_t now = 1764645950123LL;
+	long skew = 1 + (long)(size % 86400);
+	int r, digits = n > 0;
+
+	memcpy(ts, data, n);
+	ts[n] = '\0';
+	n = strlen(ts);
+	for (i = 0; i < n; i++)
+		digits = digits && ts[i] >= '0' && ts[i] <= '9';
+	memset(err, 0, sizeof(err));
+	r = oauth_timestamp_check(ts, now, skew, err, sizeof(err));
+	CHECK(r == 0 || r == OAUTH_TS_MALFORMED || r == OAUTH_TS_SKEWED);
+	CHECK(r != 0 || (digits && n <= 18 && err[0] == '\0'));
+	CHECK(r != OAUTH_TS_SKEWED || (digits && n <= 18));
+	if (r != 0) {
+		CHECK(err[0] != '\0');
+		check_text(err, sizeof(err));
+		CHECK(utf8_ok(err));
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t live = cobocred_secret_live();
@@ -190,6 +218,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check_token((const char *)data, size, cbody);
 	check_error((const char *)data, size);
+	check_timestamp(data, size);
 	free(cbody);
 	CHECK(cobocred_secret_live() == live);
 	return 0;

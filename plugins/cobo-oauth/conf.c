@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "response.h"
 #include "strutil.h"
 
 /* Cobo's published environments (tests/vectors/cobo-environments.json). */
@@ -317,6 +318,8 @@ int oauth_conf_load(const struct cobocred_host *h, const char *profile, struct o
 	    timeout_setting(h, profile, "connect_timeout", 5, 300, &c->connect_timeout, err,
 			    errlen) != 0 ||
 	    timeout_setting(h, profile, "timeout", 20, 3600, &c->timeout, err, errlen) != 0 ||
+	    timeout_setting(h, profile, "max_clock_skew", OAUTH_SKEW_DEFAULT, OAUTH_SKEW_MAX,
+			    &c->max_clock_skew, err, errlen) != 0 ||
 	    ca_setting(h, c, err, errlen) != 0 || build_urls(c, err, errlen) != 0)
 		return COBOCRED_ERROR;
 	return COBOCRED_SUCCESS;

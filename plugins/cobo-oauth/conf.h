@@ -34,6 +34,7 @@ struct oauth_conf {
 	int allow_http;
 	long connect_timeout;	/* seconds */
 	long timeout;		/* seconds */
+	long max_clock_skew;	/* seconds a signed answer's Biz-Timestamp may be off */
 };
 
 /* Splits a base_url ("https://host[:port][/path]").  0, or -1 with err. */

@@ -2,8 +2,12 @@
  * judge.c - what one token-endpoint exchange means: the status mapping of
  * the cobo-oauth module (README of issue 3, "Status mapping").
  *
- *   2xx, signature valid, body well-formed   SUCCESS
- *   2xx otherwise                            ERROR (a tampered token is never cached)
+ *   2xx, signature valid, Biz-Timestamp      SUCCESS
+ *     within max_clock_skew, body well-formed,
+ *     a refresh token other than the one sent
+ *   2xx otherwise                            ERROR (a tampered, stale or replayed token is
+ *                                            never cached, and a refresh is not retried
+ *                                            as a mint: see judge_fresh)
  *   refresh rejected (invalid_grant ...)     fallback to mint
  *   429, 408, 5xx                            TRYAGAIN
  *   other 4xx                                DENIED, with Cobo's code, message, error id
@@ -17,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -63,11 +68,58 @@ static int judge_transport(const struct oauth_conf *c, int refresh,
 	return COBOCRED_TRYAGAIN;
 }
 
-static int judge_success(const struct oauth_conf *c, const struct oauth_http_resp *r,
-			 struct oauth_token *tok, char *err, size_t errlen)
+int64_t oauth_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A verified signature says who answered, not when: an answer dated more
+ * than max_clock_skew away from our clock is stale or replayed.  ERROR, not
+ * TRYAGAIN: a wrong clock does not mend itself before a retry, and neither
+ * a wrong clock nor a replaying attacker is helped by minting instead
+ * (the next mint would meet the same clock or the same attacker).  Not
+ * DENIED either: Cobo refused nothing.
+ */
+static int judge_fresh(const struct oauth_conf *c, const struct oauth_sent *sent,
+		       const struct oauth_http_resp *r, char *err, size_t errlen)
+{
+	char why[512];
+	int t = oauth_timestamp_check(r->timestamp, sent->now_ms, c->max_clock_skew, why,
+				      sizeof(why));
+
+	if (t == OAUTH_TS_SKEWED)
+		snprintf(err, errlen, "refusing the answer from %s as stale or replayed: %s; fix "
+			 "the clock (this machine's or the server's); nothing was stored",
+			 c->url.hostport, why);
+	else if (t != 0)
+		snprintf(err, errlen, "refusing the answer from %s: %s; nothing was stored",
+			 c->url.hostport, why);
+	return t == 0 ? COBOCRED_SUCCESS : COBOCRED_ERROR;
+}
+
+/* Cobo rotates refresh tokens: an answer handing back the one we sent is a replay. */
+static int judge_rotated(const struct oauth_conf *c, const struct oauth_sent *sent,
+			 const struct oauth_token *tok, char *err, size_t errlen)
+{
+	if (!oauth_token_echoes(tok, sent->refresh, sent->refresh_len))
+		return COBOCRED_SUCCESS;
+	snprintf(err, errlen, "refusing the refresh answer from %s: it hands back the refresh "
+		 "token that was sent instead of a new one (a replayed answer); nothing was stored",
+		 c->url.hostport);
+	return COBOCRED_ERROR;
+}
+
+static int judge_success(const struct oauth_conf *c, const struct oauth_sent *sent,
+			 const struct oauth_http_resp *r, struct oauth_token *tok, char *err,
+			 size_t errlen)
 {
 	char why[256];
 	const char *sig_problem = NULL;
+	int st;
 
 	if (r->header_conflict)
 		sig_problem = "repeated or overlong signature headers";
@@ -82,12 +134,18 @@ static int judge_success(const struct oauth_conf *c, const struct oauth_http_res
 			 c->profile);
 		return COBOCRED_ERROR;
 	}
+	st = judge_fresh(c, sent, r, err, errlen);
+	if (st != COBOCRED_SUCCESS)
+		return st;
 	if (oauth_parse_token(r->body, r->body_len, tok, why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "malformed token response from %s (HTTP %ld): %s; nothing "
 			 "was stored", c->url.hostport, r->status, why);
 		return COBOCRED_ERROR;
 	}
-	return COBOCRED_SUCCESS;
+	st = judge_rotated(c, sent, tok, err, errlen);
+	if (st != COBOCRED_SUCCESS)
+		oauth_token_clear(tok);
+	return st;
 }
 
 /* A refresh token that is unknown, used, expired or revoked: mint instead. */
@@ -149,16 +207,18 @@ static int judge_error(const struct oauth_conf *c, int refresh, const struct oau
 	return COBOCRED_ERROR;
 }
 
-int oauth_judge(const struct oauth_conf *c, int refresh, int transport_ok,
+int oauth_judge(const struct oauth_conf *c, const struct oauth_sent *sent, int transport_ok,
 		const struct oauth_http_resp *resp, struct oauth_token *tok, int *fallback,
 		int *retry, char *err, size_t errlen)
 {
+	int refresh = sent->refresh != NULL;
+
 	*fallback = 0;
 	*retry = 0;
 	memset(tok, 0, sizeof(*tok));
 	if (!transport_ok)
 		return judge_transport(c, refresh, resp, fallback, retry, err, errlen);
 	if (resp->status >= 200 && resp->status <= 299)
-		return judge_success(c, resp, tok, err, errlen);
+		return judge_success(c, sent, resp, tok, err, errlen);
 	return judge_error(c, refresh, resp, fallback, err, errlen);
 }

@@ -106,11 +106,11 @@ static void sleep_ms(long ms)
 		;
 }
 
-/* One request and its verdict. */
+/* One request and its verdict; sent.refresh is the refresh token inside body, if any. */
 static int attempt(const struct cobocred_host *h, const struct oauth_conf *c,
 		   const unsigned char *seed, const char *query, const char *body,
-		   size_t body_len, struct oauth_token *tok, int *fallback, int *retry, char *err,
-		   size_t errlen)
+		   size_t body_len, struct oauth_sent sent, struct oauth_token *tok, int *fallback,
+		   int *retry, char *err, size_t errlen)
 {
 	struct oauth_http_resp resp;
 	int got, st;
@@ -123,7 +123,8 @@ static int attempt(const struct cobocred_host *h, const struct oauth_conf *c,
 		*fallback = *retry = 0;
 		return COBOCRED_ERROR;
 	}
-	st = oauth_judge(c, body != NULL, got, &resp, tok, fallback, retry, err, errlen);
+	sent.now_ms = oauth_now_ms();
+	st = oauth_judge(c, &sent, got, &resp, tok, fallback, retry, err, errlen);
 	oauth_http_resp_clear(&resp);
 	return st;
 }
@@ -131,6 +132,7 @@ static int attempt(const struct cobocred_host *h, const struct oauth_conf *c,
 static int mint(const struct cobocred_host *h, const struct oauth_conf *c,
 		const unsigned char *seed, struct oauth_token *tok, char *err, size_t errlen)
 {
+	struct oauth_sent sent = { NULL, 0, 0 };
 	char query[QUERY_MAX];
 	int i, st = COBOCRED_ERROR, fallback, retry = 1;
 
@@ -143,7 +145,7 @@ static int mint(const struct cobocred_host *h, const struct oauth_conf *c,
 			h->log(h->ctx, COBOCRED_LOG_INFO, "cobo-oauth: %s; retrying", err);
 			sleep_ms(200L << (i - 1)); /* 200 ms, 400 ms */
 		}
-		st = attempt(h, c, seed, query, NULL, 0, tok, &fallback, &retry, err, errlen);
+		st = attempt(h, c, seed, query, NULL, 0, sent, tok, &fallback, &retry, err, errlen);
 	}
 	return st;
 }
@@ -152,6 +154,7 @@ int oauth_fetch(const struct cobocred_host *h, const struct oauth_conf *c,
 		const unsigned char seed[OAUTH_SEED_LEN], const char *refresh, size_t refresh_len,
 		struct oauth_token *tok, char *err, size_t errlen)
 {
+	struct oauth_sent sent = { refresh, refresh_len, 0 };
 	char *body = NULL;
 	size_t body_len = 0;
 	int st, fallback = 0, retry;
@@ -163,7 +166,7 @@ int oauth_fetch(const struct cobocred_host *h, const struct oauth_conf *c,
 		snprintf(err, errlen, "out of memory building the refresh request");
 		return COBOCRED_ERROR;
 	}
-	st = attempt(h, c, seed, NULL, body, body_len, tok, &fallback, &retry, err, errlen);
+	st = attempt(h, c, seed, NULL, body, body_len, sent, tok, &fallback, &retry, err, errlen);
 	oauth_free_wiped(body, body_len);
 	if (st == COBOCRED_SUCCESS || !fallback)
 		return st;

@@ -19,14 +19,29 @@
 /* 1 if q asks this module for a token: Cobo schema, a profile, kind=access. */
 int oauth_query_applies(const struct cobocred_query *q);
 
+/* What one exchange asked, and when its answer came: what the answer is judged against. */
+struct oauth_sent {
+	const char *refresh; /* the refresh token sent (not owned); NULL: a mint */
+	size_t refresh_len;
+	int64_t now_ms;	     /* oauth_now_ms() when the answer arrived */
+};
+
+/*
+ * The local real-time clock in unix ms, as Biz-Timestamp is compared with
+ * it.  Real time like the request nonce, never the host's test-shifted
+ * clock: COBO_CREDENTIAL_NOW_OFFSET ages cached tokens, the server's clock
+ * does not move with it.
+ */
+int64_t oauth_now_ms(void);
+
 /*
  * Maps one finished exchange to a status.  On SUCCESS *tok holds the
- * verified, parsed token.  *fallback is set for a refresh whose token was
- * rejected or whose answer was lost (mint instead); *retry for transient
- * transport errors an idempotent request may retry.  err gets a one-line
- * reason.  Pure given its inputs (no I/O), for tests.
+ * verified, fresh, parsed token.  *fallback is set for a refresh whose
+ * token was rejected or whose answer was lost (mint instead); *retry for
+ * transient transport errors an idempotent request may retry.  err gets a
+ * one-line reason.  Pure given its inputs (no I/O), for tests.
  */
-int oauth_judge(const struct oauth_conf *c, int refresh, int transport_ok,
+int oauth_judge(const struct oauth_conf *c, const struct oauth_sent *sent, int transport_ok,
 		const struct oauth_http_resp *resp, struct oauth_token *tok, int *fallback,
 		int *retry, char *err, size_t errlen);
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <json-c/json.h>
 #include <openssl/crypto.h>
@@ -219,7 +220,6 @@ void oauth_token_clear(struct oauth_token *t)
 	memset(t, 0, sizeof(*t));
 }
 
-
 /*
  * Copies s for display: control characters become spaces, ill-formed
  * UTF-8 becomes '?', and a cut never splits a character.
@@ -308,4 +308,64 @@ void oauth_error_format(const struct oauth_error *e, char *buf, size_t len)
 		n = snprintf(buf, len, "error %s: %s", code, msg);
 	if (n >= 0 && (size_t)n < len && e->id[0])
 		snprintf(buf + n, len - (size_t)n, " (error id %s)", e->id);
+}
+
+/* Unix ms in 1..18 decimal digits (no sign, blank or anything else); 0 or -1. */
+static int timestamp_parse(const char *ts, int64_t *ms)
+{
+	size_t i, n = ts != NULL ? strlen(ts) : 0;
+	int64_t v = 0;
+
+	if (n == 0 || n > 18)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (ts[i] < '0' || ts[i] > '9')
+			return -1;
+		v = v * 10 + (ts[i] - '0');
+	}
+	*ms = v;
+	return 0;
+}
+
+/* "2026-12-02 03:25:50.123 UTC", or the raw number when gmtime cannot say. */
+static void utc_format(int64_t ms, char *buf, size_t len)
+{
+	time_t secs = (time_t)(ms / 1000);
+	struct tm tm;
+	char day[40];
+
+	if (ms >= 0 && gmtime_r(&secs, &tm) != NULL &&
+	    strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm) > 0)
+		snprintf(buf, len, "%s.%03d UTC", day, (int)(ms % 1000));
+	else
+		snprintf(buf, len, "%lld ms", (long long)ms);
+}
+
+int oauth_timestamp_check(const char *ts, int64_t now_ms, long max_skew, char *err,
+			  size_t errlen)
+{
+	char theirs[64], ours[64];
+	int64_t ms, apart;
+
+	if (timestamp_parse(ts, &ms) != 0) {
+		clean_copy(theirs, 24, ts != NULL ? ts : "", ts != NULL ? strlen(ts) : 0);
+		snprintf(err, errlen, "Biz-Timestamp '%s' is not unix milliseconds", theirs);
+		return OAUTH_TS_MALFORMED;
+	}
+	apart = ms > now_ms ? ms - now_ms : now_ms - ms;
+	if (apart <= (int64_t)max_skew * 1000)
+		return 0;
+	utc_format(ms, theirs, sizeof(theirs));
+	utc_format(now_ms, ours, sizeof(ours));
+	snprintf(err, errlen, "it is dated %s (Biz-Timestamp) but the local clock says %s: "
+		 "%lld.%03d s %s, more than the %ld s allowed", theirs, ours,
+		 (long long)(apart / 1000), (int)(apart % 1000),
+		 ms < now_ms ? "in the past" : "in the future", max_skew);
+	return OAUTH_TS_SKEWED;
+}
+
+int oauth_token_echoes(const struct oauth_token *t, const char *sent, size_t sent_len)
+{
+	return sent != NULL && t->refresh_token != NULL && t->refresh_len == sent_len &&
+	       CRYPTO_memcmp(t->refresh_token, sent, sent_len) == 0;
 }

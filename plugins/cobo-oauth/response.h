@@ -12,6 +12,8 @@
 #define OAUTH_EXPIRES_MAX 31536000	/* one year, in seconds */
 #define OAUTH_JSON_DEPTH 16		/* deeper nesting is refused */
 #define OAUTH_BODY_MAX (64 * 1024)	/* larger responses are refused */
+#define OAUTH_SKEW_DEFAULT 300		/* max_clock_skew: seconds between Biz-Timestamp and us */
+#define OAUTH_SKEW_MAX 86400		/* the largest max_clock_skew accepted */
 
 /* A parsed token answer.  Tokens live in wiped secret memory. */
 struct oauth_token {
@@ -32,6 +34,23 @@ int oauth_parse_token(const char *body, size_t len, struct oauth_token *out, cha
 		      size_t errlen);
 /* Wipes and frees the tokens; leaves *t zeroed.  Safe on a zeroed struct. */
 void oauth_token_clear(struct oauth_token *t);
+
+/*
+ * Freshness of a signed answer.  The signature covers Biz-Timestamp but
+ * proves only who signed, not when it was sent: without this check an
+ * answer captured once replays for as long as its tokens live.  ts must be
+ * unix milliseconds in decimal digits (nothing else); it is accepted when
+ * |ts - now_ms| <= max_skew seconds, to the millisecond.  0 when fresh;
+ * OAUTH_TS_MALFORMED or OAUTH_TS_SKEWED with a one-line reason in err
+ * (for a skew: both times in UTC and how far apart they are).
+ */
+#define OAUTH_TS_MALFORMED (-1)
+#define OAUTH_TS_SKEWED (-2)
+int oauth_timestamp_check(const char *ts, int64_t now_ms, long max_skew, char *err,
+			  size_t errlen);
+
+/* 1 if t carries exactly the refresh token sent (sent_len bytes): a replayed answer. */
+int oauth_token_echoes(const struct oauth_token *t, const char *sent, size_t sent_len);
 
 /* A parsed error answer, cleaned for display (no control characters). */
 struct oauth_error {

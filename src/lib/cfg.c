@@ -38,7 +38,7 @@ static const char *const status_names[COBOCRED_STATUS_COUNT] = {
 /* Profile keys the project understands; a typo must not pass silently. */
 static const char *const profile_keys[] = {
 	"base_url", "client_id", "org_id",     "app_secret",	  "server_key",
-	"ca_file",  "allow_http", "connect_timeout", "timeout", NULL,
+	"ca_file",  "allow_http", "connect_timeout", "timeout", "max_clock_skew", NULL,
 };
 
 struct parser {

@@ -73,6 +73,8 @@ FAULT_MODES = {
     "wrong_key_signature", "huge_body", "lost_reply", "expires_in", "empty_token",
 }
 FAULT_ON = {"mint", "refresh", "token", "protected", "any"}
+# answers that are signed correctly but not fresh (README "Stale and replayed answers")
+FAULT_MODES |= {"stale", "replay", "echo_refresh"}
 
 
 # --------------------------------------------------------------------------- crypto
@@ -280,6 +282,7 @@ class State:
         self.access = {}        # token -> {"org", "client", "expires_at"}
         self.refresh = {}       # token -> {"org", "client", "expires_at", "used", "revoked"}
         self.faults = []
+        self.captures = []      # signed 2xx token answers as sent, for the replay fault
         self.stats = {}         # org or None -> counters
         self.reset_stats()
 
@@ -337,6 +340,8 @@ class Reply:
         self.raw = raw
         self.headers = dict(headers or {})
         self.note = ""
+        self.ts = None          # Biz-Timestamp to sign with (None: now); see Handler._freshness
+        self.sig = None         # a Biz-Resp-Signature sent as is (a replayed answer)
 
     def body(self):
         if self.raw is not None:
@@ -399,13 +404,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _send(self, reply, signing="good"):
         body = reply.body()
-        ts = str(now_ms())
+        ts = reply.ts or str(now_ms())
         try:
             self.send_response(reply.status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             if signing != "none":
-                if signing == "good":
+                if reply.sig is not None:
+                    sig = reply.sig
+                elif signing == "good":
                     sig = sign_response(self.server.response_key, body, ts)
                 elif signing == "bad":
                     sig = sign_response(self.server.response_key, body + b" ", ts)
@@ -413,6 +420,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     sig = sign_response(self.server.wrong_key, body, ts)
                 self.send_header("Biz-Timestamp", ts)
                 self.send_header("Biz-Resp-Signature", sig)
+                self._capture(reply, body, ts, sig, signing)
             for k, v in reply.headers.items():
                 self.send_header(k, str(v))
             if self.close_connection:
@@ -596,7 +604,53 @@ class Handler(http.server.BaseHTTPRequestHandler):
             obj["expires_in"] = fault.get("value")
         elif mode == "empty_token" and obj is not None and "access_token" in obj:
             obj["access_token"] = ""
+        elif mode in ("stale", "replay", "echo_refresh"):
+            self._freshness(reply, fault, obj)
         return "good"
+
+    # ---- stale and replayed answers (README "Stale and replayed answers")
+
+    def _capture(self, reply, body, ts, sig, signing):
+        """Keeps every correctly signed 2xx token answer as sent, replays excepted."""
+        if (signing != "good" or reply.sig is not None or not 200 <= reply.status <= 299
+                or self._classify(self.path.split("?", 1)[0]) not in ("mint", "refresh")):
+            return
+        st = self.server.state
+        with st.lock:
+            st.captures.append({"status": reply.status, "body": body, "ts": ts, "sig": sig,
+                                "kind": self._classify(self.path.split("?", 1)[0])})
+
+    def _freshness(self, reply, fault, obj):
+        """stale: dated `seconds` away from now; replay: a captured answer byte for byte;
+        echo_refresh: the refresh token sent comes back. All three stay correctly signed."""
+        mode = fault["mode"]
+        if mode == "stale":
+            shift = int(round(float(fault.get("seconds", -3600)) * 1000))
+            reply.ts = str(now_ms() + shift)
+            reply.note = (reply.note + " " if reply.note else "") + "dated %+d ms" % shift
+        elif mode == "echo_refresh" and obj is not None and "refresh_token" in obj:
+            try:
+                sent = json.loads(self._body.decode("utf-8")).get("refresh_token")
+            except (ValueError, AttributeError, UnicodeDecodeError):
+                sent = None
+            if isinstance(sent, str):
+                obj["refresh_token"] = sent
+                reply.note = (reply.note + " " if reply.note else "") + "echoes " + _short(sent)
+        elif mode == "replay":
+            which = int(fault.get("answer", 1))
+            st = self.server.state
+            with st.lock:
+                n = len(st.captures)
+                cap = st.captures[which - 1 if which > 0 else n + which] \
+                    if (1 <= which <= n or -n <= which <= -1) else None
+            if cap is None:
+                reply.status, reply.obj, reply.raw = 500, None, json.dumps(
+                    {"error_code": E_INTERNAL, "error_message":
+                     "replay fault: no captured answer %d (%d captured)" % (which, n)}).encode()
+                return
+            reply.status, reply.raw, reply.ts, reply.sig = (cap["status"], cap["body"],
+                                                            cap["ts"], cap["sig"])
+            reply.note = "replays answer %d of %s, dated %s" % (which, cap["kind"], cap["ts"])
 
     def _auth(self, query):
         """Checks the CoboAuth headers. Returns (reply_or_None, api_key_hex)."""
@@ -859,6 +913,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                             rec["expires_at"] = time.time() - 1
                             n += 1
             return Reply(200, {"ok": True, "expired": n})
+
+        if path == "/_test/captures" and m == "GET":
+            with st.lock:
+                caps = [{"kind": c["kind"], "status": c["status"], "timestamp": c["ts"],
+                         "body": c["body"].decode("utf-8", "replace")} for c in st.captures]
+            return Reply(200, {"captures": caps})
 
         if path == "/_test/reset" and m == "POST":
             with st.lock:

@@ -406,6 +406,51 @@ def live(d):
     st, h, data, j = mint()
     check("fault empty_token", st == 200 and j.get("access_token") == "" and j.get("refresh_token"), data)
 
+    # stale and replayed answers: correctly signed, not fresh
+    def ts_of(h):
+        return int(h.get("biz-timestamp", "0"))
+    fault(mode="stale", seconds=-3600)
+    t0 = int(time.time() * 1000); st, h, data, j = mint(); t1 = int(time.time() * 1000)
+    check("fault stale: signed, dated an hour ago", st == 200 and c.sig_ok(h, data) and j.get("access_token")
+          and t0 - 3600000 <= ts_of(h) <= t1 - 3600000, (st, h.get("biz-timestamp"), t0))
+    st, v = c.ctl("GET", "/_test/token_valid?token=" + j["access_token"])
+    check("fault stale: the request was processed", v.get("valid") is True, v)
+    fault(mode="stale", seconds=301.5, on="refresh")
+    rtS = mint()[3]["refresh_token"]
+    t0 = int(time.time() * 1000); st, h, data, j = refresh(rtS); t1 = int(time.time() * 1000)
+    check("fault stale on refresh: dated 301.5 s ahead", st == 201 and c.sig_ok(h, data)
+          and t0 + 301500 <= ts_of(h) <= t1 + 301500, (st, h.get("biz-timestamp"), t0))
+    c.ctl("POST", "/_test/reset")
+    st, h0, d0, j0 = mint()
+    st, h1, d1, j1 = refresh(j0["refresh_token"])
+    st, caps = c.ctl("GET", "/_test/captures")
+    check("captures: the mint and the refresh answer, as sent",
+          [(x["kind"], x["status"], x["timestamp"], x["body"].encode()) for x in caps["captures"]] ==
+          [("mint", 200, h0["biz-timestamp"], d0), ("refresh", 201, h1["biz-timestamp"], d1)], caps)
+    c.ctl("POST", "/_test/stats/reset")
+    fault(mode="replay", on="refresh")
+    st, h, data, j = refresh(j1["refresh_token"])
+    check("fault replay: the first answer byte for byte", st == 200 and data == d0
+          and h.get("biz-timestamp") == h0["biz-timestamp"]
+          and h.get("biz-resp-signature") == h0["biz-resp-signature"] and c.sig_ok(h, data), (st, data))
+    st, s = c.ctl("GET", "/_test/stats")
+    check("fault replay: the request is counted", s.get("refresh") == 1 and s.get("failed") == 0, s)
+    fault(mode="replay", answer=-1)
+    st, h, data, j = mint()
+    check("fault replay answer=-1: the last captured (replays are not captured)", st == 201 and data == d1
+          and h.get("biz-resp-signature") == h1["biz-resp-signature"], (st, data))
+    fault(mode="replay", answer=99)
+    st, h, data, j = mint()
+    check("fault replay without such a capture -> 500", st == 500 and "no captured answer 99" in j.get("error_message", ""), data)
+    rtE = mint()[3]["refresh_token"]
+    fault(mode="echo_refresh", on="refresh")
+    st, h, data, j = refresh(rtE)
+    check("fault echo_refresh: the sent refresh token comes back, signed", st == 201 and c.sig_ok(h, data)
+          and j.get("refresh_token") == rtE and j.get("access_token"), data)
+    st, caps = c.ctl("POST", "/_test/reset")
+    st, caps = c.ctl("GET", "/_test/captures")
+    check("reset clears the captures", caps == {"captures": []}, caps)
+
     # lost_reply: executed, then no reply
     c.ctl("POST", "/_test/stats/reset")
     st, h, data, j = mint(); rtL = j["refresh_token"]

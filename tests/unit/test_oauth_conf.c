@@ -171,6 +171,7 @@ static void test_conf_defaults(void)
 	CU_ASSERT_STRING_EQUAL(c.org_id, "org-1");
 	CU_ASSERT(c.app_secret == NULL);
 	CU_ASSERT(c.connect_timeout == 5 && c.timeout == 20 && c.allow_http == 0);
+	CU_ASSERT(c.max_clock_skew == 300);
 	CU_ASSERT(c.ca_file[0] == '\0');
 	CU_ASSERT_STRING_EQUAL(oauth_test_hex(c.server_key, 32),
 			       "a04ea1d5fa8da71f1dcfccf972b9c4eba0a2d8aba1f6da26f49977b08a0d2718");
@@ -225,6 +226,31 @@ static void test_conf_refusals(void)
 	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\nserver_key = nope\n", &c) == COBOCRED_ERROR);
 }
 
+/* max_clock_skew: seconds, 1..86400, default 300 (also a key the core's parser accepts). */
+static void test_conf_clock_skew(void)
+{
+	static const char *const bad[] = { "0", "-1", "86401", "5m", "", "1e3", "0x10" };
+	char lines[256];
+	struct oauth_conf c;
+	size_t i;
+
+	CU_ASSERT_FATAL(load("base_url = https://api.dev.cobo.com/v2\nmax_clock_skew = 60\n", &c) ==
+			COBOCRED_SUCCESS);
+	CU_ASSERT(c.max_clock_skew == 60);
+	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\nmax_clock_skew = 1\n", &c) ==
+		  COBOCRED_SUCCESS && c.max_clock_skew == 1);
+	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\nmax_clock_skew = 86400\n", &c) ==
+		  COBOCRED_SUCCESS && c.max_clock_skew == 86400);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(lines, sizeof(lines), "base_url = https://api.dev.cobo.com/v2\n"
+			 "max_clock_skew = %s\n", bad[i]);
+		err[0] = '\0';
+		CU_ASSERT(load(lines, &c) == COBOCRED_ERROR);
+		expect_err("max_clock_skew '");
+		expect_err("1..86400");
+	}
+}
+
 /* ---- status mapping ---- */
 
 static struct oauth_conf jc;
@@ -237,13 +263,22 @@ static void judge_setup(void)
 	jc.org_id = "org-1";
 	jc.client_id = "cid";
 	jc.timeout = 20;
+	jc.max_clock_skew = 300;
 	snprintf(jc.url.hostport, sizeof(jc.url.hostport), "cobo.test:8443");
 	memset(server_seed, 7, sizeof(server_seed));
 	CU_ASSERT_FATAL(oauth_ed25519_pub(server_seed, jc.server_key) == 0);
 }
 
-/* A response with status and body, signed by the server key when sign is set. */
-static void answer(struct oauth_http_resp *r, long status, const char *body, int sign)
+#define JUDGE_TS "1700000000123" /* the answers' Biz-Timestamp */
+#define JUDGE_MS 1700000000123LL
+
+/* The local clock and the refresh token sent, as judge() passes them. */
+static int64_t judge_now = JUDGE_MS;
+static const char *judge_sent = "RT_sent";
+
+/* A response with status and body, dated ts, signed by the server key when sign is set. */
+static void answer_at(struct oauth_http_resp *r, long status, const char *body, const char *ts,
+		      int sign)
 {
 	unsigned char digest[32], sig[64];
 
@@ -251,7 +286,7 @@ static void answer(struct oauth_http_resp *r, long status, const char *body, int
 	r->status = status;
 	r->body = cobocred_secret_dup(body, strlen(body));
 	r->body_len = strlen(body);
-	snprintf(r->timestamp, sizeof(r->timestamp), "1700000000123");
+	snprintf(r->timestamp, sizeof(r->timestamp), "%s", ts);
 	if (sign) {
 		CU_ASSERT_FATAL(oauth_response_digest(body, strlen(body), r->timestamp, digest) == 0);
 		CU_ASSERT_FATAL(oauth_ed25519_sign(server_seed, digest, 32, sig) == 0);
@@ -259,11 +294,21 @@ static void answer(struct oauth_http_resp *r, long status, const char *body, int
 	}
 }
 
+static void answer(struct oauth_http_resp *r, long status, const char *body, int sign)
+{
+	answer_at(r, status, body, JUDGE_TS, sign);
+}
+
 static int judge(struct oauth_http_resp *r, int refresh, int transport_ok, int *fallback,
 		 int *retry)
 {
+	struct oauth_sent sent = { refresh ? judge_sent : NULL, refresh ? strlen(judge_sent) : 0,
+				   judge_now };
 	struct oauth_token t;
-	int st = oauth_judge(&jc, refresh, transport_ok, r, &t, fallback, retry, err, sizeof(err));
+	int st;
+
+	err[0] = '\0';
+	st = oauth_judge(&jc, &sent, transport_ok, r, &t, fallback, retry, err, sizeof(err));
 
 	CU_ASSERT((st == COBOCRED_SUCCESS) == (t.access_token != NULL));
 	CU_ASSERT(st == COBOCRED_SUCCESS || strchr(err, '\n') == NULL);
@@ -304,6 +349,116 @@ static void test_judge_success(void)
 	CU_ASSERT(judge(&r, 1, 1, &fb, &rt) == COBOCRED_ERROR);
 	CU_ASSERT(fb == 0);
 	expect_err("malformed token response from cobo.test:8443 (HTTP 200): field 'token_type'");
+}
+
+/* Biz-Timestamp against the local clock: +-300 s to the millisecond, then refused. */
+static void test_judge_fresh(void)
+{
+	static const int64_t ok_ms[] = { 0, 300000, -300000, 299999, -299999, 1, -1 };
+	static const int64_t stale_ms[] = { 300001, -300001, 301000, -301000, 3600000,
+					    -30LL * 86400 * 1000 };
+	struct oauth_http_resp r;
+	size_t i;
+	int fb, rt;
+
+	judge_setup();
+	for (i = 0; i < sizeof(ok_ms) / sizeof(ok_ms[0]); i++) {
+		judge_now = JUDGE_MS + ok_ms[i];
+		answer(&r, 200, TOKEN_BODY, 1);
+		CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_SUCCESS);
+		answer(&r, 201, TOKEN_BODY, 1);
+		CU_ASSERT(judge(&r, 1, 1, &fb, &rt) == COBOCRED_SUCCESS);
+	}
+	for (i = 0; i < sizeof(stale_ms) / sizeof(stale_ms[0]); i++) {
+		judge_now = JUDGE_MS + stale_ms[i];
+		answer(&r, 200, TOKEN_BODY, 1);
+		CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_ERROR && rt == 0 && fb == 0);
+		expect_err("refusing the answer from cobo.test:8443 as stale or replayed");
+		expect_err("fix the clock");
+		expect_err("nothing was stored");
+		answer(&r, 201, TOKEN_BODY, 1);
+		CU_ASSERT(judge(&r, 1, 1, &fb, &rt) == COBOCRED_ERROR && fb == 0);
+	}
+	/* both times, in UTC, and the distance */
+	judge_now = JUDGE_MS + 301000;
+	answer(&r, 200, TOKEN_BODY, 1);
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_ERROR);
+	expect_err("dated 2023-11-14 22:13:20.123 UTC");
+	expect_err("local clock says 2023-11-14 22:18:21.123 UTC");
+	expect_err("301.000 s in the past, more than the 300 s allowed");
+	/* the profile's window */
+	jc.max_clock_skew = 3600;
+	answer(&r, 200, TOKEN_BODY, 1);
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_SUCCESS);
+	judge_now = JUDGE_MS - 3600001;
+	answer(&r, 200, TOKEN_BODY, 1);
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_ERROR);
+	expect_err("3600.001 s in the future, more than the 3600 s allowed");
+	jc.max_clock_skew = 1;
+	judge_now = JUDGE_MS + 1001;
+	answer(&r, 200, TOKEN_BODY, 1);
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_ERROR);
+	judge_now = JUDGE_MS + 1000;
+	answer(&r, 200, TOKEN_BODY, 1);
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_SUCCESS);
+	/* the signature is checked first: a forged date is a bad signature, not a stale one */
+	judge_now = JUDGE_MS + 3600000;
+	answer(&r, 200, TOKEN_BODY, 0);
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_ERROR);
+	expect_err("response signature invalid");
+	judge_now = JUDGE_MS;
+	jc.max_clock_skew = 300;
+}
+
+/* A Biz-Timestamp that is signed but not unix milliseconds is refused, not read loosely. */
+static void test_judge_timestamp_garbage(void)
+{
+	static const char *const bad[] = {
+		"1700000000123.0", "+1700000000123", "-1700000000123", " 1700000000123",
+		"1700000000123 ", "0x18BCFE56800", "1.7e12", "1700000000123\t", "abc",
+		"1234567890123456789", "17000000001\357\274\2223",
+	};
+	struct oauth_http_resp r;
+	size_t i;
+	int fb, rt;
+
+	judge_setup();
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		answer_at(&r, 200, TOKEN_BODY, bad[i], 1);
+		CU_ASSERT(judge(&r, 1, 1, &fb, &rt) == COBOCRED_ERROR && fb == 0);
+		expect_err("is not unix milliseconds; nothing was stored");
+	}
+	answer_at(&r, 200, TOKEN_BODY, "", 1); /* a missing header */
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_ERROR);
+	expect_err("no Biz-Resp-Signature or Biz-Timestamp header");
+}
+
+/* Cobo rotates refresh tokens: an answer that hands back the one sent is a replay. */
+static void test_judge_rotation(void)
+{
+	struct oauth_http_resp r;
+	int fb, rt;
+
+	judge_setup();
+	judge_sent = "RT_y"; /* the refresh token in TOKEN_BODY */
+	answer(&r, 201, TOKEN_BODY, 1);
+	CU_ASSERT(judge(&r, 1, 1, &fb, &rt) == COBOCRED_ERROR && fb == 0 && rt == 0);
+	expect_err("refusing the refresh answer from cobo.test:8443: it hands back the refresh "
+		   "token that was sent");
+	expect_err("nothing was stored");
+	CU_ASSERT(strstr(err, "RT_y") == NULL); /* never the token itself */
+	answer(&r, 200, TOKEN_BODY, 1); /* a mint sent none: nothing to echo */
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_SUCCESS);
+	judge_sent = "RT_yz"; /* longer, shorter, other: new tokens */
+	answer(&r, 201, TOKEN_BODY, 1);
+	CU_ASSERT(judge(&r, 1, 1, &fb, &rt) == COBOCRED_SUCCESS);
+	judge_sent = "RT_";
+	answer(&r, 201, TOKEN_BODY, 1);
+	CU_ASSERT(judge(&r, 1, 1, &fb, &rt) == COBOCRED_SUCCESS);
+	judge_sent = "RT_Y";
+	answer(&r, 201, TOKEN_BODY, 1);
+	CU_ASSERT(judge(&r, 1, 1, &fb, &rt) == COBOCRED_SUCCESS);
+	judge_sent = "RT_sent";
 }
 
 static void test_judge_errors(void)
@@ -457,11 +612,15 @@ static const struct cutest_case conf_cases[] = {
 	{ "profile defaults", test_conf_defaults },
 	{ "profile settings", test_conf_settings },
 	{ "settings that fail closed", test_conf_refusals },
+	{ "max_clock_skew", test_conf_clock_skew },
 	{ NULL, NULL },
 };
 
 static const struct cutest_case flow_cases[] = {
 	{ "2xx answers", test_judge_success },
+	{ "Biz-Timestamp within max_clock_skew", test_judge_fresh },
+	{ "Biz-Timestamp that is not unix ms", test_judge_timestamp_garbage },
+	{ "a refresh answer rotates the refresh token", test_judge_rotation },
 	{ "error answers", test_judge_errors },
 	{ "transport failures", test_judge_transport },
 	{ "which queries mint", test_query_applies },

@@ -1,5 +1,6 @@
 /*
  * test_oauth_response.c - strict JSON parsing of token and error answers,
+ * Biz-Timestamp freshness and refresh-token rotation,
  * and app secret loading (PEM from openssl genpkey, hex, permissions,
  * malformed keys).
  */
@@ -312,6 +313,98 @@ static const char rfc8410_pem[] =
 static const char rfc8410_seed[] =
 	"d4ee72dbf913584ad5b6d8f1f769f8ad3afe7c28cbf1d4fbe097a88f44755842";
 
+/* ---- freshness ---- */
+
+#define TS_MS 1764645950123LL /* 2025-12-02 03:25:50.123 UTC */
+
+static int fresh(const char *ts, int64_t now, long skew)
+{
+	int r;
+
+	err[0] = '\0';
+	r = oauth_timestamp_check(ts, now, skew, err, sizeof(err));
+	CU_ASSERT(r == 0 ? err[0] == '\0' : err[0] != '\0' && strchr(err, '\n') == NULL);
+	return r;
+}
+
+/* -301, -300, +300, +301 s and the milliseconds around them, with the default window. */
+static void test_timestamp_window(void)
+{
+	const char *ts = "1764645950123";
+
+	CU_ASSERT(fresh(ts, TS_MS, 300) == 0);
+	CU_ASSERT(fresh(ts, TS_MS + 300000, 300) == 0);	 /* answer 300 s old */
+	CU_ASSERT(fresh(ts, TS_MS - 300000, 300) == 0);	 /* answer 300 s ahead */
+	CU_ASSERT(fresh(ts, TS_MS + 300001, 300) == OAUTH_TS_SKEWED);
+	CU_ASSERT(fresh(ts, TS_MS - 300001, 300) == OAUTH_TS_SKEWED);
+	CU_ASSERT(fresh(ts, TS_MS + 301000, 300) == OAUTH_TS_SKEWED);
+	expect_err("301.000 s in the past");
+	CU_ASSERT(fresh(ts, TS_MS - 301000, 300) == OAUTH_TS_SKEWED);
+	expect_err("301.000 s in the future");
+	CU_ASSERT(fresh(ts, TS_MS + 299999, 300) == 0);
+	CU_ASSERT(fresh(ts, TS_MS + 30LL * 86400 * 1000, 300) == OAUTH_TS_SKEWED); /* 30 days */
+	expect_err("2592000.000 s in the past");
+	CU_ASSERT(fresh("0", TS_MS, 300) == OAUTH_TS_SKEWED);
+	expect_err("dated 1970-01-01 00:00:00.000 UTC");
+}
+
+static void test_timestamp_message(void)
+{
+	CU_ASSERT(fresh("1764645950123", TS_MS + 3600456, 300) == OAUTH_TS_SKEWED);
+	expect_err("it is dated 2025-12-02 03:25:50.123 UTC (Biz-Timestamp)");
+	expect_err("the local clock says 2025-12-02 04:25:50.579 UTC");
+	expect_err("3600.456 s in the past, more than the 300 s allowed");
+}
+
+/* Another window, as max_clock_skew sets it. */
+static void test_timestamp_setting(void)
+{
+	const char *ts = "1764645950123";
+
+	CU_ASSERT(fresh(ts, TS_MS + 301000, 3600) == 0);
+	CU_ASSERT(fresh(ts, TS_MS - 3600000, 3600) == 0);
+	CU_ASSERT(fresh(ts, TS_MS - 3600001, 3600) == OAUTH_TS_SKEWED);
+	expect_err("more than the 3600 s allowed");
+	CU_ASSERT(fresh(ts, TS_MS + 1000, 1) == 0);
+	CU_ASSERT(fresh(ts, TS_MS + 1001, 1) == OAUTH_TS_SKEWED);
+	CU_ASSERT(fresh(ts, TS_MS + 86400000, 86400) == 0);
+	CU_ASSERT(fresh(ts, TS_MS + 86400001, 86400) == OAUTH_TS_SKEWED);
+}
+
+/* Only decimal digits, 1..18 of them; anything else is not read loosely. */
+static void test_timestamp_garbage(void)
+{
+	static const char *const bad[] = {
+		"", "abc", "1764645950123.0", "+1764645950123", "-1764645950123", " 1764645950123",
+		"1764645950123 ", "0x19ADD5B8E2B", "1.76e12", "1764645950123\r", "1764645950\001123",
+		"1234567890123456789", "99999999999999999999999", "1764645950\303\251123",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CU_ASSERT(fresh(bad[i], TS_MS, 300) == OAUTH_TS_MALFORMED);
+		expect_err("is not unix milliseconds");
+		CU_ASSERT(strchr(err, '\r') == NULL && strchr(err, '\x01') == NULL);
+	}
+	CU_ASSERT(fresh(NULL, TS_MS, 300) == OAUTH_TS_MALFORMED); /* missing header */
+	CU_ASSERT(fresh("123456789012345678", 123456789012345678LL, 300) == 0); /* 18 digits */
+}
+
+static void test_token_echoes(void)
+{
+	struct oauth_token t;
+
+	CU_ASSERT_FATAL(oauth_parse_token(GOOD, strlen(GOOD), &t, err, sizeof(err)) == 0);
+	CU_ASSERT(oauth_token_echoes(&t, "RT_def", 6) == 1);
+	CU_ASSERT(oauth_token_echoes(&t, "RT_def", 5) == 0);
+	CU_ASSERT(oauth_token_echoes(&t, "RT_defg", 7) == 0);
+	CU_ASSERT(oauth_token_echoes(&t, "RT_deF", 6) == 0);
+	CU_ASSERT(oauth_token_echoes(&t, "AT_abc", 6) == 0);
+	CU_ASSERT(oauth_token_echoes(&t, NULL, 0) == 0);
+	oauth_token_clear(&t);
+	CU_ASSERT(oauth_token_echoes(&t, "RT_def", 6) == 0);
+}
+
 static void test_key_parse(void)
 {
 	unsigned char seed[32];
@@ -463,8 +556,18 @@ static const struct cutest_case key_cases[] = {
 	{ NULL, NULL },
 };
 
+static const struct cutest_case fresh_cases[] = {
+	{ "Biz-Timestamp window boundaries", test_timestamp_window },
+	{ "the message names both times", test_timestamp_message },
+	{ "max_clock_skew windows", test_timestamp_setting },
+	{ "malformed or missing Biz-Timestamp", test_timestamp_garbage },
+	{ "refresh token echoed", test_token_echoes },
+	{ NULL, NULL },
+};
+
 static const struct cutest_suite suites[] = {
 	{ "oauth-response", json_cases },
+	{ "oauth-fresh", fresh_cases },
 	{ "oauth-key", key_cases },
 	{ NULL, NULL },
 };
