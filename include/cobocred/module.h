@@ -194,7 +194,11 @@ struct cobocred_host {
  */
 #define COBOCRED_CAP_MINT 0x10u
 
-/* ABI 1.2: one profile setting a module reads. */
+/*
+ * ABI 1.2: one profile setting a module reads.  The element layout is
+ * frozen (a table has no per-element size stamp): data added later goes
+ * in a new table reached through a new cobocred_module field.
+ */
 #define COBOCRED_SETTING_REQUIRED 0x1u	 /* every profile must set it */
 #define COBOCRED_SETTING_SECRET_REF 0x2u /* says where a secret lives (keyring, file:PATH, env:VAR);
 					    never holds one */
