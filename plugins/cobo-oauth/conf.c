@@ -46,6 +46,8 @@ const struct cobocred_setting oauth_settings[] = {
 	{ "allow_http", "yes: http:// to 127.0.0.0/8 or localhost only (a test server)", 0 },
 	{ "connect_timeout", "seconds to connect, 1..300 (default 5)", 0 },
 	{ "timeout", "seconds for a whole request, 1..3600 (default 20)", 0 },
+	{ "max_clock_skew", "seconds a signed answer's date may be off, 1..86400 (default 300)",
+	  0 },
 	{ NULL, NULL, 0 },
 };
 

@@ -345,6 +345,33 @@ static void test_oauth_generate(void)
 	cobocred_ctx_free(ctx);
 }
 
+/* cobo-oauth's table holds every profile key cobo-credential.conf(5) documents. */
+static void test_oauth_settings(void)
+{
+	static const char *const documented[] = {
+		"base_url", "server_key", "client_id", "org_id", "app_secret", "ca_file",
+		"allow_http", "connect_timeout", "timeout", "max_clock_skew",
+	};
+	struct cobocred_ctx *ctx = NULL;
+	const struct cobocred_setting *t = NULL, *s;
+	size_t i, n = 0;
+
+	CU_ASSERT_EQUAL_FATAL(cobocred_ctx_new_builtin(&ctx), COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL_FATAL(cobocred_schema_settings(ctx, COBOCRED_SCHEMA_COBO, &t),
+			      COBOCRED_SUCCESS);
+	for (s = t; s->name != NULL; s++)
+		n++;
+	CU_ASSERT_EQUAL(n, sizeof(documented) / sizeof(documented[0]));
+	for (i = 0; i < sizeof(documented) / sizeof(documented[0]); i++) {
+		for (s = t; s->name != NULL && strcmp(s->name, documented[i]) != 0; s++)
+			;
+		if (s->name == NULL)
+			fprintf(stderr, "cobo-oauth does not declare %s\n", documented[i]);
+		CU_ASSERT_PTR_NOT_NULL(s->name);
+	}
+	cobocred_ctx_free(ctx);
+}
+
 static const struct cutest_case domain_cases[] = {
 	{ "one identity query for a profile's tokens", test_identity_query },
 	{ "the owner module's settings table", test_settings_table },
@@ -360,6 +387,7 @@ static const struct cutest_case oauth_key_cases[] = {
 	{ "RFC 8032 vector, hex and PEM, canonical form", test_oauth_rfc8032 },
 	{ "bad keys refused with a reason", test_oauth_bad_keys },
 	{ "generate", test_oauth_generate },
+	{ "the settings table: every documented profile key", test_oauth_settings },
 	{ NULL, NULL },
 };
 
