@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 #define COBOCRED_ABI_MAJOR 1
-#define COBOCRED_ABI_MINOR 1
+#define COBOCRED_ABI_MINOR 2
 #define COBOCRED_ABI_VERSION ((uint32_t)(COBOCRED_ABI_MAJOR << 16 | COBOCRED_ABI_MINOR))
 #define COBOCRED_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 
@@ -194,6 +194,43 @@ struct cobocred_host {
  */
 #define COBOCRED_CAP_MINT 0x10u
 
+/*
+ * ABI 1.2: one profile setting a module reads.  The element layout is
+ * frozen (a table has no per-element size stamp): data added later goes
+ * in a new table reached through a new cobocred_module field.
+ */
+#define COBOCRED_SETTING_REQUIRED 0x1u	 /* every profile must set it */
+#define COBOCRED_SETTING_SECRET_REF 0x2u /* says where a secret lives (keyring, file:PATH, env:VAR);
+					    never holds one */
+struct cobocred_setting {
+	const char *name;	 /* NULL ends the table */
+	const char *description; /* one line for 'profile show' and messages */
+	uint32_t flags;		 /* COBOCRED_SETTING_* */
+};
+
+/*
+ * ABI 1.2: key administration, for 'cobo-credential key' and 'setup'.
+ * A secret handed back is in host secret memory (host->secret_alloc), in the
+ * module's canonical text form (NUL-terminated); the caller stores it as an
+ * opaque string and frees it with the host's secret_free.  pub receives the
+ * public key as text for the app's manifest (NUL-terminated; publen >= 128).
+ * Every call returns a COBOCRED_* status and sets the host error on failure.
+ * Check struct_size before using a field appended later.
+ */
+struct cobocred_key_ops {
+	uint32_t struct_size;
+	/* A new private key from the OS random generator. */
+	int (*generate)(void *state, char **secret, size_t *secret_len, char *pub, size_t publen);
+	/* Parses key text in any form the module reads (text is the caller's, len bytes). */
+	int (*import)(void *state, const char *text, size_t len, char **secret, size_t *secret_len,
+		      char *pub, size_t publen);
+	/*
+	 * The public key of profile's configured secret, read the way the module
+	 * reads it when it signs (files private to their owner, as ssh requires).
+	 */
+	int (*public_key)(void *state, const char *profile, char *pub, size_t publen);
+};
+
 struct cobocred_module {
 	uint32_t abi_version; /* COBOCRED_ABI_VERSION the module was built with */
 	uint32_t struct_size; /* sizeof(struct cobocred_module) at build time */
@@ -218,7 +255,27 @@ struct cobocred_module {
 	int (*erase)(void *state, const struct cobocred_query *q);
 	/* Every match, chained in *out. */
 	int (*list)(void *state, const struct cobocred_query *q, struct cobocred_item **out);
+
+	/*
+	 * ---- ABI 1.2 additions (the host zero-fills them for older modules) ----
+	 * The module that owns a schema owns its profile settings and its key
+	 * handling; front-ends reach both through the host, never by parsing
+	 * key material themselves.
+	 */
+	/*
+	 * The [profile NAME] keys this module reads, ended by a NULL name; NULL
+	 * for a module that reads none.  When a module with a table is loaded,
+	 * the host refuses every profile key that is in no table with
+	 * FILE:LINE, and checks COBOCRED_SETTING_REQUIRED ones.
+	 */
+	const struct cobocred_setting *settings;
+	/* App key administration (generate, import, public key); NULL if none. */
+	const struct cobocred_key_ops *keys;
 };
+
+/* The size of struct cobocred_module in ABI 1.0 and 1.1 (it ended at list). */
+#define COBOCRED_MODULE_SIZE_1_0 \
+	(offsetof(struct cobocred_module, list) + sizeof(((struct cobocred_module *)0)->list))
 
 /* The one exported symbol.  Returns NULL to refuse the host. */
 typedef const struct cobocred_module *(*cobocred_module_init_fn)(uint32_t host_abi);

@@ -29,6 +29,28 @@ static const struct env {
 };
 #define N_ENVS (sizeof(envs) / sizeof(envs[0]))
 
+/*
+ * The [profile NAME] keys this module reads: the one list (module.h ABI
+ * 1.2 settings).  The host refuses any other key in a profile, with
+ * FILE:LINE, when it loads this module; 'profile show' prints them in this
+ * order.  A new setting is added here and nowhere else.
+ */
+const struct cobocred_setting oauth_settings[] = {
+	{ "base_url", "the API base URL, https://HOST[:PORT]/PATH", COBOCRED_SETTING_REQUIRED },
+	{ "server_key", "the server's response key: dev, sandbox, prod or 64 hex", 0 },
+	{ "client_id", "the app's client id", COBOCRED_SETTING_REQUIRED },
+	{ "org_id", "the organisation id", COBOCRED_SETTING_REQUIRED },
+	{ "app_secret", "where the app secret is: keyring, file:PATH or env:VAR",
+	  COBOCRED_SETTING_SECRET_REF },
+	{ "ca_file", "a CA bundle for a private server", 0 },
+	{ "allow_http", "yes: http:// to 127.0.0.0/8 or localhost only (a test server)", 0 },
+	{ "connect_timeout", "seconds to connect, 1..300 (default 5)", 0 },
+	{ "timeout", "seconds for a whole request, 1..3600 (default 20)", 0 },
+	{ "max_clock_skew", "seconds a signed answer's date may be off, 1..86400 (default 300)",
+	  0 },
+	{ NULL, NULL, 0 },
+};
+
 const char *oauth_env_name(size_t i, const char **base_url, const char **key_hex)
 {
 	if (i >= N_ENVS)

@@ -37,6 +37,9 @@ struct oauth_conf {
 	long max_clock_skew;	/* seconds a signed answer's Biz-Timestamp may be off */
 };
 
+/* The profile settings this module reads, NULL-name ended (module.h, ABI 1.2). */
+extern const struct cobocred_setting oauth_settings[];
+
 /* Splits a base_url ("https://host[:port][/path]").  0, or -1 with err. */
 int oauth_url_parse(const char *url, struct oauth_url *u, char *err, size_t errlen);
 /* 1 if host (as in oauth_url) is localhost, in 127.0.0.0/8 or [::1]. */

@@ -1,6 +1,10 @@
 /*
- * key.c - app secret loading.  Every buffer that held key material is
- * wiped (OPENSSL_cleanse, or the wiped secret memory of secret.h).
+ * key.c - the app key: parsing, loading from the profile's source, and
+ * the key administration the host offers the command line (generate,
+ * import, public key; module.h ABI 1.2).  This module is the only code
+ * that reads app key material: the CLI hands key text through the host
+ * and gets back an opaque canonical form and a public key.  Every buffer
+ * that held key material is wiped (OPENSSL_cleanse, or secret memory).
  */
 #include "config.h"
 
@@ -16,6 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 
 #include "fsutil.h"
 #include "key.h"
@@ -234,4 +239,91 @@ int oauth_key_load(const struct cobocred_host *host, const char *profile, const 
 	snprintf(err, errlen, "app_secret '%.40s' in [profile %s] is not keyring, file:PATH or "
 		 "env:VAR; fix it", spec, profile);
 	return COBOCRED_ERROR;
+}
+
+/* The canonical form of seed (64 lower-case hex) in host secret memory, and its public key. */
+static int canonical(const struct cobocred_host *h, const unsigned char *seed, char **secret,
+		     size_t *secret_len, char *pub, size_t publen)
+{
+	unsigned char raw[OAUTH_PUB_LEN];
+	char *hex;
+
+	if (publen < 2 * OAUTH_PUB_LEN + 1 || oauth_ed25519_pub(seed, raw) != 0) {
+		h->set_error(h->ctx, "cannot derive the Ed25519 public key (OpenSSL error)");
+		return COBOCRED_ERROR;
+	}
+	hex = h->secret_alloc(2 * OAUTH_SEED_LEN + 1);
+	if (hex == NULL) {
+		h->set_error(h->ctx, "out of memory");
+		return COBOCRED_ERROR;
+	}
+	cobocred_hex_encode(seed, OAUTH_SEED_LEN, hex);
+	cobocred_hex_encode(raw, OAUTH_PUB_LEN, pub);
+	*secret = hex;
+	*secret_len = 2 * OAUTH_SEED_LEN;
+	return COBOCRED_SUCCESS;
+}
+
+int oauth_key_generate(const struct cobocred_host *h, char **secret, size_t *secret_len,
+		       char *pub, size_t publen)
+{
+	unsigned char seed[OAUTH_SEED_LEN];
+	int st;
+
+	*secret = NULL;
+	*secret_len = 0;
+	/* An Ed25519 private key is 32 uniformly random bytes (RFC 8032 5.1.5). */
+	if (RAND_priv_bytes(seed, OAUTH_SEED_LEN) != 1) {
+		ERR_clear_error();
+		h->set_error(h->ctx, "the system random generator failed; try again");
+		st = COBOCRED_TRYAGAIN;
+	} else {
+		st = canonical(h, seed, secret, secret_len, pub, publen);
+	}
+	OPENSSL_cleanse(seed, sizeof(seed));
+	return st;
+}
+
+int oauth_key_import(const struct cobocred_host *h, const char *text, size_t len, char **secret,
+		     size_t *secret_len, char *pub, size_t publen)
+{
+	unsigned char seed[OAUTH_SEED_LEN];
+	char why[256];
+	int st;
+
+	*secret = NULL;
+	*secret_len = 0;
+	if (oauth_key_parse(text, len, seed, why, sizeof(why)) != 0) {
+		h->set_error(h->ctx, "%s", why);
+		st = COBOCRED_ERROR;
+	} else {
+		st = canonical(h, seed, secret, secret_len, pub, publen);
+	}
+	OPENSSL_cleanse(seed, sizeof(seed));
+	return st;
+}
+
+int oauth_key_public(const struct cobocred_host *h, const char *profile, char *pub, size_t publen)
+{
+	unsigned char seed[OAUTH_SEED_LEN], raw[OAUTH_PUB_LEN];
+	const char *client = h->profile_get(h->ctx, profile, "client_id");
+	char err[600];
+	int st;
+
+	if (publen < 2 * OAUTH_PUB_LEN + 1 || client == NULL) {
+		h->set_error(h->ctx, "[profile %s] has no client_id; add it", profile);
+		return COBOCRED_ERROR;
+	}
+	st = oauth_key_load(h, profile, h->profile_get(h->ctx, profile, "app_secret"), client,
+			    seed, err, sizeof(err));
+	if (st == COBOCRED_SUCCESS && oauth_ed25519_pub(seed, raw) != 0) {
+		snprintf(err, sizeof(err), "cannot derive the Ed25519 public key (OpenSSL error)");
+		st = COBOCRED_ERROR;
+	}
+	OPENSSL_cleanse(seed, sizeof(seed));
+	if (st == COBOCRED_SUCCESS)
+		cobocred_hex_encode(raw, OAUTH_PUB_LEN, pub);
+	else if (err[0] != '\0')
+		h->set_error(h->ctx, "%s", err);
+	return st;
 }

@@ -38,4 +38,18 @@ int oauth_key_load(const struct cobocred_host *host, const char *profile, const 
 		   const char *client_id, unsigned char seed[OAUTH_SEED_LEN], char *err,
 		   size_t errlen);
 
+/*
+ * Key administration (module.h struct cobocred_key_ops): a new key, or key
+ * text in any form oauth_key_parse reads, as the canonical 64 lower-case
+ * hex in host secret memory (*secret, the caller frees it with the host's
+ * secret_free) and the 64-hex public key in pub (publen >= 65).
+ * COBOCRED_* status; the host's error set on failure.
+ */
+int oauth_key_generate(const struct cobocred_host *h, char **secret, size_t *secret_len,
+		       char *pub, size_t publen);
+int oauth_key_import(const struct cobocred_host *h, const char *text, size_t len, char **secret,
+		     size_t *secret_len, char *pub, size_t publen);
+/* The public key of profile's app secret, loaded as signing loads it (oauth_key_load). */
+int oauth_key_public(const struct cobocred_host *h, const char *profile, char *pub, size_t publen);
+
 #endif

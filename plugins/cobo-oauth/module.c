@@ -8,7 +8,9 @@
 #include <stdlib.h>
 
 #include "cobocred/module.h"
+#include "conf.h"
 #include "http.h"
+#include "key.h"
 #include "mint.h"
 
 const struct cobocred_module *cobocred_module_init(uint32_t host_abi);
@@ -71,6 +73,37 @@ static int oauth_erase(void *state, const struct cobocred_query *q)
 	return COBOCRED_NOTFOUND;
 }
 
+/* Key administration for the host (ABI 1.2): this module owns the app key. */
+static int oauth_keys_generate(void *state, char **secret, size_t *secret_len, char *pub,
+			       size_t publen)
+{
+	struct state *s = state;
+
+	return oauth_key_generate(s->host, secret, secret_len, pub, publen);
+}
+
+static int oauth_keys_import(void *state, const char *text, size_t len, char **secret,
+			     size_t *secret_len, char *pub, size_t publen)
+{
+	struct state *s = state;
+
+	return oauth_key_import(s->host, text, len, secret, secret_len, pub, publen);
+}
+
+static int oauth_keys_public(void *state, const char *profile, char *pub, size_t publen)
+{
+	struct state *s = state;
+
+	return oauth_key_public(s->host, profile, pub, publen);
+}
+
+static const struct cobocred_key_ops oauth_keys = {
+	.struct_size = sizeof(struct cobocred_key_ops),
+	.generate = oauth_keys_generate,
+	.import = oauth_keys_import,
+	.public_key = oauth_keys_public,
+};
+
 static const struct cobocred_module oauth_module = {
 	.abi_version = COBOCRED_ABI_VERSION,
 	.struct_size = sizeof(struct cobocred_module),
@@ -80,6 +113,8 @@ static const struct cobocred_module oauth_module = {
 	.close = oauth_close,
 	.get = oauth_get,
 	.erase = oauth_erase,
+	.settings = oauth_settings,
+	.keys = &oauth_keys,
 };
 
 const struct cobocred_module *cobocred_module_init(uint32_t host_abi)

@@ -1,5 +1,7 @@
 /*
- * appsecret.c - saving, loading and forgetting app secrets.
+ * appsecret.c - saving, checking and forgetting app secrets.  Keys are
+ * generated and parsed by the Cobo schema's owner module through the core;
+ * this file moves their canonical text and wipes every copy.
  */
 #include "config.h"
 
@@ -15,7 +17,58 @@
 #include "secret.h"
 #include "strutil.h"
 
-#define HEX_LEN (2 * CLI_SEED_LEN)
+void cli_key_free(struct cli_key *k)
+{
+	cobocred_secret_free(k->secret);
+	k->secret = NULL;
+	k->len = 0;
+}
+
+/*
+ * Runs a key operation (generate when text is NULL) in ctx, or in a
+ * context on the built-in default when ctx is NULL.  COBOCRED_* status.
+ */
+static int key_op(struct cobocred_ctx *ctx, const char *text, size_t len, struct cli_key *k,
+		  char *err, size_t errlen)
+{
+	struct cobocred_ctx *tmp = NULL;
+	int st = COBOCRED_SUCCESS;
+
+	memset(k, 0, sizeof(*k));
+	err[0] = '\0';
+	if (ctx == NULL && (st = cobocred_ctx_new_builtin(&tmp)) != COBOCRED_SUCCESS)
+		snprintf(err, errlen, "%s", tmp != NULL ? cobocred_error(tmp) : "out of memory");
+	if (ctx == NULL)
+		ctx = tmp;
+	if (st == COBOCRED_SUCCESS) {
+		st = text == NULL
+		     ? cobocred_key_generate(ctx, COBOCRED_SCHEMA_COBO, &k->secret, &k->len, k->pub,
+					     sizeof(k->pub))
+		     : cobocred_key_import(ctx, COBOCRED_SCHEMA_COBO, text, len, &k->secret, &k->len,
+					   k->pub, sizeof(k->pub));
+		if (st != COBOCRED_SUCCESS)
+			snprintf(err, errlen, "%s", cobocred_error(ctx));
+	}
+	cobocred_ctx_free(tmp);
+	return st;
+}
+
+int cli_key_generate(struct cli *cli, struct cli_key *k, char *err, size_t errlen)
+{
+	return key_op(cli->ctx, NULL, 0, k, err, errlen);
+}
+
+int cli_key_import(struct cli *cli, const char *text, size_t len, struct cli_key *k, char *err,
+		   size_t errlen)
+{
+	return key_op(cli->ctx, text, len, k, err, errlen);
+}
+
+/* 1 if a and b hold the same canonical key (constant time in the bytes). */
+static int same_key(const struct cli_key *a, const struct cli_key *b)
+{
+	return a->len == b->len && cobocred_consttime_eq(a->secret, b->secret, a->len);
+}
 
 int cli_key_store_parse(const char *s, enum cli_key_store *out)
 {
@@ -99,8 +152,8 @@ static void app_query(struct cobocred_query *q, struct cobocred_attr *attr, cons
 	q->attrs = attr;
 }
 
-/* The seed stored for client_id in the store stack.  A COBOCRED_* status; err on failure. */
-static int stack_load(struct cli *cli, const char *client_id, unsigned char *seed,
+/* The key stored for client_id in the store stack.  A COBOCRED_* status; err on failure. */
+static int stack_load(struct cli *cli, const char *client_id, struct cli_key *k,
 		      const char **origin, char *err, size_t errlen)
 {
 	static char where[64];
@@ -110,6 +163,7 @@ static int stack_load(struct cli *cli, const char *client_id, unsigned char *see
 	char why[256];
 	int st;
 
+	memset(k, 0, sizeof(*k));
 	app_query(&q, &a, client_id);
 	st = cobocred_get(cli->ctx, &q, &it);
 	if (st != COBOCRED_SUCCESS) {
@@ -118,93 +172,44 @@ static int stack_load(struct cli *cli, const char *client_id, unsigned char *see
 			 : cobocred_error(cli->ctx));
 		return st;
 	}
-	if (cli_key_parse((const char *)it->secret, it->secret_len, seed, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "the app secret in the credential store (%s): %s",
-			 cobocred_item_origin(it), why);
+	snprintf(where, sizeof(where), "%s", cobocred_item_origin(it));
+	if (cli_key_import(cli, (const char *)it->secret, it->secret_len, k, why,
+			   sizeof(why)) != COBOCRED_SUCCESS) {
+		snprintf(err, errlen, "the app secret in the credential store (%s): %s", where, why);
 		st = COBOCRED_ERROR;
 	}
-	snprintf(where, sizeof(where), "%s", cobocred_item_origin(it));
 	if (origin != NULL)
 		*origin = where;
 	cobocred_item_free(it);
 	return st;
 }
 
-/* "~/x" -> "$HOME/x"; other paths must be absolute. */
-static int expand_path(const char *path, char *out, size_t outlen)
+/* The CLI's own key file (an absolute path) as a key.  A COBOCRED_* status; err on failure. */
+static int file_load(struct cli *cli, const char *path, struct cli_key *k, char *err,
+		     size_t errlen)
 {
-	const char *home = getenv("HOME");
-	int n;
-
-	if (strncmp(path, "~/", 2) == 0 && home != NULL && home[0] == '/')
-		n = snprintf(out, outlen, "%s/%s", home, path + 2);
-	else if (path[0] == '/')
-		n = snprintf(out, outlen, "%s", path);
-	else
-		return -1;
-	return n < 0 || (size_t)n >= outlen ? -1 : 0;
-}
-
-/* A private key file into seed.  A COBOCRED_* status; err on failure. */
-static int file_load(const char *path, unsigned char *seed, char *err, size_t errlen)
-{
-	char full[4096], why[512];
+	char why[512];
 	char *text = NULL;
 	size_t len = 0;
 	int st;
 
-	if (expand_path(path, full, sizeof(full)) != 0) {
-		snprintf(err, errlen, "app_secret file '%.200s' is not an absolute path; write "
-			 "file:/full/path or file:~/path", path);
-		return COBOCRED_ERROR;
-	}
-	st = cobocred_read_private_file(full, CLI_KEY_TEXT_MAX,
+	memset(k, 0, sizeof(*k));
+	st = cobocred_read_private_file(path, CLI_KEY_TEXT_MAX,
 					COBOCRED_FILE_PRIVATE | COBOCRED_FILE_SECRET, &text, &len,
 					why, sizeof(why));
 	if (st != COBOCRED_SUCCESS) {
 		snprintf(err, errlen, "app secret: %s", why);
 		return st;
 	}
-	if (cli_key_parse(text, len, seed, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "app secret %s: %s", full, why);
+	if (cli_key_import(cli, text, len, k, why, sizeof(why)) != COBOCRED_SUCCESS) {
+		snprintf(err, errlen, "app secret %.200s: %.500s", path, why);
 		st = COBOCRED_ERROR;
 	}
 	cobocred_secret_free(text);
 	return st;
 }
 
-int cli_secret_load(struct cli *cli, const char *profile, unsigned char *seed, char *err,
-		    size_t errlen)
-{
-	const char *spec = cobocred_profile_get(cli->ctx, profile, "app_secret");
-	const char *client = cobocred_profile_get(cli->ctx, profile, "client_id");
-	const char *v;
-	char why[256];
-	int st;
-
-	if (spec == NULL || strcmp(spec, "keyring") == 0)
-		st = stack_load(cli, client ? client : "", seed, NULL, err, errlen);
-	else if (strncmp(spec, "file:", 5) == 0)
-		st = file_load(spec + 5, seed, err, errlen);
-	else if (strncmp(spec, "env:", 4) == 0) {
-		v = spec[4] ? getenv(spec + 4) : NULL;
-		st = COBOCRED_ERROR;
-		if (v == NULL || *v == '\0')
-			snprintf(err, errlen, "app_secret = %s but that variable is not set", spec);
-		else if (cli_key_parse(v, strlen(v), seed, why, sizeof(why)) != 0)
-			snprintf(err, errlen, "app secret in $%s: %s", spec + 4, why);
-		else
-			st = COBOCRED_SUCCESS;
-	} else {
-		snprintf(err, errlen, "app_secret '%.40s' is not keyring, file:PATH or env:VAR", spec);
-		st = COBOCRED_ERROR;
-	}
-	if (st != COBOCRED_SUCCESS)
-		cli_key_wipe(seed, CLI_SEED_LEN);
-	return st;
-}
-
-static int stack_save(struct cli *cli, const char *client_id, const char *hex)
+static int stack_save(struct cli *cli, const char *client_id, const struct cli_key *k)
 {
 	struct cobocred_item *it = cobocred_item_new(COBOCRED_SCHEMA_APP_SECRET);
 	struct cobocred_attr a;
@@ -215,7 +220,7 @@ static int stack_save(struct cli *cli, const char *client_id, const char *hex)
 	snprintf(label, sizeof(label), "Cobo App Secret (%s)", client_id);
 	if (it == NULL || cobocred_item_set_label(it, label) != 0 ||
 	    cobocred_item_add_attr(it, "client_id", client_id) != 0 ||
-	    cobocred_item_set_secret(it, hex, HEX_LEN) != 0) {
+	    cobocred_item_set_secret(it, k->secret, k->len) != 0) {
 		cobocred_item_free(it);
 		cli_err("out of memory");
 		return CLI_EX_INTERNAL;
@@ -240,41 +245,45 @@ static int key_dir(char *err, size_t errlen)
 	       cobocred_mkdir_private(keys, err, errlen) != 0 ? -1 : 0;
 }
 
-static int file_save(const char *path, const char *hex)
+static int file_save(const char *path, const struct cli_key *k)
 {
-	char line[HEX_LEN + 1], err[600];
+	char *line = cobocred_secret_alloc(k->len + 1), err[600];
 	int r = CLI_EX_OK;
 
-	memcpy(line, hex, HEX_LEN);
-	line[HEX_LEN] = '\n';
+	if (line == NULL) {
+		cli_err("out of memory");
+		return CLI_EX_INTERNAL;
+	}
+	memcpy(line, k->secret, k->len);
+	line[k->len] = '\n';
 	if (key_dir(err, sizeof(err)) != 0 ||
-	    cobocred_write_atomic(path, line, sizeof(line), 0600, err, sizeof(err)) != 0) {
+	    cobocred_write_atomic(path, line, k->len + 1, 0600, err, sizeof(err)) != 0) {
 		cli_err("cannot write the key file: %s", err);
 		r = CLI_EX_IOERR;
 	}
-	cli_key_wipe(line, sizeof(line));
+	cobocred_secret_free(line);
 	return r;
 }
 
 /* Refuses to replace a different stored secret without force. CLI_EX_*. */
 static int check_existing(struct cli *cli, const char *client_id, enum cli_key_store where,
-			  const char *path, const unsigned char *seed, int force)
+			  const char *path, const struct cli_key *k, int force)
 {
-	unsigned char old[CLI_SEED_LEN];
-	char err[512];
+	struct cli_key old = { 0 };
+	char err[768];
 	int st, same;
 
 	if (where == CLI_STORE_FILE) {
 		if (access(path, F_OK) != 0)
 			return CLI_EX_OK;
-		st = file_load(path, old, err, sizeof(err));
+		st = file_load(cli, path, &old, err, sizeof(err));
 	} else {
-		st = stack_load(cli, client_id, old, NULL, err, sizeof(err));
+		st = stack_load(cli, client_id, &old, NULL, err, sizeof(err));
 	}
 	if (st == COBOCRED_NOTFOUND)
 		return CLI_EX_OK;
-	same = st == COBOCRED_SUCCESS && cobocred_consttime_eq(old, seed, CLI_SEED_LEN);
-	cli_key_wipe(old, sizeof(old));
+	same = st == COBOCRED_SUCCESS && same_key(&old, k);
+	cli_key_free(&old);
 	if (same || force)
 		return CLI_EX_OK;
 	if (st != COBOCRED_SUCCESS && where == CLI_STORE_KEYRING) {
@@ -287,14 +296,14 @@ static int check_existing(struct cli *cli, const char *client_id, enum cli_key_s
 	return CLI_EX_USAGE;
 }
 
-int cli_secret_save(struct cli *cli, const char *client_id, const unsigned char *seed,
+int cli_secret_save(struct cli *cli, const char *client_id, const struct cli_key *k,
 		    enum cli_key_store where, int force, char *spec, size_t speclen,
 		    char *place, size_t placelen)
 {
-	char hex[HEX_LEN + 1], path[4096], err[256];
+	char path[4096], err[512] = "";
 	const char *origin = "?";
-	unsigned char check[CLI_SEED_LEN];
-	int r;
+	struct cli_key check = { 0 };
+	int r, same;
 
 	if (cli_key_file_path(client_id, path, sizeof(path)) != 0) {
 		cli_err("client_id '%.80s' is not usable in a file name, or HOME is unset", client_id);
@@ -302,12 +311,10 @@ int cli_secret_save(struct cli *cli, const char *client_id, const unsigned char 
 	}
 	if (where == CLI_STORE_AUTO)
 		where = cli_keyring_usable(cli) ? CLI_STORE_KEYRING : CLI_STORE_FILE;
-	r = check_existing(cli, client_id, where, path, seed, force);
+	r = check_existing(cli, client_id, where, path, k, force);
 	if (r != CLI_EX_OK)
 		return r;
-	cobocred_hex_encode(seed, CLI_SEED_LEN, hex);
-	r = where == CLI_STORE_FILE ? file_save(path, hex) : stack_save(cli, client_id, hex);
-	cli_key_wipe(hex, sizeof(hex));
+	r = where == CLI_STORE_FILE ? file_save(path, k) : stack_save(cli, client_id, k);
 	if (r != CLI_EX_OK)
 		return r;
 	if (where == CLI_STORE_FILE) {
@@ -316,14 +323,14 @@ int cli_secret_save(struct cli *cli, const char *client_id, const unsigned char 
 		return CLI_EX_OK;
 	}
 	/* Read it back: proves the store works and tells which module kept it. */
-	if (stack_load(cli, client_id, check, &origin, err, sizeof(err)) != COBOCRED_SUCCESS ||
-	    !cobocred_consttime_eq(check, seed, CLI_SEED_LEN)) {
-		cli_key_wipe(check, sizeof(check));
+	same = stack_load(cli, client_id, &check, &origin, err, sizeof(err)) == COBOCRED_SUCCESS &&
+	       same_key(&check, k);
+	cli_key_free(&check);
+	if (!same) {
 		cli_err("the app secret was stored but does not read back (%s); run "
 			"'cobo-credential doctor'", err);
 		return CLI_EX_INTERNAL;
 	}
-	cli_key_wipe(check, sizeof(check));
 	snprintf(spec, speclen, "keyring");
 	snprintf(place, placelen, "the credential store (module %s)", origin);
 	return CLI_EX_OK;

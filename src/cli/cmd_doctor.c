@@ -66,6 +66,25 @@ static void check_clock(struct doctor *d)
 		       "clock: COBO_CREDENTIAL_NOW_OFFSET=%.20s shifts token times", off);
 }
 
+/*
+ * Profile keys are judged by the module that reads them (cobo-oauth's
+ * settings table), which the core consults as it loads that module.
+ */
+static void check_settings(struct doctor *d)
+{
+	const struct cobocred_setting *t = NULL;
+	int st;
+
+	if (cobocred_profile_count(d->cli->ctx) == 0)
+		return;
+	st = cobocred_schema_settings(d->cli->ctx, COBOCRED_SCHEMA_COBO, &t);
+	if (st == COBOCRED_ERROR)
+		report(d, DOC_FAIL, "edit the file at the line named (or check its owner and "
+		       "mode), then run doctor again", "config: %s", cobocred_error(d->cli->ctx));
+	else if (st == COBOCRED_SUCCESS)
+		report(d, DOC_OK, NULL, "profiles: every setting known to the module that reads it");
+}
+
 static const char keyring_fix[] =
 	"run inside a desktop session (a D-Bus session bus with a Secret Service such as "
 	"gnome-keyring), or on a headless machine keep the key in a file: "
@@ -135,20 +154,17 @@ static int check_key_file(struct doctor *d, const char *p, const char *path)
 static int check_secret(struct doctor *d, const char *p)
 {
 	const char *spec = cobocred_profile_get(d->cli->ctx, p, "app_secret");
-	unsigned char seed[CLI_SEED_LEN], pub[CLI_PUB_LEN];
-	char err[600], fix[300], hex[2 * CLI_PUB_LEN + 1];
+	char err[1024], fix[300], pub[CLI_PUB_TEXT];
 	int st;
 
 	if (spec != NULL && strncmp(spec, "file:", 5) == 0 && check_key_file(d, p, spec + 5) != 0)
 		return -1;
-	st = cli_secret_load(d->cli, p, seed, err, sizeof(err));
-	if (st == COBOCRED_SUCCESS && cli_key_public(seed, pub, err, sizeof(err)) != 0)
-		st = COBOCRED_ERROR;
-	cli_key_wipe(seed, sizeof(seed));
+	/* Read as cobo-oauth reads it to sign; the CLI never parses the key itself. */
+	st = cobocred_key_public(d->cli->ctx, COBOCRED_SCHEMA_COBO, p, pub, sizeof(pub));
+	snprintf(err, sizeof(err), "%s", cobocred_error(d->cli->ctx));
 	if (st == COBOCRED_SUCCESS) {
-		cobocred_hex_encode(pub, CLI_PUB_LEN, hex);
 		report(d, DOC_OK, NULL, "%s: app secret (%s) readable; public key %s", p,
-		       spec ? spec : "keyring", hex);
+		       spec ? spec : "keyring", pub);
 		return 0;
 	}
 	if (st == COBOCRED_TRYAGAIN)
@@ -273,6 +289,7 @@ int cmd_doctor(struct cli *cli, int argc, char **argv)
 		if (only != NULL && (r = cli_pick_profile(cli, only, &only)) != CLI_EX_OK)
 			return r;
 		check_modules(&d);
+		check_settings(&d);
 	}
 	check_clock(&d);
 	if (cli->ctx != NULL)

@@ -1,7 +1,9 @@
 /*
  * cmd_key.c - 'cobo-credential key generate|import|public'.  Secrets come
  * from files or stdin, never from argv, and go only to the store stack or
- * a 0600 file; stdout carries only public keys.
+ * a 0600 file; stdout carries only public keys.  The key itself is the
+ * Cobo schema owner's business (cobo-oauth, through the core): this file
+ * parses nothing and loads no OpenSSL.
  */
 #include "config.h"
 
@@ -63,12 +65,9 @@ static int parse_opts(struct cli *cli, int argc, char **argv, struct key_opts *o
 	return CLI_EX_OK;
 }
 
-static void print_public(const unsigned char *pub)
+static void print_public(const char *pub)
 {
-	char hex[2 * CLI_PUB_LEN + 1];
-
-	cobocred_hex_encode(pub, CLI_PUB_LEN, hex);
-	printf("%s\n", hex);
+	printf("%s\n", pub);
 }
 
 /* Points profile's app_secret at spec in the config file, if it differs. */
@@ -100,9 +99,8 @@ static int set_app_secret(struct cli *cli, const char *profile, const char *spec
 	return r;
 }
 
-/* Stores seed as profile's app secret and prints its public key. */
-static int save_for_profile(struct cli *cli, const struct key_opts *o, const unsigned char *seed,
-			    const unsigned char *pub)
+/* Stores k as profile's app secret and prints its public key. */
+static int save_for_profile(struct cli *cli, const struct key_opts *o, const struct cli_key *k)
 {
 	const char *p, *client;
 	char spec[4200], place[4200];
@@ -111,29 +109,34 @@ static int save_for_profile(struct cli *cli, const struct key_opts *o, const uns
 	if ((r = cli_open(cli)) != CLI_EX_OK || (r = cli_pick_profile(cli, o->profile, &p)) != 0)
 		return r;
 	client = cobocred_profile_get(cli->ctx, p, "client_id");
-	r = cli_secret_save(cli, client, seed, o->store, o->force, spec, sizeof(spec), place,
+	r = cli_secret_save(cli, client, k, o->store, o->force, spec, sizeof(spec), place,
 			    sizeof(place));
 	if (r == CLI_EX_OK)
 		r = set_app_secret(cli, p, spec);
 	if (r != CLI_EX_OK)
 		return r;
-	print_public(pub);
+	print_public(k->pub);
 	fprintf(stderr, "%s: app secret stored in %s; the public key above goes in the app's "
 		"manifest\n", p, place);
 	return CLI_EX_OK;
 }
 
-/* Writes the seed to a new 0600 file (--out); replaces one only with --force. */
-static int write_out_file(const char *path, const unsigned char *seed, int force)
+/* Writes the key to a new 0600 file (--out); replaces one only with --force. */
+static int write_out_file(const char *path, const struct cli_key *k, int force)
 {
-	char line[2 * CLI_SEED_LEN + 2], err[600];
+	char *line = cobocred_secret_alloc(k->len + 1), err[600];
+	size_t n = k->len + 1;
 	int fd, r = CLI_EX_OK;
 	ssize_t w = -1;
 
-	cobocred_hex_encode(seed, CLI_SEED_LEN, line);
-	line[2 * CLI_SEED_LEN] = '\n';
+	if (line == NULL) {
+		cli_err("out of memory");
+		return CLI_EX_INTERNAL;
+	}
+	memcpy(line, k->secret, k->len);
+	line[k->len] = '\n';
 	if (force) {
-		if (cobocred_write_atomic(path, line, sizeof(line) - 1, 0600, err, sizeof(err)) != 0) {
+		if (cobocred_write_atomic(path, line, n, 0600, err, sizeof(err)) != 0) {
 			cli_err("%s", err);
 			r = CLI_EX_IOERR;
 		}
@@ -142,56 +145,56 @@ static int write_out_file(const char *path, const unsigned char *seed, int force
 			errno == EEXIST ? "; pick a new name or pass --force" : "");
 		r = errno == EEXIST ? CLI_EX_USAGE : CLI_EX_IOERR;
 	} else {
-		w = write(fd, line, sizeof(line) - 1);
-		if (w != (ssize_t)sizeof(line) - 1 || fsync(fd) != 0 || close(fd) != 0) {
+		w = write(fd, line, n);
+		if (w != (ssize_t)n || fsync(fd) != 0 || close(fd) != 0) {
 			cli_err("cannot write %s: %s", path, strerror(errno));
 			unlink(path);
 			r = CLI_EX_IOERR;
 		}
 	}
-	cli_key_wipe(line, sizeof(line));
+	cobocred_secret_free(line);
 	return r;
 }
 
 static int key_generate(struct cli *cli, const struct key_opts *o)
 {
-	unsigned char seed[CLI_SEED_LEN], pub[CLI_PUB_LEN];
-	char err[256];
-	int r;
+	struct cli_key k;
+	char err[600];
+	int r, st;
 
 	if (o->out != NULL && o->profile != NULL)
 		return cli_usage_error("key", "--out and --profile exclude each other");
-	if (cli_key_generate(seed, err, sizeof(err)) != 0 ||
-	    cli_key_public(seed, pub, err, sizeof(err)) != 0) {
-		cli_key_wipe(seed, sizeof(seed));
+	st = cli_key_generate(cli, &k, err, sizeof(err));
+	if (st != COBOCRED_SUCCESS) {
 		cli_err("%s", err);
-		return CLI_EX_INTERNAL;
+		return st == COBOCRED_ERROR ? CLI_EX_INTERNAL : cli_exit_code(st);
 	}
 	if (o->out == NULL) {
-		r = save_for_profile(cli, o, seed, pub);
-	} else if ((r = write_out_file(o->out, seed, o->force)) == CLI_EX_OK) {
-		print_public(pub);
+		r = save_for_profile(cli, o, &k);
+	} else if ((r = write_out_file(o->out, &k, o->force)) == CLI_EX_OK) {
+		print_public(k.pub);
 		fprintf(stderr, "app secret written to %s (mode 0600); the public key above goes "
 			"in the app's manifest; then: cobo-credential setup --key-file %s ...\n",
 			o->out, o->out);
 	}
-	cli_key_wipe(seed, sizeof(seed));
+	cli_key_free(&k);
 	return r;
 }
 
-/* Reads and parses a key from path ("-": stdin) into seed and pub. */
-static int read_key(const char *path, unsigned char *seed, unsigned char *pub)
+/* Reads a key from path ("-": stdin) and has the owner module parse it into k. */
+static int read_key(struct cli *cli, const char *path, struct cli_key *k)
 {
-	char *text = NULL, err[256];
+	char *text = NULL, err[600];
 	size_t len = 0;
-	int r = cli_read_key_text(path, &text, &len);
+	int r = cli_read_key_text(path, &text, &len), st;
 
+	memset(k, 0, sizeof(*k));
 	if (r != CLI_EX_OK)
 		return r;
-	if (cli_key_parse(text, len, seed, err, sizeof(err)) != 0 ||
-	    cli_key_public(seed, pub, err, sizeof(err)) != 0) {
+	st = cli_key_import(cli, text, len, k, err, sizeof(err));
+	if (st != COBOCRED_SUCCESS) {
 		cli_err("%s: %s", strcmp(path, "-") == 0 ? "standard input" : path, err);
-		r = CLI_EX_DATAERR;
+		r = st == COBOCRED_ERROR ? CLI_EX_DATAERR : cli_exit_code(st);
 	}
 	cobocred_secret_free(text);
 	return r;
@@ -199,40 +202,37 @@ static int read_key(const char *path, unsigned char *seed, unsigned char *pub)
 
 static int key_import(struct cli *cli, const struct key_opts *o, const char *path)
 {
-	unsigned char seed[CLI_SEED_LEN], pub[CLI_PUB_LEN];
+	struct cli_key k;
 	int r;
 
 	if (o->out != NULL)
 		return cli_usage_error("key", "--out goes with generate");
-	if ((r = read_key(path, seed, pub)) == CLI_EX_OK)
-		r = save_for_profile(cli, o, seed, pub);
-	cli_key_wipe(seed, sizeof(seed));
+	if ((r = read_key(cli, path, &k)) == CLI_EX_OK)
+		r = save_for_profile(cli, o, &k);
+	cli_key_free(&k);
 	return r;
 }
 
 static int key_public(struct cli *cli, const struct key_opts *o, const char *path)
 {
-	unsigned char seed[CLI_SEED_LEN], pub[CLI_PUB_LEN];
+	struct cli_key k = { 0 };
 	const char *p;
-	char err[600];
 	int r, st;
 
 	if (path != NULL) {
-		r = read_key(path, seed, pub);
+		r = read_key(cli, path, &k);
 	} else if ((r = cli_open(cli)) == CLI_EX_OK &&
 		   (r = cli_pick_profile(cli, o->profile, &p)) == CLI_EX_OK) {
-		st = cli_secret_load(cli, p, seed, err, sizeof(err));
+		/* Read as the module reads it to sign: a loose key file is refused. */
+		st = cobocred_key_public(cli->ctx, COBOCRED_SCHEMA_COBO, p, k.pub, sizeof(k.pub));
 		if (st != COBOCRED_SUCCESS) {
-			cli_err("%s: %s", p, err);
+			cli_err("%s: %s", p, cobocred_error(cli->ctx));
 			r = st == COBOCRED_ERROR ? CLI_EX_CONFIG : cli_exit_code(st);
-		} else if (cli_key_public(seed, pub, err, sizeof(err)) != 0) {
-			cli_err("%s", err);
-			r = CLI_EX_INTERNAL;
 		}
 	}
 	if (r == CLI_EX_OK)
-		print_public(pub);
-	cli_key_wipe(seed, sizeof(seed));
+		print_public(k.pub);
+	cli_key_free(&k);
 	return r;
 }
 

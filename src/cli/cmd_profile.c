@@ -11,12 +11,6 @@
 #include "confedit.h"
 #include "logout.h"
 
-/* The profile settings, in the order cobo-credential.conf(5) lists them. */
-static const char *const keys[] = {
-	"base_url", "server_key", "client_id", "org_id", "app_secret",
-	"ca_file", "allow_http", "connect_timeout", "timeout",
-};
-
 static int list(struct cli *cli)
 {
 	size_t i, n = cobocred_profile_count(cli->ctx), w = 4;
@@ -38,20 +32,26 @@ static int list(struct cli *cli)
 	return CLI_EX_OK;
 }
 
+/* The settings in the order of the settings table of the module that reads them (cobo-oauth). */
 static int show(struct cli *cli, const char *name)
 {
+	const struct cobocred_setting *t = NULL;
 	const char *p;
-	size_t i;
-	int r = cli_pick_profile(cli, name, &p);
+	int r = cli_pick_profile(cli, name, &p), st;
 
 	if (r != CLI_EX_OK)
 		return r;
+	st = cobocred_schema_settings(cli->ctx, COBOCRED_SCHEMA_COBO, &t);
+	if (st != COBOCRED_SUCCESS) {
+		cli_err("%s", cobocred_error(cli->ctx));
+		return st == COBOCRED_ERROR ? CLI_EX_CONFIG : cli_exit_code(st);
+	}
 	printf("# from %s\n[profile %s]\n", cobocred_config_path(cli->ctx), p);
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const char *v = cobocred_profile_get(cli->ctx, p, keys[i]);
+	for (; t != NULL && t->name != NULL; t++) {
+		const char *v = cobocred_profile_get(cli->ctx, p, t->name);
 
 		if (v != NULL)
-			printf("%-15s = %s\n", keys[i], v);
+			printf("%-15s = %s\n", t->name, v);
 	}
 	return CLI_EX_OK;
 }

@@ -16,35 +16,36 @@
 #include "appsecret.h"
 #include "cli.h"
 #include "confedit.h"
-#include "keys.h"
 #include "secret.h"
 #include "setup.h"
 #include "strutil.h"
 
-/* The app secret from the chosen source into seed and pub. */
-static int get_key(struct setup *s, unsigned char *seed, unsigned char *pub)
+/*
+ * The app secret from the chosen source into k, generated or parsed by the
+ * Cobo schema's owner module (no configuration is open yet: the built-in one).
+ */
+static int get_key(struct cli *cli, struct setup *s, struct cli_key *k)
 {
-	char *text = NULL, err[256];
+	char *text = NULL, err[600];
 	size_t len = 0;
-	int r = CLI_EX_OK;
+	int r = CLI_EX_OK, st;
 
+	memset(k, 0, sizeof(*k));
 	if (s->generate) {
-		if (cli_key_generate(seed, err, sizeof(err)) != 0)
-			r = CLI_EX_INTERNAL;
+		st = cli_key_generate(cli, k, err, sizeof(err));
 	} else if (s->pasted != NULL) {
-		if (cli_key_parse(s->pasted, s->pasted_len, seed, err, sizeof(err)) != 0)
-			r = CLI_EX_DATAERR;
+		st = cli_key_import(cli, s->pasted, s->pasted_len, k, err, sizeof(err));
 	} else if ((r = cli_read_key_text(s->key_file, &text, &len)) == CLI_EX_OK) {
-		if (cli_key_parse(text, len, seed, err, sizeof(err)) != 0)
-			r = CLI_EX_DATAERR;
+		st = cli_key_import(cli, text, len, k, err, sizeof(err));
 		cobocred_secret_free(text);
 	} else {
 		return r; /* already reported */
 	}
-	if (r == CLI_EX_OK && cli_key_public(seed, pub, err, sizeof(err)) != 0)
-		r = CLI_EX_INTERNAL;
-	if (r != CLI_EX_OK)
+	if (st != COBOCRED_SUCCESS) {
 		cli_err("app secret: %s", err);
+		r = st != COBOCRED_ERROR ? cli_exit_code(st) : s->generate ? CLI_EX_INTERNAL
+									   : CLI_EX_DATAERR;
+	}
 	return r;
 }
 
@@ -149,7 +150,7 @@ static int verify(struct cli *cli, const struct setup *s)
 }
 
 /* Stores the secret, points the profile at it; rolls back on failure. */
-static int store_secret(struct cli *cli, const struct setup *s, const unsigned char *seed,
+static int store_secret(struct cli *cli, const struct setup *s, const struct cli_key *k,
 			const char *text, const char *path, const char *orig)
 {
 	char spec[4200], place[4200];
@@ -158,7 +159,7 @@ static int store_secret(struct cli *cli, const struct setup *s, const unsigned c
 	cli_close(cli);
 	cli->config = path;
 	if ((r = cli_open(cli)) == CLI_EX_OK)
-		r = cli_secret_save(cli, s->client_id, seed, s->store, s->force, spec, sizeof(spec),
+		r = cli_secret_save(cli, s->client_id, k, s->store, s->force, spec, sizeof(spec),
 				    place, sizeof(place));
 	if (r == CLI_EX_OK && strcmp(spec, "keyring") != 0 &&
 	    (r = write_profile(s, text, spec, path)) == CLI_EX_OK) {
@@ -173,10 +174,9 @@ static int store_secret(struct cli *cli, const struct setup *s, const unsigned c
 	return CLI_EX_OK;
 }
 
-static int run(struct cli *cli, struct setup *s, const unsigned char *seed,
-	       const unsigned char *pub)
+static int run(struct cli *cli, struct setup *s, const struct cli_key *k)
 {
-	char path[4096], hex[2 * CLI_PUB_LEN + 1], *text = NULL, *orig = NULL;
+	char path[4096], *text = NULL, *orig = NULL;
 	int existed, r;
 
 	if (cli_conf_target(cli, path, sizeof(path)) != 0) {
@@ -201,9 +201,8 @@ static int run(struct cli *cli, struct setup *s, const unsigned char *seed,
 		cli_err("out of memory");
 		r = CLI_EX_INTERNAL;
 	} else if ((r = write_profile(s, text, "keyring", path)) == CLI_EX_OK &&
-		   (r = store_secret(cli, s, seed, text, path, orig)) == CLI_EX_OK) {
-		cobocred_hex_encode(pub, CLI_PUB_LEN, hex);
-		printf("public key: %s\n", hex);
+		   (r = store_secret(cli, s, k, text, path, orig)) == CLI_EX_OK) {
+		printf("public key: %s\n", k->pub);
 		if (s->generate)
 			printf("register this public key in the app's manifest, then check with "
 			       "'cobo-credential token --profile %s'\n", s->name);
@@ -220,14 +219,14 @@ static int run(struct cli *cli, struct setup *s, const unsigned char *seed,
 int cmd_setup(struct cli *cli, int argc, char **argv)
 {
 	struct setup s;
-	unsigned char seed[CLI_SEED_LEN], pub[CLI_PUB_LEN];
+	struct cli_key k = { 0 };
 	int done = 0, r;
 
 	r = setup_parse(cli, argc, argv, &s, &done);
 	if (r == CLI_EX_OK && !done && (r = setup_complete(&s)) == CLI_EX_OK &&
-	    (r = get_key(&s, seed, pub)) == CLI_EX_OK)
-		r = run(cli, &s, seed, pub);
-	cli_key_wipe(seed, sizeof(seed));
+	    (r = get_key(cli, &s, &k)) == CLI_EX_OK)
+		r = run(cli, &s, &k);
+	cli_key_free(&k);
 	setup_free(&s);
 	return r;
 }

@@ -55,6 +55,9 @@ int cli_exit_code(int status)
 int cli_fail(struct cli *cli, int status)
 {
 	cli_err("%s", cli->ctx != NULL ? cobocred_error(cli->ctx) : "out of memory");
+	/* A profile key refused as cobo-oauth loads is as much a config error as a parse error. */
+	if (status == COBOCRED_ERROR && cli->ctx != NULL && cobocred_error_in_config(cli->ctx))
+		return CLI_EX_CONFIG;
 	return cli_exit_code(status);
 }
 

@@ -8,7 +8,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "keys.h"
+#include "appsecret.h" /* CLI_KEY_TEXT_MAX */
 #include "prompt.h"
 #include "secret.h"
 
@@ -81,7 +81,7 @@ int cli_prompt_secret(const char *question, char **text, size_t *len)
 		if (strncmp(line, "-----END ", 9) == 0)
 			break;
 	}
-	cli_key_wipe(line, sizeof(line));
+	cobocred_wipe(line, sizeof(line));
 	if (echo_off)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
 	fputc('\n', stderr);

@@ -8,27 +8,6 @@
 
 #include "tokens.h"
 
-/* The cobo token query of profile (attrs must have room for 4). */
-static void token_query(struct cli *cli, const char *profile, const char *kind,
-			struct cobocred_attr *attrs, struct cobocred_query *q)
-{
-	static const char *const keys[] = { "base_url", "client_id", "org_id" };
-	size_t i;
-
-	memset(q, 0, sizeof(*q));
-	for (i = 0; i < 3; i++) {
-		attrs[i].name = keys[i];
-		attrs[i].value = cobocred_profile_get(cli->ctx, profile, keys[i]);
-	}
-	attrs[3].name = "kind";
-	attrs[3].value = kind;
-	q->struct_size = sizeof(*q);
-	q->schema = COBOCRED_SCHEMA_COBO;
-	q->n_attrs = 4;
-	q->attrs = attrs;
-	q->profile = profile;
-}
-
 /* 1 if the ", "-separated list holds name. */
 static int list_has(const char *list, const char *name)
 {
@@ -58,14 +37,16 @@ static void add_module(struct cli_cached *c, const char *origin)
 void cli_cached_lookup(struct cli *cli, const char *profile, const char *kind,
 		       struct cli_cached *c)
 {
-	struct cobocred_attr attrs[4];
+	struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS];
 	struct cobocred_query q;
 	struct cobocred_item *list = NULL, *it;
 
 	memset(c, 0, sizeof(*c));
-	token_query(cli, profile, kind, attrs, &q);
+	/* The identity rule is the core's, shared with the lifecycle (cobo_identity.c). */
+	c->status = cobocred_cobo_query(cli->ctx, profile, kind, attrs, &q);
 	q.flags = COBOCRED_QUERY_ATTRS_ONLY; /* status shows dates, never a secret */
-	c->status = cobocred_list(cli->ctx, &q, &list);
+	if (c->status == COBOCRED_SUCCESS)
+		c->status = cobocred_list(cli->ctx, &q, &list);
 	if (c->status != COBOCRED_SUCCESS && c->status != COBOCRED_NOTFOUND)
 		snprintf(c->error, sizeof(c->error), "%s", cobocred_error(cli->ctx));
 	for (it = list; it != NULL; it = it->next) {
@@ -83,9 +64,9 @@ void cli_cached_lookup(struct cli *cli, const char *profile, const char *kind,
 
 int cli_cached_erase(struct cli *cli, const char *profile, const char *kind)
 {
-	struct cobocred_attr attrs[4];
+	struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS];
 	struct cobocred_query q;
+	int st = cobocred_cobo_query(cli->ctx, profile, kind, attrs, &q);
 
-	token_query(cli, profile, kind, attrs, &q);
-	return cobocred_erase(cli->ctx, &q);
+	return st == COBOCRED_SUCCESS ? cobocred_erase(cli->ctx, &q) : st;
 }

@@ -35,12 +35,6 @@ static const char *const status_names[COBOCRED_STATUS_COUNT] = {
 	"SUCCESS", "NOTFOUND", "UNAVAIL", "TRYAGAIN", "DENIED", "ERROR",
 };
 
-/* Profile keys the project understands; a typo must not pass silently. */
-static const char *const profile_keys[] = {
-	"base_url", "client_id", "org_id",     "app_secret",	  "server_key",
-	"ca_file",  "allow_http", "connect_timeout", "timeout", "max_clock_skew", NULL,
-};
-
 struct parser {
 	const char *path;
 	int line;
@@ -261,16 +255,6 @@ static int stack_line(struct parser *p, const char *key, const char *value)
 	return parse_stack_value(p, &p->cfg->ops[op], value);
 }
 
-static int known_profile_key(const char *key)
-{
-	size_t i;
-
-	for (i = 0; profile_keys[i] != NULL; i++)
-		if (strcmp(profile_keys[i], key) == 0)
-			return 1;
-	return 0;
-}
-
 static int section_kv(struct parser *p, const char *key, const char *value)
 {
 	struct cobocred_section *s = p->cur;
@@ -310,10 +294,7 @@ static int key_value(struct parser *p, char *s)
 	if (p->cur == NULL)
 		return perr(p, "'%s' outside any section; put it under [stack], "
 			       "[module NAME] or [profile NAME]", key);
-	if (p->cur_is_profile && !known_profile_key(key))
-		return perr(p, "unknown key '%s' in [profile %s]; known keys: base_url client_id "
-			       "org_id app_secret server_key ca_file allow_http connect_timeout timeout",
-			    key, p->cur->name);
+	/* Which profile keys exist is the owner module's to say (schema_owner.c). */
 	return section_kv(p, key, value);
 }
 
@@ -400,16 +381,16 @@ static int parse_line(struct parser *p, char *s)
 	return key_value(p, s);
 }
 
-/* Checks that need the whole file: required profile keys. */
+/* Checks that need the whole file: the keys that identify a profile's tokens. */
 static int validate(struct parser *p)
 {
-	static const char *const required[] = { "base_url", "client_id", "org_id" };
+	const char *const *required = cobocred_cobo_identity_keys;
 	size_t i, k;
 
 	for (i = 0; i < p->cfg->n_profiles; i++) {
 		const struct cobocred_section *s = &p->cfg->profiles[i];
 
-		for (k = 0; k < 3; k++)
+		for (k = 0; required[k] != NULL; k++)
 			if (cobocred_section_get(s, required[k]) == NULL) {
 				p->line = s->line;
 				return perr(p, "[profile %s] lacks %s; add '%s = ...' to it",

@@ -25,6 +25,12 @@ struct cobocred_ctx;
  * status is ERROR with *out NULL (out of memory).
  */
 int cobocred_ctx_new(const char *config_path, struct cobocred_ctx **out);
+/*
+ * A context on the built-in default configuration whatever files exist:
+ * for work that needs a schema's owner module but no profile (parsing or
+ * generating an app key before any configuration is written).
+ */
+int cobocred_ctx_new_builtin(struct cobocred_ctx **out);
 void cobocred_ctx_free(struct cobocred_ctx *ctx);
 
 /* The last error: one line, no secrets, never NULL. */
@@ -111,6 +117,52 @@ int cobocred_token_get(struct cobocred_ctx *ctx, const char *profile, int64_t mi
 		       struct cobocred_item **out);
 /* Drops the cached access token of profile if it equals token (NULL: any). */
 int cobocred_token_erase(struct cobocred_ctx *ctx, const char *profile, const char *token);
+
+/*
+ * The Cobo domain (cobo_identity.c, schema_owner.c).  The identity of a
+ * profile's tokens is the core's rule; the settings and the app keys belong
+ * to the module that owns the schema, reached through the calls below,
+ * which load that module (and so OpenSSL) only when they run.
+ */
+#define COBOCRED_COBO_QUERY_ATTRS 4
+/* NULL-ended: the profile settings that identify a profile's tokens (all required). */
+extern const char *const cobocred_cobo_identity_keys[];
+/*
+ * The query for profile's cached tokens of kind ("access" | "refresh"):
+ * schema COBOCRED_SCHEMA_COBO with base_url, client_id, org_id and kind.
+ * attrs is the caller's storage; q points into it and at ctx's strings.
+ * NOTFOUND (message set) when there is no such profile.
+ */
+int cobocred_cobo_query(struct cobocred_ctx *ctx, const char *profile, const char *kind,
+			struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS],
+			struct cobocred_query *q);
+
+/*
+ * The settings table of the module that owns schema (the first minting
+ * module of the [stack] get line that declares settings or key operations),
+ * loading it.  Every profile is checked against it as it loads: an unknown
+ * key or a missing required one is an ERROR naming FILE:LINE.
+ */
+int cobocred_schema_settings(struct cobocred_ctx *ctx, const char *schema,
+			     const struct cobocred_setting **out);
+/*
+ * Key administration through schema's owner.  *secret (host secret memory,
+ * the module's canonical text, free with cobocred_secret_free) is opaque to
+ * the caller; pub is the public key text (publen >= 128).  COBOCRED_* status,
+ * message set on failure.
+ */
+int cobocred_key_generate(struct cobocred_ctx *ctx, const char *schema, char **secret,
+			  size_t *secret_len, char *pub, size_t publen);
+int cobocred_key_import(struct cobocred_ctx *ctx, const char *schema, const char *text,
+			size_t len, char **secret, size_t *secret_len, char *pub, size_t publen);
+/* The public key of profile's configured app secret, read as the module reads it to sign. */
+int cobocred_key_public(struct cobocred_ctx *ctx, const char *schema, const char *profile,
+			char *pub, size_t publen);
+/*
+ * 1 if the last error is the settings owner refusing a profile (an unknown
+ * or missing key, FILE:LINE): a configuration error, for exit codes.
+ */
+int cobocred_error_in_config(const struct cobocred_ctx *ctx);
 
 /*
  * The host services table of ctx, for tests that open a module instance

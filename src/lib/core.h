@@ -35,6 +35,7 @@ struct cobocred_ctx {
 	char runtime_dir[4096];
 	char error[1024];
 	char warning[1024];		/* "" or the call's last warning */
+	char bad_setting[512];		/* "" or why the settings owner refused a profile */
 };
 
 /* loader.c */
@@ -42,6 +43,13 @@ struct instance *cobocred_instance(struct cobocred_ctx *ctx, const char *name,
 				   const struct cobocred_stack_entry *e);
 void cobocred_instances_free(struct cobocred_ctx *ctx);
 
+
+/*
+ * schema_owner.c: checks every profile against a module's settings table
+ * (unknown keys, required ones).  0, or -1 with "FILE:LINE: ..." in err.
+ */
+int cobocred_settings_validate(const struct cobocred_ctx *ctx, const char *module,
+			       const struct cobocred_setting *table, char *err, size_t errlen);
 
 /* host.c */
 void cobocred_host_init(struct cobocred_ctx *ctx);

@@ -173,3 +173,23 @@ const char *cobocred_default_config(void)
 {
 	return cobocred_config_default;
 }
+
+int cobocred_ctx_new_builtin(struct cobocred_ctx **out)
+{
+	struct cobocred_ctx *ctx;
+	int st;
+
+	*out = NULL;
+	ctx = calloc(1, sizeof(*ctx));
+	if (ctx == NULL)
+		return COBOCRED_ERROR;
+	cobocred_trace_open(ctx);
+	cobocred_host_init(ctx);
+	ctx->now_offset = now_offset();
+	*out = ctx;
+	st = cobocred_config_parse(DEFAULT_NAME, cobocred_config_default,
+				   strlen(cobocred_config_default), &ctx->cfg, ctx->error,
+				   sizeof(ctx->error));
+	cobocred_trace(ctx, "config: %s", st == COBOCRED_SUCCESS ? ctx->cfg->path : ctx->error);
+	return st;
+}

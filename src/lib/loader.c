@@ -172,6 +172,16 @@ static void load(struct cobocred_ctx *ctx, struct instance *in, const struct cob
 		cobocred_trace(ctx, "%s", in->error);
 		return;
 	}
+	/* The module that reads [profile] settings judges their keys (schema_owner.c). */
+	if (cobocred_settings_validate(ctx, in->name, in->mod.settings, why, sizeof(why)) != 0) {
+		if (in->mod.close != NULL)
+			in->mod.close(in->mstate);
+		in->mstate = NULL;
+		inst_fail(in, INST_FAILED, COBOCRED_ERROR, "%s", why);
+		snprintf(ctx->bad_setting, sizeof(ctx->bad_setting), "%s", in->error);
+		cobocred_trace(ctx, "%s", in->error);
+		return;
+	}
 	in->state = INST_READY;
 	cobocred_trace(ctx, "loaded module '%s' from %s", in->name, path);
 }

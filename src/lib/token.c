@@ -8,37 +8,17 @@
 
 #include "core.h"
 
-/* attrs must have room for 4. */
+/* attrs must have room for COBOCRED_COBO_QUERY_ATTRS: the one identity rule (cobo_identity.c). */
 static int token_query(struct cobocred_ctx *ctx, const char *profile, const char *kind,
 		       struct cobocred_attr *attrs, struct cobocred_query *q)
 {
-	static const char *const keys[] = { "base_url", "client_id", "org_id" };
-	size_t i;
-
-	memset(q, 0, sizeof(*q));
-	if (cobocred_config_profile(ctx->cfg, profile) == NULL) {
-		cobocred_set_error(ctx, "no profile '%s' in %s; run 'cobo-credential profile list'",
-				   profile, ctx->cfg->path);
-		return COBOCRED_NOTFOUND;
-	}
-	for (i = 0; i < 3; i++) {
-		attrs[i].name = keys[i];
-		attrs[i].value = cobocred_profile_get(ctx, profile, keys[i]);
-	}
-	attrs[3].name = "kind";
-	attrs[3].value = kind;
-	q->struct_size = sizeof(*q);
-	q->schema = COBOCRED_SCHEMA_COBO;
-	q->n_attrs = 4;
-	q->attrs = attrs;
-	q->profile = profile;
-	return COBOCRED_SUCCESS;
+	return cobocred_cobo_query(ctx, profile, kind, attrs, q);
 }
 
 int cobocred_token_get(struct cobocred_ctx *ctx, const char *profile, int64_t min_valid,
 		       struct cobocred_item **out)
 {
-	struct cobocred_attr attrs[4];
+	struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS];
 	struct cobocred_query q;
 	struct cobocred_item *stale = NULL;
 	struct run_opts opts = { .lifecycle = 1, .min_valid = min_valid, .stale = &stale };
@@ -66,7 +46,7 @@ int cobocred_token_get(struct cobocred_ctx *ctx, const char *profile, int64_t mi
 
 int cobocred_token_erase(struct cobocred_ctx *ctx, const char *profile, const char *token)
 {
-	struct cobocred_attr attrs[4];
+	struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS];
 	struct cobocred_query q;
 	int st;
 

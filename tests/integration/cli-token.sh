@@ -66,13 +66,13 @@ KUBERNETES_EXEC_INFO='{"kind":"ExecCredential","apiVersion":"client.authenticati
 expect_eq "exec-credential: answers a v1beta1 host in v1beta1" client.authentication.k8s.io/v1beta1 \
 	"$(printf '%s' "$OUT" | py 'd["apiVersion"]')"
 
-# --- a cached token never loads OpenSSL (keys.c opens libcrypto on first use) ----------
+# --- a cached token never loads OpenSSL (only cobo-oauth.so does, for keys and mints) ----
 LD_DEBUG=files LD_DEBUG_OUTPUT="$T_TMP/ld.token" cc token
 expect_eq "cached token: answered" "0 $TOK" "$RC $OUT"
 expect_eq "cached token: libcrypto, libssl, libcurl, cobo-oauth.so never mapped" "" \
 	"$(cat "$T_TMP"/ld.token.* | grep -E 'file=[^ ]*(cobo-oauth\.so|libcurl|libssl|libcrypto)')"
 check "cobo-credential links no libcrypto" sh -c "! ldd '$CC' | grep -q libcrypto"
-# The control: a key operation does load it (so the check above can fail).
+# The control: a key operation does load it, through cobo-oauth.so (so the check above can fail).
 printf '%064d' 7 > "$T_TMP/seven.hex"
 chmod 600 "$T_TMP/seven.hex"
 LD_DEBUG=files LD_DEBUG_OUTPUT="$T_TMP/ld.key" cc key public "$T_TMP/seven.hex"

@@ -7,10 +7,16 @@
  * expires_in=N, ttl=N, log=PATH (appends "NAME OP detail" lines), name=N.
  * Variants: -DVARIANT_BADABI (major 2), -DVARIANT_OLDABI (struct ends
  * before list), -DVARIANT_NOSYM (exports no init symbol), -DVARIANT_MINT
- * (a minting module: get returns a refresh item, then the access item).
+ * (a minting module: get returns a refresh item, then the access item),
+ * -DVARIANT_DOMAIN (a minting module that owns its schema: ABI 1.2 settings
+ * table and key operations), -DVARIANT_ABI10 (with MINT: an ABI 1.0
+ * module, struct_size ending at list, whose memory after that holds
+ * poison settings and key operations a host must never read).
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,7 +100,7 @@ static int s_open(const struct cobocred_host *host, int argc, const char *const 
 	}
 	if (m->secret[0] == '\0')
 		snprintf(m->secret, sizeof(m->secret), "secret-of-%s", m->name);
-#ifdef VARIANT_MINT
+#if defined(VARIANT_MINT) || defined(VARIANT_DOMAIN)
 	m->mint = 1;
 #endif
 	logf_(m, "open", NULL);
@@ -199,9 +205,108 @@ static int s_list(void *state, const struct cobocred_query *q, struct cobocred_i
 	return m->st[OP_LIST];
 }
 
+/*
+ * ABI 1.2 settings and key operations.  The DOMAIN variant declares them;
+ * the ABI10 variant puts them past its declared struct size as poison.
+ */
+static const struct cobocred_setting domain_settings[] = {
+	{ "base_url", "base URL", COBOCRED_SETTING_REQUIRED },
+	{ "client_id", "client id", COBOCRED_SETTING_REQUIRED },
+	{ "org_id", "org id", COBOCRED_SETTING_REQUIRED },
+	{ "app_secret", "where the secret is", COBOCRED_SETTING_SECRET_REF },
+	{ "region", "a setting only this module reads", COBOCRED_SETTING_REQUIRED },
+	{ NULL, NULL, 0 },
+};
+
+/* A "key" is the text given, upper-cased, with "K:" before it; its public key "P:" + text. */
+static int canon(struct scripted *m, const char *text, size_t len, char **secret,
+		 size_t *secret_len, char *pub, size_t publen)
+{
+	char *out = m->host->secret_alloc(len + 3);
+	size_t i;
+
+	if (out == NULL)
+		return COBOCRED_ERROR;
+	memcpy(out, "K:", 2);
+	for (i = 0; i < len; i++)
+		out[i + 2] = (char)toupper((unsigned char)text[i]);
+	*secret = out;
+	*secret_len = len + 2;
+	snprintf(pub, publen, "P:%.*s", (int)len, text);
+	logf_(m, "key", pub);
+	return COBOCRED_SUCCESS;
+}
+
+static int k_generate(void *state, char **secret, size_t *secret_len, char *pub, size_t publen)
+{
+	return canon(state, "generated", 9, secret, secret_len, pub, publen);
+}
+
+static int k_import(void *state, const char *text, size_t len, char **secret,
+		    size_t *secret_len, char *pub, size_t publen)
+{
+	struct scripted *m = state;
+
+	if (len == 0 || memchr(text, '!', len) != NULL) {
+		m->host->set_error(m->host->ctx, "%s: not a key", m->name);
+		return COBOCRED_ERROR;
+	}
+	return canon(m, text, len, secret, secret_len, pub, publen);
+}
+
+static int k_public(void *state, const char *profile, char *pub, size_t publen)
+{
+	struct scripted *m = state;
+	const char *v = m->host->profile_get(m->host->ctx, profile, "app_secret");
+
+	snprintf(pub, publen, "P:%s:%s", profile, v ? v : "keyring");
+	return COBOCRED_SUCCESS;
+}
+
+static const struct cobocred_key_ops domain_keys = {
+	.struct_size = sizeof(struct cobocred_key_ops),
+	.generate = k_generate,
+	.import = k_import,
+	.public_key = k_public,
+};
+
+/* Poison: a table refusing every profile key, key operations that deny. */
+static const struct cobocred_setting poison_settings[] = {
+	{ "never-a-key", "poison", COBOCRED_SETTING_REQUIRED },
+	{ NULL, NULL, 0 },
+};
+
+static int p_generate(void *state, char **secret, size_t *secret_len, char *pub, size_t publen)
+{
+	(void)state;
+	(void)secret;
+	(void)secret_len;
+	snprintf(pub, publen, "POISON");
+	return COBOCRED_DENIED;
+}
+
+static const struct cobocred_key_ops poison_keys = {
+	.struct_size = sizeof(struct cobocred_key_ops),
+	.generate = p_generate,
+};
+
+#if defined(VARIANT_DOMAIN)
+#define SETTINGS domain_settings
+#define KEYS (&domain_keys)
+#elif defined(VARIANT_ABI10)
+#define SETTINGS poison_settings
+#define KEYS (&poison_keys)
+#else
+#define SETTINGS NULL
+#define KEYS NULL
+#endif
+
 #ifdef VARIANT_OLDABI
 /* An "older" module: built when the struct ended before list. */
 #define STRUCT_SIZE offsetof(struct cobocred_module, list)
+#elif defined(VARIANT_ABI10)
+/* An ABI 1.0 module: its struct ended at list (module.h). */
+#define STRUCT_SIZE COBOCRED_MODULE_SIZE_1_0
 #else
 #define STRUCT_SIZE sizeof(struct cobocred_module)
 #endif
@@ -233,6 +338,8 @@ static const struct cobocred_module minting_module = {
 	.open = s_open,
 	.close = s_close,
 	.get = s_get,
+	.settings = SETTINGS,
+	.keys = KEYS,
 };
 
 const struct cobocred_module *scripted_init(uint32_t host_abi);
@@ -249,7 +356,11 @@ const struct cobocred_module *cobocred_module_init(uint32_t host_abi)
 const struct cobocred_module *scripted_init(uint32_t host_abi)
 {
 	(void)host_abi;
-#ifdef VARIANT_MINT
+	(void)domain_settings;
+	(void)domain_keys;
+	(void)poison_settings;
+	(void)poison_keys;
+#if defined(VARIANT_MINT) || defined(VARIANT_DOMAIN)
 	(void)scripted_module;
 	return &minting_module;
 #else

@@ -1,7 +1,7 @@
 /*
  * test_cli.c - cobo-credential's pure functions: the token output formats
  * (env refusal of hostile values, RFC 3339, the ExecCredential JSON), the
- * text helpers, and the Ed25519 key code (RFC 8032 vector, PEM and hex).
+ * text helpers.  (App keys are cobo-oauth's: tests/unit/test_domain.c.)
  */
 #include "config.h"
 
@@ -10,7 +10,6 @@
 
 #include "buf.h"
 #include "format.h"
-#include "keys.h"
 #include "strutil.h"
 #include "test_cli.h"
 
@@ -204,104 +203,10 @@ const struct cutest_case cli_format_cases[] = {
 	{ NULL, NULL },
 };
 
-/* RFC 8032, section 7.1, TEST 1. */
-#define SEED1 "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
-#define PUB1 "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
-#define PEM1 "-----BEGIN PRIVATE KEY-----\n" \
-	     "MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n" \
-	     "-----END PRIVATE KEY-----\n"
-#define PEM_EC "-----BEGIN PRIVATE KEY-----\n" \
-	"MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgGI//73aDqejX3NCn\n" \
-	"s6p7FKaezdwKtW+bHY5/TwHWZauhRANCAAS82b1MZakUNtVkycyRYPfxcJeWYiR6\n" \
-	"VOlXOo86Mz38ysts0lUVtRwksssgGNEBl9W4oz/raDnBcbKgmZ1w4KMn\n" \
-	"-----END PRIVATE KEY-----\n"
-#define PEM_ENC "-----BEGIN ENCRYPTED PRIVATE KEY-----\n" \
-	"MIGbMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAgN3VIN+300cAICCAAw\n" \
-	"DAYIKoZIhvcNAgkFADAdBglghkgBZQMEASoEEBUgF587ao6lNn2mjIqV9xoEQODt\n" \
-	"aQ7A7Y/B4s3STisUZT3TsIy1xSbKHvsv0Jq+BQTA3C6kykkx5VuyDx5/GWajDWYu\n" \
-	"VxlZ8fBCF5Oinp9mU0Q=\n" \
-	"-----END ENCRYPTED PRIVATE KEY-----\n"
-
-static int parse(const char *text, unsigned char *seed, char *err, size_t errlen)
-{
-	return cli_key_parse(text, strlen(text), seed, err, errlen);
-}
-
-static void pub_hex(const unsigned char *seed, char *hex)
-{
-	unsigned char pub[CLI_PUB_LEN];
-	char err[128];
-
-	CU_ASSERT_EQUAL_FATAL(cli_key_public(seed, pub, err, sizeof(err)), 0);
-	cobocred_hex_encode(pub, CLI_PUB_LEN, hex);
-}
-
-static void test_rfc8032_vector(void)
-{
-	unsigned char seed[CLI_SEED_LEN];
-	char err[256], hex[65];
-
-	CU_ASSERT_EQUAL_FATAL(parse(SEED1, seed, err, sizeof(err)), 0);
-	pub_hex(seed, hex);
-	CU_ASSERT_STRING_EQUAL(hex, PUB1);
-	CU_ASSERT_EQUAL_FATAL(parse("  \n" PEM1 "\n\n", seed, err, sizeof(err)), 0);
-	pub_hex(seed, hex);
-	CU_ASSERT_STRING_EQUAL(hex, PUB1);
-	CU_ASSERT_EQUAL(parse("9D61B19DEFFD5A60BA844AF492EC2CC44449C5697B326919703BAC031CAE7F60\n",
-			      seed, err, sizeof(err)), 0);
-	pub_hex(seed, hex);
-	CU_ASSERT_STRING_EQUAL(hex, PUB1);
-}
-
-static void test_bad_keys(void)
-{
-	unsigned char seed[CLI_SEED_LEN];
-	char err[256];
-
-	CU_ASSERT_EQUAL(parse("", seed, err, sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "empty"));
-	CU_ASSERT_EQUAL(parse("abcd", seed, err, sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "64 hex"));
-	CU_ASSERT_EQUAL(parse(SEED1 "00", seed, err, sizeof(err)), -1);
-	CU_ASSERT_EQUAL(parse("zz61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
-			      seed, err, sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "hex digits"));
-	CU_ASSERT_EQUAL(parse(PEM_EC, seed, err, sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not Ed25519"));
-	CU_ASSERT_EQUAL(parse(PEM_ENC, seed, err, sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "encrypted"));
-	CU_ASSERT_EQUAL(parse("-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n",
-			      seed, err, sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "malformed"));
-}
-
-static void test_generate(void)
-{
-	unsigned char a[CLI_SEED_LEN], b[CLI_SEED_LEN], zero[CLI_SEED_LEN] = { 0 };
-	char err[128], ha[65], hb[65];
-
-	CU_ASSERT_EQUAL(cli_key_generate(a, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(cli_key_generate(b, err, sizeof(err)), 0);
-	CU_ASSERT_NOT_EQUAL(memcmp(a, b, sizeof(a)), 0);
-	pub_hex(a, ha);
-	pub_hex(b, hb);
-	CU_ASSERT_STRING_NOT_EQUAL(ha, hb);
-	cli_key_wipe(a, sizeof(a));
-	CU_ASSERT_EQUAL(memcmp(a, zero, sizeof(a)), 0);
-}
-
-const struct cutest_case cli_keys_cases[] = {
-	{ "RFC 8032 vector, hex and PEM", test_rfc8032_vector },
-	{ "bad keys refused with a reason", test_bad_keys },
-	{ "generate", test_generate },
-	{ NULL, NULL },
-};
-
 int main(void)
 {
 	static const struct cutest_suite suites[] = {
 		{ "cli format", cli_format_cases },
-		{ "cli keys", cli_keys_cases },
 		{ "cli config edits", cli_conf_cases },
 		{ NULL, NULL },
 	};

@@ -7,7 +7,6 @@
 #include "cutest.h"
 
 extern const struct cutest_case cli_format_cases[];
-extern const struct cutest_case cli_keys_cases[];
 extern const struct cutest_case cli_conf_cases[];
 
 #endif
