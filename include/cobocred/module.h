@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 #define COBOCRED_ABI_MAJOR 1
-#define COBOCRED_ABI_MINOR 1
+#define COBOCRED_ABI_MINOR 2
 #define COBOCRED_ABI_VERSION ((uint32_t)(COBOCRED_ABI_MAJOR << 16 | COBOCRED_ABI_MINOR))
 #define COBOCRED_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 
@@ -218,6 +218,17 @@ struct cobocred_module {
 	int (*erase)(void *state, const struct cobocred_query *q);
 	/* Every match, chained in *out. */
 	int (*list)(void *state, const struct cobocred_query *q, struct cobocred_item **out);
+
+	/*
+	 * Since ABI 1.2: the schemas this module serves when its [module NAME]
+	 * section has no `schemas =` option, as a NULL-terminated array of
+	 * static strings; NULL serves every schema (what an ABI 1.0/1.1 module,
+	 * zero-extended by the host, means).  The stack passes over a module
+	 * for any other schema without calling it, so a user never writes
+	 * `schemas =` boilerplate for a module's own domain (cobo-oauth:
+	 * com.cobo.credential.Token).  A `schemas =` option still wins.
+	 */
+	const char *const *schemas;
 };
 
 /* The one exported symbol.  Returns NULL to refuse the host. */

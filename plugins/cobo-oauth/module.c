@@ -71,6 +71,9 @@ static int oauth_erase(void *state, const struct cobocred_query *q)
 	return COBOCRED_NOTFOUND;
 }
 
+/* Its own schema only: no `schemas =` line needed in the config (ABI 1.2). */
+static const char *const oauth_schemas[] = { COBOCRED_SCHEMA_COBO, NULL };
+
 static const struct cobocred_module oauth_module = {
 	.abi_version = COBOCRED_ABI_VERSION,
 	.struct_size = sizeof(struct cobocred_module),
@@ -80,6 +83,7 @@ static const struct cobocred_module oauth_module = {
 	.close = oauth_close,
 	.get = oauth_get,
 	.erase = oauth_erase,
+	.schemas = oauth_schemas,
 };
 
 const struct cobocred_module *cobocred_module_init(uint32_t host_abi)
