@@ -203,7 +203,10 @@ struct cobocred_module {
 	/*
 	 * argv holds the module's options ("key=value" strings from its
 	 * [module NAME] section).  *state is the instance, passed to every
-	 * other call.  A module that cannot work here returns UNAVAIL.
+	 * other call.  A module that cannot work here returns UNAVAIL.  A
+	 * module that refuses an option returns ERROR with a message that
+	 * starts "KEY: " (the option's key), so the host names that option's
+	 * FILE:LINE; a typo must fail closed, never fall back to a default.
 	 */
 	int (*open)(const struct cobocred_host *host, int argc, const char *const *argv,
 		    void **state);

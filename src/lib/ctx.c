@@ -13,7 +13,7 @@
 #include "core.h"
 #include "strutil.h"
 
-#define DEFAULT_NAME "(built-in default)"
+#define DEFAULT_NAME COBOCRED_CONFIG_DEFAULT_NAME
 
 /* The first config file that exists, in DESIGN.md's order; NULL for the built-in one. */
 static const char *find_config(char *buf, size_t len)

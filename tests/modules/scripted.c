@@ -7,7 +7,8 @@
  * expires_in=N, ttl=N, log=PATH (appends "NAME OP detail" lines), name=N.
  * Variants: -DVARIANT_BADABI (major 2), -DVARIANT_OLDABI (struct ends
  * before list), -DVARIANT_NOSYM (exports no init symbol), -DVARIANT_MINT
- * (a minting module: get returns a refresh item, then the access item).
+ * (a minting module: get returns a refresh item, then the access item),
+ * -DVARIANT_GITONLY (ABI 1.2: serves only org.git.Password by default).
  */
 #include "config.h"
 
@@ -212,6 +213,13 @@ static int s_list(void *state, const struct cobocred_query *q, struct cobocred_i
 #define ABI COBOCRED_ABI_VERSION
 #endif
 
+#ifdef VARIANT_GITONLY
+static const char *const git_only[] = { COBOCRED_SCHEMA_GIT, NULL };
+#define SCHEMAS git_only
+#else
+#define SCHEMAS NULL
+#endif
+
 static const struct cobocred_module scripted_module = {
 	.abi_version = ABI,
 	.struct_size = STRUCT_SIZE,
@@ -223,6 +231,7 @@ static const struct cobocred_module scripted_module = {
 	.store = s_store,
 	.erase = s_erase,
 	.list = s_list,
+	.schemas = SCHEMAS,
 };
 
 static const struct cobocred_module minting_module = {
