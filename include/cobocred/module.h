@@ -240,7 +240,10 @@ struct cobocred_module {
 	/*
 	 * argv holds the module's options ("key=value" strings from its
 	 * [module NAME] section).  *state is the instance, passed to every
-	 * other call.  A module that cannot work here returns UNAVAIL.
+	 * other call.  A module that cannot work here returns UNAVAIL.  A
+	 * module that refuses an option returns ERROR with a message that
+	 * starts "KEY: " (the option's key), so the host names that option's
+	 * FILE:LINE; a typo must fail closed, never fall back to a default.
 	 */
 	int (*open)(const struct cobocred_host *host, int argc, const char *const *argv,
 		    void **state);
@@ -262,6 +265,16 @@ struct cobocred_module {
 	 * handling; front-ends reach both through the host, never by parsing
 	 * key material themselves.
 	 */
+	/*
+	 * The schemas this module serves when its [module NAME]
+	 * section has no `schemas =` option, as a NULL-terminated array of
+	 * static strings; NULL serves every schema (what an ABI 1.0/1.1 module,
+	 * zero-extended by the host, means).  The stack passes over a module
+	 * for any other schema without calling it, so a user never writes
+	 * `schemas =` boilerplate for a module's own domain (cobo-oauth:
+	 * com.cobo.credential.Token).  A `schemas =` option still wins.
+	 */
+	const char *const *schemas;
 	/*
 	 * The [profile NAME] keys this module reads, ended by a NULL name; NULL
 	 * for a module that reads none.  When a module with a table is loaded,

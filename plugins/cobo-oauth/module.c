@@ -103,6 +103,8 @@ static const struct cobocred_key_ops oauth_keys = {
 	.import = oauth_keys_import,
 	.public_key = oauth_keys_public,
 };
+/* Its own schema only: no `schemas =` line needed in the config (ABI 1.2). */
+static const char *const oauth_schemas[] = { COBOCRED_SCHEMA_COBO, NULL };
 
 static const struct cobocred_module oauth_module = {
 	.abi_version = COBOCRED_ABI_VERSION,
@@ -113,6 +115,7 @@ static const struct cobocred_module oauth_module = {
 	.close = oauth_close,
 	.get = oauth_get,
 	.erase = oauth_erase,
+	.schemas = oauth_schemas,
 	.settings = oauth_settings,
 	.keys = &oauth_keys,
 };

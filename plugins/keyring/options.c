@@ -50,12 +50,13 @@ static int option(struct kr_state *st, const char *arg)
 										 : KR_SS_GIT_LEGACY;
 			return 0;
 		}
-		h->set_error(h->ctx, "git_schema must be %s or %s, not '%.60s'", KR_SS_GIT_LEGACY,
-			     COBOCRED_SCHEMA_GIT, v);
+		/* "KEY:" first: the host points at the option's FILE:LINE (module.h). */
+		h->set_error(h->ctx, "git_schema: unknown schema '%.60s'; use %s or %s", v,
+			     KR_SS_GIT_LEGACY, COBOCRED_SCHEMA_GIT);
 		return -1;
 	}
-	h->set_error(h->ctx, "unknown keyring option '%.*s'; known options: collection, git_schema",
-		     (int)(klen > 60 ? 60 : klen), arg);
+	h->set_error(h->ctx, "%.*s: unknown keyring option '%.*s'; known options: collection, "
+		     "git_schema", (int)(klen > 60 ? 60 : klen), arg, (int)(klen > 60 ? 60 : klen), arg);
 	return -1;
 }
 

@@ -252,11 +252,17 @@ static int read_text(const char *path, char **text)
 	return st;
 }
 
+/*
+ * The text to edit: the target file, else the file in use, else a new file
+ * that holds only a header.  A new file gets no [stack] and no [module]
+ * lines: the built-in stack and each module's own defaults apply without
+ * them, so setup writes only what differs from the defaults (the profile).
+ */
 int cli_conf_load_text(struct cli *cli, const char *target, char **text)
 {
 	const char *inuse = cli->ctx ? cobocred_config_path(cli->ctx) : NULL;
-	static const char head[] = "# cobo-credential configuration: see cobo-credential.conf(5)\n";
-	size_t n;
+	static const char head[] = "# cobo-credential configuration: see cobo-credential.conf(5)\n"
+				   "# No [stack] section: the built-in default stack applies.\n";
 	int st;
 
 	*text = NULL;
@@ -267,13 +273,11 @@ int cli_conf_load_text(struct cli *cli, const char *target, char **text)
 		return CLI_EX_OK;
 	if (st != COBOCRED_NOTFOUND)
 		return CLI_EX_CONFIG;
-	n = sizeof(head) + strlen(cobocred_default_config());
-	*text = malloc(n);
+	*text = strdup(head);
 	if (*text == NULL) {
 		cli_err("out of memory");
 		return CLI_EX_INTERNAL;
 	}
-	snprintf(*text, n, "%s%s", head, cobocred_default_config());
 	return CLI_EX_OK;
 }
 

@@ -19,15 +19,25 @@
 #include "fsutil.h"
 #include "strutil.h"
 
+/*
+ * Used when no file exists, and for a file without a [stack] section.
+ * The store line's default actions (see default_actions) keep a secret
+ * from falling past a locked keyring to the file: the file store takes it
+ * only where no keyring exists at all.
+ */
 const char cobocred_config_default[] =
 	"# built-in default: the desktop keyring, a 0600 file when there is none\n"
 	"[stack]\n"
 	"get   = keyring file cobo-oauth\n"
 	"store = keyring file\n"
 	"erase = keyring [SUCCESS=continue] file\n"
-	"list  = keyring [SUCCESS=continue] file\n"
-	"[module cobo-oauth]\n"
-	"schemas = " COBOCRED_SCHEMA_COBO "\n";
+	"list  = keyring [SUCCESS=continue] file\n";
+
+/* Schema names a `schemas =` option may use; anything else is a typo that must fail closed. */
+static const char *const known_schemas[] = {
+	COBOCRED_SCHEMA_GIT, COBOCRED_SCHEMA_DOCKER, COBOCRED_SCHEMA_COBO,
+	COBOCRED_SCHEMA_APP_SECRET, NULL,
+};
 
 static const char *const op_names[COBOCRED_OP_COUNT] = { "get", "store", "erase", "list" };
 
@@ -44,6 +54,7 @@ struct parser {
 	struct cobocred_section *cur; /* NULL outside module/profile sections */
 	int cur_is_profile;
 	int in_stack;
+	int stack_line;	/* line of the [stack] header; 0: none */
 };
 
 const char *cobocred_op_name(enum cobocred_op op)
@@ -91,6 +102,32 @@ static void default_actions(unsigned char *action)
 	action[COBOCRED_ERROR] = COBOCRED_ACT_RETURN;
 }
 
+/*
+ * Stores never downgrade: on the store line only UNAVAIL (no such tier
+ * here: no keyring at all) and NOTFOUND (the module does not take that
+ * schema) go on to the next module.  A tier that is present but locked or
+ * failing (TRYAGAIN, DENIED, ERROR) ends the store with its reason, so a
+ * locked keyring never turns a secret into a plaintext file.  The config
+ * can still say otherwise on purpose ([TRYAGAIN=continue]).
+ */
+static void store_actions(unsigned char *action)
+{
+	int i;
+
+	for (i = 0; i < COBOCRED_STATUS_COUNT; i++)
+		action[i] = COBOCRED_ACT_RETURN;
+	action[COBOCRED_NOTFOUND] = COBOCRED_ACT_CONTINUE;
+	action[COBOCRED_UNAVAIL] = COBOCRED_ACT_CONTINUE;
+}
+
+static void line_default_actions(int op, unsigned char *action)
+{
+	if (op == COBOCRED_OP_STORE)
+		store_actions(action);
+	else
+		default_actions(action);
+}
+
 /* A preset word in an action block (PAM-style shorthands). */
 static int apply_preset(const char *word, unsigned char *action)
 {
@@ -105,10 +142,7 @@ static int apply_preset(const char *word, unsigned char *action)
 		for (i = 0; i < COBOCRED_STATUS_COUNT; i++)
 			action[i] = COBOCRED_ACT_CONTINUE;
 	} else if (strcasecmp(word, "fallback") == 0) { /* only UNAVAIL/NOTFOUND go on */
-		for (i = 0; i < COBOCRED_STATUS_COUNT; i++)
-			action[i] = COBOCRED_ACT_RETURN;
-		action[COBOCRED_NOTFOUND] = COBOCRED_ACT_CONTINUE;
-		action[COBOCRED_UNAVAIL] = COBOCRED_ACT_CONTINUE;
+		store_actions(action);
 	} else {
 		return -1;
 	}
@@ -180,8 +214,8 @@ static int parse_action_block(struct parser *p, const char **s, unsigned char *a
 	return 0;
 }
 
-static int stack_push(struct parser *p, struct cobocred_stack_line *sl, const char *name,
-		      size_t n)
+static int stack_push(struct parser *p, int op, struct cobocred_stack_line *sl,
+		      const char *name, size_t n)
 {
 	struct cobocred_stack_entry *v, *e;
 	int optional = 0;
@@ -203,15 +237,17 @@ static int stack_push(struct parser *p, struct cobocred_stack_line *sl, const ch
 	sl->n++;
 	e->optional = optional;
 	e->line = p->line;
-	default_actions(e->action);
+	line_default_actions(op, e->action);
 	if (!valid_name(e->instance))
 		return perr(p, "bad module name '%s'; names use letters, digits, '-', '_', '.'",
 			    e->instance);
 	return 0;
 }
 
-static int parse_stack_value(struct parser *p, struct cobocred_stack_line *sl, const char *s)
+static int parse_stack_value(struct parser *p, int op, const char *s)
 {
+	struct cobocred_stack_line *sl = &p->cfg->ops[op];
+
 	while (*s) {
 		size_t n = 0;
 
@@ -229,7 +265,7 @@ static int parse_stack_value(struct parser *p, struct cobocred_stack_line *sl, c
 		}
 		while (s[n] && !isspace((unsigned char)s[n]) && s[n] != '[')
 			n++;
-		if (stack_push(p, sl, s, n) != 0)
+		if (stack_push(p, op, sl, s, n) != 0)
 			return COBOCRED_ERROR;
 		s += n;
 	}
@@ -252,7 +288,43 @@ static int stack_line(struct parser *p, const char *key, const char *value)
 		return perr(p, "'%s' set twice in [stack] (first on line %d); keep one",
 			    key, p->cfg->ops[op].line);
 	p->cfg->ops[op].line = p->line;
-	return parse_stack_value(p, &p->cfg->ops[op], value);
+	return parse_stack_value(p, op, value);
+}
+
+static int known_schema(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; known_schemas[i] != NULL; i++)
+		if (strlen(known_schemas[i]) == n && strncmp(known_schemas[i], s, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* `schemas =` in a [module] section: every name a known schema, at least one. */
+static int check_schemas(struct parser *p, const char *list)
+{
+	int any = 0;
+
+	while (*list) {
+		size_t w;
+
+		list += strspn(list, " ,\t");
+		w = strcspn(list, " ,\t");
+		if (w == 0)
+			break;
+		if (!known_schema(list, w))
+			return perr(p, "unknown schema '%.*s' in schemas of [module %s]; known schemas: "
+				       "%s %s %s %s", (int)(w > 80 ? 80 : w), list, p->cur->name,
+				    known_schemas[0], known_schemas[1], known_schemas[2],
+				    known_schemas[3]);
+		any = 1;
+		list += w;
+	}
+	if (!any)
+		return perr(p, "empty schemas in [module %s]; name a schema, or drop the line to "
+			       "use the module's own default", p->cur->name);
+	return 0;
 }
 
 static int section_kv(struct parser *p, const char *key, const char *value)
@@ -295,6 +367,8 @@ static int key_value(struct parser *p, char *s)
 		return perr(p, "'%s' outside any section; put it under [stack], "
 			       "[module NAME] or [profile NAME]", key);
 	/* Which profile keys exist is the owner module's to say (schema_owner.c). */
+	if (!p->cur_is_profile && strcmp(key, "schemas") == 0 && check_schemas(p, value) != 0)
+		return COBOCRED_ERROR;
 	return section_kv(p, key, value);
 }
 
@@ -336,6 +410,8 @@ static int section_header(struct parser *p, char *s)
 	p->in_stack = 0;
 	if (strcmp(name, "stack") == 0) {
 		p->in_stack = 1;
+		if (p->stack_line == 0)
+			p->stack_line = p->line;
 		return 0;
 	}
 	sp = name + strcspn(name, " \t");
@@ -381,7 +457,50 @@ static int parse_line(struct parser *p, char *s)
 	return key_value(p, s);
 }
 
-/* Checks that need the whole file: the keys that identify a profile's tokens. */
+/*
+ * A file without [stack] gets the built-in default stack: a file with only
+ * [profile] sections is what people write.  Its entries carry line 0: they
+ * come from no line of the file.
+ */
+static int default_stack(struct parser *p)
+{
+	struct cobocred_config *def = NULL;
+	size_t op, i;
+
+	if (cobocred_config_parse(COBOCRED_CONFIG_DEFAULT_NAME, cobocred_config_default,
+				  strlen(cobocred_config_default), &def, p->err, p->errlen) != 0)
+		return COBOCRED_ERROR;
+	for (op = 0; op < COBOCRED_OP_COUNT; op++) {
+		p->cfg->ops[op] = def->ops[op];
+		for (i = 0; i < p->cfg->ops[op].n; i++)
+			p->cfg->ops[op].v[i].line = 0;
+		p->cfg->ops[op].line = 0;
+		memset(&def->ops[op], 0, sizeof(def->ops[op]));
+	}
+	p->cfg->default_stack = 1;
+	cobocred_config_free(def);
+	return 0;
+}
+
+/* The stack: the built-in one without [stack]; a [stack] that names nothing is an error. */
+static int finish_stack(struct parser *p)
+{
+	size_t op, n = 0;
+
+	if (p->stack_line == 0)
+		return default_stack(p);
+	for (op = 0; op < COBOCRED_OP_COUNT; op++)
+		n += p->cfg->ops[op].n;
+	if (n == 0) {
+		p->line = p->stack_line;
+		return perr(p, "[stack] names no module, so nothing would be found or stored; add "
+			       "lines such as 'get = keyring file cobo-oauth', or drop [stack] for "
+			       "the built-in default");
+	}
+	return 0;
+}
+
+/* Checks that need the whole file: the keys that identify a profile's tokens, the stack. */
 static int validate(struct parser *p)
 {
 	const char *const *required = cobocred_cobo_identity_keys;
@@ -397,7 +516,7 @@ static int validate(struct parser *p)
 					    s->name, required[k], required[k]);
 			}
 	}
-	return 0;
+	return finish_stack(p);
 }
 
 int cobocred_config_parse(const char *path, const char *text, size_t len,

@@ -52,7 +52,8 @@ struct cobocred_section {
 };
 
 struct cobocred_config {
-	char *path; /* owned; "(built-in default)" for the embedded config */
+	char *path; /* owned; COBOCRED_CONFIG_DEFAULT_NAME for the embedded config */
+	int default_stack; /* the file has no [stack]: ops are the built-in default's (line 0) */
 	struct cobocred_stack_line ops[COBOCRED_OP_COUNT];
 	struct cobocred_section *modules;
 	size_t n_modules;
@@ -62,7 +63,12 @@ struct cobocred_config {
 
 #define COBOCRED_CONFIG_MAX_LINE 4096
 
-/* The configuration used when no file exists. */
+#define COBOCRED_CONFIG_DEFAULT_NAME "(built-in default)"
+
+/*
+ * The configuration used when no file exists; its [stack] also serves a
+ * file without one.  A [stack] section that names no module is an error.
+ */
 extern const char cobocred_config_default[];
 
 /*

@@ -24,6 +24,24 @@ struct instance {
 
 enum { INST_NEW = 0, INST_READY, INST_ABSENT, INST_FAILED };
 
+/*
+ * The cross-process lock service: how the token lifecycle keeps one
+ * refresher per credential, and remembers a failed refresh, across
+ * processes.  The lifecycle reaches locks only through this table, so a
+ * fleet lock (an etcd lease, offered by a module) can replace the host's
+ * flock without touching the lifecycle.  lock.c holds the default.
+ */
+struct cobocred_lock_service {
+	const char *name; /* for traces: "flock" */
+	/* NAME is [A-Za-z0-9._-]; SUCCESS with *handle, TRYAGAIN on timeout, ERROR (message set). */
+	int (*lock)(struct cobocred_ctx *ctx, const char *name, int timeout_ms, int *handle);
+	void (*unlock)(struct cobocred_ctx *ctx, int handle);
+	/* A marker beside lock NAME: set after a failed refresh, cleared otherwise. */
+	void (*mark_failure)(struct cobocred_ctx *ctx, const char *name, int failed);
+	/* 1 if the marker of NAME was set less than seconds ago. */
+	int (*failed_recently)(struct cobocred_ctx *ctx, const char *name, int seconds);
+};
+
 struct cobocred_ctx {
 	struct cobocred_config *cfg;	/* owned */
 	struct instance **inst;		/* owned array of owned instances */
@@ -36,6 +54,7 @@ struct cobocred_ctx {
 	char error[1024];
 	char warning[1024];		/* "" or the call's last warning */
 	char bad_setting[512];		/* "" or why the settings owner refused a profile */
+	const struct cobocred_lock_service *locks; /* never NULL; &cobocred_flock_service by default */
 };
 
 /* loader.c */
@@ -54,14 +73,11 @@ int cobocred_settings_validate(const struct cobocred_ctx *ctx, const char *modul
 /* host.c */
 void cobocred_host_init(struct cobocred_ctx *ctx);
 
-/* lock.c */
-int cobocred_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms, int *fd);
-void cobocred_unlock(int fd);
+/* lock.c: the host's flock lock service (the default) and the runtime directory. */
+extern const struct cobocred_lock_service cobocred_flock_service;
 const char *cobocred_runtime_dir(struct cobocred_ctx *ctx);
-/* A marker beside lock NAME: set after a failed refresh, cleared otherwise. */
-void cobocred_mark_failure(struct cobocred_ctx *ctx, const char *name, int failed);
-/* 1 if the marker of NAME was set less than seconds ago (wall clock). */
-int cobocred_failed_recently(struct cobocred_ctx *ctx, const char *name, int seconds);
+/* Replaces the context's lock service (NULL: back to flock); the table must outlive ctx. */
+void cobocred_set_lock_service(struct cobocred_ctx *ctx, const struct cobocred_lock_service *s);
 
 /* trace.c */
 void cobocred_trace_open(struct cobocred_ctx *ctx);

@@ -13,7 +13,7 @@
 #include "core.h"
 #include "strutil.h"
 
-#define DEFAULT_NAME "(built-in default)"
+#define DEFAULT_NAME COBOCRED_CONFIG_DEFAULT_NAME
 
 /* The first config file that exists, in DESIGN.md's order; NULL for the built-in one. */
 static const char *find_config(char *buf, size_t len)
@@ -63,6 +63,7 @@ int cobocred_ctx_new(const char *config_path, struct cobocred_ctx **out)
 	ctx = calloc(1, sizeof(*ctx));
 	if (ctx == NULL)
 		return COBOCRED_ERROR;
+	ctx->locks = &cobocred_flock_service;
 	cobocred_trace_open(ctx);
 	cobocred_host_init(ctx);
 	ctx->now_offset = now_offset();
@@ -136,7 +137,7 @@ int cobocred_get(struct cobocred_ctx *ctx, const struct cobocred_query *q,
 	*out = NULL;
 	if (!ready(ctx))
 		return COBOCRED_ERROR;
-	return cobocred_stack_run(ctx, COBOCRED_OP_GET, q, NULL, out, &(struct run_opts){ 0 });
+	return cobocred_stack_run(ctx, COBOCRED_OP_GET, q, NULL, out, NULL);
 }
 
 int cobocred_store(struct cobocred_ctx *ctx, const struct cobocred_item *item,
@@ -144,8 +145,7 @@ int cobocred_store(struct cobocred_ctx *ctx, const struct cobocred_item *item,
 {
 	if (!ready(ctx))
 		return COBOCRED_ERROR;
-	return cobocred_stack_run(ctx, COBOCRED_OP_STORE, replace, item, NULL,
-				  &(struct run_opts){ .no_mint = 1 });
+	return cobocred_stack_run(ctx, COBOCRED_OP_STORE, replace, item, NULL, NULL);
 }
 
 int cobocred_erase(struct cobocred_ctx *ctx, const struct cobocred_query *q)
@@ -157,7 +157,7 @@ int cobocred_erase(struct cobocred_ctx *ctx, const struct cobocred_query *q)
 		cobocred_set_error(ctx, "refusing to erase with an empty pattern");
 		return COBOCRED_ERROR;
 	}
-	return cobocred_stack_run(ctx, COBOCRED_OP_ERASE, q, NULL, NULL, &(struct run_opts){ 0 });
+	return cobocred_stack_run(ctx, COBOCRED_OP_ERASE, q, NULL, NULL, NULL);
 }
 
 int cobocred_list(struct cobocred_ctx *ctx, const struct cobocred_query *q,
@@ -166,7 +166,7 @@ int cobocred_list(struct cobocred_ctx *ctx, const struct cobocred_query *q,
 	*out = NULL;
 	if (!ready(ctx))
 		return COBOCRED_ERROR;
-	return cobocred_stack_run(ctx, COBOCRED_OP_LIST, q, NULL, out, &(struct run_opts){ 0 });
+	return cobocred_stack_run(ctx, COBOCRED_OP_LIST, q, NULL, out, NULL);
 }
 
 const char *cobocred_default_config(void)

@@ -37,13 +37,16 @@ static int64_t host_now(void *c)
 
 static int host_lock(void *c, const char *name, int timeout_ms, int *handle)
 {
-	return cobocred_lock(c, name, timeout_ms, handle);
+	struct cobocred_ctx *ctx = c;
+
+	return ctx->locks->lock(ctx, name, timeout_ms, handle);
 }
 
 static void host_unlock(void *c, int handle)
 {
-	(void)c;
-	cobocred_unlock(handle);
+	struct cobocred_ctx *ctx = c;
+
+	ctx->locks->unlock(ctx, handle);
 }
 
 static const char *host_profile_get(void *c, const char *profile, const char *key)
@@ -58,14 +61,13 @@ static const char *host_state_dir(void *c)
 
 static int host_stack_get(void *c, const struct cobocred_query *q, struct cobocred_item **out)
 {
-	return cobocred_stack_run(c, COBOCRED_OP_GET, q, NULL, out, &(struct run_opts){ .no_mint = 1 });
+	return cobocred_stack_run(c, COBOCRED_OP_GET, q, NULL, out, NULL);
 }
 
 static int host_stack_store(void *c, const struct cobocred_item *item,
 			    const struct cobocred_query *replace)
 {
-	return cobocred_stack_run(c, COBOCRED_OP_STORE, replace, item, NULL,
-				  &(struct run_opts){ .no_mint = 1 });
+	return cobocred_stack_run(c, COBOCRED_OP_STORE, replace, item, NULL, NULL);
 }
 
 void cobocred_host_init(struct cobocred_ctx *ctx)

@@ -115,6 +115,24 @@ static int module_args(const struct cobocred_section *s, char **argv, int max)
 	return argc;
 }
 
+/*
+ * A module whose open() refuses an option starts its message with "KEY:"
+ * (module.h); point the user at that option's own line of the file.
+ */
+static void option_where(const struct cobocred_ctx *ctx, const struct cobocred_section *s,
+			 char *where, size_t len)
+{
+	size_t i, n;
+
+	for (i = 0; s != NULL && i < s->n; i++) {
+		n = strlen(s->kv[i].key);
+		if (strncmp(ctx->error, s->kv[i].key, n) == 0 && ctx->error[n] == ':') {
+			snprintf(where, len, "%s:%d", ctx->cfg->path, s->kv[i].line);
+			return;
+		}
+	}
+}
+
 static void load(struct cobocred_ctx *ctx, struct instance *in, const struct cobocred_stack_entry *e)
 {
 	const struct cobocred_section *sec = cobocred_config_module(ctx->cfg, in->name);
@@ -125,7 +143,10 @@ static void load(struct cobocred_ctx *ctx, struct instance *in, const struct cob
 	const struct cobocred_module *m;
 	int argc, st, i;
 
-	snprintf(where, sizeof(where), "%s:%d", ctx->cfg->path, e->line);
+	if (e->line > 0)
+		snprintf(where, sizeof(where), "%s:%d", ctx->cfg->path, e->line);
+	else /* the file has no [stack]: the entry is the built-in default's */
+		snprintf(where, sizeof(where), "%s (built-in [stack])", ctx->cfg->path);
 	if (soname == NULL)
 		soname = in->name;
 	st = find_module(soname, path, sizeof(path), why, sizeof(why));
@@ -166,6 +187,7 @@ static void load(struct cobocred_ctx *ctx, struct instance *in, const struct cob
 	for (i = 0; i < argc; i++)
 		free(argv[i]);
 	if (st != COBOCRED_SUCCESS) {
+		option_where(ctx, sec, where, sizeof(where));
 		inst_fail(in, INST_FAILED, st, "%s: module '%s' %s: %s", where, in->name,
 			  st == COBOCRED_UNAVAIL ? "unavailable" : "failed to open",
 			  ctx->error[0] ? ctx->error : cobocred_status_name(st));

@@ -1,8 +1,10 @@
 /*
- * lock.c - cross-process locks: flock on a file in the user's private
- * runtime directory ($XDG_RUNTIME_DIR/cobo-credential, else
- * ~/.cache/cobo-credential), waited for with a deadline.  The kernel drops
- * a flock when its holder dies, so a killed helper never wedges the rest.
+ * lock.c - the host's lock service (struct cobocred_lock_service, the
+ * default): flock on a file in the user's private runtime directory
+ * ($XDG_RUNTIME_DIR/cobo-credential, else ~/.cache/cobo-credential),
+ * waited for with a deadline, and failure markers beside the lock files.
+ * The kernel drops a flock when its holder dies, so a killed helper never
+ * wedges the rest.
  */
 #include "config.h"
 
@@ -67,7 +69,7 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int cobocred_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms, int *handle)
+static int flock_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms, int *handle)
 {
 	const char *dir = cobocred_runtime_dir(ctx);
 	char path[4200];
@@ -115,8 +117,9 @@ int cobocred_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms, in
 	return COBOCRED_SUCCESS;
 }
 
-void cobocred_unlock(int handle)
+static void flock_unlock(struct cobocred_ctx *ctx, int handle)
 {
+	(void)ctx;
 	if (handle >= 0) {
 		flock(handle, LOCK_UN);
 		close(handle);
@@ -134,7 +137,7 @@ static int marker_path(struct cobocred_ctx *ctx, const char *name, char *buf, si
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-void cobocred_mark_failure(struct cobocred_ctx *ctx, const char *name, int failed)
+static void flock_mark_failure(struct cobocred_ctx *ctx, const char *name, int failed)
 {
 	char path[4200];
 	int fd;
@@ -152,7 +155,7 @@ void cobocred_mark_failure(struct cobocred_ctx *ctx, const char *name, int faile
 	}
 }
 
-int cobocred_failed_recently(struct cobocred_ctx *ctx, const char *name, int seconds)
+static int flock_failed_recently(struct cobocred_ctx *ctx, const char *name, int seconds)
 {
 	char path[4200];
 	struct stat st;
@@ -161,4 +164,17 @@ int cobocred_failed_recently(struct cobocred_ctx *ctx, const char *name, int sec
 	if (marker_path(ctx, name, path, sizeof(path)) != 0 || lstat(path, &st) != 0)
 		return 0;
 	return st.st_mtime <= now && now - st.st_mtime < seconds;
+}
+
+const struct cobocred_lock_service cobocred_flock_service = {
+	.name = "flock",
+	.lock = flock_lock,
+	.unlock = flock_unlock,
+	.mark_failure = flock_mark_failure,
+	.failed_recently = flock_failed_recently,
+};
+
+void cobocred_set_lock_service(struct cobocred_ctx *ctx, const struct cobocred_lock_service *s)
+{
+	ctx->locks = s != NULL ? s : &cobocred_flock_service;
 }

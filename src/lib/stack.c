@@ -1,6 +1,7 @@
 /*
  * stack.c - the stack engine: runs one [stack] line over its modules with
- * NSS semantics, and the token lifecycle's single-flight minting.
+ * NSS semantics.  It knows statuses and actions, never what a credential
+ * is: the token lifecycle (lifecycle.c) takes part through a stack_client.
  *
  * Per entry, the module's status selects an action (return or continue).
  * A stack that runs out of entries returns SUCCESS if any module succeeded
@@ -16,13 +17,6 @@
 #include "core.h"
 
 #define MAX_DEPTH 4
-#define MINT_LOCK_TIMEOUT_MS 30000
-/* With a still-valid token in hand, waiting long for another refresher
- * buys nothing: answer the valid token sooner. */
-#define MINT_LOCK_TIMEOUT_VALID_MS 10000
-/* After a failed refresh, the holders that follow answer the valid token
- * without asking the server again for this long. */
-#define MINT_BACKOFF_S 30
 
 static const char *const status_names[COBOCRED_STATUS_COUNT] = {
 	"SUCCESS", "NOTFOUND", "UNAVAIL", "TRYAGAIN", "DENIED", "ERROR",
@@ -31,6 +25,11 @@ static const char *const status_names[COBOCRED_STATUS_COUNT] = {
 const char *cobocred_status_name(int status)
 {
 	return status >= 0 && status < COBOCRED_STATUS_COUNT ? status_names[status] : "INVALID";
+}
+
+const char *cobocred_instance_name(const struct instance *in)
+{
+	return in->name;
 }
 
 static int severity(int st)
@@ -59,14 +58,11 @@ static void outcome_note(struct outcome *o, struct cobocred_ctx *ctx, int st)
 	memcpy(o->error, ctx->error, sizeof(o->error));
 }
 
-static int schema_allowed(const struct cobocred_ctx *ctx, const char *instance, const char *schema)
+/* 1 if the space/comma separated list names schema. */
+static int list_names(const char *list, const char *schema)
 {
-	const char *list = cobocred_section_get(cobocred_config_module(ctx->cfg, instance), "schemas");
-	size_t n;
+	size_t n = strlen(schema);
 
-	if (list == NULL || schema == NULL)
-		return 1;
-	n = strlen(schema);
 	while (*list) {
 		size_t w;
 
@@ -76,6 +72,25 @@ static int schema_allowed(const struct cobocred_ctx *ctx, const char *instance, 
 			return 1;
 		list += w;
 	}
+	return 0;
+}
+
+/* The instance's `schemas =` option, or NULL when the config leaves it to the module. */
+static const char *config_schemas(const struct cobocred_ctx *ctx, const char *instance)
+{
+	return cobocred_section_get(cobocred_config_module(ctx->cfg, instance), "schemas");
+}
+
+/* The module's own default (ABI 1.2 `schemas`; NULL, as in older modules, serves all). */
+static int module_serves(const struct instance *in, const char *schema)
+{
+	const char *const *s;
+
+	if (in->mod.struct_size == 0 || in->mod.schemas == NULL)
+		return 1;
+	for (s = in->mod.schemas; *s != NULL; s++)
+		if (strcmp(*s, schema) == 0)
+			return 1;
 	return 0;
 }
 
@@ -99,9 +114,24 @@ static struct cobocred_item *drop_expired(struct cobocred_ctx *ctx, struct coboc
 	return list;
 }
 
-static int call(struct cobocred_ctx *ctx, struct instance *in, enum cobocred_op op,
-		const struct cobocred_query *q, const struct cobocred_item *item,
-		struct cobocred_item **out)
+static int dispatch(struct instance *in, enum cobocred_op op, const struct cobocred_query *q,
+		    const struct cobocred_item *item, struct cobocred_item **got)
+{
+	switch (op) {
+	case COBOCRED_OP_GET:
+		return in->mod.get ? in->mod.get(in->mstate, q, got) : COBOCRED_UNAVAIL;
+	case COBOCRED_OP_LIST:
+		return in->mod.list ? in->mod.list(in->mstate, q, got) : COBOCRED_UNAVAIL;
+	case COBOCRED_OP_STORE:
+		return in->mod.store ? in->mod.store(in->mstate, item, q) : COBOCRED_UNAVAIL;
+	default:
+		return in->mod.erase ? in->mod.erase(in->mstate, q) : COBOCRED_UNAVAIL;
+	}
+}
+
+int cobocred_stack_call(struct cobocred_ctx *ctx, struct instance *in, enum cobocred_op op,
+			const struct cobocred_query *q, const struct cobocred_item *item,
+			struct cobocred_item **out)
 {
 	struct cobocred_item *got = NULL;
 	int st;
@@ -111,20 +141,7 @@ static int call(struct cobocred_ctx *ctx, struct instance *in, enum cobocred_op 
 		cobocred_set_error(ctx, "%s", in->error);
 		return in->status;
 	}
-	switch (op) {
-	case COBOCRED_OP_GET:
-		st = in->mod.get ? in->mod.get(in->mstate, q, &got) : COBOCRED_UNAVAIL;
-		break;
-	case COBOCRED_OP_LIST:
-		st = in->mod.list ? in->mod.list(in->mstate, q, &got) : COBOCRED_UNAVAIL;
-		break;
-	case COBOCRED_OP_STORE:
-		st = in->mod.store ? in->mod.store(in->mstate, item, q) : COBOCRED_UNAVAIL;
-		break;
-	default:
-		st = in->mod.erase ? in->mod.erase(in->mstate, q) : COBOCRED_UNAVAIL;
-		break;
-	}
+	st = dispatch(in, op, q, item, &got);
 	if (st < 0 || st >= COBOCRED_STATUS_COUNT) {
 		cobocred_set_error(ctx, "module '%s' returned invalid status %d; report this bug",
 				   in->name, st);
@@ -151,223 +168,22 @@ static int call(struct cobocred_ctx *ctx, struct instance *in, enum cobocred_op 
 	return st;
 }
 
-/* expires_at - now must exceed max(60 s, 10 % of the lifetime, min_valid). */
-static int is_fresh(struct cobocred_ctx *ctx, const struct cobocred_item *it, int64_t min_valid)
-{
-	int64_t left, window = 60;
-
-	if (it->expires_at == 0)
-		return 1;
-	left = it->expires_at - cobocred_now(ctx);
-	if (it->created_at > 0 && it->expires_at > it->created_at &&
-	    (it->expires_at - it->created_at) / 10 > window)
-		window = (it->expires_at - it->created_at) / 10;
-	if (min_valid > window)
-		window = min_valid;
-	return left > window;
-}
-
-/* 1 if it is a token that still works. */
-static int valid(struct cobocred_ctx *ctx, const struct cobocred_item *it)
-{
-	return it != NULL && (it->expires_at == 0 || it->expires_at > cobocred_now(ctx));
-}
-
-/*
- * Keeps the stale item that lives longest; takes ownership of it.  On a
- * tie the later one wins: it was minted after the cached one was read.
- */
-static void keep_stale(struct cobocred_item **stale, struct cobocred_item *it)
-{
-	if (*stale == NULL || it->expires_at >= (*stale)->expires_at) {
-		cobocred_item_free(*stale);
-		*stale = it;
-	} else {
-		cobocred_item_free(it);
-	}
-}
-
-static uint64_t fnv1a(uint64_t h, const char *s)
-{
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
-	}
-	return h ^ 0xff; /* separator */
-}
-
-/* Lock name for one credential: a hash of its schema and attributes. */
-static void lock_name(const struct cobocred_query *q, char *buf, size_t len)
-{
-	uint64_t h = fnv1a(0xcbf29ce484222325ull, q->schema ? q->schema : "");
-	size_t i;
-
-	for (i = 0; i < q->n_attrs; i++) {
-		h = fnv1a(h, q->attrs[i].name);
-		h = fnv1a(h, q->attrs[i].value ? q->attrs[i].value : "");
-	}
-	snprintf(buf, len, "mint-%016llx", (unsigned long long)h);
-}
-
-/* The refresh-token companion of an access-token query (kind=access -> refresh). */
-static int companion_query(const struct cobocred_query *q, struct cobocred_query *rq,
-			   struct cobocred_attr *attrs, size_t max)
-{
-	size_t i;
-	int found = 0;
-
-	if (q->n_attrs > max)
-		return 0;
-	*rq = *q;
-	rq->attrs = attrs;
-	rq->secret = NULL;
-	rq->secret_len = 0;
-	for (i = 0; i < q->n_attrs; i++) {
-		attrs[i] = q->attrs[i];
-		if (strcmp(attrs[i].name, "kind") == 0 && attrs[i].value != NULL &&
-		    strcmp(attrs[i].value, "access") == 0) {
-			attrs[i].value = "refresh";
-			found = 1;
-		}
-	}
-	return found;
-}
-
-/* What a minted item is, for messages. */
-static const char *item_kind(const struct cobocred_item *it)
-{
-	const char *kind = cobocred_item_attr(it, "kind");
-
-	if (kind != NULL && strcmp(kind, "access") == 0)
-		return "access token";
-	if (kind != NULL && strcmp(kind, "refresh") == 0)
-		return "refresh token";
-	return "credential";
-}
-
-/*
- * The answer still goes out, but the user hears that the new token (the
- * refresh token first: it is the one a lost write really costs) was kept
- * nowhere.  One warning per call.
- */
-static void warn_not_kept(struct cobocred_ctx *ctx, const struct cobocred_item *it, int st)
-{
-	if (ctx->warning[0] != '\0')
-		return;
-	if (st == COBOCRED_NOTFOUND)
-		cobocred_set_warning(ctx, "the new %s was not cached: no module on the [stack] "
-				     "store line takes it, so every call asks the server",
-				     item_kind(it));
-	else
-		cobocred_set_warning(ctx, "the new %s could not be cached (%s), so the next call "
-				     "asks the server again", item_kind(it), ctx->error);
-}
-
-/* Stores each minted item in the store stack (in order) and returns the one q asked for. */
-static struct cobocred_item *write_through(struct cobocred_ctx *ctx,
-					   const struct cobocred_query *q,
-					   struct cobocred_item *minted)
-{
-	struct cobocred_item *it, *next, *answer = NULL;
-	struct cobocred_query match = *q;
-
-	match.secret = NULL;
-	match.secret_len = 0;
-	for (it = minted; it != NULL; it = next) {
-		struct cobocred_query replace = {
-			.struct_size = sizeof(replace), .schema = it->schema,
-			.n_attrs = it->n_attrs, .attrs = it->attrs, .profile = q->profile,
-			.flags = COBOCRED_QUERY_EXACT,
-		};
-		int st;
-
-		next = it->next;
-		it->next = NULL;
-		st = cobocred_stack_run(ctx, COBOCRED_OP_STORE, &replace, it, NULL,
-					&(struct run_opts){ .no_mint = 1 });
-		if (st != COBOCRED_SUCCESS)
-			warn_not_kept(ctx, it, st);
-		if (answer == NULL && cobocred_item_matches(it, &match))
-			answer = it;
-		else
-			cobocred_item_free(it);
-	}
-	return answer;
-}
-
-/*
- * Single flight: under a per-credential lock, re-read the caches before the
- * minting module (entries [0, idx)), and mint only if they are still stale.
- */
-static int mint_locked(struct cobocred_ctx *ctx, struct instance *in, size_t idx,
-		       const struct cobocred_query *q, const struct run_opts *opts,
-		       struct cobocred_item **stale, struct cobocred_item **out)
-{
-	struct run_opts cache = { .no_mint = 1, .lifecycle = 1, .min_valid = opts->min_valid,
-				  .limited = 1, .limit = idx, .stale = stale };
-	struct cobocred_attr rattrs[16];
-	struct cobocred_query rq, mq = *q;
-	struct cobocred_item *refresh = NULL, *minted = NULL;
-	char name[64];
-	int fd = -1, st;
-
-	lock_name(q, name, sizeof(name));
-	st = cobocred_lock(ctx, name, valid(ctx, *stale) ? MINT_LOCK_TIMEOUT_VALID_MS
-							 : MINT_LOCK_TIMEOUT_MS, &fd);
-	if (st != COBOCRED_SUCCESS)
-		return st;
-	st = cobocred_stack_run(ctx, COBOCRED_OP_GET, q, NULL, out, &cache);
-	if (st == COBOCRED_SUCCESS) {
-		cobocred_trace(ctx, "another process refreshed it meanwhile");
-		goto out;
-	}
-	if (valid(ctx, *stale) && cobocred_failed_recently(ctx, name, MINT_BACKOFF_S)) {
-		cobocred_set_error(ctx, "a refresh failed less than %d s ago; not asking the server "
-				   "again yet", MINT_BACKOFF_S);
-		st = COBOCRED_TRYAGAIN;
-		goto out;
-	}
-	if (companion_query(q, &rq, rattrs, 16) &&
-	    cobocred_stack_run(ctx, COBOCRED_OP_GET, &rq, NULL, &refresh,
-			       &(struct run_opts){ .no_mint = 1, .limited = 1, .limit = idx }) ==
-		    COBOCRED_SUCCESS) {
-		mq.secret = refresh->secret;
-		mq.secret_len = refresh->secret_len;
-	}
-	st = call(ctx, in, COBOCRED_OP_GET, &mq, NULL, &minted);
-	cobocred_mark_failure(ctx, name, st != COBOCRED_SUCCESS && valid(ctx, *stale));
-	if (st == COBOCRED_SUCCESS) {
-		*out = write_through(ctx, q, minted);
-		if (*out == NULL) {
-			cobocred_set_error(ctx, "module '%s' minted nothing matching the request; "
-				   "report this bug", in->name);
-			st = COBOCRED_ERROR;
-		}
-	}
-out:
-	cobocred_item_free(refresh);
-	cobocred_unlock(fd);
-	return st;
-}
-
-/* Runs one get/list entry; returns the status that selects the action. */
+/* Runs one get/list entry, appending its answer to *acc; returns the status for the action. */
 static int run_get(struct cobocred_ctx *ctx, struct instance *in, size_t idx,
 		   enum cobocred_op op, const struct cobocred_query *q,
-		   const struct run_opts *opts, struct cobocred_item **acc)
+		   const struct stack_client *c, struct cobocred_item **acc)
 {
 	struct cobocred_item *got = NULL, **tail;
 	int st;
 
-	if ((in->mod.caps & COBOCRED_CAP_MINT) && op == COBOCRED_OP_GET && !opts->lifecycle)
-		return COBOCRED_NOTFOUND; /* minting only under the lifecycle, which stores */
-	if ((in->mod.caps & COBOCRED_CAP_MINT) && op == COBOCRED_OP_GET)
-		st = mint_locked(ctx, in, idx, q, opts, opts->stale, &got);
+	if ((in->mod.caps & COBOCRED_CAP_MINT) && op == COBOCRED_OP_GET && in->state == INST_READY)
+		st = c->mint(ctx, in, idx, q, &got, c->arg);
 	else
-		st = call(ctx, in, op, q, NULL, &got);
-	if (st == COBOCRED_SUCCESS && op == COBOCRED_OP_GET && opts->lifecycle &&
-	    !is_fresh(ctx, got, opts->min_valid)) {
-		keep_stale(opts->stale, got);
-		return COBOCRED_NOTFOUND;
+		st = cobocred_stack_call(ctx, in, op, q, NULL, &got);
+	if (st == COBOCRED_SUCCESS && op == COBOCRED_OP_GET && c != NULL && c->judge != NULL) {
+		st = c->judge(ctx, &got, c->arg);
+		if (st != COBOCRED_SUCCESS)
+			return st; /* the judge owns what it passed over */
 	}
 	for (tail = acc; *tail != NULL; tail = &(*tail)->next)
 		;
@@ -375,15 +191,60 @@ static int run_get(struct cobocred_ctx *ctx, struct instance *in, size_t idx,
 	return st;
 }
 
+/* 1 if entry e takes no part in this run (schema it does not serve, absent, a minter). */
+static int passed_over(const struct instance *in, const char *schemas,
+		       const struct cobocred_query *q, const struct stack_client *c)
+{
+	if (in->state == INST_ABSENT)
+		return 1;
+	if (schemas == NULL && q != NULL && q->schema != NULL && !module_serves(in, q->schema))
+		return 1;
+	return (in->mod.caps & COBOCRED_CAP_MINT) && (c == NULL || c->mint == NULL);
+}
+
+/*
+ * Runs entry i of the line; returns its status, or -1 when the entry takes
+ * no part.  *fatal: the run stops whatever the actions say.
+ */
+static int run_entry(struct cobocred_ctx *ctx, const struct cobocred_stack_entry *e, size_t i,
+		     enum cobocred_op op, const struct cobocred_query *q,
+		     const struct cobocred_item *item, const struct stack_client *c,
+		     struct cobocred_item **acc, int *fatal)
+{
+	const char *schemas = config_schemas(ctx, e->instance);
+	struct instance *in;
+
+	/* A `schemas =` option decides before loading, so a module that cannot
+	 * serve the query is never even loaded. */
+	if (schemas != NULL && q != NULL && q->schema != NULL && !list_names(schemas, q->schema))
+		return -1;
+	in = cobocred_instance(ctx, e->instance, e);
+	if (in == NULL) {
+		cobocred_set_error(ctx, "out of memory loading module '%s'", e->instance);
+		return COBOCRED_ERROR;
+	}
+	if (in->state == INST_FAILED && in->status == COBOCRED_ERROR) {
+		/* A module that cannot load is a configuration error: fail closed. */
+		cobocred_set_error(ctx, "%s", in->error);
+		*fatal = 1;
+		return COBOCRED_ERROR;
+	}
+	if (passed_over(in, schemas, q, c))
+		return -1;
+	if (op == COBOCRED_OP_GET || op == COBOCRED_OP_LIST)
+		return run_get(ctx, in, i, op, q, c, acc);
+	return cobocred_stack_call(ctx, in, op, q, item, NULL);
+}
+
 int cobocred_stack_run(struct cobocred_ctx *ctx, enum cobocred_op op,
 		       const struct cobocred_query *q, const struct cobocred_item *item,
-		       struct cobocred_item **out, const struct run_opts *opts)
+		       struct cobocred_item **out, const struct stack_client *c)
 {
 	const struct cobocred_stack_line *line = &ctx->cfg->ops[op];
 	struct outcome o = { .status = COBOCRED_NOTFOUND };
 	struct cobocred_item *acc = NULL;
-	size_t i, n = opts->limited ? opts->limit : line->n;
-	int st = COBOCRED_NOTFOUND, stopped = 0;
+	size_t i, n = c != NULL && c->limited ? c->limit : line->n;
+	int st = COBOCRED_NOTFOUND, stopped = 0, fatal = 0;
 
 	if (out != NULL)
 		*out = NULL;
@@ -395,30 +256,13 @@ int cobocred_stack_run(struct cobocred_ctx *ctx, enum cobocred_op op,
 	snprintf(o.error, sizeof(o.error), "no credential found");
 	for (i = 0; i < n && i < line->n && !stopped; i++) {
 		const struct cobocred_stack_entry *e = &line->v[i];
-		struct instance *in;
+		int r = run_entry(ctx, e, i, op, q, item, c, &acc, &fatal);
 
-		if (!schema_allowed(ctx, e->instance, q ? q->schema : NULL))
+		if (r < 0)
 			continue;
-		in = cobocred_instance(ctx, e->instance, e);
-		if (in == NULL) {
-			cobocred_set_error(ctx, "out of memory loading module '%s'", e->instance);
-			st = COBOCRED_ERROR;
-		} else if (in->state == INST_FAILED && in->status == COBOCRED_ERROR) {
-			/* A module that cannot load is a configuration error: fail closed. */
-			cobocred_set_error(ctx, "%s", in->error);
-			st = COBOCRED_ERROR;
-			stopped = 1;
-			break;
-		} else if (in->state == INST_ABSENT ||
-			   (opts->no_mint && in->state == INST_READY && (in->mod.caps & COBOCRED_CAP_MINT))) {
-			continue;
-		} else if (op == COBOCRED_OP_GET || op == COBOCRED_OP_LIST) {
-			st = run_get(ctx, in, i, op, q, opts, &acc);
-		} else {
-			st = call(ctx, in, op, q, item, NULL);
-		}
+		st = r;
 		outcome_note(&o, ctx, st);
-		stopped = e->action[st] == COBOCRED_ACT_RETURN;
+		stopped = fatal || e->action[st] == COBOCRED_ACT_RETURN;
 	}
 	ctx->depth--;
 	if (stopped && st != COBOCRED_SUCCESS) {

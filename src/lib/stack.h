@@ -1,5 +1,7 @@
 /*
- * stack.h - the stack engine's options (internal to the core).
+ * stack.h - the stack engine (internal to the core): one [stack] line run
+ * over its modules, NSS style.  It knows statuses and actions, nothing of
+ * tokens; the token lifecycle (lifecycle.c) takes part through a client.
  */
 #ifndef COBOCRED_STACK_H
 #define COBOCRED_STACK_H
@@ -11,19 +13,41 @@
 #include "cobocred/module.h"
 
 struct cobocred_ctx;
+struct instance;
 
-struct run_opts {
-	int no_mint;	 /* skip minting modules (host->stack_get, cache re-reads) */
-	int lifecycle;	 /* get: a stale item counts as NOTFOUND and is kept in *stale;
-			  * a minting module runs single-flight under a lock */
-	int64_t min_valid;			/* lifecycle: required seconds of validity */
-	int limited;				/* run only entries [0, limit) */
+/*
+ * How a caller takes part in one run.  A NULL client is plain dispatch:
+ * every entry, minting modules skipped (they make credentials only for a
+ * client that stores them).
+ */
+struct stack_client {
+	int limited;  /* run only entries [0, limit): the caches before a minter */
 	size_t limit;
-	struct cobocred_item **stale;		/* lifecycle: the best stale item; caller frees */
+	/*
+	 * Called instead of a minting module's get (entry idx); NULL skips
+	 * minting modules.  Returns the status that selects the action.
+	 */
+	int (*mint)(struct cobocred_ctx *ctx, struct instance *in, size_t idx,
+		    const struct cobocred_query *q, struct cobocred_item **out, void *arg);
+	/*
+	 * Called on each get answer (SUCCESS, *got non-NULL).  Return SUCCESS
+	 * to keep *got, or another status to pass the entry over; the judge
+	 * then owns *got and sets it to NULL.
+	 */
+	int (*judge)(struct cobocred_ctx *ctx, struct cobocred_item **got, void *arg);
+	void *arg;
 };
 
 int cobocred_stack_run(struct cobocred_ctx *ctx, enum cobocred_op op,
 		       const struct cobocred_query *q, const struct cobocred_item *item,
-		       struct cobocred_item **out, const struct run_opts *opts);
+		       struct cobocred_item **out, const struct stack_client *client);
+
+/* One module call with the engine's checks (status range, expiry, origin, trace). */
+int cobocred_stack_call(struct cobocred_ctx *ctx, struct instance *in, enum cobocred_op op,
+			const struct cobocred_query *q, const struct cobocred_item *item,
+			struct cobocred_item **out);
+
+/* The instance's name, for a client's messages. */
+const char *cobocred_instance_name(const struct instance *in);
 
 #endif

@@ -60,7 +60,9 @@ expect_eq "config file is 0600" 600 "$(mode "$CONF")"
 expect_eq "headless: the key went to a 0600 file" 600 "$(mode "$KEYDIR/gen-client.key")"
 expect_eq "its key directory is 0700" 700 "$(mode "$KEYDIR")"
 expect_match "config points app_secret at it" "app_secret = file:$KEYDIR/gen-client.key" "$(cat "$CONF")"
-expect_match "config keeps the built-in stack" "get   = keyring file cobo-oauth" "$(cat "$CONF")"
+# setup writes only what differs from the defaults: no [stack], no [module] lines.
+expect_eq "config writes no [stack] or [module] boilerplate" "" \
+	"$(grep -E '^\[(stack|module)|schemas' "$CONF")"
 case $OUT$ERR in *"$(cat "$T_TMP/new.key")"*) fail "setup printed the secret" ;;
 *) pass "setup never prints the secret" ;; esac
 

@@ -11,7 +11,8 @@
  * -DVARIANT_DOMAIN (a minting module that owns its schema: ABI 1.2 settings
  * table and key operations), -DVARIANT_ABI10 (with MINT: an ABI 1.0
  * module, struct_size ending at list, whose memory after that holds
- * poison settings and key operations a host must never read).
+ * poison settings and key operations a host must never read),
+ * -DVARIANT_GITONLY (ABI 1.2: serves only org.git.Password by default).
  */
 #include "config.h"
 
@@ -317,6 +318,13 @@ static const struct cobocred_key_ops poison_keys = {
 #define ABI COBOCRED_ABI_VERSION
 #endif
 
+#ifdef VARIANT_GITONLY
+static const char *const git_only[] = { COBOCRED_SCHEMA_GIT, NULL };
+#define SCHEMAS git_only
+#else
+#define SCHEMAS NULL
+#endif
+
 static const struct cobocred_module scripted_module = {
 	.abi_version = ABI,
 	.struct_size = STRUCT_SIZE,
@@ -328,6 +336,7 @@ static const struct cobocred_module scripted_module = {
 	.store = s_store,
 	.erase = s_erase,
 	.list = s_list,
+	.schemas = SCHEMAS,
 };
 
 static const struct cobocred_module minting_module = {

@@ -92,6 +92,66 @@ static void test_builtin_default(void)
 	cobocred_config_free(cfg);
 }
 
+/* A file without [stack] (only a profile) gets the built-in stack; a module needs no schemas line. */
+static void test_profile_only_gets_default_stack(void)
+{
+	struct cobocred_config *cfg = parse_ok(
+		"[profile p]\nbase_url = https://x/v2\nclient_id = c\norg_id = o\n");
+	const struct cobocred_stack_line *get = &cfg->ops[COBOCRED_OP_GET];
+	int op;
+
+	CU_ASSERT_TRUE(cfg->default_stack);
+	for (op = 0; op < COBOCRED_OP_COUNT; op++)
+		CU_ASSERT_TRUE(cfg->ops[op].n >= 2);
+	CU_ASSERT_EQUAL_FATAL(get->n, 3);
+	CU_ASSERT_STRING_EQUAL(get->v[2].instance, "cobo-oauth");
+	CU_ASSERT_EQUAL(get->v[0].line, 0);
+	CU_ASSERT_EQUAL(cfg->n_modules, 0);
+	CU_ASSERT_STRING_EQUAL(cfg->path, "t.conf");
+	cobocred_config_free(cfg);
+	cfg = parse_ok("[stack]\nget = a\n");
+	CU_ASSERT_FALSE(cfg->default_stack);
+	CU_ASSERT_EQUAL(cfg->ops[COBOCRED_OP_STORE].n, 0); /* a [stack] says what it means */
+	cobocred_config_free(cfg);
+}
+
+/* Stores never downgrade: the store line's defaults go on only for UNAVAIL and NOTFOUND. */
+static void test_store_line_default_actions(void)
+{
+	struct cobocred_config *cfg = parse_ok(
+		"[stack]\nget = a\nstore = a [TRYAGAIN=continue] b\nerase = a b\n");
+	const struct cobocred_stack_entry *st = cfg->ops[COBOCRED_OP_STORE].v;
+	const struct cobocred_stack_entry *er = cfg->ops[COBOCRED_OP_ERASE].v;
+	int s;
+
+	for (s = 0; s < COBOCRED_STATUS_COUNT; s++) {
+		int on = s == COBOCRED_NOTFOUND || s == COBOCRED_UNAVAIL;
+
+		CU_ASSERT_EQUAL(st[1].action[s], on ? COBOCRED_ACT_CONTINUE : COBOCRED_ACT_RETURN);
+		CU_ASSERT_EQUAL(st[0].action[s], on || s == COBOCRED_TRYAGAIN ? COBOCRED_ACT_CONTINUE
+									: COBOCRED_ACT_RETURN);
+		/* erase reaches every tier: failing tiers go on, as before */
+		CU_ASSERT_EQUAL(er[0].action[s], s == COBOCRED_SUCCESS || s == COBOCRED_ERROR
+							  ? COBOCRED_ACT_RETURN : COBOCRED_ACT_CONTINUE);
+	}
+	cobocred_config_free(cfg);
+	cfg = parse_ok(cobocred_config_default);
+	CU_ASSERT_EQUAL(cfg->ops[COBOCRED_OP_STORE].v[0].action[COBOCRED_TRYAGAIN],
+			COBOCRED_ACT_RETURN);
+	CU_ASSERT_EQUAL(cfg->ops[COBOCRED_OP_STORE].v[0].action[COBOCRED_UNAVAIL],
+			COBOCRED_ACT_CONTINUE);
+	cobocred_config_free(cfg);
+}
+
+static void test_known_schemas_accepted(void)
+{
+	struct cobocred_config *cfg = parse_ok(
+		"[module k]\nschemas = org.git.Password, io.docker.Credentials "
+		"com.cobo.credential.Token,com.cobo.credential.AppSecret\n");
+
+	cobocred_config_free(cfg);
+}
+
 struct bad {
 	const char *text;
 	const char *want; /* substring of the message, after "t.conf:" */
@@ -122,6 +182,14 @@ static const struct bad bad_cases[] = {
 	{ "\n[profile p]\nbase_url = https://x/v2\nclient_id = c\n",
 	  "t.conf:2: [profile p] lacks org_id; add 'org_id = ...'" },
 	{ "[profile p]\nclient_id = c\norg_id = o\n", "t.conf:1: [profile p] lacks base_url" },
+	{ "[module keyring]\nschemas = org.git.Pasword\n",
+	  "t.conf:2: unknown schema 'org.git.Pasword' in schemas of [module keyring]" },
+	{ "\n[module k]\nschemas = org.git.Password io.docker.Credential\n",
+	  "t.conf:3: unknown schema 'io.docker.Credential'" },
+	{ "[module k]\nschemas = com.cobo.credential.token\n", "t.conf:2: unknown schema" },
+	{ "[module k]\nschemas = ,\n", "t.conf:2: empty schemas in [module k]" },
+	{ "# a\n[stack]\n# nothing\n[profile p]\nbase_url = b\nclient_id = c\norg_id = o\n",
+	  "t.conf:2: [stack] names no module" },
 };
 
 static void test_errors(void)
@@ -187,6 +255,9 @@ static const struct cutest_case parse_cases[] = {
 	{ "full example", test_full_example },
 	{ "actions and presets", test_default_actions_and_presets },
 	{ "built-in default", test_builtin_default },
+	{ "only a [profile]: the built-in stack", test_profile_only_gets_default_stack },
+	{ "store line: never downgrade by default", test_store_line_default_actions },
+	{ "known schemas accepted", test_known_schemas_accepted },
 	{ "every error path", test_errors },
 	{ "bounds", test_bounds },
 	{ "file permissions", test_load_permissions },

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cobocred.h"
+#include "core.h" /* the lock service, to replace it */
 #include "cutest.h"
 #include "secret.h"
 
@@ -196,11 +197,114 @@ static void test_expired_items_dropped(void)
 	cobocred_ctx_free(ctx);
 }
 
+/*
+ * Stores never downgrade: with the store line's default actions only
+ * UNAVAIL and NOTFOUND reach the next tier; a present but locked or
+ * failing tier ends the store with its status and message.
+ */
+static void test_store_never_downgrades(void)
+{
+	int s;
+
+	for (s = 0; s < COBOCRED_STATUS_COUNT; s++) {
+		struct cobocred_ctx *ctx = ctx_with(
+			"[stack]\nstore = a b\n" MOD("a", "scripted", "store = %s")
+			MOD("b", "scripted", "store = SUCCESS"), logpath, status_names[s], logpath);
+		struct cobocred_item *it = cobocred_item_new("test");
+		int falls = s == COBOCRED_NOTFOUND || s == COBOCRED_UNAVAIL;
+		int st;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(it);
+		cobocred_item_add_attr(it, "host", "example.com");
+		st = cobocred_store(ctx, it, &test_q);
+		CU_ASSERT_EQUAL(st, falls ? COBOCRED_SUCCESS : s);
+		CU_ASSERT_EQUAL(strstr(read_log(), "b store") != NULL, falls);
+		if (s > COBOCRED_UNAVAIL)
+			CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "module 'a'"));
+		if ((strstr(read_log(), "b store") != NULL) != falls)
+			fprintf(stderr, "store: a %s: b store %s\n", status_names[s],
+				falls ? "missing" : "ran");
+		cobocred_item_free(it);
+		cobocred_ctx_free(ctx);
+	}
+}
+
+/* Written on purpose, [STATUS=continue] still falls through; erase reaches every tier. */
+static void test_store_continue_on_purpose(void)
+{
+	static const char *const failing[] = { "TRYAGAIN", "DENIED" };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		struct cobocred_ctx *ctx = ctx_with(
+			"[stack]\nstore = a [%s=continue] b\nerase = a [SUCCESS=continue] b\n"
+			MOD("a", "scripted", "store = %s\nerase = %s")
+			MOD("b", "scripted", "store = SUCCESS\nerase = SUCCESS"),
+			failing[i], logpath, failing[i], failing[i], logpath);
+		struct cobocred_item *it = cobocred_item_new("test");
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(it);
+		cobocred_item_add_attr(it, "host", "example.com");
+		CU_ASSERT_EQUAL(cobocred_store(ctx, it, &test_q), COBOCRED_SUCCESS);
+		CU_ASSERT_PTR_NOT_NULL(strstr(read_log(), "b store"));
+		CU_ASSERT_EQUAL(cobocred_erase(ctx, &test_q), COBOCRED_SUCCESS);
+		CU_ASSERT_PTR_NOT_NULL(strstr(read_log(), "b erase"));
+		cobocred_item_free(it);
+		cobocred_ctx_free(ctx);
+	}
+}
+
+/* ABI 1.2: a module's own schemas pass it over for others; a `schemas =` option wins. */
+static void test_module_default_schemas(void)
+{
+	static const struct cobocred_attr git_attrs[] = { { "host", "example.com" } };
+	const struct cobocred_query git_q = { .struct_size = sizeof(git_q),
+					      .schema = COBOCRED_SCHEMA_GIT, .n_attrs = 1,
+					      .attrs = git_attrs };
+	const struct cobocred_query docker_q = { .struct_size = sizeof(docker_q),
+						 .schema = COBOCRED_SCHEMA_DOCKER, .n_attrs = 1,
+						 .attrs = git_attrs };
+	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = g b\n"
+					    MOD("g", "gitonly", "get = SUCCESS")
+					    MOD("b", "scripted", "get = SUCCESS"), logpath, logpath);
+	struct cobocred_item *out = NULL;
+
+	CU_ASSERT_EQUAL(cobocred_get(ctx, &docker_q, &out), COBOCRED_SUCCESS);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-b");
+	CU_ASSERT_PTR_NULL(strstr(read_log(), "g get"));
+	cobocred_item_free(out);
+	CU_ASSERT_EQUAL(cobocred_get(ctx, &git_q, &out), COBOCRED_SUCCESS);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-g");
+	cobocred_item_free(out);
+	cobocred_ctx_free(ctx);
+	ctx = ctx_with("[stack]\nget = g b\n"
+		       MOD("g", "gitonly", "get = SUCCESS\nschemas = io.docker.Credentials")
+		       MOD("b", "scripted", "get = SUCCESS"), logpath, logpath);
+	CU_ASSERT_EQUAL(cobocred_get(ctx, &docker_q, &out), COBOCRED_SUCCESS);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-g");
+	cobocred_item_free(out);
+	cobocred_ctx_free(ctx);
+}
+
+/* A [stack] that names nothing is refused, naming the file. */
+static void test_empty_stack_refused(void)
+{
+	struct cobocred_ctx *ctx = ctx_with("[stack]\n# nothing\n");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), cfgpath));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "names no module"));
+	cobocred_ctx_free(ctx);
+}
+
 static void test_schema_filter_never_loads(void)
 {
 	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = a b\n"
 					    MOD("a", "scripted", "get = NOTFOUND")
-					    MOD("b", "scripted", "get = SUCCESS\nschemas = other.Schema"),
+					    MOD("b", "scripted", "get = SUCCESS\nschemas = io.docker.Credentials"),
 					    logpath, logpath);
 	struct cobocred_item *out = NULL;
 
@@ -360,6 +464,134 @@ static void test_lifecycle_failure_without_cache(void)
 	cobocred_ctx_free(ctx);
 }
 
+/* A locked store tier: the minted token is answered with the warning, and not written past it. */
+static void test_lifecycle_locked_store_keeps_nothing(void)
+{
+	static const char *const failing[] = { "TRYAGAIN", "DENIED", "ERROR" };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		struct cobocred_ctx *ctx = ctx_with(
+			"[stack]\nget = cache mint\nstore = locked plain\n"
+			MOD("cache", "scripted", "get = NOTFOUND")
+			MOD("locked", "scripted", "store = %s")
+			MOD("plain", "scripted", "store = SUCCESS")
+			MOD("mint", "minter", "get = SUCCESS\nexpires_in = 43200\nsecret = fresh-access")
+			PROFILE, logpath, logpath, failing[i], logpath, logpath);
+		struct cobocred_item *out = NULL;
+
+		CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+		CU_ASSERT_STRING_EQUAL((const char *)out->secret, "fresh-access");
+		CU_ASSERT_PTR_NOT_NULL(strstr(read_log(), "locked store refresh\nlocked store access\n"));
+		CU_ASSERT_PTR_NULL(strstr(read_log(), "plain store"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_warning(ctx), "the new refresh token could not "
+					      "be cached"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_warning(ctx), "module 'locked'"));
+		cobocred_item_free(out);
+		cobocred_ctx_free(ctx);
+	}
+}
+
+/* A lock service that counts, and can refuse or report a recent failure. */
+static struct {
+	int locks, unlocks, marks, marked_failed, refuse, recent;
+} svc;
+
+static int svc_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms, int *handle)
+{
+	(void)ctx;
+	(void)name;
+	(void)timeout_ms;
+	svc.locks++;
+	*handle = svc.refuse ? -1 : 42;
+	return svc.refuse ? COBOCRED_TRYAGAIN : COBOCRED_SUCCESS;
+}
+
+static void svc_unlock(struct cobocred_ctx *ctx, int handle)
+{
+	(void)ctx;
+	svc.unlocks += handle == 42;
+}
+
+static void svc_mark(struct cobocred_ctx *ctx, const char *name, int failed)
+{
+	(void)ctx;
+	(void)name;
+	svc.marks++;
+	svc.marked_failed = failed;
+}
+
+static int svc_recent(struct cobocred_ctx *ctx, const char *name, int seconds)
+{
+	(void)ctx;
+	(void)name;
+	(void)seconds;
+	return svc.recent;
+}
+
+static const struct cobocred_lock_service counting = {
+	.name = "counting", .lock = svc_lock, .unlock = svc_unlock,
+	.mark_failure = svc_mark, .failed_recently = svc_recent,
+};
+
+#define LOCK_CONF "[stack]\nget = cache mint\nstore = cache\n" \
+	MOD("cache", "scripted", "get = SUCCESS\nexpires_in = 30\nstore = SUCCESS") \
+	MOD("mint", "minter", "get = %s\nexpires_in = 43200\nsecret = fresh-access") PROFILE
+
+/* The lifecycle reaches locks only through the service: one lock per refresh, released. */
+static void test_lifecycle_lock_service(void)
+{
+	struct cobocred_ctx *ctx;
+	struct cobocred_item *out = NULL;
+
+	memset(&svc, 0, sizeof(svc));
+	ctx = ctx_with(LOCK_CONF, logpath, logpath, "SUCCESS");
+	cobocred_set_lock_service(ctx, &counting);
+	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
+	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "fresh-access");
+	CU_ASSERT_EQUAL(svc.locks, 1);
+	CU_ASSERT_EQUAL(svc.unlocks, 1);
+	CU_ASSERT_EQUAL(svc.marks, 1);
+	CU_ASSERT_EQUAL(svc.marked_failed, 0);
+	cobocred_item_free(out);
+	cobocred_ctx_free(ctx);
+
+	/* A failed refresh with a valid token: marked failed; the valid token answered. */
+	memset(&svc, 0, sizeof(svc));
+	ctx = ctx_with(LOCK_CONF, logpath, logpath, "TRYAGAIN");
+	cobocred_set_lock_service(ctx, &counting);
+	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
+	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-cache");
+	CU_ASSERT_EQUAL(svc.marked_failed, 1);
+	cobocred_item_free(out);
+	cobocred_ctx_free(ctx);
+
+	/* Backoff: a recent failure and a valid token: the server is not asked. */
+	memset(&svc, 0, sizeof(svc));
+	svc.recent = 1;
+	ctx = ctx_with(LOCK_CONF, logpath, logpath, "SUCCESS");
+	cobocred_set_lock_service(ctx, &counting);
+	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
+	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-cache");
+	CU_ASSERT_PTR_NULL(strstr(read_log(), "mint get"));
+	CU_ASSERT_EQUAL(svc.unlocks, 1);
+	cobocred_item_free(out);
+	cobocred_ctx_free(ctx);
+
+	/* The lock times out: the valid token is answered, nothing minted. */
+	memset(&svc, 0, sizeof(svc));
+	svc.refuse = 1;
+	ctx = ctx_with(LOCK_CONF, logpath, logpath, "SUCCESS");
+	cobocred_set_lock_service(ctx, &counting);
+	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
+	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-cache");
+	CU_ASSERT_PTR_NULL(strstr(read_log(), "mint get"));
+	CU_ASSERT_EQUAL(svc.unlocks, 0);
+	cobocred_item_free(out);
+	cobocred_ctx_free(ctx);
+}
+
 static void test_secrets_all_freed(void)
 {
 	CU_ASSERT_EQUAL(cobocred_secret_live(), 0);
@@ -374,6 +606,11 @@ static const struct cutest_case engine_cases[] = {
 	{ "list merges", test_list_merges },
 	{ "expired items dropped", test_expired_items_dropped },
 	{ "schema filter never loads", test_schema_filter_never_loads },
+	{ "stores never downgrade", test_store_never_downgrades },
+	{ "store [STATUS=continue] on purpose; erase reaches every tier",
+	  test_store_continue_on_purpose },
+	{ "a module's own default schemas", test_module_default_schemas },
+	{ "an empty [stack] is refused", test_empty_stack_refused },
 	{ NULL, NULL },
 };
 
@@ -389,6 +626,8 @@ static const struct cutest_case lifecycle_cases[] = {
 	{ "refresh order", test_lifecycle_refresh_order },
 	{ "failure keeps a valid token", test_lifecycle_failure_keeps_valid_token },
 	{ "failure without cache", test_lifecycle_failure_without_cache },
+	{ "locked store tier keeps nothing", test_lifecycle_locked_store_keeps_nothing },
+	{ "the lock is a replaceable service", test_lifecycle_lock_service },
 	{ "every secret freed", test_secrets_all_freed },
 	{ NULL, NULL },
 };
