@@ -115,18 +115,11 @@ set_ttl() { cobo_server_ctl POST /_test/config "{\"access_ttl\":$1}" >/dev/null 
 # The timeouts here are safety nets only: on a healthy run nothing waits for them.
 # held_wait N [COUNTER]: until the server's COUNTER (held, arrived, released,
 # done; default held) is at least N.
-held_wait() {
-	cobo_server_ctl GET "/_test/held?wait=$1&for=${2:-held}&timeout=50" > /dev/null ||
-		fail "timed out (50 s) waiting for ${2:-held} >= $1 at the server"
-}
+held_wait() { cobo_server_held_wait "$@" || fail "barrier: ${2:-held} >= $1 at the server"; }
 held_count() { json_get "$(cobo_server_ctl GET /_test/held)" "${1:-held}"; }
 # release [N]: let the held requests go (the N oldest), and wait until the
 # server has processed and answered every released request.
-release() {
-	local j='{"wait":true,"timeout":50}'
-	[ $# -eq 0 ] || j="{\"wait\":true,\"timeout\":50,\"count\":$1}"
-	cobo_server_ctl POST /_test/release "$j" > /dev/null || fail "release: the server did not finish"
-}
+release() { cobo_server_release "$@" || fail "release: the server did not finish"; }
 # wait_for DESC CMD...: polls CMD until it succeeds; fails after 60 s (a
 # safety net: the events waited for come in well under a second when well).
 wait_for() {

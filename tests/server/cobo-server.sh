@@ -176,6 +176,27 @@ cobo_server_signed_curl() {
     curl "${opts[@]}" "$@" "$COBO_SERVER_ORIGIN$target"
 }
 
+# Barriers (the 'hold' fault; README.md "Barriers"). The timeouts are safety nets only.
+# cobo_server_held_wait N [COUNTER]: returns once COUNTER (held, the default; arrived,
+# released, done) is at least N; non-zero with a message after 50 s.
+cobo_server_held_wait() {
+    cobo_server_ctl GET "/_test/held?wait=$1&for=${2:-held}&timeout=50" >/dev/null || {
+        echo "cobo_server_held_wait: ${2:-held} did not reach $1 within 50 s" >&2
+        return 1
+    }
+}
+
+# cobo_server_release [N]: lets the N oldest held requests go (all without N) and returns
+# once the server has processed and answered every request released so far.
+cobo_server_release() {
+    local j='{"wait":true,"timeout":50}'
+    [[ $# -eq 0 ]] || j="{\"wait\":true,\"timeout\":50,\"count\":$1}"
+    cobo_server_ctl POST /_test/release "$j" >/dev/null || {
+        echo "cobo_server_release: the released requests were not done within 50 s" >&2
+        return 1
+    }
+}
+
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
     if [[ $# -lt 1 ]]; then
         echo "usage: $0 STATE_DIR [server args...]   (or source it from a bash test script)" >&2
