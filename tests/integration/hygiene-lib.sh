@@ -56,13 +56,13 @@ hy_config() {
 		for l in "$@"; do printf '%s\n' "$l"; done
 		printf '[profile p]\nbase_url = %s\nclient_id = %s\norg_id = %s\n' \
 			"$COBO_SERVER_URL" "$CLIENT_ID" "$ORG"
-		printf 'app_secret = file:%s\nserver_key = %s\nca_file = %s\ntimeout = 2\n' \
+		printf 'app_secret = file:%s\nserver_key = %s\nca_file = %s\ntimeout = 5\n' \
 			"$APP_HEX" "$COBO_SERVER_PUBKEY" "$COBO_SERVER_CA"
 		printf '[profile q]\nbase_url = https://localhost:%s/v2\nclient_id = %s\norg_id = %s\n' \
 			"$PORT" "$CLIENT_ID" "$ORG2"
 		printf 'app_secret = file:%s\nserver_key = %s\nca_file = %s\n' \
 			"$APP_HEX" "$COBO_SERVER_PUBKEY" "$COBO_SERVER_CA"
-		printf 'timeout = 2\n'
+		printf 'timeout = 5\n'
 	} > "$T_TMP/config.new"
 	t_config < "$T_TMP/config.new" # not in a pipe: its export must stay
 }
@@ -126,7 +126,9 @@ srv_stats() {
 	echo "$(printf '%s' "$j" | sed -n 's/.*"mint": *\([0-9]*\).*/\1/p') $(printf '%s' "$j" | sed -n 's/.*"refresh": *\([0-9]*\).*/\1/p')"
 }
 srv_fault() { cobo_server_ctl POST /_test/fault "$1" >/dev/null || fail "queue fault $1"; }
-srv_clear() { cobo_server_ctl POST /_test/fault/clear >/dev/null; }
+# srv_clear: no more faults, and any request the server holds ('hold') let go
+# and answered, so nothing from one case reaches into the next.
+srv_clear() { cobo_server_ctl POST /_test/fault/clear >/dev/null; cobo_server_release; }
 
 # one_line DESC TEXT: TEXT is exactly one non-empty line.
 one_line() {
