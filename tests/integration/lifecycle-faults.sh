@@ -109,15 +109,13 @@ fault '{"mode":"status","status":500,"count":-1,"on":"token"}'
 d="$T_TMP/failstorm" P=()
 mkdir -p "$d"
 for ((i = 0; i < 32; i++)); do
-	( : > "$d/ready.$i"; while [ ! -e "$d/go" ]; do sleep 0.01; done; lc_request ) |
+	( lc_storm_ready "$d"; lc_request ) |
 		COBO_CREDENTIAL_NOW_OFFSET=$STALE COBO_CREDENTIAL_TRACE="$d/trace.$i" "$HELPER" get \
 		> "$d/out.$i" 2> "$d/err.$i" &
 	P+=($!)
 done
-all_ready() { [ "$(ls "$d" | grep -c '^ready\.')" -eq 32 ]; }
-wait_for "32 helpers ready" all_ready
 T=$(ms)
-: > "$d/go"
+lc_storm_go "$d" 32
 OK=0
 for p in "${P[@]}"; do wait "$p" && OK=$((OK + 1)); done
 EL=$(ms_since "$T")

@@ -130,6 +130,20 @@ wait_for() {
 	return 1
 }
 
+# Storm start barrier: each helper's stdin writer runs lc_storm_ready DIR
+# (marks it started, then waits for the go); lc_storm_go DIR N waits until
+# N have started, then lets them all go at once.
+lc_storm_ready() {
+	: > "$1/ready.$BASHPID"
+	while [ ! -e "$1/go" ]; do sleep 0.01; done
+}
+lc_storm_go() {
+	local d=$1 n=$2
+	all_started() { [ "$(find "$d" -maxdepth 1 -name 'ready.*' | wc -l)" -ge "$n" ]; }
+	wait_for "$n helpers started" all_started
+	: > "$d/go"
+}
+
 kr_lookup() {
 	secret-tool lookup base_url "$LC_URL" client_id "$CLIENT_ID" org_id "$ORG" kind "$1" 2>/dev/null
 }
