@@ -51,7 +51,7 @@ cobo_server_start() {
     COBO_SERVER_PID=$!
 
     local i
-    for ((i = 0; i < 100; i++)); do
+    for ((i = 0; i < 600; i++)); do # 60 s: a safety net for a loaded machine, not a wait
         [[ -s $dir/port ]] && break
         if ! kill -0 "$COBO_SERVER_PID" 2>/dev/null; then
             wait "$COBO_SERVER_PID" 2>/dev/null
@@ -63,7 +63,7 @@ cobo_server_start() {
         sleep 0.1
     done
     if [[ ! -s $dir/port ]]; then
-        echo "cobo_server_start: no $dir/port after 10 s; stopping pid $COBO_SERVER_PID" >&2
+        echo "cobo_server_start: no $dir/port after 60 s; stopping pid $COBO_SERVER_PID" >&2
         kill -TERM "$COBO_SERVER_PID" 2>/dev/null
         wait "$COBO_SERVER_PID" 2>/dev/null
         tail -n 20 "$dir/server.stderr" >&2
