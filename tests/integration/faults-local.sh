@@ -8,6 +8,7 @@
 # one-line message, and the cached access and refresh tokens are intact
 # afterwards (read back with secret-tool, or byte for byte from the store).
 . "$top_srcdir/tests/lib/common.sh"
+HY_TIMEOUT=120 # requests are held at the server while the test acts (no timeout tested here)
 . "$top_srcdir/tests/integration/hygiene-lib.sh"
 
 hy_server_up --access-ttl 3600
