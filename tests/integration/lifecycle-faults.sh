@@ -129,7 +129,7 @@ expect_eq "failing server, 32 helpers: one refresh attempt in all (then backoff)
 # Not blocked behind each other: no helper's lock wait ran out (each would
 # have waited 10 s for the lock, then answered the cached token all the same).
 expect_eq "failing server, 32 helpers: none gave up waiting for the lock" 0 \
-	"$(cat "$d"/trace.* | grep -c 'held by another process')"
+	"$(cat "$d"/trace.* | grep -c 'held by another process for over')"
 echo "# failing server: 32 helpers made $NREF refresh requests in $EL ms"
 cobo_server_ctl POST /_test/fault/clear >/dev/null
 backoff_over
@@ -201,7 +201,7 @@ expect_eq "after kill -9 in the request: exit 0, quiet" "0|" "$RC|$ERR"
 # Blocked by the dead helper's lock, it would have waited 10 s and answered
 # the cached token (TRYAGAIN); it took the lock and refreshed instead.
 expect_eq "after kill -9 in the request: took the lock, never waited out its timeout" "1 0" \
-	"$(trace_count "$T_TMP/after-kill.trace" "locked mint-") $(trace_count "$T_TMP/after-kill.trace" "held by another process")"
+	"$(trace_count "$T_TMP/after-kill.trace" "locked mint-") $(trace_count "$T_TMP/after-kill.trace" "held by another process for over")"
 check "after kill -9 in the request: a new token" test -n "$AT1" -a "$AT1" != "$AT0"
 expect_eq "after kill -9 in the request: valid, by a refresh (no mint)" "true 0 2 2" \
 	"$(token_valid "$AT1") $(delta | cut -d' ' -f1-3)"
