@@ -106,6 +106,9 @@ static int flock_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms
 			close(fd);
 			return COBOCRED_TRYAGAIN;
 		}
+		if (delay_ms == 2) /* first miss: tests order events on this line */
+			cobocred_trace(ctx, "waiting for lock %s (held by another process; up to %d ms)",
+				       name, timeout_ms);
 		ts.tv_sec = 0;
 		ts.tv_nsec = (long)delay_ms * 1000000L;
 		nanosleep(&ts, NULL);

@@ -47,6 +47,10 @@ hy_keyring_up() {
 
 # hy_config [STORE_MODULE [extra lines...]]: profiles p and q; the stack
 # caches in STORE_MODULE (default keyring) and mints with cobo-oauth.
+# The profiles' request timeout: short, so "no answer" cases end soon, and
+# still wide for a normal request (tens of ms) on a loaded machine.  A test
+# that holds requests at the server without testing timeouts raises it.
+HY_TIMEOUT=${HY_TIMEOUT:-5}
 hy_config() {
 	local m=${1:-keyring} l
 	shift || true
@@ -56,13 +60,13 @@ hy_config() {
 		for l in "$@"; do printf '%s\n' "$l"; done
 		printf '[profile p]\nbase_url = %s\nclient_id = %s\norg_id = %s\n' \
 			"$COBO_SERVER_URL" "$CLIENT_ID" "$ORG"
-		printf 'app_secret = file:%s\nserver_key = %s\nca_file = %s\ntimeout = 2\n' \
-			"$APP_HEX" "$COBO_SERVER_PUBKEY" "$COBO_SERVER_CA"
+		printf 'app_secret = file:%s\nserver_key = %s\nca_file = %s\ntimeout = %s\n' \
+			"$APP_HEX" "$COBO_SERVER_PUBKEY" "$COBO_SERVER_CA" "$HY_TIMEOUT"
 		printf '[profile q]\nbase_url = https://localhost:%s/v2\nclient_id = %s\norg_id = %s\n' \
 			"$PORT" "$CLIENT_ID" "$ORG2"
 		printf 'app_secret = file:%s\nserver_key = %s\nca_file = %s\n' \
 			"$APP_HEX" "$COBO_SERVER_PUBKEY" "$COBO_SERVER_CA"
-		printf 'timeout = 2\n'
+		printf 'timeout = %s\n' "$HY_TIMEOUT"
 	} > "$T_TMP/config.new"
 	t_config < "$T_TMP/config.new" # not in a pipe: its export must stay
 }
@@ -126,7 +130,9 @@ srv_stats() {
 	echo "$(printf '%s' "$j" | sed -n 's/.*"mint": *\([0-9]*\).*/\1/p') $(printf '%s' "$j" | sed -n 's/.*"refresh": *\([0-9]*\).*/\1/p')"
 }
 srv_fault() { cobo_server_ctl POST /_test/fault "$1" >/dev/null || fail "queue fault $1"; }
-srv_clear() { cobo_server_ctl POST /_test/fault/clear >/dev/null; }
+# srv_clear: no more faults, and any request the server holds ('hold') let go
+# and answered, so nothing from one case reaches into the next.
+srv_clear() { cobo_server_ctl POST /_test/fault/clear >/dev/null; cobo_server_release; }
 
 # one_line DESC TEXT: TEXT is exactly one non-empty line.
 one_line() {

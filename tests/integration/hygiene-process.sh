@@ -7,6 +7,7 @@
 # refresh (the Cobo test server delays its answer) with the app secret and
 # the refresh token loaded.
 . "$top_srcdir/tests/lib/common.sh"
+HY_TIMEOUT=120 # requests are held at the server while the test looks (no timeout tested here)
 . "$top_srcdir/tests/integration/hygiene-lib.sh"
 
 hy_server_up
@@ -39,7 +40,7 @@ as_nobody_blocked() {
 # wait_blocked PID: until PID (after its exec) sleeps reading a pipe.
 wait_blocked() {
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 600); do # 60 s: a safety net, it blocks at once when well
 		[ "$(cat "/proc/$1/wchan" 2>/dev/null)" = pipe_read ] ||
 			[ "$(cat "/proc/$1/wchan" 2>/dev/null)" = anon_pipe_read ] && return 0
 		sleep 0.1
@@ -118,8 +119,7 @@ blocked_with() {
 	BPID=$!
 	exec 9> "$T_TMP/in"
 	printf '%s' "$input" >&9
-	sleep 0.2
-	wait_blocked "$BPID"
+	wait_blocked "$BPID" # blocked reading: it has read all of INPUT
 }
 # stop_blocked: kills the blocked helper (the test started it) and reaps it.
 stop_blocked() {
@@ -157,31 +157,30 @@ git_get "$HOST_Q"
 LATER=0
 
 # mid_refresh DESC ORG INPUT CMD...: CMD (stdin from file INPUT) refreshes
-# ORG's tokens while the server holds the answer back; argv and environment
-# are scanned meanwhile.
+# ORG's tokens while the server holds the request (a barrier: 'hold');
+# argv, environment and children are scanned meanwhile.
 mid_refresh() {
-	local desc=$1 org=$2 input=$3 old i text
+	local desc=$1 org=$2 input=$3 old text kids
 	shift 3
 	old=$(kr_tokens "$org")
 	cobo_server_ctl POST /_test/stats/reset >/dev/null
-	srv_fault '{"mode":"delay","seconds":1.5,"on":"refresh"}'
+	srv_fault '{"mode":"hold","on":"refresh"}'
 	LATER=$((LATER + 100000))
 	COBO_CREDENTIAL_NOW_OFFSET=$LATER "$@" < "$input" > "$T_TMP/mid.out" 2> "$T_TMP/mid.err" &
 	BPID=$!
 	caught=no
-	for i in $(seq 40); do
-		[ "$(srv_stats "$org")" = "0 1" ] && { caught=yes; break; }
-		sleep 0.05
-	done
+	cobo_server_held_wait 1 && [ "$(srv_stats "$org")" = "0 1" ] && caught=yes
 	text=$(scan "$BPID")
+	kids=$(descendants "$BPID" 2>/dev/null)
 	kill -0 "$BPID" 2>/dev/null || caught="no (it had finished)"
+	cobo_server_release || fail "$desc: release"
 	wait "$BPID"
 	# shellcheck disable=SC2086
 	expect_clean "$desc: no secret on argv or in the environment mid-refresh" "$text" \
 		"$SEED" $old
 	expect_eq "$desc: caught mid-refresh (the refresh sent, the answer held back)" yes "$caught"
 	expect_eq "$desc: one refresh, no mint" "0 1" "$(srv_stats "$org")"
-	expect_eq "$desc: no child processes" "" "$(descendants "$BPID" 2>/dev/null)"
+	expect_eq "$desc: no child processes" "" "$kids"
 	check "$desc: the refresh rotated the tokens" test "$(kr_tokens "$org")" != "$old"
 }
 printf 'protocol=https\nhost=%s\n\n' "$HOST_P" > "$T_TMP/git.req"

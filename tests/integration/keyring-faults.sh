@@ -11,6 +11,11 @@ attr protocol=https
 attr host=example.com"
 
 # expect_fast DESC STATUS MAX_MS REGEX: runs the driver on $GET with timing.
+# "Fast" means no D-Bus call timeout (15 s, the module's; 25 s, GLib's) was
+# waited out: these cases have nothing to wait for and take well under 1 s,
+# so FAST_MS is over 10 times that and still under those timeouts.  (The
+# hung bus below has its own bound: the reach budget is the behaviour there.)
+FAST_MS=10000
 expect_fast() {
 	local t0 t1
 	t0=$(ms)
@@ -24,11 +29,11 @@ expect_fast() {
 
 # --- no bus at all -------------------------------------------------------------
 unset DBUS_SESSION_BUS_ADDRESS
-expect_fast "no DBUS_SESSION_BUS_ADDRESS" UNAVAIL 1000 'no D-Bus session bus'
+expect_fast "no DBUS_SESSION_BUS_ADDRESS" UNAVAIL "$FAST_MS" 'no D-Bus session bus'
 export DBUS_SESSION_BUS_ADDRESS="unix:path=$T_TMP/nothing-here"
-expect_fast "bus socket missing" UNAVAIL 1000 'no D-Bus session bus answers'
+expect_fast "bus socket missing" UNAVAIL "$FAST_MS" 'no D-Bus session bus answers'
 export DBUS_SESSION_BUS_ADDRESS="autolaunch:"
-expect_fast "autolaunch address is never used" UNAVAIL 1000 'no D-Bus session bus answers'
+expect_fast "autolaunch address is never used" UNAVAIL "$FAST_MS" 'no D-Bus session bus answers'
 
 # a hung bus: the socket accepts (kernel backlog) but nobody ever answers
 "$PYTHON" - "$T_TMP/hung" <<'EOF' &
@@ -47,7 +52,7 @@ kill "$HUNG_PID" 2>/dev/null
 
 # --- a bus with no Secret Service on it --------------------------------------------
 keyring_bus_only || { echo "FAIL - keyring_bus_only"; exit 1; }
-expect_fast "bus without a Secret Service" UNAVAIL 1000 'no Secret Service .* on the D-Bus session bus'
+expect_fast "bus without a Secret Service" UNAVAIL "$FAST_MS" 'no Secret Service .* on the D-Bus session bus'
 keyring_stop
 
 # --- a locked collection, prompts off -------------------------------------------------
@@ -74,7 +79,7 @@ EOF
 list_attrs "unlocked, list of attributes only: the item, without its secret"
 check "lock the collection" keyring_lock
 HINT='the keyring is locked; unlock it .*gnome-keyring-daemon --unlock.* and retry'
-expect_fast "locked, get" TRYAGAIN 2000 "$HINT"
+expect_fast "locked, get" TRYAGAIN "$FAST_MS" "$HINT"
 drv <<EOF
 op store
 schema org.git.Password
@@ -98,12 +103,12 @@ expect_eq "locked, list" TRYAGAIN "$(field status)"
 list_attrs "locked, list of attributes only: the whole list all the same"
 # no terminal on stdin: prompts are off without the variable too
 unset COBO_CREDENTIAL_INTERACTIVE
-expect_fast "locked, no terminal" TRYAGAIN 2000 "$HINT"
+expect_fast "locked, no terminal" TRYAGAIN "$FAST_MS" "$HINT"
 export COBO_CREDENTIAL_INTERACTIVE=never
 check "no prompt was attempted" sh -c "! grep -qi prompt '$KR_DIR/gkd.log'"
 # prompts allowed but none can be shown (no prompter on this bus): still no hang
 export COBO_CREDENTIAL_INTERACTIVE=always
-expect_fast "locked, prompts on, no prompter" TRYAGAIN 5000 "$HINT"
+expect_fast "locked, prompts on, no prompter" TRYAGAIN 10000 "$HINT"
 export COBO_CREDENTIAL_INTERACTIVE=never
 check "prompts on: the daemon was asked to prompt" grep -qi prompt "$KR_DIR/gkd.log"
 # the item is still there, just locked
@@ -112,7 +117,7 @@ expect_eq "locked item kept" 1 "$n"
 
 # --- the daemon dies -------------------------------------------------------------------
 keyring_kill
-expect_fast "daemon killed" UNAVAIL 1000 'no Secret Service'
+expect_fast "daemon killed" UNAVAIL "$FAST_MS" 'no Secret Service'
 
 # ... or dies under a running process that already talked to it
 keyring_stop
@@ -121,10 +126,10 @@ mkfifo "$T_TMP/drv.in"
 "$KR_DRIVER" <"$T_TMP/drv.in" >"$T_TMP/drv.out" 2>"$T_TMP/drv.err" &
 DPID=$!
 exec 7>"$T_TMP/drv.in"
-# wait_status N: waits (5 s at most) for the driver's N-th status line
+# wait_status N: waits (60 s at most, a safety net) for the driver's N-th status line
 wait_status() {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 1200); do
 		[ "$(grep -c '^status' "$T_TMP/drv.out")" -ge "$1" ] && return 0
 		sleep 0.05
 	done
@@ -142,7 +147,8 @@ exec 7>&-
 wait "$DPID"
 expect_match "same process, daemon killed: status" 'UNAVAIL|TRYAGAIN' \
 	"$(grep '^status' "$T_TMP/drv.out" | sed -n 2p)"
-check "same process, daemon killed: answered in $((t1 - t0)) ms" test $((t1 - t0)) -lt 2000
+check "same process, daemon killed: no timeout waited ($((t1 - t0)) ms < $FAST_MS)" \
+	test $((t1 - t0)) -lt "$FAST_MS"
 expect_match "same process, daemon killed: message" 'Secret Service' "$(cat "$T_TMP/drv.err")"
 expect_eq "same process, daemon killed: one line" 1 "$(wc -l <"$T_TMP/drv.err")"
 echo "       ($(cat "$T_TMP/drv.err"))"

@@ -17,6 +17,11 @@ lc_config "keyring [UNAVAIL=continue] file cobo-oauth" "keyring file" "keyring f
 at() { local o=$1; shift; lc_get COBO_CREDENTIAL_NOW_OFFSET="$o" "$@"; }
 
 # --- 9. no D-Bus: the keyring is UNAVAIL, fast ----------------------------------
+# "Fast" means no timeout is waited for: none of these cases has anything to
+# wait on, while a wait would be a D-Bus call timeout (15 s, the module's;
+# 25 s, GLib's).  FAST_MS sits under those and is over 10 times what a
+# loaded machine takes: it fails only when a timeout was waited out.
+FAST_MS=10000
 plain_get() { # ADDRESS|-: a get for a plain host on a keyring-only stack
 	local cfg="$T_TMP/keyring-only.conf" t
 	printf '[stack]\nget = keyring\nstore = keyring\nerase = keyring\nlist = keyring\n' > "$cfg"
@@ -36,17 +41,17 @@ plain_get() { # ADDRESS|-: a get for a plain host on a keyring-only stack
 }
 plain_get -
 expect_eq "no D-Bus, keyring-only stack, plain host: exit 0, no output" "0|" "$RC|$OUT"
-check "no D-Bus: answered in under 1 s ($EL ms)" test "$EL" -lt 1000
+check "no D-Bus: answered without waiting for a timeout ($EL ms < $FAST_MS)" test "$EL" -lt "$FAST_MS"
 check "no D-Bus: at most one line on stderr" test "$(printf '%s' "$ERR" | grep -c .)" -le 1
 echo "#   stderr: $ERR"
 plain_get "unix:path=$T_TMP/no-such-bus"
 expect_eq "a bus address with nothing behind it: exit 0, no output" "0|" "$RC|$OUT"
-check "a bus address with nothing behind it: under 1 s ($EL ms)" test "$EL" -lt 1000
+check "a bus address with nothing behind it: no timeout waited ($EL ms < $FAST_MS)" test "$EL" -lt "$FAST_MS"
 . "$top_srcdir/tests/lib/keyring.sh"
 keyring_bus_only || fail "keyring_bus_only"
 plain_get "$DBUS_SESSION_BUS_ADDRESS"
 expect_eq "a bus without a Secret Service: exit 0, no output" "0|" "$RC|$OUT"
-check "a bus without a Secret Service: under 1 s ($EL ms)" test "$EL" -lt 1000
+check "a bus without a Secret Service: no timeout waited ($EL ms < $FAST_MS)" test "$EL" -lt "$FAST_MS"
 keyring_stop
 unset DBUS_SESSION_BUS_ADDRESS
 
@@ -63,7 +68,8 @@ RT1=$(file_secret refresh)
 expect_eq "file fallback: and the refresh token, valid on the server" true \
 	"$(json_get "$(refresh_info "$RT1")" valid)"
 check "file fallback: the store is 0600" test "$(stat -c %a "$STORE")" = 600
-check "file fallback: the keyring's absence costs little ($EL ms for a mint)" test "$EL" -lt 3000
+check "file fallback: the keyring's absence costs no timeout ($EL ms for a mint < $FAST_MS)" \
+	test "$EL" -lt "$FAST_MS"
 
 at 0 COBO_CREDENTIAL_TRACE="$T_TMP/trace.hit" LD_DEBUG=files LD_DEBUG_OUTPUT="$T_TMP/ld.hit"
 expect_eq "cache hit: the same token, exit 0, quiet" "$AT1|0|" "$TOKEN|$RC|$ERR"
@@ -125,13 +131,12 @@ storm() { # ROUND OFFSET (as in lifecycle-storm.sh)
 	mkdir -p "$d"
 	for ((i = 0; i < N; i++)); do
 		(
-			while [ ! -e "$d/go" ]; do sleep 0.01; done
+			lc_storm_ready "$d"
 			lc_request
 		) | COBO_CREDENTIAL_NOW_OFFSET=$2 "$HELPER" get > "$d/out.$i" 2> "$d/err.$i" &
 		pids+=($!)
 	done
-	sleep 0.1
-	: > "$d/go"
+	lc_storm_go "$d" "$N"
 	S_OK=0
 	for ((i = 0; i < N; i++)); do
 		if wait "${pids[$i]}" && [ ! -s "$d/err.$i" ]; then S_OK=$((S_OK + 1)); fi

@@ -13,6 +13,8 @@
 #   stat_of KEY, token_valid T, refresh_info T, fault JSON, server_reset, set_ttl S
 #   kr_lookup KIND, kr_count KIND secret-tool lookup / item count of ORG's access|refresh token
 #   file_secret KIND              the file store's newest token of that kind
+#   held_wait N [COUNTER], release [N], held_count, wait_for DESC CMD...
+#                                 barriers: the server's 'hold' fault, polling on state
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/server/cobo-server.sh"
 
@@ -108,6 +110,39 @@ backoff_over() { rm -f "$XDG_RUNTIME_DIR"/cobo-credential/*.failed; }
 fault() { backoff_over; cobo_server_ctl POST /_test/fault "$1" >/dev/null || fail "queue fault $1"; }
 server_reset() { cobo_server_ctl POST /_test/reset >/dev/null || fail "server reset"; }
 set_ttl() { cobo_server_ctl POST /_test/config "{\"access_ttl\":$1}" >/dev/null || fail "set ttl $1"; }
+
+# Barriers instead of sleeps (the server's 'hold' fault, tests/server/README.md).
+# The timeouts here are safety nets only: on a healthy run nothing waits for them.
+# held_wait N [COUNTER]: until the server's COUNTER (held, arrived, released,
+# done; default held) is at least N.
+held_wait() { cobo_server_held_wait "$@" || fail "barrier: ${2:-held} >= $1 at the server"; }
+held_count() { json_get "$(cobo_server_ctl GET /_test/held)" "${1:-held}"; }
+# release [N]: let the held requests go (the N oldest), and wait until the
+# server has processed and answered every released request.
+release() { cobo_server_release "$@" || fail "release: the server did not finish"; }
+# wait_for DESC CMD...: polls CMD until it succeeds; fails after 60 s (a
+# safety net: the events waited for come in well under a second when well).
+wait_for() {
+	local desc=$1 i
+	shift
+	for ((i = 0; i < 1200; i++)); do "$@" && return 0; sleep 0.05; done
+	fail "timed out (60 s) waiting for: $desc"
+	return 1
+}
+
+# Storm start barrier: each helper's stdin writer runs lc_storm_ready DIR
+# (marks it started, then waits for the go); lc_storm_go DIR N waits until
+# N have started, then lets them all go at once.
+lc_storm_ready() {
+	: > "$1/ready.$BASHPID"
+	while [ ! -e "$1/go" ]; do sleep 0.01; done
+}
+lc_storm_go() {
+	local d=$1 n=$2
+	all_started() { [ "$(find "$d" -maxdepth 1 -name 'ready.*' | wc -l)" -ge "$n" ]; }
+	wait_for "$n helpers started" all_started
+	: > "$d/go"
+}
 
 kr_lookup() {
 	secret-tool lookup base_url "$LC_URL" client_id "$CLIENT_ID" org_id "$ORG" kind "$1" 2>/dev/null

@@ -25,14 +25,13 @@ storm() {
 	mkdir -p "$d"
 	for ((i = 0; i < N; i++)); do
 		(
-			while [ ! -e "$d/go" ]; do sleep 0.01; done
+			lc_storm_ready "$d"
 			lc_request
 		) | COBO_CREDENTIAL_NOW_OFFSET=$2 COBO_CREDENTIAL_TRACE="$d/trace" \
 			"$HELPER" get > "$d/out.$i" 2> "$d/err.$i" &
 		pids+=($!)
 	done
-	sleep 0.1 # let them all start and block on their stdin
-	: > "$d/go"
+	lc_storm_go "$d" "$N" # all started and blocked on their stdin: go
 	S_OK=0
 	for ((i = 0; i < N; i++)); do
 		if wait "${pids[$i]}" && [ ! -s "$d/err.$i" ]; then S_OK=$((S_OK + 1)); fi

@@ -76,7 +76,7 @@ EOF
 		echo "keyring.sh: dbus-daemon failed: $(cat "$KR_DIR/dbus.log")" >&2
 		return 1
 	}
-	for i in $(seq 50); do
+	for i in $(seq 600); do # a safety net (60 s), not a wait
 		[ -s "$KR_DIR/pid" ] && [ -s "$KR_DIR/address" ] && break
 		sleep 0.1
 	done
@@ -103,7 +103,7 @@ keyring_start() {
 		gnome-keyring-daemon --foreground --components=secrets --unlock \
 		>"$KR_DIR/gkd.log" 2>&1 &
 	KR_GKD_PID=$!
-	for i in $(seq 100); do
+	for i in $(seq 600); do # a safety net (60 s), not a wait
 		if kr_name_has_owner org.freedesktop.secrets; then
 			coll=$(kr_default_collection)
 			[ -n "$coll" ] && [ "$coll" != / ] && break
@@ -157,7 +157,7 @@ keyring_kill() {
 	KR_GKD_PID=
 	# wait until the bus has noticed, so the next call sees no owner
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 600); do # a safety net (60 s), not a wait
 		kr_name_has_owner org.freedesktop.secrets || return 0
 		sleep 0.1
 	done

@@ -51,7 +51,7 @@ cobo_server_start() {
     COBO_SERVER_PID=$!
 
     local i
-    for ((i = 0; i < 100; i++)); do
+    for ((i = 0; i < 600; i++)); do # 60 s: a safety net for a loaded machine, not a wait
         [[ -s $dir/port ]] && break
         if ! kill -0 "$COBO_SERVER_PID" 2>/dev/null; then
             wait "$COBO_SERVER_PID" 2>/dev/null
@@ -63,7 +63,7 @@ cobo_server_start() {
         sleep 0.1
     done
     if [[ ! -s $dir/port ]]; then
-        echo "cobo_server_start: no $dir/port after 10 s; stopping pid $COBO_SERVER_PID" >&2
+        echo "cobo_server_start: no $dir/port after 60 s; stopping pid $COBO_SERVER_PID" >&2
         kill -TERM "$COBO_SERVER_PID" 2>/dev/null
         wait "$COBO_SERVER_PID" 2>/dev/null
         tail -n 20 "$dir/server.stderr" >&2
@@ -174,6 +174,27 @@ cobo_server_signed_curl() {
     local -a opts=("${_COBO_CURL_OPTS[@]}" -X "$method" "${hdr[@]}")
     [[ -n $body ]] && opts+=(-H 'Content-Type: application/json' --data-binary "$body")
     curl "${opts[@]}" "$@" "$COBO_SERVER_ORIGIN$target"
+}
+
+# Barriers (the 'hold' fault; README.md "Barriers"). The timeouts are safety nets only.
+# cobo_server_held_wait N [COUNTER]: returns once COUNTER (held, the default; arrived,
+# released, done) is at least N; non-zero with a message after 50 s.
+cobo_server_held_wait() {
+    cobo_server_ctl GET "/_test/held?wait=$1&for=${2:-held}&timeout=50" >/dev/null || {
+        echo "cobo_server_held_wait: ${2:-held} did not reach $1 within 50 s" >&2
+        return 1
+    }
+}
+
+# cobo_server_release [N]: lets the N oldest held requests go (all without N) and returns
+# once the server has processed and answered every request released so far.
+cobo_server_release() {
+    local j='{"wait":true,"timeout":50}'
+    [[ $# -eq 0 ]] || j="{\"wait\":true,\"timeout\":50,\"count\":$1}"
+    cobo_server_ctl POST /_test/release "$j" >/dev/null || {
+        echo "cobo_server_release: the released requests were not done within 50 s" >&2
+        return 1
+    }
 }
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then

@@ -75,6 +75,8 @@ FAULT_MODES = {
 FAULT_ON = {"mint", "refresh", "token", "protected", "any"}
 # answers that are signed correctly but not fresh (README "Stale and replayed answers")
 FAULT_MODES |= {"stale", "replay", "echo_refresh"}
+FAULT_MODES.add("hold")             # a barrier: see Holds below
+HOLD_MAX_S = 300                    # a held request is let go after this, whatever happens
 
 
 # --------------------------------------------------------------------------- crypto
@@ -329,6 +331,62 @@ class State:
         return at, rt, attl
 
 
+class Holds:
+    """Barriers for tests: requests parked by the 'hold' fault until the test releases them.
+
+    A held request has been counted and has taken its fault, and is not processed yet.
+    POST /_test/release lets the oldest go; it is then processed normally (as after a
+    'delay'), and is 'done' once its reply is sent or its client found gone.  Tests wait on
+    these counters with GET /_test/held?wait=... instead of sleeping."""
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.parked = []        # one threading.Event per held request, oldest first
+        self.arrived = 0        # requests held so far
+        self.released = 0       # requests let go so far
+        self.done = 0           # released requests whose handling has finished
+
+    def counters(self):
+        return {"held": len(self.parked), "arrived": self.arrived,
+                "released": self.released, "done": self.done}
+
+    def park(self, seconds):
+        """Blocks the calling request until it is released (or after `seconds`)."""
+        ev = threading.Event()
+        with self.cond:
+            self.parked.append(ev)
+            self.arrived += 1
+            self.cond.notify_all()
+        let_go = ev.wait(seconds)
+        with self.cond:
+            if not let_go and ev in self.parked:
+                self.parked.remove(ev)
+                self.released += 1
+                self.cond.notify_all()
+        return let_go
+
+    def finished(self):
+        with self.cond:
+            self.done += 1
+            self.cond.notify_all()
+
+    def release(self, n=None):
+        with self.cond:
+            go = self.parked if n is None else self.parked[:max(0, n)]
+            self.parked = self.parked[len(go):]
+            for ev in go:
+                ev.set()
+            self.released += len(go)
+            self.cond.notify_all()
+            return len(go), self.released
+
+    def wait_for(self, key, n, seconds):
+        """Waits until counter `key` is >= n; returns (reached, counters)."""
+        with self.cond:
+            reached = self.cond.wait_for(lambda: self.counters()[key] >= n, seconds)
+            return reached, self.counters()
+
+
 # --------------------------------------------------------------------------- HTTP
 
 class Reply:
@@ -468,7 +526,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except Exception as e:  # a bad control call must not kill the connection silently
                 return self._send(err(500, E_INTERNAL, "control error: %r" % e))
         if path.startswith("/v2/") or path == "/v2":
-            return self._v2()
+            self._held = False
+            try:
+                return self._v2()
+            finally:
+                if self._held:
+                    self.server.holds.finished()
         return self._send(err(404, E_NOT_FOUND, "no such endpoint: %s" % path))
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
@@ -514,6 +577,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
         if mode == "delay":
             time.sleep(float(fault.get("seconds", 1.0)))
+        if mode == "hold":
+            self._held = True
+            if not self.server.holds.park(min(float(fault.get("seconds", HOLD_MAX_S)), HOLD_MAX_S)):
+                self.server.log("%s hold on %s timed out: let go" % (
+                    datetime.datetime.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3], self.path))
         if mode in ("close", "reset"):
             failed()
             return self._drop(mode)
@@ -919,6 +987,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 caps = [{"kind": c["kind"], "status": c["status"], "timestamp": c["ts"],
                          "body": c["body"].decode("utf-8", "replace")} for c in st.captures]
             return Reply(200, {"captures": caps})
+        if path == "/_test/held" and m == "GET":
+            return self._held_ctl(q)
+        if path == "/_test/release" and m == "POST":
+            return self._release_ctl(j)
 
         if path == "/_test/reset" and m == "POST":
             with st.lock:
@@ -926,6 +998,39 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return Reply(200, {"ok": True})
 
         return Reply(404, {"error": "no such control endpoint: %s %s" % (m, path)})
+
+    # ---- /_test barriers (the 'hold' fault)
+
+    @staticmethod
+    def _wait_args(src):
+        """(counter, n, seconds) from ?wait=N[&for=held|arrived|released|done][&timeout=S]."""
+        key = src.get("for", "held")
+        if key not in ("held", "arrived", "released", "done"):
+            raise ValueError("'for' is one of held, arrived, released, done")
+        return key, int(src.get("wait", 0)), min(float(src.get("timeout", 30)), 50)
+
+    def _held_ctl(self, q):
+        holds = self.server.holds
+        try:
+            key, n, secs = self._wait_args(q)
+        except ValueError as e:
+            return Reply(400, {"error": str(e)})
+        reached, out = holds.wait_for(key, n, secs)
+        out["ok"] = reached
+        return Reply(200 if reached else 504, out)
+
+    def _release_ctl(self, j):
+        holds = self.server.holds
+        n = j.get("count")
+        if n is not None and (not isinstance(n, int) or n < 1):
+            return Reply(400, {"error": "count must be an integer >= 1 (omit it for all)"})
+        let_go, total = holds.release(n)
+        reached, out = True, holds.counters()
+        if j.get("wait"):
+            # the requests released by this call and every earlier one have been answered
+            reached, out = holds.wait_for("done", total, min(float(j.get("timeout", 30)), 50))
+        out.update(ok=reached, let_go=let_go)
+        return Reply(200 if reached else 504, out)
 
 
 class Server(http.server.ThreadingHTTPServer):
@@ -935,6 +1040,7 @@ class Server(http.server.ThreadingHTTPServer):
 
     def __init__(self, addr, state, response_key, log_path, tls_ctx):
         self.state = state
+        self.holds = Holds()
         self.response_key = response_key
         self.wrong_key = ed25519.Ed25519PrivateKey.generate()
         self.tls_ctx = tls_ctx

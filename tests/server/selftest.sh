@@ -353,6 +353,57 @@ def live(d):
     t0 = time.time(); st, h, data, j = mint(); dt = time.time() - t0
     check("fault delay then normal answer", st == 200 and dt >= 0.4 and c.sig_ok(h, data), (st, dt))
 
+    # hold: a barrier.  Requests wait until the test releases them; no timing involved.
+    st, h0 = c.ctl("GET", "/_test/held")
+    check("GET /_test/held: counters", st == 200 and h0.get("held") == 0 and h0.get("ok"), h0)
+    fault(mode="hold", on="mint", count=2)
+    got = []
+    def held_mint():
+        got.append(mint())
+    ts = [threading.Thread(target=held_mint) for _ in range(2)]
+    for t in ts: t.start()
+    st, j = c.ctl("GET", "/_test/held?wait=2&timeout=10")
+    check("hold: ?wait=2 returns once two requests are held",
+          st == 200 and j.get("ok") and j.get("held") == 2
+          and j.get("arrived") == h0["arrived"] + 2, j)
+    check("hold: a held request gets no answer", got == [], [g[0] for g in got])
+    st, j = c.ctl("GET", "/_test/held?wait=3&timeout=0.2")
+    check("hold: ?wait past what will come -> 504 after the timeout", st == 504 and not j.get("ok")
+          and j.get("held") == 2, (st, j))
+    st, j = c.ctl("POST", "/_test/release", {"count": 1, "wait": True})
+    check("release count 1, wait: one answered, one still held", st == 200 and j.get("let_go") == 1
+          and j.get("held") == 1 and j.get("done") == h0["done"] + 1, j)
+    st, j = c.ctl("POST", "/_test/release", {"wait": True})
+    check("release all, wait", st == 200 and j.get("let_go") == 1 and j.get("held") == 0
+          and j.get("done") == h0["done"] + 2, j)
+    for t in ts: t.join(20)
+    check("hold: released requests are answered normally",
+          len(got) == 2 and all(g[0] == 200 and c.sig_ok(g[1], g[2]) for g in got),
+          [g[:1] for g in got])
+    st, h, data, j = mint(); rtH = j["refresh_token"]
+    fault(mode="hold", on="refresh")
+    def gone_refresh():
+        try:
+            c.req("POST", "/v2/oauth/token", refresh_body(rtH), key=app, timeout=0.3)
+        except (OSError, http.client.HTTPException):
+            pass
+    t = threading.Thread(target=gone_refresh); t.start(); t.join(20)  # the client gave up
+    st, v = c.ctl("GET", "/_test/refresh_valid?token=" + rtH)
+    check("hold: the held refresh is not processed before release", v.get("used") is False, v)
+    st, j = c.ctl("POST", "/_test/release", {"wait": True})
+    st, v = c.ctl("GET", "/_test/refresh_valid?token=" + rtH)
+    check("hold: released after the client left, the refresh is processed by the time release returns",
+          j.get("let_go") == 1 and v.get("used") is True, (j, v))
+    fault(mode="hold", seconds=0.2)
+    st, h, data, j = mint()
+    check("hold with 'seconds': let go by itself after that long", st == 200, st)
+    st, j = c.ctl("POST", "/_test/release", {"count": 0})
+    check("release count 0 -> 400", st == 400, j)
+    st, j = c.ctl("GET", "/_test/held?for=nothing")
+    check("held?for=unknown -> 400", st == 400, j)
+    st, j = c.ctl("POST", "/_test/release")
+    check("release with nothing held: 0 released", st == 200 and j.get("let_go") == 0, j)
+
     for m in ("close", "reset"):
         fault(mode=m)
         try:

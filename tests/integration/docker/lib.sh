@@ -105,7 +105,7 @@ EOF
 	docker-registry serve "$dir/config.yml" > "$REG_LOG" 2>&1 &
 	REG_PID=$!
 	t_on_exit "registry_stop"
-	for i in $(seq 100); do
+	for i in $(seq 600); do # 60 s: a safety net, not a wait
 		if curl -s -o /dev/null "http://127.0.0.1:$port/v2/"; then
 			return 0
 		fi

@@ -150,7 +150,7 @@ gh_httpd_start() {
 		< /dev/null > /dev/null 2> "$T_TMP/httpd.err" &
 	HTTPD_PID=$!
 	t_on_exit "kill $HTTPD_PID 2>/dev/null; wait $HTTPD_PID 2>/dev/null"
-	for i in $(seq 100); do
+	for i in $(seq 600); do # 60 s: a safety net, not a wait
 		[ -s "$T_TMP/httpd.port" ] && break
 		kill -0 "$HTTPD_PID" 2>/dev/null || break
 		sleep 0.1
