@@ -78,6 +78,32 @@ int cobocred_base_url_hostport(const char *base_url, char *out, size_t outlen)
 	return hostport(&o, out, outlen);
 }
 
+const char *cobocred_origin_show(const struct cobocred_origin *o, char *out, size_t outlen)
+{
+	char hp[COBOCRED_HOST_MAX + 8];
+
+	if (hostport(o, hp, sizeof(hp)) != 0)
+		hp[0] = '\0';
+	snprintf(out, outlen, "%s://%s", o->scheme, hp);
+	return out;
+}
+
+const char *cobocred_profile_near_miss(struct cobocred_ctx *ctx, const struct cobocred_origin *o,
+				       struct cobocred_origin *have)
+{
+	size_t i;
+
+	for (i = 0; i < cobocred_profile_count(ctx); i++) {
+		const struct cobocred_section *s = &ctx->cfg->profiles[i];
+		const char *base = cobocred_section_get(s, "base_url");
+
+		if (base != NULL && cobocred_parse_base_url(base, have, NULL) == 0 &&
+		    strcmp(have->host, o->host) == 0 && !cobocred_origin_same(have, o))
+			return s->name;
+	}
+	return NULL;
+}
+
 static int profile_matches_user(const struct cobocred_section *s, const char *username)
 {
 	const char *org = cobocred_section_get(s, "org_id");

@@ -19,6 +19,8 @@ struct route {
 	int status;	     /* SUCCESS: profile; NOTFOUND: plain store; else refused or unroutable */
 	int refused;	     /* a field was refused (not just an ambiguous or unknown profile) */
 	const char *profile; /* the Cobo profile (status SUCCESS) */
+	int has_origin;	     /* origin holds the request's parsed scheme, host and port */
+	struct cobocred_origin origin;
 };
 
 static const char *show(const char *s)
@@ -50,7 +52,7 @@ static void route_git(struct cobocred_ctx *ctx, const struct cobocred_request *r
 {
 	static const char want_host[] = "a host is a DNS name or an IP address, with an optional "
 					":PORT (1-65535), and nothing else";
-	struct cobocred_origin o;
+	struct cobocred_origin *o = &rt->origin;
 	const char *why;
 
 	if (r->protocol != NULL && cobocred_parse_protocol(r->protocol, &why) != 0) {
@@ -63,14 +65,15 @@ static void route_git(struct cobocred_ctx *ctx, const struct cobocred_request *r
 		rt->status = cobocred_profile_by_name(ctx, r->host, &rt->profile);
 		return;
 	}
-	if (cobocred_parse_hostport(r->host, strlen(r->host), &o, &why) != 0) {
+	if (cobocred_parse_hostport(r->host, strlen(r->host), o, &why) != 0) {
 		refuse(ctx, rt, "host", r->host, why, want_host);
 		return;
 	}
 	if (r->protocol == NULL)
 		return;
-	memcpy(o.scheme, r->protocol, strlen(r->protocol) + 1);
-	rt->status = cobocred_profile_by_origin(ctx, &o, r->username, &rt->profile);
+	memcpy(o->scheme, r->protocol, strlen(r->protocol) + 1);
+	rt->has_origin = 1;
+	rt->status = cobocred_profile_by_origin(ctx, o, r->username, &rt->profile);
 }
 
 /* Bytes a registry address never holds, that would give it a second reading. */
@@ -82,7 +85,7 @@ static int docker_bad_byte(unsigned char c)
 static void route_docker(struct cobocred_ctx *ctx, const struct cobocred_request *r,
 			 struct route *rt)
 {
-	struct cobocred_origin o;
+	struct cobocred_origin *o = &rt->origin;
 	const char *s = r->server, *why;
 	size_t i;
 
@@ -104,14 +107,15 @@ static void route_docker(struct cobocred_ctx *ctx, const struct cobocred_request
 		}
 	/* Anything else that is not host[:port][/path] stays a plain credential,
 	 * found by the string as spelled (docker-credential-secretservice's rule). */
-	if (cobocred_parse_docker_server(s, &o, &why) != 0) {
+	if (cobocred_parse_docker_server(s, o, &why) != 0) {
 		cobocred_trace(ctx, "docker: server address is not [https://]host[:port][/path] "
 			       "(%s): plain credentials only", why);
 		return;
 	}
-	if (strcmp(o.scheme, "https") != 0) /* http:// never reaches a Cobo token */
+	rt->has_origin = 1;
+	if (strcmp(o->scheme, "https") != 0) /* http:// never reaches a Cobo token */
 		return;
-	rt->status = cobocred_profile_by_origin(ctx, &o, NULL, &rt->profile);
+	rt->status = cobocred_profile_by_origin(ctx, o, NULL, &rt->profile);
 }
 
 static void route(struct cobocred_ctx *ctx, const struct cobocred_request *r, enum req_op op,
@@ -373,6 +377,24 @@ static int cobo_reject(struct cobocred_ctx *ctx, const struct cobocred_request *
 	return st;
 }
 
+/*
+ * A request for a profile's host on another scheme or port is a plain
+ * request like any other; the warning says why no token came.
+ */
+static void near_miss(struct cobocred_ctx *ctx, const struct route *rt)
+{
+	struct cobocred_origin have;
+	char asked[COBOCRED_HOST_MAX + 64], theirs[COBOCRED_HOST_MAX + 64];
+	const char *name;
+
+	if (!rt->has_origin || (name = cobocred_profile_near_miss(ctx, &rt->origin, &have)) == NULL)
+		return;
+	cobocred_set_warning(ctx, "not sending the token of Cobo profile '%s' to %s: its origin is "
+			     "%s (scheme, host and port must all match)", name,
+			     cobocred_origin_show(&rt->origin, asked, sizeof(asked)),
+			     cobocred_origin_show(&have, theirs, sizeof(theirs)));
+}
+
 /* --- the three calls ------------------------------------------------------------------- */
 
 /*
@@ -398,9 +420,10 @@ int cobocred_fill(struct cobocred_ctx *ctx, const struct cobocred_request *r,
 	route(ctx, r, OP_FILL, &rt);
 	if (rt.status == COBOCRED_SUCCESS)
 		return cobo_fill(ctx, rt.profile, out);
-	if (rt.status == COBOCRED_NOTFOUND)
-		return plain_fill(ctx, r, out);
-	return rt.status;
+	if (rt.status != COBOCRED_NOTFOUND)
+		return rt.status;
+	near_miss(ctx, &rt);
+	return plain_fill(ctx, r, out);
 }
 
 int cobocred_approve(struct cobocred_ctx *ctx, const struct cobocred_request *r)

@@ -17,6 +17,15 @@
  */
 int cobocred_profile_by_origin(struct cobocred_ctx *ctx, const struct cobocred_origin *o,
 			       const char *username, const char **name);
+/*
+ * The first profile whose base_url host equals o's host while its origin
+ * differs (another scheme or port): the request is not for it, and a
+ * message can say why.  NULL if there is none; *have gets its origin.
+ */
+const char *cobocred_profile_near_miss(struct cobocred_ctx *ctx, const struct cobocred_origin *o,
+				       struct cobocred_origin *have);
+/* "scheme://host[:port]" of o for messages, the port only when not the default. */
+const char *cobocred_origin_show(const struct cobocred_origin *o, char *out, size_t outlen);
 /* The profile named by cobo://NAME: SUCCESS with *name, or ERROR (message). */
 int cobocred_profile_by_name(struct cobocred_ctx *ctx, const char *want, const char **name);
 

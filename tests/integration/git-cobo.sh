@@ -110,7 +110,9 @@ expect_out "fill with the profile name as username: answers the org id" "$(fille
 lines url=http://$CHOST | fill
 expect_out "http:// to the profile's host: no token, git prompts" "$(lines protocol=http \
 	host="$CHOST" username=askpass-username password=askpass-password)"
-expect_err_empty "http:// to the profile's host"
+expect_eq "http:// to the profile's host: one line says why" "git-credential-cobo: warning: \
+not sending the token of Cobo profile 'direct' to http://$CHOST: its origin is https://$CHOST \
+(scheme, host and port must all match)" "$ERR"
 lines protocol=http host="$CHOST" | helper get
 expect_eq "http:// to the profile's host, helper alone: nothing answered" "0|" "$RC|$OUT"
 lines url=cobo://direct | fill
