@@ -12,7 +12,8 @@ CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-I$build -I$src/include -I$src/src/lib -DMODULEDIR=\"/nonexistent\" -DSYSCONFDIR=\"/nonexistent\""
 UTIL="src/lib/strutil.c src/lib/fsutil.c src/lib/secret.c src/lib/itemmatch.c"
 CORE="$UTIL src/lib/cfg.c src/lib/ctx.c src/lib/harden.c src/lib/host.c src/lib/item.c
-	src/lib/loader.c src/lib/lock.c src/lib/cobo_identity.c src/lib/schema_owner.c src/lib/profile.c src/lib/stack.c src/lib/lifecycle.c src/lib/trace.c"
+	src/lib/loader.c src/lib/lock.c src/lib/cobo_identity.c src/lib/schema_owner.c src/lib/origin.c
+	src/lib/profile.c src/lib/request.c src/lib/sbuf.c src/lib/stack.c src/lib/lifecycle.c src/lib/trace.c"
 
 # target -> sources (relative to the source tree); extra libs after '|'.
 declare -A TARGETS=(

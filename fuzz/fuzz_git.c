@@ -64,7 +64,7 @@ static int str_eq(const char *a, const char *b)
 }
 
 /* The writer's verdict on every field must match the CR/LF/NUL rule. */
-static int write_back(const struct git_req *r, struct git_out *o)
+static int write_back(const struct git_req *r, struct cobocred_sbuf *o)
 {
 	const char *v[6];
 	int ok = 1, i;
@@ -93,7 +93,7 @@ static int write_back(const struct git_req *r, struct git_out *o)
 
 static void round_trip(const struct git_req *r)
 {
-	struct git_out o = { 0 };
+	struct cobocred_sbuf o = { 0 };
 	struct git_req again;
 	const char *a[6], *b[6];
 	char err[256];
@@ -101,7 +101,7 @@ static void round_trip(const struct git_req *r)
 	int i;
 
 	if (write_back(r, &o)) {
-		CHECK(git_req_parse(o.buf, o.len, &again, &used, err, sizeof(err)) == 0);
+		CHECK(git_req_parse(o.p, o.len, &again, &used, err, sizeof(err)) == 0);
 		CHECK(used == o.len);
 		fields(r, a);
 		fields(&again, b);
@@ -111,7 +111,7 @@ static void round_trip(const struct git_req *r)
 		CHECK(again.ephemeral == r->ephemeral);
 		git_req_clear(&again);
 	}
-	git_out_clear(&o);
+	cobocred_sbuf_free(&o);
 }
 
 /* git_req_end over growing prefixes must agree with one call over everything. */

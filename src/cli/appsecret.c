@@ -14,6 +14,7 @@
 
 #include "appsecret.h"
 #include "fsutil.h"
+#include "sbuf.h"
 #include "secret.h"
 #include "strutil.h"
 
@@ -361,31 +362,22 @@ int cli_secret_forget(struct cli *cli, const char *client_id, char *done, size_t
 	return CLI_EX_OK;
 }
 
+/* A key pasted on stdin, through the core's bounded reader (secret memory). */
 static int read_stdin(char **text, size_t *len)
 {
-	char *buf = cobocred_secret_alloc(CLI_KEY_TEXT_MAX + 1);
-	size_t n = 0;
+	struct cobocred_sbuf in;
 
-	if (buf == NULL) {
-		cli_err("out of memory");
-		return CLI_EX_INTERNAL;
+	if (cobocred_sbuf_read(&in, STDIN_FILENO, CLI_KEY_TEXT_MAX, NULL, NULL) != 0) {
+		cli_err("cannot read standard input: %s", strerror(errno));
+		return errno == ENOMEM ? CLI_EX_INTERNAL : CLI_EX_IOERR;
 	}
-	while (n <= CLI_KEY_TEXT_MAX) {
-		ssize_t r = read(STDIN_FILENO, buf + n, CLI_KEY_TEXT_MAX + 1 - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n > CLI_KEY_TEXT_MAX) {
-		cobocred_secret_free(buf);
+	if (in.len > CLI_KEY_TEXT_MAX) {
+		cobocred_sbuf_free(&in);
 		cli_err("standard input is larger than %d bytes; that is not a key", CLI_KEY_TEXT_MAX);
 		return CLI_EX_USAGE;
 	}
-	*text = buf;
-	*len = n;
+	*text = in.p; /* handed over: the caller frees it with cobocred_secret_free */
+	*len = in.len;
 	return CLI_EX_OK;
 }
 

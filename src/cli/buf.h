@@ -1,29 +1,20 @@
 /*
- * buf.h - a bounded, growable text buffer in wiped secret memory: command
- * output that may hold a token is built here, written once, then wiped.
+ * buf.h - the CLI's output buffer is the core's bounded secret buffer
+ * (src/lib/sbuf.h): command output that may hold a token is built there,
+ * written once, then wiped.  These names keep the CLI's call sites short.
  */
 #ifndef COBOCRED_CLI_BUF_H
 #define COBOCRED_CLI_BUF_H
 
-#include <stddef.h>
+#include "sbuf.h"
 
-#include "cobocred/module.h"
+#define CLI_BUF_MAX COBOCRED_SBUF_DEFAULT_MAX
 
-#define CLI_BUF_MAX (1024 * 1024)
-
-struct cli_buf {
-	char *p;	/* secret memory, NUL-terminated; NULL until the first add */
-	size_t len;
-	size_t cap;
-	int failed;	/* out of memory or over CLI_BUF_MAX: contents incomplete */
-};
-
-void cli_buf_add(struct cli_buf *b, const char *s, size_t n);
-void cli_buf_adds(struct cli_buf *b, const char *s);
-void cli_buf_addf(struct cli_buf *b, const char *fmt, ...) COBOCRED_PRINTF(2, 3);
-/* "" when empty, never NULL. */
-const char *cli_buf_str(const struct cli_buf *b);
-/* Wipes and frees the contents; the buffer is empty and reusable after. */
-void cli_buf_free(struct cli_buf *b);
+#define cli_buf cobocred_sbuf
+#define cli_buf_add cobocred_sbuf_add
+#define cli_buf_adds cobocred_sbuf_adds
+#define cli_buf_addf cobocred_sbuf_addf
+#define cli_buf_str cobocred_sbuf_str
+#define cli_buf_free cobocred_sbuf_free
 
 #endif

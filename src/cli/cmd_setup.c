@@ -106,7 +106,7 @@ static size_t same_host(struct cli *cli, const char *host)
 		const char *u = cobocred_profile_get(cli->ctx, cobocred_profile_name(cli->ctx, i),
 						     "base_url");
 
-		if (u != NULL && cobocred_url_hostport(u, h, sizeof(h)) == 0 && strcmp(h, host) == 0)
+		if (u != NULL && cobocred_base_url_hostport(u, h, sizeof(h)) == 0 && strcmp(h, host) == 0)
 			n++;
 	}
 	return n;
@@ -117,7 +117,7 @@ static void print_next_steps(struct cli *cli, const struct setup *s)
 	const char *scheme = strncasecmp(s->base_url, "http://", 7) == 0 ? "http" : "https";
 	char host[300];
 
-	if (cobocred_url_hostport(s->base_url, host, sizeof(host)) != 0)
+	if (cobocred_base_url_hostport(s->base_url, host, sizeof(host)) != 0)
 		return;
 	printf("\nUse it from git:\n  git config --global credential.%s://%s.helper cobo\n",
 	       scheme, host);

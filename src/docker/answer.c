@@ -11,12 +11,27 @@
 
 #include "codec.h"
 #include "json.h"
-#include "secret.h"
+#include "sbuf.h"
 
 /* An escaped byte takes at most 6 bytes ("\u00XX"); keep 8 x n + slack from overflowing. */
 #define FITS(n) ((n) < (SIZE_MAX - 64) / 8)
 
-static void put_creds(struct djson_writer *w, const char *url, const char *user,
+/* Hands w's bytes (secret memory: cobocred_secret_free) to the caller. */
+static int take(struct cobocred_sbuf *w, char **out, size_t *outlen)
+{
+	if (w->failed) {
+		cobocred_sbuf_free(w);
+		return DOCKER_E_NOMEM;
+	}
+	if (w->p == NULL && cobocred_sbuf_add(w, "", 0) != 0)
+		return DOCKER_E_NOMEM;
+	*out = w->p;
+	*outlen = w->len;
+	w->p = NULL;
+	return 0;
+}
+
+static void put_creds(struct cobocred_sbuf *w, const char *url, const char *user,
 		      const unsigned char *secret, size_t secret_len)
 {
 	djson_put(w, "{\"ServerURL\":", 13);
@@ -32,21 +47,15 @@ int docker_write_creds(const char *server_url, const char *username,
 		       const unsigned char *secret, size_t secret_len, char **out,
 		       size_t *outlen)
 {
-	struct djson_writer w = { NULL, 0 };
+	struct cobocred_sbuf w;
 
 	*out = NULL;
 	*outlen = 0;
 	if (!FITS(strlen(server_url)) || !FITS(strlen(username)) || !FITS(secret_len))
 		return DOCKER_E_TOOBIG;
+	cobocred_sbuf_init(&w, 8 * (strlen(server_url) + strlen(username) + secret_len) + 64);
 	put_creds(&w, server_url, username, secret, secret_len);
-	w.buf = cobocred_secret_alloc(w.len);
-	if (w.buf == NULL)
-		return DOCKER_E_NOMEM;
-	w.len = 0;
-	put_creds(&w, server_url, username, secret, secret_len);
-	*out = (char *)w.buf;
-	*outlen = w.len;
-	return 0;
+	return take(&w, out, outlen);
 }
 
 struct ranked {
@@ -65,7 +74,7 @@ static int cmp_ranked(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static void put_list(struct djson_writer *w, const struct ranked *v, size_t n)
+static void put_list(struct cobocred_sbuf *w, const struct ranked *v, size_t n)
 {
 	size_t i, items = 0;
 
@@ -85,7 +94,7 @@ static void put_list(struct djson_writer *w, const struct ranked *v, size_t n)
 
 int docker_write_list(struct docker_list_entry *v, size_t n, char **out, size_t *outlen)
 {
-	struct djson_writer w = { NULL, 0 };
+	struct cobocred_sbuf w;
 	struct ranked *rv = NULL;
 	size_t i, total = 0;
 	int r = DOCKER_E_NOMEM;
@@ -107,15 +116,9 @@ int docker_write_list(struct docker_list_entry *v, size_t n, char **out, size_t 
 		qsort(rv, n, sizeof(*rv), cmp_ranked);
 	for (i = 0; i < n; i++)
 		v[i] = rv[i].e;
+	cobocred_sbuf_init(&w, 8 * total + 64);
 	put_list(&w, rv, n);
-	if ((w.buf = malloc(w.len + 1)) == NULL)
-		goto out;
-	w.len = 0;
-	put_list(&w, rv, n);
-	w.buf[w.len] = '\0';
-	*out = (char *)w.buf;
-	*outlen = w.len;
-	r = 0;
+	r = take(&w, out, outlen);
 out:
 	free(rv);
 	return r;

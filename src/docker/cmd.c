@@ -1,13 +1,11 @@
 /*
- * cmd.c - the four Docker credential-helper commands over the core API.
- *
- * Plain credentials: schema io.docker.Credentials, looked up by server
- * alone (the ServerURL exactly as the client spelled it, the way
- * docker-credential-secretservice matches), one item per server.
- * A server that resolves to a Cobo profile is served by the token
- * lifecycle instead: get answers the org id and a fresh access token,
- * store is refused (tokens are minted, not typed in), erase drops the
- * cached access token.
+ * cmd.c - the four Docker credential-helper commands over the core's
+ * fill / approve / reject (cobocred.h).  The core decides whether a Cobo
+ * profile (get: the org id and a fresh access token; store: refused,
+ * tokens are minted; erase: drops the cached token) or the plain store
+ * (schema io.docker.Credentials, the server string as the client spelled
+ * it, as docker-credential-secretservice matches) serves a server; this
+ * room only speaks Docker's protocol.
  */
 #include "config.h"
 
@@ -18,126 +16,47 @@
 #include "helper.h"
 #include "secret.h"
 
-/* The query for the credentials of one server. */
-static void server_query(const char *url, struct cobocred_attr *attr, struct cobocred_query *q)
+static void request(const char *server, struct cobocred_request *r)
 {
-	attr->name = "server";
-	attr->value = url;
-	memset(q, 0, sizeof(*q));
-	q->struct_size = sizeof(*q);
-	q->schema = COBOCRED_SCHEMA_DOCKER;
-	q->n_attrs = 1;
-	q->attrs = attr;
-}
-
-/*
- * The item: server and username are all the Docker schema holds.  The
- * keyring module writes them as docker-credential-secretservice does (its
- * label and docker_cli attributes, the server as the item's label).
- */
-static struct cobocred_item *plain_item(const struct docker_creds *c)
-{
-	struct cobocred_item *it = cobocred_item_new(COBOCRED_SCHEMA_DOCKER);
-
-	if (it == NULL || cobocred_item_set_label(it, c->server_url) != 0 ||
-	    cobocred_item_add_attr(it, "server", c->server_url) != 0 ||
-	    cobocred_item_add_attr(it, "username", c->username) != 0 ||
-	    cobocred_item_set_secret(it, c->secret, c->secret_len) != 0) {
-		cobocred_item_free(it);
-		return NULL;
-	}
-	return it;
+	memset(r, 0, sizeof(*r));
+	r->client = COBOCRED_CLIENT_DOCKER;
+	r->server = server;
 }
 
 int docker_cmd_store(struct cobocred_ctx *ctx, char *in, size_t len)
 {
+	struct cobocred_request r;
 	struct docker_creds c;
 	struct docker_error e;
-	struct cobocred_item *item = NULL;
-	struct cobocred_attr attr;
-	struct cobocred_query q;
-	const char *profile;
 	char msg[512];
-	int r = 1, st;
+	int st;
 
 	st = docker_parse_store(in, len, &c, &e);
 	cobocred_wipe(in, len); /* the secret lives on only in c */
 	if (st != 0)
 		return docker_fail("%s", docker_format_error(&e, msg, sizeof(msg)));
-	st = cobocred_profile_resolve(ctx, c.server_url, NULL, &profile);
-	if (st == COBOCRED_SUCCESS) {
-		docker_fail("not storing credentials for Cobo profile '%s': its access tokens are "
-			    "minted on demand, so no login is needed", profile);
-		goto out;
-	}
-	if (st != COBOCRED_NOTFOUND) {
-		docker_fail("%s", cobocred_error(ctx));
-		goto out;
-	}
-	if ((item = plain_item(&c)) == NULL) {
-		docker_fail("out of memory building the credential");
-		goto out;
-	}
-	server_query(c.server_url, &attr, &q);
-	st = cobocred_store(ctx, item, &q);
-	if (st != COBOCRED_SUCCESS) {
-		docker_fail("%s", cobocred_error(ctx));
-		goto out;
-	}
-	r = 0;
-out:
-	cobocred_item_free(item);
+	request(c.server_url, &r);
+	r.username = c.username;
+	r.secret = c.secret;
+	r.secret_len = c.secret_len;
+	st = cobocred_approve(ctx, &r);
 	docker_creds_clear(&c);
-	return r;
+	return st == COBOCRED_SUCCESS ? 0 : docker_fail("%s", cobocred_error(ctx));
 }
 
 /* Prints the get answer. */
-static int answer(const char *url, const char *user, const struct cobocred_item *it)
+static int answer(const char *url, const struct cobocred_answer *a)
 {
 	char *out = NULL;
 	size_t n = 0;
 	int r;
 
-	r = docker_write_creds(url, user != NULL ? user : "", it->secret, it->secret_len, &out,
-			       &n);
+	r = docker_write_creds(url, a->username != NULL ? a->username : "", a->secret,
+			       a->secret_len, &out, &n);
 	if (r != 0)
 		return docker_fail("%s", docker_strerror(r));
 	r = docker_reply(out, n) == 0 ? 0 : 1;
 	cobocred_secret_free(out);
-	return r;
-}
-
-static int cobo_get(struct cobocred_ctx *ctx, const char *url, const char *profile)
-{
-	struct cobocred_item *it = NULL;
-	const char *org;
-	int r;
-
-	if (cobocred_token_get(ctx, profile, 0, &it) != COBOCRED_SUCCESS)
-		return docker_fail("%s", cobocred_error(ctx));
-	org = cobocred_item_attr(it, "org_id");
-	if (org == NULL)
-		org = cobocred_profile_get(ctx, profile, "org_id");
-	r = answer(url, org, it);
-	cobocred_item_free(it);
-	return r;
-}
-
-static int plain_get(struct cobocred_ctx *ctx, const char *url)
-{
-	struct cobocred_item *it = NULL;
-	struct cobocred_attr attr;
-	struct cobocred_query q;
-	int st, r;
-
-	server_query(url, &attr, &q);
-	st = cobocred_get(ctx, &q, &it);
-	if (st == COBOCRED_NOTFOUND)
-		return docker_fail(DOCKER_NOT_FOUND);
-	if (st != COBOCRED_SUCCESS)
-		return docker_fail("%s", cobocred_error(ctx));
-	r = answer(url, cobocred_item_attr(it, "username"), it);
-	cobocred_item_free(it);
 	return r;
 }
 
@@ -154,46 +73,38 @@ static char *request_url(const char *in, size_t len)
 
 int docker_cmd_get(struct cobocred_ctx *ctx, const char *in, size_t len)
 {
-	const char *profile;
+	struct cobocred_request r;
+	struct cobocred_answer a;
 	char *url = request_url(in, len);
-	int r, st;
+	int rc, st;
 
 	if (url == NULL)
 		return 1;
-	st = cobocred_profile_resolve(ctx, url, NULL, &profile);
+	request(url, &r);
+	st = cobocred_fill(ctx, &r, &a);
 	if (st == COBOCRED_SUCCESS)
-		r = cobo_get(ctx, url, profile);
+		rc = answer(url, &a); /* ServerURL echoes the request, as the reference does */
 	else if (st == COBOCRED_NOTFOUND)
-		r = plain_get(ctx, url);
+		rc = docker_fail(DOCKER_NOT_FOUND);
 	else
-		r = docker_fail("%s", cobocred_error(ctx));
+		rc = docker_fail("%s", cobocred_error(ctx));
+	cobocred_answer_clear(&a);
 	free(url);
-	return r;
+	return rc;
 }
 
 int docker_cmd_erase(struct cobocred_ctx *ctx, const char *in, size_t len)
 {
-	struct cobocred_attr attr;
-	struct cobocred_query q;
-	const char *profile;
+	struct cobocred_request r;
 	char *url = request_url(in, len);
 	int st;
 
 	if (url == NULL)
 		return 1;
-	st = cobocred_profile_resolve(ctx, url, NULL, &profile);
-	if (st == COBOCRED_SUCCESS) {
-		/* Docker does not say which token it rejected: drop the cached one. */
-		st = cobocred_token_erase(ctx, profile, NULL);
-	} else if (st == COBOCRED_NOTFOUND) {
-		server_query(url, &attr, &q);
-		st = cobocred_erase(ctx, &q);
-	}
+	request(url, &r);
+	st = cobocred_reject(ctx, &r);
 	free(url);
-	/* Nothing to erase is success: docker logout erases several spellings. */
-	if (st == COBOCRED_SUCCESS || st == COBOCRED_NOTFOUND)
-		return 0;
-	return docker_fail("%s", cobocred_error(ctx));
+	return st == COBOCRED_SUCCESS ? 0 : docker_fail("%s", cobocred_error(ctx));
 }
 
 int docker_cmd_list(struct cobocred_ctx *ctx)
@@ -229,7 +140,7 @@ int docker_cmd_list(struct cobocred_ctx *ctx)
 	}
 	r = docker_reply(out, outlen) == 0 ? 0 : 1;
 out:
-	free(out);
+	cobocred_secret_free(out);
 	free(v);
 	cobocred_item_free(items);
 	return r;

@@ -94,8 +94,8 @@ struct docker_list_entry {
 /*
  * The list answer: a JSON object of server -> username and a newline,
  * keys sorted byte-wise as Go sorts map keys; when a server appears twice
- * the later entry wins (Go map assignment).  v is reordered.  *out is heap
- * owned by the caller.  0 or a negative code.
+ * the later entry wins (Go map assignment).  v is reordered.  *out is secret memory
+ * owned by the caller (cobocred_secret_free).  0 or a negative code.
  */
 int docker_write_list(struct docker_list_entry *v, size_t n, char **out, size_t *outlen);
 

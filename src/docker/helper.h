@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "cobocred.h"
+#include "sbuf.h"
 
 /* The reference helpers' exact "not found" text; clients compare it. */
 #define DOCKER_NOT_FOUND "credentials not found in native keychain"
@@ -25,10 +26,10 @@ int docker_cmd_list(struct cobocred_ctx *ctx);
 
 /*
  * All of stdin, at most DOCKER_INPUT_MAX + 1 bytes (one more than allowed,
- * so the caller sees it is too big), in secret memory owned by the caller.
- * 0, or -1 with the message printed.
+ * so the parser sees it is too big), in the core's bounded secret buffer
+ * (the caller frees it).  0, or -1 with the message printed.
  */
-int docker_read_stdin(char **buf, size_t *len);
+int docker_read_stdin(struct cobocred_sbuf *in);
 /* Writes s[0, n) to stdout; 0 or -1. */
 int docker_reply(const char *s, size_t n);
 /* Prints one line (control characters blanked) to stdout; returns 1, the exit status. */

@@ -70,15 +70,12 @@ size_t djson_unquote(const unsigned char *s, size_t len, unsigned char *out);
  */
 int djson_key_matches(const unsigned char *s, size_t len, const char *field);
 
-/* An output buffer; buf NULL counts the bytes instead (first pass). */
-struct djson_writer {
-	unsigned char *buf;
-	size_t len;
-};
+/* Output goes into the core's bounded secret buffer; a full buffer marks it failed. */
+struct cobocred_sbuf;
 
-void djson_put(struct djson_writer *w, const char *s, size_t n);
+void djson_put(struct cobocred_sbuf *w, const char *s, size_t n);
 /* s[0, n) as a quoted JSON string, escaped as Go's encoder does. */
-void djson_put_string(struct djson_writer *w, const unsigned char *s, size_t n);
+void djson_put_string(struct cobocred_sbuf *w, const unsigned char *s, size_t n);
 
 /*
  * Strict UTF-8 decoding as Go's utf8.DecodeRune: returns the code point and

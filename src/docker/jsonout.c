@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "sbuf.h"
 
 size_t djson_utf8_encode(uint32_t cp, unsigned char *out)
 {
@@ -38,11 +39,9 @@ size_t djson_utf8_encode(uint32_t cp, unsigned char *out)
 	return n;
 }
 
-void djson_put(struct djson_writer *w, const char *s, size_t n)
+void djson_put(struct cobocred_sbuf *w, const char *s, size_t n)
 {
-	if (w->buf != NULL && n > 0)
-		memcpy(w->buf + w->len, s, n);
-	w->len += n;
+	(void)cobocred_sbuf_add(w, s, n); /* a refusal sticks in w->failed */
 }
 
 /* The escape for one ASCII byte, or NULL if it goes out as it is. */
@@ -77,7 +76,7 @@ static const char *ascii_escape(unsigned char c, char tmp[7])
 	return tmp;
 }
 
-void djson_put_string(struct djson_writer *w, const unsigned char *s, size_t n)
+void djson_put_string(struct cobocred_sbuf *w, const unsigned char *s, size_t n)
 {
 	size_t i = 0, len;
 	char tmp[7];

@@ -11,7 +11,6 @@
 
 #include "codec.h"
 #include "helper.h"
-#include "secret.h"
 
 #define USAGE "Usage: docker-credential-cobo <store|get|erase|list|version>"
 
@@ -31,11 +30,11 @@ static int find_verb(const char *s)
 static int run(int verb)
 {
 	struct cobocred_ctx *ctx = NULL;
-	char *in = NULL;
-	size_t len = 0;
+	struct cobocred_sbuf in;
 	int r = 1;
 
-	if (verb != V_LIST && docker_read_stdin(&in, &len) != 0)
+	cobocred_sbuf_init(&in, 0);
+	if (verb != V_LIST && docker_read_stdin(&in) != 0)
 		goto out;
 	if (cobocred_ctx_new(NULL, &ctx) != COBOCRED_SUCCESS) {
 		docker_fail("%s", cobocred_error(ctx));
@@ -43,13 +42,13 @@ static int run(int verb)
 	}
 	switch (verb) {
 	case V_STORE:
-		r = docker_cmd_store(ctx, in, len);
+		r = docker_cmd_store(ctx, in.p, in.len);
 		break;
 	case V_GET:
-		r = docker_cmd_get(ctx, in, len);
+		r = docker_cmd_get(ctx, cobocred_sbuf_str(&in), in.len);
 		break;
 	case V_ERASE:
-		r = docker_cmd_erase(ctx, in, len);
+		r = docker_cmd_erase(ctx, cobocred_sbuf_str(&in), in.len);
 		break;
 	default:
 		r = docker_cmd_list(ctx);
@@ -59,7 +58,7 @@ static int run(int verb)
 	if (*cobocred_warning(ctx) != '\0')
 		fprintf(stderr, "docker-credential-cobo: warning: %s\n", cobocred_warning(ctx));
 out:
-	cobocred_secret_free(in);
+	cobocred_sbuf_free(&in);
 	cobocred_ctx_free(ctx);
 	return r;
 }

@@ -12,64 +12,17 @@
 
 #include "codec.h"
 #include "helper.h"
-#include "secret.h"
+#include "sbuf.h"
 
-#define READ_CHUNK ((size_t)64 * 1024)
-
-/* Grows the secret buffer *buf (holding len bytes) to cap; 0 or -1. */
-static int grow(char **buf, size_t len, size_t cap)
+int docker_read_stdin(struct cobocred_sbuf *in)
 {
-	char *p = cobocred_secret_alloc(cap);
-
-	if (p == NULL)
-		return -1;
-	if (len > 0)
-		memcpy(p, *buf, len);
-	cobocred_secret_free(*buf);
-	*buf = p;
-	return 0;
-}
-
-int docker_read_stdin(char **buf, size_t *len)
-{
-	size_t cap = 0, n = 0, limit = DOCKER_INPUT_MAX + 1;
-	char *p = NULL;
-	int r = -1;
-
-	*buf = NULL;
-	*len = 0;
-	for (;;) {
-		ssize_t got;
-
-		if (n == cap) {
-			size_t want = cap == 0 ? READ_CHUNK : cap * 2;
-
-			if (cap == limit)
-				break; /* one byte over the limit: enough to refuse */
-			if (grow(&p, n, want < limit ? want : limit) != 0) {
-				docker_fail("out of memory reading the request");
-				goto out;
-			}
-			cap = want < limit ? want : limit;
-		}
-		got = read(STDIN_FILENO, p + n, cap - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			docker_fail("cannot read the request from stdin: %s", strerror(errno));
-			goto out;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	*buf = p;
-	*len = n;
-	p = NULL;
-	r = 0;
-out:
-	cobocred_secret_free(p);
-	return r;
+	if (cobocred_sbuf_read(in, STDIN_FILENO, DOCKER_INPUT_MAX, NULL, NULL) == 0)
+		return 0;
+	if (errno == ENOMEM)
+		docker_fail("out of memory reading the request");
+	else
+		docker_fail("cannot read the request from stdin: %s", strerror(errno));
+	return -1;
 }
 
 int docker_reply(const char *s, size_t n)

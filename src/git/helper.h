@@ -1,9 +1,8 @@
 /*
- * helper.h - the three actions of git-credential-cobo over the core API.
- *
- * A request whose host resolves to a Cobo profile is answered from the
- * token lifecycle (username = org id, password = access token); every
- * other request is a plain credential in the store stack.
+ * helper.h - the three actions of git-credential-cobo over the core's
+ * fill / approve / reject (cobocred.h): the core checks the request and
+ * decides whether a Cobo profile or the plain store answers it; this room
+ * only speaks git's protocol.
  */
 #ifndef COBOCRED_GIT_HELPER_H
 #define COBOCRED_GIT_HELPER_H
@@ -24,6 +23,9 @@ struct git_opts {
 /* The action named by argv's verb; GIT_ACT_UNKNOWN for any other (ignored). */
 enum git_action git_action_parse(const char *verb);
 
+/* The core's request for r (borrows r's strings: keep r alive). */
+void git_request(const struct git_req *r, const struct git_opts *o, struct cobocred_request *out);
+
 /*
  * Runs act for r, appending the answer (get only) to out.  Prints at most
  * one line on stderr, and only when something is wrong.  Returns the exit
@@ -31,7 +33,7 @@ enum git_action git_action_parse(const char *verb);
  * store could not answer), 1 when a store or erase failed.
  */
 int git_helper_run(struct cobocred_ctx *ctx, enum git_action act, const struct git_req *r,
-		   const struct git_opts *o, struct git_out *out);
+		   const struct git_opts *o, struct cobocred_sbuf *out);
 
 /* "git-credential-cobo: MESSAGE" on stderr. */
 void git_msg(const char *fmt, ...) COBOCRED_PRINTF(1, 2);

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "helper.h"
-#include "secret.h"
+#include "sbuf.h"
 #include "strutil.h"
 
 #define EXIT_USAGE 2
@@ -24,58 +24,10 @@ static void usage(FILE *f)
 		   "  a git credential helper: git config --global credential.helper cobo\n");
 }
 
-/* Grows buf (secret memory) to hold at least want bytes, up to GIT_INPUT_MAX + 1. */
-static int grow(char **buf, size_t len, size_t *cap)
+/* The request ends at its blank line: stop reading there, not at EOF. */
+static int request_done(const char *buf, size_t len, void *arg)
 {
-	size_t ncap = *cap ? *cap * 2 : 4096;
-	char *nb;
-
-	if (ncap > GIT_INPUT_MAX + 1)
-		ncap = GIT_INPUT_MAX + 1;
-	if ((nb = cobocred_secret_alloc(ncap)) == NULL)
-		return -1;
-	if (len > 0)
-		memcpy(nb, *buf, len);
-	cobocred_secret_free(*buf);
-	*buf = nb;
-	*cap = ncap;
-	return 0;
-}
-
-/*
- * Reads the request: up to its blank line, EOF, or one byte past
- * GIT_INPUT_MAX (which the parser then refuses).  *out is secret memory.
- */
-static int read_request(int fd, char **out, size_t *outlen)
-{
-	char *buf = NULL;
-	size_t len = 0, cap = 0, scan = 0;
-
-	*out = NULL;
-	*outlen = 0;
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap && (cap > GIT_INPUT_MAX || grow(&buf, len, &cap) != 0))
-			break;
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			cobocred_secret_free(buf);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (git_req_end(buf, len, &scan) != 0)
-			break;
-	}
-	if (buf == NULL && (buf = cobocred_secret_alloc(1)) == NULL)
-		return -1;
-	*out = buf;
-	*outlen = len;
-	return 0;
+	return git_req_end(buf, len, arg) != 0;
 }
 
 /*
@@ -132,18 +84,20 @@ static int run(enum git_action act, const struct git_opts *o)
 {
 	struct cobocred_ctx *ctx = NULL;
 	struct git_req req;
-	struct git_out out = { 0 };
-	char *buf = NULL, err[256];
-	size_t len = 0;
+	struct cobocred_sbuf in, out;
+	size_t scan = 0;
+	char err[256];
 	int rc = 1, st;
 
 	memset(&req, 0, sizeof(req));
-	if (read_request(STDIN_FILENO, &buf, &len) != 0) {
+	cobocred_sbuf_init(&out, GIT_OUTPUT_MAX);
+	/* One byte past GIT_INPUT_MAX is read, so the parser can refuse it. */
+	if (cobocred_sbuf_read(&in, STDIN_FILENO, GIT_INPUT_MAX, request_done, &scan) != 0) {
 		git_msg("cannot read the request: %s", strerror(errno));
 		goto out;
 	}
-	st = git_req_parse(buf, len, &req, NULL, err, sizeof(err));
-	cobocred_secret_free(buf); /* wipes the password git sent */
+	st = git_req_parse(cobocred_sbuf_str(&in), in.len, &req, NULL, err, sizeof(err));
+	cobocred_sbuf_free(&in); /* wipes the password git sent */
 	if (st != 0) {
 		git_msg("%s", err);
 		goto out;
@@ -155,14 +109,14 @@ static int run(enum git_action act, const struct git_opts *o)
 		goto out;
 	}
 	rc = git_helper_run(ctx, act, &req, o, &out);
-	if (git_out_write(&out, STDOUT_FILENO) != 0) {
+	if (cobocred_sbuf_write(&out, STDOUT_FILENO) != 0) {
 		git_msg("cannot write the answer: %s", strerror(errno));
 		rc = 1;
 	}
 	if (*cobocred_warning(ctx) != '\0')
 		git_msg("warning: %s", cobocred_warning(ctx));
 out:
-	git_out_clear(&out);
+	cobocred_sbuf_free(&out);
 	git_req_clear(&req);
 	cobocred_ctx_free(ctx);
 	return rc;

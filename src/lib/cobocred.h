@@ -94,18 +94,12 @@ const char *cobocred_profile_name(const struct cobocred_ctx *ctx, size_t i);
 const char *cobocred_profile_get(const struct cobocred_ctx *ctx, const char *profile,
 				 const char *key);
 /*
- * Resolves a request to a profile (DESIGN.md "token lifecycle" step 1):
- * url is "cobo://NAME" or a URL / host[:port] whose host matches a
- * profile's base_url host; username, if not NULL/empty, must equal the
- * profile's org_id or name.  SUCCESS with *name (owned by ctx), NOTFOUND
- * when the host is not a Cobo host, ERROR when several match (message
- * lists them).
+ * "host[:port]" of a profile's base_url (https:// or http://), lower-case,
+ * the port only when it is not the scheme's default: what git config and
+ * Docker's credHelpers name the host by.  0, or -1 when it does not parse
+ * strictly (src/lib/origin.h) or does not fit.
  */
-int cobocred_profile_resolve(struct cobocred_ctx *ctx, const char *url, const char *username,
-			     const char **name);
-
-/* "host[:port]" of a URL or bare host, lower-case, default port dropped. 0 or -1. */
-int cobocred_url_hostport(const char *url, char *out, size_t outlen);
+int cobocred_base_url_hostport(const char *base_url, char *out, size_t outlen);
 
 /*
  * The token lifecycle: a valid access token for profile, valid for at least
@@ -175,5 +169,65 @@ int64_t cobocred_now(const struct cobocred_ctx *ctx);
 
 /* Process hardening for the front-ends: no core dumps, no ptrace by peers. */
 void cobocred_harden_process(void);
+
+/*
+ * Requests from the git and Docker front-ends, in the manner of git's
+ * credential_fill / approve / reject: the front-end parses its protocol
+ * into a request, the core checks every field strictly and routes the
+ * request once - to a Cobo profile by the origin rule (src/lib/origin.h),
+ * else to the plain store under the client's own identity
+ * (git-credential-libsecret's protocol, host, path, username; Docker's
+ * server string as the client spelled it).
+ */
+enum cobocred_client {
+	COBOCRED_CLIENT_GIT = 1,
+	COBOCRED_CLIENT_DOCKER = 2,
+};
+
+struct cobocred_request {
+	int client;	      /* COBOCRED_CLIENT_* */
+	/* git: each field as git sent it; NULL absent, "" present and empty. */
+	const char *protocol;
+	const char *host;     /* host[:port] */
+	const char *path;
+	/* Docker: the server address as the client spelled it. */
+	const char *server;
+	const char *username;
+	/* git password / Docker Secret (approve; git reject: the rejected one). */
+	const char *secret;
+	size_t secret_len;
+	const char *oauth_refresh_token; /* git; secret */
+	int64_t expiry;		/* git password_expiry_utc; 0: none */
+	int64_t timeout;	/* git --timeout=SECONDS; 0: none */
+	int ephemeral;		/* git: never store */
+};
+
+/* What fill answers.  Every pointer points into item or the context. */
+struct cobocred_answer {
+	const char *profile; /* the Cobo profile that answered; NULL: a plain credential */
+	const char *username; /* NULL when the credential has none */
+	const unsigned char *secret;
+	size_t secret_len;
+	int64_t expires_at;		 /* 0: does not expire */
+	const char *oauth_refresh_token; /* plain git credentials only; else NULL */
+	struct cobocred_item *item;	 /* owned */
+};
+
+/*
+ * SUCCESS with *out filled (cobocred_answer_clear it), NOTFOUND when there
+ * is nothing to answer, anything else with a one-line message in
+ * cobocred_error() (a refused field, an ambiguous profile, no token).
+ */
+int cobocred_fill(struct cobocred_ctx *ctx, const struct cobocred_request *r,
+		  struct cobocred_answer *out);
+/*
+ * Keeps the credential.  SUCCESS also when there is nothing to keep (git:
+ * ephemeral or incomplete; a Cobo host, whose tokens are minted); Docker's
+ * store for a Cobo host is refused (the message says why).
+ */
+int cobocred_approve(struct cobocred_ctx *ctx, const struct cobocred_request *r);
+/* Erases what r names (a Cobo host: the cached access token, if it is the rejected one). */
+int cobocred_reject(struct cobocred_ctx *ctx, const struct cobocred_request *r);
+void cobocred_answer_clear(struct cobocred_answer *a);
 
 #endif /* COBOCRED_H */

@@ -1,17 +1,14 @@
 /*
- * profile.c - [profile NAME] settings and resolution of a request URL to
- * a profile (DESIGN.md, token lifecycle step 1).
+ * profile.c - [profile NAME] settings, and which profile a request origin
+ * names (DESIGN.md, token lifecycle step 1; the rule is in origin.h).
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "core.h"
-
-#define HOSTPORT_MAX 300
+#include "route.h"
 
 size_t cobocred_profile_count(const struct cobocred_ctx *ctx)
 {
@@ -31,36 +28,80 @@ const char *cobocred_profile_get(const struct cobocred_ctx *ctx, const char *pro
 	return cobocred_section_get(cobocred_config_profile(ctx->cfg, profile), key);
 }
 
-/*
- * Extracts "host[:port]" (lower-case, default port dropped) from a URL or
- * a bare host[:port].  Returns 0, or -1 if it does not fit or is empty.
- */
-int cobocred_url_hostport(const char *url, char *out, size_t outlen)
+static int is_yes(const char *v)
 {
-	const char *p = url, *s = strstr(url, "://"), *at, *end;
-	int https = 1;
-	size_t n, i;
+	return v != NULL && (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
+			     strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0);
+}
 
-	if (s != NULL) {
-		https = !((size_t)(s - url) == 4 && strncasecmp(url, "http", 4) == 0);
-		p = s + 3;
-	}
-	end = p + strcspn(p, "/?#");
-	at = memchr(p, '@', (size_t)(end - p));
-	if (at != NULL)
-		p = at + 1;
-	n = (size_t)(end - p);
-	if (n == 0 || n >= outlen)
+static int is_loopback(const char *host)
+{
+	return strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+	       strncmp(host, "127.", 4) == 0;
+}
+
+/*
+ * The origin a profile's token may go to.  http:// only where cobo-oauth
+ * itself would talk to it (allow_http on loopback: a test server).
+ */
+static int section_origin(const struct cobocred_section *s, struct cobocred_origin *o)
+{
+	const char *base = cobocred_section_get(s, "base_url");
+
+	if (base == NULL || cobocred_parse_base_url(base, o, NULL) != 0)
 		return -1;
-	for (i = 0; i < n; i++)
-		out[i] = (char)tolower((unsigned char)p[i]);
-	out[n] = '\0';
-	/* ":443" on https and ":80" on http name the same server as no port. */
-	if (n > 4 && https && strcmp(out + n - 4, ":443") == 0)
-		out[n - 4] = '\0';
-	else if (n > 3 && !https && strcmp(out + n - 3, ":80") == 0)
-		out[n - 3] = '\0';
-	return 0;
+	if (strcmp(o->scheme, "https") == 0)
+		return 0;
+	return is_yes(cobocred_section_get(s, "allow_http")) && is_loopback(o->host) ? 0 : -1;
+}
+
+/* "host[:port]", the port only when not the scheme's default; 0, or -1 if it does not fit. */
+static int hostport(const struct cobocred_origin *o, char *out, size_t outlen)
+{
+	int n;
+
+	if (o->port != 0 && o->port != cobocred_default_port(o->scheme))
+		n = snprintf(out, outlen, "%s:%u", o->host, o->port);
+	else
+		n = snprintf(out, outlen, "%s", o->host);
+	return n >= 0 && (size_t)n < outlen ? 0 : -1;
+}
+
+int cobocred_base_url_hostport(const char *base_url, char *out, size_t outlen)
+{
+	struct cobocred_origin o;
+
+	if (outlen > 0)
+		out[0] = '\0';
+	if (base_url == NULL || cobocred_parse_base_url(base_url, &o, NULL) != 0)
+		return -1;
+	return hostport(&o, out, outlen);
+}
+
+const char *cobocred_origin_show(const struct cobocred_origin *o, char *out, size_t outlen)
+{
+	char hp[COBOCRED_HOST_MAX + 8];
+
+	if (hostport(o, hp, sizeof(hp)) != 0)
+		hp[0] = '\0';
+	snprintf(out, outlen, "%s://%s", o->scheme, hp);
+	return out;
+}
+
+const char *cobocred_profile_near_miss(struct cobocred_ctx *ctx, const struct cobocred_origin *o,
+				       struct cobocred_origin *have)
+{
+	size_t i;
+
+	for (i = 0; i < cobocred_profile_count(ctx); i++) {
+		const struct cobocred_section *s = &ctx->cfg->profiles[i];
+		const char *base = cobocred_section_get(s, "base_url");
+
+		if (base != NULL && cobocred_parse_base_url(base, have, NULL) == 0 &&
+		    strcmp(have->host, o->host) == 0 && !cobocred_origin_same(have, o))
+			return s->name;
+	}
+	return NULL;
 }
 
 static int profile_matches_user(const struct cobocred_section *s, const char *username)
@@ -71,43 +112,39 @@ static int profile_matches_user(const struct cobocred_section *s, const char *us
 	       (org != NULL && strcmp(username, org) == 0);
 }
 
-static int resolve_direct(struct cobocred_ctx *ctx, const char *url, const char **name)
+int cobocred_profile_by_name(struct cobocred_ctx *ctx, const char *want, const char **name)
 {
-	const char *want = url + strlen("cobo://");
-	size_t n = strcspn(want, "/?#"), i;
+	char shown[128];
+	size_t i;
 
+	*name = NULL;
 	for (i = 0; i < cobocred_profile_count(ctx); i++) {
 		const char *pn = ctx->cfg->profiles[i].name;
 
-		if (strlen(pn) == n && strncmp(pn, want, n) == 0) {
+		if (strcmp(pn, want) == 0) {
 			*name = pn;
 			return COBOCRED_SUCCESS;
 		}
 	}
-	cobocred_set_error(ctx, "no profile '%.*s' in %s; run 'cobo-credential profile list'",
-			   (int)(n > 64 ? 64 : n), want, ctx->cfg->path);
+	cobocred_set_error(ctx, "no profile '%s' in %s; run 'cobo-credential profile list'",
+			   cobocred_show(want, shown, sizeof(shown)),
+			   ctx->cfg != NULL ? ctx->cfg->path : "the configuration");
 	return COBOCRED_ERROR;
 }
 
-int cobocred_profile_resolve(struct cobocred_ctx *ctx, const char *url, const char *username,
-			     const char **name)
+int cobocred_profile_by_origin(struct cobocred_ctx *ctx, const struct cobocred_origin *o,
+			       const char *username, const char **name)
 {
-	char want[HOSTPORT_MAX], have[HOSTPORT_MAX], list[512] = "";
+	char want[COBOCRED_HOST_MAX + 8], list[512] = "";
+	struct cobocred_origin have;
 	size_t i, hits = 0, len = 0;
 
 	*name = NULL;
-	if (ctx->cfg == NULL || url == NULL)
-		return COBOCRED_NOTFOUND;
-	if (strncasecmp(url, "cobo://", 7) == 0)
-		return resolve_direct(ctx, url, name);
-	if (cobocred_url_hostport(url, want, sizeof(want)) != 0)
-		return COBOCRED_NOTFOUND;
-	for (i = 0; i < ctx->cfg->n_profiles; i++) {
+	for (i = 0; i < cobocred_profile_count(ctx); i++) {
 		const struct cobocred_section *s = &ctx->cfg->profiles[i];
-		const char *base = cobocred_section_get(s, "base_url");
 
-		if (base == NULL || cobocred_url_hostport(base, have, sizeof(have)) != 0 ||
-		    strcmp(have, want) != 0 || !profile_matches_user(s, username))
+		if (section_origin(s, &have) != 0 || !cobocred_origin_same(&have, o) ||
+		    !profile_matches_user(s, username))
 			continue;
 		if (hits++ == 0)
 			*name = s->name;
@@ -117,10 +154,11 @@ int cobocred_profile_resolve(struct cobocred_ctx *ctx, const char *url, const ch
 	}
 	if (hits > 1) {
 		*name = NULL;
+		(void)hostport(o, want, sizeof(want));
 		cobocred_set_error(ctx, "%s matches profiles %s; name one: send the profile "
 				   "name or org id as the username (git: git config "
-				   "credential.https://%s.username PROFILE), or use cobo://PROFILE",
-				   want, list, want);
+				   "credential.%s://%s.username PROFILE), or use cobo://PROFILE",
+				   want, list, o->scheme, want);
 		return COBOCRED_ERROR;
 	}
 	return hits == 1 ? COBOCRED_SUCCESS : COBOCRED_NOTFOUND;

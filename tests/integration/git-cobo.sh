@@ -104,9 +104,17 @@ expect_out "fill with the org id as username" "$(filled protocol=https host="$CH
 lines url=https://direct@$CHOST | fill
 expect_out "fill with the profile name as username: answers the org id" "$(filled \
 	protocol=https host="$CHOST" username="$ORG" password="$AT1")"
+# The origin decides: scheme, host and port all equal the profile's base_url.
+# http:// to the same host:port is another origin (git-credential-libsecret
+# keeps them apart too): no token, git prompts as for any unknown host.
 lines url=http://$CHOST | fill
-expect_out "the host decides, not the scheme" "$(filled protocol=http host="$CHOST" \
-	username="$ORG" password="$AT1")"
+expect_out "http:// to the profile's host: no token, git prompts" "$(lines protocol=http \
+	host="$CHOST" username=askpass-username password=askpass-password)"
+expect_eq "http:// to the profile's host: one line says why" "git-credential-cobo: warning: \
+not sending the token of Cobo profile 'direct' to http://$CHOST: its origin is https://$CHOST \
+(scheme, host and port must all match)" "$ERR"
+lines protocol=http host="$CHOST" | helper get
+expect_eq "http:// to the profile's host, helper alone: nothing answered" "0|" "$RC|$OUT"
 lines url=cobo://direct | fill
 expect_out "cobo://PROFILE names the profile directly" "$(filled protocol=cobo host=direct \
 	username="$ORG" password="$AT1")"

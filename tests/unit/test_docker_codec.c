@@ -486,16 +486,16 @@ static void test_write_list(void)
 
 	s = list_json(NULL, 0);
 	STR_EQ(s, "{}\n");
-	free(s);
+	cobocred_secret_free(s);
 	s = list_json(v, 1);
 	STR_EQ(s, "{\"https://index.docker.io/v1/\":\"hub\"}\n");
-	free(s);
+	cobocred_secret_free(s);
 	/* sorted byte-wise like Go's map keys; the later of two equal servers wins */
 	s = list_json(v, sizeof(v) / sizeof(v[0]));
 	STR_EQ(s, "{\"127.0.0.1:4000\":\"c\",\"127.0.0.1:5000\":\"b\",\"b\\u003c\\u0026\\u003e\":"
 		  "\"\\u003ctoken\\u003e\",\"https://index.docker.io/v1/\":\"hub\","
 		  "\"\xc3\xa9\":\"\\n\"}\n");
-	free(s);
+	cobocred_secret_free(s);
 }
 
 static void test_messages(void)

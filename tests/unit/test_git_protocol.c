@@ -1,6 +1,7 @@
 /*
  * test_git_protocol.c - git-credential-cobo's parser, URL splitter, output
- * writer and query building, rule by rule (issue 5).
+ * writer, and the core's plain git identity (query and item building,
+ * src/lib/request.c) for parsed requests, rule by rule (issue 5).
  */
 #include "config.h"
 
@@ -11,10 +12,62 @@
 #include <CUnit/Basic.h>
 
 #include "cobocred.h"
+#include "helper.h"
 #include "output.h"
 #include "protocol.h"
-#include "query.h"
+#include "route.h"
 #include "secret.h"
+
+/* The git request as the core sees it (src/git/helper.c), and its plain identity. */
+#define GIT_QUERY_EXACT COBOCRED_PLAIN_EXACT
+#define GIT_QUERY_PASSWORD COBOCRED_PLAIN_SECRET
+#define git_query cobocred_plain_query
+
+static struct cobocred_request core_req(const struct git_req *r, int64_t timeout)
+{
+	struct git_opts o = { .timeout = timeout };
+	struct cobocred_request cr;
+
+	git_request(r, &o, &cr);
+	return cr;
+}
+
+static void git_query_build(const struct git_req *r, unsigned flags, struct git_query *gq)
+{
+	struct cobocred_request cr = core_req(r, 0);
+
+	cobocred_plain_query(&cr, flags, gq);
+}
+
+static int git_req_can_get(const struct git_req *r)
+{
+	struct cobocred_request cr = core_req(r, 0);
+
+	return cobocred_git_can_get(&cr);
+}
+
+static int git_req_can_store(const struct git_req *r)
+{
+	struct cobocred_request cr = core_req(r, 0);
+
+	return cobocred_git_can_store(&cr);
+}
+
+static int git_req_can_erase(const struct git_req *r)
+{
+	struct cobocred_request cr = core_req(r, 0);
+
+	return cobocred_git_can_erase(&cr);
+}
+
+static int git_item_build(const struct git_req *r, int64_t now, int64_t timeout,
+			  struct cobocred_item **out)
+{
+	struct cobocred_request cr = core_req(r, timeout);
+
+	*out = cobocred_plain_item(&cr, now);
+	return *out != NULL ? 0 : -1;
+}
 
 static struct git_req req;
 static char err[256];
@@ -294,7 +347,7 @@ static void test_clear_wipes(void)
 
 static void test_output(void)
 {
-	struct git_out o = { 0 };
+	struct cobocred_sbuf o = { 0 };
 	size_t len;
 
 	CU_ASSERT_EQUAL(git_out_add_str(&o, "username", "bob"), 0);
@@ -303,7 +356,7 @@ static void test_output(void)
 	CU_ASSERT_EQUAL(git_out_add_str(&o, "empty", ""), 0);
 	CU_ASSERT_EQUAL(o.len, strlen("username=bob\npassword=p=w\n"
 				      "password_expiry_utc=1700000000\nempty=\n"));
-	CU_ASSERT(memcmp(o.buf, "username=bob\npassword=p=w\npassword_expiry_utc=1700000000\n",
+	CU_ASSERT(memcmp(o.p, "username=bob\npassword=p=w\npassword_expiry_utc=1700000000\n",
 			 57) == 0);
 	len = o.len;
 	CU_ASSERT_EQUAL(git_out_add_str(&o, "password", "a\nhost=evil"), -1);
@@ -313,14 +366,14 @@ static void test_output(void)
 	CU_ASSERT_EQUAL(git_out_add_str(&o, "", "x"), -1);
 	CU_ASSERT_EQUAL(git_out_add_str(&o, "a\nb", "x"), -1);
 	CU_ASSERT_EQUAL(o.len, len); /* refusals add nothing */
-	git_out_clear(&o);
-	CU_ASSERT_PTR_NULL(o.buf);
+	cobocred_sbuf_free(&o);
+	CU_ASSERT_PTR_NULL(o.p);
 	CU_ASSERT_EQUAL(o.len, 0);
 }
 
 static void test_output_grows(void)
 {
-	struct git_out o = { 0 };
+	struct cobocred_sbuf o = { 0 };
 	char *v = malloc(GIT_LINE_MAX);
 	size_t i;
 
@@ -328,8 +381,8 @@ static void test_output_grows(void)
 	for (i = 0; i < 20; i++)
 		CU_ASSERT_EQUAL(git_out_add(&o, "k", v, GIT_LINE_MAX - 2), 0);
 	CU_ASSERT_EQUAL(o.len, 20 * (size_t)(GIT_LINE_MAX + 1));
-	CU_ASSERT_EQUAL(o.buf[o.len - 1], '\n');
-	git_out_clear(&o);
+	CU_ASSERT_EQUAL(o.p[o.len - 1], '\n');
+	cobocred_sbuf_free(&o);
 	free(v);
 }
 
