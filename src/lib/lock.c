@@ -21,6 +21,7 @@
 
 #include "core.h"
 #include "fsutil.h"
+#include "lockwait.h"
 
 const char *cobocred_runtime_dir(struct cobocred_ctx *ctx)
 {
@@ -61,20 +62,11 @@ static int valid_lock_name(const char *s)
 	return 1;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int flock_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms, int *handle)
 {
 	const char *dir = cobocred_runtime_dir(ctx);
 	char path[4200];
-	int64_t deadline = mono_ms() + timeout_ms;
-	int fd, delay_ms = 2;
+	int fd, r;
 
 	*handle = -1;
 	if (dir == NULL)
@@ -89,31 +81,23 @@ static int flock_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms
 		cobocred_set_error(ctx, "cannot open lock %s: %s", path, strerror(errno));
 		return COBOCRED_ERROR;
 	}
-	/* Poll with growing sleeps: flock has no timed wait, and alarm() would
-	 * disturb the host program's signals. */
-	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		struct timespec ts;
-
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			cobocred_set_error(ctx, "cannot lock %s: %s", path, strerror(errno));
-			close(fd);
-			return COBOCRED_ERROR;
-		}
-		if (mono_ms() >= deadline) {
+	/* A first try without waiting: on a miss, say so once (tests order
+	 * events on this trace line), then wait with the deadline. */
+	r = flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : -1;
+	if (r != 0 && (errno == EWOULDBLOCK || errno == EINTR)) {
+		cobocred_trace(ctx, "waiting for lock %s (held by another process; up to %d ms)",
+			       name, timeout_ms);
+		r = cobocred_flock_wait(fd, LOCK_EX, timeout_ms);
+	}
+	if (r != 0) {
+		if (r > 0)
 			cobocred_set_error(ctx, "lock %s held by another process for over %d ms; "
 					   "retry, or find the stuck process with: fuser %s",
 					   path, timeout_ms, path);
-			close(fd);
-			return COBOCRED_TRYAGAIN;
-		}
-		if (delay_ms == 2) /* first miss: tests order events on this line */
-			cobocred_trace(ctx, "waiting for lock %s (held by another process; up to %d ms)",
-				       name, timeout_ms);
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)delay_ms * 1000000L;
-		nanosleep(&ts, NULL);
-		if (delay_ms < 50)
-			delay_ms *= 2;
+		else
+			cobocred_set_error(ctx, "cannot lock %s: %s", path, strerror(errno));
+		close(fd);
+		return r > 0 ? COBOCRED_TRYAGAIN : COBOCRED_ERROR;
 	}
 	cobocred_trace(ctx, "locked %s", name);
 	*handle = fd;
