@@ -69,8 +69,10 @@ static int cache_runtime_path(char *buf, size_t len)
 /*
  * The private directory for locks and failure markers: under
  * $XDG_RUNTIME_DIR when that is private (runtime_base_ok), else under the
- * cache directory; either way created 0700 and refused unless it is a
- * directory of ours that nobody else can enter (cobocred_mkdir_private).
+ * cache directory.  Either way it is created 0700 and refused, with the
+ * fix, unless it is a directory of ours that nobody else can enter
+ * (cobocred_mkdir_private).  A bad subdirectory of a private runtime
+ * directory is refused, not bypassed: only we or root could have made it.
  */
 const char *cobocred_runtime_dir(struct cobocred_ctx *ctx)
 {
@@ -82,12 +84,10 @@ const char *cobocred_runtime_dir(struct cobocred_ctx *ctx)
 		return ctx->runtime_dir;
 	if (runtime_base_ok(base, why, sizeof(why)) == 0) {
 		n = snprintf(ctx->runtime_dir, sizeof(ctx->runtime_dir), "%s/cobo-credential", base);
-		if (n > 0 && (size_t)n < sizeof(ctx->runtime_dir) &&
-		    cobocred_mkdir_private(ctx->runtime_dir, why, sizeof(why)) == 0)
-			return ctx->runtime_dir;
+	} else {
+		cobocred_trace(ctx, "runtime directory: %s; using the cache directory", why);
+		n = cache_runtime_path(ctx->runtime_dir, sizeof(ctx->runtime_dir));
 	}
-	cobocred_trace(ctx, "runtime directory: %s; using the cache directory", why);
-	n = cache_runtime_path(ctx->runtime_dir, sizeof(ctx->runtime_dir));
 	if (n < 0 || (size_t)n >= sizeof(ctx->runtime_dir) ||
 	    cobocred_mkdir_private(ctx->runtime_dir, err, sizeof(err)) != 0) {
 		cobocred_set_error(ctx, "runtime directory: %s",

@@ -4,8 +4,9 @@
 #   1. module names are names: a config cannot make the loader dlopen a
 #      shared object outside the module directories;
 #   2. the runtime directory: XDG_RUNTIME_DIR is used only when it is a
-#      directory of ours with mode 0700; another user's pre-created
-#      cobo-credential/ neither blocks us nor receives our locks;
+#      directory of ours with mode 0700; another user's cobo-credential/
+#      pre-created in a shared directory neither blocks us nor receives
+#      our locks, and a bad one in a private directory is refused with the fix;
 #   3. the trace file: never through a symlink, never another user's file,
 #      never a FIFO or a directory (trace off, one warning on stderr);
 #   4. a module's secrets are host memory: a secret the file module holds
@@ -116,12 +117,19 @@ expect_eq "shared: nothing written into the foreign directory" "" "$(ls -A "$SHA
 expect_match "shared: the trace says why the runtime directory was not used" \
 	"not a private directory of yours" "$(cat "$T_TMP/rt.trace")"
 
-# Our own private XDG_RUNTIME_DIR, but cobo-credential/ inside belongs to another user.
+# Our own private XDG_RUNTIME_DIR, but cobo-credential/ inside belongs to
+# another user: only root could have made it; refused with the fix (not
+# bypassed), and nothing written into it.
 PRIV=$T_TMP/priv
 mkdir -p "$PRIV/cobo-credential"
 chmod 700 "$PRIV"
 chown "$OTHER" "$PRIV/cobo-credential"
-runtime_case "private XDG_RUNTIME_DIR, foreign cobo-credential/" "$PRIV" "$CACHE_LOCKS"
+rm -rf "$CACHE_LOCKS"
+OUT=$(printf '%s' "$REQ" | XDG_RUNTIME_DIR=$PRIV "$GIT_HELPER" get 2>"$T_TMP/err")
+ERR=$(cat "$T_TMP/err")
+expect_eq "private XDG_RUNTIME_DIR, foreign cobo-credential/: no answer" "" "$OUT"
+expect_match "private XDG_RUNTIME_DIR, foreign cobo-credential/: says whose it is and the fix" \
+	"$PRIV/cobo-credential is owned by uid $OTHER, not by you; remove it or run: chown" "$ERR"
 expect_eq "private/foreign: nothing written into it" "" "$(ls -A "$PRIV/cobo-credential")"
 
 # A shared 1777 directory without a subdirectory yet: still not used.
