@@ -294,6 +294,47 @@ struct cobocred_module {
 typedef const struct cobocred_module *(*cobocred_module_init_fn)(uint32_t host_abi);
 #define COBOCRED_MODULE_INIT_SYMBOL "cobocred_module_init"
 
+/*
+ * Defining a module (as nbdkit's NBDKIT_REGISTER_PLUGIN does): one line
+ * stamps the struct with the ABI this header describes and defines the
+ * exported init, which refuses a host of another major version:
+ *
+ *     COBOCRED_MODULE_DEFINE(my_module, "mine",
+ *             .caps = COBOCRED_CAP_GET,
+ *             .open = my_open, .close = my_close, .get = my_get);
+ *
+ * The parts, for a module whose struct must be visible elsewhere (its unit
+ * tests) or a test fixture that fakes another ABI:
+ *   COBOCRED_MODULE_HEADER(name)            the stamp, inside an initialiser;
+ *   COBOCRED_MODULE_HEADER_AS(abi, size, name)  the same with other values;
+ *   COBOCRED_MODULE_INIT(var)               the exported cobocred_module_init.
+ */
+#if defined(__GNUC__)
+#define COBOCRED_MODULE_EXPORT __attribute__((visibility("default")))
+#else
+#define COBOCRED_MODULE_EXPORT
+#endif
+
+#define COBOCRED_MODULE_HEADER_AS(abi, size, modname) \
+	.abi_version = (abi), .struct_size = (uint32_t)(size), .name = (modname)
+
+#define COBOCRED_MODULE_HEADER(modname) \
+	COBOCRED_MODULE_HEADER_AS(COBOCRED_ABI_VERSION, sizeof(struct cobocred_module), modname)
+
+#define COBOCRED_MODULE_INIT(var)                                                          \
+	COBOCRED_MODULE_EXPORT const struct cobocred_module *cobocred_module_init(          \
+		uint32_t host_abi);                                                         \
+	COBOCRED_MODULE_EXPORT const struct cobocred_module *cobocred_module_init(          \
+		uint32_t host_abi)                                                          \
+	{                                                                                   \
+		return COBOCRED_ABI_MAJOR_OF(host_abi) == COBOCRED_ABI_MAJOR ? &(var) : NULL; \
+	}
+
+#define COBOCRED_MODULE_DEFINE(var, modname, ...)                                          \
+	static const struct cobocred_module var = { COBOCRED_MODULE_HEADER(modname),      \
+						    __VA_ARGS__ };                         \
+	COBOCRED_MODULE_INIT(var)
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,7 +11,7 @@
 #include <curl/curl.h>
 
 #include "http.h"
-#include "secret.h"
+#include "hostmem.h"
 
 struct sink {
 	struct oauth_http_resp *resp;
@@ -166,7 +166,7 @@ int oauth_http_perform(const struct oauth_http_req *req, struct oauth_http_resp 
 	int r = -1;
 
 	memset(resp, 0, sizeof(*resp));
-	resp->body = cobocred_secret_alloc(req->max_body + 1);
+	resp->body = cobocred_hostmem_alloc(req->max_body + 1);
 	c = curl_easy_init();
 	hdrs = make_headers(req);
 	if (resp->body == NULL || c == NULL || (hdrs == NULL && req->headers[0] != NULL) ||
@@ -191,6 +191,6 @@ out:
 
 void oauth_http_resp_clear(struct oauth_http_resp *resp)
 {
-	cobocred_secret_free(resp->body);
+	cobocred_hostmem_free(resp->body);
 	memset(resp, 0, sizeof(*resp));
 }

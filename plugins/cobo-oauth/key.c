@@ -4,7 +4,8 @@
  * import, public key; module.h ABI 1.2).  This module is the only code
  * that reads app key material: the CLI hands key text through the host
  * and gets back an opaque canonical form and a public key.  Every buffer
- * that held key material is wiped (OPENSSL_cleanse, or secret memory).
+ * that held key material is wiped (OPENSSL_cleanse, or host secret memory
+ * through hostmem.h).
  */
 #include "config.h"
 
@@ -24,7 +25,7 @@
 
 #include "fsutil.h"
 #include "key.h"
-#include "secret.h"
+#include "hostmem.h"
 #include "strutil.h"
 
 #define PEM_BEGIN "-----BEGIN "
@@ -170,7 +171,7 @@ int oauth_key_load_file(const char *path, unsigned char seed[OAUTH_SEED_LEN], ch
 		snprintf(err, errlen, "app secret %s: %s", full, why);
 		st = COBOCRED_ERROR;
 	}
-	cobocred_secret_free(buf);
+	cobocred_hostmem_free(buf);
 	return st;
 }
 

@@ -19,7 +19,7 @@
 
 #include "response.h"
 #include "strutil.h"
-#include "secret.h"
+#include "hostmem.h"
 
 /* Checks that json-c would not see: size, emptiness, NUL bytes.  0 or -1. */
 static int body_precheck(const char *body, size_t len, char *err, size_t errlen)
@@ -135,7 +135,7 @@ static int token_field(struct json_object *obj, const char *name, char **out, si
 		snprintf(err, errlen, "field '%s' contains control characters", name);
 		return -1;
 	}
-	*out = cobocred_secret_dup(s, n);
+	*out = cobocred_hostmem_dup(s, n);
 	if (*out == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -215,8 +215,8 @@ out:
 
 void oauth_token_clear(struct oauth_token *t)
 {
-	cobocred_secret_free(t->access_token);
-	cobocred_secret_free(t->refresh_token);
+	cobocred_hostmem_free(t->access_token);
+	cobocred_hostmem_free(t->refresh_token);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "convert.h"
-#include "secret.h"
+#include "hostmem.h"
 
 static int copy_attrs(const struct cobocred_item *in, struct file_item *out)
 {
@@ -43,12 +43,12 @@ static int copy_item(const struct cobocred_item *in, struct file_item *out)
 		return -1;
 	if (in->label != NULL && (out->label = strdup(in->label)) == NULL)
 		return -1;
-	out->secret = (unsigned char *)cobocred_secret_dup(secret, secret_len);
+	out->secret = (unsigned char *)cobocred_hostmem_dup(secret, secret_len);
 	if (out->secret == NULL)
 		return -1;
 	out->secret_len = secret_len;
 	if (in->oauth_refresh_token != NULL &&
-	    (out->refresh = cobocred_secret_dup(in->oauth_refresh_token,
+	    (out->refresh = cobocred_hostmem_dup(in->oauth_refresh_token,
 						strlen(in->oauth_refresh_token))) == NULL)
 		return -1;
 	return copy_attrs(in, out);

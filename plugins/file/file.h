@@ -12,7 +12,7 @@
 
 #include "cobocred/module.h"
 
-/* The module table; module.c hands it to the host, unit tests call it directly. */
+/* The module table; file_module.c hands it to the host, unit tests call it directly. */
 extern const struct cobocred_module file_module;
 
 #endif

@@ -81,7 +81,7 @@ int file_store_parse(const char *buf, size_t len, struct file_store *out, char *
 		     size_t errlen);
 
 /*
- * Serialises s.  *out is secret memory (free with cobocred_secret_free),
+ * Serialises s.  *out is secret memory (free with cobocred_hostmem_free),
  * NUL-terminated, *outlen bytes.  0, or -1 (OOM).
  */
 int file_store_serialize(const struct file_store *s, char **out, size_t *outlen);

@@ -13,7 +13,7 @@
 #include "cobocred/module.h"
 #include "fsutil.h"
 #include "io.h"
-#include "secret.h"
+#include "hostmem.h"
 
 #define CORRUPT_HINT "the file is left untouched, move it away to start over"
 
@@ -44,7 +44,7 @@ int file_io_load(const struct file_paths *p, struct file_store *s, char *err, si
 	r = file_store_parse(buf, len, s, why, sizeof(why));
 	if (r != COBOCRED_SUCCESS)
 		snprintf(err, errlen, "%s %s; " CORRUPT_HINT, p->path, why);
-	cobocred_secret_free(buf);
+	cobocred_hostmem_free(buf);
 	return r;
 }
 
@@ -96,6 +96,6 @@ int file_io_save(const struct file_paths *p, const struct file_store *s, char *e
 	}
 	r = COBOCRED_SUCCESS;
 out:
-	cobocred_secret_free(buf);
+	cobocred_hostmem_free(buf);
 	return r;
 }

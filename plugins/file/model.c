@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "format.h"
-#include "secret.h"
+#include "hostmem.h"
 
 void file_store_init(struct file_store *s)
 {
@@ -26,8 +26,8 @@ void file_item_clear(struct file_item *it)
 	free(it->attrs);
 	free(it->schema);
 	free(it->label);
-	cobocred_secret_free(it->secret);
-	cobocred_secret_free(it->refresh);
+	cobocred_hostmem_free(it->secret);
+	cobocred_hostmem_free(it->refresh);
 	memset(it, 0, sizeof(*it));
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostmem.h"
 #include "state.h"
 #include "strutil.h"
 
@@ -70,6 +71,8 @@ int file_open(const struct cobocred_host *host, int argc, const char *const *arg
 	int i, r = COBOCRED_ERROR;
 
 	*state = NULL;
+	/* Secrets only in host memory, where the trace writer can redact them. */
+	cobocred_hostmem_bind(host->secret_alloc, host->secret_free);
 	for (i = 0; i < argc; i++)
 		if (parse_option(argv[i], &o, err, sizeof(err)) != 0)
 			goto out;

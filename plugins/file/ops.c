@@ -225,9 +225,7 @@ static int file_erase(void *state, const struct cobocred_query *q)
 }
 
 const struct cobocred_module file_module = {
-	.abi_version = COBOCRED_ABI_VERSION,
-	.struct_size = sizeof(struct cobocred_module),
-	.name = "file",
+	COBOCRED_MODULE_HEADER("file"),
 	.caps = COBOCRED_CAP_GET | COBOCRED_CAP_STORE | COBOCRED_CAP_ERASE | COBOCRED_CAP_LIST,
 	.open = file_open,
 	.close = file_close,

@@ -15,7 +15,7 @@
 
 #include "cobocred/module.h"
 #include "format.h"
-#include "secret.h"
+#include "hostmem.h"
 #include "strutil.h"
 
 /* Keys of an item, as bits of parser.seen. */
@@ -108,7 +108,7 @@ static int decode(struct parser *p, const char *s, size_t n, int secret, int tex
 		return -1;
 	if (dl > max)
 		return perr(p, "value longer than %zu bytes", max);
-	d = secret ? cobocred_secret_alloc(dl) : calloc(1, dl + 1);
+	d = secret ? cobocred_hostmem_alloc(dl) : calloc(1, dl + 1);
 	if (d == NULL)
 		return perr(p, "out of memory");
 	for (i = 0, j = 0; i < n; j++) {
@@ -120,7 +120,7 @@ static int decode(struct parser *p, const char *s, size_t n, int secret, int tex
 		}
 		if (text && d[j] == '\0') {
 			if (secret)
-				cobocred_secret_free(d);
+				cobocred_hostmem_free(d);
 			else
 				free(d);
 			return perr(p, "NUL byte (%%00) in a text field");

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "format.h"
-#include "secret.h"
+#include "hostmem.h"
 
 struct writer {
 	char *buf; /* NULL while counting */
@@ -117,7 +117,7 @@ int file_store_serialize(const struct file_store *s, char **out, size_t *outlen)
 	put_store(&w, s);
 	if (w.overflow)
 		return -1;
-	w.buf = cobocred_secret_alloc(w.len);
+	w.buf = cobocred_hostmem_alloc(w.len);
 	if (w.buf == NULL)
 		return -1;
 	w.len = 0;

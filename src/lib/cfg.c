@@ -87,6 +87,50 @@ static int valid_name(const char *s)
 	return 1;
 }
 
+/* ASCII only, whatever the locale says isalnum() means. */
+static int module_name_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
+}
+
+int cobocred_module_name_ok(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] != '\0' && module_name_char((unsigned char)s[n]))
+		n++;
+	return s[n] == '\0' && n > 0 && n <= COBOCRED_MODULE_NAME_MAX;
+}
+
+/* A short copy of an untrusted name fit for a message: no control or
+ * non-ASCII bytes (shown as '?'), at most 40 of them then "...". */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 4 < len && i < 40; i++)
+		buf[i] = (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f ? s[i] : '?';
+	if (s[i] != '\0' && i + 4 <= len) {
+		memcpy(buf + i, "...", 3);
+		i += 3;
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+/* Stack entries, [module NAME] and module = NAME: refused at parse time. */
+static int check_module_name(struct parser *p, const char *what, const char *name)
+{
+	char buf[48];
+
+	if (cobocred_module_name_ok(name))
+		return 0;
+	return perr(p, "bad module name '%s' in %s; module names use letters, digits, '-' and "
+		       "'_' (at most %d) and are looked up only in the module directories",
+		    shown(name, buf, sizeof(buf)), what, COBOCRED_MODULE_NAME_MAX);
+}
+
 /*
  * SUCCESS returns, ERROR returns (DESIGN.md: a bug or bad configuration
  * fails closed, so a store that refuses its own file cannot be bypassed by
@@ -238,10 +282,7 @@ static int stack_push(struct parser *p, int op, struct cobocred_stack_line *sl,
 	e->optional = optional;
 	e->line = p->line;
 	line_default_actions(op, e->action);
-	if (!valid_name(e->instance))
-		return perr(p, "bad module name '%s'; names use letters, digits, '-', '_', '.'",
-			    e->instance);
-	return 0;
+	return check_module_name(p, "[stack]", e->instance);
 }
 
 static int parse_stack_value(struct parser *p, int op, const char *s)
@@ -366,6 +407,9 @@ static int key_value(struct parser *p, char *s)
 	if (p->cur == NULL)
 		return perr(p, "'%s' outside any section; put it under [stack], "
 			       "[module NAME] or [profile NAME]", key);
+	if (!p->cur_is_profile && strcmp(key, "module") == 0 &&
+	    check_module_name(p, "'module ='", value) != 0)
+		return COBOCRED_ERROR;
 	/* Which profile keys exist is the owner module's to say (schema_owner.c). */
 	if (!p->cur_is_profile && strcmp(key, "schemas") == 0 && check_schemas(p, value) != 0)
 		return COBOCRED_ERROR;
@@ -378,6 +422,8 @@ static int new_section(struct parser *p, struct cobocred_section **arr, size_t *
 	struct cobocred_section *v;
 	size_t i;
 
+	if (strcmp(kind, "module") == 0 && check_module_name(p, "[module NAME]", name) != 0)
+		return COBOCRED_ERROR;
 	if (!valid_name(name))
 		return perr(p, "bad %s name '%.40s'; names use letters, digits, '-', '_', '.'",
 			    kind, name);

@@ -63,6 +63,14 @@ struct cobocred_config {
 
 #define COBOCRED_CONFIG_MAX_LINE 4096
 
+/*
+ * Module names -- stack entries, [module NAME] and module = NAME -- are
+ * [A-Za-z0-9_-]{1,64}: a name the loader looks up as NAME.so in the module
+ * directories only, never a path.  1 when s is one.
+ */
+#define COBOCRED_MODULE_NAME_MAX 64
+int cobocred_module_name_ok(const char *s);
+
 #define COBOCRED_CONFIG_DEFAULT_NAME "(built-in default)"
 
 /*

@@ -40,13 +40,20 @@ static const char *module_dirs(void)
 
 /*
  * Finds SONAME.so in the module path.  Returns 0 and fills path, 1 when
- * no directory has it, -1 when one has it but it is unsafe (err set).
+ * no directory has it, -1 when SONAME is not a module name or the file is
+ * unsafe (err set).
  */
 static int find_module(const char *soname, char *path, size_t pathlen, char *err,
 		       size_t errlen)
 {
 	const char *dirs = module_dirs(), *p = dirs;
 
+	/* The parser refuses these already; a name never becomes a path here. */
+	if (!cobocred_module_name_ok(soname)) {
+		snprintf(err, errlen, "'%.40s' is not a module name ([A-Za-z0-9_-]); "
+			 "modules load only from the module directories", soname);
+		return -1;
+	}
 	while (*p) {
 		size_t n = strcspn(p, ":");
 		struct stat st;

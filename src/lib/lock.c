@@ -1,10 +1,10 @@
 /*
  * lock.c - the host's lock service (struct cobocred_lock_service, the
  * default): flock on a file in the user's private runtime directory
- * ($XDG_RUNTIME_DIR/cobo-credential, else ~/.cache/cobo-credential),
- * waited for with a deadline, and failure markers beside the lock files.
- * The kernel drops a flock when its holder dies, so a killed helper never
- * wedges the rest.
+ * ($XDG_RUNTIME_DIR/cobo-credential when XDG_RUNTIME_DIR is a private
+ * directory of ours, else ~/.cache/cobo-credential), waited for with a
+ * deadline, and failure markers beside the lock files.  The kernel drops a
+ * flock when its holder dies, so a killed helper never wedges the rest.
  */
 #include "config.h"
 
@@ -21,29 +21,77 @@
 
 #include "core.h"
 #include "fsutil.h"
+#include "lockwait.h"
 
+/*
+ * $XDG_RUNTIME_DIR is trusted only when it is what the XDG spec promises: a
+ * directory (not a symlink) owned by this user with mode 0700.  On a shared
+ * directory (a 1777 /tmp, say) another user could pre-create our
+ * subdirectory and block every lock: a denial of service.  0 or -1 with why.
+ */
+static int runtime_base_ok(const char *base, char *why, size_t len)
+{
+	struct stat st;
+
+	if (base == NULL || base[0] != '/') {
+		snprintf(why, len, "XDG_RUNTIME_DIR unset or not absolute");
+		return -1;
+	}
+	if (lstat(base, &st) != 0) {
+		snprintf(why, len, "cannot stat XDG_RUNTIME_DIR %s: %s", base, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+		snprintf(why, len, "XDG_RUNTIME_DIR %s is not a private directory of yours "
+			 "(%s, owner uid %u, mode %03o)", base,
+			 S_ISDIR(st.st_mode) ? "directory" : "not a directory",
+			 (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777));
+		return -1;
+	}
+	return 0;
+}
+
+/* $XDG_CACHE_HOME/cobo-credential, else ~/.cache/cobo-credential. */
+static int cache_runtime_path(char *buf, size_t len)
+{
+	const char *cache = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (cache != NULL && cache[0] == '/')
+		return snprintf(buf, len, "%s/cobo-credential", cache);
+	if (home == NULL || home[0] != '/') {
+		struct passwd *pw = getpwuid(geteuid());
+
+		home = pw != NULL ? pw->pw_dir : "/";
+	}
+	return snprintf(buf, len, "%s/.cache/cobo-credential", home);
+}
+
+/*
+ * The private directory for locks and failure markers: under
+ * $XDG_RUNTIME_DIR when that is private (runtime_base_ok), else under the
+ * cache directory.  Either way it is created 0700 and refused, with the
+ * fix, unless it is a directory of ours that nobody else can enter
+ * (cobocred_mkdir_private).  A bad subdirectory of a private runtime
+ * directory is refused, not bypassed: only we or root could have made it.
+ */
 const char *cobocred_runtime_dir(struct cobocred_ctx *ctx)
 {
-	const char *base = getenv("XDG_RUNTIME_DIR"), *home = getenv("HOME");
-	char err[512];
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	char err[512], why[512];
 	int n;
 
 	if (ctx->runtime_dir[0] != '\0')
 		return ctx->runtime_dir;
-	if (base != NULL && base[0] == '/') {
+	if (runtime_base_ok(base, why, sizeof(why)) == 0) {
 		n = snprintf(ctx->runtime_dir, sizeof(ctx->runtime_dir), "%s/cobo-credential", base);
 	} else {
-		if (home == NULL || home[0] != '/') {
-			struct passwd *pw = getpwuid(geteuid());
-
-			home = pw != NULL ? pw->pw_dir : "/";
-		}
-		n = snprintf(ctx->runtime_dir, sizeof(ctx->runtime_dir), "%s/.cache/cobo-credential",
-			     home);
+		cobocred_trace(ctx, "runtime directory: %s; using the cache directory", why);
+		n = cache_runtime_path(ctx->runtime_dir, sizeof(ctx->runtime_dir));
 	}
 	if (n < 0 || (size_t)n >= sizeof(ctx->runtime_dir) ||
 	    cobocred_mkdir_private(ctx->runtime_dir, err, sizeof(err)) != 0) {
-		cobocred_set_error(ctx, "runtime directory: %s", n < 0 ? "path too long" : err);
+		cobocred_set_error(ctx, "runtime directory: %s",
+				   n < 0 || (size_t)n >= sizeof(ctx->runtime_dir) ? "path too long" : err);
 		ctx->runtime_dir[0] = '\0';
 		return NULL;
 	}
@@ -61,20 +109,11 @@ static int valid_lock_name(const char *s)
 	return 1;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int flock_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms, int *handle)
 {
 	const char *dir = cobocred_runtime_dir(ctx);
 	char path[4200];
-	int64_t deadline = mono_ms() + timeout_ms;
-	int fd, delay_ms = 2;
+	int fd, r;
 
 	*handle = -1;
 	if (dir == NULL)
@@ -89,31 +128,23 @@ static int flock_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms
 		cobocred_set_error(ctx, "cannot open lock %s: %s", path, strerror(errno));
 		return COBOCRED_ERROR;
 	}
-	/* Poll with growing sleeps: flock has no timed wait, and alarm() would
-	 * disturb the host program's signals. */
-	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		struct timespec ts;
-
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			cobocred_set_error(ctx, "cannot lock %s: %s", path, strerror(errno));
-			close(fd);
-			return COBOCRED_ERROR;
-		}
-		if (mono_ms() >= deadline) {
+	/* A first try without waiting: on a miss, say so once (tests order
+	 * events on this trace line), then wait with the deadline. */
+	r = flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : -1;
+	if (r != 0 && (errno == EWOULDBLOCK || errno == EINTR)) {
+		cobocred_trace(ctx, "waiting for lock %s (held by another process; up to %d ms)",
+			       name, timeout_ms);
+		r = cobocred_flock_wait(fd, LOCK_EX, timeout_ms);
+	}
+	if (r != 0) {
+		if (r > 0)
 			cobocred_set_error(ctx, "lock %s held by another process for over %d ms; "
 					   "retry, or find the stuck process with: fuser %s",
 					   path, timeout_ms, path);
-			close(fd);
-			return COBOCRED_TRYAGAIN;
-		}
-		if (delay_ms == 2) /* first miss: tests order events on this line */
-			cobocred_trace(ctx, "waiting for lock %s (held by another process; up to %d ms)",
-				       name, timeout_ms);
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)delay_ms * 1000000L;
-		nanosleep(&ts, NULL);
-		if (delay_ms < 50)
-			delay_ms *= 2;
+		else
+			cobocred_set_error(ctx, "cannot lock %s: %s", path, strerror(errno));
+		close(fd);
+		return r > 0 ? COBOCRED_TRYAGAIN : COBOCRED_ERROR;
 	}
 	cobocred_trace(ctx, "locked %s", name);
 	*handle = fd;

@@ -1,5 +1,10 @@
 /*
- * secret.c - wiped secret memory with a registry for redaction.
+ * secret.c - the host's secret memory: wiped, and registered for redaction.
+ *
+ * The registry lives here, in the core, and nowhere else: modules and the
+ * util library reach it only through the host (host->secret_alloc, or
+ * util/hostmem.c bound to it), so every live secret in the process is one
+ * the trace writer can redact.
  *
  * Layout: [struct secret_hdr][n bytes][NUL].  The header links the buffer
  * into a list of live secrets.  The helpers are single-threaded programs,
@@ -14,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostmem.h"
 #include "secret.h"
 
 struct secret_hdr {
@@ -27,12 +33,6 @@ struct secret_hdr {
 static struct secret_hdr *live;
 static size_t live_count;
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void cobocred_wipe(void *p, size_t n)
-{
-	if (p != NULL && n > 0)
-		explicit_bzero(p, n);
-}
 
 void *cobocred_secret_alloc(size_t n)
 {
@@ -90,14 +90,6 @@ char *cobocred_secret_dup(const void *s, size_t n)
 	return p;
 }
 
-void cobocred_free_wiped(char *s)
-{
-	if (s == NULL)
-		return;
-	explicit_bzero(s, strlen(s));
-	free(s);
-}
-
 void cobocred_secret_foreach(size_t min_len, int (*fn)(const char *s, size_t n, void *arg),
 			     void *arg)
 {
@@ -119,4 +111,16 @@ size_t cobocred_secret_live(void)
 	n = live_count;
 	pthread_mutex_unlock(&live_lock);
 	return n;
+}
+
+/*
+ * Binds the util library's secret memory (hostmem.c) to this registry when
+ * the program starts, before main: the front-ends allocate secrets before
+ * they make a context, and util helpers (cobocred_read_private_file with
+ * COBOCRED_FILE_SECRET) must land here too.  Modules have their own copy of
+ * the util library and bind it in open() to host->secret_alloc.
+ */
+__attribute__((constructor)) static void secret_bind_util(void)
+{
+	cobocred_hostmem_bind(cobocred_secret_alloc, cobocred_secret_free);
 }

@@ -2,12 +2,16 @@
  * secret.h - memory for secrets: zeroed on allocation, wiped before free.
  *
  * Every live secret buffer is also registered, so the trace writer can
- * redact any secret that slips into a trace line by mistake.
+ * redact any secret that slips into a trace line by mistake.  Core only:
+ * modules get this memory through host->secret_alloc, util helpers through
+ * hostmem.h (bound to this registry), and neither links it.
  */
 #ifndef COBOCRED_SECRET_H
 #define COBOCRED_SECRET_H
 
 #include <stddef.h>
+
+#include "wipe.h"
 
 /* n bytes of zeroed secret memory (plus a hidden NUL), or NULL. */
 void *cobocred_secret_alloc(size_t n);
@@ -15,10 +19,6 @@ void *cobocred_secret_alloc(size_t n);
 void cobocred_secret_free(void *p);
 /* A secret copy of s[0..n) with a NUL after it, or NULL. */
 char *cobocred_secret_dup(const void *s, size_t n);
-/* Wipes a plain buffer the optimiser cannot skip. */
-void cobocred_wipe(void *p, size_t n);
-/* Frees a NUL-terminated plain heap string after wiping it. */
-void cobocred_free_wiped(char *s);
 
 /*
  * Calls fn for each live secret at least min_len bytes long; stops when fn

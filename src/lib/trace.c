@@ -1,15 +1,18 @@
 /*
  * trace.c - COBO_CREDENTIAL_TRACE: "1" traces to stderr, a path appends to
- * that file (created 0600).  Every line is scrubbed of live secrets before
+ * that file (created 0600; never through a symlink, refused unless it is a
+ * regular file of ours: then tracing is off and stderr says why once).  Every line is scrubbed of live secrets before
  * it is written, as a last line of defence behind "never log secrets".
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core.h"
@@ -18,9 +21,42 @@
 #define TRACE_MAX 2048
 #define REDACT_MIN 6 /* shorter secrets would redact ordinary words */
 
+/*
+ * Opens PATH for appending without following a symlink or blocking on a
+ * FIFO, and keeps it only when it is a regular file of ours: a trace file
+ * another user owns (or planted) must not receive our lines.  -1 with why.
+ */
+static int trace_file_open(const char *path, char *why, size_t len)
+{
+	struct stat st;
+	int fd, flags;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
+		  O_NONBLOCK, 0600);
+	if (fd < 0) {
+		snprintf(why, len, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		snprintf(why, len, "%s", strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		snprintf(why, len, "not a regular file");
+	} else if (st.st_uid != geteuid()) {
+		snprintf(why, len, "owned by uid %u, not by you", (unsigned)st.st_uid);
+	} else {
+		flags = fcntl(fd, F_GETFL);
+		if (flags >= 0)
+			(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+		return fd;
+	}
+	close(fd);
+	return -1;
+}
+
 void cobocred_trace_open(struct cobocred_ctx *ctx)
 {
 	const char *t = getenv("COBO_CREDENTIAL_TRACE");
+	char why[128];
 	int fd;
 
 	ctx->trace = NULL;
@@ -30,15 +66,14 @@ void cobocred_trace_open(struct cobocred_ctx *ctx)
 		ctx->trace = stderr;
 		return;
 	}
-	fd = open(t, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd >= 0)
-		ctx->trace = fdopen(fd, "a");
-	if (ctx->trace == NULL) {
-		if (fd >= 0)
-			close(fd);
-		ctx->trace = stderr;
-		fprintf(stderr, "cobo-credential: cannot open trace file %s; tracing to stderr\n", t);
+	fd = trace_file_open(t, why, sizeof(why));
+	if (fd >= 0 && (ctx->trace = fdopen(fd, "a")) == NULL) {
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+		close(fd);
 	}
+	if (ctx->trace == NULL)
+		fprintf(stderr, "cobo-credential: not tracing to %s (%s); "
+			"point COBO_CREDENTIAL_TRACE at a file of yours\n", t, why);
 }
 
 void cobocred_trace_close(struct cobocred_ctx *ctx)

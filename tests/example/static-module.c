@@ -107,22 +107,8 @@ out:
 	return r;
 }
 
-static const struct cobocred_module static_module = {
-	.abi_version = COBOCRED_ABI_VERSION,
-	.struct_size = sizeof(struct cobocred_module),
-	.name = "static",
-	.caps = COBOCRED_CAP_GET,
-	.open = st_open,
-	.close = st_close,
-	.get = st_get,
-};
-
-__attribute__((visibility("default"))) const struct cobocred_module *
-cobocred_module_init(uint32_t host_abi);
-
-const struct cobocred_module *cobocred_module_init(uint32_t host_abi)
-{
-	if (COBOCRED_ABI_MAJOR_OF(host_abi) != COBOCRED_ABI_MAJOR)
-		return NULL;
-	return &static_module;
-}
+COBOCRED_MODULE_DEFINE(static_module, "static",
+		       .caps = COBOCRED_CAP_GET,
+		       .open = st_open,
+		       .close = st_close,
+		       .get = st_get)

@@ -326,9 +326,7 @@ static const char *const git_only[] = { COBOCRED_SCHEMA_GIT, NULL };
 #endif
 
 static const struct cobocred_module scripted_module = {
-	.abi_version = ABI,
-	.struct_size = STRUCT_SIZE,
-	.name = "scripted",
+	COBOCRED_MODULE_HEADER_AS(ABI, STRUCT_SIZE, "scripted"),
 	.caps = COBOCRED_CAP_GET | COBOCRED_CAP_STORE | COBOCRED_CAP_ERASE | COBOCRED_CAP_LIST,
 	.open = s_open,
 	.close = s_close,
@@ -340,9 +338,7 @@ static const struct cobocred_module scripted_module = {
 };
 
 static const struct cobocred_module minting_module = {
-	.abi_version = ABI,
-	.struct_size = STRUCT_SIZE,
-	.name = "scripted-mint",
+	COBOCRED_MODULE_HEADER_AS(ABI, STRUCT_SIZE, "scripted-mint"),
 	.caps = COBOCRED_CAP_GET | COBOCRED_CAP_MINT,
 	.open = s_open,
 	.close = s_close,
@@ -351,17 +347,23 @@ static const struct cobocred_module minting_module = {
 	.keys = KEYS,
 };
 
-const struct cobocred_module *scripted_init(uint32_t host_abi);
-
-#ifndef VARIANT_NOSYM
-const struct cobocred_module *cobocred_module_init(uint32_t host_abi);
-const struct cobocred_module *cobocred_module_init(uint32_t host_abi)
-{
-	return scripted_init(host_abi);
-}
+#if defined(VARIANT_MINT) || defined(VARIANT_DOMAIN)
+#define SCRIPTED_MODULE minting_module
+#else
+#define SCRIPTED_MODULE scripted_module
 #endif
 
-/* Not exported from the .so (symbol regex); the MINT variant picks its struct. */
+/*
+ * The exported init comes from the ABI macro like any module's; the BADABI
+ * variant's host check passes (same major here) and the host refuses the
+ * struct's stamp.  NOSYM exports only scripted_init (symbol regex).
+ */
+#ifndef VARIANT_NOSYM
+COBOCRED_MODULE_INIT(SCRIPTED_MODULE)
+#endif
+
+const struct cobocred_module *scripted_init(uint32_t host_abi);
+
 const struct cobocred_module *scripted_init(uint32_t host_abi)
 {
 	(void)host_abi;
@@ -369,11 +371,7 @@ const struct cobocred_module *scripted_init(uint32_t host_abi)
 	(void)domain_keys;
 	(void)poison_settings;
 	(void)poison_keys;
-#if defined(VARIANT_MINT) || defined(VARIANT_DOMAIN)
 	(void)scripted_module;
-	return &minting_module;
-#else
 	(void)minting_module;
-	return &scripted_module;
-#endif
+	return &SCRIPTED_MODULE;
 }

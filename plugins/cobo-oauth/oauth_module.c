@@ -1,5 +1,5 @@
 /*
- * module.c - the cobo-oauth module's ABI glue: the one exported symbol.
+ * oauth_module.c - the cobo-oauth module's ABI glue: the one exported symbol.
  * Everything else lives in libcobo-oauth.la, which the unit tests link.
  */
 #include "config.h"
@@ -9,11 +9,10 @@
 
 #include "cobocred/module.h"
 #include "conf.h"
+#include "hostmem.h"
 #include "http.h"
 #include "key.h"
 #include "mint.h"
-
-const struct cobocred_module *cobocred_module_init(uint32_t host_abi);
 
 struct state {
 	const struct cobocred_host *host;
@@ -35,6 +34,8 @@ static int oauth_open(const struct cobocred_host *host, int argc, const char *co
 		host->set_error(host->ctx, "cobo-oauth needs a newer cobo-credential host");
 		return COBOCRED_ERROR;
 	}
+	/* Secrets only in host memory, where the trace writer can redact them. */
+	cobocred_hostmem_bind(host->secret_alloc, host->secret_free);
 	if (oauth_http_global_init() != 0) {
 		host->set_error(host->ctx, "cobo-oauth: libcurl failed to initialise");
 		return COBOCRED_UNAVAIL;
@@ -106,23 +107,12 @@ static const struct cobocred_key_ops oauth_keys = {
 /* Its own schema only: no `schemas =` line needed in the config (ABI 1.2). */
 static const char *const oauth_schemas[] = { COBOCRED_SCHEMA_COBO, NULL };
 
-static const struct cobocred_module oauth_module = {
-	.abi_version = COBOCRED_ABI_VERSION,
-	.struct_size = sizeof(struct cobocred_module),
-	.name = "cobo-oauth",
-	.caps = COBOCRED_CAP_GET | COBOCRED_CAP_MINT | COBOCRED_CAP_ERASE,
-	.open = oauth_open,
-	.close = oauth_close,
-	.get = oauth_get,
-	.erase = oauth_erase,
-	.schemas = oauth_schemas,
-	.settings = oauth_settings,
-	.keys = &oauth_keys,
-};
-
-const struct cobocred_module *cobocred_module_init(uint32_t host_abi)
-{
-	if (COBOCRED_ABI_MAJOR_OF(host_abi) != COBOCRED_ABI_MAJOR)
-		return NULL;
-	return &oauth_module;
-}
+COBOCRED_MODULE_DEFINE(oauth_module, "cobo-oauth",
+		       .caps = COBOCRED_CAP_GET | COBOCRED_CAP_MINT | COBOCRED_CAP_ERASE,
+		       .open = oauth_open,
+		       .close = oauth_close,
+		       .get = oauth_get,
+		       .erase = oauth_erase,
+		       .schemas = oauth_schemas,
+		       .settings = oauth_settings,
+		       .keys = &oauth_keys)

@@ -1,5 +1,5 @@
 /*
- * lock.c - the store's sidecar flock (PATH.lock).
+ * sidecar_lock.c - the store's sidecar flock (PATH.lock).
  *
  * The lock lives beside the store, not in it: the store is replaced by
  * rename, which would leave a lock on the old inode.  Writers hold it
@@ -10,49 +10,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cobocred/module.h"
 #include "io.h"
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* flock with a deadline: 0, 1 on timeout, -1 on error (errno set). */
-static int flock_wait(int fd, int op, int timeout_ms)
-{
-	int64_t deadline = mono_ms() + timeout_ms;
-	int delay = 1;
-
-	for (;;) {
-		if (flock(fd, op | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return -1;
-		if (mono_ms() >= deadline)
-			return 1;
-		sleep_ms(delay);
-		if (delay < 32)
-			delay *= 2;
-	}
-}
+#include "lockwait.h"
 
 int file_io_lock(const struct file_paths *p, int exclusive, int *fd, char *err, size_t errlen)
 {
@@ -65,7 +30,7 @@ int file_io_lock(const struct file_paths *p, int exclusive, int *fd, char *err, 
 		snprintf(err, errlen, "cannot open the lock file %s: %s", p->lock, strerror(errno));
 		return COBOCRED_ERROR;
 	}
-	r = flock_wait(*fd, exclusive ? LOCK_EX : LOCK_SH, p->lock_timeout_ms);
+	r = cobocred_flock_wait(*fd, exclusive ? LOCK_EX : LOCK_SH, p->lock_timeout_ms);
 	if (r == 0)
 		return COBOCRED_SUCCESS;
 	if (r > 0)

@@ -14,7 +14,7 @@
 
 #include "cobocred/module.h"
 #include "fsutil.h"
-#include "secret.h"
+#include "hostmem.h"
 
 int cobocred_check_perms(const char *path, const struct stat *st, int flags, char *err,
 			 size_t errlen)
@@ -86,7 +86,7 @@ int cobocred_read_private_file(const char *path, size_t max, int flags, char **b
 		goto out;
 	}
 	/* One byte more than the limit reveals a file that grew meanwhile. */
-	data = (flags & COBOCRED_FILE_SECRET) ? cobocred_secret_alloc(max + 1) : calloc(1, max + 2);
+	data = (flags & COBOCRED_FILE_SECRET) ? cobocred_hostmem_alloc(max + 1) : calloc(1, max + 2);
 	if (data == NULL) {
 		snprintf(err, errlen, "out of memory reading %s", path);
 		goto out;
@@ -104,7 +104,7 @@ int cobocred_read_private_file(const char *path, size_t max, int flags, char **b
 out:
 	if (data != NULL) {
 		if (flags & COBOCRED_FILE_SECRET)
-			cobocred_secret_free(data);
+			cobocred_hostmem_free(data);
 		else
 			free(data);
 	}

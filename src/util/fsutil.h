@@ -22,7 +22,8 @@ int cobocred_check_perms(const char *path, const struct stat *st, int flags, cha
 /*
  * Reads a whole regular file of at most max bytes after checking its
  * permissions.  *buf is NUL-terminated; free with free() or, with
- * COBOCRED_FILE_SECRET, cobocred_secret_free().  Returns COBOCRED_SUCCESS,
+ * COBOCRED_FILE_SECRET, cobocred_hostmem_free() (the host's secret memory;
+ * in the core that is cobocred_secret_free).  Returns COBOCRED_SUCCESS,
  * NOTFOUND (no such file; err set) or ERROR (err set).
  */
 int cobocred_read_private_file(const char *path, size_t max, int flags, char **buf,
