@@ -11,7 +11,7 @@ ca-certificates"
 RUN="dbus dbus-daemon dbus-bin gnome-keyring libsecret-tools python3 python3-cryptography
 curl openssl git procps"
 # Real clients and servers of the end-to-end tests.
-TEST="clang libclang-rt-14-dev valgrind libglib2.0-dev groff-base
+TEST="clang clang-format libclang-rt-14-dev valgrind libglib2.0-dev groff-base
 skopeo docker-registry apache2-utils golang-docker-credential-helpers"
 
 case "${1:-test}" in

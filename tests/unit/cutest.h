@@ -1,6 +1,7 @@
 /*
- * cutest.h - the shared CUnit runner: main() of a test program calls
- * cutest_run() with its suites; the exit status is the failure count.
+ * cutest.h - the one CUnit runner of the tree: main() of every unit-test
+ * program lists its suites and returns cutest_run() (or cutest_run_fixture()
+ * when each test needs a fresh fixture); the exit status is the failure count.
  */
 #ifndef COBOCRED_CUTEST_H
 #define COBOCRED_CUTEST_H
@@ -17,8 +18,17 @@ struct cutest_suite {
 	const struct cutest_case *cases; /* terminated by { NULL, NULL } */
 };
 
-/* Runs the suites (terminated by { NULL, NULL }); returns failures (capped at 125). */
+/*
+ * Runs the suites (terminated by { NULL, NULL }) in CUnit's verbose mode, which
+ * prints CUnit's closing summary.  Returns the number of failed assertions,
+ * capped at 76 because automake reads 77 as "skipped" and 99 as a hard error;
+ * 99 if CUnit's registry cannot be built.
+ */
 int cutest_run(const struct cutest_suite *suites);
+
+/* As cutest_run(), with setup() before and teardown() after each test (either may be NULL). */
+int cutest_run_fixture(const struct cutest_suite *suites, void (*setup)(void),
+		       void (*teardown)(void));
 
 /* A private temp dir for the test run, created once and removed at exit;
  * HOME and the XDG variables point into it. */

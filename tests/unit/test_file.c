@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cutest.h"
 #include "test_file_fixture.h"
 #include "test_file_helpers.h"
 
@@ -386,24 +387,27 @@ static void test_item_too_big(void)
 	tf_assert_no_secret_leak();
 }
 
+static const struct cutest_case module_cases[] = {
+	{ "missing store", test_missing_store },
+	{ "round trip: binary, 1 MiB, unicode", test_round_trip },
+	{ "get prefers the latest, list returns all", test_get_prefers_latest_list_all },
+	{ "exact queries", test_exact_queries },
+	{ "store replaces matches", test_replace },
+	{ "erase with and without a secret", test_erase },
+	{ "expired items skipped", test_expired_skipped },
+	{ "options", test_options },
+	{ "max_bytes", test_max_bytes },
+	{ "item too big", test_item_too_big },
+	{ NULL, NULL },
+};
+
 int main(void)
 {
-	CU_pSuite s;
+	static const struct cutest_suite suites[] = {
+		{ "file module", module_cases },
+		{ "file module on disk", test_file_disk_cases },
+		{ NULL, NULL },
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite_with_setup_and_teardown("file module", NULL, NULL, tf_setup, tf_teardown);
-	CU_add_test(s, "missing store", test_missing_store);
-	CU_add_test(s, "round trip: binary, 1 MiB, unicode", test_round_trip);
-	CU_add_test(s, "get prefers the latest, list returns all", test_get_prefers_latest_list_all);
-	CU_add_test(s, "exact queries", test_exact_queries);
-	CU_add_test(s, "store replaces matches", test_replace);
-	CU_add_test(s, "erase with and without a secret", test_erase);
-	CU_add_test(s, "expired items skipped", test_expired_skipped);
-	CU_add_test(s, "options", test_options);
-	CU_add_test(s, "max_bytes", test_max_bytes);
-	CU_add_test(s, "item too big", test_item_too_big);
-	test_file_disk_register(CU_add_suite_with_setup_and_teardown("file module on disk", NULL,
-								     NULL, tf_setup, tf_teardown));
-	return tf_run();
+	return cutest_run_fixture(suites, tf_setup, tf_teardown);
 }

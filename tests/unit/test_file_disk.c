@@ -342,13 +342,13 @@ static void test_concurrent_writers(void)
 	tf_assert_no_secret_leak();
 }
 
-void test_file_disk_register(CU_pSuite s)
-{
-	CU_add_test(s, "corrupt file left untouched", test_corrupt_untouched);
-	CU_add_test(s, "file permissions refused with the fix", test_file_permissions);
-	CU_add_test(s, "directory permissions refused with the fix", test_dir_permissions);
-	CU_add_test(s, "directory cannot be created", test_dir_impossible);
-	CU_add_test(s, "RLIMIT_FSIZE mid-write keeps the old file", test_rlimit_fsize);
-	CU_add_test(s, "lock contention gives TRYAGAIN", test_lock_timeout);
-	CU_add_test(s, "8 processes x 25 stores lose nothing", test_concurrent_writers);
-}
+const struct cutest_case test_file_disk_cases[] = {
+	{ "corrupt file left untouched", test_corrupt_untouched },
+	{ "file permissions refused with the fix", test_file_permissions },
+	{ "directory permissions refused with the fix", test_dir_permissions },
+	{ "directory cannot be created", test_dir_impossible },
+	{ "RLIMIT_FSIZE mid-write keeps the old file", test_rlimit_fsize },
+	{ "lock contention gives TRYAGAIN", test_lock_timeout },
+	{ "8 processes x 25 stores lose nothing", test_concurrent_writers },
+	{ NULL, NULL },
+};

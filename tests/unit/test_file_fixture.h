@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "cobocred.h"
+#include "cutest.h"
 
 struct tf_fixture {
 	struct cobocred_ctx *ctx;
@@ -46,7 +47,7 @@ void tf_assert_no_secret_leak(void);
 /* The default store path under the private HOME. */
 const char *tf_store_path(void);
 
-/* test_file_disk.c: adds the on-disk tests to s. */
-void test_file_disk_register(CU_pSuite s);
+/* test_file_disk.c: the on-disk tests, run with tf_setup/tf_teardown. */
+extern const struct cutest_case test_file_disk_cases[];
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "format.h"
 #include "match.h"
+#include "cutest.h"
 #include "secret.h"
 #include "test_file_helpers.h"
 
@@ -368,21 +369,25 @@ static void test_match(void)
 	file_item_clear(&it);
 }
 
+static const struct cutest_case format_cases[] = {
+	{ "round trip of any byte", test_round_trip_any_byte },
+	{ "round trip of 1 MiB and the largest secret", test_round_trip_big_secret },
+	{ "header and version", test_reject_header },
+	{ "truncated files", test_reject_truncated },
+	{ "bad escapes and raw bytes", test_reject_escapes },
+	{ "structure", test_reject_structure },
+	{ "bounds: attributes, line length, values", test_reject_bounds },
+	{ "bounds: items", test_reject_too_many_items },
+	{ "matching", test_match },
+	{ NULL, NULL },
+};
+
 int main(void)
 {
-	CU_pSuite s;
+	static const struct cutest_suite suites[] = {
+		{ "file format", format_cases },
+		{ NULL, NULL },
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("file format", NULL, NULL);
-	CU_add_test(s, "round trip of any byte", test_round_trip_any_byte);
-	CU_add_test(s, "round trip of 1 MiB and the largest secret", test_round_trip_big_secret);
-	CU_add_test(s, "header and version", test_reject_header);
-	CU_add_test(s, "truncated files", test_reject_truncated);
-	CU_add_test(s, "bad escapes and raw bytes", test_reject_escapes);
-	CU_add_test(s, "structure", test_reject_structure);
-	CU_add_test(s, "bounds: attributes, line length, values", test_reject_bounds);
-	CU_add_test(s, "bounds: items", test_reject_too_many_items);
-	CU_add_test(s, "matching", test_match);
-	return tf_run();
+	return cutest_run(suites);
 }

@@ -3,7 +3,6 @@
  */
 #include "config.h"
 
-#include <CUnit/Basic.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdarg.h>
@@ -120,17 +119,4 @@ struct cobocred_item *tf_item(const char *schema, const void *secret, size_t len
 			abort();
 	va_end(ap);
 	return it;
-}
-
-int tf_run(void)
-{
-	unsigned failures;
-
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	if (CU_get_error() != CUE_SUCCESS)
-		failures++;
-	CU_cleanup_registry();
-	return failures > 255 ? 255 : (int)failures;
 }

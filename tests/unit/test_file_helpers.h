@@ -1,6 +1,7 @@
 /*
  * test_file_helpers.h - shared by the file module's CUnit suites: a
- * private HOME, small file helpers, item builders and the runner.
+ * private HOME, small file helpers and item builders (the runner is
+ * cutest.c's, as for every unit test).
  */
 #ifndef TEST_FILE_HELPERS_H
 #define TEST_FILE_HELPERS_H
@@ -31,8 +32,5 @@ int tf_write(const char *path, const void *data, size_t len, mode_t mode);
  * in NULL.  Aborts on OOM (tests only).
  */
 struct cobocred_item *tf_item(const char *schema, const void *secret, size_t len, ...);
-
-/* Runs the registered CUnit suites; returns the number of failures. */
-int tf_run(void);
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cutest.h"
 #include "secret.h"
 #include "test_file_helpers.h"
 
@@ -152,15 +153,18 @@ static void test_bad_option_cites_config(void)
 	tf_home_cleanup();
 }
 
+static const struct cutest_case core_cases[] = {
+	{ "store/get/list/erase round trip", test_round_trip_through_core },
+	{ "bad module option cites the config line", test_bad_option_cites_config },
+	{ NULL, NULL },
+};
+
 int main(void)
 {
-	CU_pSuite s;
+	static const struct cutest_suite suites[] = {
+		{ "file module through the core", core_cases },
+		{ NULL, NULL },
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite_with_setup_and_teardown("file module through the core", NULL, NULL,
-						 setup, NULL);
-	CU_add_test(s, "store/get/list/erase round trip", test_round_trip_through_core);
-	CU_add_test(s, "bad module option cites the config line", test_bad_option_cites_config);
-	return tf_run();
+	return cutest_run_fixture(suites, setup, NULL);
 }

@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <CUnit/Basic.h>
-
 #include "cobocred.h"
+#include "cutest.h"
 #include "helper.h"
 #include "output.h"
 #include "protocol.h"
@@ -535,10 +534,7 @@ static void test_item_build(void)
 	CU_ASSERT_PTR_NULL(it);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct cutest_case cases[] = {
 	{ "every key", test_every_key },
 	{ "absent and empty", test_absent_and_empty },
 	{ "value with '='", test_value_with_equals },
@@ -558,23 +554,17 @@ static const struct {
 	{ "store/get/erase preconditions", test_can },
 	{ "matching rules", test_matching },
 	{ "item building", test_item_build },
+	{ NULL, NULL },
 };
 
 int main(void)
 {
-	CU_pSuite s;
-	unsigned fails;
-	size_t i;
+	static const struct cutest_suite suites[] = {
+		{ "git protocol", cases },
+		{ NULL, NULL },
+	};
+	int r = cutest_run(suites);
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 125;
-	s = CU_add_suite("git protocol", NULL, NULL);
-	for (i = 0; s != NULL && i < sizeof(tests) / sizeof(tests[0]); i++)
-		CU_add_test(s, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_tests_failed();
 	git_req_clear(&req);
-	CU_cleanup_registry();
-	return fails > 125 ? 125 : (int)fails;
+	return r;
 }
