@@ -20,7 +20,9 @@ expect_eq "setup: exit 0" 0 "$RC"
 expect_match "setup: the app secret went to the keyring" "credential store \(module keyring\)" "$OUT"
 CONF=$XDG_CONFIG_HOME/cobo-credential/config
 expect_match "config: app_secret = keyring" "app_secret = keyring" "$(cat "$CONF")"
-expect_match "config: the built-in stack" "get   = keyring file cobo-oauth" "$(cat "$CONF")"
+# setup writes no [stack]: the built-in default stack applies (issue 11)
+expect_match "config: the built-in stack" "No \\[stack\\] section: the built-in default" "$(cat "$CONF")"
+check "config: no [stack] boilerplate" sh -c "! grep -q '^\\[stack\\]' '$CONF'"
 check "no key file on a desktop" test ! -e "$XDG_DATA_HOME/cobo-credential/keys/$CLIENT_ID.key"
 expect_eq "setup minted one token" "1 0 1" "$(stats)"
 LABELS=$(secret-tool search --all xdg:schema com.cobo.credential.AppSecret 2>&1)
