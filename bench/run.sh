@@ -36,7 +36,7 @@ for f in src/git/git-credential-cobo src/docker/docker-credential-cobo src/cli/c
 done
 export COBO_CREDENTIAL_MODULE_PATH=$B/modules
 . "$top_srcdir/tests/lib/common.sh"
-. "$top_srcdir/tests/lib/keyring.sh"
+. "$top_srcdir/tests/lib/gnome-keyring.sh"
 . "$top_srcdir/tests/server/cobo-server.sh"
 export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy

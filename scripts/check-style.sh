@@ -14,7 +14,7 @@
 #
 # With no option both run.  Exit 0 when clean, 1 otherwise (also when
 # clang-format is missing: install it with scripts/deps.sh test).
-# `make check` runs this as tests/style.sh.
+# `make check` runs this as tests/style/style.sh.
 set -u
 
 what=all

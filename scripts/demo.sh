@@ -27,7 +27,7 @@ build=$top/_build/demo
 export top_srcdir=$top top_builddir=$build COBO_CREDENTIAL_MODULE_PATH=$build/modules
 export PYTHON=/usr/bin/python3
 . tests/lib/common.sh
-. tests/lib/keyring.sh
+. tests/lib/gnome-keyring.sh
 . tests/server/cobo-server.sh
 t_on_exit cobo_server_stop
 export PATH="$build/src/cli:$build/src/git:$build/src/docker:$PATH"

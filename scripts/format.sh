@@ -2,7 +2,7 @@
 # scripts/format.sh [FILE...] - lays out C files as .clang-format says.
 # With no arguments: every *.c and *.h under src plugins include tests fuzz
 # bench, and scripts/formatted.list then names those directories, so
-# scripts/check-style.sh (tests/style.sh in `make check`) holds the whole
+# scripts/check-style.sh (tests/style/style.sh in `make check`) holds the whole
 # tree to the layout from then on.  Commit the result as one
 # formatting-only commit.
 set -eu

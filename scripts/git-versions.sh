@@ -4,7 +4,7 @@
 # and sid, the newest git Debian has), fetch Debian's git source package,
 # build it, and run with that git
 #   - git's own external-helper test, t/t0303-credential-external.sh, on the
-#     file and the keyring stacks (tests/integration/git/t0303.sh), and
+#     file and the keyring stacks (tests/git/t0303.sh), and
 #   - our git-*.sh integration tests, with that version's
 #     git-credential-libsecret for the interop checks.
 #
@@ -48,11 +48,11 @@ for suite in "$@"; do
 			NO_EXPAT=1 all > "$WORK/$suite/build.log" 2>&1 ||
 		{ echo "$suite: building git failed; see $WORK/$suite/build.log"; rc=1; continue; }
 	top_srcdir=$top top_builddir=$BUILD COBO_CREDENTIAL_MODULE_PATH=$BUILD/modules \
-		PYTHON=/usr/bin/python3 bash "$top/tests/integration/git/t0303.sh" "$tree" || rc=1
+		PYTHON=/usr/bin/python3 bash "$top/tests/git/t0303.sh" "$tree" || rc=1
 	PATH="$tree/bin-wrappers:$PATH" \
 	GH_LIBSECRET_SRC="$tree/contrib/credential/libsecret/git-credential-libsecret.c" \
-		make -C "$BUILD" -s check TESTS="$(cd "$top" && echo tests/integration/git-*.sh)" ||
+		make -C "$BUILD" -s check TESTS="$(cd "$top" && echo tests/git/git-*.sh)" ||
 		rc=1
-	grep -h '^# git ' "$BUILD"/tests/integration/git-*.log | sort -u
+	grep -h '^# git ' "$BUILD"/tests/git/git-*.log | sort -u
 done
 exit $rc

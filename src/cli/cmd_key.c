@@ -75,7 +75,7 @@ static int set_app_secret(struct cli *cli, const char *profile, const char *spec
 {
 	const char *cur = cobocred_profile_get(cli->ctx, profile, "app_secret");
 	const char *path = cobocred_config_path(cli->ctx);
-	struct cli_buf out = { 0 };
+	struct cobocred_sbuf out = { 0 };
 	char *text = NULL;
 	int r;
 
@@ -91,11 +91,11 @@ static int set_app_secret(struct cli *cli, const char *profile, const char *spec
 		cli_err("cannot update [profile %s] in %s; set 'app_secret = %s' there", profile,
 			path, spec);
 		r = CLI_EX_CONFIG;
-	} else if ((r = cli_conf_save(path, cli_buf_str(&out))) == CLI_EX_OK) {
+	} else if ((r = cli_conf_save(path, cobocred_sbuf_str(&out))) == CLI_EX_OK) {
 		fprintf(stderr, "%s: app_secret = %s in %s\n", profile, spec, path);
 	}
 	free(text);
-	cli_buf_free(&out);
+	cobocred_sbuf_free(&out);
 	return r;
 }
 

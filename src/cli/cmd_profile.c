@@ -58,7 +58,7 @@ static int show(struct cli *cli, const char *name)
 
 static int remove_profile(struct cli *cli, const char *name, int forget)
 {
-	struct cli_buf out = { 0 };
+	struct cobocred_sbuf out = { 0 };
 	char path[4096], *text = NULL;
 	const char *p;
 	int r = cli_pick_profile(cli, name, &p);
@@ -75,11 +75,11 @@ static int remove_profile(struct cli *cli, const char *name, int forget)
 	if (cli_conf_remove_profile(text, p, &out) != 0) {
 		cli_err("cannot find [profile %s] in %s to remove it; edit the file", p, path);
 		r = CLI_EX_CONFIG;
-	} else if ((r = cli_conf_save(path, cli_buf_str(&out))) == CLI_EX_OK) {
+	} else if ((r = cli_conf_save(path, cobocred_sbuf_str(&out))) == CLI_EX_OK) {
 		printf("%s: removed from %s\n", p, path);
 	}
 	free(text);
-	cli_buf_free(&out);
+	cobocred_sbuf_free(&out);
 	return r;
 }
 

@@ -17,7 +17,7 @@
 #include "cli.h"
 #include "confedit.h"
 #include "secret.h"
-#include "setup.h"
+#include "setup_answers.h"
 #include "strutil.h"
 
 /*
@@ -54,7 +54,7 @@ static int write_profile(const struct setup *s, const char *text, const char *sp
 			 const char *path)
 {
 	struct cli_kv kv[8];
-	struct cli_buf out = { 0 };
+	struct cobocred_sbuf out = { 0 };
 	size_t n = 0;
 	int r;
 
@@ -71,19 +71,19 @@ static int write_profile(const struct setup *s, const char *text, const char *sp
 		cli_err("out of memory");
 		r = CLI_EX_INTERNAL;
 	} else {
-		r = cli_conf_save(path, cli_buf_str(&out));
+		r = cli_conf_save(path, cobocred_sbuf_str(&out));
 	}
-	cli_buf_free(&out);
+	cobocred_sbuf_free(&out);
 	return r;
 }
 
 /* 1 if text already has [profile name]. */
 static int has_profile(const char *text, const char *name)
 {
-	struct cli_buf tmp = { 0 };
+	struct cobocred_sbuf tmp = { 0 };
 	int r = cli_conf_remove_profile(text, name, &tmp) == 0;
 
-	cli_buf_free(&tmp);
+	cobocred_sbuf_free(&tmp);
 	return r;
 }
 

@@ -46,74 +46,74 @@ static int parse_opts(struct cli *cli, int argc, char **argv, struct status_opts
 }
 
 /* A JSON string for a config value; null if it is not UTF-8. */
-static void jstr(struct cli_buf *b, const char *s)
+static void jstr(struct cobocred_sbuf *b, const char *s)
 {
 	if (s == NULL || cli_json_string(b, s, strlen(s)) != 0)
-		cli_buf_adds(b, "null");
+		cobocred_sbuf_adds(b, "null");
 }
 
-static void json_cached(struct cli_buf *b, const char *name, const struct cli_cached *c,
+static void json_cached(struct cobocred_sbuf *b, const char *name, const struct cli_cached *c,
 			int64_t now, int refresh)
 {
 	char t[32];
 
-	cli_buf_addf(b, ",\"%s\":{\"%s\":%s", name, refresh ? "present" : "cached",
+	cobocred_sbuf_addf(b, ",\"%s\":{\"%s\":%s", name, refresh ? "present" : "cached",
 		     c->found ? "true" : "false");
 	if (c->found && refresh) {
 		cobocred_rfc3339(c->created_at, t, sizeof(t));
-		cli_buf_addf(b, ",\"created_at\":%s%s%s,\"age\":", c->created_at ? "\"" : "",
+		cobocred_sbuf_addf(b, ",\"created_at\":%s%s%s,\"age\":", c->created_at ? "\"" : "",
 			     c->created_at ? t : "null", c->created_at ? "\"" : "");
 		if (c->created_at)
-			cli_buf_addf(b, "%" PRId64, now - c->created_at);
+			cobocred_sbuf_addf(b, "%" PRId64, now - c->created_at);
 		else
-			cli_buf_adds(b, "null");
+			cobocred_sbuf_adds(b, "null");
 	}
 	if (c->found && c->expires_at) {
 		cobocred_rfc3339(c->expires_at, t, sizeof(t));
-		cli_buf_addf(b, ",\"expires_at\":\"%s\",\"expires_in\":%" PRId64, t,
+		cobocred_sbuf_addf(b, ",\"expires_at\":\"%s\",\"expires_in\":%" PRId64, t,
 			     c->expires_at - now);
 	}
 	if (c->found) {
-		cli_buf_adds(b, ",\"module\":");
+		cobocred_sbuf_adds(b, ",\"module\":");
 		jstr(b, c->modules);
 	}
 	if (c->error[0]) {
-		cli_buf_adds(b, ",\"error\":");
+		cobocred_sbuf_adds(b, ",\"error\":");
 		jstr(b, c->error);
 	}
-	cli_buf_adds(b, "}");
+	cobocred_sbuf_adds(b, "}");
 }
 
-static void text_cached(struct cli_buf *b, const char *label, const struct cli_cached *c,
+static void text_cached(struct cobocred_sbuf *b, const char *label, const struct cli_cached *c,
 			int64_t now, int refresh)
 {
 	char t[32], d[32];
 
 	if (c->error[0]) {
-		cli_buf_addf(b, "  %-14s unknown: %s\n", label, c->error);
+		cobocred_sbuf_addf(b, "  %-14s unknown: %s\n", label, c->error);
 		return;
 	}
 	if (!c->found) {
-		cli_buf_addf(b, "  %-14s none\n", label);
+		cobocred_sbuf_addf(b, "  %-14s none\n", label);
 		return;
 	}
-	cli_buf_addf(b, "  %-14s %s in %s", label, refresh ? "present" : "cached", c->modules);
+	cobocred_sbuf_addf(b, "  %-14s %s in %s", label, refresh ? "present" : "cached", c->modules);
 	if (refresh && c->created_at) {
 		cli_duration(now - c->created_at, d, sizeof(d));
-		cli_buf_addf(b, ", %s old", now - c->created_at > 0 ? d : "0s");
+		cobocred_sbuf_addf(b, ", %s old", now - c->created_at > 0 ? d : "0s");
 	}
 	if (c->expires_at) {
 		cli_duration(c->expires_at - now, d, sizeof(d));
 		cobocred_rfc3339(c->expires_at, t, sizeof(t));
-		cli_buf_addf(b, ", expires in %s (%s)", d, t);
+		cobocred_sbuf_addf(b, ", expires in %s (%s)", d, t);
 	} else if (!refresh) {
-		cli_buf_adds(b, ", does not expire");
+		cobocred_sbuf_adds(b, ", does not expire");
 	}
-	cli_buf_adds(b, "\n");
+	cobocred_sbuf_adds(b, "\n");
 }
 
 /* Reports one profile; returns the worst lookup status that is a failure. */
-static int one_profile(struct cli *cli, const char *p, int json, int first, struct cli_buf *b)
+static int one_profile(struct cli *cli, const char *p, int json, int first, struct cobocred_sbuf *b)
 {
 	struct cli_cached acc, ref;
 	int64_t now = cobocred_now(cli->ctx);
@@ -123,26 +123,26 @@ static int one_profile(struct cli *cli, const char *p, int json, int first, stru
 	cli_cached_lookup(cli, p, "access", &acc);
 	cli_cached_lookup(cli, p, "refresh", &ref);
 	if (json) {
-		cli_buf_adds(b, first ? "{\"name\":" : ",{\"name\":");
+		cobocred_sbuf_adds(b, first ? "{\"name\":" : ",{\"name\":");
 		jstr(b, p);
-		cli_buf_adds(b, ",\"base_url\":");
+		cobocred_sbuf_adds(b, ",\"base_url\":");
 		jstr(b, cobocred_profile_get(cli->ctx, p, "base_url"));
-		cli_buf_adds(b, ",\"org_id\":");
+		cobocred_sbuf_adds(b, ",\"org_id\":");
 		jstr(b, cobocred_profile_get(cli->ctx, p, "org_id"));
-		cli_buf_adds(b, ",\"client_id\":");
+		cobocred_sbuf_adds(b, ",\"client_id\":");
 		jstr(b, cobocred_profile_get(cli->ctx, p, "client_id"));
-		cli_buf_adds(b, ",\"app_secret\":");
+		cobocred_sbuf_adds(b, ",\"app_secret\":");
 		jstr(b, secret ? secret : "keyring");
 		json_cached(b, "access_token", &acc, now, 0);
 		json_cached(b, "refresh_token", &ref, now, 1);
-		cli_buf_adds(b, "}");
+		cobocred_sbuf_adds(b, "}");
 	} else {
-		cli_buf_addf(b, "%sprofile %s: %s, org %s\n", first ? "" : "\n", p,
+		cobocred_sbuf_addf(b, "%sprofile %s: %s, org %s\n", first ? "" : "\n", p,
 			     cobocred_profile_get(cli->ctx, p, "base_url"),
 			     cobocred_profile_get(cli->ctx, p, "org_id"));
 		text_cached(b, "access token:", &acc, now, 0);
 		text_cached(b, "refresh token:", &ref, now, 1);
-		cli_buf_addf(b, "  %-14s %s\n", "app secret:", secret ? secret : "keyring");
+		cobocred_sbuf_addf(b, "  %-14s %s\n", "app secret:", secret ? secret : "keyring");
 	}
 	if (acc.error[0])
 		worst = acc.status;
@@ -154,7 +154,7 @@ static int one_profile(struct cli *cli, const char *p, int json, int first, stru
 int cmd_status(struct cli *cli, int argc, char **argv)
 {
 	struct status_opts o = { 0 };
-	struct cli_buf b = { 0 };
+	struct cobocred_sbuf b = { 0 };
 	const char *only = NULL, *path;
 	size_t i, n;
 	int done = 0, r, worst = COBOCRED_SUCCESS, st;
@@ -168,11 +168,11 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	path = cobocred_config_path(cli->ctx);
 	n = cobocred_profile_count(cli->ctx);
 	if (o.json) {
-		cli_buf_adds(&b, "{\"config\":");
+		cobocred_sbuf_adds(&b, "{\"config\":");
 		jstr(&b, path);
-		cli_buf_adds(&b, ",\"profiles\":[");
+		cobocred_sbuf_adds(&b, ",\"profiles\":[");
 	} else if (n == 0) {
-		cli_buf_addf(&b, "no profiles in %s; run 'cobo-credential setup'\n",
+		cobocred_sbuf_addf(&b, "no profiles in %s; run 'cobo-credential setup'\n",
 			     path ? path : "the built-in configuration");
 	}
 	for (i = 0, done = 1; i < n; i++) {
@@ -186,14 +186,14 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 			worst = st;
 	}
 	if (o.json)
-		cli_buf_adds(&b, "]}\n");
+		cobocred_sbuf_adds(&b, "]}\n");
 	if (b.failed) {
 		cli_err("out of memory");
 		r = CLI_EX_INTERNAL;
 	} else {
-		fputs(cli_buf_str(&b), stdout);
+		fputs(cobocred_sbuf_str(&b), stdout);
 		r = cli_exit_code(worst);
 	}
-	cli_buf_free(&b);
+	cobocred_sbuf_free(&b);
 	return r;
 }

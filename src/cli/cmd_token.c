@@ -58,7 +58,7 @@ static int parse_opts(struct cli *cli, int argc, char **argv, struct token_opts 
 	return CLI_EX_OK;
 }
 
-static int write_out(const struct cli_buf *b)
+static int write_out(const struct cobocred_sbuf *b)
 {
 	size_t off = 0;
 
@@ -79,7 +79,7 @@ int cmd_token(struct cli *cli, int argc, char **argv)
 	struct token_opts o = { .format = CLI_FMT_RAW };
 	struct cobocred_item *it = NULL;
 	struct cli_token_view v = { 0 };
-	struct cli_buf out = { 0 };
+	struct cobocred_sbuf out = { 0 };
 	const char *profile;
 	char err[512];
 	int done = 0, r, st;
@@ -105,7 +105,7 @@ int cmd_token(struct cli *cli, int argc, char **argv)
 		/* write(2), not stdio: no copy of the token left in a stdio buffer. */
 		r = write_out(&out);
 	}
-	cli_buf_free(&out);
+	cobocred_sbuf_free(&out);
 	cobocred_item_free(it);
 	return r;
 }

@@ -116,23 +116,23 @@ static int find_section(const struct lines *ls, const char *name, size_t *h, siz
 	return 0;
 }
 
-static void put_lines(struct cli_buf *out, const struct lines *ls, size_t from, size_t to)
+static void put_lines(struct cobocred_sbuf *out, const struct lines *ls, size_t from, size_t to)
 {
 	size_t i;
 
 	for (i = from; i < to && i < ls->n; i++) {
-		cli_buf_add(out, ls->v[i].p, ls->v[i].n);
-		cli_buf_add(out, "\n", 1);
+		cobocred_sbuf_add(out, ls->v[i].p, ls->v[i].n);
+		cobocred_sbuf_add(out, "\n", 1);
 	}
 }
 
-static void put_section(struct cli_buf *out, const char *name, const struct cli_kv *kv, size_t n)
+static void put_section(struct cobocred_sbuf *out, const char *name, const struct cli_kv *kv, size_t n)
 {
 	size_t i;
 
-	cli_buf_addf(out, "[profile %s]\n", name);
+	cobocred_sbuf_addf(out, "[profile %s]\n", name);
 	for (i = 0; i < n; i++)
-		cli_buf_addf(out, "%s = %s\n", kv[i].key, kv[i].value);
+		cobocred_sbuf_addf(out, "%s = %s\n", kv[i].key, kv[i].value);
 }
 
 int cli_conf_value_ok(const char *v)
@@ -153,7 +153,7 @@ int cli_conf_value_ok(const char *v)
 }
 
 int cli_conf_put_profile(const char *text, const char *name, const struct cli_kv *kv, size_t n,
-			 struct cli_buf *out)
+			 struct cobocred_sbuf *out)
 {
 	struct lines ls;
 	size_t h, last, end;
@@ -167,14 +167,14 @@ int cli_conf_put_profile(const char *text, const char *name, const struct cli_kv
 	} else {
 		put_lines(out, &ls, 0, ls.n);
 		if (ls.n > 0 && ls.v[ls.n - 1].n > 0)
-			cli_buf_add(out, "\n", 1);
+			cobocred_sbuf_add(out, "\n", 1);
 		put_section(out, name, kv, n);
 	}
 	free(ls.v);
 	return out->failed ? -1 : 0;
 }
 
-int cli_conf_remove_profile(const char *text, const char *name, struct cli_buf *out)
+int cli_conf_remove_profile(const char *text, const char *name, struct cobocred_sbuf *out)
 {
 	struct lines ls;
 	size_t h, last, end;
@@ -193,7 +193,7 @@ int cli_conf_remove_profile(const char *text, const char *name, struct cli_buf *
 }
 
 int cli_conf_set_key(const char *text, const char *name, const char *key, const char *value,
-		     struct cli_buf *out)
+		     struct cobocred_sbuf *out)
 {
 	struct lines ls;
 	size_t h, last, end, i;
@@ -206,7 +206,7 @@ int cli_conf_set_key(const char *text, const char *name, const char *key, const 
 			;
 		/* Replace the key's line, or add one after the section's last key. */
 		put_lines(out, &ls, 0, i < end ? i : last + 1);
-		cli_buf_addf(out, "%s = %s\n", key, value);
+		cobocred_sbuf_addf(out, "%s = %s\n", key, value);
 		put_lines(out, &ls, i < end ? i + 1 : last + 1, ls.n);
 		r = 0;
 	}

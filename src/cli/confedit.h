@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "buf.h"
+#include "sbuf.h"
 #include "cli.h"
 
 struct cli_kv {
@@ -27,12 +27,12 @@ int cli_conf_value_ok(const char *value);
  * by) a section holding kv[0..n).  0, or -1 when out of memory.
  */
 int cli_conf_put_profile(const char *text, const char *name, const struct cli_kv *kv, size_t n,
-			 struct cli_buf *out);
+			 struct cobocred_sbuf *out);
 /* Writes text without [profile name].  0 removed, 1 no such section, -1 out of memory. */
-int cli_conf_remove_profile(const char *text, const char *name, struct cli_buf *out);
+int cli_conf_remove_profile(const char *text, const char *name, struct cobocred_sbuf *out);
 /* Writes text with key = value set in [profile name].  0, 1 no such section, -1 OOM. */
 int cli_conf_set_key(const char *text, const char *name, const char *key, const char *value,
-		     struct cli_buf *out);
+		     struct cobocred_sbuf *out);
 
 /*
  * The file setup and key commands write: --config, $COBO_CREDENTIAL_CONFIG,

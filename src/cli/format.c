@@ -61,26 +61,26 @@ int cli_utf8_valid(const char *s, size_t n)
 	return 1;
 }
 
-int cli_json_string(struct cli_buf *b, const char *s, size_t n)
+int cli_json_string(struct cobocred_sbuf *b, const char *s, size_t n)
 {
 	size_t i;
 
 	if (!cli_utf8_valid(s, n))
 		return -1;
-	cli_buf_add(b, "\"", 1);
+	cobocred_sbuf_add(b, "\"", 1);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '"' || c == '\\')
-			cli_buf_addf(b, "\\%c", c);
+			cobocred_sbuf_addf(b, "\\%c", c);
 		else if (c == '\n')
-			cli_buf_adds(b, "\\n");
+			cobocred_sbuf_adds(b, "\\n");
 		else if (c < 0x20 || c == 0x7f)
-			cli_buf_addf(b, "\\u%04x", c);
+			cobocred_sbuf_addf(b, "\\u%04x", c);
 		else
-			cli_buf_add(b, s + i, 1);
+			cobocred_sbuf_add(b, s + i, 1);
 	}
-	cli_buf_add(b, "\"", 1);
+	cobocred_sbuf_add(b, "\"", 1);
 	return 0;
 }
 
@@ -120,49 +120,49 @@ static int refuse(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* A JSON member "name":"value" (value NULL: null), comma first unless first. */
-static int json_member(struct cli_buf *b, int first, const char *name, const char *v, size_t n)
+static int json_member(struct cobocred_sbuf *b, int first, const char *name, const char *v, size_t n)
 {
-	cli_buf_addf(b, "%s\"%s\":", first ? "" : ",", name);
+	cobocred_sbuf_addf(b, "%s\"%s\":", first ? "" : ",", name);
 	if (v == NULL) {
-		cli_buf_adds(b, "null");
+		cobocred_sbuf_adds(b, "null");
 		return 0;
 	}
 	return cli_json_string(b, v, n);
 }
 
-static int fmt_json(const struct cli_token_view *t, const char *exp, struct cli_buf *out)
+static int fmt_json(const struct cli_token_view *t, const char *exp, struct cobocred_sbuf *out)
 {
 	const char *org = t->org_id ? t->org_id : "", *prof = t->profile ? t->profile : "";
 
-	cli_buf_add(out, "{", 1);
+	cobocred_sbuf_add(out, "{", 1);
 	if (json_member(out, 1, "access_token", t->token, t->token_len) != 0 ||
 	    json_member(out, 0, "token_type", "Bearer", 6) != 0 ||
 	    json_member(out, 0, "expires_at", exp, exp ? strlen(exp) : 0) != 0 ||
 	    json_member(out, 0, "org_id", org, strlen(org)) != 0 ||
 	    json_member(out, 0, "profile", prof, strlen(prof)) != 0)
 		return -1;
-	cli_buf_adds(out, "}\n");
+	cobocred_sbuf_adds(out, "}\n");
 	return 0;
 }
 
-static int fmt_exec(const struct cli_token_view *t, const char *exp, struct cli_buf *out)
+static int fmt_exec(const struct cli_token_view *t, const char *exp, struct cobocred_sbuf *out)
 {
 	const char *api = t->exec_api ? t->exec_api : CLI_EXEC_API_V1;
 
-	cli_buf_adds(out, "{");
+	cobocred_sbuf_adds(out, "{");
 	json_member(out, 1, "apiVersion", api, strlen(api));
 	json_member(out, 0, "kind", "ExecCredential", 14);
-	cli_buf_adds(out, ",\"status\":{");
+	cobocred_sbuf_adds(out, ",\"status\":{");
 	/* No expirationTimestamp means "never expires" to kubectl: omit only then. */
 	if (exp != NULL)
 		json_member(out, 1, "expirationTimestamp", exp, strlen(exp));
 	if (json_member(out, exp == NULL, "token", t->token, t->token_len) != 0)
 		return -1;
-	cli_buf_adds(out, "}}\n");
+	cobocred_sbuf_adds(out, "}}\n");
 	return 0;
 }
 
-static int fmt_env(const struct cli_token_view *t, const char *exp, struct cli_buf *out,
+static int fmt_env(const struct cli_token_view *t, const char *exp, struct cobocred_sbuf *out,
 		   char *err, size_t errlen)
 {
 	const char *org = t->org_id ? t->org_id : "";
@@ -173,15 +173,15 @@ static int fmt_env(const struct cli_token_view *t, const char *exp, struct cli_b
 	if (!cli_env_safe(org, strlen(org)))
 		return refuse(err, errlen, "the org_id '%.64s' holds characters that are not safe "
 			      "in shell output; fix org_id in the profile or use --format json", org);
-	cli_buf_adds(out, "COBO_ORG_ACCESS_TOKEN=");
-	cli_buf_add(out, t->token, t->token_len);
-	cli_buf_addf(out, "\nCOBO_ORG_ID=%s\n", org);
+	cobocred_sbuf_adds(out, "COBO_ORG_ACCESS_TOKEN=");
+	cobocred_sbuf_add(out, t->token, t->token_len);
+	cobocred_sbuf_addf(out, "\nCOBO_ORG_ID=%s\n", org);
 	if (exp != NULL)
-		cli_buf_addf(out, "COBO_ORG_ACCESS_TOKEN_EXPIRES_AT=%s\n", exp);
+		cobocred_sbuf_addf(out, "COBO_ORG_ACCESS_TOKEN_EXPIRES_AT=%s\n", exp);
 	return 0;
 }
 
-int cli_format_token(enum cli_format f, const struct cli_token_view *t, struct cli_buf *out,
+int cli_format_token(enum cli_format f, const struct cli_token_view *t, struct cobocred_sbuf *out,
 		     char *err, size_t errlen)
 {
 	char exp[32];
@@ -202,14 +202,14 @@ int cli_format_token(enum cli_format f, const struct cli_token_view *t, struct c
 			      "to print it (use --format json)", "access token");
 	switch (f) {
 	case CLI_FMT_RAW:
-		cli_buf_add(out, t->token, t->token_len);
-		cli_buf_add(out, "\n", 1);
+		cobocred_sbuf_add(out, t->token, t->token_len);
+		cobocred_sbuf_add(out, "\n", 1);
 		r = 0;
 		break;
 	case CLI_FMT_HEADER:
-		cli_buf_adds(out, "Authorization: Bearer ");
-		cli_buf_add(out, t->token, t->token_len);
-		cli_buf_add(out, "\n", 1);
+		cobocred_sbuf_adds(out, "Authorization: Bearer ");
+		cobocred_sbuf_add(out, t->token, t->token_len);
+		cobocred_sbuf_add(out, "\n", 1);
 		r = 0;
 		break;
 	case CLI_FMT_JSON:

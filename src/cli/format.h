@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "sbuf.h"
 
 enum cli_format {
 	CLI_FMT_RAW,	 /* the token and a newline */
@@ -41,7 +41,7 @@ int cli_format_parse(const char *name, enum cli_format *out);
  * newline in a header, a shell metacharacter in env output): we refuse
  * rather than quote, so nothing surprising ever reaches eval.
  */
-int cli_format_token(enum cli_format f, const struct cli_token_view *t, struct cli_buf *out,
+int cli_format_token(enum cli_format f, const struct cli_token_view *t, struct cobocred_sbuf *out,
 		     char *err, size_t errlen);
 
 /* 1 if s[0..n) is non-empty and only [A-Za-z0-9] and "_-.,/+=:@%": safe unquoted in sh. */
@@ -49,7 +49,7 @@ int cli_env_safe(const char *s, size_t n);
 /* 1 if s[0..n) is valid UTF-8 (no overlong forms, no surrogates). */
 int cli_utf8_valid(const char *s, size_t n);
 /* Appends s[0..n) as a quoted JSON string.  -1 (nothing appended) if it is not UTF-8. */
-int cli_json_string(struct cli_buf *b, const char *s, size_t n);
+int cli_json_string(struct cobocred_sbuf *b, const char *s, size_t n);
 
 /* "3d 4h", "11h 59m", "5m 2s", "42s"; "expired" for t <= 0. */
 void cli_duration(int64_t seconds, char *out, size_t outlen);

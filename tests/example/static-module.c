@@ -2,7 +2,7 @@
  * static-module.c - the smallest useful third-party module: answers every
  * get for one schema with a credential fixed in its [module] options.
  *
- * It is built by tests/integration/example-module.sh out of tree, against
+ * It is built by tests/example/example-module.sh out of tree, against
  * the installed <cobocred/module.h> and cobocred.pc only, to prove that
  * the public ABI is enough to write a module:
  *

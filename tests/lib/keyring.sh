@@ -1,194 +1,31 @@
-# tests/lib/keyring.sh - a private D-Bus session bus with an unlocked
-# gnome-keyring-daemon, for tests that need a real Secret Service.
-#
-# Source it after tests/lib/common.sh (which gives the private HOME and
-# XDG_RUNTIME_DIR the daemon writes into), then:
-#
-#   keyring_start    bus + daemon; exports DBUS_SESSION_BUS_ADDRESS; the
-#                    default collection ("login") exists and is unlocked
-#   keyring_lock     locks the default collection (for TRYAGAIN tests)
-#   keyring_kill     kill -9 of the daemon (fault tests); the bus stays up
-#   keyring_stop     stops what keyring_start started (also run at exit)
-#   keyring_bus_only a private bus with no Secret Service on it
-#
-# The bus uses its own config with no service directories, so nothing is
-# ever D-Bus-activated behind the test's back: a killed daemon stays dead
-# and the only processes are the ones started here, killed by PID.
-# Works as root, with no display and no terminal on stdin.
+# tests/lib/keyring.sh - shared by the keyring-*.sh tests:
+# a config whose stack is only the keyring module, and the driver wrapper.
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/gnome-keyring.sh"
 
-KR_DBUS_PID=
-KR_GKD_PID=
-KR_DIR=
-KR_PASSWORD=test
-KR_COLLECTION=
-KR_EXIT_SET=
+KR_DRIVER="$top_builddir/tests/keyring/keyring-driver"
+[ -x "$KR_DRIVER" ] || { echo "keyring-driver not built"; exit 99; }
 
-# Prints a reply of one org.freedesktop.Secret call, or fails.
-kr_call() {
-	local dest=$1 path=$2 method=$3; shift 3
-	dbus-send --session --print-reply=literal --reply-timeout=2000 \
-		--dest="$dest" "$path" "$method" "$@" 2>/dev/null
-}
-
-# The object path of the default collection, or "/" when there is none.
-kr_default_collection() {
-	kr_call org.freedesktop.secrets /org/freedesktop/secrets \
-		org.freedesktop.Secret.Service.ReadAlias string:default | tr -d ' \n'
-}
-
-# Prints true/false: is collection $1 locked?
-kr_collection_locked() {
-	kr_call org.freedesktop.secrets "$1" org.freedesktop.DBus.Properties.Get \
-		string:org.freedesktop.Secret.Collection string:Locked |
-		awk '{ print $NF }'
-}
-
-kr_name_has_owner() {
-	kr_call org.freedesktop.DBus /org/freedesktop/DBus \
-		org.freedesktop.DBus.NameHasOwner string:"$1" | grep -q true
-}
-
-# keyring_bus_only: starts the private bus and exports its address.
-keyring_bus_only() {
-	local i
-	keyring_stop # a second start replaces the first, never leaks it
-	KR_DIR="$T_TMP/keyring"
-	mkdir -p "$KR_DIR"
-	chmod 700 "$KR_DIR"
-	rm -f "$KR_DIR/bus" "$KR_DIR/pid" "$KR_DIR/address"
-	cat > "$KR_DIR/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$KR_DIR/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
+t_config <<'EOF'
+[stack]
+get   = keyring
+store = keyring
+erase = keyring
+list  = keyring
 EOF
-	dbus-daemon --config-file="$KR_DIR/bus.conf" --fork --nopidfile \
-		--print-address=3 --print-pid=4 3>"$KR_DIR/address" 4>"$KR_DIR/pid" \
-		</dev/null >/dev/null 2>"$KR_DIR/dbus.log" || {
-		echo "keyring.sh: dbus-daemon failed: $(cat "$KR_DIR/dbus.log")" >&2
-		return 1
-	}
-	for i in $(seq 600); do # a safety net (60 s), not a wait
-		[ -s "$KR_DIR/pid" ] && [ -s "$KR_DIR/address" ] && break
-		sleep 0.1
-	done
-	KR_DBUS_PID=$(head -n1 "$KR_DIR/pid")
-	DBUS_SESSION_BUS_ADDRESS=$(head -n1 "$KR_DIR/address")
-	export DBUS_SESSION_BUS_ADDRESS
-	if [ -z "$KR_EXIT_SET" ]; then
-		t_on_exit keyring_stop
-		KR_EXIT_SET=1
-	fi
-	if [ -z "$KR_DBUS_PID" ] || [ -z "$DBUS_SESSION_BUS_ADDRESS" ]; then
-		echo "keyring.sh: dbus-daemon printed no address/pid" >&2
-		return 1
-	fi
+
+# drv: runs the driver with the script on stdin; sets OUT, ERR, RC.
+drv() {
+	OUT=$("$KR_DRIVER" 2>"$T_TMP/drv.err")
+	RC=$?
+	ERR=$(cat "$T_TMP/drv.err")
 }
 
-# keyring_start: bus + unlocked gnome-keyring-daemon with a default collection.
-keyring_start() {
-	local i coll=/ locked=
-	keyring_bus_only || return 1
-	# --unlock reads the login password from stdin; with a fresh HOME the
-	# daemon creates the "login" keyring with it and makes it the default.
-	printf '%s' "$KR_PASSWORD" |
-		gnome-keyring-daemon --foreground --components=secrets --unlock \
-		>"$KR_DIR/gkd.log" 2>&1 &
-	KR_GKD_PID=$!
-	for i in $(seq 600); do # a safety net (60 s), not a wait
-		if kr_name_has_owner org.freedesktop.secrets; then
-			coll=$(kr_default_collection)
-			[ -n "$coll" ] && [ "$coll" != / ] && break
-		fi
-		kr_alive "$KR_GKD_PID" || break
-		sleep 0.1
-	done
-	if [ -z "$coll" ] || [ "$coll" = / ]; then
-		echo "keyring.sh: gnome-keyring-daemon did not come up with a default collection" >&2
-		sed 's/^/  gkd: /' "$KR_DIR/gkd.log" >&2
-		return 1
-	fi
-	KR_COLLECTION=$coll
-	locked=$(kr_collection_locked "$coll")
-	if [ "$locked" != false ]; then
-		echo "keyring.sh: default collection $coll is not unlocked ($locked)" >&2
-		return 1
-	fi
-}
+# field NAME: the first "NAME value" line of OUT.
+field() { printf '%s\n' "$OUT" | sed -n "s/^$1 //p" | head -n1; }
 
-# kr_build_git_libsecret OUT: builds git's own git-credential-libsecret into
-# OUT (-O2, as git's contrib Makefile does) from $GH_LIBSECRET_SRC, by default
-# the source Debian's git package ships (gzipped or not).  Sets LIBSECRET_SRC
-# to the file it used; on failure prints why on stderr and returns 1.
-kr_build_git_libsecret() {
-	LIBSECRET_SRC=${GH_LIBSECRET_SRC:-/usr/share/doc/git/contrib/credential/libsecret/git-credential-libsecret.c}
-	if [ -f "$LIBSECRET_SRC.gz" ] && [ ! -f "$LIBSECRET_SRC" ]; then
-		gzip -dc "$LIBSECRET_SRC.gz" > "$T_TMP/libsecret.c" || return 1
-		LIBSECRET_SRC="$T_TMP/libsecret.c"
-	fi
-	# shellcheck disable=SC2046
-	${CC:-cc} -O2 -w -o "$1" "$LIBSECRET_SRC" $(pkg-config --cflags --libs libsecret-1 glib-2.0) \
-		2> "$T_TMP/cc.err" && return 0
-	echo "cannot build git-credential-libsecret from $LIBSECRET_SRC: $(head -c 300 "$T_TMP/cc.err")" >&2
-	return 1
-}
+# count_items: number of items in OUT.
+count_items() { printf '%s\n' "$OUT" | grep -c '^item$'; }
 
-# keyring_lock: locks the default collection (no prompt is needed to lock).
-keyring_lock() {
-	local coll=${KR_COLLECTION:-$(kr_default_collection)}
-	kr_call org.freedesktop.secrets /org/freedesktop/secrets \
-		org.freedesktop.Secret.Service.Lock array:objpath:"$coll" >/dev/null || return 1
-	[ "$(kr_collection_locked "$coll")" = true ]
-}
-
-# keyring_kill: the daemon dies hard; the bus stays.
-keyring_kill() {
-	[ -n "$KR_GKD_PID" ] || return 0
-	kill -9 "$KR_GKD_PID" 2>/dev/null
-	wait "$KR_GKD_PID" 2>/dev/null
-	KR_GKD_PID=
-	# wait until the bus has noticed, so the next call sees no owner
-	local i
-	for i in $(seq 600); do # a safety net (60 s), not a wait
-		kr_name_has_owner org.freedesktop.secrets || return 0
-		sleep 0.1
-	done
-}
-
-# kr_alive PID: running (a zombie, waiting for its parent to reap it, is not).
-kr_alive() {
-	local stat
-	read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
-	stat=${stat##*) }
-	[ "${stat%% *}" != Z ]
-}
-
-kr_stop_pid() {
-	local pid=$1 i
-	[ -n "$pid" ] || return 0
-	kill "$pid" 2>/dev/null || return 0
-	for i in $(seq 20); do
-		kr_alive "$pid" || return 0
-		sleep 0.1
-	done
-	kill -9 "$pid" 2>/dev/null
-}
-
-# keyring_stop: stops the daemon and the bus started by this script.
-keyring_stop() {
-	kr_stop_pid "$KR_GKD_PID"
-	[ -n "$KR_GKD_PID" ] && wait "$KR_GKD_PID" 2>/dev/null
-	KR_GKD_PID=
-	kr_stop_pid "$KR_DBUS_PID"
-	KR_DBUS_PID=
-	unset DBUS_SESSION_BUS_ADDRESS
-	return 0
-}
+# ms: monotonic-enough wall clock in milliseconds.
+ms() { date +%s%3N; }

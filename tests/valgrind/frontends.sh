@@ -5,7 +5,7 @@
 # (not from `make check`: a sanitizer build cannot run under valgrind).
 # Needs top_srcdir, top_builddir and COBO_CREDENTIAL_MODULE_PATH.
 . "$top_srcdir/tests/lib/common.sh"
-. "$top_srcdir/tests/lib/keyring.sh"
+. "$top_srcdir/tests/lib/gnome-keyring.sh"
 . "$top_srcdir/tests/server/cobo-server.sh"
 t_on_exit cobo_server_stop
 

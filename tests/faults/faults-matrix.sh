@@ -1,0 +1,176 @@
+#!/bin/bash
+# faults-matrix.sh - every fault mode of the Cobo test server x {mint,
+# refresh, refresh whose reply is lost}, through the three front-ends in
+# turn, on the real keyring.  oauth-faults.sh proves each fault's status
+# and message at module level; this checks what reaches the user and what
+# is left in the keyring:
+#   - the documented outcome per protocol: git exits 0 with no answer and
+#     one stderr line; docker exits 1 with one stdout line; cobo-credential
+#     exits 75 (TRYAGAIN), 77 (DENIED) or 70 (ERROR) with one stderr line;
+#     the message names the cause;
+#   - nothing lost: after a failed refresh the cached access and refresh
+#     tokens are exactly what they were and the access token still works at
+#     the server; a failed mint stores nothing and leaves the other profile
+#     alone; a refresh that recovers by minting stores a new, valid pair.
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/lib/hygiene.sh"
+
+hy_server_up --access-ttl 3600
+hy_keyring_up
+hy_config keyring
+LATER=4000 # past the access token's lifetime: a get refreshes
+git_get "$HOST_Q" q
+[ -n "$TOKEN" ] || { echo "cannot mint for q: $ERR"; exit 99; }
+
+# fe_get FE [OFFSET]: a get for profile p through front-end FE (git, docker
+# or cli) with the clock OFFSET seconds ahead.  Sets RC, OUT, ERR, TOKEN, MSG.
+fe_get() {
+	local off=${2:-0}
+	case $1 in
+	git) COBO_CREDENTIAL_NOW_OFFSET=$off git_get "$HOST_P" p; MSG=$ERR ;;
+	docker) COBO_CREDENTIAL_NOW_OFFSET=$off docker_get "$HOST_P"; MSG=$OUT ;;
+	cli) COBO_CREDENTIAL_NOW_OFFSET=$off cli_token p; MSG=$ERR ;;
+	esac
+}
+
+# outcome FE: what the last fe_get showed, as the user would: OK, or the
+# status its exit code and output stand for (git tells no status: FAIL).
+outcome() {
+	local lines
+	lines=$(printf '%s\n' "$MSG" | grep -c .)
+	case $1 in
+	git)
+		if [ "$RC" = 0 ] && [ -n "$TOKEN" ] && [ -z "$ERR" ]; then echo OK
+		elif [ "$RC" = 0 ] && [ -z "$OUT" ] && [ "$lines" = 1 ] &&
+			printf '%s' "$MSG" | grep -q "^git-credential-cobo: no Cobo access token for profile 'p': "
+		then echo FAIL
+		else echo "odd(rc=$RC lines=$lines)"; fi ;;
+	docker)
+		if [ "$RC" = 0 ] && [ -n "$TOKEN" ]; then echo OK
+		elif [ "$RC" = 1 ] && [ "$lines" = 1 ]; then echo FAIL
+		else echo "odd(rc=$RC lines=$lines)"; fi ;;
+	cli)
+		if [ "$RC" = 0 ] && [ -n "$TOKEN" ] && [ -z "$ERR" ]; then echo OK
+		elif [ "$lines" = 1 ]; then
+			case $RC in 75) echo TRYAGAIN ;; 77) echo DENIED ;; 70) echo ERROR ;;
+			*) echo "odd(rc=$RC)" ;; esac
+		else echo "odd(rc=$RC lines=$lines)"; fi ;;
+	esac
+}
+# seen FE EXPECTED: the outcome to compare with EXPECTED (OK or a status).
+seen() {
+	local o
+	o=$(outcome "$1")
+	# git and docker do not tell the status apart: any failure is what they can show.
+	[ "$1" != cli ] && [ "$o" = FAIL ] && [ "$2" != OK ] && o=$2
+	echo "$o"
+}
+
+# fresh_p: p's cache emptied, then a new pair minted; AT0/RT0 hold it.
+fresh_p() {
+	srv_clear
+	secret-tool clear xdg:schema com.cobo.credential.Token org_id "$ORG" 2>/dev/null
+	git_get "$HOST_P" p
+	read -r AT0 RT0 <<< "$(kr_tokens "$ORG")"
+	[ -n "$AT0" ] && [ -n "$RT0" ] || fail "setup: could not mint for p ($ERR)"
+}
+
+# case_mint NAME FE FAULT EXPECT REGEX: p's cache is empty, the fault is on
+# every mint; q's cached pair must stay.
+case_mint() {
+	local q0
+	srv_clear
+	secret-tool clear xdg:schema com.cobo.credential.Token org_id "$ORG" 2>/dev/null
+	q0=$(kr_tokens "$ORG2")
+	srv_fault "$3"
+	fe_get "$2"
+	srv_clear
+	verdict "$1 / mint / $2" "$2" "$4" "$5"
+	if [ "$4" = OK ]; then
+		expect_eq "$1 / mint / $2: the new token is cached and valid" "$TOKEN true" \
+			"$(kr_token access "$ORG") $(srv_valid access "$TOKEN")"
+	else
+		expect_eq "$1 / mint / $2: nothing cached for p, q untouched" " |$q0" \
+			"$(kr_tokens "$ORG")|$(kr_tokens "$ORG2")"
+	fi
+}
+
+# case_refresh NAME FE FAULT EXPECT REGEX [lost]: p holds a fresh pair, the
+# clock moves past the access token, the fault hits the refresh (once); or,
+# with "lost", the refresh's reply is lost and the fault hits every mint.
+case_refresh() {
+	local col=refresh
+	fresh_p
+	if [ "${6:-}" = lost ]; then
+		col="lost refresh reply"
+		srv_fault '{"mode":"lost_reply","on":"refresh"}'
+	fi
+	srv_fault "$3"
+	fe_get "$2" "$LATER"
+	srv_clear
+	verdict "$1 / $col / $2" "$2" "$4" "$5"
+	if [ "$4" = OK ]; then
+		read -r at rt <<< "$(kr_tokens "$ORG")"
+		expect_eq "$1 / $col / $2: a new valid pair is cached" "$TOKEN true true new" \
+			"$at $(srv_valid access "$at") $(srv_valid refresh "$rt") $([ "$rt" != "$RT0" ] && echo new)"
+	else
+		expect_eq "$1 / $col / $2: the cached pair is untouched, its access token still valid" \
+			"$AT0 $RT0 true" "$(kr_tokens "$ORG") $(srv_valid access "$AT0")"
+	fi
+}
+
+# verdict DESC FE EXPECT REGEX: the outcome, and a failure's message.
+verdict() {
+	expect_eq "$1: outcome" "$3" "$(seen "$2" "$3")"
+	if [ "$3" != OK ]; then
+		expect_match "$1: the message names the cause" "$4" "$MSG"
+		case $MSG in *AT_*|*RT_*) fail "$1: a token in the message" ;; esac
+	fi
+}
+
+# The table.  Per fault: its JSON (without "on"), the outcome when it hits
+# the mint, the refresh, the mint after a lost refresh reply, and the cause
+# the message must name.  Faults on a mint persist ("count":-1), so retries
+# meet them too.
+FE=(git docker cli)
+ROW=0
+row() {
+	local name=$1 fault=$2 mint=$3 refresh=$4 lost=$5 re=$6
+	local m=${fault%\}} f1 f2 f3
+	f1="$m,\"on\":\"mint\",\"count\":-1}"
+	f2="$m,\"on\":\"refresh\"}"
+	case_mint "$name" "${FE[$((ROW % 3))]}" "$f1" "$mint" "$re"
+	case_refresh "$name" "${FE[$(((ROW + 1) % 3))]}" "$f2" "$refresh" "$re"
+	case_refresh "$name" "${FE[$(((ROW + 2) % 3))]}" "$f1" "$lost" "$re" lost
+	ROW=$((ROW + 1))
+}
+
+row "HTTP 500" '{"mode":"status","status":500}' TRYAGAIN TRYAGAIN TRYAGAIN 'HTTP 500'
+row "HTTP 503 unsigned" '{"mode":"status","status":503,"signed":false}' TRYAGAIN TRYAGAIN TRYAGAIN \
+	'HTTP 503 without a Cobo signature'
+row "HTTP 429 unsigned" '{"mode":"status","status":429,"signed":false}' TRYAGAIN TRYAGAIN TRYAGAIN 'HTTP 429'
+row "HTTP 401 bad signature" '{"mode":"status","status":401,"body":{"error_code":2024,"error_message":"signature verification failed","error_id":"ab12"}}' \
+	DENIED DENIED DENIED 'error 2024: signature verification failed \(error id ab12\)'
+row "HTTP 403 not installed" '{"mode":"status","status":403}' DENIED DENIED DENIED 'not installed'
+row "HTTP 400 invalid_grant" '{"mode":"status","status":400}' DENIED OK DENIED 'invalid_grant'
+row "HTTP 302" '{"mode":"status","status":302,"headers":{"Location":"https://evil.example/"}}' \
+	ERROR ERROR ERROR 'redirects are not followed'
+# The server holds the request (until srv_clear lets it go): it answers
+# only after the helper has given up, whatever the machine's speed.
+row "no answer within the timeout" '{"mode":"hold"}' TRYAGAIN OK TRYAGAIN 'within 5 s'
+row "connection closed" '{"mode":"close"}' TRYAGAIN OK TRYAGAIN 'cannot reach 127.0.0.1'
+row "connection reset" '{"mode":"reset"}' TRYAGAIN OK TRYAGAIN 'cannot reach 127.0.0.1'
+row "reply lost" '{"mode":"lost_reply"}' TRYAGAIN OK TRYAGAIN 'cannot reach 127.0.0.1'
+row "truncated JSON" '{"mode":"truncated_json"}' ERROR ERROR ERROR 'truncated JSON'
+row "invalid JSON" '{"mode":"invalid_json"}' ERROR ERROR ERROR 'invalid JSON'
+row "missing refresh_token" '{"mode":"missing_field","field":"refresh_token"}' ERROR ERROR ERROR \
+	"field 'refresh_token' is missing"
+row "expires_in a string" '{"mode":"wrong_type"}' ERROR ERROR ERROR "field 'expires_in' is not an integer"
+row "bad signature" '{"mode":"bad_signature"}' ERROR ERROR ERROR 'response signature invalid'
+row "no signature" '{"mode":"no_signature"}' ERROR ERROR ERROR 'response signature invalid'
+row "wrong key signature" '{"mode":"wrong_key_signature"}' ERROR ERROR ERROR 'response signature invalid'
+row "huge body" '{"mode":"huge_body","bytes":70000}' ERROR ERROR ERROR 'response too large'
+row "expires_in 0" '{"mode":"expires_in","value":0}' ERROR ERROR ERROR "field 'expires_in' is out of range"
+row "empty access token" '{"mode":"empty_token"}' ERROR ERROR ERROR "field 'access_token' is empty"
+
+t_done

@@ -1,0 +1,162 @@
+#!/bin/bash
+# keyring-faults.sh - the keyring module when the keyring is not there or
+# not usable: no bus, a dead or hung bus, no Secret Service, a locked
+# collection, a killed daemon.  Always a status and one line, never a hang
+# or a prompt.
+. "$top_srcdir/tests/lib/keyring.sh"
+
+GET="op get
+schema org.git.Password
+attr protocol=https
+attr host=example.com"
+
+# expect_fast DESC STATUS MAX_MS REGEX: runs the driver on $GET with timing.
+# "Fast" means no D-Bus call timeout (15 s, the module's; 25 s, GLib's) was
+# waited out: these cases have nothing to wait for and take well under 1 s,
+# so FAST_MS is over 10 times that and still under those timeouts.  (The
+# hung bus below has its own bound: the reach budget is the behaviour there.)
+FAST_MS=10000
+expect_fast() {
+	local t0 t1
+	t0=$(ms)
+	drv <<<"$GET"
+	t1=$(ms)
+	expect_eq "$1: status" "$2" "$(field status)"
+	check "$1: answered in $((t1 - t0)) ms (< $3)" test $((t1 - t0)) -lt "$3"
+	expect_match "$1: message" "$4" "$ERR"
+	expect_eq "$1: one line" 1 "$(printf '%s\n' "$ERR" | wc -l)"
+}
+
+# --- no bus at all -------------------------------------------------------------
+unset DBUS_SESSION_BUS_ADDRESS
+expect_fast "no DBUS_SESSION_BUS_ADDRESS" UNAVAIL "$FAST_MS" 'no D-Bus session bus'
+export DBUS_SESSION_BUS_ADDRESS="unix:path=$T_TMP/nothing-here"
+expect_fast "bus socket missing" UNAVAIL "$FAST_MS" 'no D-Bus session bus answers'
+export DBUS_SESSION_BUS_ADDRESS="autolaunch:"
+expect_fast "autolaunch address is never used" UNAVAIL "$FAST_MS" 'no D-Bus session bus answers'
+
+# a hung bus: the socket accepts (kernel backlog) but nobody ever answers
+"$PYTHON" - "$T_TMP/hung" <<'EOF' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); s.listen(8)
+time.sleep(30)
+EOF
+HUNG_PID=$!
+t_on_exit "kill $HUNG_PID 2>/dev/null"
+for i in $(seq 50); do [ -S "$T_TMP/hung" ] && break; sleep 0.1; done
+export DBUS_SESSION_BUS_ADDRESS="unix:path=$T_TMP/hung"
+# KR_REACH_MS (5 s) bounds it; half of it for the probe, 5x margin.
+expect_fast "hung bus" UNAVAIL 12500 'no D-Bus session bus answers'
+kill "$HUNG_PID" 2>/dev/null
+
+# --- a bus with no Secret Service on it --------------------------------------------
+keyring_bus_only || { echo "FAIL - keyring_bus_only"; exit 1; }
+expect_fast "bus without a Secret Service" UNAVAIL "$FAST_MS" 'no Secret Service .* on the D-Bus session bus'
+keyring_stop
+
+# --- a locked collection, prompts off -------------------------------------------------
+keyring_start || { echo "FAIL - keyring_start"; exit 1; }
+drv <<EOF
+op store
+schema org.git.Password
+attr protocol=https
+attr host=example.com
+attr username=alice
+secret pw
+EOF
+expect_eq "unlocked: store" SUCCESS "$(field status)"
+# list_attrs DESC: a list of attributes only (docker list, status) finds the item, no secret.
+list_attrs() {
+	drv <<EOF
+op list
+schema org.git.Password
+attrs-only
+EOF
+	expect_eq "$1" "SUCCESS|attr host=example.com|" \
+		"$(field status)|$(printf '%s\n' "$OUT" | grep -x 'attr host=example.com')|$(printf '%s\n' "$OUT" | grep '^secret')"
+}
+list_attrs "unlocked, list of attributes only: the item, without its secret"
+check "lock the collection" keyring_lock
+HINT='the keyring is locked; unlock it .*gnome-keyring-daemon --unlock.* and retry'
+expect_fast "locked, get" TRYAGAIN "$FAST_MS" "$HINT"
+drv <<EOF
+op store
+schema org.git.Password
+attr protocol=https
+attr host=other.example
+secret pw
+EOF
+expect_eq "locked, store: status" TRYAGAIN "$(field status)"
+expect_match "locked, store: hint" "$HINT" "$ERR"
+drv <<EOF
+op erase
+schema org.git.Password
+attr host=example.com
+EOF
+expect_eq "locked, erase" TRYAGAIN "$(field status)"
+drv <<EOF
+op list
+schema org.git.Password
+EOF
+expect_eq "locked, list" TRYAGAIN "$(field status)"
+list_attrs "locked, list of attributes only: the whole list all the same"
+# no terminal on stdin: prompts are off without the variable too
+unset COBO_CREDENTIAL_INTERACTIVE
+expect_fast "locked, no terminal" TRYAGAIN "$FAST_MS" "$HINT"
+export COBO_CREDENTIAL_INTERACTIVE=never
+check "no prompt was attempted" sh -c "! grep -qi prompt '$KR_DIR/gkd.log'"
+# prompts allowed but none can be shown (no prompter on this bus): still no hang
+export COBO_CREDENTIAL_INTERACTIVE=always
+expect_fast "locked, prompts on, no prompter" TRYAGAIN 10000 "$HINT"
+export COBO_CREDENTIAL_INTERACTIVE=never
+check "prompts on: the daemon was asked to prompt" grep -qi prompt "$KR_DIR/gkd.log"
+# the item is still there, just locked
+n=$(secret-tool search --all server example.com 2>&1 | grep -c '^label = ')
+expect_eq "locked item kept" 1 "$n"
+
+# --- the daemon dies -------------------------------------------------------------------
+keyring_kill
+expect_fast "daemon killed" UNAVAIL "$FAST_MS" 'no Secret Service'
+
+# ... or dies under a running process that already talked to it
+keyring_stop
+keyring_start || { echo "FAIL - keyring_start again"; exit 1; }
+mkfifo "$T_TMP/drv.in"
+"$KR_DRIVER" <"$T_TMP/drv.in" >"$T_TMP/drv.out" 2>"$T_TMP/drv.err" &
+DPID=$!
+exec 7>"$T_TMP/drv.in"
+# wait_status N: waits (60 s at most, a safety net) for the driver's N-th status line
+wait_status() {
+	local i
+	for i in $(seq 1200); do
+		[ "$(grep -c '^status' "$T_TMP/drv.out")" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+printf '%s\nrun\n' "$GET" >&7
+wait_status 1
+expect_eq "same process, daemon up" "status SUCCESS" "$(grep '^status' "$T_TMP/drv.out")"
+keyring_kill
+t0=$(ms)
+printf '%s\nrun\n' "$GET" >&7
+wait_status 2
+t1=$(ms)
+exec 7>&-
+wait "$DPID"
+expect_match "same process, daemon killed: status" 'UNAVAIL|TRYAGAIN' \
+	"$(grep '^status' "$T_TMP/drv.out" | sed -n 2p)"
+check "same process, daemon killed: no timeout waited ($((t1 - t0)) ms < $FAST_MS)" \
+	test $((t1 - t0)) -lt "$FAST_MS"
+expect_match "same process, daemon killed: message" 'Secret Service' "$(cat "$T_TMP/drv.err")"
+expect_eq "same process, daemon killed: one line" 1 "$(wc -l <"$T_TMP/drv.err")"
+echo "       ($(cat "$T_TMP/drv.err"))"
+
+# and comes back: the next call works again without user action
+keyring_stop
+keyring_start || { echo "FAIL - keyring_start again"; exit 1; }
+drv <<<"$GET"
+expect_eq "fresh daemon: works again (the login keyring persisted)" "SUCCESS pw" "$(field status) $(field secret)"
+
+t_done

@@ -1,0 +1,141 @@
+# tests/lib/hygiene.sh - sourced by the hygiene-*.sh and
+# faults-*.sh tests after tests/lib/common.sh: the three front-ends, the
+# Cobo test server with one app in two orgs, the real keyring, a config
+# with two Cobo profiles on a keyring stack, and helpers that run a
+# front-end and read the cached tokens back with secret-tool.
+#
+#   profile p: org ORG  at 127.0.0.1:PORT  (git host HOST_P)
+#   profile q: org ORG2 at localhost:PORT  (git host HOST_Q; the test
+#              certificate names both)
+
+GIT_H="$top_builddir/src/git/git-credential-cobo"
+DOCKER_H="$top_builddir/src/docker/docker-credential-cobo"
+CLI_H="$top_builddir/src/cli/cobo-credential"
+for b in "$GIT_H" "$DOCKER_H" "$CLI_H"; do
+	[ -x "$b" ] || { echo "no $b: build it first"; exit 99; }
+done
+for t in secret-tool setpriv flock openssl; do
+	command -v "$t" >/dev/null || { echo "$t is missing: run scripts/deps.sh"; exit 99; }
+done
+. "$top_srcdir/tests/server/cobo-server.sh"
+. "$top_srcdir/tests/lib/gnome-keyring.sh"
+export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+unset COBO_CREDENTIAL_PROFILE KUBERNETES_EXEC_INFO
+
+CLIENT_ID=hygiene-client
+ORG=org-hygiene-p
+ORG2=org-hygiene-q
+APP_HEX="$T_TMP/app.hex"
+
+# hy_server_up [server args]: the Cobo test server and the app (seed SEED).
+hy_server_up() {
+	t_on_exit cobo_server_stop
+	cobo_server_start "$T_TMP/srv" "$@" || { echo "cannot start the Cobo test server"; exit 99; }
+	read -r SEED PUB < <(cobo_server_keygen)
+	cobo_server_register_app "$CLIENT_ID" "$PUB" "$ORG" "$ORG2" || exit 99
+	(umask 077 && printf '%s\n' "$SEED" > "$APP_HEX")
+	PORT=$COBO_SERVER_PORT
+	HOST_P=127.0.0.1:$PORT
+	HOST_Q=localhost:$PORT
+}
+
+# hy_keyring_up: the private bus and an unlocked gnome-keyring.
+hy_keyring_up() {
+	keyring_start || { echo "cannot start gnome-keyring"; exit 99; }
+}
+
+# hy_config [STORE_MODULE [extra lines...]]: profiles p and q; the stack
+# caches in STORE_MODULE (default keyring) and mints with cobo-oauth.
+# The profiles' request timeout: short, so "no answer" cases end soon, and
+# still wide for a normal request (tens of ms) on a loaded machine.  A test
+# that holds requests at the server without testing timeouts raises it.
+HY_TIMEOUT=${HY_TIMEOUT:-5}
+hy_config() {
+	local m=${1:-keyring} l
+	shift || true
+	{
+		printf '[stack]\nget = %s cobo-oauth\nstore = %s\nerase = %s\nlist = %s\n' "$m" "$m" "$m" "$m"
+		printf '[module cobo-oauth]\nschemas = com.cobo.credential.Token\n'
+		for l in "$@"; do printf '%s\n' "$l"; done
+		printf '[profile p]\nbase_url = %s\nclient_id = %s\norg_id = %s\n' \
+			"$COBO_SERVER_URL" "$CLIENT_ID" "$ORG"
+		printf 'app_secret = file:%s\nserver_key = %s\nca_file = %s\ntimeout = %s\n' \
+			"$APP_HEX" "$COBO_SERVER_PUBKEY" "$COBO_SERVER_CA" "$HY_TIMEOUT"
+		printf '[profile q]\nbase_url = https://localhost:%s/v2\nclient_id = %s\norg_id = %s\n' \
+			"$PORT" "$CLIENT_ID" "$ORG2"
+		printf 'app_secret = file:%s\nserver_key = %s\nca_file = %s\n' \
+			"$APP_HEX" "$COBO_SERVER_PUBKEY" "$COBO_SERVER_CA"
+		printf 'timeout = %s\n' "$HY_TIMEOUT"
+	} > "$T_TMP/config.new"
+	t_config < "$T_TMP/config.new" # not in a pipe: its export must stay
+}
+
+# run_git ACTION INPUT / run_docker VERB INPUT / run_cli ARGS...: run a
+# front-end; set RC, OUT (stdout) and ERR (stderr).
+hy_run() {
+	local input=$1
+	shift
+	printf '%s' "$input" | "$@" > "$T_TMP/out" 2> "$T_TMP/err"
+	RC=$?
+	OUT=$(cat "$T_TMP/out")
+	ERR=$(cat "$T_TMP/err")
+}
+run_git() { hy_run "$2" "$GIT_H" "$1"; }
+run_docker() { hy_run "$2" "$DOCKER_H" "$1"; }
+run_cli() { hy_run "" "$CLI_H" "$@"; }
+
+# git_get HOST [USERNAME]: a Cobo get through git's helper; TOKEN is the password.
+git_get() {
+	if [ -n "${2:-}" ]; then
+		run_git get "$(printf 'protocol=https\nhost=%s\nusername=%s\n\n' "$1" "$2")"
+	else
+		run_git get "$(printf 'protocol=https\nhost=%s\n\n' "$1")"
+	fi
+	TOKEN=$(printf '%s\n' "$OUT" | sed -n 's/^password=//p')
+}
+# docker_get HOST: the same through Docker's; TOKEN is the Secret.
+docker_get() {
+	run_docker get "$1"
+	TOKEN=$(printf '%s' "$OUT" | "$PYTHON" -c 'import json,sys
+try: print(json.load(sys.stdin)["Secret"])
+except Exception: pass' 2>/dev/null)
+}
+# cli_token PROFILE: cobo-credential token; TOKEN is its output.
+cli_token() {
+	run_cli token --profile "$1" --format raw
+	TOKEN=$OUT
+}
+
+# kr_token KIND ORG: the cached token of that kind, read with secret-tool.
+kr_token() {
+	secret-tool lookup xdg:schema com.cobo.credential.Token kind "$1" org_id "$2" 2>/dev/null
+}
+# kr_tokens ORG: "ACCESS REFRESH" as cached in the keyring.
+kr_tokens() { echo "$(kr_token access "$1") $(kr_token refresh "$1")"; }
+
+hy_json_get() {
+	"$PYTHON" -c 'import json,sys; v=json.loads(sys.argv[1]).get(sys.argv[2]); print(json.dumps(v) if isinstance(v,(bool,type(None))) else v)' "$1" "$2"
+}
+# srv_valid KIND TOKEN: true/false as the server sees it (KIND access|refresh).
+srv_valid() {
+	local path=token_valid
+	[ "$1" = refresh ] && path=refresh_valid
+	cobo_server_ctl GET "/_test/$path?token=$2" | grep -o '"valid": *[a-z]*' | sed 's/.*: *//'
+}
+# srv_stats ORG: "mint refresh" requests counted for ORG.
+srv_stats() {
+	local j
+	j=$(cobo_server_ctl GET "/_test/stats?org_id=$1")
+	echo "$(printf '%s' "$j" | sed -n 's/.*"mint": *\([0-9]*\).*/\1/p') $(printf '%s' "$j" | sed -n 's/.*"refresh": *\([0-9]*\).*/\1/p')"
+}
+srv_fault() { cobo_server_ctl POST /_test/fault "$1" >/dev/null || fail "queue fault $1"; }
+# srv_clear: no more faults, and any request the server holds ('hold') let go
+# and answered, so nothing from one case reaches into the next.
+srv_clear() { cobo_server_ctl POST /_test/fault/clear >/dev/null; cobo_server_release; }
+
+# one_line DESC TEXT: TEXT is exactly one non-empty line.
+one_line() {
+	if [ -n "$2" ] && [ "$(printf '%s\n' "$2" | wc -l)" -eq 1 ]; then pass "$1: one line"; else
+		fail "$1: one line"; printf '       got: %q\n' "$2"; fi
+}
