@@ -48,7 +48,8 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	if (argc < 3 || (fd = parse_fd(argv[1])) < 0) {
-		fprintf(stderr, "usage: spawn FD CMD [ARG...] (the report goes to FD, 3 or more)\n");
+		fprintf(stderr,
+			"usage: spawn FD CMD [ARG...] (the report goes to FD, 3 or more)\n");
 		return 64;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -25,7 +25,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
+#define CHECK(c)                          \
+	do {                              \
+		if (!(c))                 \
+			__builtin_trap(); \
+	} while (0)
 
 static void check_err(const char *err, size_t errlen)
 {
@@ -55,8 +59,8 @@ static const char *const *fields(const struct git_req *r, const char *v[6])
 	return v;
 }
 
-static const char *const names[6] = { "protocol", "host", "path", "username", "password",
-				      "oauth_refresh_token" };
+static const char *const names[6] = { "protocol", "host",     "path",
+				      "username", "password", "oauth_refresh_token" };
 
 static int str_eq(const char *a, const char *b)
 {

@@ -31,7 +31,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
+#define CHECK(c)                          \
+	do {                              \
+		if (!(c))                 \
+			__builtin_trap(); \
+	} while (0)
 #define SEED_FILL 0xa5 /* what the seed holds before the call */
 
 static int is_zero(const unsigned char *p, size_t n)
@@ -57,8 +61,8 @@ static const char *hex_run(const char *s, size_t n)
 	return NULL;
 }
 
-static void check_refused(const char *text, size_t len, const unsigned char *seed,
-			  const char *err, size_t cap)
+static void check_refused(const char *text, size_t len, const unsigned char *seed, const char *err,
+			  size_t cap)
 {
 	const char *h = hex_run(text, len);
 	size_t i, n = strnlen(err, cap);

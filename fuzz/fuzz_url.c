@@ -22,7 +22,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
+#define CHECK(c)                          \
+	do {                              \
+		if (!(c))                 \
+			__builtin_trap(); \
+	} while (0)
 
 static struct cobocred_ctx *ctx;
 
@@ -36,7 +40,8 @@ static void setup(void)
 	fputs("[stack]\nget = none\n"
 	      "[profile a]\nbase_url = https://api.dev.cobo.com/v2\nclient_id = c\norg_id = org-a\n"
 	      "[profile b]\nbase_url = https://API.dev.cobo.com:443/v2\nclient_id = c\norg_id = org-b\n"
-	      "[profile c]\nbase_url = http://127.0.0.1:8080/v2\nclient_id = c\norg_id = org-c\n", f);
+	      "[profile c]\nbase_url = http://127.0.0.1:8080/v2\nclient_id = c\norg_id = org-c\n",
+	      f);
 	fclose(f);
 	if (cobocred_ctx_new(conf, &ctx) != COBOCRED_SUCCESS)
 		abort();
@@ -77,7 +82,8 @@ static void fields(const char *field, size_t n, const char *user)
 		CHECK(o.port <= 65535);
 		memcpy(o.scheme, "https", 6);
 		if (cobocred_profile_by_origin(ctx, &o, user, &name) == COBOCRED_SUCCESS)
-			CHECK(strcmp(o.host, "api.dev.cobo.com") == 0 && (o.port == 0 || o.port == 443));
+			CHECK(strcmp(o.host, "api.dev.cobo.com") == 0 &&
+			      (o.port == 0 || o.port == 443));
 	} else {
 		CHECK(why != NULL);
 	}

@@ -73,15 +73,15 @@ struct cobocred_attr {
  */
 struct cobocred_item {
 	uint32_t struct_size;
-	const char *schema;		   /* one of COBOCRED_SCHEMA_* or a module's own */
-	const char *label;		   /* human label for keyring tools; may be NULL */
+	const char *schema; /* one of COBOCRED_SCHEMA_* or a module's own */
+	const char *label;  /* human label for keyring tools; may be NULL */
 	size_t n_attrs;
 	const struct cobocred_attr *attrs; /* in insertion order */
 	const unsigned char *secret;	   /* host secret memory, NUL-terminated */
 	size_t secret_len;		   /* excluding the terminator */
 	int64_t expires_at;		   /* unix seconds; 0 = does not expire */
 	int64_t created_at;		   /* unix seconds; 0 = unknown */
-	const char *oauth_refresh_token;   /* git's oauth_refresh_token; secret memory; may be NULL */
+	const char *oauth_refresh_token; /* git's oauth_refresh_token; secret memory; may be NULL */
 	struct cobocred_item *next;
 };
 
@@ -109,7 +109,8 @@ struct cobocred_query {
 	const struct cobocred_attr *attrs;
 	const unsigned char *secret;
 	size_t secret_len;
-	const char *profile; /* Cobo profile name for modules that read profile settings; may be NULL */
+	const char *
+		profile; /* Cobo profile name for modules that read profile settings; may be NULL */
 	uint32_t flags;
 };
 
@@ -199,8 +200,9 @@ struct cobocred_host {
  * frozen (a table has no per-element size stamp): data added later goes
  * in a new table reached through a new cobocred_module field.
  */
-#define COBOCRED_SETTING_REQUIRED 0x1u	 /* every profile must set it */
-#define COBOCRED_SETTING_SECRET_REF 0x2u /* says where a secret lives (keyring, file:PATH, env:VAR);
+#define COBOCRED_SETTING_REQUIRED 0x1u /* every profile must set it */
+#define COBOCRED_SETTING_SECRET_REF \
+	0x2u /* says where a secret lives (keyring, file:PATH, env:VAR);
 					    never holds one */
 struct cobocred_setting {
 	const char *name;	 /* NULL ends the table */
@@ -321,18 +323,18 @@ typedef const struct cobocred_module *(*cobocred_module_init_fn)(uint32_t host_a
 #define COBOCRED_MODULE_HEADER(modname) \
 	COBOCRED_MODULE_HEADER_AS(COBOCRED_ABI_VERSION, sizeof(struct cobocred_module), modname)
 
-#define COBOCRED_MODULE_INIT(var)                                                          \
-	COBOCRED_MODULE_EXPORT const struct cobocred_module *cobocred_module_init(          \
-		uint32_t host_abi);                                                         \
-	COBOCRED_MODULE_EXPORT const struct cobocred_module *cobocred_module_init(          \
-		uint32_t host_abi)                                                          \
-	{                                                                                   \
+#define COBOCRED_MODULE_INIT(var)                                                             \
+	COBOCRED_MODULE_EXPORT const struct cobocred_module *cobocred_module_init(            \
+		uint32_t host_abi);                                                           \
+	COBOCRED_MODULE_EXPORT const struct cobocred_module *cobocred_module_init(            \
+		uint32_t host_abi)                                                            \
+	{                                                                                     \
 		return COBOCRED_ABI_MAJOR_OF(host_abi) == COBOCRED_ABI_MAJOR ? &(var) : NULL; \
 	}
 
-#define COBOCRED_MODULE_DEFINE(var, modname, ...)                                          \
-	static const struct cobocred_module var = { COBOCRED_MODULE_HEADER(modname),      \
-						    __VA_ARGS__ };                         \
+#define COBOCRED_MODULE_DEFINE(var, modname, ...)                                    \
+	static const struct cobocred_module var = { COBOCRED_MODULE_HEADER(modname), \
+						    __VA_ARGS__ };                   \
 	COBOCRED_MODULE_INIT(var)
 
 #ifdef __cplusplus

@@ -120,7 +120,9 @@ static int parse_authority(const char *auth, size_t n, struct oauth_url *u, char
 
 	if (n == 0 || n >= sizeof(u->hostport) || memchr(auth, '@', n) != NULL) {
 		snprintf(err, errlen, "base_url has %s; write https://HOST[:PORT]/PATH",
-			 n == 0 ? "no host" : n >= sizeof(u->hostport) ? "a host too long" : "user info");
+			 n == 0			    ? "no host"
+			 : n >= sizeof(u->hostport) ? "a host too long"
+						    : "user info");
 		return -1;
 	}
 	hn = host_len(auth, n);
@@ -148,7 +150,9 @@ static int parse_path(const char *p, struct oauth_url *u, char *err, size_t errl
 
 		if (c <= 0x20 || c >= 0x7f || c == '?' || c == '#') {
 			snprintf(err, errlen, "base_url path has %s; write https://HOST/PATH only",
-				 c == '?' ? "a query" : c == '#' ? "a fragment" : "a blank or non-ASCII byte");
+				 c == '?'   ? "a query"
+				 : c == '#' ? "a fragment"
+					    : "a blank or non-ASCII byte");
 			return -1;
 		}
 	}
@@ -175,8 +179,10 @@ int oauth_url_parse(const char *url, struct oauth_url *u, char *err, size_t errl
 	} else if (strncasecmp(url, "http://", 7) == 0) {
 		p = url + 7;
 	} else {
-		snprintf(err, errlen, "base_url '%.80s' does not start with https://; write it like "
-			 "https://api.cobo.com/v2", url);
+		snprintf(err, errlen,
+			 "base_url '%.80s' does not start with https://; write it like "
+			 "https://api.cobo.com/v2",
+			 url);
 		return -1;
 	}
 	n = strcspn(p, "/?#");
@@ -209,13 +215,17 @@ int oauth_server_key(const char *setting, const char *host, unsigned char key[OA
 				    : strcasecmp(host, envs[i].host) == 0)
 			return cobocred_hex_decode(envs[i].key_hex, key, OAUTH_PUB_LEN);
 	if (setting == NULL) {
-		snprintf(err, errlen, "%.80s is not a known Cobo environment; set server_key "
-			 "(dev, sandbox, prod, or the server's 64-hex response key)", host);
+		snprintf(err, errlen,
+			 "%.80s is not a known Cobo environment; set server_key "
+			 "(dev, sandbox, prod, or the server's 64-hex response key)",
+			 host);
 		return -1;
 	}
 	if (cobocred_hex_decode(setting, key, OAUTH_PUB_LEN) != 0) {
-		snprintf(err, errlen, "server_key '%.70s' is not dev, sandbox, prod or 64 hex "
-			 "characters; fix it", setting);
+		snprintf(err, errlen,
+			 "server_key '%.70s' is not dev, sandbox, prod or 64 hex "
+			 "characters; fix it",
+			 setting);
 		return -1;
 	}
 	return 0;
@@ -223,7 +233,9 @@ int oauth_server_key(const char *setting, const char *host, unsigned char key[OA
 
 static int parse_bool(const char *s, int *out)
 {
-	static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off", "0" };
+	static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no",
+										       "false",
+										       "off", "0" };
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
@@ -245,8 +257,10 @@ static int timeout_setting(const struct cobocred_host *h, const char *profile, c
 	if (s == NULL)
 		return 0;
 	if (cobocred_parse_i64(s, 1, max, &v) != 0) {
-		snprintf(err, errlen, "%s '%.20s' in [profile %s] is not a number of seconds in "
-			 "1..%ld; fix it", key, s, profile, max);
+		snprintf(err, errlen,
+			 "%s '%.20s' in [profile %s] is not a number of seconds in "
+			 "1..%ld; fix it",
+			 key, s, profile, max);
 		return -1;
 	}
 	*out = (long)v;
@@ -259,20 +273,23 @@ static int check_scheme(struct oauth_conf *c, char *err, size_t errlen)
 	if (c->url.https)
 		return 0;
 	if (!c->allow_http) {
-		snprintf(err, errlen, "base_url of [profile %s] is http://; use https:// "
-			 "(allow_http = yes is only for a test server on 127.0.0.1)", c->profile);
+		snprintf(err, errlen,
+			 "base_url of [profile %s] is http://; use https:// "
+			 "(allow_http = yes is only for a test server on 127.0.0.1)",
+			 c->profile);
 		return -1;
 	}
 	if (!oauth_host_is_loopback(c->url.host)) {
-		snprintf(err, errlen, "allow_http is honoured only for 127.0.0.0/8 or localhost, "
-			 "not %.80s; use https://", c->url.host);
+		snprintf(err, errlen,
+			 "allow_http is honoured only for 127.0.0.0/8 or localhost, "
+			 "not %.80s; use https://",
+			 c->url.host);
 		return -1;
 	}
 	return 0;
 }
 
-static int ca_setting(const struct cobocred_host *h, struct oauth_conf *c, char *err,
-		      size_t errlen)
+static int ca_setting(const struct cobocred_host *h, struct oauth_conf *c, char *err, size_t errlen)
 {
 	const char *s = h->profile_get(h->ctx, c->profile, "ca_file"), *home = getenv("HOME");
 	int n;
@@ -297,7 +314,8 @@ static int ca_setting(const struct cobocred_host *h, struct oauth_conf *c, char 
 
 static int build_urls(struct oauth_conf *c, char *err, size_t errlen)
 {
-	int a = snprintf(c->token_path, sizeof(c->token_path), "%s%s", c->url.path, OAUTH_TOKEN_PATH);
+	int a = snprintf(c->token_path, sizeof(c->token_path), "%s%s", c->url.path,
+			 OAUTH_TOKEN_PATH);
 	int b = snprintf(c->token_url, sizeof(c->token_url), "%s://%s%s",
 			 c->url.https ? "https" : "http", c->url.hostport, c->token_path);
 
@@ -320,8 +338,8 @@ int oauth_conf_load(const struct cobocred_host *h, const char *profile, struct o
 	c->client_id = h->profile_get(h->ctx, profile, "client_id");
 	c->org_id = h->profile_get(h->ctx, profile, "org_id");
 	c->app_secret = h->profile_get(h->ctx, profile, "app_secret");
-	if (c->base_url == NULL || c->client_id == NULL || c->org_id == NULL ||
-	    !*c->client_id || !*c->org_id) {
+	if (c->base_url == NULL || c->client_id == NULL || c->org_id == NULL || !*c->client_id ||
+	    !*c->org_id) {
 		snprintf(err, errlen, "[profile %s] needs base_url, client_id and org_id; add them",
 			 profile);
 		return COBOCRED_ERROR;

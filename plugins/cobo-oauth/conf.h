@@ -21,20 +21,20 @@ struct oauth_url {
 };
 
 struct oauth_conf {
-	const char *profile;	/* the host's strings, valid until close() */
+	const char *profile; /* the host's strings, valid until close() */
 	const char *base_url;
 	const char *client_id;
 	const char *org_id;
 	const char *app_secret; /* NULL: keyring */
 	char ca_file[4096];	/* "" for none */
 	struct oauth_url url;
-	char token_url[1600];	/* scheme://hostport/path/oauth/token */
-	char token_path[1100];	/* /path/oauth/token: the signed PATH */
+	char token_url[1600];  /* scheme://hostport/path/oauth/token */
+	char token_path[1100]; /* /path/oauth/token: the signed PATH */
 	unsigned char server_key[OAUTH_PUB_LEN];
 	int allow_http;
-	long connect_timeout;	/* seconds */
-	long timeout;		/* seconds */
-	long max_clock_skew;	/* seconds a signed answer's Biz-Timestamp may be off */
+	long connect_timeout; /* seconds */
+	long timeout;	      /* seconds */
+	long max_clock_skew;  /* seconds a signed answer's Biz-Timestamp may be off */
 };
 
 /* The profile settings this module reads, NULL-name ended (module.h, ABI 1.2). */
@@ -54,7 +54,7 @@ int oauth_server_key(const char *setting, const char *host, unsigned char key[OA
 const char *oauth_env_name(size_t i, const char **base_url, const char **key_hex);
 
 /* Reads and checks profile's settings through the host.  COBOCRED_* status, err set on failure. */
-int oauth_conf_load(const struct cobocred_host *host, const char *profile,
-		    struct oauth_conf *c, char *err, size_t errlen);
+int oauth_conf_load(const struct cobocred_host *host, const char *profile, struct oauth_conf *c,
+		    char *err, size_t errlen);
 
 #endif

@@ -121,9 +121,11 @@ static int setup(CURL *c, const struct oauth_http_req *req, struct curl_slist *h
 	bad |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, req->connect_timeout) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_TIMEOUT, req->timeout) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_USERAGENT, "cobo-credential/" PACKAGE_VERSION) != CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_USERAGENT, "cobo-credential/" PACKAGE_VERSION) !=
+	       CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_body) != CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_body) !=
+	       CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_WRITEDATA, sink) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK;
@@ -132,7 +134,8 @@ static int setup(CURL *c, const struct oauth_http_req *req, struct curl_slist *h
 	if (strcmp(req->method, "POST") == 0) {
 		bad |= curl_easy_setopt(c, CURLOPT_POST, 1L) != CURLE_OK;
 		/* Not COPYPOSTFIELDS: the body holds a refresh token; the caller wipes it. */
-		bad |= curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body ? req->body : "") != CURLE_OK;
+		bad |= curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body ? req->body : "") !=
+		       CURLE_OK;
 		bad |= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
 					(curl_off_t)req->body_len) != CURLE_OK;
 	} else {

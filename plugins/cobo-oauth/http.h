@@ -12,29 +12,29 @@
 #define OAUTH_HTTP_MAX_HEADERS 8
 
 struct oauth_http_req {
-	const char *method;	 /* "GET" or "POST" */
-	const char *url;	 /* full URL, query included */
-	const char *body;	 /* POST body (not copied; may be secret), or NULL */
+	const char *method; /* "GET" or "POST" */
+	const char *url;    /* full URL, query included */
+	const char *body;   /* POST body (not copied; may be secret), or NULL */
 	size_t body_len;
 	const char *headers[OAUTH_HTTP_MAX_HEADERS + 1]; /* "Name: value", NULL-terminated */
-	const char *ca_file;	 /* extra CA file, or NULL */
+	const char *ca_file;				 /* extra CA file, or NULL */
 	int allow_http;
-	long connect_timeout;	 /* seconds */
-	long timeout;		 /* seconds, whole request */
-	size_t max_body;	 /* larger responses are refused */
+	long connect_timeout; /* seconds */
+	long timeout;	      /* seconds, whole request */
+	size_t max_body;      /* larger responses are refused */
 };
 
 struct oauth_http_resp {
-	long status;		/* HTTP status; 0 when no complete answer came */
-	char *body;		/* wiped secret memory, NUL-terminated; owned */
+	long status; /* HTTP status; 0 when no complete answer came */
+	char *body;  /* wiped secret memory, NUL-terminated; owned */
 	size_t body_len;
-	char timestamp[64];	/* Biz-Timestamp, "" if absent */
-	char signature[160];	/* Biz-Resp-Signature, "" if absent */
-	int header_conflict;	/* one of them repeated or overlong: trust neither */
-	int curl_code;		/* CURLcode of the transfer */
-	int too_large;		/* the body exceeded max_body */
-	int sent;		/* request bytes went out before the failure */
-	char error[256];	/* curl's error text on failure */
+	char timestamp[64];  /* Biz-Timestamp, "" if absent */
+	char signature[160]; /* Biz-Resp-Signature, "" if absent */
+	int header_conflict; /* one of them repeated or overlong: trust neither */
+	int curl_code;	     /* CURLcode of the transfer */
+	int too_large;	     /* the body exceeded max_body */
+	int sent;	     /* request bytes went out before the failure */
+	char error[256];     /* curl's error text on failure */
 };
 
 /* curl_global_init / cleanup, reference-counted by libcurl itself.  0 or -1. */

@@ -35,9 +35,8 @@ static int tls_failure(int cc)
 	       cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH || cc == CURLE_SSL_INVALIDCERTSTATUS;
 }
 
-static int judge_transport(const struct oauth_conf *c, int refresh,
-			   const struct oauth_http_resp *r, int *fallback, int *retry, char *err,
-			   size_t errlen)
+static int judge_transport(const struct oauth_conf *c, int refresh, const struct oauth_http_resp *r,
+			   int *fallback, int *retry, char *err, size_t errlen)
 {
 	const char *host = c->url.hostport;
 
@@ -47,9 +46,10 @@ static int judge_transport(const struct oauth_conf *c, int refresh,
 		return COBOCRED_ERROR;
 	}
 	if (tls_failure(r->curl_code)) {
-		snprintf(err, errlen, "TLS verification of %s failed (%s); check ca_file in "
-			 "[profile %s]: an unverified server is never trusted", host, r->error,
-			 c->profile);
+		snprintf(err, errlen,
+			 "TLS verification of %s failed (%s); check ca_file in "
+			 "[profile %s]: an unverified server is never trusted",
+			 host, r->error, c->profile);
 		return COBOCRED_ERROR;
 	}
 	if (r->curl_code == CURLE_UNSUPPORTED_PROTOCOL || r->curl_code == CURLE_OUT_OF_MEMORY) {
@@ -58,8 +58,10 @@ static int judge_transport(const struct oauth_conf *c, int refresh,
 	}
 	*fallback = refresh && r->sent;
 	if (r->curl_code == CURLE_OPERATION_TIMEDOUT) {
-		snprintf(err, errlen, "no answer from %s within %ld s (%s); try again, or raise "
-			 "timeout in [profile %s]", host, c->timeout, r->error, c->profile);
+		snprintf(err, errlen,
+			 "no answer from %s within %ld s (%s); try again, or raise "
+			 "timeout in [profile %s]",
+			 host, c->timeout, r->error, c->profile);
 		return COBOCRED_TRYAGAIN;
 	}
 	*retry = 1;
@@ -92,7 +94,8 @@ static int judge_fresh(const struct oauth_conf *c, const struct oauth_sent *sent
 				      sizeof(why));
 
 	if (t == OAUTH_TS_SKEWED)
-		snprintf(err, errlen, "refusing the answer from %s as stale or replayed: %s; fix "
+		snprintf(err, errlen,
+			 "refusing the answer from %s as stale or replayed: %s; fix "
 			 "the clock (this machine's or the server's); nothing was stored",
 			 c->url.hostport, why);
 	else if (t != 0)
@@ -107,7 +110,8 @@ static int judge_rotated(const struct oauth_conf *c, const struct oauth_sent *se
 {
 	if (!oauth_token_echoes(tok, sent->refresh, sent->refresh_len))
 		return COBOCRED_SUCCESS;
-	snprintf(err, errlen, "refusing the refresh answer from %s: it hands back the refresh "
+	snprintf(err, errlen,
+		 "refusing the refresh answer from %s: it hands back the refresh "
 		 "token that was sent instead of a new one (a replayed answer); nothing was stored",
 		 c->url.hostport);
 	return COBOCRED_ERROR;
@@ -129,17 +133,20 @@ static int judge_success(const struct oauth_conf *c, const struct oauth_sent *se
 					r->signature))
 		sig_problem = "it does not verify with the server key";
 	if (sig_problem != NULL) {
-		snprintf(err, errlen, "response signature invalid: refusing the token from %s "
-			 "(%s); check server_key in [profile %s]", c->url.hostport, sig_problem,
-			 c->profile);
+		snprintf(err, errlen,
+			 "response signature invalid: refusing the token from %s "
+			 "(%s); check server_key in [profile %s]",
+			 c->url.hostport, sig_problem, c->profile);
 		return COBOCRED_ERROR;
 	}
 	st = judge_fresh(c, sent, r, err, errlen);
 	if (st != COBOCRED_SUCCESS)
 		return st;
 	if (oauth_parse_token(r->body, r->body_len, tok, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "malformed token response from %s (HTTP %ld): %s; nothing "
-			 "was stored", c->url.hostport, r->status, why);
+		snprintf(err, errlen,
+			 "malformed token response from %s (HTTP %ld): %s; nothing "
+			 "was stored",
+			 c->url.hostport, r->status, why);
 		return COBOCRED_ERROR;
 	}
 	st = judge_rotated(c, sent, tok, err, errlen);
@@ -188,8 +195,10 @@ static int judge_error(const struct oauth_conf *c, int refresh, const struct oau
 		return COBOCRED_DENIED;
 	}
 	if (!signed_ok && (s == 429 || s == 502 || s == 503 || s == 504)) {
-		snprintf(err, errlen, "%s answered HTTP %ld without a Cobo signature (a proxy or an "
-			 "overloaded server); try again later", c->url.hostport, s);
+		snprintf(err, errlen,
+			 "%s answered HTTP %ld without a Cobo signature (a proxy or an "
+			 "overloaded server); try again later",
+			 c->url.hostport, s);
 		return COBOCRED_TRYAGAIN;
 	}
 	if (s == 408 || s == 429 || (s >= 500 && s <= 599)) {
@@ -202,8 +211,10 @@ static int judge_error(const struct oauth_conf *c, int refresh, const struct oau
 			 c->org_id, s, detail, signed_ok ? "" : ", unsigned", hint(s));
 		return COBOCRED_DENIED;
 	}
-	snprintf(err, errlen, "unexpected HTTP %ld from %s (redirects are not followed); check "
-		 "base_url in [profile %s]", s, c->url.hostport, c->profile);
+	snprintf(err, errlen,
+		 "unexpected HTTP %ld from %s (redirects are not followed); check "
+		 "base_url in [profile %s]",
+		 s, c->url.hostport, c->profile);
 	return COBOCRED_ERROR;
 }
 

@@ -40,8 +40,7 @@ static int no_passphrase(char *buf, int size, int rwflag, void *u)
 	return 0;
 }
 
-static int parse_pem(const char *text, size_t len, unsigned char *seed, char *err,
-		     size_t errlen)
+static int parse_pem(const char *text, size_t len, unsigned char *seed, char *err, size_t errlen)
 {
 	BIO *bio = BIO_new_mem_buf(text, (int)len);
 	EVP_PKEY *pk = NULL;
@@ -54,9 +53,11 @@ static int parse_pem(const char *text, size_t len, unsigned char *seed, char *er
 	}
 	pk = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
 	if (pk == NULL) {
-		snprintf(err, errlen, "%s", memmem(text, len, "ENCRYPTED", 9) != NULL ?
-			 "the PEM key is encrypted; store it unencrypted with mode 0600" :
-			 "malformed PEM private key; write one with 'openssl genpkey -algorithm ed25519'");
+		snprintf(
+			err, errlen, "%s",
+			memmem(text, len, "ENCRYPTED", 9) != NULL
+				? "the PEM key is encrypted; store it unencrypted with mode 0600"
+				: "malformed PEM private key; write one with 'openssl genpkey -algorithm ed25519'");
 		goto out;
 	}
 	if (EVP_PKEY_get_id(pk) != EVP_PKEY_ED25519) {
@@ -76,8 +77,7 @@ out:
 	return r;
 }
 
-static int parse_hex(const char *text, size_t len, unsigned char *seed, char *err,
-		     size_t errlen)
+static int parse_hex(const char *text, size_t len, unsigned char *seed, char *err, size_t errlen)
 {
 	char hex[2 * OAUTH_SEED_LEN + 1];
 	int r = -1;
@@ -85,8 +85,8 @@ static int parse_hex(const char *text, size_t len, unsigned char *seed, char *er
 	while (len > 0 && isspace((unsigned char)text[len - 1]))
 		len--;
 	if (len != sizeof(hex) - 1) {
-		snprintf(err, errlen, "the key is neither PEM nor 64 hex characters (%zu characters)",
-			 len);
+		snprintf(err, errlen,
+			 "the key is neither PEM nor 64 hex characters (%zu characters)", len);
 		return -1;
 	}
 	memcpy(hex, text, len);
@@ -138,8 +138,10 @@ static int expand_path(const char *path, char *out, size_t outlen, char *err, si
 	else if (path[0] == '/')
 		n = snprintf(out, outlen, "%s", path);
 	else {
-		snprintf(err, errlen, "app_secret file '%s' is not an absolute path; write "
-			 "file:/full/path or file:~/path", path);
+		snprintf(err, errlen,
+			 "app_secret file '%s' is not an absolute path; write "
+			 "file:/full/path or file:~/path",
+			 path);
 		return -1;
 	}
 	if (n < 0 || (size_t)n >= outlen) {
@@ -182,8 +184,10 @@ int oauth_key_load_env(const char *var, unsigned char seed[OAUTH_SEED_LEN], char
 	char why[256];
 
 	if (v == NULL || *v == '\0') {
-		snprintf(err, errlen, "app_secret = env:%s but $%s is not set; export the "
-			 "64-hex app secret in it", var, var);
+		snprintf(err, errlen,
+			 "app_secret = env:%s but $%s is not set; export the "
+			 "64-hex app secret in it",
+			 var, var);
 		return COBOCRED_ERROR;
 	}
 	if (oauth_key_parse(v, strlen(v), seed, why, sizeof(why)) != 0) {
@@ -198,8 +202,11 @@ static int key_from_store(const struct cobocred_host *host, const char *profile,
 {
 	struct cobocred_attr attrs[] = { { "client_id", client_id } };
 	struct cobocred_query q = {
-		.struct_size = sizeof(q), .schema = COBOCRED_SCHEMA_APP_SECRET,
-		.n_attrs = 1, .attrs = attrs, .profile = profile,
+		.struct_size = sizeof(q),
+		.schema = COBOCRED_SCHEMA_APP_SECRET,
+		.n_attrs = 1,
+		.attrs = attrs,
+		.profile = profile,
 	};
 	struct cobocred_item *it = NULL;
 	char why[256];
@@ -207,7 +214,8 @@ static int key_from_store(const struct cobocred_host *host, const char *profile,
 
 	st = host->stack_get(host->ctx, &q, &it);
 	if (st == COBOCRED_NOTFOUND || (st == COBOCRED_SUCCESS && it == NULL)) {
-		snprintf(err, errlen, "no app secret for client_id %s in the credential store; "
+		snprintf(err, errlen,
+			 "no app secret for client_id %s in the credential store; "
 			 "add it there or set 'app_secret = file:PATH' in [profile %s]",
 			 client_id, profile);
 		st = COBOCRED_ERROR;
@@ -215,7 +223,8 @@ static int key_from_store(const struct cobocred_host *host, const char *profile,
 	}
 	if (st != COBOCRED_SUCCESS)
 		goto out; /* the store's own message stands */
-	if (oauth_key_parse((const char *)it->secret, it->secret_len, seed, why, sizeof(why)) != 0) {
+	if (oauth_key_parse((const char *)it->secret, it->secret_len, seed, why, sizeof(why)) !=
+	    0) {
 		snprintf(err, errlen, "app secret for client_id %s in the credential store: %s",
 			 client_id, why);
 		st = COBOCRED_ERROR;
@@ -237,8 +246,10 @@ int oauth_key_load(const struct cobocred_host *host, const char *profile, const 
 		return oauth_key_load_file(spec + 5, seed, err, errlen);
 	if (strncmp(spec, "env:", 4) == 0)
 		return oauth_key_load_env(spec + 4, seed, err, errlen);
-	snprintf(err, errlen, "app_secret '%.40s' in [profile %s] is not keyring, file:PATH or "
-		 "env:VAR; fix it", spec, profile);
+	snprintf(err, errlen,
+		 "app_secret '%.40s' in [profile %s] is not keyring, file:PATH or "
+		 "env:VAR; fix it",
+		 spec, profile);
 	return COBOCRED_ERROR;
 }
 
@@ -265,8 +276,8 @@ static int canonical(const struct cobocred_host *h, const unsigned char *seed, c
 	return COBOCRED_SUCCESS;
 }
 
-int oauth_key_generate(const struct cobocred_host *h, char **secret, size_t *secret_len,
-		       char *pub, size_t publen)
+int oauth_key_generate(const struct cobocred_host *h, char **secret, size_t *secret_len, char *pub,
+		       size_t publen)
 {
 	unsigned char seed[OAUTH_SEED_LEN];
 	int st;
@@ -315,8 +326,8 @@ int oauth_key_public(const struct cobocred_host *h, const char *profile, char *p
 		h->set_error(h->ctx, "[profile %s] has no client_id; add it", profile);
 		return COBOCRED_ERROR;
 	}
-	st = oauth_key_load(h, profile, h->profile_get(h->ctx, profile, "app_secret"), client,
-			    seed, err, sizeof(err));
+	st = oauth_key_load(h, profile, h->profile_get(h->ctx, profile, "app_secret"), client, seed,
+			    err, sizeof(err));
 	if (st == COBOCRED_SUCCESS && oauth_ed25519_pub(seed, raw) != 0) {
 		snprintf(err, sizeof(err), "cannot derive the Ed25519 public key (OpenSSL error)");
 		st = COBOCRED_ERROR;

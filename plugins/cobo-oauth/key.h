@@ -45,8 +45,8 @@ int oauth_key_load(const struct cobocred_host *host, const char *profile, const 
  * secret_free) and the 64-hex public key in pub (publen >= 65).
  * COBOCRED_* status; the host's error set on failure.
  */
-int oauth_key_generate(const struct cobocred_host *h, char **secret, size_t *secret_len,
-		       char *pub, size_t publen);
+int oauth_key_generate(const struct cobocred_host *h, char **secret, size_t *secret_len, char *pub,
+		       size_t publen);
 int oauth_key_import(const struct cobocred_host *h, const char *text, size_t len, char **secret,
 		     size_t *secret_len, char *pub, size_t publen);
 /* The public key of profile's app secret, loaded as signing loads it (oauth_key_load). */

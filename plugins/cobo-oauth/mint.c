@@ -58,14 +58,18 @@ out:
  * transport failure (details in *resp), -1 when it could not even be built.
  */
 static int exchange(const struct cobocred_host *h, const struct oauth_conf *c,
-		    const unsigned char *seed, const char *query, const char *body,
-		    size_t body_len, struct oauth_http_resp *resp)
+		    const unsigned char *seed, const char *query, const char *body, size_t body_len,
+		    struct oauth_http_resp *resp)
 {
 	const char *method = body != NULL ? "POST" : "GET";
 	struct oauth_http_req req = {
-		.method = method, .body = body, .body_len = body_len,
-		.ca_file = c->ca_file, .allow_http = c->allow_http,
-		.connect_timeout = c->connect_timeout, .timeout = c->timeout,
+		.method = method,
+		.body = body,
+		.body_len = body_len,
+		.ca_file = c->ca_file,
+		.allow_http = c->allow_http,
+		.connect_timeout = c->connect_timeout,
+		.timeout = c->timeout,
 		.max_body = OAUTH_BODY_MAX,
 	};
 	struct auth_headers ah;
@@ -73,7 +77,8 @@ static int exchange(const struct cobocred_host *h, const struct oauth_conf *c,
 	int n;
 
 	memset(resp, 0, sizeof(*resp));
-	n = snprintf(url, sizeof(url), "%s%s%s", c->token_url, query ? "?" : "", query ? query : "");
+	n = snprintf(url, sizeof(url), "%s%s%s", c->token_url, query ? "?" : "",
+		     query ? query : "");
 	if (n < 0 || (size_t)n >= sizeof(url) ||
 	    sign_request(seed, method, c->token_path, query, body, body_len, &ah) != 0)
 		return -1;
@@ -108,17 +113,19 @@ static void sleep_ms(long ms)
 
 /* One request and its verdict; sent.refresh is the refresh token inside body, if any. */
 static int attempt(const struct cobocred_host *h, const struct oauth_conf *c,
-		   const unsigned char *seed, const char *query, const char *body,
-		   size_t body_len, struct oauth_sent sent, struct oauth_token *tok, int *fallback,
-		   int *retry, char *err, size_t errlen)
+		   const unsigned char *seed, const char *query, const char *body, size_t body_len,
+		   struct oauth_sent sent, struct oauth_token *tok, int *fallback, int *retry,
+		   char *err, size_t errlen)
 {
 	struct oauth_http_resp resp;
 	int got, st;
 
 	got = exchange(h, c, seed, query, body, body_len, &resp);
 	if (got < 0) {
-		snprintf(err, errlen, "cannot build the token request for [profile %s] (out of "
-			 "memory, or client_id/base_url too long)", c->profile);
+		snprintf(err, errlen,
+			 "cannot build the token request for [profile %s] (out of "
+			 "memory, or client_id/base_url too long)",
+			 c->profile);
 		oauth_http_resp_clear(&resp);
 		*fallback = *retry = 0;
 		return COBOCRED_ERROR;
@@ -137,7 +144,8 @@ static int mint(const struct cobocred_host *h, const struct oauth_conf *c,
 	int i, st = COBOCRED_ERROR, fallback, retry = 1;
 
 	if (oauth_mint_query(c->client_id, c->org_id, query, sizeof(query)) != 0) {
-		snprintf(err, errlen, "client_id or org_id of [profile %s] is too long", c->profile);
+		snprintf(err, errlen, "client_id or org_id of [profile %s] is too long",
+			 c->profile);
 		return COBOCRED_ERROR;
 	}
 	for (i = 0; i < OAUTH_MINT_ATTEMPTS && retry; i++) {
@@ -170,7 +178,9 @@ int oauth_fetch(const struct cobocred_host *h, const struct oauth_conf *c,
 	oauth_free_wiped(body, body_len);
 	if (st == COBOCRED_SUCCESS || !fallback)
 		return st;
-	h->log(h->ctx, COBOCRED_LOG_INFO, "cobo-oauth: the refresh did not go through (%s); "
-	       "minting a new token instead", err);
+	h->log(h->ctx, COBOCRED_LOG_INFO,
+	       "cobo-oauth: the refresh did not go through (%s); "
+	       "minting a new token instead",
+	       err);
 	return mint(h, c, seed, tok, err, errlen);
 }

@@ -23,7 +23,7 @@ int oauth_query_applies(const struct cobocred_query *q);
 struct oauth_sent {
 	const char *refresh; /* the refresh token sent (not owned); NULL: a mint */
 	size_t refresh_len;
-	int64_t now_ms;	     /* oauth_now_ms() when the answer arrived */
+	int64_t now_ms; /* oauth_now_ms() when the answer arrived */
 };
 
 /*

@@ -26,11 +26,14 @@ static int oauth_open(const struct cobocred_host *host, int argc, const char *co
 	*out = NULL;
 	/* Every setting is per profile; an option here would be silently lost. */
 	if (argc > 0) {
-		host->set_error(host->ctx, "cobo-oauth takes no module options (got '%.40s'); set it "
-				"per profile instead, e.g. [profile NAME] timeout = 30", argv[0]);
+		host->set_error(host->ctx,
+				"cobo-oauth takes no module options (got '%.40s'); set it "
+				"per profile instead, e.g. [profile NAME] timeout = 30",
+				argv[0]);
 		return COBOCRED_ERROR;
 	}
-	if (host->struct_size < offsetof(struct cobocred_host, stack_store) + sizeof(host->stack_store)) {
+	if (host->struct_size <
+	    offsetof(struct cobocred_host, stack_store) + sizeof(host->stack_store)) {
 		host->set_error(host->ctx, "cobo-oauth needs a newer cobo-credential host");
 		return COBOCRED_ERROR;
 	}
@@ -109,10 +112,6 @@ static const char *const oauth_schemas[] = { COBOCRED_SCHEMA_COBO, NULL };
 
 COBOCRED_MODULE_DEFINE(oauth_module, "cobo-oauth",
 		       .caps = COBOCRED_CAP_GET | COBOCRED_CAP_MINT | COBOCRED_CAP_ERASE,
-		       .open = oauth_open,
-		       .close = oauth_close,
-		       .get = oauth_get,
-		       .erase = oauth_erase,
-		       .schemas = oauth_schemas,
-		       .settings = oauth_settings,
+		       .open = oauth_open, .close = oauth_close, .get = oauth_get,
+		       .erase = oauth_erase, .schemas = oauth_schemas, .settings = oauth_settings,
 		       .keys = &oauth_keys)

@@ -77,8 +77,14 @@ static size_t json_escape(const char *s, size_t n, char *out)
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		char e = c == '"' ? '"' : c == '\\' ? '\\' : c == '\n' ? 'n' : c == '\r' ? 'r' :
-			 c == '\t' ? 't' : c == '\b' ? 'b' : c == '\f' ? 'f' : 0;
+		char e = c == '"'    ? '"'
+			 : c == '\\' ? '\\'
+			 : c == '\n' ? 'n'
+			 : c == '\r' ? 'r'
+			 : c == '\t' ? 't'
+			 : c == '\b' ? 'b'
+			 : c == '\f' ? 'f'
+				     : 0;
 
 		if (e != 0) {
 			if (out) {
@@ -102,8 +108,8 @@ static size_t json_escape(const char *s, size_t n, char *out)
 	return o;
 }
 
-int oauth_refresh_body(const char *client_id, const char *refresh, size_t refresh_len,
-		       char **out, size_t *len)
+int oauth_refresh_body(const char *client_id, const char *refresh, size_t refresh_len, char **out,
+		       size_t *len)
 {
 	static const char p1[] = "{\"client_id\":\"",
 			  p2[] = "\",\"grant_type\":\"refresh_token\",\"refresh_token\":\"",

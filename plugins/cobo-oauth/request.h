@@ -26,8 +26,8 @@ int oauth_mint_query(const char *client_id, const char *org_id, char *out, size_
  * *out is new; it holds the refresh token, so free it with
  * oauth_free_wiped(*out, *len).  0 or -1.
  */
-int oauth_refresh_body(const char *client_id, const char *refresh, size_t refresh_len,
-		       char **out, size_t *len);
+int oauth_refresh_body(const char *client_id, const char *refresh, size_t refresh_len, char **out,
+		       size_t *len);
 
 /* The current real time in unix milliseconds, as decimal (Biz-Api-Nonce). */
 void oauth_nonce(char out[OAUTH_NONCE_MAX]);

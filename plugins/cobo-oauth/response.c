@@ -62,7 +62,8 @@ static int json_parse_object(const char *body, size_t len, struct json_object **
 	if (obj == NULL) {
 		snprintf(err, errlen, "%s JSON (%s)",
 			 jerr == json_tokener_continue ? "truncated" : "invalid",
-			 jerr == json_tokener_continue ? "ends early" : json_tokener_error_desc(jerr));
+			 jerr == json_tokener_continue ? "ends early"
+						       : json_tokener_error_desc(jerr));
 		goto out;
 	}
 	if (json_tokener_get_parse_end(tok) != len) {
@@ -92,7 +93,8 @@ static void wipe_string_field(struct json_object *obj, const char *name)
 	struct json_object *v;
 
 	if (json_object_object_get_ex(obj, name, &v) && json_object_is_type(v, json_type_string))
-		OPENSSL_cleanse((char *)json_object_get_string(v), (size_t)json_object_get_string_len(v));
+		OPENSSL_cleanse((char *)json_object_get_string(v),
+				(size_t)json_object_get_string_len(v));
 }
 
 static int has_control(const char *s, size_t n)
@@ -341,8 +343,7 @@ static void utc_format(int64_t ms, char *buf, size_t len)
 		snprintf(buf, len, "%lld ms", (long long)ms);
 }
 
-int oauth_timestamp_check(const char *ts, int64_t now_ms, long max_skew, char *err,
-			  size_t errlen)
+int oauth_timestamp_check(const char *ts, int64_t now_ms, long max_skew, char *err, size_t errlen)
 {
 	char theirs[64], ours[64];
 	int64_t ms, apart;
@@ -357,9 +358,10 @@ int oauth_timestamp_check(const char *ts, int64_t now_ms, long max_skew, char *e
 		return 0;
 	utc_format(ms, theirs, sizeof(theirs));
 	utc_format(now_ms, ours, sizeof(ours));
-	snprintf(err, errlen, "it is dated %s (Biz-Timestamp) but the local clock says %s: "
-		 "%lld.%03d s %s, more than the %ld s allowed", theirs, ours,
-		 (long long)(apart / 1000), (int)(apart % 1000),
+	snprintf(err, errlen,
+		 "it is dated %s (Biz-Timestamp) but the local clock says %s: "
+		 "%lld.%03d s %s, more than the %ld s allowed",
+		 theirs, ours, (long long)(apart / 1000), (int)(apart % 1000),
 		 ms < now_ms ? "in the past" : "in the future", max_skew);
 	return OAUTH_TS_SKEWED;
 }

@@ -8,20 +8,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define OAUTH_TOKEN_MAX 4096		/* bytes in an access or refresh token */
-#define OAUTH_EXPIRES_MAX 31536000	/* one year, in seconds */
-#define OAUTH_JSON_DEPTH 16		/* deeper nesting is refused */
-#define OAUTH_BODY_MAX (64 * 1024)	/* larger responses are refused */
-#define OAUTH_SKEW_DEFAULT 300		/* max_clock_skew: seconds between Biz-Timestamp and us */
-#define OAUTH_SKEW_MAX 86400		/* the largest max_clock_skew accepted */
+#define OAUTH_TOKEN_MAX 4096	   /* bytes in an access or refresh token */
+#define OAUTH_EXPIRES_MAX 31536000 /* one year, in seconds */
+#define OAUTH_JSON_DEPTH 16	   /* deeper nesting is refused */
+#define OAUTH_BODY_MAX (64 * 1024) /* larger responses are refused */
+#define OAUTH_SKEW_DEFAULT 300	   /* max_clock_skew: seconds between Biz-Timestamp and us */
+#define OAUTH_SKEW_MAX 86400	   /* the largest max_clock_skew accepted */
 
 /* A parsed token answer.  Tokens live in wiped secret memory. */
 struct oauth_token {
-	char *access_token;  /* owned; NUL-terminated */
+	char *access_token; /* owned; NUL-terminated */
 	size_t access_len;
 	char *refresh_token; /* owned; NUL-terminated */
 	size_t refresh_len;
-	int64_t expires_in;  /* seconds, 1..OAUTH_EXPIRES_MAX */
+	int64_t expires_in; /* seconds, 1..OAUTH_EXPIRES_MAX */
 };
 
 /*
@@ -46,8 +46,7 @@ void oauth_token_clear(struct oauth_token *t);
  */
 #define OAUTH_TS_MALFORMED (-1)
 #define OAUTH_TS_SKEWED (-2)
-int oauth_timestamp_check(const char *ts, int64_t now_ms, long max_skew, char *err,
-			  size_t errlen);
+int oauth_timestamp_check(const char *ts, int64_t now_ms, long max_skew, char *err, size_t errlen);
 
 /* 1 if t carries exactly the refresh token sent (sent_len bytes): a replayed answer. */
 int oauth_token_echoes(const struct oauth_token *t, const char *sent, size_t sent_len);

@@ -25,9 +25,8 @@ static char *put(char *dst, const char *src, size_t n)
 	return dst + n;
 }
 
-int oauth_str_to_sign(const char *method, const char *path, const char *nonce,
-		      const char *query, const char *body, size_t body_len, char **out,
-		      size_t *out_len)
+int oauth_str_to_sign(const char *method, const char *path, const char *nonce, const char *query,
+		      const char *body, size_t body_len, char **out, size_t *out_len)
 {
 	const char *part[4] = { method, path, nonce, query };
 	size_t plen[4], total = body_len, i;
@@ -76,9 +75,8 @@ out:
 	return r;
 }
 
-int oauth_request_digest(const char *method, const char *path, const char *nonce,
-			 const char *query, const char *body, size_t body_len,
-			 unsigned char digest[OAUTH_DIGEST_LEN])
+int oauth_request_digest(const char *method, const char *path, const char *nonce, const char *query,
+			 const char *body, size_t body_len, unsigned char digest[OAUTH_DIGEST_LEN])
 {
 	char *s = NULL;
 	size_t n = 0;
@@ -162,13 +160,13 @@ int oauth_ed25519_verify(const unsigned char pub[OAUTH_PUB_LEN], const unsigned 
 	return ok;
 }
 
-int oauth_verify_response(const unsigned char pub[OAUTH_PUB_LEN], const char *body,
-			  size_t body_len, const char *timestamp, const char *sig_hex)
+int oauth_verify_response(const unsigned char pub[OAUTH_PUB_LEN], const char *body, size_t body_len,
+			  const char *timestamp, const char *sig_hex)
 {
 	unsigned char sig[OAUTH_SIG_LEN], digest[OAUTH_DIGEST_LEN];
 
-	if (pub == NULL || (body == NULL && body_len > 0) || timestamp == NULL ||
-	    sig_hex == NULL || *timestamp == '\0')
+	if (pub == NULL || (body == NULL && body_len > 0) || timestamp == NULL || sig_hex == NULL ||
+	    *timestamp == '\0')
 		return 0;
 	if (cobocred_hex_decode(sig_hex, sig, sizeof(sig)) != 0)
 		return 0;

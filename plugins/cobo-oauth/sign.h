@@ -20,18 +20,16 @@
  * oauth_free_wiped(*out, *out_len): it may hold a refresh token).
  * body may contain any bytes.  0, or -1 on OOM/overflow.
  */
-int oauth_str_to_sign(const char *method, const char *path, const char *nonce,
-		      const char *query, const char *body, size_t body_len, char **out,
-		      size_t *out_len);
+int oauth_str_to_sign(const char *method, const char *path, const char *nonce, const char *query,
+		      const char *body, size_t body_len, char **out, size_t *out_len);
 /* Wipes len + 1 bytes of p, then frees it.  NULL is a no-op. */
 void oauth_free_wiped(char *p, size_t len);
 
 /* mid = SHA256(data) (mid may be NULL), digest = SHA256(mid).  0 or -1. */
 int oauth_sha256d(const void *data, size_t len, unsigned char *mid, unsigned char *digest);
 /* The request digest: SHA256d of the string to sign.  0 or -1. */
-int oauth_request_digest(const char *method, const char *path, const char *nonce,
-			 const char *query, const char *body, size_t body_len,
-			 unsigned char digest[OAUTH_DIGEST_LEN]);
+int oauth_request_digest(const char *method, const char *path, const char *nonce, const char *query,
+			 const char *body, size_t body_len, unsigned char digest[OAUTH_DIGEST_LEN]);
 /* The response digest: SHA256d(body "|" timestamp), without copying body.  0 or -1. */
 int oauth_response_digest(const char *body, size_t body_len, const char *timestamp,
 			  unsigned char digest[OAUTH_DIGEST_LEN]);
@@ -49,7 +47,7 @@ int oauth_ed25519_verify(const unsigned char pub[OAUTH_PUB_LEN], const unsigned 
  * 1 if sig_hex (128 hex chars, any case) is a valid Biz-Resp-Signature of
  * body and timestamp under pub; 0 for anything else, NULL arguments included.
  */
-int oauth_verify_response(const unsigned char pub[OAUTH_PUB_LEN], const char *body,
-			  size_t body_len, const char *timestamp, const char *sig_hex);
+int oauth_verify_response(const unsigned char pub[OAUTH_PUB_LEN], const char *body, size_t body_len,
+			  const char *timestamp, const char *sig_hex);
 
 #endif

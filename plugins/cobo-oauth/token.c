@@ -107,7 +107,8 @@ static const char *usable_refresh(const struct cobocred_host *h, const struct co
 		if (q->secret[i] < 0x20 || q->secret[i] == 0x7f)
 			break;
 	if (q->secret_len > OAUTH_TOKEN_MAX || i < q->secret_len) {
-		h->log(h->ctx, COBOCRED_LOG_WARN, "cobo-oauth: cached refresh token is malformed; "
+		h->log(h->ctx, COBOCRED_LOG_WARN,
+		       "cobo-oauth: cached refresh token is malformed; "
 		       "minting instead");
 		return NULL;
 	}

@@ -49,7 +49,7 @@ static int copy_item(const struct cobocred_item *in, struct file_item *out)
 	out->secret_len = secret_len;
 	if (in->oauth_refresh_token != NULL &&
 	    (out->refresh = cobocred_hostmem_dup(in->oauth_refresh_token,
-						strlen(in->oauth_refresh_token))) == NULL)
+						 strlen(in->oauth_refresh_token))) == NULL)
 		return -1;
 	return copy_attrs(in, out);
 }
@@ -60,9 +60,12 @@ int file_item_from_host(const struct cobocred_item *in, struct file_item *out, c
 	char why[160];
 
 	memset(out, 0, sizeof(*out));
-	if (in->n_attrs > FILE_MAX_ATTRS || (in->secret != NULL && in->secret_len > FILE_SECRET_MAX)) {
-		snprintf(err, errlen, "the file store holds at most %d attributes and %u secret bytes "
-				      "per item; not stored", FILE_MAX_ATTRS, FILE_SECRET_MAX);
+	if (in->n_attrs > FILE_MAX_ATTRS ||
+	    (in->secret != NULL && in->secret_len > FILE_SECRET_MAX)) {
+		snprintf(err, errlen,
+			 "the file store holds at most %d attributes and %u secret bytes "
+			 "per item; not stored",
+			 FILE_MAX_ATTRS, FILE_SECRET_MAX);
 		return -1;
 	}
 	if (copy_item(in, out) != 0) {

@@ -28,10 +28,10 @@
 #define FILE_FORMAT_MAGIC "cobo-credential-store"
 #define FILE_FORMAT_VERSION 1
 
-#define FILE_MAX_ATTRS 32		  /* as many as a host item holds */
+#define FILE_MAX_ATTRS 32 /* as many as a host item holds */
 #define FILE_MAX_ITEMS 65536
-#define FILE_FIELD_MAX 65535		  /* decoded schema, label, attr, refresh */
-#define FILE_SECRET_MAX (2u << 20)	  /* decoded secret bytes */
+#define FILE_FIELD_MAX 65535			 /* decoded schema, label, attr, refresh */
+#define FILE_SECRET_MAX (2u << 20)		 /* decoded secret bytes */
 #define FILE_LINE_MAX (3 * FILE_SECRET_MAX + 16) /* "secret " + every byte as %XX */
 
 struct file_attr {
@@ -44,9 +44,9 @@ struct file_item {
 	char *label;		 /* owned; NULL if none */
 	struct file_attr *attrs; /* owned array of n_attrs */
 	size_t n_attrs;
-	unsigned char *secret;	 /* owned secret memory, NUL after secret_len */
+	unsigned char *secret; /* owned secret memory, NUL after secret_len */
 	size_t secret_len;
-	char *refresh;		 /* owned secret memory; NULL if none */
+	char *refresh; /* owned secret memory; NULL if none */
 	int64_t created_at;
 	int64_t expires_at;
 };
@@ -66,7 +66,8 @@ void file_item_clear(struct file_item *it);
 int file_store_append(struct file_store *s, struct file_item *it);
 /* Frees every item for which drop(item, arg) is non-zero, keeping the order; the number freed. */
 size_t file_store_remove_if(struct file_store *s,
-			    int (*drop)(const struct file_item *it, const void *arg), const void *arg);
+			    int (*drop)(const struct file_item *it, const void *arg),
+			    const void *arg);
 
 /* Checks an item against the format's bounds.  0, or -1 with err. */
 int file_item_check(const struct file_item *it, char *err, size_t errlen);
@@ -77,8 +78,7 @@ int file_item_check(const struct file_item *it, char *err, size_t errlen);
  * (never quoting a value).  COBOCRED_SUCCESS, or COBOCRED_ERROR (corrupt
  * or out of memory).
  */
-int file_store_parse(const char *buf, size_t len, struct file_store *out, char *err,
-		     size_t errlen);
+int file_store_parse(const char *buf, size_t len, struct file_store *out, char *err, size_t errlen);
 
 /*
  * Serialises s.  *out is secret memory (free with cobocred_hostmem_free),

@@ -26,19 +26,21 @@ int file_io_load(const struct file_paths *p, struct file_store *s, char *err, si
 
 	file_store_init(s);
 	if (stat(p->path, &st) != 0) {
-		snprintf(err, errlen, "cannot read the file store %s: %s", p->path, strerror(errno));
+		snprintf(err, errlen, "cannot read the file store %s: %s", p->path,
+			 strerror(errno));
 		return errno == ENOENT ? COBOCRED_NOTFOUND : COBOCRED_ERROR;
 	}
 	if (S_ISREG(st.st_mode) && (size_t)st.st_size > p->max_bytes) {
-		snprintf(err, errlen, "the file store %s is larger than max_bytes=%zu; raise "
-				      "max_bytes= in [module file] or move the file away",
+		snprintf(err, errlen,
+			 "the file store %s is larger than max_bytes=%zu; raise "
+			 "max_bytes= in [module file] or move the file away",
 			 p->path, p->max_bytes);
 		return COBOCRED_ERROR;
 	}
 	/* Read just the size seen: writers cannot change it while we hold the lock. */
 	r = cobocred_read_private_file(p->path, S_ISREG(st.st_mode) ? (size_t)st.st_size : 0,
-				       COBOCRED_FILE_PRIVATE | COBOCRED_FILE_SECRET, &buf, &len, err,
-				       errlen);
+				       COBOCRED_FILE_PRIVATE | COBOCRED_FILE_SECRET, &buf, &len,
+				       err, errlen);
 	if (r != COBOCRED_SUCCESS)
 		return r;
 	r = file_store_parse(buf, len, s, why, sizeof(why));
@@ -53,8 +55,7 @@ int file_io_load(const struct file_paths *p, struct file_store *s, char *err, si
  * must fail with EFBIG (an error we report) rather than kill the process.
  * A SIGXFSZ our write raised is consumed; one pending before is left be.
  */
-static int write_guarded(const char *path, const char *data, size_t len, char *err,
-			 size_t errlen)
+static int write_guarded(const char *path, const char *data, size_t len, char *err, size_t errlen)
 {
 	struct timespec zero = { 0, 0 };
 	sigset_t xfsz, old, pending;
@@ -84,14 +85,16 @@ int file_io_save(const struct file_paths *p, const struct file_store *s, char *e
 		goto out;
 	}
 	if (len > p->max_bytes) {
-		snprintf(err, errlen, "the file store %s would grow to %zu bytes, past max_bytes=%zu; "
-				      "erase unused items or raise max_bytes= in [module file]",
+		snprintf(err, errlen,
+			 "the file store %s would grow to %zu bytes, past max_bytes=%zu; "
+			 "erase unused items or raise max_bytes= in [module file]",
 			 p->path, len, p->max_bytes);
 		goto out;
 	}
 	if (write_guarded(p->path, buf, len, err, errlen) != 0) {
 		n = strlen(err);
-		snprintf(err + n, errlen - n, "; the store is unchanged, free some space and retry");
+		snprintf(err + n, errlen - n,
+			 "; the store is unchanged, free some space and retry");
 		goto out;
 	}
 	r = COBOCRED_SUCCESS;

@@ -56,9 +56,8 @@ int file_item_matches(const struct file_item *it, const struct cobocred_query *q
 		return 0;
 	if (!attrs_match(it, q))
 		return 0;
-	if (q->secret != NULL &&
-	    (it->secret == NULL || it->secret_len != q->secret_len ||
-	     !cobocred_consttime_eq(it->secret, q->secret, q->secret_len)))
+	if (q->secret != NULL && (it->secret == NULL || it->secret_len != q->secret_len ||
+				  !cobocred_consttime_eq(it->secret, q->secret, q->secret_len)))
 		return 0;
 	return 1;
 }

@@ -60,7 +60,8 @@ int file_store_append(struct file_store *s, struct file_item *it)
 }
 
 size_t file_store_remove_if(struct file_store *s,
-			    int (*drop)(const struct file_item *it, const void *arg), const void *arg)
+			    int (*drop)(const struct file_item *it, const void *arg),
+			    const void *arg)
 {
 	size_t i, kept = 0, n = s->n;
 
@@ -102,8 +103,9 @@ static int attrs_check(const struct file_item *it, char *err, size_t errlen)
 		}
 		for (j = 0; j < i; j++)
 			if (strcmp(it->attrs[j].name, a->name) == 0) {
-				snprintf(err, errlen, "attribute %zu repeats the name of attribute %zu",
-					 i + 1, j + 1);
+				snprintf(err, errlen,
+					 "attribute %zu repeats the name of attribute %zu", i + 1,
+					 j + 1);
 				return -1;
 			}
 	}

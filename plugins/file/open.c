@@ -41,8 +41,10 @@ static int parse_option(const char *arg, struct options *o, char *err, size_t er
 	}
 	if ((v = option(arg, "max_bytes")) != NULL) {
 		if (cobocred_parse_i64(v, MAX_BYTES_MIN, MAX_BYTES_MAX, &n) != 0) {
-			snprintf(err, errlen, "[module file] max_bytes= wants a number of bytes "
-					      "from %d to %lld", MAX_BYTES_MIN, MAX_BYTES_MAX);
+			snprintf(err, errlen,
+				 "[module file] max_bytes= wants a number of bytes "
+				 "from %d to %lld",
+				 MAX_BYTES_MIN, MAX_BYTES_MAX);
 			return -1;
 		}
 		o->max_bytes = (size_t)n;
@@ -50,16 +52,20 @@ static int parse_option(const char *arg, struct options *o, char *err, size_t er
 	}
 	if ((v = option(arg, "lock_timeout_ms")) != NULL) {
 		if (cobocred_parse_i64(v, 0, LOCK_TIMEOUT_MAX, &n) != 0) {
-			snprintf(err, errlen, "[module file] lock_timeout_ms= wants milliseconds "
-					      "from 0 to %d", LOCK_TIMEOUT_MAX);
+			snprintf(err, errlen,
+				 "[module file] lock_timeout_ms= wants milliseconds "
+				 "from 0 to %d",
+				 LOCK_TIMEOUT_MAX);
 			return -1;
 		}
 		o->lock_timeout_ms = (int)n;
 		return 0;
 	}
 	klen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
-	snprintf(err, errlen, "[module file] unknown option '%.*s'; known options: path, "
-			      "max_bytes, lock_timeout_ms", (int)(klen > 40 ? 40 : klen), arg);
+	snprintf(err, errlen,
+		 "[module file] unknown option '%.*s'; known options: path, "
+		 "max_bytes, lock_timeout_ms",
+		 (int)(klen > 40 ? 40 : klen), arg);
 	return -1;
 }
 

@@ -46,8 +46,8 @@ static int read_store(const struct file_state *s, struct file_store *fs, char *e
 	st = file_io_load(&s->paths, fs, err, ERRLEN);
 	file_io_unlock(fd);
 	if (st == COBOCRED_SUCCESS)
-		s->host->log(s->host->ctx, COBOCRED_LOG_DEBUG, "file: read %zu items from %s", fs->n,
-			     s->paths.path);
+		s->host->log(s->host->ctx, COBOCRED_LOG_DEBUG, "file: read %zu items from %s",
+			     fs->n, s->paths.path);
 	return st;
 }
 
@@ -178,8 +178,10 @@ static int edit_store(struct file_store *fs, const void *arg, char *err)
 	if (a->replace != NULL)
 		remove_matches(fs, a->replace);
 	if (file_store_append(fs, a->item) != 0) {
-		snprintf(err, ERRLEN, "the file store is full (%d items) or out of memory; "
-				      "erase unused items", FILE_MAX_ITEMS);
+		snprintf(err, ERRLEN,
+			 "the file store is full (%d items) or out of memory; "
+			 "erase unused items",
+			 FILE_MAX_ITEMS);
 		return COBOCRED_ERROR;
 	}
 	return COBOCRED_SUCCESS;

@@ -69,8 +69,10 @@ static int next_line(struct parser *p, const char **s, size_t *n)
 	p->pos += *n + 1;
 	for (i = 0; i < *n; i++)
 		if ((unsigned char)start[i] < 0x20 || (unsigned char)start[i] > 0x7e)
-			return perr(p, "raw control or non-ASCII byte at column %zu; "
-				       "every such byte must be written as %%XX", i + 1);
+			return perr(p,
+				    "raw control or non-ASCII byte at column %zu; "
+				    "every such byte must be written as %%XX",
+				    i + 1);
 	return 1;
 }
 
@@ -84,7 +86,8 @@ static int decoded_len(struct parser *p, const char *s, size_t n, size_t *dl)
 			return perr(p, "unexpected space in a value; spaces are written as %%20");
 		if (s[i] != '%')
 			continue;
-		if (n - i < 3 || cobocred_hex_digit(s[i + 1]) < 0 || cobocred_hex_digit(s[i + 2]) < 0)
+		if (n - i < 3 || cobocred_hex_digit(s[i + 1]) < 0 ||
+		    cobocred_hex_digit(s[i + 2]) < 0)
 			return perr(p, "bad escape: '%%' not followed by two hex digits");
 		escapes++;
 		i += 2;
@@ -113,7 +116,8 @@ static int decode(struct parser *p, const char *s, size_t n, int secret, int tex
 		return perr(p, "out of memory");
 	for (i = 0, j = 0; i < n; j++) {
 		if (s[i] == '%') {
-			d[j] = (char)(cobocred_hex_digit(s[i + 1]) << 4 | cobocred_hex_digit(s[i + 2]));
+			d[j] = (char)(cobocred_hex_digit(s[i + 1]) << 4 |
+				      cobocred_hex_digit(s[i + 2]));
 			i += 3;
 		} else {
 			d[j] = s[i++];
@@ -223,7 +227,10 @@ static int end_item(struct parser *p, struct file_store *out)
 
 static unsigned key_bit(const char *k, size_t n)
 {
-	static const struct { const char *name; unsigned bit; } keys[] = {
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} keys[] = {
 		{ "schema", K_SCHEMA },	  { "label", K_LABEL },	    { "secret", K_SECRET },
 		{ "refresh", K_REFRESH }, { "created", K_CREATED }, { "expires", K_EXPIRES },
 	};
@@ -275,7 +282,8 @@ static int header(struct parser *p)
 
 	if (r == 0) {
 		p->line = 1;
-		return perr(p, "empty file; expected '%s %d'", FILE_FORMAT_MAGIC, FILE_FORMAT_VERSION);
+		return perr(p, "empty file; expected '%s %d'", FILE_FORMAT_MAGIC,
+			    FILE_FORMAT_VERSION);
 	}
 	if (r < 0)
 		return -1;
@@ -288,15 +296,16 @@ static int header(struct parser *p)
 		v = v * 10 + (unsigned)(s[i] - '0');
 	}
 	if (v > FILE_FORMAT_VERSION)
-		return perr(p, "format version %u is newer than this cobo-credential reads (%d); "
-			       "upgrade cobo-credential", v, FILE_FORMAT_VERSION);
+		return perr(p,
+			    "format version %u is newer than this cobo-credential reads (%d); "
+			    "upgrade cobo-credential",
+			    v, FILE_FORMAT_VERSION);
 	if (v != FILE_FORMAT_VERSION || n != ml + 2) /* one canonical spelling: no "01" */
 		return perr(p, "unsupported format version");
 	return 0;
 }
 
-int file_store_parse(const char *buf, size_t len, struct file_store *out, char *err,
-		     size_t errlen)
+int file_store_parse(const char *buf, size_t len, struct file_store *out, char *err, size_t errlen)
 {
 	struct parser p = { .buf = buf, .len = len, .err = err, .errlen = errlen };
 	const char *s;

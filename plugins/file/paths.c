@@ -28,11 +28,12 @@ static int default_path(char *buf, size_t len, char *err, size_t errlen)
 			struct passwd *pw = getpwuid(geteuid());
 
 			home = pw != NULL && pw->pw_dir != NULL && pw->pw_dir[0] == '/' ? pw->pw_dir
-										  : NULL;
+											: NULL;
 		}
 		if (home == NULL) {
-			snprintf(err, errlen, "no home directory for the file store; set HOME, or "
-					      "path= in [module file]");
+			snprintf(err, errlen,
+				 "no home directory for the file store; set HOME, or "
+				 "path= in [module file]");
 			return COBOCRED_UNAVAIL;
 		}
 		n = snprintf(buf, len, "%s/.local/share/cobo-credential/store", home);
@@ -61,8 +62,10 @@ int file_io_paths(struct file_paths *p, const char *path, size_t max_bytes, char
 	} else {
 		n = strlen(path);
 		if (path[0] != '/' || path[n - 1] == '/' || n >= sizeof(p->path) - 8) {
-			snprintf(err, errlen, "[module file] path= must be an absolute file name, "
-					      "not '%.80s'", path);
+			snprintf(err, errlen,
+				 "[module file] path= must be an absolute file name, "
+				 "not '%.80s'",
+				 path);
 			return COBOCRED_ERROR;
 		}
 		memcpy(p->path, path, n + 1);
@@ -96,20 +99,24 @@ static int check_dir(const char *dir, char *err, size_t errlen)
 		return errno == ENOENT || errno == ENOTDIR ? COBOCRED_NOTFOUND : COBOCRED_ERROR;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s is not a directory; move it away or set path= in "
-				      "[module file]", dir);
+		snprintf(err, errlen,
+			 "%s is not a directory; move it away or set path= in "
+			 "[module file]",
+			 dir);
 		return COBOCRED_ERROR;
 	}
 	if (st.st_uid != geteuid()) {
-		snprintf(err, errlen, "the file store directory %s is owned by uid %u, not by you; "
-				      "run: chown %u %s", dir, (unsigned)st.st_uid,
-			 (unsigned)geteuid(), dir);
+		snprintf(err, errlen,
+			 "the file store directory %s is owned by uid %u, not by you; "
+			 "run: chown %u %s",
+			 dir, (unsigned)st.st_uid, (unsigned)geteuid(), dir);
 		return COBOCRED_ERROR;
 	}
 	if (st.st_mode & 077) {
-		snprintf(err, errlen, "the file store directory %s is accessible by others "
-				      "(mode %03o); run: chmod 700 %s", dir,
-			 (unsigned)(st.st_mode & 0777), dir);
+		snprintf(err, errlen,
+			 "the file store directory %s is accessible by others "
+			 "(mode %03o); run: chmod 700 %s",
+			 dir, (unsigned)(st.st_mode & 0777), dir);
 		return COBOCRED_ERROR;
 	}
 	return COBOCRED_SUCCESS;
@@ -128,8 +135,9 @@ int file_io_dir(const struct file_paths *p, int create, char *err, size_t errlen
 	if (lstat(p->dir, &st) != 0) {
 		size_t n = strlen(err);
 
-		snprintf(err + n, errlen - n, "; the file store cannot work here, set path= in "
-					      "[module file] to a writable place");
+		snprintf(err + n, errlen - n,
+			 "; the file store cannot work here, set path= in "
+			 "[module file] to a writable place");
 		return COBOCRED_UNAVAIL;
 	}
 	return COBOCRED_ERROR;

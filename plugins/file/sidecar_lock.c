@@ -34,9 +34,10 @@ int file_io_lock(const struct file_paths *p, int exclusive, int *fd, char *err, 
 	if (r == 0)
 		return COBOCRED_SUCCESS;
 	if (r > 0)
-		snprintf(err, errlen, "the file store %s stayed locked by another process for "
-				      "%d ms (lock %s); try again", p->path, p->lock_timeout_ms,
-			 p->lock);
+		snprintf(err, errlen,
+			 "the file store %s stayed locked by another process for "
+			 "%d ms (lock %s); try again",
+			 p->path, p->lock_timeout_ms, p->lock);
 	else
 		snprintf(err, errlen, "cannot lock %s: %s", p->lock, strerror(errno));
 	close(*fd);

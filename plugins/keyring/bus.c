@@ -46,7 +46,8 @@ static int entry_value(const char *entry, size_t n, const char *key, char *out, 
 			for (i += klen + 1; i < e && o + 1 < outlen; i++) {
 				int hi, lo;
 
-				if (entry[i] == '%' && i + 2 < e && (hi = cobocred_hex_digit(entry[i + 1])) >= 0 &&
+				if (entry[i] == '%' && i + 2 < e &&
+				    (hi = cobocred_hex_digit(entry[i + 1])) >= 0 &&
 				    (lo = cobocred_hex_digit(entry[i + 2])) >= 0) {
 					out[o++] = (char)(hi << 4 | lo);
 					i += 2;
@@ -139,7 +140,8 @@ int kr_bus_probe(const char *address, int timeout_ms, char *err, size_t errlen)
 	const char *p = address;
 
 	if (address == NULL || address[0] == '\0') {
-		snprintf(err, errlen, "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset); "
+		snprintf(err, errlen,
+			 "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset); "
 			 "the keyring is not reachable");
 		return COBOCRED_UNAVAIL;
 	}
@@ -150,7 +152,8 @@ int kr_bus_probe(const char *address, int timeout_ms, char *err, size_t errlen)
 			return COBOCRED_SUCCESS;
 		p += n + (p[n] == ';');
 	}
-	snprintf(err, errlen, "no D-Bus session bus answers at DBUS_SESSION_BUS_ADDRESS; "
+	snprintf(err, errlen,
+		 "no D-Bus session bus answers at DBUS_SESSION_BUS_ADDRESS; "
 		 "the keyring is not reachable (start a session bus or log in to the desktop)");
 	return COBOCRED_UNAVAIL;
 }

@@ -70,11 +70,14 @@ int kr_gerror(struct kr_state *st, const char *what, GError *err)
 		h->set_error(h->ctx, "%s", KR_LOCKED_MSG);
 	} else if (gone(err)) {
 		status = COBOCRED_UNAVAIL;
-		h->set_error(h->ctx, "%s: the Secret Service is gone (%s); start gnome-keyring-daemon "
-			     "(or log in to the desktop) and retry", what, msg);
+		h->set_error(h->ctx,
+			     "%s: the Secret Service is gone (%s); start gnome-keyring-daemon "
+			     "(or log in to the desktop) and retry",
+			     what, msg);
 	} else if (transient(err)) {
 		status = COBOCRED_TRYAGAIN;
-		h->set_error(h->ctx, "%s: the Secret Service did not answer (%s); retry", what, msg);
+		h->set_error(h->ctx, "%s: the Secret Service did not answer (%s); retry", what,
+			     msg);
 	} else {
 		status = COBOCRED_ERROR;
 		h->set_error(h->ctx, "%s failed: %s; check the keyring daemon (e.g. its journal)",

@@ -27,16 +27,17 @@
 /* Per D-Bus call to the daemon once it is known to be there. */
 #define KR_CALL_TIMEOUT_MS 15000
 
-#define KR_LOCKED_MSG "the keyring is locked; unlock it (e.g. log in to the desktop, " \
-		      "or run: gnome-keyring-daemon --unlock) and retry"
+#define KR_LOCKED_MSG                                                    \
+	"the keyring is locked; unlock it (e.g. log in to the desktop, " \
+	"or run: gnome-keyring-daemon --unlock) and retry"
 
 struct kr_state {
 	const struct cobocred_host *host;
-	int interactive;	    /* prompts (unlock dialogs) allowed */
-	char *collection;	    /* owned: alias of the collection items are stored in */
-	const char *git_ss_schema;  /* xdg:schema of git items we write */
-	GDBusConnection *bus;	    /* owned ref; NULL until checked */
-	SecretService *service;	    /* owned; NULL until first use */
+	int interactive;	   /* prompts (unlock dialogs) allowed */
+	char *collection;	   /* owned: alias of the collection items are stored in */
+	const char *git_ss_schema; /* xdg:schema of git items we write */
+	GDBusConnection *bus;	   /* owned ref; NULL until checked */
+	SecretService *service;	   /* owned; NULL until first use */
 };
 
 /* options.c: the module entry points open/close. */
@@ -73,10 +74,10 @@ int kr_gerror(struct kr_state *st, const char *what, GError *err);
 
 /* search.c */
 struct kr_hit {
-	SecretItem *ss;		   /* owned ref */
+	SecretItem *ss;		    /* owned ref */
 	struct cobocred_item *item; /* owned (host item), with its secret unless locked */
 	guint64 modified;
-	guint64 seq;		   /* gnome-keyring's item number: creation order */
+	guint64 seq; /* gnome-keyring's item number: creation order */
 	int locked;
 	struct kr_hit *next;
 };

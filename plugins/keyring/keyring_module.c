@@ -10,9 +10,5 @@
 COBOCRED_MODULE_DEFINE(keyring_module, "keyring",
 		       .caps = COBOCRED_CAP_GET | COBOCRED_CAP_STORE | COBOCRED_CAP_ERASE |
 			       COBOCRED_CAP_LIST,
-		       .open = kr_open,
-		       .close = kr_close,
-		       .get = kr_get,
-		       .store = kr_store,
-		       .erase = kr_erase,
-		       .list = kr_list)
+		       .open = kr_open, .close = kr_close, .get = kr_get, .store = kr_store,
+		       .erase = kr_erase, .list = kr_list)

@@ -68,14 +68,18 @@ static int git_to_ss(const struct cobocred_item *it, struct kr_attrs *ss, char *
 		const char *name = it->attrs[i].name, *value = it->attrs[i].value;
 
 		if (strpbrk(value, "\r\n") != NULL) {
-			snprintf(err, errlen, "git credential field '%s' contains a newline; "
-				 "refusing to store it", name);
+			snprintf(err, errlen,
+				 "git credential field '%s' contains a newline; "
+				 "refusing to store it",
+				 name);
 			return -1;
 		}
 		r = git_attr_to_ss(ss, name, value);
 		if (r == KR_NOMATCH) {
-			snprintf(err, errlen, "git credentials carry only protocol, host, path and "
-				 "username, not '%s'; drop that attribute", name);
+			snprintf(err, errlen,
+				 "git credentials carry only protocol, host, path and "
+				 "username, not '%s'; drop that attribute",
+				 name);
 			return -1;
 		}
 		if (r != 0)
@@ -106,8 +110,10 @@ static int docker_to_ss(const struct cobocred_item *it, struct kr_attrs *ss, cha
 		else if (strcmp(it->attrs[i].name, "username") == 0)
 			user = it->attrs[i].value;
 		else {
-			snprintf(err, errlen, "docker credentials carry only server and username, "
-				 "not '%s'; drop that attribute", it->attrs[i].name);
+			snprintf(err, errlen,
+				 "docker credentials carry only server and username, "
+				 "not '%s'; drop that attribute",
+				 it->attrs[i].name);
 			return -1;
 		}
 	}
@@ -117,8 +123,9 @@ static int docker_to_ss(const struct cobocred_item *it, struct kr_attrs *ss, cha
 	}
 	/* docker-credential-secretservice lists items by label: the label is the URL. */
 	snprintf(label, labellen, "%s", server);
-	if (kr_attrs_add(ss, "label", KR_DOCKER_LABEL) != 0 || kr_attrs_add(ss, "server", server) != 0 ||
-	    kr_attrs_add(ss, "username", user) != 0 || kr_attrs_add(ss, "docker_cli", "1") != 0) {
+	if (kr_attrs_add(ss, "label", KR_DOCKER_LABEL) != 0 ||
+	    kr_attrs_add(ss, "server", server) != 0 || kr_attrs_add(ss, "username", user) != 0 ||
+	    kr_attrs_add(ss, "docker_cli", "1") != 0) {
 		snprintf(err, errlen, "docker credential attributes are too long to store");
 		return -1;
 	}
@@ -146,7 +153,8 @@ static void default_label(const struct cobocred_item *it, char *label, size_t la
 		snprintf(label, labellen, "Cobo App Secret");
 		for (i = 0; i < (int)it->n_attrs; i++)
 			if (strcmp(it->attrs[i].name, "client_id") == 0)
-				snprintf(label, labellen, "Cobo App Secret (%s)", it->attrs[i].value);
+				snprintf(label, labellen, "Cobo App Secret (%s)",
+					 it->attrs[i].value);
 	} else {
 		snprintf(label, labellen, "%s", it->schema);
 	}
@@ -179,8 +187,10 @@ static int generic_to_ss(const struct cobocred_item *it, struct kr_attrs *ss, ch
 
 	for (i = 0; i < it->n_attrs; i++) {
 		if (reserved_name(it->attrs[i].name)) {
-			snprintf(err, errlen, "attribute name '%s' is reserved by the keyring module; "
-				 "rename it", it->attrs[i].name);
+			snprintf(err, errlen,
+				 "attribute name '%s' is reserved by the keyring module; "
+				 "rename it",
+				 it->attrs[i].name);
 			return -1;
 		}
 		if (kr_attrs_add(ss, it->attrs[i].name, it->attrs[i].value) != 0)
@@ -195,13 +205,15 @@ static int generic_to_ss(const struct cobocred_item *it, struct kr_attrs *ss, ch
 		default_label(it, label, labellen);
 	return 0;
 toolong:
-	snprintf(err, errlen, "credential attributes are too many or too long to store "
-		 "(at most %d attributes, %d bytes)", KR_MAX_ATTRS - 3, KR_ARENA);
+	snprintf(err, errlen,
+		 "credential attributes are too many or too long to store "
+		 "(at most %d attributes, %d bytes)",
+		 KR_MAX_ATTRS - 3, KR_ARENA);
 	return -1;
 }
 
-int kr_item_to_ss(const char *git_ss_schema, const struct cobocred_item *it,
-		  struct kr_attrs *ss, char *label, size_t labellen, char *err, size_t errlen)
+int kr_item_to_ss(const char *git_ss_schema, const struct cobocred_item *it, struct kr_attrs *ss,
+		  char *label, size_t labellen, char *err, size_t errlen)
 {
 	enum kr_kind kind = kr_kind_of(it->schema);
 

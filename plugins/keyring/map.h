@@ -60,8 +60,8 @@ int kr_is_git_ss_schema(const char *ss_schema);
  * get git_ss_schema) and label.  0, or -1 with err for an item that
  * cannot be stored (unknown or reserved attribute, newline in a git field).
  */
-int kr_item_to_ss(const char *git_ss_schema, const struct cobocred_item *it,
-		  struct kr_attrs *ss, char *label, size_t labellen, char *err, size_t errlen);
+int kr_item_to_ss(const char *git_ss_schema, const struct cobocred_item *it, struct kr_attrs *ss,
+		  char *label, size_t labellen, char *err, size_t errlen);
 
 /*
  * The payload of it in host secret memory (*out, owned by the caller,

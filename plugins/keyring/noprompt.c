@@ -26,18 +26,17 @@ GQuark kr_prompt_error_quark(void)
 	return g_quark_from_static_string("cobocred-keyring-prompt");
 }
 
-static GVariant *refuse_sync(SecretService *self, SecretPrompt *prompt,
-			     GCancellable *cancellable, const GVariantType *return_type,
-			     GError **error)
+static GVariant *refuse_sync(SecretService *self, SecretPrompt *prompt, GCancellable *cancellable,
+			     const GVariantType *return_type, GError **error)
 {
 	g_set_error_literal(error, kr_prompt_error_quark(), 1,
 			    "the keyring wants a prompt, and prompts are off");
 	return NULL;
 }
 
-static void refuse_async(SecretService *self, SecretPrompt *prompt,
-			 const GVariantType *return_type, GCancellable *cancellable,
-			 GAsyncReadyCallback callback, gpointer user_data)
+static void refuse_async(SecretService *self, SecretPrompt *prompt, const GVariantType *return_type,
+			 GCancellable *cancellable, GAsyncReadyCallback callback,
+			 gpointer user_data)
 {
 	g_task_report_new_error(self, callback, user_data, (gpointer)refuse_async,
 				kr_prompt_error_quark(), 1,

@@ -124,7 +124,7 @@ int kr_erase(void *state, const struct cobocred_query *q)
 
 	if (!has_pattern(q)) {
 		st->host->set_error(st->host->ctx, "refusing to erase every keyring item of a "
-				    "schema; name at least one attribute");
+						   "schema; name at least one attribute");
 		return COBOCRED_ERROR;
 	}
 	r = kr_search(st, q, KR_UNLOCKED, &hits); /* secrets only to compare q->secret */

@@ -46,8 +46,9 @@ static int option(struct kr_state *st, const char *arg)
 	}
 	if (klen == 10 && strncmp(arg, "git_schema", klen) == 0) {
 		if (strcmp(v, KR_SS_GIT_LEGACY) == 0 || strcmp(v, COBOCRED_SCHEMA_GIT) == 0) {
-			st->git_ss_schema = strcmp(v, COBOCRED_SCHEMA_GIT) == 0 ? COBOCRED_SCHEMA_GIT
-										 : KR_SS_GIT_LEGACY;
+			st->git_ss_schema = strcmp(v, COBOCRED_SCHEMA_GIT) == 0
+						    ? COBOCRED_SCHEMA_GIT
+						    : KR_SS_GIT_LEGACY;
 			return 0;
 		}
 		/* "KEY:" first: the host points at the option's FILE:LINE (module.h). */
@@ -55,8 +56,10 @@ static int option(struct kr_state *st, const char *arg)
 			     KR_SS_GIT_LEGACY, COBOCRED_SCHEMA_GIT);
 		return -1;
 	}
-	h->set_error(h->ctx, "%.*s: unknown keyring option '%.*s'; known options: collection, "
-		     "git_schema", (int)(klen > 60 ? 60 : klen), arg, (int)(klen > 60 ? 60 : klen), arg);
+	h->set_error(h->ctx,
+		     "%.*s: unknown keyring option '%.*s'; known options: collection, "
+		     "git_schema",
+		     (int)(klen > 60 ? 60 : klen), arg, (int)(klen > 60 ? 60 : klen), arg);
 	return -1;
 }
 

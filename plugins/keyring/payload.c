@@ -35,12 +35,14 @@ static int git_payload(const struct cobocred_host *h, const struct cobocred_item
 	char *buf;
 
 	if (it->secret_len > 0 && has_newline_or_nul(it->secret, it->secret_len)) {
-		snprintf(err, errlen, "a git password cannot contain a newline or NUL; "
+		snprintf(err, errlen,
+			 "a git password cannot contain a newline or NUL; "
 			 "refusing to store it");
 		return -1;
 	}
 	if (rt != NULL && strpbrk(rt, "\r\n") != NULL) {
-		snprintf(err, errlen, "a git oauth_refresh_token cannot contain a newline; "
+		snprintf(err, errlen,
+			 "a git oauth_refresh_token cannot contain a newline; "
 			 "refusing to store it");
 		return -1;
 	}

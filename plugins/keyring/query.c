@@ -18,7 +18,9 @@
 static int git_search(const struct cobocred_query *q, struct kr_attrs *out)
 {
 	static const struct cobocred_attr names[] = {
-		{ "protocol", "protocol" }, { "path", "object" }, { "username", "user" },
+		{ "protocol", "protocol" },
+		{ "path", "object" },
+		{ "username", "user" },
 	};
 	const char *port;
 	size_t i, j, n;
@@ -68,8 +70,7 @@ static int docker_search(const struct cobocred_query *q, struct kr_attrs *out)
 	return 0;
 }
 
-static int generic_search(const struct cobocred_query *q, const char *schema,
-			  struct kr_attrs *out)
+static int generic_search(const struct cobocred_query *q, const char *schema, struct kr_attrs *out)
 {
 	size_t i;
 

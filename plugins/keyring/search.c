@@ -15,8 +15,11 @@
 #include "map.h"
 
 static const char *const builtin_schemas[] = {
-	COBOCRED_SCHEMA_GIT, COBOCRED_SCHEMA_DOCKER, COBOCRED_SCHEMA_COBO,
-	COBOCRED_SCHEMA_APP_SECRET, NULL,
+	COBOCRED_SCHEMA_GIT,
+	COBOCRED_SCHEMA_DOCKER,
+	COBOCRED_SCHEMA_COBO,
+	COBOCRED_SCHEMA_APP_SECRET,
+	NULL,
 };
 
 GHashTable *kr_attrs_hash(const struct kr_attrs *a)
@@ -56,8 +59,8 @@ static guint64 item_seq(SecretItem *ss)
 	const char *slash = strrchr(path, '/');
 	guint64 v = 0;
 
-	if (slash == NULL || slash[1] == '\0' || strspn(slash + 1, "0123456789") != strlen(slash + 1) ||
-	    strlen(slash + 1) > 18)
+	if (slash == NULL || slash[1] == '\0' ||
+	    strspn(slash + 1, "0123456789") != strlen(slash + 1) || strlen(slash + 1) > 18)
 		return 0;
 	for (slash++; *slash; slash++)
 		v = v * 10 + (guint64)(*slash - '0');
@@ -95,8 +98,8 @@ static int consider(struct kr_state *st, const struct cobocred_query *qa, const 
 	return 0;
 }
 
-static int search_schema(struct kr_state *st, const struct cobocred_query *qa,
-			 const char *schema, struct kr_hit ***tail)
+static int search_schema(struct kr_state *st, const struct cobocred_query *qa, const char *schema,
+			 struct kr_hit ***tail)
 {
 	struct kr_attrs sa;
 	GHashTable *attrs;

@@ -35,7 +35,8 @@ static GVariant *bus_call(GDBusConnection *bus, const char *method, GVariant *ar
 /* 1 if name is owned or activatable, 0 if not, -1 with *err. */
 static int name_reachable(GDBusConnection *bus, const char *name, gint64 deadline, GError **err)
 {
-	GVariant *v = bus_call(bus, "NameHasOwner", g_variant_new("(s)", name), "(b)", deadline, err);
+	GVariant *v = bus_call(bus, "NameHasOwner", g_variant_new("(s)", name), "(b)", deadline,
+			       err);
 	GVariantIter *it = NULL;
 	const char *s;
 	gboolean owned = FALSE;
@@ -84,9 +85,12 @@ int kr_service_check(struct kr_state *st)
 	if (r < 0)
 		return kr_gerror(st, "asking the session bus for the Secret Service", ge);
 	if (r == 0) {
-		st->host->set_error(st->host->ctx, "no Secret Service (%s) on the D-Bus session "
-				    "bus; start gnome-keyring-daemon (or KeePassXC's Secret Service) "
-				    "or use another store", bus_name());
+		st->host->set_error(
+			st->host->ctx,
+			"no Secret Service (%s) on the D-Bus session "
+			"bus; start gnome-keyring-daemon (or KeePassXC's Secret Service) "
+			"or use another store",
+			bus_name());
 		g_clear_object(&st->bus);
 		return COBOCRED_UNAVAIL;
 	}

@@ -30,9 +30,11 @@ static int open_collection(struct kr_state *st, SecretCollection **out)
 	if (ge != NULL)
 		return kr_gerror(st, "opening the keyring collection", ge);
 	if (c == NULL) {
-		h->set_error(h->ctx, "the keyring has no '%s' collection; create one (log in to the "
+		h->set_error(h->ctx,
+			     "the keyring has no '%s' collection; create one (log in to the "
 			     "desktop once, or use seahorse) or set collection= under "
-			     "[module keyring]", st->collection);
+			     "[module keyring]",
+			     st->collection);
 		return COBOCRED_UNAVAIL;
 	}
 	if (secret_collection_get_locked(c) && st->interactive) {
@@ -82,8 +84,9 @@ static int drop_matches(struct kr_state *st, const struct cobocred_query *q, Sec
 		if (strcmp(g_dbus_proxy_get_object_path(G_DBUS_PROXY(x->ss)), kpath) == 0)
 			continue;
 		if (x->locked) /* another, locked collection: leave it, get prefers ours */
-			st->host->log(st->host->ctx, COBOCRED_LOG_INFO,
-				      "keyring: an old item in a locked collection was not replaced");
+			st->host->log(
+				st->host->ctx, COBOCRED_LOG_INFO,
+				"keyring: an old item in a locked collection was not replaced");
 		else
 			r = kr_delete(st, x->ss);
 	}
@@ -105,7 +108,8 @@ int kr_store(void *state, const struct cobocred_item *item, const struct cobocre
 	size_t plen = 0;
 	int r = COBOCRED_ERROR;
 
-	if (kr_item_to_ss(st->git_ss_schema, item, &ss, label, sizeof(label), err, sizeof(err)) != 0 ||
+	if (kr_item_to_ss(st->git_ss_schema, item, &ss, label, sizeof(label), err, sizeof(err)) !=
+		    0 ||
 	    kr_payload_build(h, item, &payload, &plen, err, sizeof(err)) != 0) {
 		h->set_error(h->ctx, "%s", err);
 		goto out;

@@ -25,8 +25,8 @@ static int one_of(const char *s, const char *const *set)
 static int git_from_ss(const struct cobocred_host *h, const struct kr_attrs *ss,
 		       struct cobocred_item *it)
 {
-	static const char *const known[] = { KR_XDG_SCHEMA, "user", "server", "port",
-					     "protocol", "object", NULL };
+	static const char *const known[] = { KR_XDG_SCHEMA, "user",   "server", "port",
+					     "protocol",    "object", NULL };
 	const char *xdg = kr_attrs_get(ss, KR_XDG_SCHEMA), *server = kr_attrs_get(ss, "server");
 	const char *port = kr_attrs_get(ss, "port"), *v;
 	char host[KR_ARENA];

@@ -43,10 +43,10 @@ static int key_op(struct cobocred_ctx *ctx, const char *text, size_t len, struct
 		ctx = tmp;
 	if (st == COBOCRED_SUCCESS) {
 		st = text == NULL
-		     ? cobocred_key_generate(ctx, COBOCRED_SCHEMA_COBO, &k->secret, &k->len, k->pub,
-					     sizeof(k->pub))
-		     : cobocred_key_import(ctx, COBOCRED_SCHEMA_COBO, text, len, &k->secret, &k->len,
-					   k->pub, sizeof(k->pub));
+			     ? cobocred_key_generate(ctx, COBOCRED_SCHEMA_COBO, &k->secret, &k->len,
+						     k->pub, sizeof(k->pub))
+			     : cobocred_key_import(ctx, COBOCRED_SCHEMA_COBO, text, len, &k->secret,
+						   &k->len, k->pub, sizeof(k->pub));
 		if (st != COBOCRED_SUCCESS)
 			snprintf(err, errlen, "%s", cobocred_error(ctx));
 	}
@@ -123,8 +123,7 @@ struct probe {
 	int usable;
 };
 
-static void probe_fn(void *arg, const char *op, const char *instance, int status,
-		     const char *msg)
+static void probe_fn(void *arg, const char *op, const char *instance, int status, const char *msg)
 {
 	struct probe *p = arg;
 
@@ -168,15 +167,17 @@ static int stack_load(struct cli *cli, const char *client_id, struct cli_key *k,
 	app_query(&q, &a, client_id);
 	st = cobocred_get(cli->ctx, &q, &it);
 	if (st != COBOCRED_SUCCESS) {
-		snprintf(err, errlen, "%s", st == COBOCRED_NOTFOUND
-			 ? "no app secret for this client_id in the credential store"
-			 : cobocred_error(cli->ctx));
+		snprintf(err, errlen, "%s",
+			 st == COBOCRED_NOTFOUND
+				 ? "no app secret for this client_id in the credential store"
+				 : cobocred_error(cli->ctx));
 		return st;
 	}
 	snprintf(where, sizeof(where), "%s", cobocred_item_origin(it));
-	if (cli_key_import(cli, (const char *)it->secret, it->secret_len, k, why,
-			   sizeof(why)) != COBOCRED_SUCCESS) {
-		snprintf(err, errlen, "the app secret in the credential store (%s): %s", where, why);
+	if (cli_key_import(cli, (const char *)it->secret, it->secret_len, k, why, sizeof(why)) !=
+	    COBOCRED_SUCCESS) {
+		snprintf(err, errlen, "the app secret in the credential store (%s): %s", where,
+			 why);
 		st = COBOCRED_ERROR;
 	}
 	if (origin != NULL)
@@ -186,8 +187,7 @@ static int stack_load(struct cli *cli, const char *client_id, struct cli_key *k,
 }
 
 /* The CLI's own key file (an absolute path) as a key.  A COBOCRED_* status; err on failure. */
-static int file_load(struct cli *cli, const char *path, struct cli_key *k, char *err,
-		     size_t errlen)
+static int file_load(struct cli *cli, const char *path, struct cli_key *k, char *err, size_t errlen)
 {
 	char why[512];
 	char *text = NULL;
@@ -243,7 +243,9 @@ static int key_dir(char *err, size_t errlen)
 	}
 	snprintf(keys, sizeof(keys), "%s/keys", dir);
 	return cobocred_mkdir_private(dir, err, errlen) != 0 ||
-	       cobocred_mkdir_private(keys, err, errlen) != 0 ? -1 : 0;
+			       cobocred_mkdir_private(keys, err, errlen) != 0
+		       ? -1
+		       : 0;
 }
 
 static int file_save(const char *path, const struct cli_key *k)
@@ -298,8 +300,8 @@ static int check_existing(struct cli *cli, const char *client_id, enum cli_key_s
 }
 
 int cli_secret_save(struct cli *cli, const char *client_id, const struct cli_key *k,
-		    enum cli_key_store where, int force, char *spec, size_t speclen,
-		    char *place, size_t placelen)
+		    enum cli_key_store where, int force, char *spec, size_t speclen, char *place,
+		    size_t placelen)
 {
 	char path[4096], err[512] = "";
 	const char *origin = "?";
@@ -307,7 +309,8 @@ int cli_secret_save(struct cli *cli, const char *client_id, const struct cli_key
 	int r, same;
 
 	if (cli_key_file_path(client_id, path, sizeof(path)) != 0) {
-		cli_err("client_id '%.80s' is not usable in a file name, or HOME is unset", client_id);
+		cli_err("client_id '%.80s' is not usable in a file name, or HOME is unset",
+			client_id);
 		return CLI_EX_USAGE;
 	}
 	if (where == CLI_STORE_AUTO)
@@ -329,7 +332,8 @@ int cli_secret_save(struct cli *cli, const char *client_id, const struct cli_key
 	cli_key_free(&check);
 	if (!same) {
 		cli_err("the app secret was stored but does not read back (%s); run "
-			"'cobo-credential doctor'", err);
+			"'cobo-credential doctor'",
+			err);
 		return CLI_EX_INTERNAL;
 	}
 	snprintf(spec, speclen, "keyring");
@@ -354,7 +358,8 @@ int cli_secret_forget(struct cli *cli, const char *client_id, char *done, size_t
 	if (cli_key_file_path(client_id, path, sizeof(path)) != 0)
 		return CLI_EX_OK;
 	if (unlink(path) == 0) {
-		snprintf(done + n, donelen - (size_t)n, "%skey file %s removed", n ? "; " : "", path);
+		snprintf(done + n, donelen - (size_t)n, "%skey file %s removed", n ? "; " : "",
+			 path);
 	} else if (errno != ENOENT) {
 		cli_err("cannot remove %s: %s", path, strerror(errno));
 		return CLI_EX_IOERR;
@@ -373,7 +378,8 @@ static int read_stdin(char **text, size_t *len)
 	}
 	if (in.len > CLI_KEY_TEXT_MAX) {
 		cobocred_sbuf_free(&in);
-		cli_err("standard input is larger than %d bytes; that is not a key", CLI_KEY_TEXT_MAX);
+		cli_err("standard input is larger than %d bytes; that is not a key",
+			CLI_KEY_TEXT_MAX);
 		return CLI_EX_USAGE;
 	}
 	*text = in.p; /* handed over: the caller frees it with cobocred_secret_free */

@@ -72,8 +72,8 @@ int cli_keyring_usable(struct cli *cli);
  * force.  Returns CLI_EX_*, the error printed.
  */
 int cli_secret_save(struct cli *cli, const char *client_id, const struct cli_key *k,
-		    enum cli_key_store where, int force, char *spec, size_t speclen,
-		    char *place, size_t placelen);
+		    enum cli_key_store where, int force, char *spec, size_t speclen, char *place,
+		    size_t placelen);
 
 /*
  * Removes the stored app secret of client_id: the store stack item and the

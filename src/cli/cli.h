@@ -22,15 +22,15 @@
  */
 enum cli_exit {
 	CLI_EX_OK = 0,
-	CLI_EX_CHECKS = 1,	 /* doctor: at least one check failed */
-	CLI_EX_USAGE = 64,	 /* EX_USAGE: bad command line */
-	CLI_EX_DATAERR = 65,	 /* EX_DATAERR: a value cannot be written safely */
-	CLI_EX_NOTFOUND = 66,	 /* EX_NOINPUT: no such profile, key or token */
-	CLI_EX_INTERNAL = 70,	 /* EX_SOFTWARE: internal error, out of memory */
-	CLI_EX_IOERR = 74,	 /* EX_IOERR: cannot write a file or stdout */
-	CLI_EX_TRANSIENT = 75,	 /* EX_TEMPFAIL: retry later (network, locked keyring) */
-	CLI_EX_DENIED = 77,	 /* EX_NOPERM: the server refused; re-authorise */
-	CLI_EX_CONFIG = 78,	 /* EX_CONFIG: configuration error */
+	CLI_EX_CHECKS = 1,     /* doctor: at least one check failed */
+	CLI_EX_USAGE = 64,     /* EX_USAGE: bad command line */
+	CLI_EX_DATAERR = 65,   /* EX_DATAERR: a value cannot be written safely */
+	CLI_EX_NOTFOUND = 66,  /* EX_NOINPUT: no such profile, key or token */
+	CLI_EX_INTERNAL = 70,  /* EX_SOFTWARE: internal error, out of memory */
+	CLI_EX_IOERR = 74,     /* EX_IOERR: cannot write a file or stdout */
+	CLI_EX_TRANSIENT = 75, /* EX_TEMPFAIL: retry later (network, locked keyring) */
+	CLI_EX_DENIED = 77,    /* EX_NOPERM: the server refused; re-authorise */
+	CLI_EX_CONFIG = 78,    /* EX_CONFIG: configuration error */
 };
 
 /* Process-wide state of one invocation. */
@@ -85,9 +85,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) COBOCRED_PRINTF(2, 3)
  */
 #define CLI_OPT_CONFIG 0x1000
 #define CLI_OPT_HELP 'h'
-#define CLI_COMMON_LONGOPTS                                         \
-	{ "config", required_argument, NULL, CLI_OPT_CONFIG },       \
-	{ "help", no_argument, NULL, CLI_OPT_HELP }
+#define CLI_COMMON_LONGOPTS                                    \
+	{ "config", required_argument, NULL, CLI_OPT_CONFIG }, \
+	{                                                      \
+		"help", no_argument, NULL, CLI_OPT_HELP        \
+	}
 /*
  * Handles a common option c.  Returns -1 when c is not common, CLI_EX_OK
  * when handled (*done set when the command must stop: help printed), or a

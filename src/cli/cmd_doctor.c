@@ -57,8 +57,10 @@ static void check_clock(struct doctor *d)
 
 	cobocred_rfc3339(now, t, sizeof(t));
 	if (now < CLOCK_MIN || now > CLOCK_MAX)
-		report(d, DOC_FAIL, "set the clock and keep it synchronised: timedatectl set-ntp true",
-		       "clock: the system time is %s; Cobo refuses requests signed that far off", t);
+		report(d, DOC_FAIL,
+		       "set the clock and keep it synchronised: timedatectl set-ntp true",
+		       "clock: the system time is %s; Cobo refuses requests signed that far off",
+		       t);
 	else
 		report(d, DOC_OK, NULL, "clock: %s (Cobo accepts a few minutes of skew)", t);
 	if (off != NULL && *off != '\0' && strcmp(off, "0") != 0)
@@ -79,10 +81,13 @@ static void check_settings(struct doctor *d)
 		return;
 	st = cobocred_schema_settings(d->cli->ctx, COBOCRED_SCHEMA_COBO, &t);
 	if (st == COBOCRED_ERROR)
-		report(d, DOC_FAIL, "edit the file at the line named (or check its owner and "
-		       "mode), then run doctor again", "config: %s", cobocred_error(d->cli->ctx));
+		report(d, DOC_FAIL,
+		       "edit the file at the line named (or check its owner and "
+		       "mode), then run doctor again",
+		       "config: %s", cobocred_error(d->cli->ctx));
 	else if (st == COBOCRED_SUCCESS)
-		report(d, DOC_OK, NULL, "profiles: every setting known to the module that reads it");
+		report(d, DOC_OK, NULL,
+		       "profiles: every setting known to the module that reads it");
 }
 
 static const char keyring_fix[] =
@@ -90,8 +95,7 @@ static const char keyring_fix[] =
 	"gnome-keyring), or on a headless machine keep the key in a file: "
 	"cobo-credential key import --key-store file --profile PROFILE KEYFILE";
 
-static void probe_fn(void *arg, const char *op, const char *instance, int status,
-		     const char *msg)
+static void probe_fn(void *arg, const char *op, const char *instance, int status, const char *msg)
 {
 	struct doctor *d = arg;
 
@@ -105,8 +109,10 @@ static void probe_fn(void *arg, const char *op, const char *instance, int status
 		report(d, DOC_WARN, "nothing to do if this machine is not meant to use it",
 		       "module %s: unavailable here: %s", instance, msg);
 	else
-		report(d, DOC_FAIL, "install the module, fix its name on the [stack] line, or mark "
-		       "it optional with a leading '-'", "module %s: %s", instance, msg);
+		report(d, DOC_FAIL,
+		       "install the module, fix its name on the [stack] line, or mark "
+		       "it optional with a leading '-'",
+		       "module %s: %s", instance, msg);
 }
 
 static void check_modules(struct doctor *d)
@@ -115,15 +121,18 @@ static void check_modules(struct doctor *d)
 
 	for (i = 0; i < cobocred_profile_count(d->cli->ctx); i++) {
 		const char *s = cobocred_profile_get(d->cli->ctx,
-						     cobocred_profile_name(d->cli->ctx, i), "app_secret");
+						     cobocred_profile_name(d->cli->ctx, i),
+						     "app_secret");
 
 		if (s == NULL || strcmp(s, "keyring") == 0)
 			d->keyring_needed = 1;
 	}
 	cobocred_stack_probe(d->cli->ctx, probe_fn, d);
 	if (d->instances == 0)
-		report(d, DOC_FAIL, "add a [stack] section (see cobo-credential.conf(5)) or delete "
-		       "the file to use the built-in default", "stack: no modules configured");
+		report(d, DOC_FAIL,
+		       "add a [stack] section (see cobo-credential.conf(5)) or delete "
+		       "the file to use the built-in default",
+		       "stack: no modules configured");
 }
 
 /* A file: key must be private before anything reads it (ssh's rule). */
@@ -138,8 +147,10 @@ static int check_key_file(struct doctor *d, const char *p, const char *path)
 	else
 		snprintf(full, sizeof(full), "%s", path);
 	if (stat(full, &st) != 0) {
-		snprintf(fix, sizeof(fix), "cobo-credential key import --profile %s --key-store file "
-			 "KEYFILE (or fix app_secret in the config)", p);
+		snprintf(fix, sizeof(fix),
+			 "cobo-credential key import --profile %s --key-store file "
+			 "KEYFILE (or fix app_secret in the config)",
+			 p);
 		report(d, DOC_FAIL, fix, "%s: key file %s does not exist", p, full);
 		return -1;
 	}
@@ -168,13 +179,16 @@ static int check_secret(struct doctor *d, const char *p)
 		return 0;
 	}
 	if (st == COBOCRED_TRYAGAIN)
-		snprintf(fix, sizeof(fix), "unlock the login keyring (Seahorse, or log in to the "
+		snprintf(fix, sizeof(fix),
+			 "unlock the login keyring (Seahorse, or log in to the "
 			 "desktop), then retry");
 	else if (st == COBOCRED_UNAVAIL)
 		snprintf(fix, sizeof(fix), "%s", keyring_fix);
 	else
-		snprintf(fix, sizeof(fix), "store the key: cobo-credential key import --profile %s "
-			 "KEYFILE", p);
+		snprintf(fix, sizeof(fix),
+			 "store the key: cobo-credential key import --profile %s "
+			 "KEYFILE",
+			 p);
 	report(d, DOC_FAIL, fix, "%s: app secret: %s", p, err);
 	return -1;
 }
@@ -183,20 +197,28 @@ static int check_secret(struct doctor *d, const char *p)
 static void round_trip_fix(int st, const char *msg, const char *p, char *fix, size_t len)
 {
 	if (strcasestr(msg, "signature") != NULL && strcasestr(msg, "response") != NULL)
-		snprintf(fix, len, "check server_key in [profile %s]: dev, sandbox, prod, or the "
-			 "server's own 64-hex response key", p);
+		snprintf(fix, len,
+			 "check server_key in [profile %s]: dev, sandbox, prod, or the "
+			 "server's own 64-hex response key",
+			 p);
 	else if (strcasestr(msg, "nonce") != NULL || strcasestr(msg, "clock") != NULL)
 		snprintf(fix, len, "synchronise the system clock (timedatectl set-ntp true)");
 	else if (st == COBOCRED_DENIED)
-		snprintf(fix, len, "check client_id and org_id of [profile %s], that the app is "
+		snprintf(fix, len,
+			 "check client_id and org_id of [profile %s], that the app is "
 			 "installed in the org, and that 'cobo-credential key public --profile %s' "
-			 "is the key registered for the app", p, p);
+			 "is the key registered for the app",
+			 p, p);
 	else if (st == COBOCRED_TRYAGAIN || st == COBOCRED_UNAVAIL)
-		snprintf(fix, len, "check the network, base_url and ca_file of [profile %s], then "
-			 "retry", p);
+		snprintf(fix, len,
+			 "check the network, base_url and ca_file of [profile %s], then "
+			 "retry",
+			 p);
 	else
-		snprintf(fix, len, "see the message; COBO_CREDENTIAL_TRACE=1 cobo-credential token "
-			 "--profile %s shows every step", p);
+		snprintf(fix, len,
+			 "see the message; COBO_CREDENTIAL_TRACE=1 cobo-credential token "
+			 "--profile %s shows every step",
+			 p);
 }
 
 static void check_round_trip(struct doctor *d, const char *p)
@@ -212,17 +234,20 @@ static void check_round_trip(struct doctor *d, const char *p)
 	if (st != COBOCRED_SUCCESS) {
 		round_trip_fix(st, cobocred_error(d->cli->ctx), p, fix, sizeof(fix));
 		report(d, DOC_FAIL, fix, "%s: round trip to %s: %s", p,
-		       cobocred_profile_get(d->cli->ctx, p, "base_url"), cobocred_error(d->cli->ctx));
+		       cobocred_profile_get(d->cli->ctx, p, "base_url"),
+		       cobocred_error(d->cli->ctx));
 		return;
 	}
 	cobocred_rfc3339(it->expires_at, t, sizeof(t));
-	report(d, DOC_OK, NULL, "%s: round trip to %s: TLS and signatures verified, new token "
-	       "valid until %s", p, cobocred_profile_get(d->cli->ctx, p, "base_url"), t);
+	report(d, DOC_OK, NULL,
+	       "%s: round trip to %s: TLS and signatures verified, new token "
+	       "valid until %s",
+	       p, cobocred_profile_get(d->cli->ctx, p, "base_url"), t);
 	cobocred_item_free(it);
 }
 
-static int parse_opts(struct cli *cli, int argc, char **argv, const char **profile,
-		      int *offline, int *done)
+static int parse_opts(struct cli *cli, int argc, char **argv, const char **profile, int *offline,
+		      int *done)
 {
 	static const struct option longopts[] = {
 		{ "profile", required_argument, NULL, 'p' },
@@ -254,7 +279,8 @@ static void check_profiles(struct doctor *d, const char *only, int offline)
 	size_t i, n = cobocred_profile_count(d->cli->ctx);
 
 	if (n == 0)
-		report(d, DOC_WARN, "create one: cobo-credential setup", "profiles: none configured");
+		report(d, DOC_WARN, "create one: cobo-credential setup",
+		       "profiles: none configured");
 	for (i = 0; i < n; i++) {
 		const char *p = cobocred_profile_name(d->cli->ctx, i);
 
@@ -279,13 +305,16 @@ int cmd_doctor(struct cli *cli, int argc, char **argv)
 		return CLI_EX_INTERNAL;
 	}
 	if (st != COBOCRED_SUCCESS) {
-		report(&d, DOC_FAIL, "edit the file at the line named (or check its owner and "
-		       "mode), then run doctor again", "config: %s", cobocred_error(cli->ctx));
+		report(&d, DOC_FAIL,
+		       "edit the file at the line named (or check its owner and "
+		       "mode), then run doctor again",
+		       "config: %s", cobocred_error(cli->ctx));
 		cli_close(cli);
 	} else {
 		path = cobocred_config_path(cli->ctx);
-		report(&d, DOC_OK, NULL, "config: %s, %zu profile(s)", path ? path :
-		       "built-in default (no config file)", cobocred_profile_count(cli->ctx));
+		report(&d, DOC_OK, NULL, "config: %s, %zu profile(s)",
+		       path ? path : "built-in default (no config file)",
+		       cobocred_profile_count(cli->ctx));
 		if (only != NULL && (r = cli_pick_profile(cli, only, &only)) != CLI_EX_OK)
 			return r;
 		check_modules(&d);

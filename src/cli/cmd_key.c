@@ -51,7 +51,8 @@ static int parse_opts(struct cli *cli, int argc, char **argv, struct key_opts *o
 			break;
 		case 's':
 			if (cli_key_store_parse(optarg, &o->store) != 0)
-				return cli_usage_error("key", "--key-store is auto, keyring or file");
+				return cli_usage_error("key",
+						       "--key-store is auto, keyring or file");
 			break;
 		case 'f':
 			o->force = 1;
@@ -116,8 +117,10 @@ static int save_for_profile(struct cli *cli, const struct key_opts *o, const str
 	if (r != CLI_EX_OK)
 		return r;
 	print_public(k->pub);
-	fprintf(stderr, "%s: app secret stored in %s; the public key above goes in the app's "
-		"manifest\n", p, place);
+	fprintf(stderr,
+		"%s: app secret stored in %s; the public key above goes in the app's "
+		"manifest\n",
+		p, place);
 	return CLI_EX_OK;
 }
 
@@ -140,7 +143,8 @@ static int write_out_file(const char *path, const struct cli_key *k, int force)
 			cli_err("%s", err);
 			r = CLI_EX_IOERR;
 		}
-	} else if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+	} else if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) <
+		   0) {
 		cli_err("cannot create %s: %s%s", path, strerror(errno),
 			errno == EEXIST ? "; pick a new name or pass --force" : "");
 		r = errno == EEXIST ? CLI_EX_USAGE : CLI_EX_IOERR;
@@ -173,7 +177,8 @@ static int key_generate(struct cli *cli, const struct key_opts *o)
 		r = save_for_profile(cli, o, &k);
 	} else if ((r = write_out_file(o->out, &k, o->force)) == CLI_EX_OK) {
 		print_public(k.pub);
-		fprintf(stderr, "app secret written to %s (mode 0600); the public key above goes "
+		fprintf(stderr,
+			"app secret written to %s (mode 0600); the public key above goes "
 			"in the app's manifest; then: cobo-credential setup --key-file %s ...\n",
 			o->out, o->out);
 	}
@@ -253,7 +258,8 @@ int cmd_key(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("key", "too many arguments");
 	if (strcmp(verb, "generate") == 0)
 		return arg ? cli_usage_error("key", "generate takes no argument; secrets never go "
-					     "on the command line") : key_generate(cli, &o);
+						    "on the command line")
+			   : key_generate(cli, &o);
 	if (strcmp(verb, "import") == 0)
 		return arg ? key_import(cli, &o, arg)
 			   : cli_usage_error("key", "import needs FILE, or - for stdin");

@@ -43,8 +43,9 @@ static int get_key(struct cli *cli, struct setup *s, struct cli_key *k)
 	}
 	if (st != COBOCRED_SUCCESS) {
 		cli_err("app secret: %s", err);
-		r = st != COBOCRED_ERROR ? cli_exit_code(st) : s->generate ? CLI_EX_INTERNAL
-									   : CLI_EX_DATAERR;
+		r = st != COBOCRED_ERROR ? cli_exit_code(st)
+		    : s->generate	 ? CLI_EX_INTERNAL
+					 : CLI_EX_DATAERR;
 	}
 	return r;
 }
@@ -106,7 +107,8 @@ static size_t same_host(struct cli *cli, const char *host)
 		const char *u = cobocred_profile_get(cli->ctx, cobocred_profile_name(cli->ctx, i),
 						     "base_url");
 
-		if (u != NULL && cobocred_base_url_hostport(u, h, sizeof(h)) == 0 && strcmp(h, host) == 0)
+		if (u != NULL && cobocred_base_url_hostport(u, h, sizeof(h)) == 0 &&
+		    strcmp(h, host) == 0)
 			n++;
 	}
 	return n;
@@ -119,15 +121,18 @@ static void print_next_steps(struct cli *cli, const struct setup *s)
 
 	if (cobocred_base_url_hostport(s->base_url, host, sizeof(host)) != 0)
 		return;
-	printf("\nUse it from git:\n  git config --global credential.%s://%s.helper cobo\n",
-	       scheme, host);
+	printf("\nUse it from git:\n  git config --global credential.%s://%s.helper cobo\n", scheme,
+	       host);
 	if (same_host(cli, host) > 1)
 		printf("  git config --global credential.%s://%s.username %s   "
-		       "(several profiles use %s)\n", scheme, host, s->name, host);
+		       "(several profiles use %s)\n",
+		       scheme, host, s->name, host);
 	printf("Docker, skopeo, podman: in ~/.docker/config.json (or containers auth.json)\n"
-	       "  { \"credHelpers\": { \"%s\": \"cobo\" } }\n", host);
+	       "  { \"credHelpers\": { \"%s\": \"cobo\" } }\n",
+	       host);
 	printf("Anything else:\n  cobo-credential token --profile %s "
-	       "[--format raw|json|header|env|exec-credential]\n", s->name);
+	       "[--format raw|json|header|env|exec-credential]\n",
+	       s->name);
 }
 
 static int verify(struct cli *cli, const struct setup *s)
@@ -138,9 +143,11 @@ static int verify(struct cli *cli, const struct setup *s)
 
 	st = cobocred_token_get(cli->ctx, s->name, 0, &it);
 	if (st != COBOCRED_SUCCESS) {
-		cli_err("the profile is saved, but no token could be had: %s", cobocred_error(cli->ctx));
+		cli_err("the profile is saved, but no token could be had: %s",
+			cobocred_error(cli->ctx));
 		cli_err("fix that, then check with 'cobo-credential token --profile %s' or "
-			"'cobo-credential doctor'", s->name);
+			"'cobo-credential doctor'",
+			s->name);
 		return cli_exit_code(st);
 	}
 	cobocred_rfc3339(it->expires_at, t, sizeof(t));
@@ -195,7 +202,8 @@ static int run(struct cli *cli, struct setup *s, const struct cli_key *k)
 	if ((r = cli_conf_load_text(cli, path, &text)) != CLI_EX_OK)
 		return r;
 	if (has_profile(text, s->name) && !s->force) {
-		cli_err("profile %s already exists in %s; pass --force to replace it", s->name, path);
+		cli_err("profile %s already exists in %s; pass --force to replace it", s->name,
+			path);
 		r = CLI_EX_USAGE;
 	} else if (existed && (orig = strdup(text)) == NULL) {
 		cli_err("out of memory");
@@ -205,7 +213,8 @@ static int run(struct cli *cli, struct setup *s, const struct cli_key *k)
 		printf("public key: %s\n", k->pub);
 		if (s->generate)
 			printf("register this public key in the app's manifest, then check with "
-			       "'cobo-credential token --profile %s'\n", s->name);
+			       "'cobo-credential token --profile %s'\n",
+			       s->name);
 		else if (!s->no_verify)
 			r = verify(cli, s);
 		if (r == CLI_EX_OK)

@@ -58,11 +58,11 @@ static void json_cached(struct cobocred_sbuf *b, const char *name, const struct 
 	char t[32];
 
 	cobocred_sbuf_addf(b, ",\"%s\":{\"%s\":%s", name, refresh ? "present" : "cached",
-		     c->found ? "true" : "false");
+			   c->found ? "true" : "false");
 	if (c->found && refresh) {
 		cobocred_rfc3339(c->created_at, t, sizeof(t));
 		cobocred_sbuf_addf(b, ",\"created_at\":%s%s%s,\"age\":", c->created_at ? "\"" : "",
-			     c->created_at ? t : "null", c->created_at ? "\"" : "");
+				   c->created_at ? t : "null", c->created_at ? "\"" : "");
 		if (c->created_at)
 			cobocred_sbuf_addf(b, "%" PRId64, now - c->created_at);
 		else
@@ -71,7 +71,7 @@ static void json_cached(struct cobocred_sbuf *b, const char *name, const struct 
 	if (c->found && c->expires_at) {
 		cobocred_rfc3339(c->expires_at, t, sizeof(t));
 		cobocred_sbuf_addf(b, ",\"expires_at\":\"%s\",\"expires_in\":%" PRId64, t,
-			     c->expires_at - now);
+				   c->expires_at - now);
 	}
 	if (c->found) {
 		cobocred_sbuf_adds(b, ",\"module\":");
@@ -97,7 +97,8 @@ static void text_cached(struct cobocred_sbuf *b, const char *label, const struct
 		cobocred_sbuf_addf(b, "  %-14s none\n", label);
 		return;
 	}
-	cobocred_sbuf_addf(b, "  %-14s %s in %s", label, refresh ? "present" : "cached", c->modules);
+	cobocred_sbuf_addf(b, "  %-14s %s in %s", label, refresh ? "present" : "cached",
+			   c->modules);
 	if (refresh && c->created_at) {
 		cli_duration(now - c->created_at, d, sizeof(d));
 		cobocred_sbuf_addf(b, ", %s old", now - c->created_at > 0 ? d : "0s");
@@ -138,8 +139,8 @@ static int one_profile(struct cli *cli, const char *p, int json, int first, stru
 		cobocred_sbuf_adds(b, "}");
 	} else {
 		cobocred_sbuf_addf(b, "%sprofile %s: %s, org %s\n", first ? "" : "\n", p,
-			     cobocred_profile_get(cli->ctx, p, "base_url"),
-			     cobocred_profile_get(cli->ctx, p, "org_id"));
+				   cobocred_profile_get(cli->ctx, p, "base_url"),
+				   cobocred_profile_get(cli->ctx, p, "org_id"));
 		text_cached(b, "access token:", &acc, now, 0);
 		text_cached(b, "refresh token:", &ref, now, 1);
 		cobocred_sbuf_addf(b, "  %-14s %s\n", "app secret:", secret ? secret : "keyring");
@@ -173,7 +174,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		cobocred_sbuf_adds(&b, ",\"profiles\":[");
 	} else if (n == 0) {
 		cobocred_sbuf_addf(&b, "no profiles in %s; run 'cobo-credential setup'\n",
-			     path ? path : "the built-in configuration");
+				   path ? path : "the built-in configuration");
 	}
 	for (i = 0, done = 1; i < n; i++) {
 		const char *p = cobocred_profile_name(cli->ctx, i);

@@ -39,13 +39,17 @@ static int parse_opts(struct cli *cli, int argc, char **argv, struct token_opts 
 			break;
 		case 'f':
 			if (cli_format_parse(optarg, &o->format) != 0)
-				return cli_usage_error("token", "unknown format '%s'; use raw, json, "
-						       "header, env or exec-credential", optarg);
+				return cli_usage_error("token",
+						       "unknown format '%s'; use raw, json, "
+						       "header, env or exec-credential",
+						       optarg);
 			break;
 		case 'm':
 			if (cobocred_parse_i64(optarg, 0, MIN_VALID_MAX, &o->min_valid) != 0)
-				return cli_usage_error("token", "--min-valid needs a number of "
-						       "seconds (0..%lld)", MIN_VALID_MAX);
+				return cli_usage_error("token",
+						       "--min-valid needs a number of "
+						       "seconds (0..%lld)",
+						       MIN_VALID_MAX);
 			break;
 		default:
 			r = cli_common_opt(cli, "token", c, done);
@@ -87,7 +91,8 @@ int cmd_token(struct cli *cli, int argc, char **argv)
 	r = parse_opts(cli, argc, argv, &o, &done);
 	if (r != CLI_EX_OK || done)
 		return r;
-	if ((r = cli_open(cli)) != CLI_EX_OK || (r = cli_pick_profile(cli, o.profile, &profile)) != 0)
+	if ((r = cli_open(cli)) != CLI_EX_OK ||
+	    (r = cli_pick_profile(cli, o.profile, &profile)) != 0)
 		return r;
 	st = cobocred_token_get(cli->ctx, profile, o.min_valid, &it);
 	if (st != COBOCRED_SUCCESS)

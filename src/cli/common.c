@@ -121,7 +121,8 @@ int cli_pick_profile(struct cli *cli, const char *name, const char **out)
 				return CLI_EX_OK;
 			}
 		cli_err("no profile '%s' in %s; run 'cobo-credential profile list' or "
-			"'cobo-credential setup'", name,
+			"'cobo-credential setup'",
+			name,
 			cobocred_config_path(cli->ctx) ? cobocred_config_path(cli->ctx)
 						       : "the built-in configuration");
 		return CLI_EX_NOTFOUND;

@@ -126,7 +126,8 @@ static void put_lines(struct cobocred_sbuf *out, const struct lines *ls, size_t 
 	}
 }
 
-static void put_section(struct cobocred_sbuf *out, const char *name, const struct cli_kv *kv, size_t n)
+static void put_section(struct cobocred_sbuf *out, const char *name, const struct cli_kv *kv,
+			size_t n)
 {
 	size_t i;
 
@@ -139,8 +140,8 @@ int cli_conf_value_ok(const char *v)
 {
 	size_t n = strlen(v), i;
 
-	if (n == 0 || n > 2048 || isspace((unsigned char)v[0]) || isspace((unsigned char)v[n - 1]) ||
-	    v[0] == '#' || v[0] == ';')
+	if (n == 0 || n > 2048 || isspace((unsigned char)v[0]) ||
+	    isspace((unsigned char)v[n - 1]) || v[0] == '#' || v[0] == ';')
 		return 0;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
@@ -239,8 +240,8 @@ static int read_text(const char *path, char **text)
 	size_t len;
 	int st;
 
-	st = cobocred_read_private_file(path, COBOCRED_CONFIG_MAX_BYTES,
-					COBOCRED_FILE_NOT_WRITABLE, text, &len, err, sizeof(err));
+	st = cobocred_read_private_file(path, COBOCRED_CONFIG_MAX_BYTES, COBOCRED_FILE_NOT_WRITABLE,
+					text, &len, err, sizeof(err));
 	if (st == COBOCRED_SUCCESS && memchr(*text, '\0', len) != NULL) {
 		free(*text);
 		*text = NULL;
@@ -318,7 +319,8 @@ int cli_conf_save(const char *path, const char *text)
 	st = cobocred_ctx_new(tmp, &check);
 	if (st != COBOCRED_SUCCESS) {
 		cli_err("the rewritten configuration does not parse (%s); %s is unchanged; "
-			"report this bug", cobocred_error(check), path);
+			"report this bug",
+			cobocred_error(check), path);
 		cobocred_ctx_free(check);
 		unlink(tmp);
 		return CLI_EX_INTERNAL;

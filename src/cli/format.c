@@ -12,8 +12,11 @@
 #include "strutil.h"
 
 static const char *const format_names[] = {
-	[CLI_FMT_RAW] = "raw",	     [CLI_FMT_JSON] = "json", [CLI_FMT_HEADER] = "header",
-	[CLI_FMT_ENV] = "env",	     [CLI_FMT_EXEC] = "exec-credential",
+	[CLI_FMT_RAW] = "raw",
+	[CLI_FMT_JSON] = "json",
+	[CLI_FMT_HEADER] = "header",
+	[CLI_FMT_ENV] = "env",
+	[CLI_FMT_EXEC] = "exec-credential",
 };
 
 int cli_format_parse(const char *name, enum cli_format *out)
@@ -39,12 +42,12 @@ int cli_env_safe(const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      strchr("_-.,/+=:@%", c) != NULL) || c == '\0')
+		      strchr("_-.,/+=:@%", c) != NULL) ||
+		    c == '\0')
 			return 0;
 	}
 	return 1;
 }
-
 
 int cli_utf8_valid(const char *s, size_t n)
 {
@@ -120,7 +123,8 @@ static int refuse(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* A JSON member "name":"value" (value NULL: null), comma first unless first. */
-static int json_member(struct cobocred_sbuf *b, int first, const char *name, const char *v, size_t n)
+static int json_member(struct cobocred_sbuf *b, int first, const char *name, const char *v,
+		       size_t n)
 {
 	cobocred_sbuf_addf(b, "%s\"%s\":", first ? "" : ",", name);
 	if (v == NULL) {
@@ -168,11 +172,15 @@ static int fmt_env(const struct cli_token_view *t, const char *exp, struct coboc
 	const char *org = t->org_id ? t->org_id : "";
 
 	if (!cli_env_safe(t->token, t->token_len))
-		return refuse(err, errlen, "the %s holds characters that are not safe in shell "
-			      "output; refusing to print it as env (use --format json or raw)", "token");
+		return refuse(err, errlen,
+			      "the %s holds characters that are not safe in shell "
+			      "output; refusing to print it as env (use --format json or raw)",
+			      "token");
 	if (!cli_env_safe(org, strlen(org)))
-		return refuse(err, errlen, "the org_id '%.64s' holds characters that are not safe "
-			      "in shell output; fix org_id in the profile or use --format json", org);
+		return refuse(err, errlen,
+			      "the org_id '%.64s' holds characters that are not safe "
+			      "in shell output; fix org_id in the profile or use --format json",
+			      org);
 	cobocred_sbuf_adds(out, "COBO_ORG_ACCESS_TOKEN=");
 	cobocred_sbuf_add(out, t->token, t->token_len);
 	cobocred_sbuf_addf(out, "\nCOBO_ORG_ID=%s\n", org);
@@ -198,8 +206,10 @@ int cli_format_token(enum cli_format f, const struct cli_token_view *t, struct c
 	if ((f == CLI_FMT_RAW || f == CLI_FMT_HEADER) &&
 	    (cobocred_has_ctl_newline(t->token, t->token_len) ||
 	     strchr(" \t", t->token[0]) != NULL))
-		return refuse(err, errlen, "the %s holds a line break, NUL or leading blank; refusing "
-			      "to print it (use --format json)", "access token");
+		return refuse(err, errlen,
+			      "the %s holds a line break, NUL or leading blank; refusing "
+			      "to print it (use --format json)",
+			      "access token");
 	switch (f) {
 	case CLI_FMT_RAW:
 		cobocred_sbuf_add(out, t->token, t->token_len);
@@ -223,8 +233,10 @@ int cli_format_token(enum cli_format f, const struct cli_token_view *t, struct c
 		break;
 	}
 	if (r != 0 && f != CLI_FMT_ENV)
-		refuse(err, errlen, "the %s or a profile value is not valid UTF-8; refusing to "
-		       "write broken JSON", "access token");
+		refuse(err, errlen,
+		       "the %s or a profile value is not valid UTF-8; refusing to "
+		       "write broken JSON",
+		       "access token");
 	if (r == 0 && out->failed)
 		r = refuse(err, errlen, "out of memory formatting the %s", "token");
 	return r;

@@ -12,11 +12,11 @@
 #include "sbuf.h"
 
 enum cli_format {
-	CLI_FMT_RAW,	 /* the token and a newline */
-	CLI_FMT_JSON,	 /* {access_token, token_type, expires_at, org_id, profile} */
-	CLI_FMT_HEADER,	 /* Authorization: Bearer TOKEN */
-	CLI_FMT_ENV,	 /* NAME=value lines, safe for eval */
-	CLI_FMT_EXEC,	 /* Kubernetes ExecCredential */
+	CLI_FMT_RAW,	/* the token and a newline */
+	CLI_FMT_JSON,	/* {access_token, token_type, expires_at, org_id, profile} */
+	CLI_FMT_HEADER, /* Authorization: Bearer TOKEN */
+	CLI_FMT_ENV,	/* NAME=value lines, safe for eval */
+	CLI_FMT_EXEC,	/* Kubernetes ExecCredential */
 };
 
 #define CLI_EXEC_API_V1 "client.authentication.k8s.io/v1"

@@ -16,8 +16,21 @@
 #include "secret.h"
 #include "setup_answers.h"
 
-enum { O_NAME = 0x2000, O_ENV, O_URL, O_SKEY, O_CLIENT, O_ORG, O_KEYFILE, O_GEN,
-       O_STORE, O_CA, O_HTTP, O_NOVERIFY, O_FORCE };
+enum {
+	O_NAME = 0x2000,
+	O_ENV,
+	O_URL,
+	O_SKEY,
+	O_CLIENT,
+	O_ORG,
+	O_KEYFILE,
+	O_GEN,
+	O_STORE,
+	O_CA,
+	O_HTTP,
+	O_NOVERIFY,
+	O_FORCE
+};
 
 static const struct option longopts[] = {
 	{ "name", required_argument, NULL, O_NAME },
@@ -67,18 +80,34 @@ static int flag(struct cli *cli, struct setup *s, int c, int *done)
 	int r;
 
 	switch (c) {
-	case O_NAME: return copy(s->name, sizeof(s->name), "name", optarg);
-	case O_ENV: return copy(s->env, sizeof(s->env), "env", optarg);
-	case O_URL: return copy(s->base_url, sizeof(s->base_url), "base-url", optarg);
-	case O_SKEY: return copy(s->server_key, sizeof(s->server_key), "server-key", optarg);
-	case O_CLIENT: return copy(s->client_id, sizeof(s->client_id), "client-id", optarg);
-	case O_ORG: return copy(s->org_id, sizeof(s->org_id), "org-id", optarg);
-	case O_KEYFILE: return copy(s->key_file, sizeof(s->key_file), "key-file", optarg);
-	case O_CA: return copy(s->ca_file, sizeof(s->ca_file), "ca-file", optarg);
-	case O_GEN: s->generate = 1; return CLI_EX_OK;
-	case O_HTTP: s->allow_http = 1; return CLI_EX_OK;
-	case O_NOVERIFY: s->no_verify = 1; return CLI_EX_OK;
-	case O_FORCE: s->force = 1; return CLI_EX_OK;
+	case O_NAME:
+		return copy(s->name, sizeof(s->name), "name", optarg);
+	case O_ENV:
+		return copy(s->env, sizeof(s->env), "env", optarg);
+	case O_URL:
+		return copy(s->base_url, sizeof(s->base_url), "base-url", optarg);
+	case O_SKEY:
+		return copy(s->server_key, sizeof(s->server_key), "server-key", optarg);
+	case O_CLIENT:
+		return copy(s->client_id, sizeof(s->client_id), "client-id", optarg);
+	case O_ORG:
+		return copy(s->org_id, sizeof(s->org_id), "org-id", optarg);
+	case O_KEYFILE:
+		return copy(s->key_file, sizeof(s->key_file), "key-file", optarg);
+	case O_CA:
+		return copy(s->ca_file, sizeof(s->ca_file), "ca-file", optarg);
+	case O_GEN:
+		s->generate = 1;
+		return CLI_EX_OK;
+	case O_HTTP:
+		s->allow_http = 1;
+		return CLI_EX_OK;
+	case O_NOVERIFY:
+		s->no_verify = 1;
+		return CLI_EX_OK;
+	case O_FORCE:
+		s->force = 1;
+		return CLI_EX_OK;
 	case O_STORE:
 		if (cli_key_store_parse(optarg, &s->store) != 0)
 			return cli_usage_error("setup", "--key-store is auto, keyring or file");
@@ -99,8 +128,9 @@ int setup_parse(struct cli *cli, int argc, char **argv, struct setup *s, int *do
 		if ((r = flag(cli, s, c, done)) != CLI_EX_OK || *done)
 			return r;
 	if (optind < argc)
-		return cli_usage_error("setup", "unexpected argument '%s'%s", argv[optind],
-				       "; secrets are read from --key-file FILE or stdin, never argv");
+		return cli_usage_error(
+			"setup", "unexpected argument '%s'%s", argv[optind],
+			"; secrets are read from --key-file FILE or stdin, never argv");
 	if (s->env[0] && s->base_url[0])
 		return cli_usage_error("setup", "--env and --base-url exclude each other");
 	if (s->generate && s->key_file[0])
@@ -127,17 +157,17 @@ static int ask(struct setup *s)
 	    cli_prompt("Server response key (64 hex)", NULL, s->server_key,
 		       sizeof(s->server_key)) != 0)
 		return -1;
-	if ((!s->client_id[0] && cli_prompt("App client id", NULL, s->client_id,
-					    sizeof(s->client_id)) != 0) ||
-	    (!s->org_id[0] && cli_prompt("Organisation id", NULL, s->org_id,
-					 sizeof(s->org_id)) != 0) ||
+	if ((!s->client_id[0] &&
+	     cli_prompt("App client id", NULL, s->client_id, sizeof(s->client_id)) != 0) ||
+	    (!s->org_id[0] &&
+	     cli_prompt("Organisation id", NULL, s->org_id, sizeof(s->org_id)) != 0) ||
 	    (!s->name[0] && cli_prompt("Profile name", s->env[0] ? s->env : "default", s->name,
 				       sizeof(s->name)) != 0))
 		return -1;
 	if (s->key_file[0] || s->generate)
 		return 0;
-	if (cli_prompt("App secret: a key file (PEM or 64 hex), 'paste' or 'generate'",
-		       "generate", src, sizeof(src)) != 0)
+	if (cli_prompt("App secret: a key file (PEM or 64 hex), 'paste' or 'generate'", "generate",
+		       src, sizeof(src)) != 0)
 		return -1;
 	if (strcmp(src, "generate") == 0)
 		s->generate = 1;
@@ -171,16 +201,19 @@ static int missing(const struct setup *s)
 		append(list, sizeof(list), "--key-file|--generate-key");
 	if (list[0] == '\0')
 		return CLI_EX_OK;
-	return cli_usage_error("setup", "missing:%s (not a terminal, or "
-			       "COBO_CREDENTIAL_INTERACTIVE=never: nothing is asked)", list);
+	return cli_usage_error("setup",
+			       "missing:%s (not a terminal, or "
+			       "COBO_CREDENTIAL_INTERACTIVE=never: nothing is asked)",
+			       list);
 }
 
 static int id_ok(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n > 0 && n <= 128 && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				     "0123456789._-") == n;
+	return n > 0 && n <= 128 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789._-") == n;
 }
 
 static int check_url(struct setup *s)
@@ -191,9 +224,11 @@ static int check_url(struct setup *s)
 	while (n > 8 && s->base_url[n - 1] == '/')
 		s->base_url[--n] = '\0';
 	if (!cli_conf_value_ok(s->base_url) || strpbrk(s->base_url, " \t?#") != NULL)
-		return cli_usage_error("setup", "--base-url '%.80s' is not a plain URL", s->base_url);
+		return cli_usage_error("setup", "--base-url '%.80s' is not a plain URL",
+				       s->base_url);
 	if (!https && !(s->allow_http && strncasecmp(s->base_url, "http://", 7) == 0))
-		return cli_usage_error("setup", "--base-url must start with https:// (http:// only "
+		return cli_usage_error("setup",
+				       "--base-url must start with https:// (http:// only "
 				       "with --allow-http, for a test server on 127.0.0.1)");
 	return CLI_EX_OK;
 }
@@ -208,7 +243,7 @@ static int check_server_key(struct setup *s)
 		s->server_key[i] = (char)tolower((unsigned char)s->server_key[i]);
 	if (n != 64 || strspn(s->server_key, "0123456789abcdef") != 64)
 		return cli_usage_error("setup", "--server-key is dev, sandbox, prod or the "
-				       "server's 64-hex Ed25519 response key");
+						"server's 64-hex Ed25519 response key");
 	return CLI_EX_OK;
 }
 
@@ -254,7 +289,7 @@ int setup_complete(struct setup *s)
 				       s->name);
 	if (!cli_client_id_ok(s->client_id) || !id_ok(s->org_id))
 		return cli_usage_error("setup", "--client-id and --org-id use letters, digits, "
-				       "'.', '_', '-' only");
+						"'.', '_', '-' only");
 	if ((r = check_url(s)) != CLI_EX_OK || (r = check_server_key(s)) != CLI_EX_OK)
 		return r;
 	return check_ca(s);

@@ -11,19 +11,19 @@
 struct setup {
 	/* Owned copies: flags are copied in, prompts write here. */
 	char name[128];
-	char env[16];		/* dev | sandbox | prod | "" (custom base_url) */
+	char env[16]; /* dev | sandbox | prod | "" (custom base_url) */
 	char base_url[1024];
-	char server_key[80];	/* dev | sandbox | prod | 64 hex | "" */
+	char server_key[80]; /* dev | sandbox | prod | 64 hex | "" */
 	char client_id[160];
 	char org_id[160];
-	char key_file[4096];	/* path or "-"; "" with generate or paste */
+	char key_file[4096]; /* path or "-"; "" with generate or paste */
 	char ca_file[4096];
 	int allow_http;
-	int generate;		/* --generate-key */
+	int generate; /* --generate-key */
 	int no_verify;
 	int force;
 	enum cli_key_store store;
-	char *pasted;		/* a key pasted at the prompt (secret memory) */
+	char *pasted; /* a key pasted at the prompt (secret memory) */
 	size_t pasted_len;
 };
 

@@ -34,8 +34,7 @@ static void add_module(struct cli_cached *c, const char *origin)
 		snprintf(c->modules + n, sizeof(c->modules) - n, "%s%s", n ? ", " : "", name);
 }
 
-void cli_cached_lookup(struct cli *cli, const char *profile, const char *kind,
-		       struct cli_cached *c)
+void cli_cached_lookup(struct cli *cli, const char *profile, const char *kind, struct cli_cached *c)
 {
 	struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS];
 	struct cobocred_query q;

@@ -63,13 +63,12 @@ static const struct help {
 	  "  --allow-http           allow http:// to 127.0.0.1 (test servers only)\n"
 	  "  --no-verify            do not mint a token to check the profile\n"
 	  "  --force                replace an existing profile or stored secret\n" },
-	{ "profile",
-	  "usage: cobo-credential profile list\n"
-	  "       cobo-credential profile show NAME\n"
-	  "       cobo-credential profile remove NAME [--forget-key]\n"
-	  "\n"
-	  "remove deletes the section from the config file and the profile's cached\n"
-	  "tokens; with --forget-key also its stored app secret.\n" },
+	{ "profile", "usage: cobo-credential profile list\n"
+		     "       cobo-credential profile show NAME\n"
+		     "       cobo-credential profile remove NAME [--forget-key]\n"
+		     "\n"
+		     "remove deletes the section from the config file and the profile's cached\n"
+		     "tokens; with --forget-key also its stored app secret.\n" },
 	{ "key",
 	  "usage: cobo-credential key generate [--profile P | --out FILE] [--key-store S] [--force]\n"
 	  "       cobo-credential key import [--profile P] [--key-store S] [--force] FILE|-\n"
@@ -91,17 +90,15 @@ static const struct help {
 	  "  exec-credential  a Kubernetes client.authentication.k8s.io/v1 ExecCredential\n"
 	  "--min-valid: the token must stay valid at least this long (default: the\n"
 	  "refresh window, max(60 s, 10% of its lifetime)).\n" },
-	{ "status",
-	  "usage: cobo-credential status [--profile P] [--json]\n"
-	  "\n"
-	  "Per profile: whether an access token is cached and when it expires, whether\n"
-	  "a refresh token is present and how old it is, and which module holds them.\n"
-	  "Never prints a secret.\n" },
-	{ "logout",
-	  "usage: cobo-credential logout [--profile P | --all] [--forget-key]\n"
-	  "\n"
-	  "Removes cached access and refresh tokens.  The app secret stays unless\n"
-	  "--forget-key is given.\n" },
+	{ "status", "usage: cobo-credential status [--profile P] [--json]\n"
+		    "\n"
+		    "Per profile: whether an access token is cached and when it expires, whether\n"
+		    "a refresh token is present and how old it is, and which module holds them.\n"
+		    "Never prints a secret.\n" },
+	{ "logout", "usage: cobo-credential logout [--profile P | --all] [--forget-key]\n"
+		    "\n"
+		    "Removes cached access and refresh tokens.  The app secret stays unless\n"
+		    "--forget-key is given.\n" },
 	{ "doctor",
 	  "usage: cobo-credential doctor [--profile P] [--offline]\n"
 	  "\n"

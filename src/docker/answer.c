@@ -43,9 +43,8 @@ static void put_creds(struct cobocred_sbuf *w, const char *url, const char *user
 	djson_put(w, "}\n", 2);
 }
 
-int docker_write_creds(const char *server_url, const char *username,
-		       const unsigned char *secret, size_t secret_len, char **out,
-		       size_t *outlen)
+int docker_write_creds(const char *server_url, const char *username, const unsigned char *secret,
+		       size_t secret_len, char **out, size_t *outlen)
 {
 	struct cobocred_sbuf w;
 
@@ -168,8 +167,10 @@ const char *docker_format_error(const struct docker_error *e, char *buf, size_t 
 		snprintf(buf, len, "invalid JSON at byte %zu; %s", e->offset, want);
 		break;
 	case DOCKER_E_DEPTH:
-		snprintf(buf, len, "JSON nested more than 10000 levels deep at byte %zu; "
-			 "send a flat object", e->offset);
+		snprintf(buf, len,
+			 "JSON nested more than 10000 levels deep at byte %zu; "
+			 "send a flat object",
+			 e->offset);
 		break;
 	case DOCKER_E_NOT_OBJECT:
 		snprintf(buf, len, "expected a JSON object, got %s; %s",
@@ -181,8 +182,10 @@ const char *docker_format_error(const struct docker_error *e, char *buf, size_t 
 			 want);
 		break;
 	case DOCKER_E_NUL:
-		snprintf(buf, len, "%s contains a NUL character, which credential stores cannot "
-			 "keep; remove it", e->field != NULL ? e->field : "a field");
+		snprintf(buf, len,
+			 "%s contains a NUL character, which credential stores cannot "
+			 "keep; remove it",
+			 e->field != NULL ? e->field : "a field");
 		break;
 	case DOCKER_E_LINEBREAK:
 		snprintf(buf, len, "%s contains a line break; remove it",

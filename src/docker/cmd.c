@@ -110,7 +110,8 @@ int docker_cmd_erase(struct cobocred_ctx *ctx, const char *in, size_t len)
 int docker_cmd_list(struct cobocred_ctx *ctx)
 {
 	/* list answers ServerURL -> Username: the secrets are never read */
-	struct cobocred_query q = { .struct_size = sizeof(q), .schema = COBOCRED_SCHEMA_DOCKER,
+	struct cobocred_query q = { .struct_size = sizeof(q),
+				    .schema = COBOCRED_SCHEMA_DOCKER,
 				    .flags = COBOCRED_QUERY_ATTRS_ONLY };
 	struct cobocred_item *items = NULL, *it;
 	struct docker_list_entry *v = NULL;

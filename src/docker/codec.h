@@ -81,9 +81,8 @@ int docker_parse_url(const char *in, size_t len, char **url);
  * *out is secret memory owned by the caller (cobocred_secret_free), *outlen
  * its length.  0 or a negative code.
  */
-int docker_write_creds(const char *server_url, const char *username,
-		       const unsigned char *secret, size_t secret_len, char **out,
-		       size_t *outlen);
+int docker_write_creds(const char *server_url, const char *username, const unsigned char *secret,
+		       size_t secret_len, char **out, size_t *outlen);
 
 /* One list entry. */
 struct docker_list_entry {

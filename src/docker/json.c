@@ -319,7 +319,8 @@ static uint32_t escape_rune(const unsigned char *s, size_t end, size_t *pos)
 		u2 = hex4(s + p + 8, end - (p + 8));
 		if (u2 >= 0xDC00 && u2 < 0xE000) {
 			*pos = p + 12;
-			return 0x10000u + (((uint32_t)u - 0xD800u) << 10) + ((uint32_t)u2 - 0xDC00u);
+			return 0x10000u + (((uint32_t)u - 0xD800u) << 10) +
+			       ((uint32_t)u2 - 0xDC00u);
 		}
 	}
 	return RUNE_ERROR;

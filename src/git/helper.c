@@ -57,7 +57,8 @@ static int answer(const struct cobocred_answer *a, struct cobocred_sbuf *out)
 {
 	if ((a->username != NULL && git_out_add_str(out, "username", a->username) != 0) ||
 	    git_out_add(out, "password", (const char *)a->secret, a->secret_len) != 0 ||
-	    (a->expires_at != 0 && git_out_add_i64(out, "password_expiry_utc", a->expires_at) != 0) ||
+	    (a->expires_at != 0 &&
+	     git_out_add_i64(out, "password_expiry_utc", a->expires_at) != 0) ||
 	    (a->oauth_refresh_token != NULL &&
 	     git_out_add_str(out, "oauth_refresh_token", a->oauth_refresh_token) != 0)) {
 		cobocred_sbuf_free(out);
@@ -75,8 +76,8 @@ static int get(struct cobocred_ctx *ctx, const struct cobocred_request *cr,
 	if (st == COBOCRED_SUCCESS && answer(&a, out) != 0) {
 		if (a.profile != NULL)
 			git_msg("the access token of profile '%s' cannot be sent to git (line break "
-				"or NUL); run 'cobo-credential logout --profile %s'", a.profile,
-				a.profile);
+				"or NUL); run 'cobo-credential logout --profile %s'",
+				a.profile, a.profile);
 		else
 			git_msg("the stored credential for %s has a line break or NUL in it; not "
 				"sent. Erase it with 'git credential reject'",

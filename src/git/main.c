@@ -20,8 +20,9 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: git-credential-cobo [--timeout=SECONDS] [--config=PATH] get|store|erase\n"
-		   "  a git credential helper: git config --global credential.helper cobo\n");
+	fprintf(f,
+		"usage: git-credential-cobo [--timeout=SECONDS] [--config=PATH] get|store|erase\n"
+		"  a git credential helper: git config --global credential.helper cobo\n");
 }
 
 /* The request ends at its blank line: stop reading there, not at EOF. */

@@ -100,7 +100,8 @@ static int parse_line(const char *line, size_t n, struct git_req *r, char *err, 
 
 	/* Never echo the line: it may hold a password. */
 	if (eq == NULL)
-		return fail(err, errlen, "invalid request line (no '='); git sends key=value lines");
+		return fail(err, errlen,
+			    "invalid request line (no '='); git sends key=value lines");
 	kn = (size_t)(eq - line);
 	v = eq + 1;
 	vn = n - kn - 1;

@@ -33,8 +33,8 @@ struct git_req {
 	char *host; /* may carry ":port"; IPv6 literals keep their brackets */
 	char *path;
 	char *username;
-	char *password;		   /* secret memory */
-	char *oauth_refresh_token; /* secret memory */
+	char *password;		     /* secret memory */
+	char *oauth_refresh_token;   /* secret memory */
 	int64_t password_expiry_utc; /* 0: absent */
 	int ephemeral;		     /* the credential must never be stored */
 	unsigned capabilities;	     /* GIT_CAPA_* */

@@ -87,8 +87,7 @@ static const char *host_end(const char *s, const char *end)
 }
 
 /* Path: leading slashes dropped, then trailing ones; absent when nothing is left. */
-static int split_path(const char *p, const char *end, struct git_req *r, char *err,
-		      size_t errlen)
+static int split_path(const char *p, const char *end, struct git_req *r, char *err, size_t errlen)
 {
 	size_t n;
 

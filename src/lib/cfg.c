@@ -35,8 +35,11 @@ const char cobocred_config_default[] =
 
 /* Schema names a `schemas =` option may use; anything else is a typo that must fail closed. */
 static const char *const known_schemas[] = {
-	COBOCRED_SCHEMA_GIT, COBOCRED_SCHEMA_DOCKER, COBOCRED_SCHEMA_COBO,
-	COBOCRED_SCHEMA_APP_SECRET, NULL,
+	COBOCRED_SCHEMA_GIT,
+	COBOCRED_SCHEMA_DOCKER,
+	COBOCRED_SCHEMA_COBO,
+	COBOCRED_SCHEMA_APP_SECRET,
+	NULL,
 };
 
 static const char *const op_names[COBOCRED_OP_COUNT] = { "get", "store", "erase", "list" };
@@ -54,7 +57,7 @@ struct parser {
 	struct cobocred_section *cur; /* NULL outside module/profile sections */
 	int cur_is_profile;
 	int in_stack;
-	int stack_line;	/* line of the [stack] header; 0: none */
+	int stack_line; /* line of the [stack] header; 0: none */
 };
 
 const char *cobocred_op_name(enum cobocred_op op)
@@ -126,8 +129,9 @@ static int check_module_name(struct parser *p, const char *what, const char *nam
 
 	if (cobocred_module_name_ok(name))
 		return 0;
-	return perr(p, "bad module name '%s' in %s; module names use letters, digits, '-' and "
-		       "'_' (at most %d) and are looked up only in the module directories",
+	return perr(p,
+		    "bad module name '%s' in %s; module names use letters, digits, '-' and "
+		    "'_' (at most %d) and are looked up only in the module directories",
 		    shown(name, buf, sizeof(buf)), what, COBOCRED_MODULE_NAME_MAX);
 }
 
@@ -212,13 +216,17 @@ static int parse_action_word(struct parser *p, const char *w, unsigned char *act
 	if (eq == NULL) {
 		if (apply_preset(w, action) == 0)
 			return 0;
-		return perr(p, "unknown action '%s'; use STATUS=return|continue "
-			       "or a preset: sufficient, requisite, optional, fallback", w);
+		return perr(p,
+			    "unknown action '%s'; use STATUS=return|continue "
+			    "or a preset: sufficient, requisite, optional, fallback",
+			    w);
 	}
 	st = status_from_name(w, (size_t)(eq - w));
 	if (st < 0)
-		return perr(p, "unknown status in '%s'; statuses are SUCCESS NOTFOUND "
-			       "UNAVAIL TRYAGAIN DENIED ERROR", w);
+		return perr(p,
+			    "unknown status in '%s'; statuses are SUCCESS NOTFOUND "
+			    "UNAVAIL TRYAGAIN DENIED ERROR",
+			    w);
 	if (strcasecmp(eq + 1, "return") == 0)
 		action[st] = COBOCRED_ACT_RETURN;
 	else if (strcasecmp(eq + 1, "continue") == 0)
@@ -258,8 +266,8 @@ static int parse_action_block(struct parser *p, const char **s, unsigned char *a
 	return 0;
 }
 
-static int stack_push(struct parser *p, int op, struct cobocred_stack_line *sl,
-		      const char *name, size_t n)
+static int stack_push(struct parser *p, int op, struct cobocred_stack_line *sl, const char *name,
+		      size_t n)
 {
 	struct cobocred_stack_entry *v, *e;
 	int optional = 0;
@@ -326,8 +334,8 @@ static int stack_line(struct parser *p, const char *key, const char *value)
 		return perr(p, "unknown operation '%s' in [stack]; use get, store, erase or list",
 			    key);
 	if (p->cfg->ops[op].line != 0)
-		return perr(p, "'%s' set twice in [stack] (first on line %d); keep one",
-			    key, p->cfg->ops[op].line);
+		return perr(p, "'%s' set twice in [stack] (first on line %d); keep one", key,
+			    p->cfg->ops[op].line);
 	p->cfg->ops[op].line = p->line;
 	return parse_stack_value(p, op, value);
 }
@@ -355,16 +363,20 @@ static int check_schemas(struct parser *p, const char *list)
 		if (w == 0)
 			break;
 		if (!known_schema(list, w))
-			return perr(p, "unknown schema '%.*s' in schemas of [module %s]; known schemas: "
-				       "%s %s %s %s", (int)(w > 80 ? 80 : w), list, p->cur->name,
-				    known_schemas[0], known_schemas[1], known_schemas[2],
-				    known_schemas[3]);
+			return perr(
+				p,
+				"unknown schema '%.*s' in schemas of [module %s]; known schemas: "
+				"%s %s %s %s",
+				(int)(w > 80 ? 80 : w), list, p->cur->name, known_schemas[0],
+				known_schemas[1], known_schemas[2], known_schemas[3]);
 		any = 1;
 		list += w;
 	}
 	if (!any)
-		return perr(p, "empty schemas in [module %s]; name a schema, or drop the line to "
-			       "use the module's own default", p->cur->name);
+		return perr(p,
+			    "empty schemas in [module %s]; name a schema, or drop the line to "
+			    "use the module's own default",
+			    p->cur->name);
 	return 0;
 }
 
@@ -376,8 +388,8 @@ static int section_kv(struct parser *p, const char *key, const char *value)
 
 	for (i = 0; i < s->n; i++)
 		if (strcmp(s->kv[i].key, key) == 0)
-			return perr(p, "'%s' set twice in [%s] (first on line %d); keep one",
-				    key, s->name, s->kv[i].line);
+			return perr(p, "'%s' set twice in [%s] (first on line %d); keep one", key,
+				    s->name, s->kv[i].line);
 	kv = realloc(s->kv, (s->n + 1) * sizeof(*kv));
 	if (kv == NULL)
 		return perr(p, "out of memory");
@@ -405,8 +417,10 @@ static int key_value(struct parser *p, char *s)
 	if (p->in_stack)
 		return stack_line(p, key, value);
 	if (p->cur == NULL)
-		return perr(p, "'%s' outside any section; put it under [stack], "
-			       "[module NAME] or [profile NAME]", key);
+		return perr(p,
+			    "'%s' outside any section; put it under [stack], "
+			    "[module NAME] or [profile NAME]",
+			    key);
 	if (!p->cur_is_profile && strcmp(key, "module") == 0 &&
 	    check_module_name(p, "'module ='", value) != 0)
 		return COBOCRED_ERROR;
@@ -416,8 +430,8 @@ static int key_value(struct parser *p, char *s)
 	return section_kv(p, key, value);
 }
 
-static int new_section(struct parser *p, struct cobocred_section **arr, size_t *n,
-		       const char *kind, const char *name)
+static int new_section(struct parser *p, struct cobocred_section **arr, size_t *n, const char *kind,
+		       const char *name)
 {
 	struct cobocred_section *v;
 	size_t i;
@@ -429,8 +443,8 @@ static int new_section(struct parser *p, struct cobocred_section **arr, size_t *
 			    kind, name);
 	for (i = 0; i < *n; i++)
 		if (strcmp((*arr)[i].name, name) == 0)
-			return perr(p, "[%s %s] defined twice (first on line %d); merge them",
-				    kind, name, (*arr)[i].line);
+			return perr(p, "[%s %s] defined twice (first on line %d); merge them", kind,
+				    name, (*arr)[i].line);
 	v = realloc(*arr, (*n + 1) * sizeof(*v));
 	if (v == NULL)
 		return perr(p, "out of memory");
@@ -448,7 +462,8 @@ static int section_header(struct parser *p, char *s)
 	char *end = strchr(s, ']'), *name, *sp;
 
 	if (end == NULL || cobocred_trim(end + 1)[0] != '\0')
-		return perr(p, "bad section header; write [stack], [module NAME] or [profile NAME]");
+		return perr(p,
+			    "bad section header; write [stack], [module NAME] or [profile NAME]");
 	*end = '\0';
 	name = cobocred_trim(s + 1);
 	p->cur = NULL;
@@ -468,11 +483,14 @@ static int section_header(struct parser *p, char *s)
 			return new_section(p, &p->cfg->modules, &p->cfg->n_modules, "module", sp);
 		if (strcmp(name, "profile") == 0) {
 			p->cur_is_profile = 1;
-			return new_section(p, &p->cfg->profiles, &p->cfg->n_profiles, "profile", sp);
+			return new_section(p, &p->cfg->profiles, &p->cfg->n_profiles, "profile",
+					   sp);
 		}
 	}
-	return perr(p, "unknown section [%.40s]; sections are [stack], [module NAME], "
-		       "[profile NAME]", name);
+	return perr(p,
+		    "unknown section [%.40s]; sections are [stack], [module NAME], "
+		    "[profile NAME]",
+		    name);
 }
 
 /* Drops a comment: '#' or ';' first on the line, or '#' after a blank. */
@@ -611,8 +629,7 @@ out:
 	return r;
 }
 
-int cobocred_config_load(const char *path, struct cobocred_config **out, char *err,
-			 size_t errlen)
+int cobocred_config_load(const char *path, struct cobocred_config **out, char *err, size_t errlen)
 {
 	char *text = NULL;
 	size_t len = 0;

@@ -26,9 +26,9 @@ enum cobocred_action {
 };
 
 struct cobocred_stack_entry {
-	char *instance;	 /* module instance name as written on the line */
-	int optional;	 /* leading '-': a missing module file is skipped */
-	int line;	 /* line number, for messages */
+	char *instance; /* module instance name as written on the line */
+	int optional;	/* leading '-': a missing module file is skipped */
+	int line;	/* line number, for messages */
 	unsigned char action[COBOCRED_STATUS_COUNT];
 };
 
@@ -52,7 +52,7 @@ struct cobocred_section {
 };
 
 struct cobocred_config {
-	char *path; /* owned; COBOCRED_CONFIG_DEFAULT_NAME for the embedded config */
+	char *path;	   /* owned; COBOCRED_CONFIG_DEFAULT_NAME for the embedded config */
 	int default_stack; /* the file has no [stack]: ops are the built-in default's (line 0) */
 	struct cobocred_stack_line ops[COBOCRED_OP_COUNT];
 	struct cobocred_section *modules;
@@ -89,8 +89,7 @@ int cobocred_config_parse(const char *path, const char *text, size_t len,
  * Reads and parses a file after checking it is a regular file owned by the
  * user or root and not writable by group or others.
  */
-int cobocred_config_load(const char *path, struct cobocred_config **out, char *err,
-			 size_t errlen);
+int cobocred_config_load(const char *path, struct cobocred_config **out, char *err, size_t errlen);
 void cobocred_config_free(struct cobocred_config *cfg);
 
 const char *cobocred_section_get(const struct cobocred_section *s, const char *key);

@@ -147,8 +147,8 @@ int cobocred_schema_settings(struct cobocred_ctx *ctx, const char *schema,
  */
 int cobocred_key_generate(struct cobocred_ctx *ctx, const char *schema, char **secret,
 			  size_t *secret_len, char *pub, size_t publen);
-int cobocred_key_import(struct cobocred_ctx *ctx, const char *schema, const char *text,
-			size_t len, char **secret, size_t *secret_len, char *pub, size_t publen);
+int cobocred_key_import(struct cobocred_ctx *ctx, const char *schema, const char *text, size_t len,
+			char **secret, size_t *secret_len, char *pub, size_t publen);
 /* The public key of profile's configured app secret, read as the module reads it to sign. */
 int cobocred_key_public(struct cobocred_ctx *ctx, const char *schema, const char *profile,
 			char *pub, size_t publen);
@@ -185,10 +185,10 @@ enum cobocred_client {
 };
 
 struct cobocred_request {
-	int client;	      /* COBOCRED_CLIENT_* */
+	int client; /* COBOCRED_CLIENT_* */
 	/* git: each field as git sent it; NULL absent, "" present and empty. */
 	const char *protocol;
-	const char *host;     /* host[:port] */
+	const char *host; /* host[:port] */
 	const char *path;
 	/* Docker: the server address as the client spelled it. */
 	const char *server;
@@ -197,14 +197,14 @@ struct cobocred_request {
 	const char *secret;
 	size_t secret_len;
 	const char *oauth_refresh_token; /* git; secret */
-	int64_t expiry;		/* git password_expiry_utc; 0: none */
-	int64_t timeout;	/* git --timeout=SECONDS; 0: none */
-	int ephemeral;		/* git: never store */
+	int64_t expiry;			 /* git password_expiry_utc; 0: none */
+	int64_t timeout;		 /* git --timeout=SECONDS; 0: none */
+	int ephemeral;			 /* git: never store */
 };
 
 /* What fill answers.  Every pointer points into item or the context. */
 struct cobocred_answer {
-	const char *profile; /* the Cobo profile that answered; NULL: a plain credential */
+	const char *profile;  /* the Cobo profile that answered; NULL: a plain credential */
 	const char *username; /* NULL when the credential has none */
 	const unsigned char *secret;
 	size_t secret_len;

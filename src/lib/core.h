@@ -13,13 +13,13 @@
 
 /* One module instance of the stack, loaded on first use. */
 struct instance {
-	char *name;			/* owned: the instance name used on stack lines */
-	int state;			/* INST_* */
-	int status;			/* status reported while unusable */
-	struct cobocred_module mod;	/* copy, zero-extended to our struct size */
-	void *handle;			/* dlopen handle; owned */
-	void *mstate;			/* module's per-instance state */
-	char error[512];		/* why it is unusable */
+	char *name;		    /* owned: the instance name used on stack lines */
+	int state;		    /* INST_* */
+	int status;		    /* status reported while unusable */
+	struct cobocred_module mod; /* copy, zero-extended to our struct size */
+	void *handle;		    /* dlopen handle; owned */
+	void *mstate;		    /* module's per-instance state */
+	char error[512];	    /* why it is unusable */
 };
 
 enum { INST_NEW = 0, INST_READY, INST_ABSENT, INST_FAILED };
@@ -43,25 +43,25 @@ struct cobocred_lock_service {
 };
 
 struct cobocred_ctx {
-	struct cobocred_config *cfg;	/* owned */
-	struct instance **inst;		/* owned array of owned instances */
+	struct cobocred_config *cfg; /* owned */
+	struct instance **inst;	     /* owned array of owned instances */
 	size_t n_inst;
 	struct cobocred_host host;
-	FILE *trace;			/* owned unless stderr */
+	FILE *trace; /* owned unless stderr */
 	int64_t now_offset;
-	int depth;			/* stack re-entry depth (module -> host stack) */
+	int depth; /* stack re-entry depth (module -> host stack) */
 	char runtime_dir[4096];
 	char error[1024];
-	char warning[1024];		/* "" or the call's last warning */
-	char bad_setting[512];		/* "" or why the settings owner refused a profile */
-	const struct cobocred_lock_service *locks; /* never NULL; &cobocred_flock_service by default */
+	char warning[1024];    /* "" or the call's last warning */
+	char bad_setting[512]; /* "" or why the settings owner refused a profile */
+	const struct cobocred_lock_service
+		*locks; /* never NULL; &cobocred_flock_service by default */
 };
 
 /* loader.c */
 struct instance *cobocred_instance(struct cobocred_ctx *ctx, const char *name,
 				   const struct cobocred_stack_entry *e);
 void cobocred_instances_free(struct cobocred_ctx *ctx);
-
 
 /*
  * schema_owner.c: checks every profile against a module's settings table

@@ -72,8 +72,8 @@ int cobocred_ctx_new(const char *config_path, struct cobocred_ctx **out)
 		path = find_config(buf, sizeof(buf));
 	if (path == NULL) {
 		st = cobocred_config_parse(DEFAULT_NAME, cobocred_config_default,
-					   strlen(cobocred_config_default), &ctx->cfg,
-					   ctx->error, sizeof(ctx->error));
+					   strlen(cobocred_config_default), &ctx->cfg, ctx->error,
+					   sizeof(ctx->error));
 	} else {
 		st = cobocred_config_load(path, &ctx->cfg, ctx->error, sizeof(ctx->error));
 		if (st == COBOCRED_NOTFOUND) /* named explicitly, so its absence is an error */

@@ -19,13 +19,13 @@
 #define ITEM_MAX_ATTRS 32
 
 struct item_impl {
-	struct cobocred_item pub;     /* first: the public view */
+	struct cobocred_item pub; /* first: the public view */
 	struct cobocred_attr attrs[ITEM_MAX_ATTRS];
-	char *schema;		      /* owned */
-	char *label;		      /* owned */
-	char *secret;		      /* owned, secret memory */
-	char *refresh;		      /* owned, secret memory */
-	char origin[64];	      /* the module instance that returned it */
+	char *schema;	 /* owned */
+	char *label;	 /* owned */
+	char *secret;	 /* owned, secret memory */
+	char *refresh;	 /* owned, secret memory */
+	char origin[64]; /* the module instance that returned it */
 };
 
 static struct item_impl *impl(struct cobocred_item *item)

@@ -27,8 +27,8 @@
 
 /* One token get: what the stack client hooks share. */
 struct flight {
-	int64_t min_valid;		/* required seconds of validity */
-	struct cobocred_item *stale;	/* the best stale item seen; owned */
+	int64_t min_valid;	     /* required seconds of validity */
+	struct cobocred_item *stale; /* the best stale item seen; owned */
 };
 
 /* expires_at - now must exceed max(60 s, 10 % of the lifetime, min_valid). */
@@ -149,17 +149,19 @@ static void warn_not_kept(struct cobocred_ctx *ctx, const struct cobocred_item *
 	if (ctx->warning[0] != '\0')
 		return;
 	if (st == COBOCRED_NOTFOUND)
-		cobocred_set_warning(ctx, "the new %s was not cached: no module on the [stack] "
+		cobocred_set_warning(ctx,
+				     "the new %s was not cached: no module on the [stack] "
 				     "store line takes it, so every call asks the server",
 				     item_kind(it));
 	else
-		cobocred_set_warning(ctx, "the new %s could not be cached (%s), so the next call "
-				     "asks the server again", item_kind(it), ctx->error);
+		cobocred_set_warning(ctx,
+				     "the new %s could not be cached (%s), so the next call "
+				     "asks the server again",
+				     item_kind(it), ctx->error);
 }
 
 /* Stores each minted item through the store line (in order) and returns the one q asked for. */
-static struct cobocred_item *write_through(struct cobocred_ctx *ctx,
-					   const struct cobocred_query *q,
+static struct cobocred_item *write_through(struct cobocred_ctx *ctx, const struct cobocred_query *q,
 					   struct cobocred_item *minted)
 {
 	struct cobocred_item *it, *next, *answer = NULL;
@@ -169,8 +171,11 @@ static struct cobocred_item *write_through(struct cobocred_ctx *ctx,
 	match.secret_len = 0;
 	for (it = minted; it != NULL; it = next) {
 		struct cobocred_query replace = {
-			.struct_size = sizeof(replace), .schema = it->schema,
-			.n_attrs = it->n_attrs, .attrs = it->attrs, .profile = q->profile,
+			.struct_size = sizeof(replace),
+			.schema = it->schema,
+			.n_attrs = it->n_attrs,
+			.attrs = it->attrs,
+			.profile = q->profile,
 			.flags = COBOCRED_QUERY_EXACT,
 		};
 		int st;
@@ -210,8 +215,10 @@ static int mint_and_store(struct cobocred_ctx *ctx, struct instance *in, size_t 
 		return st;
 	*out = write_through(ctx, q, minted);
 	if (*out == NULL) {
-		cobocred_set_error(ctx, "module '%s' minted nothing matching the request; "
-				   "report this bug", cobocred_instance_name(in));
+		cobocred_set_error(ctx,
+				   "module '%s' minted nothing matching the request; "
+				   "report this bug",
+				   cobocred_instance_name(in));
 		st = COBOCRED_ERROR;
 	}
 	return st;
@@ -243,8 +250,10 @@ static int mint_locked(struct cobocred_ctx *ctx, struct instance *in, size_t idx
 	}
 	had_valid = valid(ctx, f->stale);
 	if (had_valid && locks->failed_recently(ctx, name, MINT_BACKOFF_S)) {
-		cobocred_set_error(ctx, "a refresh failed less than %d s ago; not asking the server "
-				   "again yet", MINT_BACKOFF_S);
+		cobocred_set_error(ctx,
+				   "a refresh failed less than %d s ago; not asking the server "
+				   "again yet",
+				   MINT_BACKOFF_S);
 		st = COBOCRED_TRYAGAIN;
 		goto out;
 	}
@@ -273,8 +282,10 @@ int cobocred_token_get(struct cobocred_ctx *ctx, const char *profile, int64_t mi
 	st = cobocred_stack_run(ctx, COBOCRED_OP_GET, &q, NULL, out, &client);
 	if (st != COBOCRED_SUCCESS && f.stale != NULL && f.stale->expires_at > cobocred_now(ctx)) {
 		/* A failed refresh never costs a token that still works. */
-		cobocred_trace(ctx, "refresh did not succeed (%s: %s); answering the cached token, "
-			       "valid %lld s more", cobocred_status_name(st), cobocred_error(ctx),
+		cobocred_trace(ctx,
+			       "refresh did not succeed (%s: %s); answering the cached token, "
+			       "valid %lld s more",
+			       cobocred_status_name(st), cobocred_error(ctx),
 			       (long long)(f.stale->expires_at - cobocred_now(ctx)));
 		*out = f.stale;
 		f.stale = NULL;

@@ -43,15 +43,16 @@ static const char *module_dirs(void)
  * no directory has it, -1 when SONAME is not a module name or the file is
  * unsafe (err set).
  */
-static int find_module(const char *soname, char *path, size_t pathlen, char *err,
-		       size_t errlen)
+static int find_module(const char *soname, char *path, size_t pathlen, char *err, size_t errlen)
 {
 	const char *dirs = module_dirs(), *p = dirs;
 
 	/* The parser refuses these already; a name never becomes a path here. */
 	if (!cobocred_module_name_ok(soname)) {
-		snprintf(err, errlen, "'%.40s' is not a module name ([A-Za-z0-9_-]); "
-			 "modules load only from the module directories", soname);
+		snprintf(err, errlen,
+			 "'%.40s' is not a module name ([A-Za-z0-9_-]); "
+			 "modules load only from the module directories",
+			 soname);
 		return -1;
 	}
 	while (*p) {
@@ -94,8 +95,8 @@ static int adopt(struct instance *in, const struct cobocred_module *m, const cha
 	memset(&in->mod, 0, sizeof(in->mod));
 	memcpy(&in->mod, m, n);
 	if (in->mod.open == NULL) {
-		inst_fail(in, INST_FAILED, COBOCRED_ERROR, "%s: module '%s' has no open(); it is broken",
-			  where, in->name);
+		inst_fail(in, INST_FAILED, COBOCRED_ERROR,
+			  "%s: module '%s' has no open(); it is broken", where, in->name);
 		return -1;
 	}
 	return 0;
@@ -140,7 +141,8 @@ static void option_where(const struct cobocred_ctx *ctx, const struct cobocred_s
 	}
 }
 
-static void load(struct cobocred_ctx *ctx, struct instance *in, const struct cobocred_stack_entry *e)
+static void load(struct cobocred_ctx *ctx, struct instance *in,
+		 const struct cobocred_stack_entry *e)
 {
 	const struct cobocred_section *sec = cobocred_config_module(ctx->cfg, in->name);
 	const char *soname = cobocred_section_get(sec, "module");
@@ -163,8 +165,10 @@ static void load(struct cobocred_ctx *ctx, struct instance *in, const struct cob
 		return;
 	}
 	if (st != 0) {
-		inst_fail(in, INST_FAILED, COBOCRED_ERROR, "%s: module '%s': %s%s", where, in->name, why,
-			  st == 1 ? "; install it, fix the name, or mark it optional with '-'" : "");
+		inst_fail(in, INST_FAILED, COBOCRED_ERROR, "%s: module '%s': %s%s", where, in->name,
+			  why,
+			  st == 1 ? "; install it, fix the name, or mark it optional with '-'"
+				  : "");
 		return;
 	}
 	/* NODELETE: GLib-based modules must never be unmapped once loaded. */
@@ -176,14 +180,18 @@ static void load(struct cobocred_ctx *ctx, struct instance *in, const struct cob
 	}
 	*(void **)&init = dlsym(in->handle, COBOCRED_MODULE_INIT_SYMBOL);
 	if (init == NULL) {
-		inst_fail(in, INST_FAILED, COBOCRED_ERROR, "%s: %s exports no %s; it is not a "
-			  "cobo-credential module", where, path, COBOCRED_MODULE_INIT_SYMBOL);
+		inst_fail(in, INST_FAILED, COBOCRED_ERROR,
+			  "%s: %s exports no %s; it is not a "
+			  "cobo-credential module",
+			  where, path, COBOCRED_MODULE_INIT_SYMBOL);
 		return;
 	}
 	m = init(COBOCRED_ABI_VERSION);
 	if (m == NULL) {
-		inst_fail(in, INST_FAILED, COBOCRED_ERROR, "%s: module '%s' refused host ABI %u.%u; "
-			  "upgrade the module", where, in->name, COBOCRED_ABI_MAJOR, COBOCRED_ABI_MINOR);
+		inst_fail(in, INST_FAILED, COBOCRED_ERROR,
+			  "%s: module '%s' refused host ABI %u.%u; "
+			  "upgrade the module",
+			  where, in->name, COBOCRED_ABI_MAJOR, COBOCRED_ABI_MINOR);
 		return;
 	}
 	if (adopt(in, m, where) != 0)

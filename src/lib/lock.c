@@ -42,9 +42,10 @@ static int runtime_base_ok(const char *base, char *why, size_t len)
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-		snprintf(why, len, "XDG_RUNTIME_DIR %s is not a private directory of yours "
-			 "(%s, owner uid %u, mode %03o)", base,
-			 S_ISDIR(st.st_mode) ? "directory" : "not a directory",
+		snprintf(why, len,
+			 "XDG_RUNTIME_DIR %s is not a private directory of yours "
+			 "(%s, owner uid %u, mode %03o)",
+			 base, S_ISDIR(st.st_mode) ? "directory" : "not a directory",
 			 (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777));
 		return -1;
 	}
@@ -83,7 +84,8 @@ const char *cobocred_runtime_dir(struct cobocred_ctx *ctx)
 	if (ctx->runtime_dir[0] != '\0')
 		return ctx->runtime_dir;
 	if (runtime_base_ok(base, why, sizeof(why)) == 0) {
-		n = snprintf(ctx->runtime_dir, sizeof(ctx->runtime_dir), "%s/cobo-credential", base);
+		n = snprintf(ctx->runtime_dir, sizeof(ctx->runtime_dir), "%s/cobo-credential",
+			     base);
 	} else {
 		cobocred_trace(ctx, "runtime directory: %s; using the cache directory", why);
 		n = cache_runtime_path(ctx->runtime_dir, sizeof(ctx->runtime_dir));
@@ -91,7 +93,8 @@ const char *cobocred_runtime_dir(struct cobocred_ctx *ctx)
 	if (n < 0 || (size_t)n >= sizeof(ctx->runtime_dir) ||
 	    cobocred_mkdir_private(ctx->runtime_dir, err, sizeof(err)) != 0) {
 		cobocred_set_error(ctx, "runtime directory: %s",
-				   n < 0 || (size_t)n >= sizeof(ctx->runtime_dir) ? "path too long" : err);
+				   n < 0 || (size_t)n >= sizeof(ctx->runtime_dir) ? "path too long"
+										  : err);
 		ctx->runtime_dir[0] = '\0';
 		return NULL;
 	}
@@ -138,7 +141,8 @@ static int flock_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms
 	}
 	if (r != 0) {
 		if (r > 0)
-			cobocred_set_error(ctx, "lock %s held by another process for over %d ms; "
+			cobocred_set_error(ctx,
+					   "lock %s held by another process for over %d ms; "
 					   "retry, or find the stuck process with: fuser %s",
 					   path, timeout_ms, path);
 		else

@@ -52,7 +52,8 @@ int cobocred_parse_protocol(const char *s, const char **why)
 		int c = (unsigned char)s[i];
 
 		if (!is_lower(c) && !is_digit(c) && c != '+' && c != '.' && c != '-')
-			return reason(why, "a protocol is lower-case letters, digits, '+', '.', '-'");
+			return reason(why,
+				      "a protocol is lower-case letters, digits, '+', '.', '-'");
 	}
 	if (i > COBOCRED_SCHEME_MAX)
 		return reason(why, "the protocol is too long");
@@ -145,7 +146,8 @@ static int parse_dns(const char *s, size_t n, const char **why)
 			continue;
 		}
 		if (i == start || i - start > 63)
-			return reason(why, "a label of the host name is empty or over 63 characters");
+			return reason(why,
+				      "a label of the host name is empty or over 63 characters");
 		if (s[start] == '-' || s[i - 1] == '-')
 			return reason(why, "a label of the host name starts or ends with '-'");
 		if (i < n)
@@ -178,8 +180,7 @@ static int parse_ipv6(const char *s, size_t n, char *out, size_t outlen, const c
 	return 0;
 }
 
-int cobocred_parse_hostport(const char *s, size_t n, struct cobocred_origin *o,
-			    const char **why)
+int cobocred_parse_hostport(const char *s, size_t n, struct cobocred_origin *o, const char **why)
 {
 	const char *colon;
 	size_t hn, i;
@@ -197,7 +198,8 @@ int cobocred_parse_hostport(const char *s, size_t n, struct cobocred_origin *o,
 		if (parse_ipv6(s, hn, o->host, sizeof(o->host), why) != 0)
 			return -1;
 		if (hn < n && s[hn] != ':')
-			return reason(why, "the IPv6 address is followed by something other than :PORT");
+			return reason(why,
+				      "the IPv6 address is followed by something other than :PORT");
 		return hn == n ? 0 : parse_port(s + hn + 1, n - hn - 1, &o->port, why);
 	}
 	colon = memchr(s, ':', n);
@@ -252,7 +254,8 @@ int cobocred_parse_docker_server(const char *s, struct cobocred_origin *o, const
 		return parse_url_rest(s, o, why);
 	}
 	if (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0)
-		return reason(why, "the server address has a scheme other than https:// or http://");
+		return reason(why,
+			      "the server address has a scheme other than https:// or http://");
 	return cobocred_parse_base_url(s, o, why);
 }
 

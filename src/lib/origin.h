@@ -37,8 +37,7 @@ int cobocred_parse_protocol(const char *s, const char **why);
  * Parses s[0, n) as host[:port] into o->host and o->port (0 when no port
  * is given; o->scheme untouched).  0, or -1 with *why (static text).
  */
-int cobocred_parse_hostport(const char *s, size_t n, struct cobocred_origin *o,
-			    const char **why);
+int cobocred_parse_hostport(const char *s, size_t n, struct cobocred_origin *o, const char **why);
 
 /* The default port of scheme (https 443, http 80), or 0. */
 unsigned cobocred_default_port(const char *scheme);

@@ -155,7 +155,8 @@ int cobocred_profile_by_origin(struct cobocred_ctx *ctx, const struct cobocred_o
 	if (hits > 1) {
 		*name = NULL;
 		(void)hostport(o, want, sizeof(want));
-		cobocred_set_error(ctx, "%s matches profiles %s; name one: send the profile "
+		cobocred_set_error(ctx,
+				   "%s matches profiles %s; name one: send the profile "
 				   "name or org id as the username (git: git config "
 				   "credential.%s://%s.username PROFILE), or use cobo://PROFILE",
 				   want, list, o->scheme, want);

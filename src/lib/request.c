@@ -16,8 +16,8 @@ enum req_op { OP_FILL, OP_APPROVE, OP_REJECT };
 
 /* Where a request goes. */
 struct route {
-	int status;	     /* SUCCESS: profile; NOTFOUND: plain store; else refused or unroutable */
-	int refused;	     /* a field was refused (not just an ambiguous or unknown profile) */
+	int status;  /* SUCCESS: profile; NOTFOUND: plain store; else refused or unroutable */
+	int refused; /* a field was refused (not just an ambiguous or unknown profile) */
 	const char *profile; /* the Cobo profile (status SUCCESS) */
 	int has_origin;	     /* origin holds the request's parsed scheme, host and port */
 	struct cobocred_origin origin;
@@ -37,8 +37,8 @@ static void error_context(struct cobocred_ctx *ctx, const char *context)
 	cobocred_set_error(ctx, "%s: %s", context, why);
 }
 
-static void refuse(struct cobocred_ctx *ctx, struct route *rt, const char *what,
-		   const char *value, const char *why, const char *want)
+static void refuse(struct cobocred_ctx *ctx, struct route *rt, const char *what, const char *value,
+		   const char *why, const char *want)
 {
 	char shown[128];
 
@@ -100,16 +100,20 @@ static void route_docker(struct cobocred_ctx *ctx, const struct cobocred_request
 	}
 	for (i = 0; s[i] != '\0'; i++)
 		if (docker_bad_byte((unsigned char)s[i])) {
-			refuse(ctx, rt, "server address", s, "it holds userinfo, an escape, a space "
-			       "or a control character", "a registry address is "
+			refuse(ctx, rt, "server address", s,
+			       "it holds userinfo, an escape, a space "
+			       "or a control character",
+			       "a registry address is "
 			       "[https://]host[:port][/path]");
 			return;
 		}
 	/* Anything else that is not host[:port][/path] stays a plain credential,
 	 * found by the string as spelled (docker-credential-secretservice's rule). */
 	if (cobocred_parse_docker_server(s, o, &why) != 0) {
-		cobocred_trace(ctx, "docker: server address is not [https://]host[:port][/path] "
-			       "(%s): plain credentials only", why);
+		cobocred_trace(ctx,
+			       "docker: server address is not [https://]host[:port][/path] "
+			       "(%s): plain credentials only",
+			       why);
 		return;
 	}
 	rt->has_origin = 1;
@@ -186,8 +190,7 @@ int cobocred_git_can_get(const struct cobocred_request *r)
 
 int cobocred_git_can_store(const struct cobocred_request *r)
 {
-	return cobocred_git_can_get(r) && r->username != NULL && r->secret != NULL &&
-	       !r->ephemeral;
+	return cobocred_git_can_get(r) && r->username != NULL && r->secret != NULL && !r->ephemeral;
 }
 
 int cobocred_git_can_erase(const struct cobocred_request *r)
@@ -258,8 +261,8 @@ static int64_t git_expiry(const struct cobocred_request *r, int64_t now)
 struct cobocred_item *cobocred_plain_item(const struct cobocred_request *r, int64_t now)
 {
 	int docker = r->client == COBOCRED_CLIENT_DOCKER;
-	struct cobocred_item *it = cobocred_item_new(docker ? COBOCRED_SCHEMA_DOCKER :
-							      COBOCRED_SCHEMA_GIT);
+	struct cobocred_item *it = cobocred_item_new(docker ? COBOCRED_SCHEMA_DOCKER
+							    : COBOCRED_SCHEMA_GIT);
 	struct cobocred_plain_query pq;
 	size_t i;
 	int bad;
@@ -337,7 +340,8 @@ static int cobo_fill(struct cobocred_ctx *ctx, const char *profile, struct coboc
 	int st = cobocred_token_get(ctx, profile, 0, &it);
 
 	if (st != COBOCRED_SUCCESS) {
-		snprintf(context, sizeof(context), "no Cobo access token for profile '%s'", profile);
+		snprintf(context, sizeof(context), "no Cobo access token for profile '%s'",
+			 profile);
 		error_context(ctx, context);
 		return st == COBOCRED_NOTFOUND ? COBOCRED_ERROR : st;
 	}
@@ -356,8 +360,10 @@ static int cobo_approve(struct cobocred_ctx *ctx, const struct cobocred_request 
 		cobocred_trace(ctx, "git store: Cobo profile '%s' keeps its own tokens", profile);
 		return COBOCRED_SUCCESS;
 	}
-	cobocred_set_error(ctx, "not storing credentials for Cobo profile '%s': its access tokens "
-			   "are minted on demand, so no login is needed", profile);
+	cobocred_set_error(ctx,
+			   "not storing credentials for Cobo profile '%s': its access tokens "
+			   "are minted on demand, so no login is needed",
+			   profile);
 	return COBOCRED_ERROR;
 }
 
@@ -389,9 +395,10 @@ static void near_miss(struct cobocred_ctx *ctx, const struct route *rt)
 
 	if (!rt->has_origin || (name = cobocred_profile_near_miss(ctx, &rt->origin, &have)) == NULL)
 		return;
-	cobocred_set_warning(ctx, "not sending the token of Cobo profile '%s' to %s: its origin is "
-			     "%s (scheme, host and port must all match)", name,
-			     cobocred_origin_show(&rt->origin, asked, sizeof(asked)),
+	cobocred_set_warning(ctx,
+			     "not sending the token of Cobo profile '%s' to %s: its origin is "
+			     "%s (scheme, host and port must all match)",
+			     name, cobocred_origin_show(&rt->origin, asked, sizeof(asked)),
 			     cobocred_origin_show(&have, theirs, sizeof(theirs)));
 }
 

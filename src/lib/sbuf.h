@@ -18,11 +18,11 @@
 #define COBOCRED_SBUF_DEFAULT_MAX ((size_t)1024 * 1024)
 
 struct cobocred_sbuf {
-	char *p;	/* secret memory, NUL-terminated; NULL until the first add */
-	size_t len;	/* bytes held, NUL not counted */
-	size_t cap;	/* bytes allocated */
-	size_t max;	/* most bytes it may hold; 0: COBOCRED_SBUF_DEFAULT_MAX */
-	int failed;	/* an add was refused (over max, or out of memory) */
+	char *p;    /* secret memory, NUL-terminated; NULL until the first add */
+	size_t len; /* bytes held, NUL not counted */
+	size_t cap; /* bytes allocated */
+	size_t max; /* most bytes it may hold; 0: COBOCRED_SBUF_DEFAULT_MAX */
+	int failed; /* an add was refused (over max, or out of memory) */
 };
 
 /* An empty buffer holding at most max bytes (0: the default). */

@@ -24,7 +24,8 @@
 static int schema_listed(const struct cobocred_ctx *ctx, const char *instance, const char *schema,
 			 int explicit)
 {
-	const char *list = cobocred_section_get(cobocred_config_module(ctx->cfg, instance), "schemas");
+	const char *list = cobocred_section_get(cobocred_config_module(ctx->cfg, instance),
+						"schemas");
 	size_t n = strlen(schema), w;
 
 	if (list == NULL)
@@ -77,9 +78,10 @@ static struct instance *owner(struct cobocred_ctx *ctx, const char *schema, int 
 		cobocred_set_error(ctx, "%s", failed->error);
 		*status = failed->status;
 	} else {
-		cobocred_set_error(ctx, "no module on the [stack] get line of %s handles %s "
-				   "settings and keys; put cobo-oauth on that line", ctx->cfg->path,
-				   schema);
+		cobocred_set_error(ctx,
+				   "no module on the [stack] get line of %s handles %s "
+				   "settings and keys; put cobo-oauth on that line",
+				   ctx->cfg->path, schema);
 		*status = COBOCRED_UNAVAIL;
 	}
 	return NULL;
@@ -133,14 +135,18 @@ static int check_profile(const struct cobocred_ctx *ctx, const struct cobocred_s
 		if (find(t, s->kv[i].key) != NULL)
 			continue;
 		names(t, known, sizeof(known));
-		snprintf(err, errlen, "%s:%d: unknown key '%s' in [profile %s]; module %s reads: %s",
+		snprintf(err, errlen,
+			 "%s:%d: unknown key '%s' in [profile %s]; module %s reads: %s",
 			 ctx->cfg->path, s->kv[i].line, s->kv[i].key, s->name, module, known);
 		return -1;
 	}
 	for (; t->name != NULL; t++)
-		if ((t->flags & COBOCRED_SETTING_REQUIRED) && cobocred_section_get(s, t->name) == NULL) {
-			snprintf(err, errlen, "%s:%d: [profile %s] lacks %s (%s); add '%s = ...' to it",
-				 ctx->cfg->path, s->line, s->name, t->name, t->description, t->name);
+		if ((t->flags & COBOCRED_SETTING_REQUIRED) &&
+		    cobocred_section_get(s, t->name) == NULL) {
+			snprintf(err, errlen,
+				 "%s:%d: [profile %s] lacks %s (%s); add '%s = ...' to it",
+				 ctx->cfg->path, s->line, s->name, t->name, t->description,
+				 t->name);
 			return -1;
 		}
 	return 0;
@@ -183,7 +189,8 @@ static const struct cobocred_key_ops *key_ops(struct cobocred_ctx *ctx, const ch
 static int settle(struct cobocred_ctx *ctx, int st, char **secret, size_t *len)
 {
 	if (st < 0 || st >= COBOCRED_STATUS_COUNT) {
-		cobocred_set_error(ctx, "a key operation returned invalid status %d; report this bug",
+		cobocred_set_error(ctx,
+				   "a key operation returned invalid status %d; report this bug",
 				   st);
 		st = COBOCRED_ERROR;
 	}
@@ -218,8 +225,8 @@ int cobocred_key_generate(struct cobocred_ctx *ctx, const char *schema, char **s
 	return settle(ctx, st, secret, secret_len);
 }
 
-int cobocred_key_import(struct cobocred_ctx *ctx, const char *schema, const char *text,
-			size_t len, char **secret, size_t *secret_len, char *pub, size_t publen)
+int cobocred_key_import(struct cobocred_ctx *ctx, const char *schema, const char *text, size_t len,
+			char **secret, size_t *secret_len, char *pub, size_t publen)
 {
 	void *state = NULL;
 	const struct cobocred_key_ops *k;

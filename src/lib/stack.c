@@ -169,9 +169,9 @@ int cobocred_stack_call(struct cobocred_ctx *ctx, struct instance *in, enum cobo
 }
 
 /* Runs one get/list entry, appending its answer to *acc; returns the status for the action. */
-static int run_get(struct cobocred_ctx *ctx, struct instance *in, size_t idx,
-		   enum cobocred_op op, const struct cobocred_query *q,
-		   const struct stack_client *c, struct cobocred_item **acc)
+static int run_get(struct cobocred_ctx *ctx, struct instance *in, size_t idx, enum cobocred_op op,
+		   const struct cobocred_query *q, const struct stack_client *c,
+		   struct cobocred_item **acc)
 {
 	struct cobocred_item *got = NULL, **tail;
 	int st;
@@ -249,7 +249,8 @@ int cobocred_stack_run(struct cobocred_ctx *ctx, enum cobocred_op op,
 	if (out != NULL)
 		*out = NULL;
 	if (ctx->depth >= MAX_DEPTH) {
-		cobocred_set_error(ctx, "module stack re-entered too deeply; check the [stack] lines");
+		cobocred_set_error(ctx,
+				   "module stack re-entered too deeply; check the [stack] lines");
 		return COBOCRED_ERROR;
 	}
 	ctx->depth++;

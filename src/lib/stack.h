@@ -21,7 +21,7 @@ struct instance;
  * client that stores them).
  */
 struct stack_client {
-	int limited;  /* run only entries [0, limit): the caches before a minter */
+	int limited; /* run only entries [0, limit): the caches before a minter */
 	size_t limit;
 	/*
 	 * Called instead of a minting module's get (entry idx); NULL skips

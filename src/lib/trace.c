@@ -31,8 +31,9 @@ static int trace_file_open(const char *path, char *why, size_t len)
 	struct stat st;
 	int fd, flags;
 
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
-		  O_NONBLOCK, 0600);
+	fd = open(path,
+		  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK,
+		  0600);
 	if (fd < 0) {
 		snprintf(why, len, "%s", strerror(errno));
 		return -1;
@@ -72,8 +73,10 @@ void cobocred_trace_open(struct cobocred_ctx *ctx)
 		close(fd);
 	}
 	if (ctx->trace == NULL)
-		fprintf(stderr, "cobo-credential: not tracing to %s (%s); "
-			"point COBO_CREDENTIAL_TRACE at a file of yours\n", t, why);
+		fprintf(stderr,
+			"cobo-credential: not tracing to %s (%s); "
+			"point COBO_CREDENTIAL_TRACE at a file of yours\n",
+			t, why);
 }
 
 void cobocred_trace_close(struct cobocred_ctx *ctx)
@@ -140,8 +143,8 @@ void cobocred_trace(struct cobocred_ctx *ctx, const char *fmt, ...)
 
 /* Formats into buf as one line with no secrets and no terminal escapes,
  * whatever a module, a server or a request put in it. */
-__attribute__((format(printf, 3, 0)))
-static void one_line(char *buf, size_t len, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void one_line(char *buf, size_t len, const char *fmt,
+							   va_list ap)
 {
 	char *nl;
 

@@ -34,8 +34,9 @@ int cobocred_check_perms(const char *path, const struct stat *st, int flags, cha
 		return -1;
 	}
 	if ((flags & COBOCRED_FILE_NOT_WRITABLE) && (st->st_mode & 022)) {
-		snprintf(err, errlen, "%s is writable by group or others (mode %03o); run: chmod go-w %s",
-			 path, (unsigned)(st->st_mode & 0777), path);
+		snprintf(err, errlen,
+			 "%s is writable by group or others (mode %03o); run: chmod go-w %s", path,
+			 (unsigned)(st->st_mode & 0777), path);
 		return -1;
 	}
 	return 0;
@@ -60,8 +61,8 @@ static int read_all(int fd, char *buf, size_t want, size_t *got)
 	return 0;
 }
 
-int cobocred_read_private_file(const char *path, size_t max, int flags, char **buf,
-			       size_t *len, char *err, size_t errlen)
+int cobocred_read_private_file(const char *path, size_t max, int flags, char **buf, size_t *len,
+			       char *err, size_t errlen)
 {
 	struct stat st;
 	char *data = NULL;
@@ -82,11 +83,13 @@ int cobocred_read_private_file(const char *path, size_t max, int flags, char **b
 	if (cobocred_check_perms(path, &st, flags, err, errlen) != 0)
 		goto out;
 	if ((size_t)st.st_size > max) {
-		snprintf(err, errlen, "%s is larger than %zu bytes; is it the right file?", path, max);
+		snprintf(err, errlen, "%s is larger than %zu bytes; is it the right file?", path,
+			 max);
 		goto out;
 	}
 	/* One byte more than the limit reveals a file that grew meanwhile. */
-	data = (flags & COBOCRED_FILE_SECRET) ? cobocred_hostmem_alloc(max + 1) : calloc(1, max + 2);
+	data = (flags & COBOCRED_FILE_SECRET) ? cobocred_hostmem_alloc(max + 1)
+					      : calloc(1, max + 2);
 	if (data == NULL) {
 		snprintf(err, errlen, "out of memory reading %s", path);
 		goto out;
@@ -125,8 +128,9 @@ static int check_dir(const char *path, int must_be_private, char *err, size_t er
 		return -1;
 	}
 	if (must_be_private && st.st_uid != geteuid()) {
-		snprintf(err, errlen, "%s is owned by uid %u, not by you; remove it or run: chown %u %s",
-			 path, (unsigned)st.st_uid, (unsigned)geteuid(), path);
+		snprintf(err, errlen,
+			 "%s is owned by uid %u, not by you; remove it or run: chown %u %s", path,
+			 (unsigned)st.st_uid, (unsigned)geteuid(), path);
 		return -1;
 	}
 	if (must_be_private && (st.st_mode & 077)) {
@@ -178,8 +182,8 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-int cobocred_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-			  char *err, size_t errlen)
+int cobocred_write_atomic(const char *path, const void *data, size_t len, mode_t mode, char *err,
+			  size_t errlen)
 {
 	char tmp[PATH_MAX];
 	int fd, n;

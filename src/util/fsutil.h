@@ -26,8 +26,8 @@ int cobocred_check_perms(const char *path, const struct stat *st, int flags, cha
  * in the core that is cobocred_secret_free).  Returns COBOCRED_SUCCESS,
  * NOTFOUND (no such file; err set) or ERROR (err set).
  */
-int cobocred_read_private_file(const char *path, size_t max, int flags, char **buf,
-			       size_t *len, char *err, size_t errlen);
+int cobocred_read_private_file(const char *path, size_t max, int flags, char **buf, size_t *len,
+			       char *err, size_t errlen);
 
 /*
  * Creates path and missing parents; the last component gets mode 0700.
@@ -40,7 +40,7 @@ int cobocred_mkdir_private(const char *path, char *err, size_t errlen);
  * Replaces path with data atomically (temp file in the same directory,
  * fsync, rename).  0 or -1 with err; on failure path is untouched.
  */
-int cobocred_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-			  char *err, size_t errlen);
+int cobocred_write_atomic(const char *path, const void *data, size_t len, mode_t mode, char *err,
+			  size_t errlen);
 
 #endif

@@ -67,16 +67,16 @@ int cobocred_item_matches(const struct cobocred_item *item, const struct cobocre
 	for (i = 0; i < q->n_attrs; i++) {
 		const char *v = cobocred_item_attr(item, q->attrs[i].name);
 
-		if (q->attrs[i].value == NULL ? v != NULL : v == NULL || strcmp(v, q->attrs[i].value) != 0)
+		if (q->attrs[i].value == NULL ? v != NULL
+					      : v == NULL || strcmp(v, q->attrs[i].value) != 0)
 			return 0;
 	}
 	if (q->flags & COBOCRED_QUERY_EXACT)
 		for (i = 0; i < item->n_attrs; i++)
 			if (query_attr(q, item->attrs[i].name) == NULL)
 				return 0;
-	if (q->secret != NULL &&
-	    (item->secret == NULL || item->secret_len != q->secret_len ||
-	     !cobocred_consttime_eq(item->secret, q->secret, q->secret_len)))
+	if (q->secret != NULL && (item->secret == NULL || item->secret_len != q->secret_len ||
+				  !cobocred_consttime_eq(item->secret, q->secret, q->secret_len)))
 		return 0;
 	return 1;
 }

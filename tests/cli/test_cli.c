@@ -73,13 +73,15 @@ static void test_json(void)
 {
 	struct cli_token_view v = view(TOK, "e3986401-4aec-480a-973d-e775a4518413");
 
-	CU_ASSERT_STRING_EQUAL(fmt(CLI_FMT_JSON, &v),
+	CU_ASSERT_STRING_EQUAL(
+		fmt(CLI_FMT_JSON, &v),
 		"{\"access_token\":\"" TOK "\",\"token_type\":\"Bearer\","
 		"\"expires_at\":\"2023-11-14T22:13:20Z\","
 		"\"org_id\":\"e3986401-4aec-480a-973d-e775a4518413\",\"profile\":\"acme-dev\"}\n");
 	v.expires_at = 0;
 	v.org_id = "q\"b\\s\x01\n\xc3\xa9";
-	CU_ASSERT_STRING_EQUAL(fmt(CLI_FMT_JSON, &v),
+	CU_ASSERT_STRING_EQUAL(
+		fmt(CLI_FMT_JSON, &v),
 		"{\"access_token\":\"" TOK "\",\"token_type\":\"Bearer\",\"expires_at\":null,"
 		"\"org_id\":\"q\\\"b\\\\s\\u0001\\n\xc3\xa9\",\"profile\":\"acme-dev\"}\n");
 	v.org_id = "bad\xff";
@@ -90,19 +92,24 @@ static void test_exec_credential(void)
 {
 	struct cli_token_view v = view(TOK, "o");
 
-	CU_ASSERT_STRING_EQUAL(fmt(CLI_FMT_EXEC, &v),
+	CU_ASSERT_STRING_EQUAL(
+		fmt(CLI_FMT_EXEC, &v),
 		"{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
-		"\"status\":{\"expirationTimestamp\":\"2023-11-14T22:13:20Z\",\"token\":\"" TOK "\"}}\n");
-	v.exec_api = cli_exec_api_version("{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\","
-					  "\"kind\":\"ExecCredential\"}");
+		"\"status\":{\"expirationTimestamp\":\"2023-11-14T22:13:20Z\",\"token\":\"" TOK
+		"\"}}\n");
+	v.exec_api = cli_exec_api_version(
+		"{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\","
+		"\"kind\":\"ExecCredential\"}");
 	CU_ASSERT_STRING_EQUAL(v.exec_api, CLI_EXEC_API_V1BETA1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(fmt(CLI_FMT_EXEC, &v), "\"" CLI_EXEC_API_V1BETA1 "\""));
 	CU_ASSERT_STRING_EQUAL(cli_exec_api_version(NULL), CLI_EXEC_API_V1);
-	CU_ASSERT_STRING_EQUAL(cli_exec_api_version("{\"apiVersion\":\"client.authentication.k8s.io/v1\"}"),
+	CU_ASSERT_STRING_EQUAL(cli_exec_api_version(
+				       "{\"apiVersion\":\"client.authentication.k8s.io/v1\"}"),
 			       CLI_EXEC_API_V1);
 	v.exec_api = NULL;
 	v.expires_at = 0; /* never expires: the field is left out */
-	CU_ASSERT_STRING_EQUAL(fmt(CLI_FMT_EXEC, &v),
+	CU_ASSERT_STRING_EQUAL(
+		fmt(CLI_FMT_EXEC, &v),
 		"{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
 		"\"status\":{\"token\":\"" TOK "\"}}\n");
 }
@@ -110,15 +117,16 @@ static void test_exec_credential(void)
 static void test_env(void)
 {
 	static const char *const hostile[] = {
-		"a b", "$(id)", "`id`", "a'b", "a\"b", "a;b", "~root", "a\\b", "a|b", "a&b",
-		"a>b", "a<b", "*", "a?", "{a,b}", "a\tb", "a\nb", "#x", "a!b", "a(b", "\xc3\xa9", "",
+		"a b",	"$(id)", "`id`", "a'b", "a\"b",	    "a;b", "~root", "a\\b",
+		"a|b",	"a&b",	 "a>b",	 "a<b", "*",	    "a?",  "{a,b}", "a\tb",
+		"a\nb", "#x",	 "a!b",	 "a(b", "\xc3\xa9", "",
 	};
 	struct cli_token_view v = view(TOK, "org-1");
 	size_t i;
 
 	CU_ASSERT_STRING_EQUAL(fmt(CLI_FMT_ENV, &v),
-		"COBO_ORG_ACCESS_TOKEN=" TOK "\nCOBO_ORG_ID=org-1\n"
-		"COBO_ORG_ACCESS_TOKEN_EXPIRES_AT=2023-11-14T22:13:20Z\n");
+			       "COBO_ORG_ACCESS_TOKEN=" TOK "\nCOBO_ORG_ID=org-1\n"
+			       "COBO_ORG_ACCESS_TOKEN_EXPIRES_AT=2023-11-14T22:13:20Z\n");
 	v = view("AT_a/b+c=d:e@f%g,h", "o");
 	CU_ASSERT_PTR_NOT_NULL(fmt(CLI_FMT_ENV, &v));
 	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {

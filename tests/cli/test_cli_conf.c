@@ -21,28 +21,27 @@ static const struct cli_kv kv[] = {
 
 #define SECTION "[profile p]\nbase_url = https://api.dev.cobo.com/v2\nclient_id = C1\norg_id = O1\n"
 
-static const char base[] =
-	"# my config\n"
-	"[stack]\n"
-	"get = file cobo-oauth\n"
-	"\n"
-	"[profile a]\n"
-	"base_url = https://a/v2   # comment kept\n"
-	"client_id = CA\n"
-	"org_id = OA\n"
-	"\n"
-	"# about b\n"
-	"[ profile  p ]\n"
-	"base_url = https://old/v2\n"
-	"client_id = OLD\n"
-	"org_id = OLD\n"
-	"app_secret = keyring\n"
-	"\n"
-	"# about z\n"
-	"[profile z]\n"
-	"base_url = https://z/v2\n"
-	"client_id = CZ\n"
-	"org_id = OZ\n";
+static const char base[] = "# my config\n"
+			   "[stack]\n"
+			   "get = file cobo-oauth\n"
+			   "\n"
+			   "[profile a]\n"
+			   "base_url = https://a/v2   # comment kept\n"
+			   "client_id = CA\n"
+			   "org_id = OA\n"
+			   "\n"
+			   "# about b\n"
+			   "[ profile  p ]\n"
+			   "base_url = https://old/v2\n"
+			   "client_id = OLD\n"
+			   "org_id = OLD\n"
+			   "app_secret = keyring\n"
+			   "\n"
+			   "# about z\n"
+			   "[profile z]\n"
+			   "base_url = https://z/v2\n"
+			   "client_id = CZ\n"
+			   "org_id = OZ\n";
 
 /* Runs an edit; returns a static copy of its output. */
 static const char *put(const char *text, const char *name)
@@ -60,9 +59,11 @@ static void test_put_new(void)
 {
 	CU_ASSERT_STRING_EQUAL(put("", "p"), SECTION);
 	CU_ASSERT_STRING_EQUAL(put("[stack]\nget = file", "p"), "[stack]\nget = file\n\n" SECTION);
-	CU_ASSERT_STRING_EQUAL(put("[stack]\nget = file\n\n", "p"), "[stack]\nget = file\n\n" SECTION);
+	CU_ASSERT_STRING_EQUAL(put("[stack]\nget = file\n\n", "p"),
+			       "[stack]\nget = file\n\n" SECTION);
 	/* Another profile whose name starts the same is not this one. */
-	CU_ASSERT_STRING_EQUAL(put("[profile pp]\nx = 1\n", "p"), "[profile pp]\nx = 1\n\n" SECTION);
+	CU_ASSERT_STRING_EQUAL(put("[profile pp]\nx = 1\n", "p"),
+			       "[profile pp]\nx = 1\n\n" SECTION);
 }
 
 static void test_put_replaces_in_place(void)
@@ -82,7 +83,8 @@ static void test_remove(void)
 	CU_ASSERT_EQUAL(cli_conf_remove_profile(base, "p", &b), 0);
 	CU_ASSERT_PTR_NULL(strstr(cobocred_sbuf_str(&b), "OLD"));
 	CU_ASSERT_PTR_NULL(strstr(cobocred_sbuf_str(&b), "profile  p"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_sbuf_str(&b), "org_id = OA\n\n# about b\n\n# about z\n[profile z]"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_sbuf_str(&b),
+				      "org_id = OA\n\n# about b\n\n# about z\n[profile z]"));
 	cobocred_sbuf_free(&b);
 	CU_ASSERT_EQUAL(cli_conf_remove_profile(base, "z", &b), 0);
 	CU_ASSERT_PTR_NULL(strstr(cobocred_sbuf_str(&b), "CZ"));
@@ -97,12 +99,14 @@ static void test_set_key(void)
 	struct cobocred_sbuf b = { 0 };
 
 	CU_ASSERT_EQUAL(cli_conf_set_key(base, "p", "app_secret", "file:/k/C.key", &b), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_sbuf_str(&b), "org_id = OLD\napp_secret = file:/k/C.key\n\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(cobocred_sbuf_str(&b), "org_id = OLD\napp_secret = file:/k/C.key\n\n"));
 	CU_ASSERT_PTR_NULL(strstr(cobocred_sbuf_str(&b), "keyring"));
 	cobocred_sbuf_free(&b);
 	/* Absent: added after the section's last key, before the blank line. */
 	CU_ASSERT_EQUAL(cli_conf_set_key(base, "a", "app_secret", "keyring", &b), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_sbuf_str(&b), "org_id = OA\napp_secret = keyring\n\n# about b"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(cobocred_sbuf_str(&b), "org_id = OA\napp_secret = keyring\n\n# about b"));
 	cobocred_sbuf_free(&b);
 	CU_ASSERT_EQUAL(cli_conf_set_key(base, "z", "ca_file", "/ca.pem", &b), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_sbuf_str(&b), "org_id = OZ\nca_file = /ca.pem\n"));

@@ -56,7 +56,8 @@ static void test_full_example(void)
 	CU_ASSERT_STRING_EQUAL(cobocred_section_get(cobocred_config_module(cfg, "fast"), "path"),
 			       "/tmp/x#notacomment");
 	CU_ASSERT_STRING_EQUAL(cobocred_section_get(cobocred_config_profile(cfg, "acme-dev"),
-						    "app_secret"), "keyring");
+						    "app_secret"),
+			       "keyring");
 	CU_ASSERT_PTR_NULL(cobocred_config_profile(cfg, "nope"));
 	cobocred_config_free(cfg);
 }
@@ -70,10 +71,12 @@ static void test_default_actions_and_presets(void)
 
 	for (s = 0; s < COBOCRED_STATUS_COUNT; s++) {
 		CU_ASSERT_EQUAL(v[0].action[s], (s == COBOCRED_SUCCESS || s == COBOCRED_ERROR)
-							? COBOCRED_ACT_RETURN : COBOCRED_ACT_CONTINUE);
+							? COBOCRED_ACT_RETURN
+							: COBOCRED_ACT_CONTINUE);
 		CU_ASSERT_EQUAL(v[1].action[s], COBOCRED_ACT_RETURN);
 		CU_ASSERT_EQUAL(v[2].action[s], (s == COBOCRED_NOTFOUND || s == COBOCRED_UNAVAIL)
-							? COBOCRED_ACT_CONTINUE : COBOCRED_ACT_RETURN);
+							? COBOCRED_ACT_CONTINUE
+							: COBOCRED_ACT_RETURN);
 	}
 	CU_ASSERT_EQUAL(v[3].action[COBOCRED_SUCCESS], COBOCRED_ACT_CONTINUE);
 	CU_ASSERT_EQUAL(v[4].action[COBOCRED_NOTFOUND], COBOCRED_ACT_RETURN);
@@ -128,11 +131,13 @@ static void test_store_line_default_actions(void)
 		int on = s == COBOCRED_NOTFOUND || s == COBOCRED_UNAVAIL;
 
 		CU_ASSERT_EQUAL(st[1].action[s], on ? COBOCRED_ACT_CONTINUE : COBOCRED_ACT_RETURN);
-		CU_ASSERT_EQUAL(st[0].action[s], on || s == COBOCRED_TRYAGAIN ? COBOCRED_ACT_CONTINUE
-									: COBOCRED_ACT_RETURN);
+		CU_ASSERT_EQUAL(st[0].action[s], on || s == COBOCRED_TRYAGAIN
+							 ? COBOCRED_ACT_CONTINUE
+							 : COBOCRED_ACT_RETURN);
 		/* erase reaches every tier: failing tiers go on, as before */
 		CU_ASSERT_EQUAL(er[0].action[s], s == COBOCRED_SUCCESS || s == COBOCRED_ERROR
-							  ? COBOCRED_ACT_RETURN : COBOCRED_ACT_CONTINUE);
+							 ? COBOCRED_ACT_RETURN
+							 : COBOCRED_ACT_CONTINUE);
 	}
 	cobocred_config_free(cfg);
 	cfg = parse_ok(cobocred_config_default);
@@ -205,7 +210,8 @@ static void test_errors(void)
 		CU_ASSERT_EQUAL(st, COBOCRED_ERROR);
 		CU_ASSERT_PTR_NULL(cfg);
 		if (strstr(err, bad_cases[i].want) == NULL) {
-			fprintf(stderr, "case %zu: wanted \"%s\" in \"%s\"\n", i, bad_cases[i].want, err);
+			fprintf(stderr, "case %zu: wanted \"%s\" in \"%s\"\n", i, bad_cases[i].want,
+				err);
 			CU_FAIL("error message");
 		}
 	}
@@ -225,11 +231,13 @@ static void test_bounds(void)
 			COBOCRED_ERROR);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "t.conf:1: line longer than"));
 	free(big);
-	CU_ASSERT_EQUAL(cobocred_config_parse("t.conf", nul, sizeof(nul) - 1, &cfg, err, sizeof(err)),
+	CU_ASSERT_EQUAL(cobocred_config_parse("t.conf", nul, sizeof(nul) - 1, &cfg, err,
+					      sizeof(err)),
 			COBOCRED_ERROR);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "t.conf:2: NUL byte"));
-	CU_ASSERT_EQUAL(cobocred_config_parse("t.conf", "", COBOCRED_CONFIG_MAX_BYTES + 1, &cfg, err,
-					      sizeof(err)), COBOCRED_ERROR);
+	CU_ASSERT_EQUAL(cobocred_config_parse("t.conf", "", COBOCRED_CONFIG_MAX_BYTES + 1, &cfg,
+					      err, sizeof(err)),
+			COBOCRED_ERROR);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "larger than"));
 }
 

@@ -72,16 +72,20 @@ static void expect_error(struct cobocred_ctx *ctx, const char *want)
 static void test_identity_query(void)
 {
 	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = dom\n" MOD("dom", "domain", "")
-					    PROFILE("region = eu\n"), logpath);
+						    PROFILE("region = eu\n"),
+					    logpath);
 	struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS];
 	struct cobocred_query q;
 	static const char *const want[][2] = {
-		{ "base_url", "https://api.example/v2" }, { "client_id", "c1" },
-		{ "org_id", "o1" }, { "kind", "refresh" },
+		{ "base_url", "https://api.example/v2" },
+		{ "client_id", "c1" },
+		{ "org_id", "o1" },
+		{ "kind", "refresh" },
 	};
 	size_t i;
 
-	CU_ASSERT_EQUAL_FATAL(cobocred_cobo_query(ctx, "p", "refresh", attrs, &q), COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL_FATAL(cobocred_cobo_query(ctx, "p", "refresh", attrs, &q),
+			      COBOCRED_SUCCESS);
 	CU_ASSERT_STRING_EQUAL(q.schema, COBOCRED_SCHEMA_COBO);
 	CU_ASSERT_STRING_EQUAL(q.profile, "p");
 	CU_ASSERT_EQUAL(q.struct_size, sizeof(q));
@@ -102,7 +106,8 @@ static void test_identity_query(void)
 static void test_settings_table(void)
 {
 	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = dom\n" MOD("dom", "domain", "")
-					    PROFILE("region = eu\napp_secret = env:X\n"), logpath);
+						    PROFILE("region = eu\napp_secret = env:X\n"),
+					    logpath);
 	const struct cobocred_setting *t = NULL;
 
 	CU_ASSERT_EQUAL_FATAL(cobocred_schema_settings(ctx, COBOCRED_SCHEMA_COBO, &t),
@@ -119,7 +124,8 @@ static void test_unknown_profile_key(void)
 {
 	/* colour is line 13: [stack] get, a 5-line [module dom], [profile p] at 8. */
 	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = dom\n" MOD("dom", "domain", "")
-					    PROFILE("region = eu\ncolour = blue\n"), logpath);
+						    PROFILE("region = eu\ncolour = blue\n"),
+					    logpath);
 	const struct cobocred_setting *t = NULL;
 	struct cobocred_item *out = NULL;
 	char want[700];
@@ -128,8 +134,10 @@ static void test_unknown_profile_key(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
 	CU_ASSERT_EQUAL(cobocred_schema_settings(ctx, COBOCRED_SCHEMA_COBO, &t), COBOCRED_ERROR);
 	CU_ASSERT_PTR_NULL(t);
-	snprintf(want, sizeof(want), "%s:13: unknown key 'colour' in [profile p]; module dom "
-		 "reads: base_url client_id org_id app_secret region", cfgpath);
+	snprintf(want, sizeof(want),
+		 "%s:13: unknown key 'colour' in [profile p]; module dom "
+		 "reads: base_url client_id org_id app_secret region",
+		 cfgpath);
 	expect_error(ctx, want);
 	/* The module is not used with such a profile: no token from it. */
 	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_ERROR);
@@ -143,13 +151,16 @@ static void test_unknown_profile_key(void)
 static void test_required_setting(void)
 {
 	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = dom\n" MOD("dom", "domain", "")
-					    PROFILE(""), logpath);
+						    PROFILE(""),
+					    logpath);
 	const struct cobocred_setting *t = NULL;
 	char want[700];
 
 	CU_ASSERT_EQUAL(cobocred_schema_settings(ctx, COBOCRED_SCHEMA_COBO, &t), COBOCRED_ERROR);
-	snprintf(want, sizeof(want), "%s:8: [profile p] lacks region (a setting only this module "
-		 "reads); add 'region = ...' to it", cfgpath);
+	snprintf(want, sizeof(want),
+		 "%s:8: [profile p] lacks region (a setting only this module "
+		 "reads); add 'region = ...' to it",
+		 cfgpath);
 	expect_error(ctx, want);
 	cobocred_ctx_free(ctx);
 }
@@ -158,15 +169,17 @@ static void test_required_setting(void)
 
 static void test_key_ops(void)
 {
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = a dom\n" MOD("a", "scripted", "")
-					    MOD("dom", "domain", "schemas = " COBOCRED_SCHEMA_COBO)
-					    PROFILE("region = eu\napp_secret = env:X\n"),
-					    logpath, logpath);
+	struct cobocred_ctx
+		*ctx = ctx_with("[stack]\nget = a dom\n" MOD("a", "scripted", "")
+					MOD("dom", "domain", "schemas = " COBOCRED_SCHEMA_COBO)
+						PROFILE("region = eu\napp_secret = env:X\n"),
+				logpath, logpath);
 	char *sec = NULL, pub[160];
 	size_t len = 0;
 
 	CU_ASSERT_EQUAL_FATAL(cobocred_key_import(ctx, COBOCRED_SCHEMA_COBO, "abc", 3, &sec, &len,
-						  pub, sizeof(pub)), COBOCRED_SUCCESS);
+						  pub, sizeof(pub)),
+			      COBOCRED_SUCCESS);
 	CU_ASSERT_EQUAL(len, 5);
 	CU_ASSERT_STRING_EQUAL(sec, "K:ABC");
 	CU_ASSERT_STRING_EQUAL(pub, "P:abc");
@@ -175,13 +188,15 @@ static void test_key_ops(void)
 	CU_ASSERT_PTR_NULL(strstr(read_log(), "a open"));
 
 	CU_ASSERT_EQUAL(cobocred_key_import(ctx, COBOCRED_SCHEMA_COBO, "a!b", 3, &sec, &len, pub,
-					    sizeof(pub)), COBOCRED_ERROR);
+					    sizeof(pub)),
+			COBOCRED_ERROR);
 	CU_ASSERT_PTR_NULL(sec);
 	CU_ASSERT_EQUAL(len, 0);
 	expect_error(ctx, "dom: not a key");
 
 	CU_ASSERT_EQUAL_FATAL(cobocred_key_generate(ctx, COBOCRED_SCHEMA_COBO, &sec, &len, pub,
-						    sizeof(pub)), COBOCRED_SUCCESS);
+						    sizeof(pub)),
+			      COBOCRED_SUCCESS);
 	CU_ASSERT_STRING_EQUAL(sec, "K:GENERATED");
 	cobocred_secret_free(sec);
 
@@ -194,12 +209,14 @@ static void test_key_ops(void)
 static void test_no_owner(void)
 {
 	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = a\n" MOD("a", "scripted", "")
-					    PROFILE(""), logpath);
+						    PROFILE(""),
+					    logpath);
 	char *sec = NULL, pub[160];
 	size_t len = 0;
 
 	CU_ASSERT_EQUAL(cobocred_key_generate(ctx, COBOCRED_SCHEMA_COBO, &sec, &len, pub,
-					      sizeof(pub)), COBOCRED_UNAVAIL);
+					      sizeof(pub)),
+			COBOCRED_UNAVAIL);
 	CU_ASSERT_PTR_NULL(sec);
 	expect_error(ctx, "no module on the [stack] get line");
 	CU_ASSERT_FALSE(cobocred_error_in_config(ctx));
@@ -211,8 +228,10 @@ static void test_no_owner(void)
 static void test_abi10_module(void)
 {
 	/* abi10 declares the 1.0 struct size; past it lie poison settings and keys. */
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = old\n" MOD("old", "abi10", "get = SUCCESS")
-					    PROFILE("colour = blue\n"), logpath);
+	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = old\n" MOD("old", "abi10",
+								       "get = SUCCESS")
+						    PROFILE("colour = blue\n"),
+					    logpath);
 	const struct cobocred_setting *t = NULL;
 	struct cobocred_item *out = NULL;
 	char *sec = NULL, pub[160] = "";
@@ -230,7 +249,8 @@ static void test_abi10_module(void)
 	CU_ASSERT_EQUAL(cobocred_schema_settings(ctx, COBOCRED_SCHEMA_COBO, &t), COBOCRED_UNAVAIL);
 	CU_ASSERT_PTR_NULL(t);
 	CU_ASSERT_EQUAL(cobocred_key_generate(ctx, COBOCRED_SCHEMA_COBO, &sec, &len, pub,
-					      sizeof(pub)), COBOCRED_UNAVAIL);
+					      sizeof(pub)),
+			COBOCRED_UNAVAIL);
 	CU_ASSERT_PTR_NULL(strstr(pub, "POISON"));
 	cobocred_ctx_free(ctx);
 }
@@ -240,19 +260,22 @@ static void test_abi10_module(void)
 /* RFC 8032, section 7.1, TEST 1. */
 #define SEED1 "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
 #define PUB1 "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
-#define PEM1 "-----BEGIN PRIVATE KEY-----\n" \
-	     "MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n" \
-	     "-----END PRIVATE KEY-----\n"
-#define PEM_EC "-----BEGIN PRIVATE KEY-----\n" \
+#define PEM1                                                                 \
+	"-----BEGIN PRIVATE KEY-----\n"                                      \
+	"MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n" \
+	"-----END PRIVATE KEY-----\n"
+#define PEM_EC                                                               \
+	"-----BEGIN PRIVATE KEY-----\n"                                      \
 	"MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgGI//73aDqejX3NCn\n" \
 	"s6p7FKaezdwKtW+bHY5/TwHWZauhRANCAAS82b1MZakUNtVkycyRYPfxcJeWYiR6\n" \
-	"VOlXOo86Mz38ysts0lUVtRwksssgGNEBl9W4oz/raDnBcbKgmZ1w4KMn\n" \
+	"VOlXOo86Mz38ysts0lUVtRwksssgGNEBl9W4oz/raDnBcbKgmZ1w4KMn\n"         \
 	"-----END PRIVATE KEY-----\n"
-#define PEM_ENC "-----BEGIN ENCRYPTED PRIVATE KEY-----\n" \
+#define PEM_ENC                                                              \
+	"-----BEGIN ENCRYPTED PRIVATE KEY-----\n"                            \
 	"MIGbMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAgN3VIN+300cAICCAAw\n" \
 	"DAYIKoZIhvcNAgkFADAdBglghkgBZQMEASoEEBUgF587ao6lNn2mjIqV9xoEQODt\n" \
 	"aQ7A7Y/B4s3STisUZT3TsIy1xSbKHvsv0Jq+BQTA3C6kykkx5VuyDx5/GWajDWYu\n" \
-	"VxlZ8fBCF5Oinp9mU0Q=\n" \
+	"VxlZ8fBCF5Oinp9mU0Q=\n"                                             \
 	"-----END ENCRYPTED PRIVATE KEY-----\n"
 
 /* Imports text through cobo-oauth; returns the status, the secret in sec (static copy). */
@@ -265,7 +288,8 @@ static int oauth_import(const char *text, char *sec, size_t seclen, char *pub, s
 	int st;
 
 	CU_ASSERT_EQUAL_FATAL(cobocred_ctx_new_builtin(&ctx), COBOCRED_SUCCESS);
-	st = cobocred_key_import(ctx, COBOCRED_SCHEMA_COBO, text, strlen(text), &s, &n, pub, publen);
+	st = cobocred_key_import(ctx, COBOCRED_SCHEMA_COBO, text, strlen(text), &s, &n, pub,
+				 publen);
 	snprintf(err, errlen, "%s", cobocred_error(ctx));
 	snprintf(sec, seclen, "%s", s ? s : "");
 	if (s != NULL)
@@ -280,16 +304,19 @@ static void test_oauth_rfc8032(void)
 	char sec[200], pub[160], err[512];
 
 	CU_ASSERT_EQUAL_FATAL(oauth_import(SEED1, sec, sizeof(sec), pub, sizeof(pub), err,
-					   sizeof(err)), COBOCRED_SUCCESS);
+					   sizeof(err)),
+			      COBOCRED_SUCCESS);
 	CU_ASSERT_STRING_EQUAL(pub, PUB1);
 	CU_ASSERT_STRING_EQUAL(sec, SEED1);
 	CU_ASSERT_EQUAL_FATAL(oauth_import("  \n" PEM1 "\n\n", sec, sizeof(sec), pub, sizeof(pub),
-					   err, sizeof(err)), COBOCRED_SUCCESS);
+					   err, sizeof(err)),
+			      COBOCRED_SUCCESS);
 	CU_ASSERT_STRING_EQUAL(pub, PUB1);
 	CU_ASSERT_STRING_EQUAL(sec, SEED1); /* canonical: the PEM's seed as lower-case hex */
-	CU_ASSERT_EQUAL(oauth_import("9D61B19DEFFD5A60BA844AF492EC2CC44449C5697B326919703BAC031CAE7F60\n",
-				     sec, sizeof(sec), pub, sizeof(pub), err, sizeof(err)),
-			COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL(
+		oauth_import("9D61B19DEFFD5A60BA844AF492EC2CC44449C5697B326919703BAC031CAE7F60\n",
+			     sec, sizeof(sec), pub, sizeof(pub), err, sizeof(err)),
+		COBOCRED_SUCCESS);
 	CU_ASSERT_STRING_EQUAL(pub, PUB1);
 	CU_ASSERT_STRING_EQUAL(sec, SEED1);
 }
@@ -302,20 +329,24 @@ static void test_oauth_bad_keys(void)
 		{ "", "empty" },
 		{ "abcd", "64 hex" },
 		{ SEED1 "00", "64 hex" },
-		{ "zz61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60", "hex digits" },
+		{ "zz61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+		  "hex digits" },
 		{ PEM_EC, "not Ed25519" },
 		{ PEM_ENC, "encrypted" },
-		{ "-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n", "malformed" },
+		{ "-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n",
+		  "malformed" },
 	};
 	char sec[200], pub[160], err[512];
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		CU_ASSERT_EQUAL(oauth_import(cases[i].text, sec, sizeof(sec), pub, sizeof(pub), err,
-					     sizeof(err)), COBOCRED_ERROR);
+					     sizeof(err)),
+				COBOCRED_ERROR);
 		CU_ASSERT_STRING_EQUAL(sec, "");
 		if (strstr(err, cases[i].why) == NULL) {
-			fprintf(stderr, "case %zu: wanted \"%s\" in \"%s\"\n", i, cases[i].why, err);
+			fprintf(stderr, "case %zu: wanted \"%s\" in \"%s\"\n", i, cases[i].why,
+				err);
 			CU_FAIL("reason");
 		}
 	}
@@ -329,9 +360,11 @@ static void test_oauth_generate(void)
 
 	CU_ASSERT_EQUAL_FATAL(cobocred_ctx_new_builtin(&ctx), COBOCRED_SUCCESS);
 	CU_ASSERT_EQUAL_FATAL(cobocred_key_generate(ctx, COBOCRED_SCHEMA_COBO, &a, &na, pa,
-						    sizeof(pa)), COBOCRED_SUCCESS);
+						    sizeof(pa)),
+			      COBOCRED_SUCCESS);
 	CU_ASSERT_EQUAL_FATAL(cobocred_key_generate(ctx, COBOCRED_SCHEMA_COBO, &b, &nb, pb,
-						    sizeof(pb)), COBOCRED_SUCCESS);
+						    sizeof(pb)),
+			      COBOCRED_SUCCESS);
 	CU_ASSERT_EQUAL(na, 64);
 	CU_ASSERT_STRING_NOT_EQUAL(a, b);
 	CU_ASSERT_STRING_NOT_EQUAL(pa, pb);
@@ -349,8 +382,8 @@ static void test_oauth_generate(void)
 static void test_oauth_settings(void)
 {
 	static const char *const documented[] = {
-		"base_url", "server_key", "client_id", "org_id", "app_secret", "ca_file",
-		"allow_http", "connect_timeout", "timeout", "max_clock_skew",
+		"base_url", "server_key", "client_id",	     "org_id",	"app_secret",
+		"ca_file",  "allow_http", "connect_timeout", "timeout", "max_clock_skew",
 	};
 	struct cobocred_ctx *ctx = NULL;
 	const struct cobocred_setting *t = NULL, *s;

@@ -25,12 +25,18 @@ static int hp(const char *s)
 
 static void test_protocol(void)
 {
-	static const char *const good[] = { "https", "http", "ssh", "git", "cert", "svn+ssh",
-					    "x-y.z", "a1", "cobo", NULL };
-	static const char *const bad[] = { "", "HTTPS", "Https", "1http", "+x", "-x", ".x",
-					   "https:", "https://", "x://api.dev.cobo.com/", "ht tp",
-					   "ht\ttp", "h_t", "h@t", "h/t", "h%74", "ht\xc3\xa9",
-					   "abcdefghijklmnopqrstuvwxyzabcdefg", NULL };
+	static const char *const good[] = { "https",   "http",	"ssh", "git",  "cert",
+					    "svn+ssh", "x-y.z", "a1",  "cobo", NULL };
+	static const char *const bad[] = { "",		 "HTTPS",
+					   "Https",	 "1http",
+					   "+x",	 "-x",
+					   ".x",	 "https:",
+					   "https://",	 "x://api.dev.cobo.com/",
+					   "ht tp",	 "ht\ttp",
+					   "h_t",	 "h@t",
+					   "h/t",	 "h%74",
+					   "ht\xc3\xa9", "abcdefghijklmnopqrstuvwxyzabcdefg",
+					   NULL };
 	size_t i;
 
 	for (i = 0; good[i] != NULL; i++)
@@ -75,20 +81,62 @@ static void test_hostport_good(void)
 static void test_hostport_bad(void)
 {
 	static const char *const bad[] = {
-		"", ":443", "api.dev.cobo.com.", "api.dev.cobo.com.:443", ".api.dev.cobo.com",
-		"api..dev.cobo.com", "-api.dev.cobo.com", "api-.dev.cobo.com",
-		"evil.example@api.dev.cobo.com", "api.dev.cobo.com@evil", "u:p@api.dev.cobo.com",
-		"api.dev.cobo.com/x", "api.dev.cobo.com?x", "api.dev.cobo.com#x",
-		"api.dev.cobo.com\\x", "api%2edev.cobo.com", "api.dev.cobo.com ", " api.dev.cobo.com",
-		"api.dev.cobo.com\t", "api.dev.cobo.com\x1b", "api_dev.cobo.com",
-		"api.dev.cobo.c\xc3\xb6m", "\xd0\xb0pi.dev.cobo.com", "api.dev.cobo.com\xe3\x80\x82",
-		"api.dev.cobo.com:0", "api.dev.cobo.com:65536", "api.dev.cobo.com:99999",
-		"api.dev.cobo.com:0443", "api.dev.cobo.com:+443", "api.dev.cobo.com:-1",
-		"api.dev.cobo.com:443x", "api.dev.cobo.com:", "api.dev.cobo.com:443:1",
-		"api.dev.cobo.com: 443", "127.1", "127.0.1", "0x7f.0.0.1", "0x7f000001", "2130706433",
-		"127.000.0.1", "127.0.0.01", "256.0.0.1", "1.2.3.4.5", "example.123", "[::1", "::1",
-		"[::1]x", "[::1]:", "[::1]:0", "[::1%25lo]", "[::1%lo]", "[fe80::1%eth0]", "[]",
-		"[g::1]", "[127.0.0.1]", "[::1]]",
+		"",
+		":443",
+		"api.dev.cobo.com.",
+		"api.dev.cobo.com.:443",
+		".api.dev.cobo.com",
+		"api..dev.cobo.com",
+		"-api.dev.cobo.com",
+		"api-.dev.cobo.com",
+		"evil.example@api.dev.cobo.com",
+		"api.dev.cobo.com@evil",
+		"u:p@api.dev.cobo.com",
+		"api.dev.cobo.com/x",
+		"api.dev.cobo.com?x",
+		"api.dev.cobo.com#x",
+		"api.dev.cobo.com\\x",
+		"api%2edev.cobo.com",
+		"api.dev.cobo.com ",
+		" api.dev.cobo.com",
+		"api.dev.cobo.com\t",
+		"api.dev.cobo.com\x1b",
+		"api_dev.cobo.com",
+		"api.dev.cobo.c\xc3\xb6m",
+		"\xd0\xb0pi.dev.cobo.com",
+		"api.dev.cobo.com\xe3\x80\x82",
+		"api.dev.cobo.com:0",
+		"api.dev.cobo.com:65536",
+		"api.dev.cobo.com:99999",
+		"api.dev.cobo.com:0443",
+		"api.dev.cobo.com:+443",
+		"api.dev.cobo.com:-1",
+		"api.dev.cobo.com:443x",
+		"api.dev.cobo.com:",
+		"api.dev.cobo.com:443:1",
+		"api.dev.cobo.com: 443",
+		"127.1",
+		"127.0.1",
+		"0x7f.0.0.1",
+		"0x7f000001",
+		"2130706433",
+		"127.000.0.1",
+		"127.0.0.01",
+		"256.0.0.1",
+		"1.2.3.4.5",
+		"example.123",
+		"[::1",
+		"::1",
+		"[::1]x",
+		"[::1]:",
+		"[::1]:0",
+		"[::1%25lo]",
+		"[::1%lo]",
+		"[fe80::1%eth0]",
+		"[]",
+		"[g::1]",
+		"[127.0.0.1]",
+		"[::1]]",
 	};
 	char name[300];
 	size_t i;
@@ -124,8 +172,8 @@ static void test_hostport_every_byte(void)
 	int c, pos, refused = 0, total = 0;
 
 	for (c = 1; c < 256; c++) {
-		int ldh = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			  c == '-' || c == '.';
+		int ldh = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '-' || c == '.';
 
 		if (ldh)
 			continue;
@@ -187,7 +235,10 @@ static void test_urls(void)
 	CU_ASSERT_EQUAL(cobocred_parse_docker_server("HTTPS://api.dev.cobo.com", &o, &why), -1);
 	CU_ASSERT_EQUAL(cobocred_parse_docker_server("evil@api.dev.cobo.com", &o, &why), -1);
 	CU_ASSERT_EQUAL(cobocred_parse_docker_server("api.dev.cobo.com.", &o, &why), -1);
-	CU_ASSERT_EQUAL(cobocred_parse_docker_server("b\xc3\xbc" "cher.de", &o, &why), -1);
+	CU_ASSERT_EQUAL(cobocred_parse_docker_server("b\xc3\xbc"
+						     "cher.de",
+						     &o, &why),
+			-1);
 }
 
 static void origin(struct cobocred_origin *x, const char *scheme, const char *host, unsigned port)
@@ -241,15 +292,16 @@ static struct cobocred_ctx *open_ctx(void)
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/origin.conf", cutest_tmpdir());
-	cutest_write(path,
-		     "[stack]\nget = none\n[profile dev]\nbase_url = https://api.dev.cobo.com/v2\norg_id = org-dev\nclient_id = c\n"
-		     "[profile twin]\nbase_url = https://API.dev.cobo.com:443/v2\norg_id = org-twin\nclient_id = c\n"
-		     "[profile local]\nbase_url = http://127.0.0.1:8080/v2\norg_id = org-local\nclient_id = c\n"
-		     "allow_http = yes\n"
-		     "[profile plainhttp]\nbase_url = http://cobo.example/v2\norg_id = org-h\nclient_id = c\n"
-		     "allow_http = yes\n"
-		     "[profile six]\nbase_url = https://[::1]:8443/v2\norg_id = org-six\nclient_id = c\n",
-		     0600);
+	cutest_write(
+		path,
+		"[stack]\nget = none\n[profile dev]\nbase_url = https://api.dev.cobo.com/v2\norg_id = org-dev\nclient_id = c\n"
+		"[profile twin]\nbase_url = https://API.dev.cobo.com:443/v2\norg_id = org-twin\nclient_id = c\n"
+		"[profile local]\nbase_url = http://127.0.0.1:8080/v2\norg_id = org-local\nclient_id = c\n"
+		"allow_http = yes\n"
+		"[profile plainhttp]\nbase_url = http://cobo.example/v2\norg_id = org-h\nclient_id = c\n"
+		"allow_http = yes\n"
+		"[profile six]\nbase_url = https://[::1]:8443/v2\norg_id = org-six\nclient_id = c\n",
+		0600);
 	if (cobocred_ctx_new(path, &ctx) != COBOCRED_SUCCESS) {
 		fprintf(stderr, "%s\n", cobocred_error(ctx));
 		cobocred_ctx_free(ctx);

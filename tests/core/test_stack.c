@@ -21,8 +21,8 @@
 
 static char logpath[512], cfgpath[512];
 
-static const char *status_names[] = { "SUCCESS", "NOTFOUND", "UNAVAIL",
-				      "TRYAGAIN", "DENIED", "ERROR" };
+static const char *status_names[] = { "SUCCESS",  "NOTFOUND", "UNAVAIL",
+				      "TRYAGAIN", "DENIED",   "ERROR" };
 
 /* Writes a config from a printf format; every [module] gets log=... appended by the caller. */
 static struct cobocred_ctx *ctx_with(const char *fmt, ...) COBOCRED_PRINTF(1, 2);
@@ -63,7 +63,10 @@ static char *read_log(void)
 
 static const struct cobocred_attr test_attrs[] = { { "host", "example.com" } };
 static const struct cobocred_query test_q = {
-	.struct_size = sizeof(test_q), .schema = "test", .n_attrs = 1, .attrs = test_attrs,
+	.struct_size = sizeof(test_q),
+	.schema = "test",
+	.n_attrs = 1,
+	.attrs = test_attrs,
 };
 
 /* Every status x action on the first of two modules. */
@@ -90,11 +93,13 @@ static void test_status_action_table(void)
 				CU_ASSERT_EQUAL(st, COBOCRED_SUCCESS);
 				CU_ASSERT_TRUE(b_ran);
 				if (!b_ran)
-					fprintf(stderr, "status %s continue: b did not run\n", status_names[s]);
+					fprintf(stderr, "status %s continue: b did not run\n",
+						status_names[s]);
 			}
 			CU_ASSERT_EQUAL(out != NULL, st == COBOCRED_SUCCESS);
 			if (st > COBOCRED_NOTFOUND)
-				CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "a: get told to fail"));
+				CU_ASSERT_PTR_NOT_NULL(
+					strstr(cobocred_error(ctx), "a: get told to fail"));
 			cobocred_item_free(out);
 			cobocred_ctx_free(ctx);
 		}
@@ -117,8 +122,9 @@ static void test_severity(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct cobocred_ctx *ctx = ctx_with("[stack]\nget = a b\n" MOD("a", "scripted", "get = %s")
-						    MOD("b", "scripted", "get = %s"),
+		struct cobocred_ctx *ctx = ctx_with("[stack]\nget = a b\n" MOD("a", "scripted",
+									       "get = %s")
+							    MOD("b", "scripted", "get = %s"),
 						    logpath, cases[i].a, logpath, cases[i].b);
 		struct cobocred_item *out = NULL;
 
@@ -129,7 +135,8 @@ static void test_severity(void)
 
 static void test_invalid_status_is_error(void)
 {
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = a\n" MOD("a", "scripted", "get = BOGUS"),
+	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = a\n" MOD("a", "scripted",
+								     "get = BOGUS"),
 					    logpath);
 	struct cobocred_item *out = NULL;
 
@@ -141,23 +148,26 @@ static void test_invalid_status_is_error(void)
 static void test_broadcast_store_and_erase(void)
 {
 	struct cobocred_ctx *ctx = ctx_with(
-		"[stack]\nstore = a [SUCCESS=continue] b\nerase = a [SUCCESS=continue] b\n"
-		MOD("a", "scripted", "store = UNAVAIL\nerase = SUCCESS")
-		MOD("b", "scripted", "store = SUCCESS\nerase = NOTFOUND"), logpath, logpath);
+		"[stack]\nstore = a [SUCCESS=continue] b\nerase = a [SUCCESS=continue] b\n" MOD(
+			"a", "scripted", "store = UNAVAIL\nerase = SUCCESS")
+			MOD("b", "scripted", "store = SUCCESS\nerase = NOTFOUND"),
+		logpath, logpath);
 	struct cobocred_item *it = cobocred_item_new("test");
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(it);
 	cobocred_item_add_attr(it, "host", "example.com");
 	CU_ASSERT_EQUAL(cobocred_store(ctx, it, &test_q), COBOCRED_SUCCESS);
 	CU_ASSERT_EQUAL(cobocred_erase(ctx, &test_q), COBOCRED_SUCCESS);
-	CU_ASSERT_PTR_NOT_NULL(strstr(read_log(), "a open\na store -\nb open\nb store -\na erase\nb erase\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(read_log(), "a open\na store -\nb open\nb store -\na erase\nb erase\n"));
 	cobocred_item_free(it);
 	cobocred_ctx_free(ctx);
 }
 
 static void test_empty_erase_refused(void)
 {
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nerase = a\n" MOD("a", "scripted", "erase = SUCCESS"),
+	struct cobocred_ctx *ctx = ctx_with("[stack]\nerase = a\n" MOD("a", "scripted",
+								       "erase = SUCCESS"),
 					    logpath);
 	struct cobocred_query q = { .struct_size = sizeof(q), .schema = "test" };
 
@@ -169,9 +179,10 @@ static void test_empty_erase_refused(void)
 
 static void test_list_merges(void)
 {
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nlist = a [SUCCESS=continue] b\n"
-					    MOD("a", "scripted", "list = SUCCESS")
-					    MOD("b", "scripted", "list = SUCCESS"), logpath, logpath);
+	struct cobocred_ctx *ctx = ctx_with(
+		"[stack]\nlist = a [SUCCESS=continue] b\n" MOD("a", "scripted", "list = SUCCESS")
+			MOD("b", "scripted", "list = SUCCESS"),
+		logpath, logpath);
 	struct cobocred_item *out = NULL;
 
 	CU_ASSERT_EQUAL(cobocred_list(ctx, &test_q, &out), COBOCRED_SUCCESS);
@@ -185,9 +196,10 @@ static void test_list_merges(void)
 
 static void test_expired_items_dropped(void)
 {
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = a b\n"
-					    MOD("a", "scripted", "get = SUCCESS\nexpires_in = -5")
-					    MOD("b", "scripted", "get = SUCCESS"), logpath, logpath);
+	struct cobocred_ctx *ctx = ctx_with(
+		"[stack]\nget = a b\n" MOD("a", "scripted", "get = SUCCESS\nexpires_in = -5")
+			MOD("b", "scripted", "get = SUCCESS"),
+		logpath, logpath);
 	struct cobocred_item *out = NULL;
 
 	CU_ASSERT_EQUAL(cobocred_get(ctx, &test_q, &out), COBOCRED_SUCCESS);
@@ -207,9 +219,10 @@ static void test_store_never_downgrades(void)
 	int s;
 
 	for (s = 0; s < COBOCRED_STATUS_COUNT; s++) {
-		struct cobocred_ctx *ctx = ctx_with(
-			"[stack]\nstore = a b\n" MOD("a", "scripted", "store = %s")
-			MOD("b", "scripted", "store = SUCCESS"), logpath, status_names[s], logpath);
+		struct cobocred_ctx *ctx = ctx_with("[stack]\nstore = a b\n" MOD("a", "scripted",
+										 "store = %s")
+							    MOD("b", "scripted", "store = SUCCESS"),
+						    logpath, status_names[s], logpath);
 		struct cobocred_item *it = cobocred_item_new("test");
 		int falls = s == COBOCRED_NOTFOUND || s == COBOCRED_UNAVAIL;
 		int st;
@@ -237,9 +250,9 @@ static void test_store_continue_on_purpose(void)
 
 	for (i = 0; i < 2; i++) {
 		struct cobocred_ctx *ctx = ctx_with(
-			"[stack]\nstore = a [%s=continue] b\nerase = a [SUCCESS=continue] b\n"
-			MOD("a", "scripted", "store = %s\nerase = %s")
-			MOD("b", "scripted", "store = SUCCESS\nerase = SUCCESS"),
+			"[stack]\nstore = a [%s=continue] b\nerase = a [SUCCESS=continue] b\n" MOD(
+				"a", "scripted", "store = %s\nerase = %s")
+				MOD("b", "scripted", "store = SUCCESS\nerase = SUCCESS"),
 			failing[i], logpath, failing[i], failing[i], logpath);
 		struct cobocred_item *it = cobocred_item_new("test");
 
@@ -259,14 +272,17 @@ static void test_module_default_schemas(void)
 {
 	static const struct cobocred_attr git_attrs[] = { { "host", "example.com" } };
 	const struct cobocred_query git_q = { .struct_size = sizeof(git_q),
-					      .schema = COBOCRED_SCHEMA_GIT, .n_attrs = 1,
+					      .schema = COBOCRED_SCHEMA_GIT,
+					      .n_attrs = 1,
 					      .attrs = git_attrs };
 	const struct cobocred_query docker_q = { .struct_size = sizeof(docker_q),
-						 .schema = COBOCRED_SCHEMA_DOCKER, .n_attrs = 1,
+						 .schema = COBOCRED_SCHEMA_DOCKER,
+						 .n_attrs = 1,
 						 .attrs = git_attrs };
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = g b\n"
-					    MOD("g", "gitonly", "get = SUCCESS")
-					    MOD("b", "scripted", "get = SUCCESS"), logpath, logpath);
+	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = g b\n" MOD("g", "gitonly",
+								       "get = SUCCESS")
+						    MOD("b", "scripted", "get = SUCCESS"),
+					    logpath, logpath);
 	struct cobocred_item *out = NULL;
 
 	CU_ASSERT_EQUAL(cobocred_get(ctx, &docker_q, &out), COBOCRED_SUCCESS);
@@ -279,9 +295,10 @@ static void test_module_default_schemas(void)
 	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-g");
 	cobocred_item_free(out);
 	cobocred_ctx_free(ctx);
-	ctx = ctx_with("[stack]\nget = g b\n"
-		       MOD("g", "gitonly", "get = SUCCESS\nschemas = io.docker.Credentials")
-		       MOD("b", "scripted", "get = SUCCESS"), logpath, logpath);
+	ctx = ctx_with("[stack]\nget = g b\n" MOD("g", "gitonly",
+						  "get = SUCCESS\nschemas = io.docker.Credentials")
+			       MOD("b", "scripted", "get = SUCCESS"),
+		       logpath, logpath);
 	CU_ASSERT_EQUAL(cobocred_get(ctx, &docker_q, &out), COBOCRED_SUCCESS);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-g");
@@ -302,10 +319,10 @@ static void test_empty_stack_refused(void)
 
 static void test_schema_filter_never_loads(void)
 {
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = a b\n"
-					    MOD("a", "scripted", "get = NOTFOUND")
-					    MOD("b", "scripted", "get = SUCCESS\nschemas = io.docker.Credentials"),
-					    logpath, logpath);
+	struct cobocred_ctx *ctx = ctx_with(
+		"[stack]\nget = a b\n" MOD("a", "scripted", "get = NOTFOUND")
+			MOD("b", "scripted", "get = SUCCESS\nschemas = io.docker.Credentials"),
+		logpath, logpath);
 	struct cobocred_item *out = NULL;
 
 	CU_ASSERT_EQUAL(cobocred_get(ctx, &test_q, &out), COBOCRED_NOTFOUND);
@@ -321,7 +338,8 @@ static void test_loader_errors(void)
 		const char *msg;
 	} cases[] = {
 		{ "get = -absent a", COBOCRED_SUCCESS, NULL },
-		{ "get = absent a", COBOCRED_ERROR, "stack.conf:3: module 'absent': no absent.so in" },
+		{ "get = absent a", COBOCRED_ERROR,
+		  "stack.conf:3: module 'absent': no absent.so in" },
 		{ "get = badabi", COBOCRED_ERROR, "stack.conf:3: module 'badabi' has ABI 2.0" },
 		{ "get = nosym", COBOCRED_ERROR, "exports no cobocred_module_init" },
 		{ "get = failopen", COBOCRED_DENIED, "failopen: open told to fail" },
@@ -329,8 +347,10 @@ static void test_loader_errors(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct cobocred_ctx *ctx = ctx_with("\n[stack]\n%s\n" MOD("a", "scripted", "get = SUCCESS")
-						    MOD("failopen", "scripted", "open = DENIED"),
+		struct cobocred_ctx *ctx = ctx_with("\n[stack]\n%s\n" MOD("a", "scripted",
+									  "get = SUCCESS")
+							    MOD("failopen", "scripted",
+								"open = DENIED"),
 						    cases[i].line, logpath, logpath);
 		struct cobocred_item *out = NULL;
 
@@ -348,8 +368,10 @@ static void test_loader_errors(void)
 /* An older module (smaller struct) loads; the missing op reads as UNAVAIL. */
 static void test_older_module(void)
 {
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = old\nlist = old\n"
-					    MOD("old", "oldabi", "get = SUCCESS\nlist = SUCCESS"), logpath);
+	struct cobocred_ctx *ctx =
+		ctx_with("[stack]\nget = old\nlist = old\n" MOD("old", "oldabi",
+								"get = SUCCESS\nlist = SUCCESS"),
+			 logpath);
 	struct cobocred_item *out = NULL;
 
 	CU_ASSERT_EQUAL(cobocred_get(ctx, &test_q, &out), COBOCRED_SUCCESS);
@@ -369,7 +391,8 @@ static void test_writable_module_refused(void)
 
 	snprintf(dir, sizeof(dir), "%s/mods", cutest_tmpdir());
 	mkdir(dir, 0755);
-	snprintf(cmd, sizeof(cmd), "cp '%s/tests/modules/.libs/scripted.so' '%s/' && chmod 666 '%s/scripted.so'",
+	snprintf(cmd, sizeof(cmd),
+		 "cp '%s/tests/modules/.libs/scripted.so' '%s/' && chmod 666 '%s/scripted.so'",
 		 top ? top : ".", dir, dir);
 	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
 	setenv("COBO_CREDENTIAL_MODULE_PATH", dir, 1);
@@ -389,9 +412,10 @@ static void test_writable_module_refused(void)
 static void test_lifecycle_cache_hit(void)
 {
 	struct cobocred_ctx *ctx = ctx_with(
-		"[stack]\nget = cache mint\nstore = cache\n"
-		MOD("cache", "scripted", "get = SUCCESS\nexpires_in = 3600")
-		MOD("mint", "minter", "get = SUCCESS") PROFILE, logpath, logpath);
+		"[stack]\nget = cache mint\nstore = cache\n" MOD("cache", "scripted",
+								 "get = SUCCESS\nexpires_in = 3600")
+			MOD("mint", "minter", "get = SUCCESS") PROFILE,
+		logpath, logpath);
 	struct cobocred_item *out = NULL;
 
 	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
@@ -406,9 +430,10 @@ static void test_lifecycle_cache_hit(void)
 static void test_lifecycle_refresh_order(void)
 {
 	struct cobocred_ctx *ctx = ctx_with(
-		"[stack]\nget = cache mint\nstore = cache\n"
-		MOD("cache", "scripted", "get = SUCCESS\nexpires_in = 30\nstore = SUCCESS")
-		MOD("mint", "minter", "get = SUCCESS\nexpires_in = 43200\nsecret = fresh-access") PROFILE,
+		"[stack]\nget = cache mint\nstore = cache\n" MOD(
+			"cache", "scripted", "get = SUCCESS\nexpires_in = 30\nstore = SUCCESS")
+			MOD("mint", "minter",
+			    "get = SUCCESS\nexpires_in = 43200\nsecret = fresh-access") PROFILE,
 		logpath, logpath);
 	struct cobocred_item *out = NULL;
 
@@ -417,10 +442,9 @@ static void test_lifecycle_refresh_order(void)
 	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "fresh-access");
 	CU_ASSERT_STRING_EQUAL(cobocred_item_attr(out, "kind"), "access");
 	/* get (stale), re-read under lock (stale), refresh token lookup, mint, then stores. */
-	CU_ASSERT_PTR_NOT_NULL(strstr(read_log(),
-				      "cache get\nmint open\ncache get\ncache get\n"
-				      "mint get secret=secret-of-cache\n"
-				      "cache store refresh\ncache store access\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(read_log(), "cache get\nmint open\ncache get\ncache get\n"
+						  "mint get secret=secret-of-cache\n"
+						  "cache store refresh\ncache store access\n"));
 	cobocred_item_free(out);
 	cobocred_ctx_free(ctx);
 }
@@ -432,10 +456,12 @@ static void test_lifecycle_failure_keeps_valid_token(void)
 	size_t i;
 
 	for (i = 0; i < 3; i++) {
-		struct cobocred_ctx *ctx = ctx_with(
-			"[stack]\nget = cache mint\nstore = cache\n"
-			MOD("cache", "scripted", "get = SUCCESS\nexpires_in = 30\nstore = SUCCESS")
-			MOD("mint", "minter", "get = %s") PROFILE, logpath, logpath, fails[i]);
+		struct cobocred_ctx
+			*ctx = ctx_with("[stack]\nget = cache mint\nstore = cache\n" MOD(
+						"cache", "scripted",
+						"get = SUCCESS\nexpires_in = 30\nstore = SUCCESS")
+						MOD("mint", "minter", "get = %s") PROFILE,
+					logpath, logpath, fails[i]);
 		struct cobocred_item *out = NULL;
 
 		CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
@@ -450,10 +476,10 @@ static void test_lifecycle_failure_keeps_valid_token(void)
 /* Nothing cached and the minting module fails: its status and message come out. */
 static void test_lifecycle_failure_without_cache(void)
 {
-	struct cobocred_ctx *ctx = ctx_with(
-		"[stack]\nget = cache mint\nstore = cache\n"
-		MOD("cache", "scripted", "get = NOTFOUND") MOD("mint", "minter", "get = DENIED") PROFILE,
-		logpath, logpath);
+	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = cache mint\nstore = cache\n" MOD(
+						    "cache", "scripted", "get = NOTFOUND")
+						    MOD("mint", "minter", "get = DENIED") PROFILE,
+					    logpath, logpath);
 	struct cobocred_item *out = NULL;
 
 	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_DENIED);
@@ -472,20 +498,25 @@ static void test_lifecycle_locked_store_keeps_nothing(void)
 
 	for (i = 0; i < 3; i++) {
 		struct cobocred_ctx *ctx = ctx_with(
-			"[stack]\nget = cache mint\nstore = locked plain\n"
-			MOD("cache", "scripted", "get = NOTFOUND")
-			MOD("locked", "scripted", "store = %s")
-			MOD("plain", "scripted", "store = SUCCESS")
-			MOD("mint", "minter", "get = SUCCESS\nexpires_in = 43200\nsecret = fresh-access")
-			PROFILE, logpath, logpath, failing[i], logpath, logpath);
+			"[stack]\nget = cache mint\nstore = locked plain\n" MOD(
+				"cache", "scripted",
+				"get = NOTFOUND") MOD("locked", "scripted",
+						      "store = %s") MOD("plain", "scripted",
+									"store = SUCCESS")
+				MOD("mint", "minter",
+				    "get = SUCCESS\nexpires_in = 43200\nsecret = fresh-access")
+					PROFILE,
+			logpath, logpath, failing[i], logpath, logpath);
 		struct cobocred_item *out = NULL;
 
 		CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 		CU_ASSERT_STRING_EQUAL((const char *)out->secret, "fresh-access");
-		CU_ASSERT_PTR_NOT_NULL(strstr(read_log(), "locked store refresh\nlocked store access\n"));
+		CU_ASSERT_PTR_NOT_NULL(
+			strstr(read_log(), "locked store refresh\nlocked store access\n"));
 		CU_ASSERT_PTR_NULL(strstr(read_log(), "plain store"));
-		CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_warning(ctx), "the new refresh token could not "
+		CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_warning(ctx),
+					      "the new refresh token could not "
 					      "be cached"));
 		CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_warning(ctx), "module 'locked'"));
 		cobocred_item_free(out);
@@ -531,13 +562,18 @@ static int svc_recent(struct cobocred_ctx *ctx, const char *name, int seconds)
 }
 
 static const struct cobocred_lock_service counting = {
-	.name = "counting", .lock = svc_lock, .unlock = svc_unlock,
-	.mark_failure = svc_mark, .failed_recently = svc_recent,
+	.name = "counting",
+	.lock = svc_lock,
+	.unlock = svc_unlock,
+	.mark_failure = svc_mark,
+	.failed_recently = svc_recent,
 };
 
-#define LOCK_CONF "[stack]\nget = cache mint\nstore = cache\n" \
-	MOD("cache", "scripted", "get = SUCCESS\nexpires_in = 30\nstore = SUCCESS") \
-	MOD("mint", "minter", "get = %s\nexpires_in = 43200\nsecret = fresh-access") PROFILE
+#define LOCK_CONF                                                                            \
+	"[stack]\nget = cache mint\nstore = cache\n" MOD(                                    \
+		"cache", "scripted", "get = SUCCESS\nexpires_in = 30\nstore = SUCCESS")      \
+		MOD("mint", "minter", "get = %s\nexpires_in = 43200\nsecret = fresh-access") \
+			PROFILE
 
 /* The lifecycle reaches locks only through the service: one lock per refresh, released. */
 static void test_lifecycle_lock_service(void)

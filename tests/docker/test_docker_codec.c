@@ -68,12 +68,17 @@ static void test_field_case(void)
 	expect_creds("{\"\\u0053erverURL\":\"a\",\"User\\u006eame\":\"b\",\"Secre\\u0074\":\"c\"}",
 		     "a", "b", "c");
 	/* Unicode folds U+017F LONG S onto 's', as Go's match does */
-	expect_creds("{\"\xc5\xbf" "erverURL\":\"a\",\"U\xc5\xbf" "ername\":\"b\",\"\\u017fecret\":\"c\"}",
+	expect_creds("{\"\xc5\xbf"
+		     "erverURL\":\"a\",\"U\xc5\xbf"
+		     "ername\":\"b\",\"\\u017fecret\":\"c\"}",
 		     "a", "b", "c");
 	/* near misses are unknown fields */
 	CU_ASSERT_EQUAL(parse("{\"Server_URL\":\"a\",\"ServerURLs\":\"a\",\"ServerUR\":\"a\","
-			      "\"Username\":\"u\"}"), DOCKER_E_NO_URL);
-	CU_ASSERT_EQUAL(parse("{\"\xc4\xb0" "ServerURL\":\"a\"}"), DOCKER_E_NO_URL);
+			      "\"Username\":\"u\"}"),
+			DOCKER_E_NO_URL);
+	CU_ASSERT_EQUAL(parse("{\"\xc4\xb0"
+			      "ServerURL\":\"a\"}"),
+			DOCKER_E_NO_URL);
 	/* KELVIN SIGN folds onto 'k', which no field has */
 	CU_ASSERT_EQUAL(parse("{\"ServerURL\":\"a\",\"Username\\u212a\":\"u\"}"), DOCKER_E_NO_USER);
 	/* a key with NUL or with trailing bytes does not match */
@@ -86,7 +91,8 @@ static void test_duplicates(void)
 	expect_creds("{\"ServerURL\":\"a\",\"serverurl\":\"b\",\"Username\":\"u\"}", "b", "u", "");
 	expect_creds("{\"serverurl\":\"b\",\"ServerURL\":\"a\",\"Username\":\"u\"}", "a", "u", "");
 	expect_creds("{\"Secret\":\"1\",\"Secret\":\"22\",\"SECRET\":\"333\",\"ServerURL\":\"a\","
-		     "\"Username\":\"u\"}", "a", "u", "333");
+		     "\"Username\":\"u\"}",
+		     "a", "u", "333");
 	/* null leaves a string field as it was */
 	expect_creds("{\"ServerURL\":\"a\",\"ServerURL\":null,\"Username\":\"u\",\"Secret\":null}",
 		     "a", "u", "");
@@ -105,8 +111,8 @@ static void test_unknown_fields(void)
 static void test_trailing_data(void)
 {
 	static const char json[] = "{\"ServerURL\":\"a\",\"Username\":\"u\"}";
-	static const char *const tails[] = { "", " garbage", "}", "{\"ServerURL\":\"b\"}",
-					     ",,,", "\n\n\n", "\"", "[" };
+	static const char *const tails[] = { "",    " garbage", "}",  "{\"ServerURL\":\"b\"}",
+					     ",,,", "\n\n\n",	"\"", "[" };
 	char buf[256];
 	size_t i;
 
@@ -127,9 +133,9 @@ static void test_not_object(void)
 	static const struct {
 		const char *json, *got;
 	} cases[] = {
-		{ "[]", "an array" },		{ "[{\"ServerURL\":\"a\"}]", "an array" },
-		{ "\"str\"", "a string" },	{ "5", "a number" },
-		{ "-1.5e3", "a number" },	{ "true", "a boolean" },
+		{ "[]", "an array" },	   { "[{\"ServerURL\":\"a\"}]", "an array" },
+		{ "\"str\"", "a string" }, { "5", "a number" },
+		{ "-1.5e3", "a number" },  { "true", "a boolean" },
 		{ "false", "a boolean" },
 	};
 	size_t i;
@@ -174,16 +180,48 @@ static void test_wrong_types(void)
 static void test_syntax_errors(void)
 {
 	static const char *const bad[] = {
-		"{", "{\"ServerURL\"", "{\"ServerURL\":", "{\"ServerURL\":\"a\"",
-		"{\"ServerURL\":\"a\",}", "{\"ServerURL\" \"a\"}", "{ServerURL:\"a\"}",
-		"{'ServerURL':'a'}", "{\"ServerURL\":\"a\" \"Username\":\"u\"}",
-		"{\"ServerURL\":\"a\\x\"}", "{\"ServerURL\":\"\\u12\"}", "{\"ServerURL\":\"\\u12g4\"}",
-		"{\"ServerURL\":\"a\tb\"}", "{\"ServerURL\":\"a\nb\"}", "{\"ServerURL\":\"a",
-		"{\"x\":01}", "{\"x\":1.}", "{\"x\":-}", "{\"x\":+1}", "{\"x\":.5}", "{\"x\":1e}",
-		"{\"x\":tru}", "{\"x\":nulls}", "{\"x\":NaN}", "{\"x\":[1,]}", "{\"x\":[1 2]}",
-		"{\"x\":{\"a\"}}", "{\"x\":{\"a\":1,}}", "{\"x\":[}", "{\"x\":{]}", "{,}",
-		"\xef\xbb\xbf{\"ServerURL\":\"a\"}", "}", "]", ",", "nul", "x", "\"abc",
-		"{\"x\":\"\\", "{\"x\":\"\\u", "[1,2", "{\"x\":[[[[",
+		"{",
+		"{\"ServerURL\"",
+		"{\"ServerURL\":",
+		"{\"ServerURL\":\"a\"",
+		"{\"ServerURL\":\"a\",}",
+		"{\"ServerURL\" \"a\"}",
+		"{ServerURL:\"a\"}",
+		"{'ServerURL':'a'}",
+		"{\"ServerURL\":\"a\" \"Username\":\"u\"}",
+		"{\"ServerURL\":\"a\\x\"}",
+		"{\"ServerURL\":\"\\u12\"}",
+		"{\"ServerURL\":\"\\u12g4\"}",
+		"{\"ServerURL\":\"a\tb\"}",
+		"{\"ServerURL\":\"a\nb\"}",
+		"{\"ServerURL\":\"a",
+		"{\"x\":01}",
+		"{\"x\":1.}",
+		"{\"x\":-}",
+		"{\"x\":+1}",
+		"{\"x\":.5}",
+		"{\"x\":1e}",
+		"{\"x\":tru}",
+		"{\"x\":nulls}",
+		"{\"x\":NaN}",
+		"{\"x\":[1,]}",
+		"{\"x\":[1 2]}",
+		"{\"x\":{\"a\"}}",
+		"{\"x\":{\"a\":1,}}",
+		"{\"x\":[}",
+		"{\"x\":{]}",
+		"{,}",
+		"\xef\xbb\xbf{\"ServerURL\":\"a\"}",
+		"}",
+		"]",
+		",",
+		"nul",
+		"x",
+		"\"abc",
+		"{\"x\":\"\\",
+		"{\"x\":\"\\u",
+		"[1,2",
+		"{\"x\":[[[[",
 	};
 	size_t i;
 
@@ -245,8 +283,9 @@ static void test_depth(void)
 	CU_ASSERT_EQUAL(parse(s), DOCKER_E_DEPTH);
 	free(s);
 	/* depth mixes objects and arrays */
-	CU_ASSERT_EQUAL(parse("{\"a\":{\"b\":[{\"c\":[[{}]]}]},\"ServerURL\":\"a\",\"Username\":\"u\"}"),
-			0);
+	CU_ASSERT_EQUAL(
+		parse("{\"a\":{\"b\":[{\"c\":[[{}]]}]},\"ServerURL\":\"a\",\"Username\":\"u\"}"),
+		0);
 }
 
 /* {"ServerURL":"r","Username":"u","Secret":"<n x ch>"} */
@@ -314,25 +353,30 @@ static void test_required_and_nul(void)
 	/* the reference's checks come first */
 	CU_ASSERT_EQUAL(parse("{\"ServerURL\":\"a\",\"Secret\":\"\\u0000\"}"), DOCKER_E_NO_USER);
 	/* a NUL overwritten by a later value is gone */
-	expect_creds("{\"ServerURL\":\"a\",\"Username\":\"u\",\"Secret\":\"\\u0000\",\"Secret\":\"ok\"}",
-		     "a", "u", "ok");
+	expect_creds(
+		"{\"ServerURL\":\"a\",\"Username\":\"u\",\"Secret\":\"\\u0000\",\"Secret\":\"ok\"}",
+		"a", "u", "ok");
 }
 
 static void test_string_decoding(void)
 {
 	expect_creds("{\"ServerURL\":\"a\",\"Username\":\"u\",\"Secret\":"
-		     "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"}", "a", "u", "\"\\/\b\f\n\r\t");
+		     "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"}",
+		     "a", "u", "\"\\/\b\f\n\r\t");
 	/* raw UTF-8 is copied, escapes decoded */
 	expect_creds("{\"ServerURL\":\"r\xc3\xa9g\",\"Username\":\"\\u00e9\\u4E2D\","
 		     "\"Secret\":\"\xf0\x9f\x98\x80|\\ud83d\\ude00\"}",
 		     "r\xc3\xa9g", "\xc3\xa9\xe4\xb8\xad", "\xf0\x9f\x98\x80|\xf0\x9f\x98\x80");
 	/* Go turns what is not valid UTF-16 or UTF-8 into U+FFFD */
 	expect_creds("{\"ServerURL\":\"a\",\"Username\":\"u\",\"Secret\":\"\\ud800|\\udc00|"
-		     "\\ud800\\u0041|\\ud800\\ud800\\udc00|\\udbff\\udfff\"}", "a", "u",
-		     "\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd" "A|\xef\xbf\xbd\xf0\x90\x80\x80|"
+		     "\\ud800\\u0041|\\ud800\\ud800\\udc00|\\udbff\\udfff\"}",
+		     "a", "u",
+		     "\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd"
+		     "A|\xef\xbf\xbd\xf0\x90\x80\x80|"
 		     "\xf4\x8f\xbf\xbf");
 	expect_creds("{\"ServerURL\":\"a\",\"Username\":\"u\",\"Secret\":\"\xff|\xc0\x80|"
-		     "\xed\xa0\x80|\xe2\x82|\xf4\x90\x80\x80|\xef\xbf\xbd\"}", "a", "u",
+		     "\xed\xa0\x80|\xe2\x82|\xf4\x90\x80\x80|\xef\xbf\xbd\"}",
+		     "a", "u",
 		     "\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
 		     "\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
 		     "\xef\xbf\xbd");
@@ -401,13 +445,13 @@ static char *creds_json(const char *url, const char *user, const char *secret, s
 	return copy;
 }
 
-#define CREDS_IS(url, user, secret, want)                                                 \
-	do {                                                                              \
-		char *j_ = creds_json((url), (user), (secret), sizeof(secret) - 1);      \
-		CU_ASSERT(j_ != NULL && strcmp(j_, (want)) == 0);                        \
-		if (j_ != NULL && strcmp(j_, (want)) != 0)                                \
-			fprintf(stderr, "\n    got  %s    want %s", j_, (want));            \
-		free(j_);                                                                 \
+#define CREDS_IS(url, user, secret, want)                                           \
+	do {                                                                        \
+		char *j_ = creds_json((url), (user), (secret), sizeof(secret) - 1); \
+		CU_ASSERT(j_ != NULL && strcmp(j_, (want)) == 0);                   \
+		if (j_ != NULL && strcmp(j_, (want)) != 0)                          \
+			fprintf(stderr, "\n    got  %s    want %s", j_, (want));    \
+		free(j_);                                                           \
 	} while (0)
 
 static void test_write_creds(void)
@@ -436,9 +480,22 @@ static void test_write_creds(void)
 /* What we write, we read back identically: every byte value that is valid UTF-8. */
 static void test_round_trip(void)
 {
-	static const char *const pieces[] = { "a", "\"", "\\", "/", "<", ">", "&", "\n",
-					      "\x01", "\x7f", "\xc3\xa9", "\xe2\x80\xa8",
-					      "\xf0\x9f\x98\x80", "\xef\xbf\xbd", " ", "\t",
+	static const char *const pieces[] = { "a",
+					      "\"",
+					      "\\",
+					      "/",
+					      "<",
+					      ">",
+					      "&",
+					      "\n",
+					      "\x01",
+					      "\x7f",
+					      "\xc3\xa9",
+					      "\xe2\x80\xa8",
+					      "\xf0\x9f\x98\x80",
+					      "\xef\xbf\xbd",
+					      " ",
+					      "\t",
 					      "0123456789abcdefghijklmnopqrstuvwxyz" };
 	size_t n = 1024 * 1024, i, k = 0, len;
 	char *secret = malloc(n + 8), *out = NULL;
@@ -451,7 +508,8 @@ static void test_round_trip(void)
 	}
 	n = i;
 	CU_ASSERT_EQUAL(docker_write_creds("r\xc3\xa9g:1", "<token>", (unsigned char *)secret, n,
-					   &out, &len), 0);
+					   &out, &len),
+			0);
 	CU_ASSERT(len < DOCKER_INPUT_MAX);
 	CU_ASSERT_EQUAL(out[len - 1], '\n');
 	CU_ASSERT(memchr(out, '\n', len - 1) == NULL); /* one line */
@@ -478,9 +536,12 @@ static char *list_json(struct docker_list_entry *v, size_t n)
 static void test_write_list(void)
 {
 	struct docker_list_entry v[] = {
-		{ "https://index.docker.io/v1/", "hub" }, { "127.0.0.1:5000", "a" },
-		{ "b<&>", "<token>" },			   { "127.0.0.1:5000", "b" },
-		{ "\xc3\xa9", "\n" },			   { "127.0.0.1:4000", "c" },
+		{ "https://index.docker.io/v1/", "hub" },
+		{ "127.0.0.1:5000", "a" },
+		{ "b<&>", "<token>" },
+		{ "127.0.0.1:5000", "b" },
+		{ "\xc3\xa9", "\n" },
+		{ "127.0.0.1:4000", "c" },
 	};
 	char *s;
 
@@ -516,7 +577,8 @@ static void test_messages(void)
 			  24) == 0);
 	CU_ASSERT_EQUAL(parse("{\"ServerURL\":\"a\",\"Username\":\"u\",\"Secret\":\"\\u0000\"}"),
 			DOCKER_E_NUL);
-	CU_ASSERT(strstr(docker_format_error(&e, buf, sizeof(buf)), "Secret contains a NUL") == buf);
+	CU_ASSERT(strstr(docker_format_error(&e, buf, sizeof(buf)), "Secret contains a NUL") ==
+		  buf);
 	/* every code has text, and no message carries a value */
 	for (x.code = 0; x.code >= -11; x.code--)
 		CU_ASSERT(strcmp(docker_strerror(x.code), "unknown error") != 0);

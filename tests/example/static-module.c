@@ -107,8 +107,5 @@ out:
 	return r;
 }
 
-COBOCRED_MODULE_DEFINE(static_module, "static",
-		       .caps = COBOCRED_CAP_GET,
-		       .open = st_open,
-		       .close = st_close,
-		       .get = st_get)
+COBOCRED_MODULE_DEFINE(static_module, "static", .caps = COBOCRED_CAP_GET, .open = st_open,
+		       .close = st_close, .get = st_get)

@@ -16,10 +16,11 @@
 
 #define GIT COBOCRED_SCHEMA_GIT
 
-static struct cobocred_query query(const char *schema, const struct cobocred_attr *attrs,
-				   size_t n)
+static struct cobocred_query query(const char *schema, const struct cobocred_attr *attrs, size_t n)
 {
-	struct cobocred_query q = { .struct_size = sizeof(q), .schema = schema, .n_attrs = n,
+	struct cobocred_query q = { .struct_size = sizeof(q),
+				    .schema = schema,
+				    .n_attrs = n,
 				    .attrs = attrs };
 	return q;
 }
@@ -88,8 +89,8 @@ static void test_round_trip(void)
 	check_round_trip(tf_item(GIT, "a\0b\nc\r\n%00 ", 11, "protocol", "https", "host",
 				 "example.com:8443", "username", "alice", NULL));
 	check_round_trip(tf_item(GIT, big, big_len, "host", "big.example", NULL));
-	it = tf_item("com.example.Ünïcødé", "pässwörd 🔑", strlen("pässwörd 🔑"), "user",
-		     "Jöhn Dœ", "path", "/a b/%41\n", NULL);
+	it = tf_item("com.example.Ünïcødé", "pässwörd 🔑", strlen("pässwörd 🔑"), "user", "Jöhn Dœ",
+		     "path", "/a b/%41\n", NULL);
 	CU_ASSERT(cobocred_item_set_label(it, "Ünïcødé label: 100%") == 0);
 	CU_ASSERT(cobocred_item_set_refresh(it, "refresh token%20 x") == 0);
 	cobocred_item_set_times(it, 1700000000, 4102444800);
@@ -216,7 +217,8 @@ static void test_replace(void)
 	cobocred_item_free(out);
 	/* A broad replace drops everything matching it. */
 	hq.flags = 0;
-	CU_ASSERT_EQUAL(tf_store(tf_item(GIT, "only", 4, "host", "h", NULL), &hq), COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL(tf_store(tf_item(GIT, "only", 4, "host", "h", NULL), &hq),
+			COBOCRED_SUCCESS);
 	CU_ASSERT_EQUAL(tf_list(&hq, &out), COBOCRED_SUCCESS);
 	CU_ASSERT_EQUAL(tf_count(out), 1);
 	CU_ASSERT_STRING_EQUAL(secret_of(out), "only");
@@ -288,7 +290,8 @@ static void test_expired_skipped(void)
 	CU_ASSERT_EQUAL(tf_store(timed("forever", 0), NULL), COBOCRED_SUCCESS);
 	CU_ASSERT_EQUAL(tf_store(timed("hour", now + 3600), NULL), COBOCRED_SUCCESS);
 	CU_ASSERT_EQUAL(tf_store(timed("expired", now - 1), NULL), COBOCRED_SUCCESS);
-	CU_ASSERT_EQUAL(tf_store(timed("just", now), NULL), COBOCRED_SUCCESS); /* expires_at <= now */
+	CU_ASSERT_EQUAL(tf_store(timed("just", now), NULL),
+			COBOCRED_SUCCESS); /* expires_at <= now */
 	CU_ASSERT_EQUAL(tf_get(&q, &out), COBOCRED_SUCCESS);
 	CU_ASSERT_STRING_EQUAL(secret_of(out), "hour");
 	cobocred_item_free(out);

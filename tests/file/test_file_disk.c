@@ -80,7 +80,9 @@ static void assert_unchanged(struct snapshot *s)
 static void corrupt_case(const char *text, const char *line_what)
 {
 	struct cobocred_attr a[] = { { "host", "h" } };
-	struct cobocred_query q = { .struct_size = sizeof(q), .schema = "s", .n_attrs = 1,
+	struct cobocred_query q = { .struct_size = sizeof(q),
+				    .schema = "s",
+				    .n_attrs = 1,
 				    .attrs = a };
 	struct cobocred_item *out = NULL;
 	struct snapshot s;
@@ -109,7 +111,8 @@ static void test_corrupt_untouched(void)
 		     "line 4: the file ends inside an item");
 	corrupt_case("cobo-credential-store 9\n", "line 1: format version 9 is newer");
 	corrupt_case("cobo-credential-store 1\nitem\nschema s\nattr host h\nsecret SUPER%ZZ\n"
-		     "created 0\nexpires 0\nend\n", "line 5: bad escape");
+		     "created 0\nexpires 0\nend\n",
+		     "line 5: bad escape");
 	corrupt_case("", "line 1: empty file");
 	tf_assert_no_secret_leak();
 }
@@ -275,8 +278,11 @@ static int writer(int id)
 	snprintf(w, sizeof(w), "%d", id);
 	for (i = 0; i < PER_WRITER; i++) {
 		struct cobocred_attr a[] = { { "writer", w }, { "n", n } };
-		struct cobocred_query q = { .struct_size = sizeof(q), .schema = "c", .n_attrs = 2,
-					    .attrs = a, .flags = COBOCRED_QUERY_EXACT };
+		struct cobocred_query q = { .struct_size = sizeof(q),
+					    .schema = "c",
+					    .n_attrs = 2,
+					    .attrs = a,
+					    .flags = COBOCRED_QUERY_EXACT };
 
 		snprintf(n, sizeof(n), "%d", i);
 		snprintf(secret, sizeof(secret), "secret-%d-%d", id, i);

@@ -29,8 +29,7 @@ static char *xstrdup(const char *s)
 }
 
 /* A file_item with the given fields; attrs are name/value pairs ending in NULL. */
-static void make_item(struct file_item *it, const char *schema, const void *secret, size_t len,
-		      ...)
+static void make_item(struct file_item *it, const char *schema, const void *secret, size_t len, ...)
 {
 	const char *name;
 	va_list ap;
@@ -87,7 +86,8 @@ static void round_trip(const struct file_store *s)
 		if (text[i] != '\n' && (text[i] < 0x20 || text[i] > 0x7e))
 			break;
 	CU_ASSERT_EQUAL(i, len); /* plain printable ASCII lines */
-	CU_ASSERT_EQUAL_FATAL(file_store_parse(text, len, &back, err, sizeof(err)), COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL_FATAL(file_store_parse(text, len, &back, err, sizeof(err)),
+			      COBOCRED_SUCCESS);
 	CU_ASSERT_EQUAL_FATAL(back.n, s->n);
 	for (i = 0; i < s->n; i++)
 		assert_items_equal(&s->items[i], &back.items[i]);
@@ -108,8 +108,8 @@ static void test_round_trip_any_byte(void)
 	for (i = 0; i < sizeof(all); i++)
 		all[i] = (unsigned char)i;
 	file_store_init(&s);
-	make_item(&it, "org.git.Password", all, sizeof(all), "host", "example.com:8443",
-		  "path", "a b/%20 c\n", "username", "ünïcødé 🔑", NULL);
+	make_item(&it, "org.git.Password", all, sizeof(all), "host", "example.com:8443", "path",
+		  "a b/%20 c\n", "username", "ünïcødé 🔑", NULL);
 	it.label = xstrdup("Git: 100% ünïcødé\tlabel ");
 	it.refresh = cobocred_secret_dup("rt %00 with spaces", 18);
 	it.created_at = 1700000000;
@@ -193,7 +193,8 @@ static void test_reject_truncated(void)
 	char err[256];
 	size_t cut;
 
-	REJECT(ITEM_START "secret SUPER", "line 4: last line has no newline; the file is truncated");
+	REJECT(ITEM_START "secret SUPER",
+	       "line 4: last line has no newline; the file is truncated");
 	REJECT(ITEM_START "secret SUPERSECRET\n", "line 4: the file ends inside an item");
 	REJECT(ITEM_START, "line 3: the file ends inside an item");
 	/* Every cut parses to fewer items or fails: never a changed item. */
@@ -218,7 +219,8 @@ static void test_reject_escapes(void)
 	REJECT(ITEM_START "label a%4\n" ITEM_END, "line 4: bad escape");
 	REJECT(ITEM_START "label a%\n" ITEM_END, "line 4: bad escape");
 	REJECT(ITEM_START "label %%41\n" ITEM_END, "line 4: bad escape");
-	REJECT(HEAD "item\nschema s\nsecret a%Z0b\ncreated 0\nexpires 0\nend\n", "line 4: bad escape");
+	REJECT(HEAD "item\nschema s\nsecret a%Z0b\ncreated 0\nexpires 0\nend\n",
+	       "line 4: bad escape");
 	REJECT(ITEM_START "label a b\n" ITEM_END, "line 4: unexpected space");
 	REJECT(ITEM_START "attr a b c\n" ITEM_END, "line 4: unexpected space");
 	REJECT(ITEM_START "label caf\xc3\xa9\n" ITEM_END, "line 4: raw control or non-ASCII byte");

@@ -32,7 +32,8 @@ static const char *write_config(const char *extra)
 	snprintf(config, sizeof(config), "%s", tf_path(".config/cobo-credential/config"));
 	n = snprintf(text, sizeof(text),
 		     "# file only\n[stack]\nget = file\nstore = file\nerase = file\nlist = file\n"
-		     "\n[module file]\npath = %s\n%s", store, extra);
+		     "\n[module file]\npath = %s\n%s",
+		     store, extra);
 	CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(text));
 	CU_ASSERT_FATAL(tf_write(config, text, (size_t)n, 0600) == 0);
 	return config;
@@ -64,16 +65,20 @@ static int file_so_mapped(void)
 
 static struct cobocred_item *item(const char *user, const void *secret, size_t len)
 {
-	return tf_item(GIT, secret, len, "protocol", "https", "host", "git.example.com",
-		       "username", user, NULL);
+	return tf_item(GIT, secret, len, "protocol", "https", "host", "git.example.com", "username",
+		       user, NULL);
 }
 
 static void test_round_trip_through_core(void)
 {
-	struct cobocred_attr a[] = { { "protocol", "https" }, { "host", "git.example.com" },
+	struct cobocred_attr a[] = { { "protocol", "https" },
+				     { "host", "git.example.com" },
 				     { "username", "alice" } };
-	struct cobocred_query q = { .struct_size = sizeof(q), .schema = GIT, .n_attrs = 3,
-				    .attrs = a, .flags = COBOCRED_QUERY_EXACT };
+	struct cobocred_query q = { .struct_size = sizeof(q),
+				    .schema = GIT,
+				    .n_attrs = 3,
+				    .attrs = a,
+				    .flags = COBOCRED_QUERY_EXACT };
 	struct cobocred_ctx *ctx = NULL;
 	struct cobocred_item *it, *out = NULL;
 	struct stat st;
@@ -132,7 +137,9 @@ static void test_round_trip_through_core(void)
 static void test_bad_option_cites_config(void)
 {
 	struct cobocred_attr a[] = { { "host", "h" } };
-	struct cobocred_query q = { .struct_size = sizeof(q), .schema = GIT, .n_attrs = 1,
+	struct cobocred_query q = { .struct_size = sizeof(q),
+				    .schema = GIT,
+				    .n_attrs = 1,
 				    .attrs = a };
 	struct cobocred_ctx *ctx = NULL;
 	struct cobocred_item *it = item("x", "y", 1);

@@ -149,7 +149,8 @@ static void test_expiry_and_bool_forms(void)
 
 static void test_later_keys_override(void)
 {
-	CU_ASSERT_EQUAL(parse("host=a\nhost=b\npassword=1\npassword=2\nusername=x\nusername=\n"), 0);
+	CU_ASSERT_EQUAL(parse("host=a\nhost=b\npassword=1\npassword=2\nusername=x\nusername=\n"),
+			0);
 	STR_EQ(req.host, "b");
 	STR_EQ(req.password, "2");
 	STR_EQ(req.username, "");
@@ -174,8 +175,9 @@ static void test_unknown_keys_ignored(void)
 	CU_ASSERT_FATAL(big != NULL);
 	i = snprintf(big, 200, "protocol=https\nwwwauth[]=Basic realm=\"");
 	memset(big + i, 'x', n);
-	snprintf(big + i + n, 200, "\"\nfoo=bar\nstate[]=a:b\nauthtype=Bearer\ncredential=c\n"
-				   "continue=1\nquit=1\n=empty-key\nhost=h\n");
+	snprintf(big + i + n, 200,
+		 "\"\nfoo=bar\nstate[]=a:b\nauthtype=Bearer\ncredential=c\n"
+		 "continue=1\nquit=1\n=empty-key\nhost=h\n");
 	CU_ASSERT_EQUAL(parse(big), 0);
 	STR_EQ(req.protocol, "https");
 	STR_EQ(req.host, "h");
@@ -292,13 +294,13 @@ static void url(const char *u, const char *proto, const char *host, const char *
 
 	snprintf(buf, sizeof(buf), "url=%s\n", u);
 	CU_ASSERT_EQUAL_FATAL(parse(buf), 0);
-#define FIELD(got, want)                                                                     \
-	do {                                                                                 \
-		if ((want) == NULL) {                                                        \
-			CU_ASSERT_PTR_NULL(got);                                             \
-		} else {                                                                     \
-			STR_EQ(got, want);                                                   \
-		}                                                                            \
+#define FIELD(got, want)                         \
+	do {                                     \
+		if ((want) == NULL) {            \
+			CU_ASSERT_PTR_NULL(got); \
+		} else {                         \
+			STR_EQ(got, want);       \
+		}                                \
 	} while (0)
 	FIELD(req.protocol, proto);
 	FIELD(req.host, host);
@@ -355,8 +357,8 @@ static void test_output(void)
 	CU_ASSERT_EQUAL(git_out_add_str(&o, "empty", ""), 0);
 	CU_ASSERT_EQUAL(o.len, strlen("username=bob\npassword=p=w\n"
 				      "password_expiry_utc=1700000000\nempty=\n"));
-	CU_ASSERT(memcmp(o.p, "username=bob\npassword=p=w\npassword_expiry_utc=1700000000\n",
-			 57) == 0);
+	CU_ASSERT(memcmp(o.p, "username=bob\npassword=p=w\npassword_expiry_utc=1700000000\n", 57) ==
+		  0);
 	len = o.len;
 	CU_ASSERT_EQUAL(git_out_add_str(&o, "password", "a\nhost=evil"), -1);
 	CU_ASSERT_EQUAL(git_out_add_str(&o, "password", "a\rb"), -1);
@@ -465,8 +467,8 @@ static int matches(const struct cobocred_item *it, const char *text, unsigned fl
 static void test_matching(void)
 {
 	struct cobocred_item *plain = stored("protocol=https\nhost=h\nusername=u\npassword=p\n");
-	struct cobocred_item *pathed =
-		stored("protocol=https\nhost=h\npath=r.git\nusername=u\npassword=q\n");
+	struct cobocred_item *pathed = stored(
+		"protocol=https\nhost=h\npath=r.git\nusername=u\npassword=q\n");
 	struct cobocred_item *empty = stored("protocol=https\nhost=h\nusername=\npassword=\n");
 
 	CU_ASSERT(matches(plain, "protocol=https\nhost=h\n", 0));
@@ -520,12 +522,14 @@ static void test_item_build(void)
 	CU_ASSERT_PTR_NULL(it->oauth_refresh_token);
 	cobocred_item_free(it);
 	CU_ASSERT_EQUAL(parse("protocol=https\nhost=h\nusername=u\npassword=pw\n"
-			      "password_expiry_utc=1030\n"), 0);
+			      "password_expiry_utc=1030\n"),
+			0);
 	CU_ASSERT_EQUAL(git_item_build(&req, 1000, 60, &it), 0); /* the earlier one wins */
 	CU_ASSERT_EQUAL(it->expires_at, 1030);
 	cobocred_item_free(it);
 	CU_ASSERT_EQUAL(parse("protocol=https\nhost=h\nusername=u\npassword=pw\n"
-			      "password_expiry_utc=9000\n"), 0);
+			      "password_expiry_utc=9000\n"),
+			0);
 	CU_ASSERT_EQUAL(git_item_build(&req, 1000, 60, &it), 0);
 	CU_ASSERT_EQUAL(it->expires_at, 1060);
 	cobocred_item_free(it);

@@ -189,12 +189,19 @@ static struct cobocred_item *build_item(const struct script *s)
 static int run(struct cobocred_ctx *ctx, const struct script *s)
 {
 	struct cobocred_query q = {
-		.struct_size = sizeof(q), .schema = s->schema, .n_attrs = s->n, .attrs = s->attrs,
-		.secret = (const unsigned char *)s->secret, .secret_len = s->secret_len,
+		.struct_size = sizeof(q),
+		.schema = s->schema,
+		.n_attrs = s->n,
+		.attrs = s->attrs,
+		.secret = (const unsigned char *)s->secret,
+		.secret_len = s->secret_len,
 		.flags = s->flags,
 	};
 	struct cobocred_query rq = {
-		.struct_size = sizeof(rq), .schema = s->schema, .n_attrs = s->rn, .attrs = s->rattrs,
+		.struct_size = sizeof(rq),
+		.schema = s->schema,
+		.n_attrs = s->rn,
+		.attrs = s->rattrs,
 	};
 	struct cobocred_item *out = NULL, *it;
 	int st;

@@ -52,11 +52,16 @@ static void test_split_host(void)
 		size_t server;
 		const char *port;
 	} v[] = {
-		{ "example.com:8443", 11, "8443" }, { "example.com", 11, NULL },
-		{ "[::1]", 5, NULL },		    { "[::1]:443", 5, "443" },
-		{ "h:0", 3, NULL },		    { "h:65536", 7, NULL },
-		{ "h:65535", 1, "65535" },	    { "h:08", 4, NULL },
-		{ ":80", 3, NULL },		    { "h:", 2, NULL },
+		{ "example.com:8443", 11, "8443" },
+		{ "example.com", 11, NULL },
+		{ "[::1]", 5, NULL },
+		{ "[::1]:443", 5, "443" },
+		{ "h:0", 3, NULL },
+		{ "h:65536", 7, NULL },
+		{ "h:65535", 1, "65535" },
+		{ "h:08", 4, NULL },
+		{ ":80", 3, NULL },
+		{ "h:", 2, NULL },
 		{ "h:8x", 4, NULL },
 	};
 	size_t i, n;
@@ -71,8 +76,9 @@ static void test_split_host(void)
 
 static void test_git_to_ss(void)
 {
-	static const char *const kv[] = { "protocol", "https", "host", "example.com:8443",
-					  "path", "a/b", "username", "alice", NULL };
+	static const char *const kv[] = { "protocol",	      "https", "host",
+					  "example.com:8443", "path",  "a/b",
+					  "username",	      "alice", NULL };
 	struct cobocred_item *it;
 	struct kr_attrs ss;
 	char label[256], err[256];
@@ -80,7 +86,8 @@ static void test_git_to_ss(void)
 	setup();
 	it = mk(COBOCRED_SCHEMA_GIT, kv, "pw");
 	CU_ASSERT_EQUAL(kr_item_to_ss(KR_SS_GIT_LEGACY, it, &ss, label, sizeof(label), err,
-				      sizeof(err)), 0);
+				      sizeof(err)),
+			0);
 	CU_ASSERT_EQUAL(ss.n, 6);
 	CU_ASSERT_STRING_EQUAL(get(&ss, KR_XDG_SCHEMA), KR_SS_GIT_LEGACY);
 	CU_ASSERT_STRING_EQUAL(get(&ss, "protocol"), "https");
@@ -90,15 +97,16 @@ static void test_git_to_ss(void)
 	CU_ASSERT_STRING_EQUAL(get(&ss, "user"), "alice");
 	CU_ASSERT_STRING_EQUAL(label, "Git: https://example.com:8443/a/b");
 	CU_ASSERT_EQUAL(kr_item_to_ss(COBOCRED_SCHEMA_GIT, it, &ss, label, sizeof(label), err,
-				      sizeof(err)), 0);
+				      sizeof(err)),
+			0);
 	CU_ASSERT_STRING_EQUAL(get(&ss, KR_XDG_SCHEMA), COBOCRED_SCHEMA_GIT);
 	cobocred_item_free(it);
 }
 
 static void test_git_username_and_path(void)
 {
-	static const char *const empty_user[] = { "protocol", "https", "host", "h", "username", "",
-						  NULL };
+	static const char *const empty_user[] = { "protocol", "https", "host", "h",
+						  "username", "",      NULL };
 	static const char *const no_user[] = { "protocol", "https", "host", "h", NULL };
 	struct cobocred_item *a = mk(COBOCRED_SCHEMA_GIT, empty_user, "p");
 	struct cobocred_item *b = mk(COBOCRED_SCHEMA_GIT, no_user, "p");
@@ -107,14 +115,16 @@ static void test_git_username_and_path(void)
 
 	/* git stores an explicitly empty username as user="", a missing one not at all */
 	CU_ASSERT_EQUAL(kr_item_to_ss(KR_SS_GIT_LEGACY, a, &ss, label, sizeof(label), err,
-				      sizeof(err)), 0);
+				      sizeof(err)),
+			0);
 	CU_ASSERT_PTR_NOT_NULL(get(&ss, "user"));
 	CU_ASSERT_STRING_EQUAL(get(&ss, "user") ? get(&ss, "user") : "x", "");
 	CU_ASSERT_PTR_NULL(get(&ss, "object"));
 	CU_ASSERT_PTR_NULL(get(&ss, "port"));
 	CU_ASSERT_STRING_EQUAL(label, "Git: https://h/");
 	CU_ASSERT_EQUAL(kr_item_to_ss(KR_SS_GIT_LEGACY, b, &ss, label, sizeof(label), err,
-				      sizeof(err)), 0);
+				      sizeof(err)),
+			0);
 	CU_ASSERT_PTR_NULL(get(&ss, "user"));
 	cobocred_item_free(a);
 	cobocred_item_free(b);
@@ -130,10 +140,12 @@ static void test_git_refuses(void)
 	char label[256], err[256] = "";
 
 	CU_ASSERT_EQUAL(kr_item_to_ss(KR_SS_GIT_LEGACY, a, &ss, label, sizeof(label), err,
-				      sizeof(err)), -1);
+				      sizeof(err)),
+			-1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "realm"));
 	CU_ASSERT_EQUAL(kr_item_to_ss(KR_SS_GIT_LEGACY, b, &ss, label, sizeof(label), err,
-				      sizeof(err)), -1);
+				      sizeof(err)),
+			-1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "newline"));
 	cobocred_item_free(a);
 	cobocred_item_free(b);
@@ -153,7 +165,8 @@ static void test_docker_to_ss(void)
 
 	cobocred_item_set_label(it, "ignored: docker lists items by label = URL");
 	CU_ASSERT_EQUAL(kr_item_to_ss(KR_SS_GIT_LEGACY, it, &ss, label, sizeof(label), err,
-				      sizeof(err)), 0);
+				      sizeof(err)),
+			0);
 	CU_ASSERT_EQUAL(ss.n, 5);
 	CU_ASSERT_STRING_EQUAL(get(&ss, KR_XDG_SCHEMA), "io.docker.Credentials");
 	CU_ASSERT_STRING_EQUAL(get(&ss, "label"), "Docker Credentials");
@@ -162,16 +175,21 @@ static void test_docker_to_ss(void)
 	CU_ASSERT_STRING_EQUAL(get(&ss, "docker_cli"), "1");
 	CU_ASSERT_STRING_EQUAL(label, "https://index.docker.io/v1/");
 	CU_ASSERT_EQUAL(kr_item_to_ss(KR_SS_GIT_LEGACY, b, &ss, label, sizeof(label), err,
-				      sizeof(err)), -1);
+				      sizeof(err)),
+			-1);
 	CU_ASSERT_EQUAL(kr_item_to_ss(KR_SS_GIT_LEGACY, c, &ss, label, sizeof(label), err,
-				      sizeof(err)), -1);
+				      sizeof(err)),
+			-1);
 	cobocred_item_free(it);
 	cobocred_item_free(b);
 	cobocred_item_free(c);
 }
 
-static const char *const cobo_kv[] = { "base_url", "https://api.dev.cobo.com/v2", "client_id",
-				       "cid", "org_id", "org1", "kind", "access", NULL };
+static const char *const cobo_kv[] = { "base_url",  "https://api.dev.cobo.com/v2",
+				       "client_id", "cid",
+				       "org_id",    "org1",
+				       "kind",	    "access",
+				       NULL };
 
 static void test_cobo_to_ss(void)
 {
@@ -183,18 +201,21 @@ static void test_cobo_to_ss(void)
 
 	cobocred_item_set_times(it, 1700000000, 1700000900);
 	CU_ASSERT_EQUAL(kr_item_to_ss(KR_SS_GIT_LEGACY, it, &ss, label, sizeof(label), err,
-				      sizeof(err)), 0);
+				      sizeof(err)),
+			0);
 	CU_ASSERT_EQUAL(ss.n, 7);
 	CU_ASSERT_STRING_EQUAL(get(&ss, KR_XDG_SCHEMA), COBOCRED_SCHEMA_COBO);
 	CU_ASSERT_STRING_EQUAL(get(&ss, "kind"), "access");
 	CU_ASSERT_STRING_EQUAL(get(&ss, "expires_at"), "1700000900");
 	CU_ASSERT_STRING_EQUAL(get(&ss, "created_at"), "1700000000");
-	CU_ASSERT_STRING_EQUAL(label, "Cobo Org Access Token (org1 on https://api.dev.cobo.com/v2)");
+	CU_ASSERT_STRING_EQUAL(label,
+			       "Cobo Org Access Token (org1 on https://api.dev.cobo.com/v2)");
 	cobocred_item_set_label(it, "Cobo Org Access Token (org1 on api.dev.cobo.com)");
 	kr_item_to_ss(KR_SS_GIT_LEGACY, it, &ss, label, sizeof(label), err, sizeof(err));
 	CU_ASSERT_STRING_EQUAL(label, "Cobo Org Access Token (org1 on api.dev.cobo.com)");
 	CU_ASSERT_EQUAL(kr_item_to_ss(KR_SS_GIT_LEGACY, bad, &ss, label, sizeof(label), err,
-				      sizeof(err)), -1);
+				      sizeof(err)),
+			-1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "reserved"));
 	cobocred_item_free(it);
 	cobocred_item_free(bad);
@@ -217,7 +238,8 @@ static void test_payload_build(void)
 	CU_ASSERT_EQUAL(kr_payload_build(H, it, &p, &n, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(n, strlen("pw\npassword_expiry_utc=1684189401\noauth_refresh_token=xyzzy"));
 	CU_ASSERT_EQUAL(memcmp(p, "pw\npassword_expiry_utc=1684189401\noauth_refresh_token=xyzzy",
-			       n), 0);
+			       n),
+			0);
 	H->secret_free(p);
 	cobocred_item_set_secret(it, "a\nb", 3);
 	CU_ASSERT_EQUAL(kr_payload_build(H, it, &p, &n, err, sizeof(err)), -1);
@@ -274,13 +296,16 @@ static void ss_add(struct kr_attrs *a, const char *const *kv)
 
 static void test_git_from_ss(void)
 {
-	static const char *const legacy[] = { KR_XDG_SCHEMA, KR_SS_GIT_LEGACY, "user", "alice",
-					      "server", "example.com", "port", "8443", "protocol",
-					      "https", "object", "a/b", NULL };
-	static const char *const newer[] = { KR_XDG_SCHEMA, "org.git.Password", "server", "h",
-					     "protocol", "https", NULL };
-	static const char *const gvfs[] = { KR_XDG_SCHEMA, KR_SS_GIT_LEGACY, "server", "h",
-					    "protocol", "smb", "domain", "WORK", NULL };
+	static const char *const legacy[] = { KR_XDG_SCHEMA, KR_SS_GIT_LEGACY, "user",	 "alice",
+					      "server",	     "example.com",    "port",	 "8443",
+					      "protocol",    "https",	       "object", "a/b",
+					      NULL };
+	static const char *const newer[] = { KR_XDG_SCHEMA, "org.git.Password", "server",
+					     "h",	    "protocol",		"https",
+					     NULL };
+	static const char *const gvfs[] = { KR_XDG_SCHEMA, KR_SS_GIT_LEGACY, "server",
+					    "h",	   "protocol",	     "smb",
+					    "domain",	   "WORK",	     NULL };
 	static const char *const other[] = { KR_XDG_SCHEMA, "org.example.Other", "server", "h",
 					     NULL };
 	struct cobocred_item *it = NULL;
@@ -315,16 +340,20 @@ static void test_git_from_ss(void)
 
 static void test_docker_from_ss(void)
 {
-	static const char *const kv[] = { KR_XDG_SCHEMA, "io.docker.Credentials", "label",
-					  "Docker Credentials", "server", "r.example:5000",
-					  "username", "<token>", "docker_cli", "1", NULL };
+	static const char *const kv[] = { KR_XDG_SCHEMA, "io.docker.Credentials",
+					  "label",	 "Docker Credentials",
+					  "server",	 "r.example:5000",
+					  "username",	 "<token>",
+					  "docker_cli",	 "1",
+					  NULL };
 	static const char *const wrong[] = { KR_XDG_SCHEMA, "org.example", "server", "r", NULL };
 	struct cobocred_item *it = NULL;
 	struct kr_attrs a;
 
 	ss_add(&a, kv);
 	CU_ASSERT_EQUAL_FATAL(kr_item_from_ss(H, COBOCRED_SCHEMA_DOCKER, &a, "r.example:5000", 5,
-					      &it), 0);
+					      &it),
+			      0);
 	CU_ASSERT_EQUAL(it->n_attrs, 2);
 	CU_ASSERT_STRING_EQUAL(cobocred_item_attr(it, "server"), "r.example:5000");
 	CU_ASSERT_STRING_EQUAL(cobocred_item_attr(it, "username"), "<token>");
@@ -337,11 +366,16 @@ static void test_docker_from_ss(void)
 
 static void test_generic_from_ss(void)
 {
-	static const char *const kv[] = { KR_XDG_SCHEMA, COBOCRED_SCHEMA_COBO, "org_id", "o",
-					  "kind", "refresh", "expires_at", "200", "base_url", "u",
-					  "client_id", "c", NULL };
-	static const char *const nots[] = { KR_XDG_SCHEMA, COBOCRED_SCHEMA_COBO, "kind", "access",
-					    "expires_at", "junk", NULL };
+	static const char *const kv[] = { KR_XDG_SCHEMA, COBOCRED_SCHEMA_COBO,
+					  "org_id",	 "o",
+					  "kind",	 "refresh",
+					  "expires_at",	 "200",
+					  "base_url",	 "u",
+					  "client_id",	 "c",
+					  NULL };
+	static const char *const nots[] = { KR_XDG_SCHEMA, COBOCRED_SCHEMA_COBO, "kind",
+					    "access",	   "expires_at",	 "junk",
+					    NULL };
 	struct cobocred_item *it = NULL;
 	struct kr_attrs a;
 
@@ -372,7 +406,8 @@ static void roundtrip(struct cobocred_item *it)
 	size_t n = 0, i;
 
 	CU_ASSERT_EQUAL_FATAL(kr_item_to_ss(KR_SS_GIT_LEGACY, it, &ss, label, sizeof(label), err,
-					    sizeof(err)), 0);
+					    sizeof(err)),
+			      0);
 	CU_ASSERT_EQUAL_FATAL(kr_payload_build(H, it, &p, &n, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL_FATAL(kr_item_from_ss(H, it->schema, &ss, label, 0, &back), 0);
 	CU_ASSERT_EQUAL(kr_item_set_payload(H, back, p, n), 0);
@@ -390,8 +425,8 @@ static void roundtrip(struct cobocred_item *it)
 
 static void test_roundtrips(void)
 {
-	static const char *const git[] = { "protocol", "https", "host", "[::1]:8443", "path",
-					   "r.git", "username", "", NULL };
+	static const char *const git[] = { "protocol", "https",	   "host", "[::1]:8443", "path",
+					   "r.git",    "username", "",	   NULL };
 	static const char *const docker[] = { "server", "https://index.docker.io/v1/", "username",
 					      "<token>", NULL };
 	static const char *const app[] = { "profile", "acme", "client_id", "cid", NULL };
@@ -422,13 +457,16 @@ static void test_roundtrips(void)
 
 static void test_query_to_search(void)
 {
-	struct cobocred_attr g[] = { { "protocol", "https" }, { "host", "h:8080" },
+	struct cobocred_attr g[] = { { "protocol", "https" },
+				     { "host", "h:8080" },
 				     { "username", NULL } };
 	struct cobocred_attr bad[] = { { "realm", "x" } };
 	struct cobocred_attr d[] = { { "server", "r" } };
 	struct cobocred_attr meta[] = { { "expires_at", "1" } };
-	struct cobocred_query q = { .struct_size = sizeof(q), .schema = COBOCRED_SCHEMA_GIT,
-				    .n_attrs = 3, .attrs = g };
+	struct cobocred_query q = { .struct_size = sizeof(q),
+				    .schema = COBOCRED_SCHEMA_GIT,
+				    .n_attrs = 3,
+				    .attrs = g };
 	struct kr_attrs s;
 
 	CU_ASSERT_EQUAL(kr_query_to_search(&q, COBOCRED_SCHEMA_GIT, &s), 0);
@@ -521,8 +559,11 @@ static void test_query_same(void)
 	static const struct cobocred_attr empty[] = { { "host", "h" }, { "user", "" } };
 	static const struct cobocred_attr absent[] = { { "host", "h" }, { "user", NULL } };
 	static const struct cobocred_attr twice[] = { { "host", "h" }, { "host", "h" } };
-	struct cobocred_query a = { .struct_size = sizeof(a), .schema = COBOCRED_SCHEMA_GIT,
-				    .n_attrs = 2, .attrs = ab, .flags = COBOCRED_QUERY_EXACT };
+	struct cobocred_query a = { .struct_size = sizeof(a),
+				    .schema = COBOCRED_SCHEMA_GIT,
+				    .n_attrs = 2,
+				    .attrs = ab,
+				    .flags = COBOCRED_QUERY_EXACT };
 	struct cobocred_query b = a;
 
 	b.attrs = ba;

@@ -37,8 +37,8 @@ enum { OP_OPEN, OP_GET, OP_STORE, OP_ERASE, OP_LIST };
 
 static int parse_status(const char *s)
 {
-	static const char *const names[] = { "SUCCESS", "NOTFOUND", "UNAVAIL",
-					     "TRYAGAIN", "DENIED", "ERROR" };
+	static const char *const names[] = { "SUCCESS",	 "NOTFOUND", "UNAVAIL",
+					     "TRYAGAIN", "DENIED",   "ERROR" };
 	int i;
 
 	for (i = 0; i < 6; i++)
@@ -145,7 +145,8 @@ static struct cobocred_item *make_item(struct scripted *m, const struct cobocred
 	}
 	h->item_set_secret(it, secret, strlen(secret));
 	if (m->expires_in != 0)
-		h->item_set_times(it, m->ttl ? now + m->expires_in - m->ttl : now, now + m->expires_in);
+		h->item_set_times(it, m->ttl ? now + m->expires_in - m->ttl : now,
+				  now + m->expires_in);
 	return it;
 }
 
@@ -243,8 +244,8 @@ static int k_generate(void *state, char **secret, size_t *secret_len, char *pub,
 	return canon(state, "generated", 9, secret, secret_len, pub, publen);
 }
 
-static int k_import(void *state, const char *text, size_t len, char **secret,
-		    size_t *secret_len, char *pub, size_t publen)
+static int k_import(void *state, const char *text, size_t len, char **secret, size_t *secret_len,
+		    char *pub, size_t publen)
 {
 	struct scripted *m = state;
 

@@ -50,11 +50,13 @@ static int cmd_list(struct cobocred_ctx *ctx)
 	st = cobocred_list(ctx, &q, &list);
 	printf("status=%s\n", cobocred_status_name(st));
 	for (it = list; it != NULL; it = it->next, n++) {
-		const char *kind = cobocred_item_attr(it, "kind"), *org = cobocred_item_attr(it, "org_id");
+		const char *kind = cobocred_item_attr(it, "kind"),
+			   *org = cobocred_item_attr(it, "org_id");
 
 		printf("item kind=%s org=%s created=%lld expires=%lld secret=%s label=%s\n",
 		       kind ? kind : "-", org ? org : "-", (long long)it->created_at,
-		       (long long)it->expires_at, (const char *)it->secret, it->label ? it->label : "");
+		       (long long)it->expires_at, (const char *)it->secret,
+		       it->label ? it->label : "");
 	}
 	printf("count=%d\n", n);
 	cobocred_item_free(list);
@@ -65,8 +67,11 @@ static int cmd_app_secret(struct cobocred_ctx *ctx, const char *client_id)
 {
 	struct cobocred_attr attrs[] = { { "client_id", client_id } };
 	struct cobocred_query q = {
-		.struct_size = sizeof(q), .schema = COBOCRED_SCHEMA_APP_SECRET,
-		.n_attrs = 1, .attrs = attrs, .flags = COBOCRED_QUERY_EXACT,
+		.struct_size = sizeof(q),
+		.schema = COBOCRED_SCHEMA_APP_SECRET,
+		.n_attrs = 1,
+		.attrs = attrs,
+		.flags = COBOCRED_QUERY_EXACT,
 	};
 	struct cobocred_item *it = cobocred_item_new(COBOCRED_SCHEMA_APP_SECRET);
 	char buf[8192];
@@ -91,7 +96,8 @@ int main(int argc, char **argv)
 	int st;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: oauth-driver token PROFILE [MIN_VALID] | list | app-secret ID\n");
+		fprintf(stderr,
+			"usage: oauth-driver token PROFILE [MIN_VALID] | list | app-secret ID\n");
 		return 64;
 	}
 	st = cobocred_ctx_new(NULL, &ctx);

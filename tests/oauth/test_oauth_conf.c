@@ -46,12 +46,25 @@ static void url_ok(const char *url, int https, const char *host, const char *hos
 static void test_url(void)
 {
 	static const char *const bad[] = {
-		"ftp://api.cobo.com/v2", "api.cobo.com/v2", "https://", "https:///v2",
-		"https://user@api.cobo.com/v2", "https://api.cobo.com/v2?x=1", "https://api.cobo.com#f",
-		"https://api.cobo.com:0/v2", "https://api.cobo.com:65536/v2", "https://api.cobo.com:/v2",
-		"https://api.cobo.com:x1/v2", "https://api.cobo.com:+80/v2", "https://api cobo.com/v2",
-		"https://api.cobo.com/v 2", "https://api.cobo.com/v2\n", "https://[::1/v2",
-		"https://[::1]x/v2", "https://api.cobo.com/\xc3\xa9", "https://a_b.com/v2",
+		"ftp://api.cobo.com/v2",
+		"api.cobo.com/v2",
+		"https://",
+		"https:///v2",
+		"https://user@api.cobo.com/v2",
+		"https://api.cobo.com/v2?x=1",
+		"https://api.cobo.com#f",
+		"https://api.cobo.com:0/v2",
+		"https://api.cobo.com:65536/v2",
+		"https://api.cobo.com:/v2",
+		"https://api.cobo.com:x1/v2",
+		"https://api.cobo.com:+80/v2",
+		"https://api cobo.com/v2",
+		"https://api.cobo.com/v 2",
+		"https://api.cobo.com/v2\n",
+		"https://[::1/v2",
+		"https://[::1]x/v2",
+		"https://api.cobo.com/\xc3\xa9",
+		"https://a_b.com/v2",
 	};
 	size_t i;
 
@@ -91,7 +104,8 @@ static void test_loopback(void)
 
 static void test_environments_match_vectors(void)
 {
-	struct json_object *v = oauth_test_load_json("tests/vectors/cobo-environments.json"), *envs, *e;
+	struct json_object *v = oauth_test_load_json("tests/vectors/cobo-environments.json"), *envs,
+			   *e;
 	const char *name, *base, *key;
 	unsigned char k[32], want[32];
 	struct oauth_url u;
@@ -146,7 +160,8 @@ static const struct cobocred_host *host_with(const char *lines)
 	cobocred_ctx_free(ctx);
 	ctx = NULL;
 	snprintf(text, sizeof(text),
-		 "[stack]\nget = cobo-oauth\n[profile p]\nclient_id = cid\norg_id = org-1\n%s", lines);
+		 "[stack]\nget = cobo-oauth\n[profile p]\nclient_id = cid\norg_id = org-1\n%s",
+		 lines);
 	snprintf(path, sizeof(path), "%s/oauth.conf", cutest_tmpdir());
 	cutest_write(path, text, 0600);
 	CU_ASSERT_FATAL(cobocred_ctx_new(path, &ctx) == COBOCRED_SUCCESS);
@@ -182,9 +197,11 @@ static void test_conf_settings(void)
 	struct oauth_conf c;
 	char lines[1024];
 
-	snprintf(lines, sizeof(lines), "base_url = https://127.0.0.1:8443/api/v2/\nserver_key = "
+	snprintf(lines, sizeof(lines),
+		 "base_url = https://127.0.0.1:8443/api/v2/\nserver_key = "
 		 "sandbox\nconnect_timeout = 2\ntimeout = 7\nca_file = %s/oauth.conf\n"
-		 "app_secret = env:X\n", cutest_tmpdir());
+		 "app_secret = env:X\n",
+		 cutest_tmpdir());
 	CU_ASSERT_FATAL(load(lines, &c) == COBOCRED_SUCCESS);
 	CU_ASSERT_STRING_EQUAL(c.token_url, "https://127.0.0.1:8443/api/v2/oauth/token");
 	CU_ASSERT_STRING_EQUAL(c.token_path, "/api/v2/oauth/token");
@@ -201,29 +218,36 @@ static void test_conf_refusals(void)
 
 	CU_ASSERT(load("base_url = https://private.example/v2\n", &c) == COBOCRED_ERROR);
 	expect_err("set server_key");
-	CU_ASSERT(load("base_url = http://127.0.0.1:8080/v2\nserver_key = dev\n", &c) == COBOCRED_ERROR);
+	CU_ASSERT(load("base_url = http://127.0.0.1:8080/v2\nserver_key = dev\n", &c) ==
+		  COBOCRED_ERROR);
 	expect_err("is http://; use https://");
-	CU_ASSERT(load("base_url = http://127.0.0.1:8080/v2\nserver_key = dev\nallow_http = yes\n", &c) ==
-		  COBOCRED_SUCCESS);
+	CU_ASSERT(load("base_url = http://127.0.0.1:8080/v2\nserver_key = dev\nallow_http = yes\n",
+		       &c) == COBOCRED_SUCCESS);
 	CU_ASSERT(c.allow_http == 1);
 	CU_ASSERT_STRING_EQUAL(c.token_url, "http://127.0.0.1:8080/v2/oauth/token");
-	CU_ASSERT(load("base_url = http://localhost:8080/v2\nserver_key = dev\nallow_http = true\n", &c) ==
-		  COBOCRED_SUCCESS);
-	CU_ASSERT(load("base_url = http://api.dev.cobo.com/v2\nallow_http = yes\n", &c) == COBOCRED_ERROR);
+	CU_ASSERT(load("base_url = http://localhost:8080/v2\nserver_key = dev\nallow_http = true\n",
+		       &c) == COBOCRED_SUCCESS);
+	CU_ASSERT(load("base_url = http://api.dev.cobo.com/v2\nallow_http = yes\n", &c) ==
+		  COBOCRED_ERROR);
 	expect_err("honoured only for 127.0.0.0/8 or localhost");
 	CU_ASSERT(load("base_url = http://10.1.1.1/v2\nserver_key = dev\nallow_http = yes\n", &c) ==
 		  COBOCRED_ERROR);
-	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\nallow_http = maybe\n", &c) == COBOCRED_ERROR);
-	expect_err("allow_http 'maybe'");
-	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\ntimeout = 0\n", &c) == COBOCRED_ERROR);
-	expect_err("timeout '0'");
-	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\nconnect_timeout = 5s\n", &c) == COBOCRED_ERROR);
-	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\ntimeout = 99999\n", &c) == COBOCRED_ERROR);
-	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\nca_file = /nonexistent/ca.pem\n", &c) ==
+	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\nallow_http = maybe\n", &c) ==
 		  COBOCRED_ERROR);
+	expect_err("allow_http 'maybe'");
+	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\ntimeout = 0\n", &c) ==
+		  COBOCRED_ERROR);
+	expect_err("timeout '0'");
+	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\nconnect_timeout = 5s\n", &c) ==
+		  COBOCRED_ERROR);
+	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\ntimeout = 99999\n", &c) ==
+		  COBOCRED_ERROR);
+	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\nca_file = /nonexistent/ca.pem\n",
+		       &c) == COBOCRED_ERROR);
 	expect_err("ca_file /nonexistent/ca.pem");
 	CU_ASSERT(load("base_url = ftp://api.dev.cobo.com/v2\n", &c) == COBOCRED_ERROR);
-	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\nserver_key = nope\n", &c) == COBOCRED_ERROR);
+	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\nserver_key = nope\n", &c) ==
+		  COBOCRED_ERROR);
 }
 
 /* max_clock_skew: seconds, 1..86400, default 300 (also a key the core's parser accepts). */
@@ -238,12 +262,16 @@ static void test_conf_clock_skew(void)
 			COBOCRED_SUCCESS);
 	CU_ASSERT(c.max_clock_skew == 60);
 	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\nmax_clock_skew = 1\n", &c) ==
-		  COBOCRED_SUCCESS && c.max_clock_skew == 1);
+			  COBOCRED_SUCCESS &&
+		  c.max_clock_skew == 1);
 	CU_ASSERT(load("base_url = https://api.dev.cobo.com/v2\nmax_clock_skew = 86400\n", &c) ==
-		  COBOCRED_SUCCESS && c.max_clock_skew == 86400);
+			  COBOCRED_SUCCESS &&
+		  c.max_clock_skew == 86400);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(lines, sizeof(lines), "base_url = https://api.dev.cobo.com/v2\n"
-			 "max_clock_skew = %s\n", bad[i]);
+		snprintf(lines, sizeof(lines),
+			 "base_url = https://api.dev.cobo.com/v2\n"
+			 "max_clock_skew = %s\n",
+			 bad[i]);
 		err[0] = '\0';
 		CU_ASSERT(load(lines, &c) == COBOCRED_ERROR);
 		expect_err("max_clock_skew '");
@@ -288,7 +316,8 @@ static void answer_at(struct oauth_http_resp *r, long status, const char *body, 
 	r->body_len = strlen(body);
 	snprintf(r->timestamp, sizeof(r->timestamp), "%s", ts);
 	if (sign) {
-		CU_ASSERT_FATAL(oauth_response_digest(body, strlen(body), r->timestamp, digest) == 0);
+		CU_ASSERT_FATAL(oauth_response_digest(body, strlen(body), r->timestamp, digest) ==
+				0);
 		CU_ASSERT_FATAL(oauth_ed25519_sign(server_seed, digest, 32, sig) == 0);
 		cobocred_hex_encode(sig, 64, r->signature);
 	}
@@ -317,8 +346,9 @@ static int judge(struct oauth_http_resp *r, int refresh, int transport_ok, int *
 	return st;
 }
 
-#define TOKEN_BODY "{\"access_token\":\"AT_x\",\"token_type\":\"Bearer\",\"expires_in\":60," \
-		   "\"refresh_token\":\"RT_y\"}"
+#define TOKEN_BODY                                                                \
+	"{\"access_token\":\"AT_x\",\"token_type\":\"Bearer\",\"expires_in\":60," \
+	"\"refresh_token\":\"RT_y\"}"
 
 static void test_judge_success(void)
 {
@@ -355,8 +385,8 @@ static void test_judge_success(void)
 static void test_judge_fresh(void)
 {
 	static const int64_t ok_ms[] = { 0, 300000, -300000, 299999, -299999, 1, -1 };
-	static const int64_t stale_ms[] = { 300001, -300001, 301000, -301000, 3600000,
-					    -30LL * 86400 * 1000 };
+	static const int64_t stale_ms[] = { 300001,  -300001, 301000,
+					    -301000, 3600000, -30LL * 86400 * 1000 };
 	struct oauth_http_resp r;
 	size_t i;
 	int fb, rt;
@@ -414,9 +444,17 @@ static void test_judge_fresh(void)
 static void test_judge_timestamp_garbage(void)
 {
 	static const char *const bad[] = {
-		"1700000000123.0", "+1700000000123", "-1700000000123", " 1700000000123",
-		"1700000000123 ", "0x18BCFE56800", "1.7e12", "1700000000123\t", "abc",
-		"1234567890123456789", "17000000001\357\274\2223",
+		"1700000000123.0",
+		"+1700000000123",
+		"-1700000000123",
+		" 1700000000123",
+		"1700000000123 ",
+		"0x18BCFE56800",
+		"1.7e12",
+		"1700000000123\t",
+		"abc",
+		"1234567890123456789",
+		"17000000001\357\274\2223",
 	};
 	struct oauth_http_resp r;
 	size_t i;
@@ -447,7 +485,7 @@ static void test_judge_rotation(void)
 		   "token that was sent");
 	expect_err("nothing was stored");
 	CU_ASSERT(strstr(err, "RT_y") == NULL); /* never the token itself */
-	answer(&r, 200, TOKEN_BODY, 1); /* a mint sent none: nothing to echo */
+	answer(&r, 200, TOKEN_BODY, 1);		/* a mint sent none: nothing to echo */
 	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_SUCCESS);
 	judge_sent = "RT_yz"; /* longer, shorter, other: new tokens */
 	answer(&r, 201, TOKEN_BODY, 1);
@@ -475,11 +513,14 @@ static void test_judge_errors(void)
 	CU_ASSERT(judge(&r, 1, 1, &fb, &rt) == COBOCRED_DENIED && fb == 1);
 	answer(&r, 400, "{\"error\":\"invalid_grant\",\"error_description\":\"used\"}", 1);
 	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_DENIED && fb == 0);
-	answer(&r, 403, "{\"error_code\":2030,\"error_message\":\"app not installed\",\"error_id\":\"e1\"}", 1);
+	answer(&r, 403,
+	       "{\"error_code\":2030,\"error_message\":\"app not installed\",\"error_id\":\"e1\"}",
+	       1);
 	CU_ASSERT(judge(&r, 1, 1, &fb, &rt) == COBOCRED_DENIED && fb == 0);
 	expect_err("Cobo refused the token for org org-1 (HTTP 403, error 2030: app not installed "
 		   "(error id e1)); check org_id");
-	answer(&r, 401, "{\"error_code\":2024,\"error_message\":\"signature verification failed\"}", 1);
+	answer(&r, 401, "{\"error_code\":2024,\"error_message\":\"signature verification failed\"}",
+	       1);
 	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_DENIED);
 	expect_err("check app_secret");
 	answer(&r, 404, "not json", 0);
@@ -543,15 +584,18 @@ static void test_query_applies(void)
 {
 	struct cobocred_attr access[] = { { "base_url", "u" }, { "kind", "access" } };
 	struct cobocred_attr refresh[] = { { "kind", "refresh" } };
-	struct cobocred_query q = { .struct_size = sizeof(q), .schema = COBOCRED_SCHEMA_COBO,
-				    .n_attrs = 2, .attrs = access, .profile = "p" };
+	struct cobocred_query q = { .struct_size = sizeof(q),
+				    .schema = COBOCRED_SCHEMA_COBO,
+				    .n_attrs = 2,
+				    .attrs = access,
+				    .profile = "p" };
 	struct cobocred_item *out = (struct cobocred_item *)&q;
 
 	CU_ASSERT(oauth_query_applies(&q));
 	q.profile = NULL;
 	CU_ASSERT(!oauth_query_applies(&q));
-	CU_ASSERT(oauth_get_token(host_with("base_url = https://api.dev.cobo.com/v2\n"), &q, &out) ==
-		  COBOCRED_NOTFOUND);
+	CU_ASSERT(oauth_get_token(host_with("base_url = https://api.dev.cobo.com/v2\n"), &q,
+				  &out) == COBOCRED_NOTFOUND);
 	CU_ASSERT(out == NULL);
 	q.profile = "p";
 	q.schema = COBOCRED_SCHEMA_GIT;

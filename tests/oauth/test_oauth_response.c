@@ -17,8 +17,9 @@
 #include "secret.h"
 #include "test_oauth_util.h"
 
-#define GOOD "{\"access_token\":\"AT_abc\",\"token_type\":\"Bearer\",\"scope\":\"\"," \
-	     "\"expires_in\":43200,\"refresh_token\":\"RT_def\"}"
+#define GOOD                                                                     \
+	"{\"access_token\":\"AT_abc\",\"token_type\":\"Bearer\",\"scope\":\"\"," \
+	"\"expires_in\":43200,\"refresh_token\":\"RT_def\"}"
 
 static char err[512];
 
@@ -51,7 +52,8 @@ static int parse_with(const char *field, const char *value)
 		const char *v = strcmp(fields[i], field) == 0 ? value : values[i];
 
 		if (v != NULL)
-			o += (size_t)snprintf(body + o, sizeof(body) - o, ",\"%s\":%s", fields[i], v);
+			o += (size_t)snprintf(body + o, sizeof(body) - o, ",\"%s\":%s", fields[i],
+					      v);
 	}
 	snprintf(body + o, sizeof(body) - o, "}");
 	return parse(body);
@@ -109,7 +111,9 @@ static void test_token_missing(void)
 
 static void test_token_types(void)
 {
-	static const char *const not_strings[] = { "12345", "null", "true", "{}", "[\"x\"]", "1.5" };
+	static const char *const not_strings[] = {
+		"12345", "null", "true", "{}", "[\"x\"]", "1.5"
+	};
 	size_t i;
 
 	for (i = 0; i < sizeof(not_strings) / sizeof(not_strings[0]); i++) {
@@ -127,10 +131,15 @@ static void test_token_types(void)
 
 static void test_expires_in(void)
 {
-	static const char *const range[] = { "0", "-1", "-0", "31536001", "99999999999999999999",
-					     "-99999999999999999999", "18446744073709551615" };
-	static const char *const type[] = { "3600.0", "1e3", "3600.5", "\"3600\"", "null", "true",
-					    "[3600]", "{}", "NaN", "1E400" };
+	static const char *const range[] = { "0",
+					     "-1",
+					     "-0",
+					     "31536001",
+					     "99999999999999999999",
+					     "-99999999999999999999",
+					     "18446744073709551615" };
+	static const char *const type[] = { "3600.0", "1e3",	"3600.5", "\"3600\"", "null",
+					    "true",   "[3600]", "{}",	  "NaN",      "1E400" };
 	size_t i;
 
 	for (i = 0; i < sizeof(range) / sizeof(range[0]); i++) {
@@ -167,8 +176,8 @@ static void test_token_sizes(void)
 
 static void test_token_control_chars(void)
 {
-	static const char *const bad[] = { "\"a\\u0000b\"", "\"a\\nb\"", "\"a\\rb\"", "\"a\\u001fb\"",
-					   "\"a\\u007fb\"", "\"a\\tb\"" };
+	static const char *const bad[] = { "\"a\\u0000b\"", "\"a\\nb\"",     "\"a\\rb\"",
+					   "\"a\\u001fb\"", "\"a\\u007fb\"", "\"a\\tb\"" };
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -251,7 +260,8 @@ static void test_error_shapes(void)
 	char out[600];
 	const char *cobo = "{\"error_code\":2030,\"error_message\":\"app is not installed\","
 			   "\"error_id\":\"6c64bea3f94a3365688d0ffd2da4cb29\"}";
-	const char *oauth = "{\"error\":\"invalid_grant\",\"error_description\":\"refresh token used\"}";
+	const char *oauth =
+		"{\"error\":\"invalid_grant\",\"error_description\":\"refresh token used\"}";
 
 	CU_ASSERT(oauth_parse_error(cobo, strlen(cobo), &e) == 0);
 	CU_ASSERT(e.oauth == 0);
@@ -269,7 +279,8 @@ static void test_error_shapes(void)
 	CU_ASSERT_STRING_EQUAL(out, "invalid_grant: refresh token used");
 
 	/* error_code as a string, no error_id, unknown fields. */
-	CU_ASSERT(perr("{\"error_code\":\"2024\",\"error_message\":\"bad sig\",\"z\":[1]}", &e) == 0);
+	CU_ASSERT(perr("{\"error_code\":\"2024\",\"error_message\":\"bad sig\",\"z\":[1]}", &e) ==
+		  0);
 	oauth_error_format(&e, out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "error 2024: bad sig");
 	CU_ASSERT(perr("{\"error_message\":\"only a message\"}", &e) == 0);
@@ -283,7 +294,8 @@ static void test_error_cleaning(void)
 	char body[2048];
 	size_t i, n;
 
-	n = (size_t)snprintf(body, sizeof(body), "{\"error_code\":1,\"error_message\":\"a\\nb\\r\\u0007c\"}");
+	n = (size_t)snprintf(body, sizeof(body),
+			     "{\"error_code\":1,\"error_message\":\"a\\nb\\r\\u0007c\"}");
 	CU_ASSERT(oauth_parse_error(body, n, &e) == 0);
 	CU_ASSERT_STRING_EQUAL(e.message, "a b  c");
 	/* An overlong message is cut, never mid UTF-8 sequence. */
@@ -333,8 +345,8 @@ static void test_timestamp_window(void)
 	const char *ts = "1764645950123";
 
 	CU_ASSERT(fresh(ts, TS_MS, 300) == 0);
-	CU_ASSERT(fresh(ts, TS_MS + 300000, 300) == 0);	 /* answer 300 s old */
-	CU_ASSERT(fresh(ts, TS_MS - 300000, 300) == 0);	 /* answer 300 s ahead */
+	CU_ASSERT(fresh(ts, TS_MS + 300000, 300) == 0); /* answer 300 s old */
+	CU_ASSERT(fresh(ts, TS_MS - 300000, 300) == 0); /* answer 300 s ahead */
 	CU_ASSERT(fresh(ts, TS_MS + 300001, 300) == OAUTH_TS_SKEWED);
 	CU_ASSERT(fresh(ts, TS_MS - 300001, 300) == OAUTH_TS_SKEWED);
 	CU_ASSERT(fresh(ts, TS_MS + 301000, 300) == OAUTH_TS_SKEWED);
@@ -375,9 +387,20 @@ static void test_timestamp_setting(void)
 static void test_timestamp_garbage(void)
 {
 	static const char *const bad[] = {
-		"", "abc", "1764645950123.0", "+1764645950123", "-1764645950123", " 1764645950123",
-		"1764645950123 ", "0x19ADD5B8E2B", "1.76e12", "1764645950123\r", "1764645950\001123",
-		"1234567890123456789", "99999999999999999999999", "1764645950\303\251123",
+		"",
+		"abc",
+		"1764645950123.0",
+		"+1764645950123",
+		"-1764645950123",
+		" 1764645950123",
+		"1764645950123 ",
+		"0x19ADD5B8E2B",
+		"1.76e12",
+		"1764645950123\r",
+		"1764645950\001123",
+		"1234567890123456789",
+		"99999999999999999999999",
+		"1764645950\303\251123",
 	};
 	size_t i;
 
@@ -386,7 +409,7 @@ static void test_timestamp_garbage(void)
 		expect_err("is not unix milliseconds");
 		CU_ASSERT(strchr(err, '\r') == NULL && strchr(err, '\x01') == NULL);
 	}
-	CU_ASSERT(fresh(NULL, TS_MS, 300) == OAUTH_TS_MALFORMED); /* missing header */
+	CU_ASSERT(fresh(NULL, TS_MS, 300) == OAUTH_TS_MALFORMED);		/* missing header */
 	CU_ASSERT(fresh("123456789012345678", 123456789012345678LL, 300) == 0); /* 18 digits */
 }
 
@@ -415,7 +438,8 @@ static void test_key_parse(void)
 	snprintf(hex, sizeof(hex), "  %s\n", rfc8410_seed);
 	CU_ASSERT(oauth_key_parse(hex, strlen(hex), seed, err, sizeof(err)) == 0);
 	CU_ASSERT_STRING_EQUAL(oauth_test_hex(seed, 32), rfc8410_seed);
-	snprintf(hex, sizeof(hex), "D4EE72DBF913584AD5B6D8F1F769F8AD3AFE7C28CBF1D4FBE097A88F44755842");
+	snprintf(hex, sizeof(hex),
+		 "D4EE72DBF913584AD5B6D8F1F769F8AD3AFE7C28CBF1D4FBE097A88F44755842");
 	CU_ASSERT(oauth_key_parse(hex, strlen(hex), seed, err, sizeof(err)) == 0);
 	CU_ASSERT_STRING_EQUAL(oauth_test_hex(seed, 32), rfc8410_seed);
 
@@ -431,7 +455,8 @@ static void test_key_parse(void)
 	CU_ASSERT(oauth_key_parse("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
 				  58, seed, err, sizeof(err)) == -1);
 	expect_err("malformed PEM");
-	CU_ASSERT(oauth_key_parse("-----BEGIN PRIVATE KEY-----\n", 28, seed, err, sizeof(err)) == -1);
+	CU_ASSERT(oauth_key_parse("-----BEGIN PRIVATE KEY-----\n", 28, seed, err, sizeof(err)) ==
+		  -1);
 }
 
 /* Runs openssl with fixed arguments writing to path (in our temp dir); 0 on success. */
@@ -439,7 +464,8 @@ static int genpkey(const char *args, const char *path)
 {
 	char cmd[2048];
 
-	snprintf(cmd, sizeof(cmd), "umask 077 && openssl genpkey %s -out '%s' 2>/dev/null", args, path);
+	snprintf(cmd, sizeof(cmd), "umask 077 && openssl genpkey %s -out '%s' 2>/dev/null", args,
+		 path);
 	return system(cmd);
 }
 
@@ -452,8 +478,10 @@ static void test_key_file_genpkey(void)
 	snprintf(pem, sizeof(pem), "%s/genpkey.pem", cutest_tmpdir());
 	snprintf(pub, sizeof(pub), "%s/genpkey.pub", cutest_tmpdir());
 	CU_ASSERT_FATAL(genpkey("-algorithm ed25519", pem) == 0);
-	snprintf(cmd, sizeof(cmd), "openssl pkey -in '%s' -pubout -outform DER 2>/dev/null | "
-		 "tail -c 32 | od -An -tx1 | tr -d ' \\n' > '%s'", pem, pub);
+	snprintf(cmd, sizeof(cmd),
+		 "openssl pkey -in '%s' -pubout -outform DER 2>/dev/null | "
+		 "tail -c 32 | od -An -tx1 | tr -d ' \\n' > '%s'",
+		 pem, pub);
 	CU_ASSERT_FATAL(system(cmd) == 0);
 	f = fopen(pub, "r");
 	CU_ASSERT_FATAL(f != NULL);
@@ -489,8 +517,10 @@ static void test_key_file_bad(void)
 	p = oauth_test_file(0, "empty.key", "", 0600);
 	CU_ASSERT(oauth_key_load_file(p, seed, err, sizeof(err)) == COBOCRED_ERROR);
 	expect_err("empty");
-	p = oauth_test_file(0, "garbage.key", "-----BEGIN PRIVATE KEY-----\nnot base64!\n"
-			    "-----END PRIVATE KEY-----\n", 0600);
+	p = oauth_test_file(0, "garbage.key",
+			    "-----BEGIN PRIVATE KEY-----\nnot base64!\n"
+			    "-----END PRIVATE KEY-----\n",
+			    0600);
 	CU_ASSERT(oauth_key_load_file(p, seed, err, sizeof(err)) == COBOCRED_ERROR);
 	expect_err("malformed PEM");
 	snprintf(path, sizeof(path), "%s/absent.key", cutest_tmpdir());
@@ -529,7 +559,8 @@ static void test_key_env(void)
 	expect_err("app secret in $OAUTH_TEST_KEY");
 	CU_ASSERT(strstr(err, "zz") == NULL); /* the value itself is never shown */
 	unsetenv("OAUTH_TEST_KEY");
-	CU_ASSERT(oauth_key_load(NULL, "p", "bogus:x", "c", seed, err, sizeof(err)) == COBOCRED_ERROR);
+	CU_ASSERT(oauth_key_load(NULL, "p", "bogus:x", "c", seed, err, sizeof(err)) ==
+		  COBOCRED_ERROR);
 	expect_err("not keyring, file:PATH or env:VAR");
 }
 

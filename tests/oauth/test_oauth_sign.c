@@ -55,7 +55,8 @@ static void check_headers(struct json_object *c, const char *name, const char *p
 
 	CU_ASSERT_FATAL(json_object_object_get_ex(c, "headers", &h));
 	same_str(name, "Biz-Api-Key", pub_hex, oauth_test_str(h, "Biz-Api-Key"));
-	same_str(name, "Biz-Api-Nonce", oauth_test_str(c, "nonce"), oauth_test_str(h, "Biz-Api-Nonce"));
+	same_str(name, "Biz-Api-Nonce", oauth_test_str(c, "nonce"),
+		 oauth_test_str(h, "Biz-Api-Nonce"));
 	same_str(name, "Biz-Api-Signature", sig_hex, oauth_test_str(h, "Biz-Api-Signature"));
 }
 
@@ -80,7 +81,8 @@ static void check_request_case(struct json_object *c)
 	n = oauth_test_unhex(oauth_test_str(c, "body_utf8_hex"), raw, sizeof(raw));
 	same(name, "body bytes", body, body_len, raw, n);
 
-	CU_ASSERT_FATAL(oauth_test_unhex(oauth_test_str(c, "private_key_seed_hex"), seed, 32) == 32);
+	CU_ASSERT_FATAL(oauth_test_unhex(oauth_test_str(c, "private_key_seed_hex"), seed, 32) ==
+			32);
 	CU_ASSERT_FATAL(oauth_ed25519_pub(seed, pub) == 0);
 	snprintf(pub_hex, sizeof(pub_hex), "%s", oauth_test_hex(pub, 32));
 	same_str(name, "public key", pub_hex, oauth_test_str(c, "public_key_hex"));
@@ -96,8 +98,8 @@ static void check_request_case(struct json_object *c)
 		 oauth_test_str(c, "str_to_sign_sha256_hex"));
 	same_str(name, "digest", oauth_test_hex(digest, 32), oauth_test_str(c, "digest_hex"));
 	CU_ASSERT(oauth_request_digest(oauth_test_str(c, "method"), oauth_test_str(c, "path"),
-				       oauth_test_str(c, "nonce"), oauth_test_str(c, "params"), body,
-				       body_len, digest2) == 0);
+				       oauth_test_str(c, "nonce"), oauth_test_str(c, "params"),
+				       body, body_len, digest2) == 0);
 	same(name, "oauth_request_digest", digest2, 32, digest, 32);
 
 	CU_ASSERT_FATAL(oauth_ed25519_sign(seed, digest, 32, sig) == 0);
@@ -122,7 +124,8 @@ static void test_request_cases(void)
 static void check_response_case(struct json_object *c, const unsigned char *signer_seed)
 {
 	const char *name = oauth_test_str(c, "name"), *body = oauth_test_str(c, "body");
-	const char *ts = oauth_test_str(c, "timestamp"), *sig_hex = oauth_test_str(c, "signature_hex");
+	const char *ts = oauth_test_str(c, "timestamp"),
+		   *sig_hex = oauth_test_str(c, "signature_hex");
 	size_t body_len = oauth_test_strlen(c, "body");
 	unsigned char pub[32], digest[32], sig[64];
 	char content[8192];
@@ -135,7 +138,8 @@ static void check_response_case(struct json_object *c, const unsigned char *sign
 	     oauth_test_strlen(c, "content_to_verify"));
 	CU_ASSERT_FATAL(oauth_response_digest(body, body_len, ts, digest) == 0);
 	same_str(name, "digest", oauth_test_hex(digest, 32), oauth_test_str(c, "digest_hex"));
-	CU_ASSERT_FATAL(oauth_test_unhex(oauth_test_str(c, "server_public_key_hex"), pub, 32) == 32);
+	CU_ASSERT_FATAL(oauth_test_unhex(oauth_test_str(c, "server_public_key_hex"), pub, 32) ==
+			32);
 	CU_ASSERT_FATAL(json_object_object_get_ex(c, "expected_valid", &ev));
 	valid = oauth_verify_response(pub, body, body_len, ts, sig_hex);
 	if (valid != json_object_get_boolean(ev))
@@ -171,7 +175,8 @@ static struct json_object *valid_response(void)
 	for (i = 0; i < json_object_array_length(v); i++) {
 		struct json_object *c = json_object_array_get_idx(v, i);
 
-		if (json_object_object_get_ex(c, "expected_valid", &ev) && json_object_get_boolean(ev))
+		if (json_object_object_get_ex(c, "expected_valid", &ev) &&
+		    json_object_get_boolean(ev))
 			return c;
 	}
 	CU_FAIL_FATAL("no valid response case");
@@ -187,7 +192,8 @@ static void test_response_malformed_signatures(void)
 	unsigned char pub[32];
 	char buf[200];
 
-	CU_ASSERT_FATAL(oauth_test_unhex(oauth_test_str(c, "server_public_key_hex"), pub, 32) == 32);
+	CU_ASSERT_FATAL(oauth_test_unhex(oauth_test_str(c, "server_public_key_hex"), pub, 32) ==
+			32);
 	CU_ASSERT(oauth_verify_response(pub, body, len, ts, sig) == 1);
 	/* Upper-case hex is the same signature. */
 	snprintf(buf, sizeof(buf), "%s", sig);
@@ -289,7 +295,8 @@ static void test_refresh_body(void)
 	CU_ASSERT_FATAL(body != NULL);
 	CU_ASSERT_FATAL(oauth_refresh_body(oauth_test_str(body, "client_id"),
 					   oauth_test_str(body, "refresh_token"),
-					   oauth_test_strlen(body, "refresh_token"), &got, &n) == 0);
+					   oauth_test_strlen(body, "refresh_token"), &got,
+					   &n) == 0);
 	same("refresh_compact_json", "refresh body", got, n, want, strlen(want));
 	oauth_free_wiped(got, n);
 	json_object_put(body);

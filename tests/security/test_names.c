@@ -61,8 +61,8 @@ static void expect_refused(enum place at, const char *name, int strict)
 	snprintf(where, sizeof(where), "names.conf:%d: ", place_line[at]);
 	n_checked++;
 	if (st != COBOCRED_ERROR || strncmp(err, where, strlen(where)) != 0 ||
-	    (strict && (strstr(err, "bad module name") == NULL ||
-			strstr(err, place_what[at]) == NULL))) {
+	    (strict &&
+	     (strstr(err, "bad module name") == NULL || strstr(err, place_what[at]) == NULL))) {
 		fprintf(stderr, "\n  not refused as expected at %s: name '%s' -> %d '%s'\n",
 			place_what[at], name, st, err);
 		CU_FAIL("module name not refused with FILE:LINE");
@@ -77,7 +77,8 @@ static void expect_accepted(enum place at, const char *name)
 	make_config(text, sizeof(text), at, name);
 	st = parse(text, err, sizeof(err));
 	if (st != COBOCRED_SUCCESS) {
-		fprintf(stderr, "\n  refused at %s: name '%s' -> '%s'\n", place_what[at], name, err);
+		fprintf(stderr, "\n  refused at %s: name '%s' -> '%s'\n", place_what[at], name,
+			err);
 		CU_FAIL("a good module name was refused");
 	}
 }
@@ -137,11 +138,41 @@ static void test_every_separator(void)
 }
 
 static const char *const paths_and_dots[] = {
-	"../../../x/evil", "../evil", "./file", "/abs/path", "/usr/lib/x86_64-linux-gnu/evil",
-	"a/b", "a.b", "file.so", ".", "..", "...", ".hidden", "evil.", "a..b", "~/evil",
-	"C:\\evil", "a\\b", "\\\\host\\share\\evil", "file:evil", "$HOME", "`id`", "$(id)",
-	"a*", "a?", "a=b", "%2e%2e%2fevil", "%00", "file%00", "evil\\0", "\\x00",
-	"file\\u0000", "a,b", "a+b", "a@b", "a:b",
+	"../../../x/evil",
+	"../evil",
+	"./file",
+	"/abs/path",
+	"/usr/lib/x86_64-linux-gnu/evil",
+	"a/b",
+	"a.b",
+	"file.so",
+	".",
+	"..",
+	"...",
+	".hidden",
+	"evil.",
+	"a..b",
+	"~/evil",
+	"C:\\evil",
+	"a\\b",
+	"\\\\host\\share\\evil",
+	"file:evil",
+	"$HOME",
+	"`id`",
+	"$(id)",
+	"a*",
+	"a?",
+	"a=b",
+	"%2e%2e%2fevil",
+	"%00",
+	"file%00",
+	"evil\\0",
+	"\\x00",
+	"file\\u0000",
+	"a,b",
+	"a+b",
+	"a@b",
+	"a:b",
 };
 
 static void test_paths_and_dots(void)
@@ -152,25 +183,31 @@ static void test_paths_and_dots(void)
 	for (i = 0; i < sizeof(paths_and_dots) / sizeof(paths_and_dots[0]); i++)
 		for (at = 0; at < PLACE_COUNT; at++)
 			expect_refused((enum place)at, paths_and_dots[i],
-				       !(at == IN_HEADER && strchr(paths_and_dots[i], ']') != NULL));
+				       !(at == IN_HEADER &&
+					 strchr(paths_and_dots[i], ']') != NULL));
 }
 
 /* UTF-8: letters that are not ASCII letters, look-alikes, invisible and
  * direction-changing characters. */
 static const char *const unicode[] = {
-	"\xc3\xa9vil",			  /* é */
-	"fil\xc3\xa9",			  /* é at the end */
-	"\xef\xbd\x86\xef\xbd\x89le",	  /* fullwidth ｆｉ */
-	"\xef\xac\x81le",		  /* the ﬁ ligature */
-	"file\xe2\x80\x8b",		  /* zero-width space */
-	"\xe2\x80\xae" "elif",		  /* right-to-left override */
-	"\xd0\xb0pp",			  /* Cyrillic а */
-	"key\xe2\x80\x90ring",		  /* Unicode hyphen */
-	"\xe2\x88\x95" "evil",		  /* division slash */
-	"\xef\xbc\x8e\xef\xbc\x8e\xe2\x88\x95" "evil", /* fullwidth dots + division slash */
-	"\xc0\xae\xc0\xae\xc0\xaf" "evil", /* overlong "../" */
-	"\xff\xfe",			  /* not UTF-8 at all */
-	"\xc2\xa0" "file",		  /* no-break space */
+	"\xc3\xa9vil",		      /* é */
+	"fil\xc3\xa9",		      /* é at the end */
+	"\xef\xbd\x86\xef\xbd\x89le", /* fullwidth ｆｉ */
+	"\xef\xac\x81le",	      /* the ﬁ ligature */
+	"file\xe2\x80\x8b",	      /* zero-width space */
+	"\xe2\x80\xae"
+	"elif",		       /* right-to-left override */
+	"\xd0\xb0pp",	       /* Cyrillic а */
+	"key\xe2\x80\x90ring", /* Unicode hyphen */
+	"\xe2\x88\x95"
+	"evil", /* division slash */
+	"\xef\xbc\x8e\xef\xbc\x8e\xe2\x88\x95"
+	"evil", /* fullwidth dots + division slash */
+	"\xc0\xae\xc0\xae\xc0\xaf"
+	"evil",	    /* overlong "../" */
+	"\xff\xfe", /* not UTF-8 at all */
+	"\xc2\xa0"
+	"file", /* no-break space */
 };
 
 static void test_unicode(void)
@@ -203,8 +240,8 @@ static void test_lengths(void)
 
 static void test_good_names(void)
 {
-	static const char *const good[] = { "file", "keyring", "cobo-oauth", "my_store",
-					    "A-Z_09", "x", "_", "0" };
+	static const char *const good[] = { "file",   "keyring", "cobo-oauth", "my_store",
+					    "A-Z_09", "x",	 "_",	       "0" };
 	size_t i;
 	int at;
 
