@@ -1,7 +1,8 @@
 #!/bin/bash
 # scripts/test.sh - installs what is missing, builds, and runs every test:
 #   gcc:   make check, then the front-ends under valgrind;
-#   clang: make check again under ASan+UBSan, and make distcheck;
+#   clang: make check again under ASan+UBSan, and make distcheck (unit
+#          tests; every tracked file checked to be in the tarball);
 #   a 30 s smoke run of every fuzz target (clang, libFuzzer).
 # Both compilers build everything with -Wall -Wextra -Werror.
 # Prints "N passed, N failed" last; exits non-zero on any failure.
@@ -56,7 +57,7 @@ rm -rf _build/asan && mkdir -p _build/asan && cd _build/asan
 make -s -j"$jobs"
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 # The 32-helper storm runs its full 20 rounds in the gcc run; 3 rounds here
-# and in distcheck keep the suite's time in bounds.
+# keep the suite's time in bounds.
 LC_STORM_ROUNDS=3 make -s -j"$jobs" check || { rc=1; show_failures .; }
 unset ASAN_OPTIONS UBSAN_OPTIONS
 count test-suite.log
@@ -73,12 +74,30 @@ f_pass=$(sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' _build/fuz
 f_fail=$(sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' _build/fuzz.log)
 passed=$((passed + ${f_pass:-0})); failed=$((failed + ${f_fail:-1}))
 
-echo "== make distcheck (clang)"
+# distcheck proves the tarball: it builds with clang from the tarball alone,
+# its unit tests and install checks pass, it installs and uninstalls.  The
+# integration suite already ran twice above, so distcheck runs the unit
+# tests only (TESTS propagates to its inner make), and the tarball's
+# completeness is checked against git's list of files instead.
+echo "== make distcheck (clang): build, unit tests, install, uninstall"
 cd _build/gcc
-if LC_STORM_ROUNDS=3 make -s distcheck DISTCHECK_CONFIGURE_FLAGS=CC=clang >distcheck.out 2>&1; then
+units=$(find tests -type f -name 'test_*' ! -name '*.*' ! -path '*/.libs/*' -perm -u+x | LC_ALL=C sort | tr '\n' ' ')
+if make -s distcheck DISTCHECK_CONFIGURE_FLAGS=CC=clang \
+	TESTS="$units tests/style/style.sh tests/modules/module-exports.sh tests/example/example-module.sh" \
+	>distcheck.out 2>&1; then
 	passed=$((passed + 1)); echo "distcheck: ok"
 else
 	failed=$((failed + 1)); rc=1; tail -n 80 distcheck.out
+fi
+if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+	tarball=$(ls -t ./*.tar.gz 2>/dev/null | head -1 || true)
+	missing=$(comm -23 <(git -C "$top" ls-files | grep -v '^\.gitignore$' | LC_ALL=C sort) \
+		<(tar tzf "$tarball" | sed 's#^[^/]*/##' | LC_ALL=C sort))
+	if [ -n "$tarball" ] && [ -z "$missing" ]; then
+		passed=$((passed + 1)); echo "tarball: every tracked file is in $tarball"
+	else
+		failed=$((failed + 1)); rc=1; echo "tarball ${tarball:-(none)} lacks:"; echo "$missing"
+	fi
 fi
 cd "$top"
 
