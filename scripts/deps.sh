@@ -6,13 +6,15 @@ set -eu
 
 BUILD="gcc make autoconf automake libtool pkg-config
 libcurl4-openssl-dev libjson-c-dev libssl-dev libsecret-1-dev libcunit1-dev
+libkeyutils-dev libseccomp-dev
 ca-certificates"
 # Runtime services and clients the tests and the demo drive for real.
 RUN="dbus dbus-daemon dbus-bin gnome-keyring libsecret-tools python3 python3-cryptography
-curl openssl git procps"
+curl openssl git procps keyutils"
 # Real clients and servers of the end-to-end tests.
 TEST="clang clang-format libclang-rt-14-dev valgrind libglib2.0-dev groff-base
-skopeo docker-registry apache2-utils golang-docker-credential-helpers"
+skopeo docker-registry apache2-utils golang-docker-credential-helpers
+keepassxc etcd-server etcd-client"
 
 case "${1:-test}" in
 build) want="$BUILD" ;;
