@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "orgset.h"
 #include "response.h"
 #include "strutil.h"
 
@@ -39,7 +40,8 @@ const struct cobocred_setting oauth_settings[] = {
 	{ "base_url", "the API base URL, https://HOST[:PORT]/PATH", COBOCRED_SETTING_REQUIRED },
 	{ "server_key", "the server's response key: dev, sandbox, prod or 64 hex", 0 },
 	{ "client_id", "the app's client id", COBOCRED_SETTING_REQUIRED },
-	{ "org_id", "the organisation id", COBOCRED_SETTING_REQUIRED },
+	{ "org_id", "the organisation id, a list of them, or * for any org that installed the app",
+	  COBOCRED_SETTING_REQUIRED },
 	{ "app_secret", "where the app secret is: keyring, file:PATH or env:VAR",
 	  COBOCRED_SETTING_SECRET_REF },
 	{ "ca_file", "a CA bundle for a private server", 0 },
@@ -336,14 +338,17 @@ int oauth_conf_load(const struct cobocred_host *h, const char *profile, struct o
 	c->profile = profile;
 	c->base_url = h->profile_get(h->ctx, profile, "base_url");
 	c->client_id = h->profile_get(h->ctx, profile, "client_id");
-	c->org_id = h->profile_get(h->ctx, profile, "org_id");
+	c->orgs = h->profile_get(h->ctx, profile, "org_id");
 	c->app_secret = h->profile_get(h->ctx, profile, "app_secret");
-	if (c->base_url == NULL || c->client_id == NULL || c->org_id == NULL || !*c->client_id ||
-	    !*c->org_id) {
+	if (c->base_url == NULL || c->client_id == NULL || c->orgs == NULL || !*c->client_id) {
 		snprintf(err, errlen, "[profile %s] needs base_url, client_id and org_id; add them",
 			 profile);
 		return COBOCRED_ERROR;
 	}
+	if (cobocred_orgs_check(c->orgs, err, errlen) != 0)
+		return COBOCRED_ERROR;
+	/* One org: that is the org.  Several: oauth_conf_org picks the query's. */
+	c->org_id = cobocred_orgs_count(c->orgs) == 1 ? c->orgs : NULL;
 	if (oauth_url_parse(c->base_url, &c->url, err, errlen) != 0)
 		return COBOCRED_ERROR;
 	s = h->profile_get(h->ctx, profile, "allow_http");
@@ -362,5 +367,25 @@ int oauth_conf_load(const struct cobocred_host *h, const char *profile, struct o
 			    &c->max_clock_skew, err, errlen) != 0 ||
 	    ca_setting(h, c, err, errlen) != 0 || build_urls(c, err, errlen) != 0)
 		return COBOCRED_ERROR;
+	return COBOCRED_SUCCESS;
+}
+
+int oauth_conf_org(struct oauth_conf *c, const char *org, char *err, size_t errlen)
+{
+	if (org == NULL && c->org_id != NULL)
+		return COBOCRED_SUCCESS;
+	if (org == NULL) {
+		snprintf(err, errlen, "[profile %s] serves several orgs and the request named none",
+			 c->profile);
+		return COBOCRED_ERROR;
+	}
+	if (!cobocred_orgs_has(c->orgs, org)) {
+		/* The core never asks this; a host that does is refused, not served. */
+		snprintf(err, errlen,
+			 "refusing to mint for org '%.64s': [profile %s] org_id does not name it",
+			 cobocred_org_id_ok(org) ? org : "(not an org id)", c->profile);
+		return COBOCRED_ERROR;
+	}
+	c->org_id = org;
 	return COBOCRED_SUCCESS;
 }

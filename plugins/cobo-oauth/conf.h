@@ -24,7 +24,8 @@ struct oauth_conf {
 	const char *profile; /* the host's strings, valid until close() */
 	const char *base_url;
 	const char *client_id;
-	const char *org_id;
+	const char *orgs;	/* the org_id setting: one org id, a list, or "*" */
+	const char *org_id;	/* the org this call is for; NULL until oauth_conf_org */
 	const char *app_secret; /* NULL: keyring */
 	char ca_file[4096];	/* "" for none */
 	struct oauth_url url;
@@ -53,8 +54,18 @@ int oauth_server_key(const char *setting, const char *host, unsigned char key[OA
 /* The built-in environments, for tests: name, base_url and key hex of the i-th; NULL past the end. */
 const char *oauth_env_name(size_t i, const char **base_url, const char **key_hex);
 
-/* Reads and checks profile's settings through the host.  COBOCRED_* status, err set on failure. */
+/*
+ * Reads and checks profile's settings through the host.  COBOCRED_* status, err set on failure.
+ * c->org_id is the profile's org when org_id names exactly one, else NULL.
+ */
 int oauth_conf_load(const struct cobocred_host *host, const char *profile, struct oauth_conf *c,
 		    char *err, size_t errlen);
+/*
+ * Sets c->org_id to the org a request is for: org (a string that outlives
+ * c) when the profile's org_id serves it, or with org NULL the profile's
+ * only org.  Anything else is ERROR with err: nothing is minted for an org
+ * the profile does not name, whatever the host asks.
+ */
+int oauth_conf_org(struct oauth_conf *c, const char *org, char *err, size_t errlen);
 
 #endif

@@ -33,14 +33,14 @@ int oauth_query_applies(const struct cobocred_query *q)
 	return kind != NULL && strcmp(kind, "access") == 0;
 }
 
-/* The query's identifying attributes, when present, must be the profile's. */
+/* The query's app attributes, when present, must be the profile's (the org: oauth_conf_org). */
 static int query_is_profile(const struct cobocred_query *q, const struct oauth_conf *c)
 {
-	const char *keys[] = { "base_url", "client_id", "org_id" };
-	const char *want[] = { c->base_url, c->client_id, c->org_id };
+	const char *keys[] = { "base_url", "client_id" };
+	const char *want[] = { c->base_url, c->client_id };
 	size_t i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 2; i++) {
 		const char *v = query_attr(q, keys[i]);
 
 		if (v != NULL && strcmp(v, want[i]) != 0)
@@ -138,6 +138,9 @@ int oauth_get_token(const struct cobocred_host *h, const struct cobocred_query *
 		st = COBOCRED_NOTFOUND;
 		goto out;
 	}
+	st = oauth_conf_org(&c, query_attr(q, "org_id"), err, sizeof(err));
+	if (st != COBOCRED_SUCCESS)
+		goto out;
 	st = oauth_key_load(h, q->profile, c.app_secret, c.client_id, seed, err, sizeof(err));
 	if (st != COBOCRED_SUCCESS)
 		goto out;

@@ -15,6 +15,7 @@
 #include "appsecret.h"
 #include "cli.h"
 #include "fsutil.h"
+#include "orgset.h"
 #include "strutil.h"
 #include "tokens.h"
 
@@ -221,19 +222,20 @@ static void round_trip_fix(int st, const char *msg, const char *p, char *fix, si
 			 p);
 }
 
-static void check_round_trip(struct doctor *d, const char *p)
+static void check_round_trip_org(struct doctor *d, const char *p, const char *org, int multi)
 {
 	struct cobocred_item *it = NULL;
-	char fix[600], t[32];
+	char fix[600], t[32], who[200];
 	int st;
 
+	snprintf(who, sizeof(who), "%s%s%s", p, multi ? ": org " : "", multi ? org : "");
 	/* Drop the cached access token so the answer must come from the server. */
-	st = cli_cached_erase(d->cli, p, "access");
+	st = cli_cached_erase(d->cli, p, org, "access");
 	if (st == COBOCRED_SUCCESS || st == COBOCRED_NOTFOUND)
-		st = cobocred_token_get(d->cli->ctx, p, 0, &it);
+		st = cobocred_token_get_org(d->cli->ctx, p, org, 0, &it);
 	if (st != COBOCRED_SUCCESS) {
 		round_trip_fix(st, cobocred_error(d->cli->ctx), p, fix, sizeof(fix));
-		report(d, DOC_FAIL, fix, "%s: round trip to %s: %s", p,
+		report(d, DOC_FAIL, fix, "%s: round trip to %s: %s", who,
 		       cobocred_profile_get(d->cli->ctx, p, "base_url"),
 		       cobocred_error(d->cli->ctx));
 		return;
@@ -242,8 +244,27 @@ static void check_round_trip(struct doctor *d, const char *p)
 	report(d, DOC_OK, NULL,
 	       "%s: round trip to %s: TLS and signatures verified, new token "
 	       "valid until %s",
-	       p, cobocred_profile_get(d->cli->ctx, p, "base_url"), t);
+	       who, cobocred_profile_get(d->cli->ctx, p, "base_url"), t);
 	cobocred_item_free(it);
+}
+
+/* A round trip for each org the profile lists; org_id = * names none to try. */
+static void check_round_trip(struct doctor *d, const char *p)
+{
+	const char *setting = cobocred_profile_get(d->cli->ctx, p, "org_id"), *o;
+	char org[COBOCRED_ORG_MAX + 1], fix[300];
+	size_t i, len, n = cobocred_orgs_count(setting);
+
+	if (cobocred_orgs_any(setting)) {
+		snprintf(fix, sizeof(fix),
+			 "try one org: cobo-credential token --profile %s --org ORG", p);
+		report(d, DOC_WARN, fix, "%s: serves any org: no round trip (no org to try)", p);
+		return;
+	}
+	for (i = 0; (o = cobocred_orgs_nth(setting, i, &len)) != NULL; i++) {
+		snprintf(org, sizeof(org), "%.*s", (int)len, o);
+		check_round_trip_org(d, p, org, n > 1);
+	}
 }
 
 static int parse_opts(struct cli *cli, int argc, char **argv, const char **profile, int *offline,

@@ -67,7 +67,7 @@ static int remove_profile(struct cli *cli, const char *name, int forget)
 		return r;
 	/* Copy: p and the path belong to the context, which the edit outlives. */
 	snprintf(path, sizeof(path), "%s", cobocred_config_path(cli->ctx));
-	r = cli_logout_profile(cli, p, forget);
+	r = cli_logout_profile(cli, p, NULL, forget);
 	if (r != CLI_EX_OK)
 		return r;
 	if ((r = cli_conf_load_text(cli, path, &text)) != CLI_EX_OK)

@@ -10,11 +10,13 @@
 
 #include "cli.h"
 #include "format.h"
+#include "orgset.h"
 #include "strutil.h"
 #include "tokens.h"
 
 struct status_opts {
 	const char *profile;
+	const char *org; /* --org: only this org of the profile */
 	int json;
 };
 
@@ -22,6 +24,7 @@ static int parse_opts(struct cli *cli, int argc, char **argv, struct status_opts
 {
 	static const struct option longopts[] = {
 		{ "profile", required_argument, NULL, 'p' },
+		{ "org", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -29,9 +32,13 @@ static int parse_opts(struct cli *cli, int argc, char **argv, struct status_opts
 	int c, r;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+p:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:o:jh", longopts, NULL)) != -1) {
 		if (c == 'p') {
 			o->profile = optarg;
+		} else if (c == 'o') {
+			if ((r = cli_org_arg("status", optarg)) != CLI_EX_OK)
+				return r;
+			o->org = optarg;
 		} else if (c == 'j') {
 			o->json = 1;
 		} else {
@@ -84,20 +91,20 @@ static void json_cached(struct cobocred_sbuf *b, const char *name, const struct 
 	cobocred_sbuf_adds(b, "}");
 }
 
-static void text_cached(struct cobocred_sbuf *b, const char *label, const struct cli_cached *c,
-			int64_t now, int refresh)
+static void text_cached(struct cobocred_sbuf *b, const char *indent, const char *label,
+			const struct cli_cached *c, int64_t now, int refresh)
 {
 	char t[32], d[32];
 
 	if (c->error[0]) {
-		cobocred_sbuf_addf(b, "  %-14s unknown: %s\n", label, c->error);
+		cobocred_sbuf_addf(b, "%s%-14s unknown: %s\n", indent, label, c->error);
 		return;
 	}
 	if (!c->found) {
-		cobocred_sbuf_addf(b, "  %-14s none\n", label);
+		cobocred_sbuf_addf(b, "%s%-14s none\n", indent, label);
 		return;
 	}
-	cobocred_sbuf_addf(b, "  %-14s %s in %s", label, refresh ? "present" : "cached",
+	cobocred_sbuf_addf(b, "%s%-14s %s in %s", indent, label, refresh ? "present" : "cached",
 			   c->modules);
 	if (refresh && c->created_at) {
 		cli_duration(now - c->created_at, d, sizeof(d));
@@ -113,42 +120,111 @@ static void text_cached(struct cobocred_sbuf *b, const char *label, const struct
 	cobocred_sbuf_adds(b, "\n");
 }
 
-/* Reports one profile; returns the worst lookup status that is a failure. */
-static int one_profile(struct cli *cli, const char *p, int json, int first, struct cobocred_sbuf *b)
+/* The worse of two lookup statuses: a failure beats success, ERROR beats the rest. */
+static int worse(int worst, const struct cli_cached *c)
+{
+	if (c->error[0] && (worst == COBOCRED_SUCCESS || c->status == COBOCRED_ERROR))
+		return c->status;
+	return worst;
+}
+
+/* One org's tokens; returns the worst lookup status that is a failure. */
+static int one_org(struct cli *cli, const char *p, const char *org, int json, int multi, int first,
+		   struct cobocred_sbuf *b)
 {
 	struct cli_cached acc, ref;
 	int64_t now = cobocred_now(cli->ctx);
-	const char *secret = cobocred_profile_get(cli->ctx, p, "app_secret");
-	int worst = COBOCRED_SUCCESS;
 
-	cli_cached_lookup(cli, p, "access", &acc);
-	cli_cached_lookup(cli, p, "refresh", &ref);
+	cli_cached_lookup(cli, p, org, "access", &acc);
+	cli_cached_lookup(cli, p, org, "refresh", &ref);
+	if (json) {
+		cobocred_sbuf_adds(b, first ? "{\"org_id\":" : ",{\"org_id\":");
+		jstr(b, org);
+		json_cached(b, "access_token", &acc, now, 0);
+		json_cached(b, "refresh_token", &ref, now, 1);
+		cobocred_sbuf_adds(b, "}");
+	} else {
+		if (multi)
+			cobocred_sbuf_addf(b, "  org %s:\n", org);
+		text_cached(b, multi ? "    " : "  ", "access token:", &acc, now, 0);
+		text_cached(b, multi ? "    " : "  ", "refresh token:", &ref, now, 1);
+	}
+	return worse(worse(COBOCRED_SUCCESS, &acc), &ref);
+}
+
+/* Each org of the profile (or only the one asked for); returns the worst failure. */
+static int profile_orgs(struct cli *cli, const char *p, const char *only, int json, int multi,
+			struct cobocred_sbuf *b)
+{
+	struct cli_orgs orgs = { 0 };
+	int worst = COBOCRED_SUCCESS, st;
+	size_t i;
+
+	if (only == NULL && cli_profile_orgs(cli, p, &orgs) != 0) {
+		b->failed = 1;
+		goto out;
+	}
+	if (orgs.status != COBOCRED_SUCCESS) {
+		worst = orgs.status;
+		if (!json)
+			cobocred_sbuf_addf(b, "  %-14s unknown: %s\n", "orgs:", orgs.error);
+	}
+	if (!json && only == NULL && orgs.n == 0 && orgs.status == COBOCRED_SUCCESS)
+		cobocred_sbuf_adds(b, "  no org has cached tokens\n");
+	for (i = 0; i < (only != NULL ? 1 : orgs.n); i++) {
+		st = one_org(cli, p, only != NULL ? only : orgs.v[i], json, multi, i == 0, b);
+		if (st != COBOCRED_SUCCESS && (worst == COBOCRED_SUCCESS || st == COBOCRED_ERROR))
+			worst = st;
+	}
+out:
+	cli_orgs_free(&orgs);
+	return worst;
+}
+
+/*
+ * Reports one profile (only: one of its orgs, or NULL: each); returns the
+ * worst lookup status that is a failure.  A profile of one org reads as
+ * it always did; one serving several lists each org it serves (org_id =
+ * *: each org the stores hold tokens of).
+ */
+static int one_profile(struct cli *cli, const char *p, const char *only, int json, int first,
+		       struct cobocred_sbuf *b)
+{
+	const char *secret = cobocred_profile_get(cli->ctx, p, "app_secret");
+	const char *setting = cobocred_profile_get(cli->ctx, p, "org_id");
+	int multi = cobocred_orgs_count(setting) != 1, worst;
+	char orgs[512];
+
 	if (json) {
 		cobocred_sbuf_adds(b, first ? "{\"name\":" : ",{\"name\":");
 		jstr(b, p);
 		cobocred_sbuf_adds(b, ",\"base_url\":");
 		jstr(b, cobocred_profile_get(cli->ctx, p, "base_url"));
 		cobocred_sbuf_adds(b, ",\"org_id\":");
-		jstr(b, cobocred_profile_get(cli->ctx, p, "org_id"));
+		jstr(b, setting);
 		cobocred_sbuf_adds(b, ",\"client_id\":");
 		jstr(b, cobocred_profile_get(cli->ctx, p, "client_id"));
 		cobocred_sbuf_adds(b, ",\"app_secret\":");
 		jstr(b, secret ? secret : "keyring");
-		json_cached(b, "access_token", &acc, now, 0);
-		json_cached(b, "refresh_token", &ref, now, 1);
-		cobocred_sbuf_adds(b, "}");
-	} else {
-		cobocred_sbuf_addf(b, "%sprofile %s: %s, org %s\n", first ? "" : "\n", p,
-				   cobocred_profile_get(cli->ctx, p, "base_url"),
-				   cobocred_profile_get(cli->ctx, p, "org_id"));
-		text_cached(b, "access token:", &acc, now, 0);
-		text_cached(b, "refresh token:", &ref, now, 1);
-		cobocred_sbuf_addf(b, "  %-14s %s\n", "app secret:", secret ? secret : "keyring");
+		if (!multi) { /* the one org's tokens where they always were */
+			struct cli_cached acc, ref;
+			int64_t now = cobocred_now(cli->ctx);
+
+			cli_cached_lookup(cli, p, NULL, "access", &acc);
+			cli_cached_lookup(cli, p, NULL, "refresh", &ref);
+			json_cached(b, "access_token", &acc, now, 0);
+			json_cached(b, "refresh_token", &ref, now, 1);
+		}
+		cobocred_sbuf_adds(b, ",\"orgs\":[");
+		worst = profile_orgs(cli, p, only, 1, multi, b);
+		cobocred_sbuf_adds(b, "]}");
+		return worst;
 	}
-	if (acc.error[0])
-		worst = acc.status;
-	if (ref.error[0] && (worst == COBOCRED_SUCCESS || ref.status == COBOCRED_ERROR))
-		worst = ref.status;
+	cobocred_sbuf_addf(b, "%sprofile %s: %s, %s\n", first ? "" : "\n", p,
+			   cobocred_profile_get(cli->ctx, p, "base_url"),
+			   cobocred_orgs_show(setting, orgs, sizeof(orgs)));
+	worst = profile_orgs(cli, p, only, 0, multi, b);
+	cobocred_sbuf_addf(b, "  %-14s %s\n", "app secret:", secret ? secret : "keyring");
 	return worst;
 }
 
@@ -156,7 +232,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 {
 	struct status_opts o = { 0 };
 	struct cobocred_sbuf b = { 0 };
-	const char *only = NULL, *path;
+	const char *only = NULL, *org = NULL, *path;
 	size_t i, n;
 	int done = 0, r, worst = COBOCRED_SUCCESS, st;
 
@@ -164,7 +240,10 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		return r;
 	if ((r = cli_open(cli)) != CLI_EX_OK)
 		return r;
-	if (o.profile != NULL && (r = cli_pick_profile(cli, o.profile, &only)) != CLI_EX_OK)
+	if ((o.profile != NULL || o.org != NULL) &&
+	    (r = cli_pick_profile(cli, o.profile, &only)) != CLI_EX_OK)
+		return r;
+	if (o.org != NULL && (r = cli_pick_org(cli, only, o.org, &org)) != CLI_EX_OK)
 		return r;
 	path = cobocred_config_path(cli->ctx);
 	n = cobocred_profile_count(cli->ctx);
@@ -181,7 +260,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 
 		if (only != NULL && strcmp(p, only) != 0)
 			continue;
-		st = one_profile(cli, p, o.json, done, &b);
+		st = one_profile(cli, p, org, o.json, done, &b);
 		done = 0;
 		if (st != COBOCRED_SUCCESS)
 			worst = st;

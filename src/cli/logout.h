@@ -7,10 +7,11 @@
 #include "cli.h"
 
 /*
- * Erases profile's refresh and access tokens, and with forget_key its
- * stored app secret unless another profile shares the client_id.  Prints
- * what it removed.  Returns CLI_EX_*.
+ * Erases the refresh and access tokens of profile's org (NULL: of each
+ * org it serves; org_id = *: each org the stores hold tokens of), and
+ * with forget_key its stored app secret unless another profile shares
+ * the client_id.  Prints what it removed.  Returns CLI_EX_*.
  */
-int cli_logout_profile(struct cli *cli, const char *profile, int forget_key);
+int cli_logout_profile(struct cli *cli, const char *profile, const char *org, int forget_key);
 
 #endif

@@ -80,9 +80,11 @@ static const struct help {
 	  "import stores an existing key (PEM or 64 hex).  public prints the public key.\n"
 	  "S is auto (keyring if reachable, else file), keyring or file.\n" },
 	{ "token",
-	  "usage: cobo-credential token [--profile P] [--format F] [--min-valid SECONDS]\n"
+	  "usage: cobo-credential token [--profile P] [--org ORG] [--format F]\n"
+	  "                             [--min-valid SECONDS]\n"
 	  "\n"
 	  "Prints a valid access token: from the cache, refreshed or minted as needed.\n"
+	  "--org: the org, for a profile whose org_id is a list or * (any org).\n"
 	  "  raw              the token\n"
 	  "  json             {access_token, token_type, expires_at, org_id, profile}\n"
 	  "  header           Authorization: Bearer TOKEN\n"
@@ -90,15 +92,16 @@ static const struct help {
 	  "  exec-credential  a Kubernetes client.authentication.k8s.io/v1 ExecCredential\n"
 	  "--min-valid: the token must stay valid at least this long (default: the\n"
 	  "refresh window, max(60 s, 10% of its lifetime)).\n" },
-	{ "status", "usage: cobo-credential status [--profile P] [--json]\n"
+	{ "status", "usage: cobo-credential status [--profile P] [--org ORG] [--json]\n"
 		    "\n"
-		    "Per profile: whether an access token is cached and when it expires, whether\n"
-		    "a refresh token is present and how old it is, and which module holds them.\n"
-		    "Never prints a secret.\n" },
-	{ "logout", "usage: cobo-credential logout [--profile P | --all] [--forget-key]\n"
-		    "\n"
-		    "Removes cached access and refresh tokens.  The app secret stays unless\n"
-		    "--forget-key is given.\n" },
+		    "Per profile and org: whether an access token is cached and when it expires,\n"
+		    "whether a refresh token is present and how old it is, and which module holds\n"
+		    "them (org_id = *: each org with cached tokens).  Never prints a secret.\n" },
+	{ "logout",
+	  "usage: cobo-credential logout [--profile P [--org ORG] | --all] [--forget-key]\n"
+	  "\n"
+	  "Removes cached access and refresh tokens: of one org with --org, else of\n"
+	  "every org of the profile.  The app secret stays unless --forget-key is given.\n" },
 	{ "doctor",
 	  "usage: cobo-credential doctor [--profile P] [--offline]\n"
 	  "\n"

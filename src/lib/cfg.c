@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "orgset.h"
 #include "strutil.h"
 
 /*
@@ -564,10 +565,22 @@ static int finish_stack(struct parser *p)
 	return 0;
 }
 
+/* The line key is set on in s (the section's own line if it is not set). */
+static int key_line(const struct cobocred_section *s, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->kv[i].key, key) == 0)
+			return s->kv[i].line;
+	return s->line;
+}
+
 /* Checks that need the whole file: the keys that identify a profile's tokens, the stack. */
 static int validate(struct parser *p)
 {
 	const char *const *required = cobocred_cobo_identity_keys;
+	char why[256];
 	size_t i, k;
 
 	for (i = 0; i < p->cfg->n_profiles; i++) {
@@ -579,6 +592,11 @@ static int validate(struct parser *p)
 				return perr(p, "[profile %s] lacks %s; add '%s = ...' to it",
 					    s->name, required[k], required[k]);
 			}
+		/* The org ids go into URLs, store attributes and lock names (orgset.h). */
+		if (cobocred_orgs_check(cobocred_section_get(s, "org_id"), why, sizeof(why)) != 0) {
+			p->line = key_line(s, "org_id");
+			return perr(p, "[profile %s] %s", s->name, why);
+		}
 	}
 	return finish_stack(p);
 }

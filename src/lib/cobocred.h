@@ -102,14 +102,36 @@ const char *cobocred_profile_get(const struct cobocred_ctx *ctx, const char *pro
 int cobocred_base_url_hostport(const char *base_url, char *out, size_t outlen);
 
 /*
- * The token lifecycle: a valid access token for profile, valid for at least
- * min_valid more seconds (0: the default refresh window).  From cache when
- * fresh; otherwise refreshed or minted under a per-profile lock.
- * *out is one item of schema COBOCRED_SCHEMA_COBO, kind=access.
+ * The orgs a profile serves (org_id: one org id, a list, or '*'; the rule
+ * is src/util/orgset.h).  *out is the org a call on profile is for: org
+ * when the profile serves it (org is then the caller's string), or with
+ * org NULL the profile's only org (ctx's string).  SUCCESS; NOTFOUND
+ * (message set) for no such profile or an org it does not serve; ERROR
+ * for an org that is no org id, or no org named for a profile serving
+ * several: the message lists them and says how to name one.
  */
+int cobocred_profile_org(struct cobocred_ctx *ctx, const char *profile, const char *org,
+			 const char **out);
+/* "org a", "orgs a, b" or "any org that installed the app", for messages.  Returns out. */
+const char *cobocred_orgs_show(const char *org_id_setting, char *out, size_t outlen);
+
+/*
+ * The token lifecycle: a valid access token for profile and org (NULL:
+ * the profile's only org; see cobocred_profile_org), valid for at least
+ * min_valid more seconds (0: the default refresh window).  From cache when
+ * fresh; otherwise refreshed or minted under a per-(app, org) lock.
+ * *out is one item of schema COBOCRED_SCHEMA_COBO, kind=access, whose
+ * org_id is the org.
+ */
+int cobocred_token_get_org(struct cobocred_ctx *ctx, const char *profile, const char *org,
+			   int64_t min_valid, struct cobocred_item **out);
+/* cobocred_token_get_org for the profile's only org. */
 int cobocred_token_get(struct cobocred_ctx *ctx, const char *profile, int64_t min_valid,
 		       struct cobocred_item **out);
-/* Drops the cached access token of profile if it equals token (NULL: any). */
+/* Drops the cached access token of profile and org if it equals token (NULL: any). */
+int cobocred_token_erase_org(struct cobocred_ctx *ctx, const char *profile, const char *org,
+			     const char *token);
+/* cobocred_token_erase_org for the profile's only org. */
 int cobocred_token_erase(struct cobocred_ctx *ctx, const char *profile, const char *token);
 
 /*
@@ -123,13 +145,30 @@ int cobocred_token_erase(struct cobocred_ctx *ctx, const char *profile, const ch
 extern const char *const cobocred_cobo_identity_keys[];
 /*
  * The query for profile's cached tokens of kind ("access" | "refresh"):
- * schema COBOCRED_SCHEMA_COBO with base_url, client_id, org_id and kind.
+ * schema COBOCRED_SCHEMA_COBO with base_url, client_id, org_id and kind,
+ * for the profile's only org (ERROR when it serves several).
  * attrs is the caller's storage; q points into it and at ctx's strings.
  * NOTFOUND (message set) when there is no such profile.
  */
 int cobocred_cobo_query(struct cobocred_ctx *ctx, const char *profile, const char *kind,
 			struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS],
 			struct cobocred_query *q);
+/*
+ * The same for one org of profile (NULL: its only org), checked as
+ * cobocred_profile_org does (same statuses): a query for an org the
+ * profile does not serve is never built.
+ */
+int cobocred_cobo_query_org(struct cobocred_ctx *ctx, const char *profile, const char *org,
+			    const char *kind, struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS],
+			    struct cobocred_query *q);
+/*
+ * The tokens of kind of every org of profile's app (base_url, client_id,
+ * kind; no org_id), for list and status: the caller keeps only the items
+ * whose org_id the profile serves (cobocred_profile_org).
+ */
+int cobocred_cobo_query_app(struct cobocred_ctx *ctx, const char *profile, const char *kind,
+			    struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS],
+			    struct cobocred_query *q);
 
 /*
  * The settings table of the module that owns schema (the first minting

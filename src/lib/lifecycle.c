@@ -264,8 +264,8 @@ out:
 	return st;
 }
 
-int cobocred_token_get(struct cobocred_ctx *ctx, const char *profile, int64_t min_valid,
-		       struct cobocred_item **out)
+int cobocred_token_get_org(struct cobocred_ctx *ctx, const char *profile, const char *org,
+			   int64_t min_valid, struct cobocred_item **out)
 {
 	struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS];
 	struct cobocred_query q;
@@ -276,7 +276,7 @@ int cobocred_token_get(struct cobocred_ctx *ctx, const char *profile, int64_t mi
 	*out = NULL;
 	if (ctx->cfg == NULL)
 		return COBOCRED_ERROR;
-	st = cobocred_cobo_query(ctx, profile, "access", attrs, &q); /* cobo_identity.c */
+	st = cobocred_cobo_query_org(ctx, profile, org, "access", attrs, &q); /* cobo_identity.c */
 	if (st != COBOCRED_SUCCESS)
 		return st;
 	st = cobocred_stack_run(ctx, COBOCRED_OP_GET, &q, NULL, out, &client);
@@ -295,7 +295,8 @@ int cobocred_token_get(struct cobocred_ctx *ctx, const char *profile, int64_t mi
 	return st;
 }
 
-int cobocred_token_erase(struct cobocred_ctx *ctx, const char *profile, const char *token)
+int cobocred_token_erase_org(struct cobocred_ctx *ctx, const char *profile, const char *org,
+			     const char *token)
 {
 	struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS];
 	struct cobocred_query q;
@@ -303,7 +304,7 @@ int cobocred_token_erase(struct cobocred_ctx *ctx, const char *profile, const ch
 
 	if (ctx->cfg == NULL)
 		return COBOCRED_ERROR;
-	st = cobocred_cobo_query(ctx, profile, "access", attrs, &q); /* cobo_identity.c */
+	st = cobocred_cobo_query_org(ctx, profile, org, "access", attrs, &q); /* cobo_identity.c */
 	if (st != COBOCRED_SUCCESS)
 		return st;
 	if (token != NULL) {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "orgset.h"
 #include "route.h"
 
 size_t cobocred_profile_count(const struct cobocred_ctx *ctx)
@@ -104,27 +105,66 @@ const char *cobocred_profile_near_miss(struct cobocred_ctx *ctx, const struct co
 	return NULL;
 }
 
-static int profile_matches_user(const struct cobocred_section *s, const char *username)
-{
-	const char *org = cobocred_section_get(s, "org_id");
+/*
+ * How a request's user name names a profile and which of its orgs: none,
+ * or the name or a listed org id (exact), or any org id under org_id = *.
+ * An exact match is preferred to a wildcard one, so a profile written for
+ * one org keeps it when a '*' profile shares the host.
+ */
+enum { USER_NONE = 0, USER_ANY, USER_EXACT };
 
-	return username == NULL || *username == '\0' || strcmp(username, s->name) == 0 ||
-	       (org != NULL && strcmp(username, org) == 0);
+static int user_match(const struct cobocred_section *s, const char *username, const char **org)
+{
+	const char *setting = cobocred_section_get(s, "org_id");
+
+	*org = NULL;
+	if (username == NULL || *username == '\0' || strcmp(username, s->name) == 0) {
+		if (cobocred_orgs_count(setting) == 1)
+			*org = setting; /* a one-org setting is that org id */
+		return USER_EXACT;
+	}
+	if (cobocred_orgs_lists(setting, username)) {
+		*org = username;
+		return USER_EXACT;
+	}
+	if (cobocred_orgs_any(setting) && cobocred_org_id_ok(username)) {
+		*org = username;
+		return USER_ANY;
+	}
+	return USER_NONE;
+}
+
+/* The error for a profile that serves several orgs when the request named none. */
+static int need_org(struct cobocred_ctx *ctx, const char *profile, const char *how)
+{
+	char orgs[512];
+
+	cobocred_set_error(ctx, "profile '%s' serves %s; name the org: %s", profile,
+			   cobocred_orgs_show(cobocred_profile_get(ctx, profile, "org_id"), orgs,
+					      sizeof(orgs)),
+			   how);
+	return COBOCRED_ERROR;
+}
+
+static const struct cobocred_section *find_profile(struct cobocred_ctx *ctx, const char *want)
+{
+	size_t i;
+
+	for (i = 0; i < cobocred_profile_count(ctx); i++)
+		if (strcmp(ctx->cfg->profiles[i].name, want) == 0)
+			return &ctx->cfg->profiles[i];
+	return NULL;
 }
 
 int cobocred_profile_by_name(struct cobocred_ctx *ctx, const char *want, const char **name)
 {
+	const struct cobocred_section *s = find_profile(ctx, want);
 	char shown[128];
-	size_t i;
 
 	*name = NULL;
-	for (i = 0; i < cobocred_profile_count(ctx); i++) {
-		const char *pn = ctx->cfg->profiles[i].name;
-
-		if (strcmp(pn, want) == 0) {
-			*name = pn;
-			return COBOCRED_SUCCESS;
-		}
+	if (s != NULL) {
+		*name = s->name;
+		return COBOCRED_SUCCESS;
 	}
 	cobocred_set_error(ctx, "no profile '%s' in %s; run 'cobo-credential profile list'",
 			   cobocred_show(want, shown, sizeof(shown)),
@@ -132,35 +172,96 @@ int cobocred_profile_by_name(struct cobocred_ctx *ctx, const char *want, const c
 	return COBOCRED_ERROR;
 }
 
-int cobocred_profile_by_origin(struct cobocred_ctx *ctx, const struct cobocred_origin *o,
-			       const char *username, const char **name)
+int cobocred_profile_org_by_name(struct cobocred_ctx *ctx, const char *want, const char *username,
+				 const char *how, const char **name, const char **org)
 {
-	char want[COBOCRED_HOST_MAX + 8], list[512] = "";
-	struct cobocred_origin have;
-	size_t i, hits = 0, len = 0;
+	char shown[128];
+	int st = cobocred_profile_by_name(ctx, want, name);
 
-	*name = NULL;
+	*org = NULL;
+	if (st != COBOCRED_SUCCESS)
+		return st;
+	if (user_match(find_profile(ctx, want), username, org) == USER_NONE) {
+		cobocred_set_error(ctx, "profile '%s' does not serve org '%s'; check the user name",
+				   *name, cobocred_show(username, shown, sizeof(shown)));
+		st = COBOCRED_ERROR;
+	} else if (*org == NULL) {
+		st = need_org(ctx, *name, how);
+	}
+	if (st != COBOCRED_SUCCESS)
+		*name = *org = NULL;
+	return st;
+}
+
+/* Candidates of one origin: the best user match level and its profiles. */
+struct pick {
+	int level, hits;
+	const char *name, *org;
+	char list[512];
+	size_t len;
+};
+
+static void pick_add(struct pick *pk, const struct cobocred_section *s, int level, const char *org)
+{
+	if (level < pk->level)
+		return;
+	if (level > pk->level) {
+		memset(pk, 0, sizeof(*pk));
+		pk->level = level;
+	}
+	if (pk->hits++ == 0) {
+		pk->name = s->name;
+		pk->org = org;
+	}
+	if (pk->len < sizeof(pk->list))
+		pk->len += (size_t)snprintf(pk->list + pk->len, sizeof(pk->list) - pk->len, "%s%s",
+					    pk->len ? ", " : "", s->name);
+}
+
+int cobocred_profile_org_by_origin(struct cobocred_ctx *ctx, const struct cobocred_origin *o,
+				   const char *username, const char *how, const char **name,
+				   const char **org)
+{
+	char want[COBOCRED_HOST_MAX + 8];
+	struct cobocred_origin have;
+	struct pick pk = { 0 };
+	const char *candidate;
+	size_t i;
+	int level;
+
+	*name = *org = NULL;
 	for (i = 0; i < cobocred_profile_count(ctx); i++) {
 		const struct cobocred_section *s = &ctx->cfg->profiles[i];
 
-		if (section_origin(s, &have) != 0 || !cobocred_origin_same(&have, o) ||
-		    !profile_matches_user(s, username))
+		if (section_origin(s, &have) != 0 || !cobocred_origin_same(&have, o))
 			continue;
-		if (hits++ == 0)
-			*name = s->name;
-		if (len < sizeof(list))
-			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
-						len ? ", " : "", s->name);
+		level = user_match(s, username, &candidate);
+		if (level != USER_NONE)
+			pick_add(&pk, s, level, candidate);
 	}
-	if (hits > 1) {
-		*name = NULL;
+	if (pk.hits > 1) {
 		(void)hostport(o, want, sizeof(want));
 		cobocred_set_error(ctx,
 				   "%s matches profiles %s; name one: send the profile "
 				   "name or org id as the username (git: git config "
 				   "credential.%s://%s.username PROFILE), or use cobo://PROFILE",
-				   want, list, o->scheme, want);
+				   want, pk.list, o->scheme, want);
 		return COBOCRED_ERROR;
 	}
-	return hits == 1 ? COBOCRED_SUCCESS : COBOCRED_NOTFOUND;
+	if (pk.hits == 0)
+		return COBOCRED_NOTFOUND;
+	if (pk.org == NULL)
+		return need_org(ctx, pk.name, how);
+	*name = pk.name;
+	*org = pk.org;
+	return COBOCRED_SUCCESS;
+}
+
+int cobocred_profile_by_origin(struct cobocred_ctx *ctx, const struct cobocred_origin *o,
+			       const char *username, const char **name)
+{
+	const char *org;
+
+	return cobocred_profile_org_by_origin(ctx, o, username, "send it as the user name", name,
+					      &org);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "orgset.h"
 #include "route.h"
 
 enum req_op { OP_FILL, OP_APPROVE, OP_REJECT };
@@ -19,6 +20,7 @@ struct route {
 	int status;  /* SUCCESS: profile; NOTFOUND: plain store; else refused or unroutable */
 	int refused; /* a field was refused (not just an ambiguous or unknown profile) */
 	const char *profile; /* the Cobo profile (status SUCCESS) */
+	const char *org;     /* its org this request is for (status SUCCESS) */
 	int has_origin;	     /* origin holds the request's parsed scheme, host and port */
 	struct cobocred_origin origin;
 };
@@ -48,6 +50,12 @@ static void refuse(struct cobocred_ctx *ctx, struct route *rt, const char *what,
 	rt->refused = 1;
 }
 
+/* How each client names the org of a profile that serves several. */
+static const char git_how[] = "send it as the git user name (https://ORG@HOST/... or "
+			      "git config credential.https://HOST.username ORG)";
+static const char docker_how[] = "Docker sends no user name with get: use a profile with one "
+				 "org, or the server address cobo://PROFILE/ORG";
+
 static void route_git(struct cobocred_ctx *ctx, const struct cobocred_request *r, struct route *rt)
 {
 	static const char want_host[] = "a host is a DNS name or an IP address, with an optional "
@@ -62,7 +70,8 @@ static void route_git(struct cobocred_ctx *ctx, const struct cobocred_request *r
 	if (r->host == NULL || r->host[0] == '\0') /* cert:// and the like: keyed by path */
 		return;
 	if (r->protocol != NULL && strcmp(r->protocol, "cobo") == 0) {
-		rt->status = cobocred_profile_by_name(ctx, r->host, &rt->profile);
+		rt->status = cobocred_profile_org_by_name(ctx, r->host, r->username, git_how,
+							  &rt->profile, &rt->org);
 		return;
 	}
 	if (cobocred_parse_hostport(r->host, strlen(r->host), o, &why) != 0) {
@@ -73,13 +82,42 @@ static void route_git(struct cobocred_ctx *ctx, const struct cobocred_request *r
 		return;
 	memcpy(o->scheme, r->protocol, strlen(r->protocol) + 1);
 	rt->has_origin = 1;
-	rt->status = cobocred_profile_by_origin(ctx, o, r->username, &rt->profile);
+	rt->status = cobocred_profile_org_by_origin(ctx, o, r->username, git_how, &rt->profile,
+						    &rt->org);
 }
 
 /* Bytes a registry address never holds, that would give it a second reading. */
 static int docker_bad_byte(unsigned char c)
 {
 	return c <= 0x20 || c == 0x7f || strchr("@\\%?#", c) != NULL;
+}
+
+/*
+ * cobo://PROFILE or cobo://PROFILE/ORG: Docker's get and erase carry no
+ * user name, so the address itself names the org.  Anything after the
+ * profile name other than one org id is refused, not ignored.
+ */
+static void route_docker_cobo(struct cobocred_ctx *ctx, const char *s, struct route *rt)
+{
+	char name[256], org[COBOCRED_ORG_MAX + 1];
+	size_t n = strcspn(s, "/?#");
+	const char *rest = s + n;
+
+	snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1), s);
+	org[0] = '\0';
+	if (*rest != '\0') {
+		if (*rest != '/' || !cobocred_org_id_ok(rest + 1)) {
+			refuse(ctx, rt, "server address", s - 7,
+			       "only an org id may follow the profile name",
+			       "write cobo://PROFILE or cobo://PROFILE/ORG");
+			return;
+		}
+		snprintf(org, sizeof(org), "%s", rest + 1);
+	}
+	rt->status = cobocred_profile_org_by_name(ctx, name, org, docker_how, &rt->profile,
+						  &rt->org);
+	if (rt->status == COBOCRED_SUCCESS && rt->org == org)
+		rt->org = rest + 1; /* the request's string outlives this frame */
 }
 
 static void route_docker(struct cobocred_ctx *ctx, const struct cobocred_request *r,
@@ -90,12 +128,7 @@ static void route_docker(struct cobocred_ctx *ctx, const struct cobocred_request
 	size_t i;
 
 	if (strncmp(s, "cobo://", 7) == 0) {
-		char name[256];
-		size_t n = strcspn(s + 7, "/?#");
-
-		snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1),
-			 s + 7);
-		rt->status = cobocred_profile_by_name(ctx, name, &rt->profile);
+		route_docker_cobo(ctx, s + 7, rt);
 		return;
 	}
 	for (i = 0; s[i] != '\0'; i++)
@@ -119,7 +152,8 @@ static void route_docker(struct cobocred_ctx *ctx, const struct cobocred_request
 	rt->has_origin = 1;
 	if (strcmp(o->scheme, "https") != 0) /* http:// never reaches a Cobo token */
 		return;
-	rt->status = cobocred_profile_by_origin(ctx, o, NULL, &rt->profile);
+	rt->status = cobocred_profile_org_by_origin(ctx, o, NULL, docker_how, &rt->profile,
+						    &rt->org);
 }
 
 static void route(struct cobocred_ctx *ctx, const struct cobocred_request *r, enum req_op op,
@@ -144,7 +178,7 @@ static void route(struct cobocred_ctx *ctx, const struct cobocred_request *r, en
 		route_git(ctx, r, rt);
 	}
 	if (rt->status == COBOCRED_SUCCESS)
-		cobocred_trace(ctx, "routed to Cobo profile '%s'", rt->profile);
+		cobocred_trace(ctx, "routed to Cobo profile '%s', org %s", rt->profile, rt->org);
 }
 
 /* --- plain credentials: the client's own identity ------------------------------------ */
@@ -332,23 +366,30 @@ static int plain_reject(struct cobocred_ctx *ctx, const struct cobocred_request 
 /* --- Cobo profiles: the token lifecycle ------------------------------------------------- */
 
 /* username = the org id, password = the access token; never the refresh token. */
-static int cobo_fill(struct cobocred_ctx *ctx, const char *profile, struct cobocred_answer *out)
+static int cobo_fill(struct cobocred_ctx *ctx, const char *profile, const char *want,
+		     struct cobocred_answer *out)
 {
 	struct cobocred_item *it = NULL;
 	const char *org;
 	char context[256];
-	int st = cobocred_token_get(ctx, profile, 0, &it);
+	int st = cobocred_token_get_org(ctx, profile, want, 0, &it);
 
 	if (st != COBOCRED_SUCCESS) {
-		snprintf(context, sizeof(context), "no Cobo access token for profile '%s'",
-			 profile);
+		snprintf(context, sizeof(context), "no Cobo access token for profile '%s', org %s",
+			 profile, want);
 		error_context(ctx, context);
 		return st == COBOCRED_NOTFOUND ? COBOCRED_ERROR : st;
 	}
+	/* A token of another org never answers (defence in depth: the query named the org). */
 	org = cobocred_item_attr(it, "org_id");
-	if (org == NULL)
-		org = cobocred_profile_get(ctx, profile, "org_id");
-	answer_from(it, org != NULL ? org : profile, profile, out);
+	if (org == NULL || strcmp(org, want) != 0) {
+		cobocred_set_error(ctx,
+				   "a token of another org came back for org %s; not answering",
+				   want);
+		cobocred_item_free(it);
+		return COBOCRED_ERROR;
+	}
+	answer_from(it, org, profile, out);
 	return COBOCRED_SUCCESS;
 }
 
@@ -368,12 +409,12 @@ static int cobo_approve(struct cobocred_ctx *ctx, const struct cobocred_request 
 }
 
 static int cobo_reject(struct cobocred_ctx *ctx, const struct cobocred_request *r,
-		       const char *profile)
+		       const char *profile, const char *org)
 {
 	char context[256];
 	/* Docker does not say which token it rejected: drop the cached one. */
-	int st = cobocred_token_erase(ctx, profile,
-				      r->client == COBOCRED_CLIENT_GIT ? r->secret : NULL);
+	int st = cobocred_token_erase_org(ctx, profile, org,
+					  r->client == COBOCRED_CLIENT_GIT ? r->secret : NULL);
 
 	if (st == COBOCRED_SUCCESS || st == COBOCRED_NOTFOUND)
 		return COBOCRED_SUCCESS;
@@ -426,7 +467,7 @@ int cobocred_fill(struct cobocred_ctx *ctx, const struct cobocred_request *r,
 	memset(out, 0, sizeof(*out));
 	route(ctx, r, OP_FILL, &rt);
 	if (rt.status == COBOCRED_SUCCESS)
-		return cobo_fill(ctx, rt.profile, out);
+		return cobo_fill(ctx, rt.profile, rt.org, out);
 	if (rt.status != COBOCRED_NOTFOUND)
 		return rt.status;
 	near_miss(ctx, &rt);
@@ -451,7 +492,7 @@ int cobocred_reject(struct cobocred_ctx *ctx, const struct cobocred_request *r)
 
 	route(ctx, r, OP_REJECT, &rt);
 	if (rt.status == COBOCRED_SUCCESS)
-		return cobo_reject(ctx, r, rt.profile);
+		return cobo_reject(ctx, r, rt.profile, rt.org);
 	if (rt.status == COBOCRED_NOTFOUND)
 		return plain_reject(ctx, r);
 	return unroutable(ctx, r, &rt);

@@ -152,7 +152,8 @@ expect_match "lists them" "t, two" "$ERR"
 COBO_CREDENTIAL_PROFILE=two cc token --format json
 expect_eq "COBO_CREDENTIAL_PROFILE picks one" "$ORG2" "$(printf '%s' "$OUT" | py 'd["org_id"]')"
 
-# --- hostile values are refused in env output, never quoted ------------------------------
+# --- a hostile org_id never loads: org ids are checked as the config is read -----------------
+cp "$COBO_CREDENTIAL_CONFIG" "$T_TMP/good.conf"
 cat >> "$COBO_CREDENTIAL_CONFIG" <<EOF
 [profile evil]
 base_url = $COBO_SERVER_URL
@@ -163,11 +164,11 @@ org_id = org;touch $T_TMP/pwned
 app_secret = file:$XDG_DATA_HOME/cobo-credential/keys/$CLIENT_ID.key
 EOF
 cc token --profile evil --format env
-expect_eq "env with a hostile org_id: data error" 65 "$RC"
-expect_eq "env refused: nothing on stdout" "" "$OUT"
-expect_match "says why and what to use instead" "not safe in shell output.*--format json" "$ERR"
-cc token --profile evil --format json
-expect_eq "json carries the same org_id safely" "org;touch $T_TMP/pwned" "$(printf '%s' "$OUT" | py 'd["org_id"]')"
+expect_eq "a hostile org_id: config error" 78 "$RC"
+expect_eq "a hostile org_id: nothing on stdout" "" "$OUT"
+expect_match "says where and why" "config:[0-9]*: .profile evil. org_id: 'org;touch" "$ERR"
+cp "$T_TMP/good.conf" "$COBO_CREDENTIAL_CONFIG"
+# (the env format's own refusal of a hostile org id: tests/cli/test_cli.c)
 cobo_server_ctl POST /_test/fault "{\"mode\":\"wrong_type\",\"field\":\"access_token\",\"value\":\"AT_\$(touch $T_TMP/pwned)\",\"on\":\"token\"}" > /dev/null
 cc logout --profile t
 cc token --profile t --format env

@@ -156,7 +156,7 @@ lines protocol=https host="$CHOST" | fill
 expect_out "server down, nothing cached: git prompts" "$(lines protocol=https \
 	host="$CHOST" username=askpass-username password=askpass-password)"
 expect_match "server down: one line naming the profile" \
-	"^git-credential-cobo: no Cobo access token for profile 'direct': " "$ERR"
+	"^git-credential-cobo: no Cobo access token for profile 'direct', org [a-z-]*: " "$ERR"
 expect_eq "server down: exactly one line" 1 "$(printf '%s\n' "$ERR" | wc -l)"
 expect_eq "server down: no token in the message" "" "$(printf '%s' "$ERR" | grep -e AT_ -e RT_)"
 cobo_server_ctl POST /_test/fault/clear > /dev/null
