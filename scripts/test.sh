@@ -22,6 +22,7 @@ check_jobs=${CHECK_JOBS:-$((cores * 3))}
 
 scripts/deps.sh test
 autoreconf -fi >/dev/null
+mkdir -p _build
 
 passed=0 failed=0
 # Adds the counts of an automake test-suite.log (its "# PASS: N" lines).
@@ -42,11 +43,22 @@ show_failures() {
 		fi
 	done
 }
-# phase NAME: starts timing a phase; the next call (or `phase -`) prints the last one's time.
-t_phase=$SECONDS p_name=
+# cpu: the CPU seconds (user + system) of the processes this script waited
+# for so far; unlike the wall time it hardly moves when the machine is busy.
+# (`times` runs in this shell, not in a pipe: a subshell has no children yet.)
+CPU=0
+cpu() {
+	times >"$top/_build/.times"
+	CPU=$(tail -n 1 "$top/_build/.times" |
+		awk '{ split($1, u, "m"); split($2, s, "m"); printf "%d", u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
+}
+# phase NAME: starts timing a phase; the next call (or `phase -`) prints the
+# last one's wall time and CPU time.
+t_phase=$SECONDS c_phase=0 p_name=
 phase() {
-	[ -n "$p_name" ] && printf '   (%s: %d s)\n' "$p_name" $((SECONDS - t_phase))
-	p_name=$1 t_phase=$SECONDS
+	cpu
+	[ -n "$p_name" ] && printf '   (%s: %d s, %d s CPU)\n' "$p_name" $((SECONDS - t_phase)) $((CPU - c_phase))
+	p_name=$1 t_phase=$SECONDS c_phase=$CPU
 	[ "$1" = - ] && p_name= || echo "== $1"
 }
 # The registered tests, the slowest first so that the tail of a parallel
@@ -149,6 +161,7 @@ phase -
 echo "== the slowest tests (wall time each; the passes ran $check_jobs at once)"
 scripts/test-times.sh _build/asan 10
 scripts/test-times.sh _build/gcc 3
-echo "total: $SECONDS s"
+cpu
+echo "total: $SECONDS s, $CPU s CPU"
 echo "$passed passed, $failed failed"
 exit $rc
