@@ -64,7 +64,7 @@ phase() {
 # The registered tests, the slowest first so that the tail of a parallel
 # run is short (the order is the only thing this list changes; a test not
 # named here runs in registration order after these).
-SLOW_FIRST='lifecycle-storm etcd- git-file git-keyring docker-protocol git-cobo
+SLOW_FIRST='lifecycle-storm etcd- git-file git-default git-keyring docker-protocol git-cobo
 	lifecycle-faults faults-local faults-matrix hygiene- docker- security- kernel-
 	lifecycle- keyring- cli-setup'
 ordered_tests() {
