@@ -29,14 +29,50 @@ for f in "$src"/fuzz/targets.d/*.sh; do
 	[ -e "$f" ] && . "$f"
 done
 
+# Each source is compiled once per set of include flags (most targets share
+# the core's sources), into OUTDIR/obj/FLAGS-SUM/, as many at once as there
+# are cores; then each target links.
+par=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+# cflags SPEC: the compile flags (-I, -D) among a target's extra flags.
+cflags() {
+	local w
+	[[ $1 == *"|"* ]] || return 0
+	for w in ${1#*|}; do case $w in -I* | -D*) printf '%s ' "$w" ;; esac; done
+}
+# objdir SPEC: where the target's objects go.
+objdir() { echo "$out/obj/$(cflags "$1" | cksum | cut -d' ' -f1)"; }
+# compile FILE DIR FLAGS: DIR/FILE.o from the source tree's FILE.
+compile() {
+	mkdir -p "$(dirname "$2/$1")"
+	# shellcheck disable=SC2086
+	clang $CFLAGS $3 -c -o "$2/$1.o" "$src/$1"
+}
+declare -A jobs_of=()
+for t in "${!TARGETS[@]}"; do
+	spec=${TARGETS[$t]}
+	d=$(objdir "$spec")
+	for f in ${spec%%|*}; do jobs_of["$d/$f"]="$f|$d|$(cflags "$spec")"; done
+done
+pids=()
+for k in "${!jobs_of[@]}"; do
+	IFS='|' read -r f d fl <<<"${jobs_of[$k]}"
+	while [ "$(jobs -rp | wc -l)" -ge "$par" ]; do wait -n || true; done
+	compile "$f" "$d" "$fl" &
+	pids+=($!)
+done
+rc=0
+for p in "${pids[@]}"; do wait "$p" || rc=1; done
+[ "$rc" -eq 0 ] || { echo "fuzz/build.sh: a source did not compile" >&2; exit 1; }
+
 for t in "${!TARGETS[@]}"; do
 	spec=${TARGETS[$t]}
 	files=${spec%%|*}
 	libs=
 	[[ $spec == *"|"* ]] && libs=${spec#*|}
-	paths=()
-	for f in $files; do paths+=("$src/$f"); done
+	d=$(objdir "$spec")
+	objs=()
+	for f in $files; do objs+=("$d/$f.o"); done
 	# shellcheck disable=SC2086
-	clang $CFLAGS -o "$out/$t" "${paths[@]}" -ldl -lpthread $libs
+	clang $CFLAGS -o "$out/$t" "${objs[@]}" -ldl -lpthread $libs
 	echo "built $out/$t"
 done

@@ -1,18 +1,28 @@
 #!/bin/bash
 # scripts/test.sh - installs what is missing, builds, and runs every test:
-#   gcc:   make check, then the front-ends under valgrind;
-#   clang: make check again under ASan+UBSan, and make distcheck (unit
-#          tests; every tracked file checked to be in the tarball);
+#   gcc:   the -Werror build, the unit tests, the module exports, the
+#          stress tests at full strength, then the front-ends under valgrind;
+#   clang: the whole of make check once, under ASan+UBSan (every
+#          integration test runs here, and only here), and make distcheck
+#          (unit tests; every tracked file checked to be in the tarball);
 #   a 30 s smoke run of every fuzz target (clang, libFuzzer).
-# Both compilers build everything with -Wall -Wextra -Werror.
-# Prints "N passed, N failed" last; exits non-zero on any failure.
+# Both compilers build everything with -Wall -Wextra -Werror.  README's test
+# section says why each pass runs what it runs.
+# Prints each phase's time, the slowest tests, and "N passed, N failed"
+# last; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
-jobs=$(nproc 2>/dev/null || echo 2)
+cores=$(nproc 2>/dev/null || echo 2)
+jobs=$cores
+# Most tests wait on I/O (a test server, a keyring daemon, git, child
+# helpers), so make check runs more of them than there are cores; every
+# test has its own temp dir, HOME, D-Bus, servers and ports.
+check_jobs=${CHECK_JOBS:-$((cores * 3))}
 
 scripts/deps.sh test
 autoreconf -fi >/dev/null
+mkdir -p _build
 
 passed=0 failed=0
 # Adds the counts of an automake test-suite.log (its "# PASS: N" lines).
@@ -33,17 +43,62 @@ show_failures() {
 		fi
 	done
 }
+# cpu: the CPU seconds (user + system) of the processes this script waited
+# for so far; unlike the wall time it hardly moves when the machine is busy.
+# (`times` runs in this shell, not in a pipe: a subshell has no children yet.)
+CPU=0
+cpu() {
+	times >"$top/_build/.times"
+	CPU=$(tail -n 1 "$top/_build/.times" |
+		awk '{ split($1, u, "m"); split($2, s, "m"); printf "%d", u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
+}
+# phase NAME: starts timing a phase; the next call (or `phase -`) prints the
+# last one's wall time and CPU time.
+t_phase=$SECONDS c_phase=0 p_name=
+phase() {
+	cpu
+	[ -n "$p_name" ] && printf '   (%s: %d s, %d s CPU)\n' "$p_name" $((SECONDS - t_phase)) $((CPU - c_phase))
+	p_name=$1 t_phase=$SECONDS c_phase=$CPU
+	[ "$1" = - ] && p_name= || echo "== $1"
+}
+# The registered tests, the slowest first so that the tail of a parallel
+# run is short (the order is the only thing this list changes; a test not
+# named here runs in registration order after these).
+SLOW_FIRST='lifecycle-storm etcd- git-file git-default git-keyring docker-protocol git-cobo
+	lifecycle-faults faults-local faults-matrix hygiene- docker- security- kernel-
+	lifecycle- keyring- cli-setup'
+ordered_tests() {
+	local all p
+	all=$(make -s print-tests)
+	for p in $SLOW_FIRST; do printf '%s\n' "$all" | grep -F -- "/$p" || true; done | awk '!s[$0]++' >.slow
+	printf '%s\n' "$all" | grep -vxF -f .slow | cat .slow -
+	rm -f .slow
+}
+# The unit tests (CUnit programs tests/ROOM/test_*) and the checks of a
+# build rather than of behaviour.
+unit_tests() {
+	make -s print-tests | grep -E '/test_[^/.]*$|/module-exports\.sh$'
+}
+# The stress tests: many processes, many rounds; the ASan pass runs fewer
+# rounds of them (LC_STORM_ROUNDS and the like), the gcc pass all of them.
+STRESS_TESTS='lifecycle-storm'
+stress_tests() {
+	local p
+	for p in $STRESS_TESTS; do make -s print-tests | grep -F -- "/$p" || true; done
+}
 
 rc=0
-echo "== gcc build and make check"
+phase "gcc: -Werror build, unit tests, stress tests"
 rm -rf _build/gcc && mkdir -p _build/gcc && cd _build/gcc
 "$top/configure" -q CC=gcc
 make -s -j"$jobs"
-make -s -j"$jobs" check || { rc=1; show_failures .; }
+# shellcheck disable=SC2046
+make -s -j"$check_jobs" check TESTS="$(stress_tests | tr '\n' ' ') $(unit_tests | tr '\n' ' ')" ||
+	{ rc=1; show_failures .; }
 count test-suite.log
 cd "$top"
 
-echo "== valgrind: the front-ends' main paths"
+phase "valgrind: the front-ends' main paths"
 if top_srcdir=$top top_builddir=$top/_build/gcc COBO_CREDENTIAL_MODULE_PATH=$top/_build/gcc/modules \
 	PYTHON=/usr/bin/python3 tests/valgrind/frontends.sh >_build/valgrind.log 2>&1; then
 	passed=$((passed + 1)); tail -n 1 _build/valgrind.log
@@ -51,19 +106,20 @@ else
 	failed=$((failed + 1)); rc=1; cat _build/valgrind.log
 fi
 
-echo "== clang: ASan + UBSan build and make check"
+phase "clang: ASan + UBSan build and the whole make check"
 rm -rf _build/asan && mkdir -p _build/asan && cd _build/asan
 "$top/configure" -q CC=clang --enable-sanitizers
 make -s -j"$jobs"
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-# The 32-helper storm runs its full 20 rounds in the gcc run; 3 rounds here
-# keep the suite's time in bounds.
-LC_STORM_ROUNDS=3 make -s -j"$jobs" check || { rc=1; show_failures .; }
+# The stress tests ran their full rounds in the gcc pass; a few rounds here
+# put every line of them under the sanitizers.
+LC_STORM_ROUNDS=3 make -s -j"$check_jobs" check TESTS="$(ordered_tests | tr '\n' ' ')" ||
+	{ rc=1; show_failures .; }
 unset ASAN_OPTIONS UBSAN_OPTIONS
 count test-suite.log
 cd "$top"
 
-echo "== fuzz smoke: every target for ${FUZZ_SECONDS:=30} s"
+phase "fuzz smoke: every target for ${FUZZ_SECONDS:=30} s"
 fuzz/build.sh _build/gcc _build/fuzz >/dev/null
 if fuzz/run.sh _build/fuzz "$FUZZ_SECONDS" >_build/fuzz.log 2>&1; then
 	grep '^fuzz' _build/fuzz.log
@@ -76,14 +132,14 @@ passed=$((passed + ${f_pass:-0})); failed=$((failed + ${f_fail:-1}))
 
 # distcheck proves the tarball: it builds with clang from the tarball alone,
 # its unit tests and install checks pass, it installs and uninstalls.  The
-# integration suite already ran twice above, so distcheck runs the unit
-# tests only (TESTS propagates to its inner make), and the tarball's
-# completeness is checked against git's list of files instead.
-echo "== make distcheck (clang): build, unit tests, install, uninstall"
+# integration suite already ran above, so distcheck runs the unit tests
+# only (TESTS propagates to its inner make), and the tarball's completeness
+# is checked against git's list of files instead.
+phase "make distcheck (clang): build, unit tests, install, uninstall"
 cd _build/gcc
-units=$(find tests -type f -name 'test_*' ! -name '*.*' ! -path '*/.libs/*' -perm -u+x | LC_ALL=C sort | tr '\n' ' ')
-if make -s distcheck DISTCHECK_CONFIGURE_FLAGS=CC=clang \
-	TESTS="$units tests/style/style.sh tests/modules/module-exports.sh tests/example/example-module.sh" \
+units=$(unit_tests | tr '\n' ' ')
+if make -s -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=CC=clang \
+	TESTS="$units tests/style/style.sh tests/example/example-module.sh" \
 	>distcheck.out 2>&1; then
 	passed=$((passed + 1)); echo "distcheck: ok"
 else
@@ -100,6 +156,12 @@ if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
 	fi
 fi
 cd "$top"
+phase -
 
+echo "== the slowest tests (wall time each; the passes ran $check_jobs at once)"
+scripts/test-times.sh _build/asan 10
+scripts/test-times.sh _build/gcc 3
+cpu
+echo "total: $SECONDS s, $CPU s CPU"
 echo "$passed passed, $failed failed"
 exit $rc

@@ -62,7 +62,7 @@ cc doctor --offline
 expect_eq "chmod 600: healthy again" 0 "$RC"
 
 # --- a module that is not there -------------------------------------------------------------
-sed -i 's/^list  = file$/list  = file nosuchmodule/' "$CONF"
+sed -i 's/^list *= file$/list = file nosuchmodule/' "$CONF"
 fails_with "missing module" "module nosuchmodule: .*no nosuchmodule.so"
 expect_match "missing module: the fix" "fix: install the module.*optional with a leading '-'" "$OUT"
 cp "$T_TMP/conf.good" "$CONF"

@@ -83,7 +83,7 @@ expect_match "control: key public loads libcrypto, and answers" "libcrypto.* 0 [
 cc status
 expect_eq "status: exit 0" 0 "$RC"
 expect_match "status: access token cached in the file module" "access token: +cached in file, expires in 1[12]h" "$OUT"
-expect_match "status: refresh token present, with its age" "refresh token: +present in file, [0-9]+s old" "$OUT"
+expect_match "status: refresh token present, with its age" "refresh token: +present in file, ([0-9]+[dhm] )*[0-9]+s old" "$OUT"
 STATUS_TEXT=$OUT
 cc status --json
 STATUS_JSON=$OUT

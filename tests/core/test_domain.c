@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,40 +18,7 @@
 #include "cobocred.h"
 #include "cutest.h"
 #include "secret.h"
-
-static char logpath[512], cfgpath[512];
-
-static struct cobocred_ctx *ctx_with(const char *fmt, ...) COBOCRED_PRINTF(1, 2);
-static struct cobocred_ctx *ctx_with(const char *fmt, ...)
-{
-	char text[4096];
-	struct cobocred_ctx *ctx = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	snprintf(cfgpath, sizeof(cfgpath), "%s/domain.conf", cutest_tmpdir());
-	unlink(logpath);
-	cutest_write(cfgpath, text, 0600);
-	if (cobocred_ctx_new(cfgpath, &ctx) != COBOCRED_SUCCESS)
-		fprintf(stderr, "config: %s\n", cobocred_error(ctx));
-	return ctx;
-}
-
-static char *read_log(void)
-{
-	static char buf[8192];
-	FILE *f = fopen(logpath, "r");
-	size_t n = 0;
-
-	if (f != NULL) {
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-	return buf;
-}
+#include "test_core_fixture.h"
 
 static void expect_error(struct cobocred_ctx *ctx, const char *want)
 {
@@ -71,9 +37,9 @@ static void expect_error(struct cobocred_ctx *ctx, const char *want)
 
 static void test_identity_query(void)
 {
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = dom\n" MOD("dom", "domain", "")
-						    PROFILE("region = eu\n"),
-					    logpath);
+	struct cobocred_ctx *ctx = fixture_ctx("[stack]\nget = dom\n" MOD("dom", "domain", "")
+						       PROFILE("region = eu\n"),
+					       fixture_log());
 	struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS];
 	struct cobocred_query q;
 	static const char *const want[][2] = {
@@ -97,7 +63,7 @@ static void test_identity_query(void)
 	CU_ASSERT_EQUAL(cobocred_cobo_query(ctx, "nope", "access", attrs, &q), COBOCRED_NOTFOUND);
 	expect_error(ctx, "no profile 'nope'");
 	/* Building a query loads nothing: the identity rule is the core's. */
-	CU_ASSERT_PTR_NULL(strstr(read_log(), "dom open"));
+	CU_ASSERT_PTR_NULL(strstr(fixture_calls(), "dom open"));
 	cobocred_ctx_free(ctx);
 }
 
@@ -105,9 +71,9 @@ static void test_identity_query(void)
 
 static void test_settings_table(void)
 {
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = dom\n" MOD("dom", "domain", "")
-						    PROFILE("region = eu\napp_secret = env:X\n"),
-					    logpath);
+	struct cobocred_ctx *ctx = fixture_ctx("[stack]\nget = dom\n" MOD("dom", "domain", "")
+						       PROFILE("region = eu\napp_secret = env:X\n"),
+					       fixture_log());
 	const struct cobocred_setting *t = NULL;
 
 	CU_ASSERT_EQUAL_FATAL(cobocred_schema_settings(ctx, COBOCRED_SCHEMA_COBO, &t),
@@ -123,9 +89,9 @@ static void test_settings_table(void)
 static void test_unknown_profile_key(void)
 {
 	/* colour is line 13: [stack] get, a 5-line [module dom], [profile p] at 8. */
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = dom\n" MOD("dom", "domain", "")
-						    PROFILE("region = eu\ncolour = blue\n"),
-					    logpath);
+	struct cobocred_ctx *ctx = fixture_ctx("[stack]\nget = dom\n" MOD("dom", "domain", "")
+						       PROFILE("region = eu\ncolour = blue\n"),
+					       fixture_log());
 	const struct cobocred_setting *t = NULL;
 	struct cobocred_item *out = NULL;
 	char want[700];
@@ -137,22 +103,22 @@ static void test_unknown_profile_key(void)
 	snprintf(want, sizeof(want),
 		 "%s:13: unknown key 'colour' in [profile p]; module dom "
 		 "reads: base_url client_id org_id app_secret region",
-		 cfgpath);
+		 fixture_conf());
 	expect_error(ctx, want);
 	/* The module is not used with such a profile: no token from it. */
 	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_ERROR);
 	CU_ASSERT_PTR_NULL(out);
 	/* ... and the front-ends can tell it is the configuration (exit 78). */
 	CU_ASSERT_TRUE(cobocred_error_in_config(ctx));
-	CU_ASSERT_PTR_NULL(strstr(read_log(), "dom get"));
+	CU_ASSERT_PTR_NULL(strstr(fixture_calls(), "dom get"));
 	cobocred_ctx_free(ctx);
 }
 
 static void test_required_setting(void)
 {
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = dom\n" MOD("dom", "domain", "")
-						    PROFILE(""),
-					    logpath);
+	struct cobocred_ctx *ctx = fixture_ctx("[stack]\nget = dom\n" MOD("dom", "domain", "")
+						       PROFILE(""),
+					       fixture_log());
 	const struct cobocred_setting *t = NULL;
 	char want[700];
 
@@ -160,7 +126,7 @@ static void test_required_setting(void)
 	snprintf(want, sizeof(want),
 		 "%s:8: [profile p] lacks region (a setting only this module "
 		 "reads); add 'region = ...' to it",
-		 cfgpath);
+		 fixture_conf());
 	expect_error(ctx, want);
 	cobocred_ctx_free(ctx);
 }
@@ -170,10 +136,10 @@ static void test_required_setting(void)
 static void test_key_ops(void)
 {
 	struct cobocred_ctx
-		*ctx = ctx_with("[stack]\nget = a dom\n" MOD("a", "scripted", "")
-					MOD("dom", "domain", "schemas = " COBOCRED_SCHEMA_COBO)
-						PROFILE("region = eu\napp_secret = env:X\n"),
-				logpath, logpath);
+		*ctx = fixture_ctx("[stack]\nget = a dom\n" MOD("a", "scripted", "")
+					   MOD("dom", "domain", "schemas = " COBOCRED_SCHEMA_COBO)
+						   PROFILE("region = eu\napp_secret = env:X\n"),
+				   fixture_log(), fixture_log());
 	char *sec = NULL, pub[160];
 	size_t len = 0;
 
@@ -185,7 +151,7 @@ static void test_key_ops(void)
 	CU_ASSERT_STRING_EQUAL(pub, "P:abc");
 	cobocred_secret_free(sec);
 	/* The owner named by its [module] schemas line is found without loading the store. */
-	CU_ASSERT_PTR_NULL(strstr(read_log(), "a open"));
+	CU_ASSERT_PTR_NULL(strstr(fixture_calls(), "a open"));
 
 	CU_ASSERT_EQUAL(cobocred_key_import(ctx, COBOCRED_SCHEMA_COBO, "a!b", 3, &sec, &len, pub,
 					    sizeof(pub)),
@@ -208,9 +174,9 @@ static void test_key_ops(void)
 
 static void test_no_owner(void)
 {
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = a\n" MOD("a", "scripted", "")
-						    PROFILE(""),
-					    logpath);
+	struct cobocred_ctx *ctx = fixture_ctx("[stack]\nget = a\n" MOD("a", "scripted", "")
+						       PROFILE(""),
+					       fixture_log());
 	char *sec = NULL, pub[160];
 	size_t len = 0;
 
@@ -228,10 +194,10 @@ static void test_no_owner(void)
 static void test_abi10_module(void)
 {
 	/* abi10 declares the 1.0 struct size; past it lie poison settings and keys. */
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = old\n" MOD("old", "abi10",
-								       "get = SUCCESS")
-						    PROFILE("colour = blue\n"),
-					    logpath);
+	struct cobocred_ctx *ctx = fixture_ctx("[stack]\nget = old\n" MOD("old", "abi10",
+									  "get = SUCCESS")
+						       PROFILE("colour = blue\n"),
+					       fixture_log());
 	const struct cobocred_setting *t = NULL;
 	struct cobocred_item *out = NULL;
 	char *sec = NULL, pub[160] = "";
@@ -243,7 +209,7 @@ static void test_abi10_module(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-old");
 	cobocred_item_free(out);
-	CU_ASSERT_PTR_NOT_NULL(strstr(read_log(), "old get"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(fixture_calls(), "old get"));
 	/* Its 1.2 fields read as NULL: no settings (so no poison table refusing
 	 * every key), no key operations (so no poison DENIED). */
 	CU_ASSERT_EQUAL(cobocred_schema_settings(ctx, COBOCRED_SCHEMA_COBO, &t), COBOCRED_UNAVAIL);
@@ -438,6 +404,5 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/tests/modules/.libs:%s", top ? top : ".",
 		 mods ? mods : "./modules");
 	setenv("COBO_CREDENTIAL_MODULE_PATH", path, 1);
-	snprintf(logpath, sizeof(logpath), "%s/calls.log", cutest_tmpdir());
 	return cutest_run(suites);
 }

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,44 +17,10 @@
 #include "core.h" /* the lock service, to replace it */
 #include "cutest.h"
 #include "secret.h"
-
-static char logpath[512], cfgpath[512];
+#include "test_core_fixture.h"
 
 static const char *status_names[] = { "SUCCESS",  "NOTFOUND", "UNAVAIL",
 				      "TRYAGAIN", "DENIED",   "ERROR" };
-
-/* Writes a config from a printf format; every [module] gets log=... appended by the caller. */
-static struct cobocred_ctx *ctx_with(const char *fmt, ...) COBOCRED_PRINTF(1, 2);
-static struct cobocred_ctx *ctx_with(const char *fmt, ...)
-{
-	char text[4096];
-	struct cobocred_ctx *ctx = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	snprintf(cfgpath, sizeof(cfgpath), "%s/stack.conf", cutest_tmpdir());
-	unlink(logpath);
-	cutest_write(cfgpath, text, 0600);
-	if (cobocred_ctx_new(cfgpath, &ctx) != COBOCRED_SUCCESS)
-		fprintf(stderr, "config: %s\n", cobocred_error(ctx));
-	return ctx;
-}
-
-static char *read_log(void)
-{
-	static char buf[8192];
-	FILE *f = fopen(logpath, "r");
-	size_t n = 0;
-
-	if (f != NULL) {
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-	return buf;
-}
 
 /* A module section for instance NAME using so, with extra options. */
 #define MOD(name, so, opts) \
@@ -77,18 +42,20 @@ static void test_status_action_table(void)
 	for (s = 0; s < COBOCRED_STATUS_COUNT; s++)
 		for (act = 0; act < 2; act++) {
 			const char *action = act ? "return" : "continue";
-			struct cobocred_ctx *ctx = ctx_with(
+			struct cobocred_ctx *ctx = fixture_ctx(
 				"[stack]\nget = a [%s=%s] b\n" MOD("a", "scripted", "get = %s")
 					MOD("b", "scripted", "get = SUCCESS"),
-				status_names[s], action, logpath, status_names[s], logpath);
+				status_names[s], action, fixture_log(), status_names[s],
+				fixture_log());
 			struct cobocred_item *out = NULL;
 			int st = cobocred_get(ctx, &test_q, &out);
-			int b_ran = strstr(read_log(), "b get") != NULL;
+			int b_ran = strstr(fixture_calls(), "b get") != NULL;
 
 			if (act) { /* return: the stack stops with a's status */
 				CU_ASSERT_EQUAL(st, s);
 				CU_ASSERT_FALSE(b_ran);
-				CU_ASSERT_PTR_NULL(strstr(read_log(), "b open")); /* never loaded */
+				CU_ASSERT_PTR_NULL(
+					strstr(fixture_calls(), "b open")); /* never loaded */
 			} else {
 				CU_ASSERT_EQUAL(st, COBOCRED_SUCCESS);
 				CU_ASSERT_TRUE(b_ran);
@@ -122,10 +89,11 @@ static void test_severity(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct cobocred_ctx *ctx = ctx_with("[stack]\nget = a b\n" MOD("a", "scripted",
-									       "get = %s")
-							    MOD("b", "scripted", "get = %s"),
-						    logpath, cases[i].a, logpath, cases[i].b);
+		struct cobocred_ctx *ctx = fixture_ctx("[stack]\nget = a b\n" MOD("a", "scripted",
+										  "get = %s")
+							       MOD("b", "scripted", "get = %s"),
+						       fixture_log(), cases[i].a, fixture_log(),
+						       cases[i].b);
 		struct cobocred_item *out = NULL;
 
 		CU_ASSERT_EQUAL(cobocred_get(ctx, &test_q, &out), cases[i].want);
@@ -135,9 +103,9 @@ static void test_severity(void)
 
 static void test_invalid_status_is_error(void)
 {
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = a\n" MOD("a", "scripted",
-								     "get = BOGUS"),
-					    logpath);
+	struct cobocred_ctx *ctx = fixture_ctx("[stack]\nget = a\n" MOD("a", "scripted",
+									"get = BOGUS"),
+					       fixture_log());
 	struct cobocred_item *out = NULL;
 
 	CU_ASSERT_EQUAL(cobocred_get(ctx, &test_q, &out), COBOCRED_ERROR);
@@ -147,42 +115,42 @@ static void test_invalid_status_is_error(void)
 
 static void test_broadcast_store_and_erase(void)
 {
-	struct cobocred_ctx *ctx = ctx_with(
+	struct cobocred_ctx *ctx = fixture_ctx(
 		"[stack]\nstore = a [SUCCESS=continue] b\nerase = a [SUCCESS=continue] b\n" MOD(
 			"a", "scripted", "store = UNAVAIL\nerase = SUCCESS")
 			MOD("b", "scripted", "store = SUCCESS\nerase = NOTFOUND"),
-		logpath, logpath);
+		fixture_log(), fixture_log());
 	struct cobocred_item *it = cobocred_item_new("test");
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(it);
 	cobocred_item_add_attr(it, "host", "example.com");
 	CU_ASSERT_EQUAL(cobocred_store(ctx, it, &test_q), COBOCRED_SUCCESS);
 	CU_ASSERT_EQUAL(cobocred_erase(ctx, &test_q), COBOCRED_SUCCESS);
-	CU_ASSERT_PTR_NOT_NULL(
-		strstr(read_log(), "a open\na store -\nb open\nb store -\na erase\nb erase\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(fixture_calls(),
+				      "a open\na store -\nb open\nb store -\na erase\nb erase\n"));
 	cobocred_item_free(it);
 	cobocred_ctx_free(ctx);
 }
 
 static void test_empty_erase_refused(void)
 {
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nerase = a\n" MOD("a", "scripted",
-								       "erase = SUCCESS"),
-					    logpath);
+	struct cobocred_ctx *ctx = fixture_ctx("[stack]\nerase = a\n" MOD("a", "scripted",
+									  "erase = SUCCESS"),
+					       fixture_log());
 	struct cobocred_query q = { .struct_size = sizeof(q), .schema = "test" };
 
 	CU_ASSERT_EQUAL(cobocred_erase(ctx, &q), COBOCRED_ERROR);
 	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "empty pattern"));
-	CU_ASSERT_PTR_NULL(strstr(read_log(), "a erase"));
+	CU_ASSERT_PTR_NULL(strstr(fixture_calls(), "a erase"));
 	cobocred_ctx_free(ctx);
 }
 
 static void test_list_merges(void)
 {
-	struct cobocred_ctx *ctx = ctx_with(
+	struct cobocred_ctx *ctx = fixture_ctx(
 		"[stack]\nlist = a [SUCCESS=continue] b\n" MOD("a", "scripted", "list = SUCCESS")
 			MOD("b", "scripted", "list = SUCCESS"),
-		logpath, logpath);
+		fixture_log(), fixture_log());
 	struct cobocred_item *out = NULL;
 
 	CU_ASSERT_EQUAL(cobocred_list(ctx, &test_q, &out), COBOCRED_SUCCESS);
@@ -196,10 +164,10 @@ static void test_list_merges(void)
 
 static void test_expired_items_dropped(void)
 {
-	struct cobocred_ctx *ctx = ctx_with(
+	struct cobocred_ctx *ctx = fixture_ctx(
 		"[stack]\nget = a b\n" MOD("a", "scripted", "get = SUCCESS\nexpires_in = -5")
 			MOD("b", "scripted", "get = SUCCESS"),
-		logpath, logpath);
+		fixture_log(), fixture_log());
 	struct cobocred_item *out = NULL;
 
 	CU_ASSERT_EQUAL(cobocred_get(ctx, &test_q, &out), COBOCRED_SUCCESS);
@@ -219,10 +187,12 @@ static void test_store_never_downgrades(void)
 	int s;
 
 	for (s = 0; s < COBOCRED_STATUS_COUNT; s++) {
-		struct cobocred_ctx *ctx = ctx_with("[stack]\nstore = a b\n" MOD("a", "scripted",
-										 "store = %s")
-							    MOD("b", "scripted", "store = SUCCESS"),
-						    logpath, status_names[s], logpath);
+		struct cobocred_ctx *ctx = fixture_ctx("[stack]\nstore = a b\n" MOD("a", "scripted",
+										    "store = %s")
+							       MOD("b", "scripted",
+								   "store = SUCCESS"),
+						       fixture_log(), status_names[s],
+						       fixture_log());
 		struct cobocred_item *it = cobocred_item_new("test");
 		int falls = s == COBOCRED_NOTFOUND || s == COBOCRED_UNAVAIL;
 		int st;
@@ -231,10 +201,10 @@ static void test_store_never_downgrades(void)
 		cobocred_item_add_attr(it, "host", "example.com");
 		st = cobocred_store(ctx, it, &test_q);
 		CU_ASSERT_EQUAL(st, falls ? COBOCRED_SUCCESS : s);
-		CU_ASSERT_EQUAL(strstr(read_log(), "b store") != NULL, falls);
+		CU_ASSERT_EQUAL(strstr(fixture_calls(), "b store") != NULL, falls);
 		if (s > COBOCRED_UNAVAIL)
 			CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "module 'a'"));
-		if ((strstr(read_log(), "b store") != NULL) != falls)
+		if ((strstr(fixture_calls(), "b store") != NULL) != falls)
 			fprintf(stderr, "store: a %s: b store %s\n", status_names[s],
 				falls ? "missing" : "ran");
 		cobocred_item_free(it);
@@ -249,19 +219,19 @@ static void test_store_continue_on_purpose(void)
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		struct cobocred_ctx *ctx = ctx_with(
+		struct cobocred_ctx *ctx = fixture_ctx(
 			"[stack]\nstore = a [%s=continue] b\nerase = a [SUCCESS=continue] b\n" MOD(
 				"a", "scripted", "store = %s\nerase = %s")
 				MOD("b", "scripted", "store = SUCCESS\nerase = SUCCESS"),
-			failing[i], logpath, failing[i], failing[i], logpath);
+			failing[i], fixture_log(), failing[i], failing[i], fixture_log());
 		struct cobocred_item *it = cobocred_item_new("test");
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(it);
 		cobocred_item_add_attr(it, "host", "example.com");
 		CU_ASSERT_EQUAL(cobocred_store(ctx, it, &test_q), COBOCRED_SUCCESS);
-		CU_ASSERT_PTR_NOT_NULL(strstr(read_log(), "b store"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(fixture_calls(), "b store"));
 		CU_ASSERT_EQUAL(cobocred_erase(ctx, &test_q), COBOCRED_SUCCESS);
-		CU_ASSERT_PTR_NOT_NULL(strstr(read_log(), "b erase"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(fixture_calls(), "b erase"));
 		cobocred_item_free(it);
 		cobocred_ctx_free(ctx);
 	}
@@ -279,26 +249,26 @@ static void test_module_default_schemas(void)
 						 .schema = COBOCRED_SCHEMA_DOCKER,
 						 .n_attrs = 1,
 						 .attrs = git_attrs };
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = g b\n" MOD("g", "gitonly",
-								       "get = SUCCESS")
-						    MOD("b", "scripted", "get = SUCCESS"),
-					    logpath, logpath);
+	struct cobocred_ctx *ctx = fixture_ctx("[stack]\nget = g b\n" MOD("g", "gitonly",
+									  "get = SUCCESS")
+						       MOD("b", "scripted", "get = SUCCESS"),
+					       fixture_log(), fixture_log());
 	struct cobocred_item *out = NULL;
 
 	CU_ASSERT_EQUAL(cobocred_get(ctx, &docker_q, &out), COBOCRED_SUCCESS);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-b");
-	CU_ASSERT_PTR_NULL(strstr(read_log(), "g get"));
+	CU_ASSERT_PTR_NULL(strstr(fixture_calls(), "g get"));
 	cobocred_item_free(out);
 	CU_ASSERT_EQUAL(cobocred_get(ctx, &git_q, &out), COBOCRED_SUCCESS);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-g");
 	cobocred_item_free(out);
 	cobocred_ctx_free(ctx);
-	ctx = ctx_with("[stack]\nget = g b\n" MOD("g", "gitonly",
-						  "get = SUCCESS\nschemas = io.docker.Credentials")
-			       MOD("b", "scripted", "get = SUCCESS"),
-		       logpath, logpath);
+	ctx = fixture_ctx("[stack]\nget = g b\n" MOD(
+				  "g", "gitonly", "get = SUCCESS\nschemas = io.docker.Credentials")
+				  MOD("b", "scripted", "get = SUCCESS"),
+			  fixture_log(), fixture_log());
 	CU_ASSERT_EQUAL(cobocred_get(ctx, &docker_q, &out), COBOCRED_SUCCESS);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-g");
@@ -309,24 +279,24 @@ static void test_module_default_schemas(void)
 /* A [stack] that names nothing is refused, naming the file. */
 static void test_empty_stack_refused(void)
 {
-	struct cobocred_ctx *ctx = ctx_with("[stack]\n# nothing\n");
+	struct cobocred_ctx *ctx = fixture_ctx("[stack]\n# nothing\n");
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
-	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), cfgpath));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), fixture_conf()));
 	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "names no module"));
 	cobocred_ctx_free(ctx);
 }
 
 static void test_schema_filter_never_loads(void)
 {
-	struct cobocred_ctx *ctx = ctx_with(
+	struct cobocred_ctx *ctx = fixture_ctx(
 		"[stack]\nget = a b\n" MOD("a", "scripted", "get = NOTFOUND")
 			MOD("b", "scripted", "get = SUCCESS\nschemas = io.docker.Credentials"),
-		logpath, logpath);
+		fixture_log(), fixture_log());
 	struct cobocred_item *out = NULL;
 
 	CU_ASSERT_EQUAL(cobocred_get(ctx, &test_q, &out), COBOCRED_NOTFOUND);
-	CU_ASSERT_PTR_NULL(strstr(read_log(), "b open"));
+	CU_ASSERT_PTR_NULL(strstr(fixture_calls(), "b open"));
 	cobocred_ctx_free(ctx);
 }
 
@@ -339,19 +309,19 @@ static void test_loader_errors(void)
 	} cases[] = {
 		{ "get = -absent a", COBOCRED_SUCCESS, NULL },
 		{ "get = absent a", COBOCRED_ERROR,
-		  "stack.conf:3: module 'absent': no absent.so in" },
-		{ "get = badabi", COBOCRED_ERROR, "stack.conf:3: module 'badabi' has ABI 2.0" },
+		  "test.conf:3: module 'absent': no absent.so in" },
+		{ "get = badabi", COBOCRED_ERROR, "test.conf:3: module 'badabi' has ABI 2.0" },
 		{ "get = nosym", COBOCRED_ERROR, "exports no cobocred_module_init" },
 		{ "get = failopen", COBOCRED_DENIED, "failopen: open told to fail" },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct cobocred_ctx *ctx = ctx_with("\n[stack]\n%s\n" MOD("a", "scripted",
-									  "get = SUCCESS")
-							    MOD("failopen", "scripted",
-								"open = DENIED"),
-						    cases[i].line, logpath, logpath);
+		struct cobocred_ctx *ctx = fixture_ctx("\n[stack]\n%s\n" MOD("a", "scripted",
+									     "get = SUCCESS")
+							       MOD("failopen", "scripted",
+								   "open = DENIED"),
+						       cases[i].line, fixture_log(), fixture_log());
 		struct cobocred_item *out = NULL;
 
 		CU_ASSERT_EQUAL(cobocred_get(ctx, &test_q, &out), cases[i].want);
@@ -369,15 +339,15 @@ static void test_loader_errors(void)
 static void test_older_module(void)
 {
 	struct cobocred_ctx *ctx =
-		ctx_with("[stack]\nget = old\nlist = old\n" MOD("old", "oldabi",
-								"get = SUCCESS\nlist = SUCCESS"),
-			 logpath);
+		fixture_ctx("[stack]\nget = old\nlist = old\n" MOD("old", "oldabi",
+								   "get = SUCCESS\nlist = SUCCESS"),
+			    fixture_log());
 	struct cobocred_item *out = NULL;
 
 	CU_ASSERT_EQUAL(cobocred_get(ctx, &test_q, &out), COBOCRED_SUCCESS);
 	cobocred_item_free(out);
 	CU_ASSERT_EQUAL(cobocred_list(ctx, &test_q, &out), COBOCRED_UNAVAIL);
-	CU_ASSERT_PTR_NULL(strstr(read_log(), "old list"));
+	CU_ASSERT_PTR_NULL(strstr(fixture_calls(), "old list"));
 	cobocred_ctx_free(ctx);
 }
 
@@ -396,11 +366,12 @@ static void test_writable_module_refused(void)
 		 top ? top : ".", dir, dir);
 	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
 	setenv("COBO_CREDENTIAL_MODULE_PATH", dir, 1);
-	ctx = ctx_with("[stack]\nget = a\n" MOD("a", "scripted", "get = SUCCESS"), logpath);
+	ctx = fixture_ctx("[stack]\nget = a\n" MOD("a", "scripted", "get = SUCCESS"),
+			  fixture_log());
 	CU_ASSERT_EQUAL(cobocred_get(ctx, &test_q, &out), COBOCRED_ERROR);
 	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "writable by group or others"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "chmod go-w"));
-	CU_ASSERT_PTR_NULL(strstr(read_log(), "a open"));
+	CU_ASSERT_PTR_NULL(strstr(fixture_calls(), "a open"));
 	cobocred_ctx_free(ctx);
 	setenv("COBO_CREDENTIAL_MODULE_PATH", saved, 1);
 	free(saved);
@@ -411,17 +382,17 @@ static void test_writable_module_refused(void)
 /* A fresh cache answers without ever loading the minting module. */
 static void test_lifecycle_cache_hit(void)
 {
-	struct cobocred_ctx *ctx = ctx_with(
+	struct cobocred_ctx *ctx = fixture_ctx(
 		"[stack]\nget = cache mint\nstore = cache\n" MOD("cache", "scripted",
 								 "get = SUCCESS\nexpires_in = 3600")
 			MOD("mint", "minter", "get = SUCCESS") PROFILE,
-		logpath, logpath);
+		fixture_log(), fixture_log());
 	struct cobocred_item *out = NULL;
 
 	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-cache");
-	CU_ASSERT_PTR_NULL(strstr(read_log(), "mint open"));
+	CU_ASSERT_PTR_NULL(strstr(fixture_calls(), "mint open"));
 	cobocred_item_free(out);
 	cobocred_ctx_free(ctx);
 }
@@ -429,12 +400,12 @@ static void test_lifecycle_cache_hit(void)
 /* Stale: lock, re-read, refresh with the cached refresh token, store refresh then access. */
 static void test_lifecycle_refresh_order(void)
 {
-	struct cobocred_ctx *ctx = ctx_with(
+	struct cobocred_ctx *ctx = fixture_ctx(
 		"[stack]\nget = cache mint\nstore = cache\n" MOD(
 			"cache", "scripted", "get = SUCCESS\nexpires_in = 30\nstore = SUCCESS")
 			MOD("mint", "minter",
 			    "get = SUCCESS\nexpires_in = 43200\nsecret = fresh-access") PROFILE,
-		logpath, logpath);
+		fixture_log(), fixture_log());
 	struct cobocred_item *out = NULL;
 
 	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
@@ -442,9 +413,10 @@ static void test_lifecycle_refresh_order(void)
 	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "fresh-access");
 	CU_ASSERT_STRING_EQUAL(cobocred_item_attr(out, "kind"), "access");
 	/* get (stale), re-read under lock (stale), refresh token lookup, mint, then stores. */
-	CU_ASSERT_PTR_NOT_NULL(strstr(read_log(), "cache get\nmint open\ncache get\ncache get\n"
-						  "mint get secret=secret-of-cache\n"
-						  "cache store refresh\ncache store access\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(fixture_calls(),
+				      "cache get\nmint open\ncache get\ncache get\n"
+				      "mint get secret=secret-of-cache\n"
+				      "cache store refresh\ncache store access\n"));
 	cobocred_item_free(out);
 	cobocred_ctx_free(ctx);
 }
@@ -456,18 +428,18 @@ static void test_lifecycle_failure_keeps_valid_token(void)
 	size_t i;
 
 	for (i = 0; i < 3; i++) {
-		struct cobocred_ctx
-			*ctx = ctx_with("[stack]\nget = cache mint\nstore = cache\n" MOD(
-						"cache", "scripted",
-						"get = SUCCESS\nexpires_in = 30\nstore = SUCCESS")
-						MOD("mint", "minter", "get = %s") PROFILE,
-					logpath, logpath, fails[i]);
+		struct cobocred_ctx *ctx =
+			fixture_ctx("[stack]\nget = cache mint\nstore = cache\n" MOD(
+					    "cache", "scripted",
+					    "get = SUCCESS\nexpires_in = 30\nstore = SUCCESS")
+					    MOD("mint", "minter", "get = %s") PROFILE,
+				    fixture_log(), fixture_log(), fails[i]);
 		struct cobocred_item *out = NULL;
 
 		CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 		CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-cache");
-		CU_ASSERT_PTR_NULL(strstr(read_log(), "cache store"));
+		CU_ASSERT_PTR_NULL(strstr(fixture_calls(), "cache store"));
 		cobocred_item_free(out);
 		cobocred_ctx_free(ctx);
 	}
@@ -476,10 +448,11 @@ static void test_lifecycle_failure_keeps_valid_token(void)
 /* Nothing cached and the minting module fails: its status and message come out. */
 static void test_lifecycle_failure_without_cache(void)
 {
-	struct cobocred_ctx *ctx = ctx_with("[stack]\nget = cache mint\nstore = cache\n" MOD(
-						    "cache", "scripted", "get = NOTFOUND")
-						    MOD("mint", "minter", "get = DENIED") PROFILE,
-					    logpath, logpath);
+	struct cobocred_ctx *ctx =
+		fixture_ctx("[stack]\nget = cache mint\nstore = cache\n" MOD("cache", "scripted",
+									     "get = NOTFOUND")
+				    MOD("mint", "minter", "get = DENIED") PROFILE,
+			    fixture_log(), fixture_log());
 	struct cobocred_item *out = NULL;
 
 	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_DENIED);
@@ -497,7 +470,7 @@ static void test_lifecycle_locked_store_keeps_nothing(void)
 	size_t i;
 
 	for (i = 0; i < 3; i++) {
-		struct cobocred_ctx *ctx = ctx_with(
+		struct cobocred_ctx *ctx = fixture_ctx(
 			"[stack]\nget = cache mint\nstore = locked plain\n" MOD(
 				"cache", "scripted",
 				"get = NOTFOUND") MOD("locked", "scripted",
@@ -506,15 +479,15 @@ static void test_lifecycle_locked_store_keeps_nothing(void)
 				MOD("mint", "minter",
 				    "get = SUCCESS\nexpires_in = 43200\nsecret = fresh-access")
 					PROFILE,
-			logpath, logpath, failing[i], logpath, logpath);
+			fixture_log(), fixture_log(), failing[i], fixture_log(), fixture_log());
 		struct cobocred_item *out = NULL;
 
 		CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 		CU_ASSERT_STRING_EQUAL((const char *)out->secret, "fresh-access");
 		CU_ASSERT_PTR_NOT_NULL(
-			strstr(read_log(), "locked store refresh\nlocked store access\n"));
-		CU_ASSERT_PTR_NULL(strstr(read_log(), "plain store"));
+			strstr(fixture_calls(), "locked store refresh\nlocked store access\n"));
+		CU_ASSERT_PTR_NULL(strstr(fixture_calls(), "plain store"));
 		CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_warning(ctx),
 					      "the new refresh token could not "
 					      "be cached"));
@@ -575,57 +548,49 @@ static const struct cobocred_lock_service counting = {
 		MOD("mint", "minter", "get = %s\nexpires_in = 43200\nsecret = fresh-access") \
 			PROFILE
 
-/* The lifecycle reaches locks only through the service: one lock per refresh, released. */
+/* The lifecycle reaches locks only through the service, one row a case. */
 static void test_lifecycle_lock_service(void)
 {
-	struct cobocred_ctx *ctx;
-	struct cobocred_item *out = NULL;
+	static const struct {
+		const char *mint;   /* the minting module's answer */
+		int recent, refuse; /* the service reports a recent failure / refuses the lock */
+		const char *secret; /* the token answered */
+		int locks, unlocks, marks, marked_failed, minted;
+	} cases[] = {
+		/* A refresh: one lock, released, marked a success. */
+		{ "SUCCESS", 0, 0, "fresh-access", 1, 1, 1, 0, 1 },
+		/* A failed refresh with a valid token: marked failed; the valid token answered. */
+		{ "TRYAGAIN", 0, 0, "secret-of-cache", 1, 1, 1, 1, 1 },
+		/* Backoff: a recent failure and a valid token: the server is not asked. */
+		{ "SUCCESS", 1, 0, "secret-of-cache", 1, 1, 0, 0, 0 },
+		/* The lock times out: the valid token is answered, nothing minted. */
+		{ "SUCCESS", 0, 1, "secret-of-cache", 1, 0, 0, 0, 0 },
+	};
+	size_t i;
 
-	memset(&svc, 0, sizeof(svc));
-	ctx = ctx_with(LOCK_CONF, logpath, logpath, "SUCCESS");
-	cobocred_set_lock_service(ctx, &counting);
-	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
-	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "fresh-access");
-	CU_ASSERT_EQUAL(svc.locks, 1);
-	CU_ASSERT_EQUAL(svc.unlocks, 1);
-	CU_ASSERT_EQUAL(svc.marks, 1);
-	CU_ASSERT_EQUAL(svc.marked_failed, 0);
-	cobocred_item_free(out);
-	cobocred_ctx_free(ctx);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned failures = CU_get_number_of_failures();
+		struct cobocred_ctx *ctx;
+		struct cobocred_item *out = NULL;
 
-	/* A failed refresh with a valid token: marked failed; the valid token answered. */
-	memset(&svc, 0, sizeof(svc));
-	ctx = ctx_with(LOCK_CONF, logpath, logpath, "TRYAGAIN");
-	cobocred_set_lock_service(ctx, &counting);
-	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
-	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-cache");
-	CU_ASSERT_EQUAL(svc.marked_failed, 1);
-	cobocred_item_free(out);
-	cobocred_ctx_free(ctx);
-
-	/* Backoff: a recent failure and a valid token: the server is not asked. */
-	memset(&svc, 0, sizeof(svc));
-	svc.recent = 1;
-	ctx = ctx_with(LOCK_CONF, logpath, logpath, "SUCCESS");
-	cobocred_set_lock_service(ctx, &counting);
-	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
-	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-cache");
-	CU_ASSERT_PTR_NULL(strstr(read_log(), "mint get"));
-	CU_ASSERT_EQUAL(svc.unlocks, 1);
-	cobocred_item_free(out);
-	cobocred_ctx_free(ctx);
-
-	/* The lock times out: the valid token is answered, nothing minted. */
-	memset(&svc, 0, sizeof(svc));
-	svc.refuse = 1;
-	ctx = ctx_with(LOCK_CONF, logpath, logpath, "SUCCESS");
-	cobocred_set_lock_service(ctx, &counting);
-	CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
-	CU_ASSERT_STRING_EQUAL((const char *)out->secret, "secret-of-cache");
-	CU_ASSERT_PTR_NULL(strstr(read_log(), "mint get"));
-	CU_ASSERT_EQUAL(svc.unlocks, 0);
-	cobocred_item_free(out);
-	cobocred_ctx_free(ctx);
+		memset(&svc, 0, sizeof(svc));
+		svc.recent = cases[i].recent;
+		svc.refuse = cases[i].refuse;
+		ctx = fixture_ctx(LOCK_CONF, fixture_log(), fixture_log(), cases[i].mint);
+		cobocred_set_lock_service(ctx, &counting);
+		CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &out), COBOCRED_SUCCESS);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+		CU_ASSERT_STRING_EQUAL((const char *)out->secret, cases[i].secret);
+		CU_ASSERT_EQUAL(svc.locks, cases[i].locks);
+		CU_ASSERT_EQUAL(svc.unlocks, cases[i].unlocks);
+		CU_ASSERT_EQUAL(svc.marks, cases[i].marks);
+		CU_ASSERT_EQUAL(svc.marked_failed, cases[i].marked_failed);
+		CU_ASSERT_EQUAL(strstr(fixture_calls(), "mint get") != NULL, cases[i].minted);
+		if (CU_get_number_of_failures() > failures)
+			fprintf(stderr, "lock service case %zu\n", i);
+		cobocred_item_free(out);
+		cobocred_ctx_free(ctx);
+	}
 }
 
 static void test_secrets_all_freed(void)
@@ -682,7 +647,5 @@ int main(void)
 	/* Load the fixture modules from the build tree. */
 	snprintf(path, sizeof(path), "%s/tests/modules/.libs", top ? top : ".");
 	setenv("COBO_CREDENTIAL_MODULE_PATH", path, 1);
-	/* Set before any test: the configs embed it as a format argument. */
-	snprintf(logpath, sizeof(logpath), "%s/calls.log", cutest_tmpdir());
 	return cutest_run(suites);
 }

@@ -24,14 +24,7 @@ cobo_server_register_app "$CLIENT_ID" "$APP_PUB" "$ORG" > /dev/null || exit 99
 PORT=$COBO_SERVER_PORT
 HOST=127.0.0.1:$PORT
 
-t_config <<EOF
-[stack]
-get = file cobo-oauth
-store = file
-erase = file
-list = file
-[module cobo-oauth]
-schemas = com.cobo.credential.Token
+t_config < <(t_file_cobo_stack; cat <<EOF
 [profile reg]
 base_url = $COBO_SERVER_URL
 client_id = $CLIENT_ID
@@ -40,9 +33,10 @@ app_secret = file:$KEY_PEM
 server_key = $COBO_SERVER_PUBKEY
 ca_file = $COBO_SERVER_CA
 EOF
+)
 
-stats() { "$PYTHON" -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["mint"], d["refresh"], d["total"])' \
-	"$(cobo_server_ctl GET "/_test/stats?org_id=$ORG")"; }
+# stats: "mint refresh total" of ORG at the test server.
+stats() { cobo_server_stats "$ORG" mint refresh total; }
 token_valid() {
 	"$PYTHON" -c 'import json,sys; print(json.loads(sys.argv[1])["valid"])' \
 		"$(cobo_server_ctl GET "/_test/token_valid?token=$1")"

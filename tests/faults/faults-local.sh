@@ -11,23 +11,8 @@
 HY_TIMEOUT=120 # requests are held at the server while the test acts (no timeout tested here)
 . "$top_srcdir/tests/lib/hygiene.sh"
 
-hy_server_up --access-ttl 3600
-hy_keyring_up
-hy_config keyring
-LATER=4000 # past the access token's lifetime: a get refreshes
-git_get "$HOST_Q" q
-[ -n "$TOKEN" ] || { echo "cannot mint for q: $ERR"; exit 99; }
+hy_faults_up
 
-# fe_get FE [OFFSET]: a get for profile p through git, docker or cli with
-# the clock OFFSET seconds ahead.  Sets RC, OUT, ERR, TOKEN and MSG.
-fe_get() {
-	local off=${2:-0}
-	case $1 in
-	git) COBO_CREDENTIAL_NOW_OFFSET=$off git_get "$HOST_P" p; MSG=$ERR ;;
-	docker) COBO_CREDENTIAL_NOW_OFFSET=$off docker_get "$HOST_P"; MSG=$OUT ;;
-	cli) COBO_CREDENTIAL_NOW_OFFSET=$off cli_token p; MSG=$ERR ;;
-	esac
-}
 # answered DESC: the last fe_get answered a token that the server accepts.
 answered() {
 	expect_eq "$1: answered a valid token" "0 true" "$RC $(srv_valid access "$TOKEN")"

@@ -15,23 +15,7 @@
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/hygiene.sh"
 
-hy_server_up --access-ttl 3600
-hy_keyring_up
-hy_config keyring
-LATER=4000 # past the access token's lifetime: a get refreshes
-git_get "$HOST_Q" q
-[ -n "$TOKEN" ] || { echo "cannot mint for q: $ERR"; exit 99; }
-
-# fe_get FE [OFFSET]: a get for profile p through front-end FE (git, docker
-# or cli) with the clock OFFSET seconds ahead.  Sets RC, OUT, ERR, TOKEN, MSG.
-fe_get() {
-	local off=${2:-0}
-	case $1 in
-	git) COBO_CREDENTIAL_NOW_OFFSET=$off git_get "$HOST_P" p; MSG=$ERR ;;
-	docker) COBO_CREDENTIAL_NOW_OFFSET=$off docker_get "$HOST_P"; MSG=$OUT ;;
-	cli) COBO_CREDENTIAL_NOW_OFFSET=$off cli_token p; MSG=$ERR ;;
-	esac
-}
+hy_faults_up
 
 # outcome FE: what the last fe_get showed, as the user would: OK, or the
 # status its exit code and output stand for (git tells no status: FAIL).

@@ -265,8 +265,8 @@ bh_timeout() {
 		"$(printf '%s\n' "$OUT" | grep -v ^password_expiry_utc=)"
 	check "--timeout=600: with an expiry 600 s after the store" \
 		test "${exp:-0}" -ge $((before + 600)) -a "${exp:-0}" -le $(($(date +%s) + 600))
-	sleep 2
-	lines protocol=https host=timeout.example | fill
+	# Two seconds later by the helper's clock (the test hook shifts it), not by sleeping.
+	lines protocol=https host=timeout.example | COBO_CREDENTIAL_NOW_OFFSET=2 fill
 	expect_prompts "--timeout=1: gone after 2 s" "$(prompts_for https://timeout.example \
 		https://askpass-username@timeout.example)"
 }

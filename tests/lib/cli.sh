@@ -41,18 +41,7 @@ cli_server_start() {
 }
 
 # cli_file_stack: every operation on the file module (no keyring involved).
-cli_file_stack() {
-	t_config <<EOF
-# test config
-[stack]
-get   = file cobo-oauth
-store = file
-erase = file
-list  = file
-[module cobo-oauth]
-schemas = com.cobo.credential.Token
-EOF
-}
+cli_file_stack() { t_config < <(echo '# test config'; t_file_cobo_stack); }
 
 # SETUP: the flags of a non-interactive setup against the test server.
 cli_setup_flags() {
@@ -61,10 +50,7 @@ cli_setup_flags() {
 }
 
 # stats: "mint refresh total" of ORG at the test server.
-stats() {
-	"$PYTHON" -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["mint"], d["refresh"], d["total"])' \
-		"$(cobo_server_ctl GET "/_test/stats?org_id=$ORG")"
-}
+stats() { cobo_server_stats "$ORG" mint refresh total; }
 
 # py EXPR: prints a Python expression over d = the JSON document on stdin.
 py() {

@@ -72,6 +72,13 @@ t_done() {
 	exit $?
 }
 
+# t_file_cobo_stack: the lines of a config whose stack caches in the file
+# module and mints with cobo-oauth (the test adds its profiles).
+t_file_cobo_stack() {
+	printf '[stack]\nget = file cobo-oauth\nstore = file\nerase = file\nlist = file\n'
+	printf '[module cobo-oauth]\nschemas = com.cobo.credential.Token\n'
+}
+
 # A config file for the test: t_config <<EOF ... EOF ; exports COBO_CREDENTIAL_CONFIG.
 t_config() {
 	mkdir -p "$XDG_CONFIG_HOME/cobo-credential"

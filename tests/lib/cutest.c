@@ -62,6 +62,20 @@ void cutest_write(const char *path, const char *text, unsigned mode)
 	}
 }
 
+const char *cutest_read_file(const char *path)
+{
+	static char buf[8192];
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f != NULL) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 /* Builds CUnit's registry from the suite tables; 0 or -1. */
 static int add_suites(const struct cutest_suite *suites, CU_SetUpFunc setup,
 		      CU_TearDownFunc teardown)

@@ -37,4 +37,8 @@ const char *cutest_tmpdir(void);
 /* Writes text to path with mode; aborts the test run on failure. */
 void cutest_write(const char *path, const char *text, unsigned mode);
 
+/* The text of path, at most 8 KiB of it ("" when it cannot be read), in a
+ * buffer the next call overwrites. */
+const char *cutest_read_file(const char *path);
+
 #endif

@@ -124,15 +124,36 @@ srv_valid() {
 	cobo_server_ctl GET "/_test/$path?token=$2" | grep -o '"valid": *[a-z]*' | sed 's/.*: *//'
 }
 # srv_stats ORG: "mint refresh" requests counted for ORG.
-srv_stats() {
-	local j
-	j=$(cobo_server_ctl GET "/_test/stats?org_id=$1")
-	echo "$(printf '%s' "$j" | sed -n 's/.*"mint": *\([0-9]*\).*/\1/p') $(printf '%s' "$j" | sed -n 's/.*"refresh": *\([0-9]*\).*/\1/p')"
-}
+srv_stats() { cobo_server_stats "$1" mint refresh; }
 srv_fault() { cobo_server_ctl POST /_test/fault "$1" >/dev/null || fail "queue fault $1"; }
 # srv_clear: no more faults, and any request the server holds ('hold') let go
 # and answered, so nothing from one case reaches into the next.
 srv_clear() { cobo_server_ctl POST /_test/fault/clear >/dev/null; cobo_server_release; }
+
+# hy_faults_up: where both halves of the fault matrix start (faults-*.sh):
+# the server with hour-long access tokens, the keyring, the keyring stack,
+# profile q's pair minted and cached (the profile a fault must leave alone);
+# LATER seconds on, p's access token is past its lifetime and a get refreshes.
+hy_faults_up() {
+	hy_server_up --access-ttl 3600
+	hy_keyring_up
+	hy_config keyring
+	LATER=4000
+	git_get "$HOST_Q" q
+	[ -n "$TOKEN" ] || { echo "cannot mint for q: $ERR"; exit 99; }
+}
+
+# fe_get FE [OFFSET]: a get for profile p through front-end FE (git, docker
+# or cli) with the clock OFFSET seconds ahead.  Sets RC, OUT, ERR, TOKEN and
+# MSG (the line the user reads: git's and the CLI's stderr, Docker's stdout).
+fe_get() {
+	local off=${2:-0}
+	case $1 in
+	git) COBO_CREDENTIAL_NOW_OFFSET=$off git_get "$HOST_P" p; MSG=$ERR ;;
+	docker) COBO_CREDENTIAL_NOW_OFFSET=$off docker_get "$HOST_P"; MSG=$OUT ;;
+	cli) COBO_CREDENTIAL_NOW_OFFSET=$off cli_token p; MSG=$ERR ;;
+	esac
+}
 
 # one_line DESC TEXT: TEXT is exactly one non-empty line.
 one_line() {

@@ -96,10 +96,7 @@ json_get() {
 }
 stat_of() { json_get "$(cobo_server_ctl GET "/_test/stats?org_id=$ORG")" "$1"; }
 # stats: "mint refresh total failed" for ORG in one call.
-stats() {
-	cobo_server_ctl GET "/_test/stats?org_id=$ORG" | "$PYTHON" -c \
-		'import json,sys; s=json.load(sys.stdin); print(s["mint"], s["refresh"], s["total"], s["failed"])'
-}
+stats() { cobo_server_stats "$ORG" mint refresh total failed; }
 token_valid() { json_get "$(cobo_server_ctl GET "/_test/token_valid?token=$1")" valid; }
 refresh_info() { cobo_server_ctl GET "/_test/refresh_valid?token=$1"; }
 # backoff_over: as if the core's refresh backoff had passed (after a failed

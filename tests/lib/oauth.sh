@@ -38,9 +38,8 @@ t_on_exit cobo_server_stop
 # replace nothing: the defaults below are written unless OAUTH_BARE=1).
 oauth_config() {
 	{
-		printf '[stack]\nget = file cobo-oauth\nstore = file\nerase = file\nlist = file\n'
+		t_file_cobo_stack
 		printf '[module file]\npath = %s\n' "$STORE"
-		printf '[module cobo-oauth]\nschemas = com.cobo.credential.Token\n'
 		printf '[profile p]\n'
 		if [ "${OAUTH_BARE:-0}" != 1 ]; then
 			printf 'base_url = %s\nclient_id = %s\norg_id = %s\n' "$COBO_SERVER_URL" "$CLIENT_ID" "$ORG"

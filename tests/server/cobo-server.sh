@@ -139,6 +139,15 @@ cobo_server_ctl() {
     [[ $code =~ ^[0-9]+$ && $code -lt 400 ]]
 }
 
+# cobo_server_stats ORG FIELD...: the server's counters for ORG (mint, refresh,
+# total, failed, ...), the FIELDs asked for on one line, in that order.
+cobo_server_stats() {
+    local org=$1
+    shift
+    cobo_server_ctl GET "/_test/stats?org_id=$org" | "$COBO_SERVER_PYTHON" -c \
+        'import json,sys; d=json.load(sys.stdin); print(*(d[k] for k in sys.argv[1:]))' "$@"
+}
+
 # cobo_server_register_app CLIENT_ID PUBKEY_HEX ORG...
 cobo_server_register_app() {
     if [[ $# -lt 2 ]]; then
