@@ -94,10 +94,13 @@ delta() {
 # The first token: one mint, offset 0.
 lc_get
 expect_eq "$STACK: first get mints a token" "0 true" "$RC $(token_valid "$TOKEN")"
-PREV=$TOKEN
 
 BAD=0 STEP=0 SUM_STORM=0 SUM_REF=0 SUM_SHARED=0 SUM_LOCKED=0
 for ((r = 1; r <= ROUNDS; r++)); do
+	# A round starts from a fresh token, whatever the last one left
+	# (a refresh that failed leaves the stale one, which this renews).
+	lc_get COBO_CREDENTIAL_NOW_OFFSET=$((STEP * 3300))
+	PREV=$TOKEN
 	# cached: N gets of a fresh token, no request
 	before=$(stats)
 	burst "$r.cached" $((STEP * 3300)) "$N"
