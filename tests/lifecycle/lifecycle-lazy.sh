@@ -25,8 +25,16 @@ DESKTOP='keyring\.so|libsecret|libglib|libgio|libgobject'
 keyring_start || { echo "FAIL - keyring_start"; exit 1; }
 lc_server_up
 set_ttl 3600
+# lazy_config GET STORE ERASE: lc_config without its `[module cobo-oauth]
+# schemas = ...` lines, as users write it (no boilerplate): which schemas
+# cobo-oauth serves is then the module's and the host's own knowledge.
+lazy_config() {
+	lc_config "$@"
+	sed -i '/^\[module cobo-oauth\]$/,/^schemas = /d' "$XDG_CONFIG_HOME/cobo-credential/config"
+	grep -q '^schemas' "$XDG_CONFIG_HOME/cobo-credential/config" && fail "config still has a schemas line"
+}
 # The file tier before the keyring; both store.
-lc_config "file keyring cobo-oauth" "file keyring" "file keyring"
+lazy_config "file keyring cobo-oauth" "file keyring" "file keyring"
 
 # ld_mapped NAME CMD...: runs CMD (stdin: $IN) with LD_DEBUG=files; sets
 # MAPPED (every object ld.so mapped, one a line), OUT, RC.
@@ -135,7 +143,7 @@ both_none "plain git get, a hit in the file tier: nothing heavy" "$NET|$DESKTOP"
 expect_match "... answered it" 'password=plain-secret' "$OUT"
 
 # --- a hit in the keyring: libsecret, but still no libcurl/OpenSSL/json-c ------
-lc_config "keyring file cobo-oauth" "keyring file" "keyring file"
+lazy_config "keyring file cobo-oauth" "keyring file" "keyring file"
 IN=$REQ
 ld_mapped kr env COBO_CREDENTIAL_NOW_OFFSET=6600 "$HELPER" get # refresh into the keyring
 T2=$(printf '%s\n' "$OUT" | sed -n 's/^password=//p')
