@@ -22,6 +22,41 @@ static const char *const builtin_schemas[] = {
 	NULL,
 };
 
+/*
+ * An item that vanishes between the search and the read is a miss to
+ * search again, never an error: a store writes the new item and then
+ * deletes the one it replaces, so a reader that searched before the
+ * delete finds the new item on its next search.  (Reported as an error,
+ * the vanished item failed a helper; as a miss, it sent the token
+ * lifecycle to a second refresh.)  KR_VANISHED is this file's own code.
+ */
+#define KR_VANISHED (-2)
+#define KR_SEARCH_TRIES 8
+
+/*
+ * libsecret's proxy for an item whose path no longer exists fails with
+ * G_DBUS_ERROR_UNKNOWN_METHOD, "No such secret item at path: ..."; the
+ * daemon itself says NO_SUCH_OBJECT or UNKNOWN_OBJECT.
+ */
+static int vanished(const GError *e)
+{
+	return g_error_matches(e, SECRET_ERROR, SECRET_ERROR_NO_SUCH_OBJECT) ||
+	       g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+	       g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD);
+}
+
+/* err's status, or KR_VANISHED (err consumed either way). */
+static int search_error(struct kr_state *st, const char *what, GError *err)
+{
+	if (vanished(err)) {
+		st->host->log(st->host->ctx, COBOCRED_LOG_DEBUG,
+			      "keyring: %s: an item vanished meanwhile; searching again", what);
+		g_error_free(err);
+		return KR_VANISHED;
+	}
+	return kr_gerror(st, what, err);
+}
+
 GHashTable *kr_attrs_hash(const struct kr_attrs *a)
 {
 	GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
@@ -117,7 +152,7 @@ static int search_schema(struct kr_state *st, const struct cobocred_query *qa, c
 	found = secret_service_search_sync(st->service, NULL, attrs, SECRET_SEARCH_ALL, NULL, &ge);
 	g_hash_table_unref(attrs);
 	if (ge != NULL)
-		return kr_gerror(st, "searching the keyring", ge);
+		return search_error(st, "searching the keyring", ge);
 	for (l = found; l != NULL && r == 0; l = l->next)
 		r = consider(st, qa, schema, l->data, tail);
 	g_list_free_full(found, g_object_unref);
@@ -167,16 +202,19 @@ static int load_secrets(struct kr_state *st, struct kr_hit *hits)
 	secret_item_load_secrets_sync(want, NULL, &ge);
 	g_list_free(want);
 	if (ge != NULL)
-		return kr_gerror(st, "reading secrets from the keyring", ge);
+		return search_error(st, "reading secrets from the keyring", ge);
 	for (x = hits; x != NULL && r == COBOCRED_SUCCESS; x = x->next) {
 		SecretValue *v = x->locked ? NULL : secret_item_get_secret(x->ss);
 		const char *p;
 		gsize n = 0;
 
-		if (v == NULL) {
-			x->locked = 1; /* locked again meanwhile: its secret is out of reach */
+		/* No secret for an unlocked item: it vanished (the daemon skips a
+		 * path it no longer has) or was locked meanwhile; a new search
+		 * tells which, and finds what replaced it. */
+		if (!x->locked && v == NULL)
+			r = KR_VANISHED;
+		if (v == NULL)
 			continue;
-		}
 		p = secret_value_get(v, &n);
 		if (kr_item_set_payload(st->host, x->item, p != NULL ? p : "", p ? n : 0) != 0) {
 			st->host->set_error(st->host->ctx, "out of memory reading the keyring");
@@ -205,14 +243,15 @@ static struct kr_hit *filter_secret(struct kr_state *st, const struct cobocred_q
 	return hits;
 }
 
-int kr_search(struct kr_state *st, const struct cobocred_query *q, enum kr_want want,
-	      struct kr_hit **out)
+/* One search (see kr_search); KR_VANISHED when an item vanished under it. */
+static int search_once(struct kr_state *st, const struct cobocred_query *q, enum kr_want want,
+		       struct kr_hit **out)
 {
 	const char *one[2] = { q->schema, NULL };
 	const char *const *schemas = q->schema != NULL ? one : builtin_schemas;
 	struct cobocred_query qa = *q; /* attributes only: secrets are checked once loaded */
 	struct kr_hit *hits = NULL, **tail = &hits;
-	int r = kr_service_ready(st);
+	int r = COBOCRED_SUCCESS;
 
 	*out = NULL;
 	qa.secret = NULL;
@@ -231,6 +270,29 @@ int kr_search(struct kr_state *st, const struct cobocred_query *q, enum kr_want 
 	}
 	*out = filter_secret(st, q, hits);
 	return COBOCRED_SUCCESS;
+}
+
+int kr_search(struct kr_state *st, const struct cobocred_query *q, enum kr_want want,
+	      struct kr_hit **out)
+{
+	int r = kr_service_ready(st), tries = 0;
+
+	*out = NULL;
+	while (r == COBOCRED_SUCCESS || r == KR_VANISHED) {
+		if (tries++ == KR_SEARCH_TRIES)
+			break;
+		r = search_once(st, q, want, out);
+		if (r != KR_VANISHED)
+			return r;
+	}
+	if (r == KR_VANISHED) {
+		/* Items replaced faster than we can read them: busy, not broken. */
+		st->host->set_error(st->host->ctx,
+				    "keyring items kept vanishing while being read (another "
+				    "program is rewriting them); retry");
+		r = COBOCRED_TRYAGAIN;
+	}
+	return r;
 }
 
 void kr_hits_free(struct kr_state *st, struct kr_hit *hits)

@@ -40,6 +40,16 @@ struct cobocred_lock_service {
 	void (*mark_failure)(struct cobocred_ctx *ctx, const char *name, int failed);
 	/* 1 if the marker of NAME was set less than seconds ago. */
 	int (*failed_recently)(struct cobocred_ctx *ctx, const char *name, int seconds);
+	/*
+	 * Appended: lock NAME shared, as lock() does exclusively (a shared
+	 * holder waits out an exclusive one and lets other shared holders in;
+	 * unlock() releases it).  The lifecycle's waiters look under it first,
+	 * so one refreshed token answers them all at once instead of one by
+	 * one under the exclusive lock.  NULL: not offered, the lifecycle
+	 * skips that look.  A service offering it must also take lock()'s
+	 * timeout_ms 0 as "try once, never wait" (TRYAGAIN when held).
+	 */
+	int (*lock_shared)(struct cobocred_ctx *ctx, const char *name, int timeout_ms, int *handle);
 };
 
 struct cobocred_ctx {
@@ -62,6 +72,16 @@ struct cobocred_ctx {
 struct instance *cobocred_instance(struct cobocred_ctx *ctx, const char *name,
 				   const struct cobocred_stack_entry *e);
 void cobocred_instances_free(struct cobocred_ctx *ctx);
+/*
+ * What the host knows of its own modules before loading them (cobo-oauth
+ * serves Cobo tokens only), so the stack passes over them without mapping
+ * their libraries.  1 only when the instance's module is one of those and
+ * the table says so; 0 means "load it and ask".
+ */
+int cobocred_instance_known_not_to_serve(const struct cobocred_ctx *ctx, const char *instance,
+					 const char *schema);
+int cobocred_instance_known_to_serve(const struct cobocred_ctx *ctx, const char *instance,
+				     const char *schema);
 
 /*
  * schema_owner.c: checks every profile against a module's settings table

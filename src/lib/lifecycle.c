@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "core.h"
 
@@ -224,10 +225,63 @@ static int mint_and_store(struct cobocred_ctx *ctx, struct instance *in, size_t 
 	return st;
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* What is left of a deadline for the next wait (at least 1 ms: 0 would mean "never wait"). */
+static int left_ms(int64_t deadline)
+{
+	int64_t left = deadline - mono_ms();
+
+	return left < 1 ? 1 : left > INT32_MAX ? INT32_MAX : (int)left;
+}
+
+/*
+ * The look first, for a lock service that offers shared locks.  One try
+ * of the exclusive lock, never waiting: whoever gets it is the refresher
+ * (*handle set, NOTFOUND: go on).  Everybody else waits for the shared
+ * lock, which comes when the refresher lets go, and re-reads the caches
+ * under it, all at once: SUCCESS with *out when the token is fresh now.
+ * Still stale (the refresh failed, or nobody was refreshing but readers
+ * held the lock): NOTFOUND, and the caller queues for the exclusive lock,
+ * where it re-reads once more before asking the server, so the upgrade
+ * (release shared, take exclusive, re-read) never lets two refreshes in.
+ * Other statuses: the shared wait's failure (TRYAGAIN: a stuck holder).
+ */
+static int look_shared(struct cobocred_ctx *ctx, const char *name, int timeout_ms,
+		       const struct cobocred_query *q, const struct stack_client *reread,
+		       struct cobocred_item **out, int *handle)
+{
+	const struct cobocred_lock_service *locks = ctx->locks;
+	int shared = -1, st;
+
+	*handle = -1;
+	if (locks->lock_shared == NULL)
+		return COBOCRED_NOTFOUND;
+	if (locks->lock(ctx, name, 0, handle) == COBOCRED_SUCCESS)
+		return COBOCRED_NOTFOUND;
+	st = locks->lock_shared(ctx, name, timeout_ms, &shared);
+	if (st != COBOCRED_SUCCESS)
+		return st;
+	st = cobocred_stack_run(ctx, COBOCRED_OP_GET, q, NULL, out, reread);
+	locks->unlock(ctx, shared);
+	if (st != COBOCRED_SUCCESS)
+		return COBOCRED_NOTFOUND;
+	cobocred_trace(ctx, "another process refreshed it meanwhile (seen under the shared lock)");
+	return COBOCRED_SUCCESS;
+}
+
 /*
  * Stack client mint hook.  Single flight: under a per-credential lock,
  * re-read the caches before the minting module (entries [0, idx)), and
- * mint only if they are still stale.
+ * mint only if they are still stale.  Waiters look first under the
+ * shared lock (look_shared), so a storm of helpers on one stale token
+ * makes one refresh and reads the new token in parallel, not in a queue.
  */
 static int mint_locked(struct cobocred_ctx *ctx, struct instance *in, size_t idx,
 		       const struct cobocred_query *q, struct cobocred_item **out, void *arg)
@@ -237,12 +291,18 @@ static int mint_locked(struct cobocred_ctx *ctx, struct instance *in, size_t idx
 	const struct cobocred_lock_service *locks = ctx->locks;
 	char name[64];
 	int handle = -1, st, had_valid = valid(ctx, f->stale);
+	int timeout = had_valid ? MINT_LOCK_TIMEOUT_VALID_MS : MINT_LOCK_TIMEOUT_MS;
+	int64_t deadline = mono_ms() + timeout;
 
 	lock_name(q, name, sizeof(name));
-	st = locks->lock(ctx, name, had_valid ? MINT_LOCK_TIMEOUT_VALID_MS : MINT_LOCK_TIMEOUT_MS,
-			 &handle);
-	if (st != COBOCRED_SUCCESS)
+	st = look_shared(ctx, name, timeout, q, &reread, out, &handle);
+	if (st != COBOCRED_NOTFOUND)
 		return st;
+	if (handle < 0) {
+		st = locks->lock(ctx, name, left_ms(deadline), &handle);
+		if (st != COBOCRED_SUCCESS)
+			return st;
+	}
 	st = cobocred_stack_run(ctx, COBOCRED_OP_GET, q, NULL, out, &reread);
 	if (st == COBOCRED_SUCCESS) {
 		cobocred_trace(ctx, "another process refreshed it meanwhile");

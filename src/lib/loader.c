@@ -141,6 +141,87 @@ static void option_where(const struct cobocred_ctx *ctx, const struct cobocred_s
 	}
 }
 
+/*
+ * What the host's own modules serve, known before they are loaded.  A
+ * module declares its schemas itself (ABI 1.2 `schemas`), but only once
+ * loaded, and loading cobo-oauth maps libcurl, OpenSSL and json-c: a plain
+ * git or Docker get that misses the stores loaded it just to learn that it
+ * serves Cobo tokens only.  load() refuses a module whose own declaration
+ * differs from this table, so the two never drift apart unnoticed.
+ */
+static const char *const cobo_oauth_schemas[] = { COBOCRED_SCHEMA_COBO, NULL };
+static const struct {
+	const char *soname;
+	const char *const *schemas;
+} known_modules[] = {
+	{ "cobo-oauth", cobo_oauth_schemas },
+};
+
+static const char *instance_soname(const struct cobocred_ctx *ctx, const char *instance)
+{
+	const char *soname = cobocred_section_get(cobocred_config_module(ctx->cfg, instance),
+						  "module");
+
+	return soname != NULL ? soname : instance;
+}
+
+/* The table's schemas of SONAME, or NULL when it is not one of ours. */
+static const char *const *known_schemas(const char *soname)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(known_modules) / sizeof(known_modules[0]); i++)
+		if (strcmp(known_modules[i].soname, soname) == 0)
+			return known_modules[i].schemas;
+	return NULL;
+}
+
+static int listed(const char *const *list, const char *schema)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, schema) == 0)
+			return 1;
+	return 0;
+}
+
+int cobocred_instance_known_not_to_serve(const struct cobocred_ctx *ctx, const char *instance,
+					 const char *schema)
+{
+	const char *const *known = known_schemas(instance_soname(ctx, instance));
+
+	return known != NULL && !listed(known, schema);
+}
+
+int cobocred_instance_known_to_serve(const struct cobocred_ctx *ctx, const char *instance,
+				     const char *schema)
+{
+	const char *const *known = known_schemas(instance_soname(ctx, instance));
+
+	return known != NULL && listed(known, schema);
+}
+
+/* 0 if module m declares what known_modules says of soname; -1 (in failed) if not. */
+static int as_known(struct instance *in, const char *soname, const char *where)
+{
+	const char *const *known = known_schemas(soname), *const *got = in->mod.schemas;
+	size_t n = 0, k = 0;
+
+	if (known == NULL)
+		return 0;
+	for (; got != NULL && got[n] != NULL; n++)
+		if (!listed(known, got[n]))
+			break;
+	while (known[k] != NULL)
+		k++;
+	if (got != NULL && got[n] == NULL && n == k)
+		return 0;
+	inst_fail(in, INST_FAILED, COBOCRED_ERROR,
+		  "%s: module '%s' (%s.so) serves other schemas than this cobo-credential "
+		  "expects of it; install the module and the helpers from one build",
+		  where, in->name, soname);
+	return -1;
+}
+
 static void load(struct cobocred_ctx *ctx, struct instance *in,
 		 const struct cobocred_stack_entry *e)
 {
@@ -194,7 +275,7 @@ static void load(struct cobocred_ctx *ctx, struct instance *in,
 			  where, in->name, COBOCRED_ABI_MAJOR, COBOCRED_ABI_MINOR);
 		return;
 	}
-	if (adopt(in, m, where) != 0)
+	if (adopt(in, m, where) != 0 || as_known(in, soname, where) != 0)
 		return;
 	argc = module_args(sec, argv, MAX_MODULE_ARGS);
 	ctx->error[0] = '\0';

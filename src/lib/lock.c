@@ -112,35 +112,56 @@ static int valid_lock_name(const char *s)
 	return 1;
 }
 
-static int flock_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms, int *handle)
+/* Opens the lock file of NAME; -1 with the message set. */
+static int lock_open(struct cobocred_ctx *ctx, const char *name, char *path, size_t len)
 {
 	const char *dir = cobocred_runtime_dir(ctx);
+	int fd;
+
+	if (dir == NULL)
+		return -1;
+	if (!valid_lock_name(name)) {
+		cobocred_set_error(ctx, "bad lock name '%.40s'; report this bug", name);
+		return -1;
+	}
+	snprintf(path, len, "%s/%s.lock", dir, name);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		cobocred_set_error(ctx, "cannot open lock %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/*
+ * flock(op) on NAME's file, waiting up to timeout_ms; timeout_ms 0 tries
+ * once and never waits (the lifecycle's "is anybody refreshing?").
+ */
+static int flock_take(struct cobocred_ctx *ctx, const char *name, int op, int timeout_ms,
+		      int *handle)
+{
+	const char *how = op == LOCK_SH ? " (shared)" : "";
 	char path[4200];
 	int fd, r;
 
 	*handle = -1;
-	if (dir == NULL)
+	fd = lock_open(ctx, name, path, sizeof(path));
+	if (fd < 0)
 		return COBOCRED_ERROR;
-	if (!valid_lock_name(name)) {
-		cobocred_set_error(ctx, "bad lock name '%.40s'; report this bug", name);
-		return COBOCRED_ERROR;
-	}
-	snprintf(path, sizeof(path), "%s/%s.lock", dir, name);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		cobocred_set_error(ctx, "cannot open lock %s: %s", path, strerror(errno));
-		return COBOCRED_ERROR;
-	}
 	/* A first try without waiting: on a miss, say so once (tests order
 	 * events on this trace line), then wait with the deadline. */
-	r = flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : -1;
+	r = flock(fd, op | LOCK_NB) == 0 ? 0 : -1;
 	if (r != 0 && (errno == EWOULDBLOCK || errno == EINTR)) {
-		cobocred_trace(ctx, "waiting for lock %s (held by another process; up to %d ms)",
-			       name, timeout_ms);
-		r = cobocred_flock_wait(fd, LOCK_EX, timeout_ms);
+		r = 1;
+		if (timeout_ms > 0) {
+			cobocred_trace(
+				ctx, "waiting for lock %s%s (held by another process; up to %d ms)",
+				name, how, timeout_ms);
+			r = cobocred_flock_wait(fd, op, timeout_ms);
+		}
 	}
 	if (r != 0) {
-		if (r > 0)
+		if (r > 0 && timeout_ms == 0)
+			cobocred_set_error(ctx, "lock %s is held by another process", path);
+		else if (r > 0)
 			cobocred_set_error(ctx,
 					   "lock %s held by another process for over %d ms; "
 					   "retry, or find the stuck process with: fuser %s",
@@ -150,9 +171,20 @@ static int flock_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms
 		close(fd);
 		return r > 0 ? COBOCRED_TRYAGAIN : COBOCRED_ERROR;
 	}
-	cobocred_trace(ctx, "locked %s", name);
+	cobocred_trace(ctx, "locked %s%s", name, how);
 	*handle = fd;
 	return COBOCRED_SUCCESS;
+}
+
+static int flock_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms, int *handle)
+{
+	return flock_take(ctx, name, LOCK_EX, timeout_ms, handle);
+}
+
+static int flock_lock_shared(struct cobocred_ctx *ctx, const char *name, int timeout_ms,
+			     int *handle)
+{
+	return flock_take(ctx, name, LOCK_SH, timeout_ms, handle);
 }
 
 static void flock_unlock(struct cobocred_ctx *ctx, int handle)
@@ -210,6 +242,7 @@ const struct cobocred_lock_service cobocred_flock_service = {
 	.unlock = flock_unlock,
 	.mark_failure = flock_mark_failure,
 	.failed_recently = flock_failed_recently,
+	.lock_shared = flock_lock_shared,
 };
 
 void cobocred_set_lock_service(struct cobocred_ctx *ctx, const struct cobocred_lock_service *s)

@@ -19,7 +19,8 @@
 
 /*
  * 1 if [module NAME] schemas = ... lets instance serve schema; with no such
- * list, 1 unless explicit (the list must name it).
+ * list, 1 unless explicit, where the host's own knowledge must name it
+ * (cobocred_instance_known_to_serve).
  */
 static int schema_listed(const struct cobocred_ctx *ctx, const char *instance, const char *schema,
 			 int explicit)
@@ -29,7 +30,7 @@ static int schema_listed(const struct cobocred_ctx *ctx, const char *instance, c
 	size_t n = strlen(schema), w;
 
 	if (list == NULL)
-		return !explicit;
+		return explicit ? cobocred_instance_known_to_serve(ctx, instance, schema) : 1;
 	for (; *list; list += w) {
 		list += strspn(list, " ,\t");
 		w = strcspn(list, " ,\t");
@@ -62,8 +63,9 @@ static struct instance *owner(struct cobocred_ctx *ctx, const char *schema, int 
 	if (ctx->cfg == NULL)
 		return NULL;
 	l = &ctx->cfg->ops[COBOCRED_OP_GET];
-	/* Pass 0: instances whose [module] section names the schema, so the
-	 * stores before them need not load; pass 1: every instance it may reach. */
+	/* Pass 0: instances whose [module] section names the schema, or that
+	 * the host knows serve it (loader.c), so the stores before them need
+	 * not load; pass 1: every instance it may reach. */
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < l->n; i++) {
 			if (!schema_listed(ctx, l->v[i].instance, schema, pass == 0))

@@ -218,6 +218,10 @@ static int run_entry(struct cobocred_ctx *ctx, const struct cobocred_stack_entry
 	 * serve the query is never even loaded. */
 	if (schemas != NULL && q != NULL && q->schema != NULL && !list_names(schemas, q->schema))
 		return -1;
+	/* Nor one of the host's own modules that serves other schemas (loader.c). */
+	if (schemas == NULL && q != NULL && q->schema != NULL &&
+	    cobocred_instance_known_not_to_serve(ctx, e->instance, q->schema))
+		return -1;
 	in = cobocred_instance(ctx, e->instance, e);
 	if (in == NULL) {
 		cobocred_set_error(ctx, "out of memory loading module '%s'", e->instance);
