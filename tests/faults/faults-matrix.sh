@@ -26,7 +26,7 @@ outcome() {
 	git)
 		if [ "$RC" = 0 ] && [ -n "$TOKEN" ] && [ -z "$ERR" ]; then echo OK
 		elif [ "$RC" = 0 ] && [ -z "$OUT" ] && [ "$lines" = 1 ] &&
-			printf '%s' "$MSG" | grep -q "^git-credential-cobo: no Cobo access token for profile 'p': "
+			printf '%s' "$MSG" | grep -q "^git-credential-cobo: no Cobo access token for profile 'p', org [^:]*: "
 		then echo FAIL
 		else echo "odd(rc=$RC lines=$lines)"; fi ;;
 	docker)

@@ -91,7 +91,7 @@ fault '{"mode":"status","status":500,"count":-1,"on":"token"}'
 at $EXPIRED
 expect_eq "expired and the server fails: exit 0, no output (git asks the user)" "0|" "$RC|$OUT"
 expect_match "expired and the server fails: one line naming the profile" \
-	"^git-credential-cobo: no Cobo access token for profile 'lc': " "$ERR"
+	"^git-credential-cobo: no Cobo access token for profile 'lc', org [^:]*: " "$ERR"
 expect_eq "expired and the server fails: exactly one line" 1 "$(printf '%s\n' "$ERR" | wc -l)"
 no_token_in "expired and the server fails: no token in the message" "$ERR"
 cobo_server_ctl POST /_test/fault/clear >/dev/null
@@ -269,7 +269,7 @@ fault '{"mode":"status","status":503,"count":-1,"on":"mint"}'
 at $EXPIRED
 expect_eq "lost reply, mint fails, token expired: exit 0, no output" "0|" "$RC|$OUT"
 expect_match "lost reply, mint fails, token expired: one line on stderr" \
-	"^git-credential-cobo: no Cobo access token for profile 'lc': " "$ERR"
+	"^git-credential-cobo: no Cobo access token for profile 'lc', org [^:]*: " "$ERR"
 cobo_server_ctl POST /_test/fault/clear >/dev/null
 backoff_over
 at $EXPIRED
@@ -362,7 +362,7 @@ no_token_in "server down, traced: no token value in the trace" "$ERR"
 at $EXPIRED
 expect_eq "server down, token expired: exit 0, no output" "0|" "$RC|$OUT"
 expect_match "server down, token expired: one line naming the profile" \
-	"^git-credential-cobo: no Cobo access token for profile 'lc': " "$ERR"
+	"^git-credential-cobo: no Cobo access token for profile 'lc', org [^:]*: " "$ERR"
 expect_eq "server down: the cached tokens are never erased" "$AT0 $RT0" \
 	"$(kr_lookup access) $(kr_lookup refresh)"
 
