@@ -151,6 +151,31 @@ static int search_schema(struct kr_state *st, const struct cobocred_query *qa, c
 	return r;
 }
 
+/* The Locked property of collection path: 1, 0, or -1 when it cannot be read. */
+static int collection_locked(struct kr_state *st, const char *path)
+{
+	char *owner = g_dbus_proxy_get_name_owner(G_DBUS_PROXY(st->service));
+	GVariant *v = NULL, *inner = NULL;
+	int locked = -1;
+
+	if (owner != NULL && g_variant_is_object_path(path))
+		v = g_dbus_connection_call_sync(
+			g_dbus_proxy_get_connection(G_DBUS_PROXY(st->service)), owner, path,
+			"org.freedesktop.DBus.Properties", "Get",
+			g_variant_new("(ss)", "org.freedesktop.Secret.Collection", "Locked"),
+			G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, KR_CALL_TIMEOUT_MS,
+			NULL, NULL);
+	if (v != NULL) {
+		g_variant_get(v, "(v)", &inner);
+		if (g_variant_is_of_type(inner, G_VARIANT_TYPE_BOOLEAN))
+			locked = g_variant_get_boolean(inner);
+		g_variant_unref(inner);
+		g_variant_unref(v);
+	}
+	g_free(owner);
+	return locked;
+}
+
 /*
  * 1 if the collection holding ss is locked (or cannot be asked), 0 if it
  * is unlocked and only the item is locked for us.
@@ -159,30 +184,29 @@ static int in_locked_collection(struct kr_state *st, SecretItem *ss)
 {
 	const char *path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(ss));
 	const char *slash = strrchr(path, '/');
-	char *coll, *owner = g_dbus_proxy_get_name_owner(G_DBUS_PROXY(st->service));
-	GVariant *v, *inner = NULL;
+	char *coll;
 	int locked = 1;
 
-	if (slash == NULL || slash == path || owner == NULL) {
-		g_free(owner);
-		return 1;
+	if (slash != NULL && slash != path) {
+		coll = g_strndup(path, (gsize)(slash - path));
+		locked = collection_locked(st, coll) != 0;
+		g_free(coll);
 	}
-	coll = g_strndup(path, (gsize)(slash - path));
-	v = g_dbus_connection_call_sync(g_dbus_proxy_get_connection(G_DBUS_PROXY(st->service)),
-					owner, coll, "org.freedesktop.DBus.Properties", "Get",
-					g_variant_new("(ss)", "org.freedesktop.Secret.Collection",
-						      "Locked"),
-					G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NO_AUTO_START,
-					KR_CALL_TIMEOUT_MS, NULL, NULL);
-	if (v != NULL) {
-		g_variant_get(v, "(v)", &inner);
-		if (g_variant_is_of_type(inner, G_VARIANT_TYPE_BOOLEAN))
-			locked = g_variant_get_boolean(inner);
-		g_variant_unref(inner);
-		g_variant_unref(v);
-	}
-	g_free(coll);
-	g_free(owner);
+	return locked;
+}
+
+/*
+ * 1 if our collection (the alias items are stored under) is known to be
+ * locked.  KeePassXC answers a search on a locked database only once a
+ * person has unlocked it (its "unlock before search"), so a read that
+ * nobody can unlock for is answered "locked" before searching.
+ */
+static int store_collection_locked(struct kr_state *st)
+{
+	char *alias = g_strdup_printf("/org/freedesktop/secrets/aliases/%s", st->collection);
+	int locked = collection_locked(st, alias) == 1;
+
+	g_free(alias);
 	return locked;
 }
 
@@ -305,10 +329,15 @@ int kr_search(struct kr_state *st, const struct cobocred_query *q, enum kr_want 
 	*out = NULL;
 	qa.secret = NULL;
 	qa.secret_len = 0;
-	for (; r == COBOCRED_SUCCESS && *schemas != NULL; schemas++)
-		r = search_schema(st, &qa, *schemas, &tail);
 	if (q->secret != NULL)
 		want = KR_SECRETS;
+	if (r == COBOCRED_SUCCESS && want != KR_ATTRS_ONLY && !st->interactive &&
+	    store_collection_locked(st)) {
+		st->host->set_error(st->host->ctx, "%s", KR_LOCKED_MSG);
+		return COBOCRED_TRYAGAIN;
+	}
+	for (; r == COBOCRED_SUCCESS && *schemas != NULL; schemas++)
+		r = search_schema(st, &qa, *schemas, &tail);
 	if (r == COBOCRED_SUCCESS && want != KR_ATTRS_ONLY)
 		r = unlock_hits(st, hits);
 	if (r == COBOCRED_SUCCESS && want == KR_SECRETS)

@@ -169,12 +169,22 @@ kr_build_git_libsecret() {
 	return 1
 }
 
-# keyring_lock: locks the default collection (no prompt is needed to lock).
+# keyring_lock: locks the default collection.  gnome-keyring locks at once;
+# KeePassXC answers with a prompt (it locks the database), performed here.
 keyring_lock() {
-	local coll=${KR_COLLECTION:-$(kr_default_collection)}
-	kr_call org.freedesktop.secrets /org/freedesktop/secrets \
-		org.freedesktop.Secret.Service.Lock array:objpath:"$coll" >/dev/null || return 1
-	[ "$(kr_collection_locked "$coll")" = true ]
+	local coll=${KR_COLLECTION:-$(kr_default_collection)} out prompt i
+	out=$(kr_call org.freedesktop.secrets /org/freedesktop/secrets \
+		org.freedesktop.Secret.Service.Lock array:objpath:"$coll") || return 1
+	prompt=$(printf '%s\n' "$out" | grep -o '/org/freedesktop/secrets/prompt/[A-Za-z0-9_/]*' | head -n1)
+	if [ -n "$prompt" ]; then
+		kr_call org.freedesktop.secrets "$prompt" org.freedesktop.Secret.Prompt.Prompt \
+			string: >/dev/null || return 1
+	fi
+	for i in $(seq 600); do # a safety net (60 s), not a wait
+		[ "$(kr_collection_locked "$coll")" = true ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # keyring_kill: the daemon dies hard; the bus stays.
