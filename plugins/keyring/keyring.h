@@ -27,6 +27,8 @@
 #define KR_REACH_MS 5000
 /* Per D-Bus call to the daemon once it is known to be there. */
 #define KR_CALL_TIMEOUT_MS 15000
+/* A search of a locked collection with nobody to unlock it (search.c). */
+#define KR_LOCKED_SEARCH_MS 3000
 
 /*
  * Prompt deadlines (prompt.c).  Nobody to answer (no terminal, or

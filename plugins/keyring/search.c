@@ -324,20 +324,34 @@ int kr_search(struct kr_state *st, const struct cobocred_query *q, enum kr_want 
 	const char *const *schemas = q->schema != NULL ? one : builtin_schemas;
 	struct cobocred_query qa = *q; /* attributes only: secrets are checked once loaded */
 	struct kr_hit *hits = NULL, **tail = &hits;
-	int r = kr_service_ready(st);
+	int r = kr_service_ready(st), locked_search = 0;
 
 	*out = NULL;
 	qa.secret = NULL;
 	qa.secret_len = 0;
 	if (q->secret != NULL)
 		want = KR_SECRETS;
-	if (r == COBOCRED_SUCCESS && want != KR_ATTRS_ONLY && !st->interactive &&
-	    store_collection_locked(st)) {
-		st->host->set_error(st->host->ctx, "%s", KR_LOCKED_MSG);
-		return COBOCRED_TRYAGAIN;
+	if (r == COBOCRED_SUCCESS && !st->interactive && store_collection_locked(st)) {
+		if (want != KR_ATTRS_ONLY) {
+			st->host->set_error(st->host->ctx, "%s", KR_LOCKED_MSG);
+			return COBOCRED_TRYAGAIN;
+		}
+		/*
+		 * Attributes of a locked collection: gnome-keyring shows them at
+		 * once; KeePassXC holds the search until someone unlocks, so a
+		 * short wait, and then "locked" is the truth.
+		 */
+		g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(st->service), KR_LOCKED_SEARCH_MS);
+		locked_search = 1;
 	}
 	for (; r == COBOCRED_SUCCESS && *schemas != NULL; schemas++)
 		r = search_schema(st, &qa, *schemas, &tail);
+	if (locked_search) {
+		g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(st->service), KR_CALL_TIMEOUT_MS);
+		if (r == COBOCRED_TRYAGAIN)
+			st->host->set_error(st->host->ctx, "%s (it shows no items while locked)",
+					    KR_LOCKED_MSG);
+	}
 	if (r == COBOCRED_SUCCESS && want != KR_ATTRS_ONLY)
 		r = unlock_hits(st, hits);
 	if (r == COBOCRED_SUCCESS && want == KR_SECRETS)
