@@ -76,6 +76,18 @@ int kr_is_git_ss_schema(const char *ss_schema)
 				     strcmp(ss_schema, KR_SS_GIT_LEGACY) == 0);
 }
 
+int kr_provider_attr(const char *name)
+{
+	static const char *const added[] = { "Title", "UserName", "URL", "Notes",
+					     "Uuid",  "Path",	  NULL };
+	const char *const *p;
+
+	for (p = added; *p != NULL; p++)
+		if (strcmp(name, *p) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * git splits host at its last ':' and keeps the rest as an integer port
  * attribute.  We split only when the rest is a real port (1..65535, digits

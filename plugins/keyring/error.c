@@ -38,8 +38,18 @@ static int transient(const GError *e)
 
 static int locked(const GError *e)
 {
-	return g_error_matches(e, SECRET_ERROR, SECRET_ERROR_IS_LOCKED) ||
-	       e->domain == kr_prompt_error_quark();
+	return g_error_matches(e, SECRET_ERROR, SECRET_ERROR_IS_LOCKED);
+}
+
+/* What to do about a prompt that did not complete (prompt.c). */
+static const char *prompt_fix(const GError *e)
+{
+	if (e->code == KR_PROMPT_TIMEOUT)
+		return "answer it: run from a terminal (or set COBO_CREDENTIAL_INTERACTIVE=always), "
+		       "or turn that confirmation off in the keyring (KeePassXC: Settings > "
+		       "Secret Service Integration), or raise prompt_timeout under [module "
+		       "keyring]";
+	return "retry and accept the prompt";
 }
 
 /* Copies msg into out on one line: control characters become spaces. */
@@ -68,6 +78,10 @@ int kr_gerror(struct kr_state *st, const char *what, GError *err)
 	if (locked(err)) {
 		status = COBOCRED_TRYAGAIN;
 		h->set_error(h->ctx, "%s", KR_LOCKED_MSG);
+	} else if (err->domain == kr_prompt_error_quark()) {
+		/* unlocked, but the provider's prompt did not complete: say what happened */
+		status = COBOCRED_TRYAGAIN;
+		h->set_error(h->ctx, "%s: %s; %s", what, msg, prompt_fix(err));
 	} else if (gone(err)) {
 		status = COBOCRED_UNAVAIL;
 		h->set_error(h->ctx,
@@ -86,4 +100,19 @@ int kr_gerror(struct kr_state *st, const char *what, GError *err)
 	h->log(h->ctx, COBOCRED_LOG_DEBUG, "keyring: %s: %s", what, msg);
 	g_error_free(err);
 	return status;
+}
+
+int kr_unlock_error(struct kr_state *st, GError *err)
+{
+	const struct cobocred_host *h = st->host;
+	char msg[400];
+
+	if (err == NULL || (!locked(err) && err->domain != kr_prompt_error_quark()))
+		return kr_gerror(st, "unlocking the keyring", err);
+	/* the collection is locked, and stays so: that is the news, the prompt a detail */
+	one_line(msg, sizeof(msg), err->message);
+	h->set_error(h->ctx, "%s (%s)", KR_LOCKED_MSG, msg);
+	h->log(h->ctx, COBOCRED_LOG_DEBUG, "keyring: unlocking: %s", msg);
+	g_error_free(err);
+	return COBOCRED_TRYAGAIN;
 }

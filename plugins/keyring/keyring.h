@@ -3,8 +3,9 @@
  * libsecret's synchronous API.
  *
  * Files: bus.c (is there a session bus at all, without GLib), service.c
- * (is there a Secret Service on it; connecting), noprompt.c (a service
- * that refuses prompts), error.c (GError -> status + one line), search.c,
+ * (is there a Secret Service on it; connecting), prompt.c (a service
+ * that performs prompts within a deadline), error.c (GError -> status +
+ * one line), search.c,
  * ops.c (get/store/erase/list), options.c (open/close), map.h (the pure
  * item layout).
  */
@@ -26,14 +27,34 @@
 #define KR_REACH_MS 5000
 /* Per D-Bus call to the daemon once it is known to be there. */
 #define KR_CALL_TIMEOUT_MS 15000
+/* A search of a locked collection with nobody to unlock it (search.c). */
+#define KR_LOCKED_SEARCH_MS 3000
+
+/*
+ * Prompt deadlines (prompt.c).  Nobody to answer (no terminal, or
+ * prompting off): a prompt that needs a person will not complete, so it is
+ * dismissed after KR_PROMPT_HEADLESS_MS (the prompt_timeout option); one
+ * that is only a D-Bus conversation (KeePassXC's on every store and
+ * delete) completes well within it.  A person at a terminal gets
+ * KR_PROMPT_PERSON_MS to answer a dialog.  After Dismiss the provider has
+ * KR_PROMPT_GRACE_MS to confirm.
+ */
+#define KR_PROMPT_HEADLESS_MS 5000
+#define KR_PROMPT_PERSON_MS 300000
+#define KR_PROMPT_GRACE_MS 2000
+/* Codes of kr_prompt_error_quark(): what really happened to a prompt. */
+#define KR_PROMPT_DISMISSED 1
+#define KR_PROMPT_TIMEOUT 2
 
 #define KR_LOCKED_MSG                                                    \
 	"the keyring is locked; unlock it (e.g. log in to the desktop, " \
-	"or run: gnome-keyring-daemon --unlock) and retry"
+	"run: gnome-keyring-daemon --unlock, or unlock the database in " \
+	"KeePassXC) and retry"
 
 struct kr_state {
 	const struct cobocred_host *host;
-	int interactive;	   /* prompts (unlock dialogs) allowed */
+	int interactive;	   /* a person can answer prompts (unlock dialogs) */
+	int prompt_ms;		   /* prompt deadline when nobody can answer */
 	char *collection;	   /* owned: alias of the collection items are stored in */
 	const char *git_ss_schema; /* xdg:schema of git items we write */
 	GDBusConnection *bus;	   /* owned ref; NULL until checked */
@@ -65,12 +86,15 @@ int kr_service_check(struct kr_state *st);
 /* st->service ready for calls (checks first if needed). */
 int kr_service_ready(struct kr_state *st);
 
-/* noprompt.c: a SecretService type whose prompts fail at once. */
-GType kr_noprompt_service_get_type(void);
+/* prompt.c: a SecretService type that performs prompts within a deadline. */
+GType kr_prompt_service_get_type(void);
+void kr_prompt_service_set_deadline(SecretService *service, int deadline_ms);
 GQuark kr_prompt_error_quark(void);
 
 /* error.c: sets a one-line message for err (consumed) and returns its status. */
 int kr_gerror(struct kr_state *st, const char *what, GError *err);
+/* The same for a failed unlock of a locked collection: "locked", with what the prompt did. */
+int kr_unlock_error(struct kr_state *st, GError *err);
 
 /* search.c */
 struct kr_hit {
@@ -85,7 +109,7 @@ struct kr_hit {
  * Every keyring item matching q (q->secret compared where the secret
  * could be read; locked items match on attributes alone and are marked).
  * KR_SECRETS reads the secrets into the items; it and KR_UNLOCKED first
- * unlock locked matches in interactive mode (a prompt), for callers that
+ * unlock locked matches where a prompt can work (search.c), for callers that
  * delete them; KR_ATTRS_ONLY does neither.  A q->secret to compare always
  * reads the secrets.  Without secrets a search is one D-Bus call per schema.
  */

@@ -29,10 +29,11 @@ static const char *git_ss_name(const char *ours)
 	return NULL;
 }
 
+/* Our metadata, and what providers add (read back, they are ignored). */
 static int reserved_name(const char *name)
 {
 	return strcmp(name, KR_XDG_SCHEMA) == 0 || strcmp(name, "expires_at") == 0 ||
-	       strcmp(name, "created_at") == 0;
+	       strcmp(name, "created_at") == 0 || kr_provider_attr(name);
 }
 
 /* One git attribute (ours: name=value) in git-credential-libsecret's form. */
@@ -188,8 +189,8 @@ static int generic_to_ss(const struct cobocred_item *it, struct kr_attrs *ss, ch
 	for (i = 0; i < it->n_attrs; i++) {
 		if (reserved_name(it->attrs[i].name)) {
 			snprintf(err, errlen,
-				 "attribute name '%s' is reserved by the keyring module; "
-				 "rename it",
+				 "attribute name '%s' is reserved by the keyring module "
+				 "or the keyring itself; rename it",
 				 it->attrs[i].name);
 			return -1;
 		}

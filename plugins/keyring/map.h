@@ -13,6 +13,10 @@
  *   generic everything else, Cobo tokens and app secrets included:
  *           attributes as they are, plus expires_at / created_at as
  *           non-lookup metadata; payload = the secret.
+ *
+ * Every layout is read on its schema's own attributes: what a provider
+ * adds to each item (kr_provider_attr) is ignored, while any other
+ * attribute still tells two credentials apart (EXACT, git's foreign items).
  */
 #ifndef KEYRING_MAP_H
 #define KEYRING_MAP_H
@@ -54,6 +58,13 @@ const char *kr_attrs_get(const struct kr_attrs *a, const char *name);
 enum kr_kind kr_kind_of(const char *schema);
 /* 1 if a Secret Service schema name holds git credentials. */
 int kr_is_git_ss_schema(const char *ss_schema);
+/*
+ * 1 if name is an attribute a Secret Service provider adds to every item
+ * on its own (KeePassXC: its entry fields Title, UserName, URL, Notes and
+ * its Uuid and Path).  Such attributes are not ours to judge: reading, we
+ * ignore them for every schema; writing, our items never carry them.
+ */
+int kr_provider_attr(const char *name);
 
 /*
  * The Secret Service form of it: attributes (with xdg:schema; git items

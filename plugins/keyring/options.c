@@ -12,15 +12,22 @@
  *                org.git.Password but reads any schema name, so the
  *                default keeps every git version able to read our items.
  *                Both are always read.
+ *   prompt_timeout = SECONDS (1..600, default 5)
+ *                how long a prompt may take when nobody can answer it (no
+ *                terminal, or COBO_CREDENTIAL_INTERACTIVE=never); then it
+ *                is dismissed and the operation fails as timed out.  With a
+ *                person at a terminal prompts get 300 s (prompt.c).
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "keyring.h"
 #include "map.h"
+#include "strutil.h"
 
 int kr_interactive_mode(void)
 {
@@ -56,9 +63,20 @@ static int option(struct kr_state *st, const char *arg)
 			     KR_SS_GIT_LEGACY, COBOCRED_SCHEMA_GIT);
 		return -1;
 	}
+	if (klen == 14 && strncmp(arg, "prompt_timeout", klen) == 0) {
+		int64_t secs = 0;
+
+		if (cobocred_parse_i64(v, 1, 600, &secs) == 0) {
+			st->prompt_ms = (int)secs * 1000;
+			return 0;
+		}
+		h->set_error(h->ctx, "prompt_timeout: '%.20s' is not a number of seconds (1..600)",
+			     v);
+		return -1;
+	}
 	h->set_error(h->ctx,
 		     "%.*s: unknown keyring option '%.*s'; known options: collection, "
-		     "git_schema",
+		     "git_schema, prompt_timeout",
 		     (int)(klen > 60 ? 60 : klen), arg, (int)(klen > 60 ? 60 : klen), arg);
 	return -1;
 }
@@ -75,6 +93,7 @@ int kr_open(const struct cobocred_host *host, int argc, const char *const *argv,
 	st->host = host;
 	st->git_ss_schema = KR_SS_GIT_LEGACY;
 	st->interactive = kr_interactive_mode();
+	st->prompt_ms = KR_PROMPT_HEADLESS_MS;
 	for (i = 0; i < argc; i++)
 		if (option(st, argv[i]) != 0)
 			goto out;

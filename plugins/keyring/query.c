@@ -79,9 +79,12 @@ static int generic_search(const struct cobocred_query *q, const char *schema, st
 
 		if (value == NULL)
 			continue;
-		/* metadata is never searched: no item of ours shows it as an attribute */
+		/*
+		 * metadata and the provider's attributes are never searched: no
+		 * item of ours shows them as attributes
+		 */
 		if (strcmp(name, KR_XDG_SCHEMA) == 0 || strcmp(name, "expires_at") == 0 ||
-		    strcmp(name, "created_at") == 0)
+		    strcmp(name, "created_at") == 0 || kr_provider_attr(name))
 			return KR_NOMATCH;
 		if (kr_attrs_add(out, name, value) != 0)
 			return -1;

@@ -5,7 +5,8 @@
  * attributes by our own rules, and only then fetch the secrets of those
  * items: a broad search (git items are searched without a schema name)
  * never pulls unrelated secrets over the bus.  Locked matches are
- * unlocked first in interactive mode, and reported as locked otherwise.
+ * unlocked first where a prompt can work (see unlock_hits), and reported
+ * as locked otherwise.
  */
 #include "config.h"
 
@@ -86,9 +87,11 @@ static int ss_attrs(SecretItem *item, struct kr_attrs *out)
 /*
  * The trailing number of an item path (".../collection/login/12"):
  * gnome-keyring numbers items in creation order, which breaks ties
- * between items modified in the same second.  0 when not a number.
+ * between items modified in the same second.  Other providers name items
+ * otherwise (KeePassXC: a UUID) but answer a search in creation order, so
+ * the position in the answer (pos, from 1) stands in.
  */
-static guint64 item_seq(SecretItem *ss)
+static guint64 item_seq(SecretItem *ss, guint64 pos)
 {
 	const char *path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(ss));
 	const char *slash = strrchr(path, '/');
@@ -96,7 +99,7 @@ static guint64 item_seq(SecretItem *ss)
 
 	if (slash == NULL || slash[1] == '\0' ||
 	    strspn(slash + 1, "0123456789") != strlen(slash + 1) || strlen(slash + 1) > 18)
-		return 0;
+		return pos;
 	for (slash++; *slash; slash++)
 		v = v * 10 + (guint64)(*slash - '0');
 	return v;
@@ -104,7 +107,7 @@ static guint64 item_seq(SecretItem *ss)
 
 /* Appends a hit for ss if it is one of ours and matches qa.  0, or -1 (OOM). */
 static int consider(struct kr_state *st, const struct cobocred_query *qa, const char *schema,
-		    SecretItem *ss, struct kr_hit ***tail)
+		    SecretItem *ss, guint64 pos, struct kr_hit ***tail)
 {
 	const struct cobocred_host *h = st->host;
 	struct cobocred_item *it = NULL;
@@ -126,20 +129,41 @@ static int consider(struct kr_state *st, const struct cobocred_query *qa, const 
 	hit->ss = g_object_ref(ss);
 	hit->item = it;
 	hit->modified = secret_item_get_modified(ss);
-	hit->seq = item_seq(ss);
+	hit->seq = item_seq(ss, pos);
 	hit->locked = secret_item_get_locked(ss);
 	**tail = hit;
 	*tail = &hit->next;
 	return 0;
 }
 
+/* One SearchItems call with sa; keeps what matches qa. */
+static int search_attrs(struct kr_state *st, const struct cobocred_query *qa, const char *schema,
+			const struct kr_attrs *sa, struct kr_hit ***tail)
+{
+	GHashTable *attrs = kr_attrs_hash(sa);
+	GList *found, *l;
+	GError *ge = NULL;
+	guint64 pos = 0;
+	int r = 0;
+
+	found = secret_service_search_sync(st->service, NULL, attrs, SECRET_SEARCH_ALL, NULL, &ge);
+	g_hash_table_unref(attrs);
+	if (ge != NULL)
+		return search_error(st, "searching the keyring", ge);
+	for (l = found; l != NULL && r == 0; l = l->next)
+		r = consider(st, qa, schema, l->data, ++pos, tail);
+	g_list_free_full(found, g_object_unref);
+	if (r != 0)
+		st->host->set_error(st->host->ctx, "out of memory reading the keyring");
+	return r == 0 ? COBOCRED_SUCCESS : COBOCRED_ERROR;
+}
+
 static int search_schema(struct kr_state *st, const struct cobocred_query *qa, const char *schema,
 			 struct kr_hit ***tail)
 {
+	static const char *const git_names[] = { KR_SS_GIT_LEGACY, COBOCRED_SCHEMA_GIT, NULL };
+	const char *const *g;
 	struct kr_attrs sa;
-	GHashTable *attrs;
-	GList *found, *l;
-	GError *ge = NULL;
 	int r = kr_query_to_search(qa, schema, &sa);
 
 	if (r == KR_NOMATCH)
@@ -148,35 +172,92 @@ static int search_schema(struct kr_state *st, const struct cobocred_query *qa, c
 		st->host->set_error(st->host->ctx, "query attributes too long for the keyring");
 		return COBOCRED_ERROR;
 	}
-	attrs = kr_attrs_hash(&sa);
-	found = secret_service_search_sync(st->service, NULL, attrs, SECRET_SEARCH_ALL, NULL, &ge);
-	g_hash_table_unref(attrs);
-	if (ge != NULL)
-		return search_error(st, "searching the keyring", ge);
-	for (l = found; l != NULL && r == 0; l = l->next)
-		r = consider(st, qa, schema, l->data, tail);
-	g_list_free_full(found, g_object_unref);
-	if (r != 0)
-		st->host->set_error(st->host->ctx, "out of memory reading the keyring");
-	return r == 0 ? COBOCRED_SUCCESS : COBOCRED_ERROR;
+	if (sa.n > 0 || kr_kind_of(schema) != KR_GIT)
+		return search_attrs(st, qa, schema, &sa, tail);
+	/*
+	 * Every git item: an empty search means "all" to gnome-keyring but
+	 * "nothing" to KeePassXC, so ask for each schema name git writes.
+	 */
+	for (g = git_names, r = COBOCRED_SUCCESS; *g != NULL && r == COBOCRED_SUCCESS; g++) {
+		kr_attrs_init(&sa);
+		kr_attrs_add(&sa, KR_XDG_SCHEMA, *g);
+		r = search_attrs(st, qa, schema, &sa, tail);
+	}
+	return r;
 }
 
-/* Interactive mode: one unlock prompt for every locked match. */
-static int unlock_hits(struct kr_state *st, struct kr_hit *hits)
+/* The Locked property of collection path: 1, 0, or -1 when it cannot be read. */
+static int collection_locked(struct kr_state *st, const char *path)
 {
-	GList *want = NULL, *done = NULL, *l;
+	char *owner = g_dbus_proxy_get_name_owner(G_DBUS_PROXY(st->service));
+	GVariant *v = NULL, *inner = NULL;
+	int locked = -1;
+
+	if (owner != NULL && g_variant_is_object_path(path))
+		v = g_dbus_connection_call_sync(
+			g_dbus_proxy_get_connection(G_DBUS_PROXY(st->service)), owner, path,
+			"org.freedesktop.DBus.Properties", "Get",
+			g_variant_new("(ss)", "org.freedesktop.Secret.Collection", "Locked"),
+			G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, KR_CALL_TIMEOUT_MS,
+			NULL, NULL);
+	if (v != NULL) {
+		g_variant_get(v, "(v)", &inner);
+		if (g_variant_is_of_type(inner, G_VARIANT_TYPE_BOOLEAN))
+			locked = g_variant_get_boolean(inner);
+		g_variant_unref(inner);
+		g_variant_unref(v);
+	}
+	g_free(owner);
+	return locked;
+}
+
+/*
+ * 1 if the collection holding ss is locked (or cannot be asked), 0 if it
+ * is unlocked and only the item is locked for us.
+ */
+static int in_locked_collection(struct kr_state *st, SecretItem *ss)
+{
+	const char *path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(ss));
+	const char *slash = strrchr(path, '/');
+	char *coll;
+	int locked = 1;
+
+	if (slash != NULL && slash != path) {
+		coll = g_strndup(path, (gsize)(slash - path));
+		locked = collection_locked(st, coll) != 0;
+		g_free(coll);
+	}
+	return locked;
+}
+
+/*
+ * 1 if our collection (the alias items are stored under) is known to be
+ * locked.  KeePassXC answers a search on a locked database only once a
+ * person has unlocked it (its "unlock before search"), so a read that
+ * nobody can unlock for is answered "locked" before searching.
+ */
+static int store_collection_locked(struct kr_state *st)
+{
+	char *alias = g_strdup_printf("/org/freedesktop/secrets/aliases/%s", st->collection);
+	int locked = collection_locked(st, alias) == 1;
+
+	g_free(alias);
+	return locked;
+}
+
+/* Unlocks want (one prompt) and marks the hits it unlocked. */
+static int unlock_some(struct kr_state *st, GList *want, struct kr_hit *hits, int whole)
+{
+	GList *done = NULL, *l;
 	struct kr_hit *x;
 	GError *ge = NULL;
 
-	for (x = hits; x != NULL; x = x->next)
-		if (x->locked)
-			want = g_list_prepend(want, x->ss);
 	if (want == NULL)
 		return COBOCRED_SUCCESS;
 	secret_service_unlock_sync(st->service, want, NULL, &done, &ge);
-	g_list_free(want);
 	if (ge != NULL)
-		return kr_gerror(st, "unlocking the keyring", ge);
+		return whole ? kr_unlock_error(st, ge)
+			     : kr_gerror(st, "getting access to keyring items", ge);
 	for (l = done; l != NULL; l = l->next)
 		for (x = hits; x != NULL; x = x->next)
 			if (strcmp(g_dbus_proxy_get_object_path(G_DBUS_PROXY(l->data)),
@@ -184,6 +265,37 @@ static int unlock_hits(struct kr_state *st, struct kr_hit *hits)
 				x->locked = 0;
 	g_list_free_full(done, g_object_unref);
 	return COBOCRED_SUCCESS;
+}
+
+/*
+ * Locked matches.  An item of a locked collection needs the collection's
+ * password, which only a person can give: it is unlocked (one prompt)
+ * in interactive mode only, and otherwise reported as locked.  A locked
+ * item in an unlocked collection is one the provider asks to confirm
+ * access to (KeePassXC's "confirm when passwords are retrieved"): that
+ * prompt may well complete by itself, so it is performed in any mode,
+ * within the prompt deadline (prompt.c).
+ */
+static int unlock_hits(struct kr_state *st, struct kr_hit *hits)
+{
+	GList *whole = NULL, *access = NULL;
+	struct kr_hit *x;
+	int r;
+
+	for (x = hits; x != NULL; x = x->next) {
+		if (!x->locked)
+			continue;
+		if (!in_locked_collection(st, x->ss))
+			access = g_list_prepend(access, x->ss);
+		else if (st->interactive)
+			whole = g_list_prepend(whole, x->ss);
+	}
+	r = unlock_some(st, whole, hits, 1);
+	if (r == COBOCRED_SUCCESS)
+		r = unlock_some(st, access, hits, 0);
+	g_list_free(whole);
+	g_list_free(access);
+	return r;
 }
 
 /* Fetches the secrets of the unlocked hits into their items. */
@@ -251,16 +363,35 @@ static int search_once(struct kr_state *st, const struct cobocred_query *q, enum
 	const char *const *schemas = q->schema != NULL ? one : builtin_schemas;
 	struct cobocred_query qa = *q; /* attributes only: secrets are checked once loaded */
 	struct kr_hit *hits = NULL, **tail = &hits;
-	int r = COBOCRED_SUCCESS;
+	int r = COBOCRED_SUCCESS, locked_search = 0;
 
 	*out = NULL;
 	qa.secret = NULL;
 	qa.secret_len = 0;
-	for (; r == COBOCRED_SUCCESS && *schemas != NULL; schemas++)
-		r = search_schema(st, &qa, *schemas, &tail);
 	if (q->secret != NULL)
 		want = KR_SECRETS;
-	if (r == COBOCRED_SUCCESS && want != KR_ATTRS_ONLY && st->interactive)
+	if (r == COBOCRED_SUCCESS && !st->interactive && store_collection_locked(st)) {
+		if (want != KR_ATTRS_ONLY) {
+			st->host->set_error(st->host->ctx, "%s", KR_LOCKED_MSG);
+			return COBOCRED_TRYAGAIN;
+		}
+		/*
+		 * Attributes of a locked collection: gnome-keyring shows them at
+		 * once; KeePassXC holds the search until someone unlocks, so a
+		 * short wait, and then "locked" is the truth.
+		 */
+		g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(st->service), KR_LOCKED_SEARCH_MS);
+		locked_search = 1;
+	}
+	for (; r == COBOCRED_SUCCESS && *schemas != NULL; schemas++)
+		r = search_schema(st, &qa, *schemas, &tail);
+	if (locked_search) {
+		g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(st->service), KR_CALL_TIMEOUT_MS);
+		if (r == COBOCRED_TRYAGAIN)
+			st->host->set_error(st->host->ctx, "%s (it shows no items while locked)",
+					    KR_LOCKED_MSG);
+	}
+	if (r == COBOCRED_SUCCESS && want != KR_ATTRS_ONLY)
 		r = unlock_hits(st, hits);
 	if (r == COBOCRED_SUCCESS && want == KR_SECRETS)
 		r = load_secrets(st, hits);

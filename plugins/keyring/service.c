@@ -100,7 +100,6 @@ int kr_service_check(struct kr_state *st)
 int kr_service_ready(struct kr_state *st)
 {
 	GError *ge = NULL;
-	GType type = st->interactive ? SECRET_TYPE_SERVICE : kr_noprompt_service_get_type();
 	int r;
 
 	if (st->service != NULL)
@@ -108,9 +107,12 @@ int kr_service_ready(struct kr_state *st)
 	r = kr_service_check(st);
 	if (r != COBOCRED_SUCCESS)
 		return r;
-	st->service = secret_service_open_sync(type, NULL, SECRET_SERVICE_NONE, NULL, &ge);
+	st->service = secret_service_open_sync(kr_prompt_service_get_type(), NULL,
+					       SECRET_SERVICE_NONE, NULL, &ge);
 	if (st->service == NULL)
 		return kr_gerror(st, "connecting to the Secret Service", ge);
+	kr_prompt_service_set_deadline(st->service,
+				       st->interactive ? KR_PROMPT_PERSON_MS : st->prompt_ms);
 	g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(st->service), KR_CALL_TIMEOUT_MS);
 	return COBOCRED_SUCCESS;
 }

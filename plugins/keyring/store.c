@@ -43,7 +43,7 @@ static int open_collection(struct kr_state *st, SecretCollection **out)
 		g_list_free(one);
 		if (ge != NULL) {
 			g_object_unref(c);
-			return kr_gerror(st, "unlocking the keyring", ge);
+			return kr_unlock_error(st, ge);
 		}
 	}
 	if (secret_collection_get_locked(c) && done == NULL) {
@@ -63,8 +63,13 @@ static int create(struct kr_state *st, SecretCollection *c, const struct kr_attr
 	SecretValue *v = secret_value_new(payload, (gssize)plen, "text/plain");
 	GError *ge = NULL;
 
-	/* REPLACE: an item with exactly these attributes is updated in place */
-	*out = secret_item_create_sync(c, NULL, attrs, label, v, SECRET_ITEM_CREATE_REPLACE, NULL,
+	/*
+	 * Always a new item; drop_matches then removes what it replaces.  No
+	 * REPLACE: KeePassXC 2.7.4 never completes the prompt of a CreateItem
+	 * that would update an item in place, and write-then-delete is the
+	 * order the lifecycle wants anyway (see above).
+	 */
+	*out = secret_item_create_sync(c, NULL, attrs, label, v, SECRET_ITEM_CREATE_NONE, NULL,
 				       &ge);
 	secret_value_unref(v);
 	g_hash_table_unref(attrs);

@@ -20,7 +20,9 @@ static int one_of(const char *s, const char *const *set)
 
 /*
  * git's layout.  An item with attributes git never writes (GVfs's domain
- * or authtype, say) is somebody else's network password: skip it.
+ * or authtype, say) is somebody else's network password: skip it.  What
+ * the provider adds to every item (KeePassXC's Title, UserName, ...) is
+ * not such an attribute: git-credential-libsecret's items carry it too.
  */
 static int git_from_ss(const struct cobocred_host *h, const struct kr_attrs *ss,
 		       struct cobocred_item *it)
@@ -33,7 +35,7 @@ static int git_from_ss(const struct cobocred_host *h, const struct kr_attrs *ss,
 	size_t i;
 
 	for (i = 0; i < ss->n; i++)
-		if (!one_of(ss->v[i].name, known))
+		if (!one_of(ss->v[i].name, known) && !kr_provider_attr(ss->v[i].name))
 			return KR_SKIP;
 	if ((xdg != NULL && !kr_is_git_ss_schema(xdg)) || (port != NULL && server == NULL))
 		return KR_SKIP;
@@ -82,7 +84,11 @@ static int64_t time_attr(const struct kr_attrs *ss, const char *name)
 	return t;
 }
 
-/* Every attribute but the metadata, sorted by name so reads are stable. */
+/*
+ * Every attribute but the metadata and the provider's own, sorted by name
+ * so reads are stable.  Any other attribute is kept, so EXACT queries still
+ * tell an item with one more attribute from ours.
+ */
 static int generic_from_ss(const struct cobocred_host *h, const char *schema,
 			   const struct kr_attrs *ss, struct cobocred_item *it)
 {
@@ -94,7 +100,7 @@ static int generic_from_ss(const struct cobocred_host *h, const char *schema,
 	if (xdg == NULL || strcmp(xdg, schema) != 0)
 		return KR_SKIP;
 	for (i = 0; i < ss->n; i++)
-		if (!one_of(ss->v[i].name, meta))
+		if (!one_of(ss->v[i].name, meta) && !kr_provider_attr(ss->v[i].name))
 			sorted[n++] = ss->v[i];
 	qsort(sorted, n, sizeof(sorted[0]), cmp_attr);
 	for (i = 0; i < n; i++)

@@ -1,8 +1,9 @@
 #!/bin/bash
 # keyring-faults.sh - the keyring module when the keyring is not there or
 # not usable: no bus, a dead or hung bus, no Secret Service, a locked
-# collection, a killed daemon.  Always a status and one line, never a hang
-# or a prompt.
+# collection, a killed daemon, and (KeePassXC, keyring-faults-keepassxc.sh)
+# prompts nobody answers.  Always a status and one line saying what
+# happened, never a hang.
 . "$top_srcdir/tests/lib/keyring.sh"
 
 GET="op get
@@ -100,20 +101,96 @@ op list
 schema org.git.Password
 EOF
 expect_eq "locked, list" TRYAGAIN "$(field status)"
-list_attrs "locked, list of attributes only: the whole list all the same"
+# KeePassXC answers no search of a locked database until a person unlocks it
+[ "$KR_PROVIDER" = gnome-keyring ] && list_attrs "locked, list of attributes only: the whole list all the same"
 # no terminal on stdin: prompts are off without the variable too
 unset COBO_CREDENTIAL_INTERACTIVE
 expect_fast "locked, no terminal" TRYAGAIN "$FAST_MS" "$HINT"
 export COBO_CREDENTIAL_INTERACTIVE=never
-check "no prompt was attempted" sh -c "! grep -qi prompt '$KR_DIR/gkd.log'"
-# prompts allowed but none can be shown (no prompter on this bus): still no hang
-export COBO_CREDENTIAL_INTERACTIVE=always
-expect_fast "locked, prompts on, no prompter" TRYAGAIN 10000 "$HINT"
-export COBO_CREDENTIAL_INTERACTIVE=never
-check "prompts on: the daemon was asked to prompt" grep -qi prompt "$KR_DIR/gkd.log"
-# the item is still there, just locked
-n=$(secret-tool search --all server example.com 2>&1 | grep -c '^label = ')
-expect_eq "locked item kept" 1 "$n"
+if [ "$KR_PROVIDER" = gnome-keyring ]; then
+	check "no prompt was attempted" sh -c "! grep -qi prompt '$KR_DIR/daemon.log'"
+	# prompts allowed but none can be shown (no prompter on this bus): still no hang
+	export COBO_CREDENTIAL_INTERACTIVE=always
+	expect_fast "locked, prompts on, no prompter" TRYAGAIN 10000 "$HINT"
+	export COBO_CREDENTIAL_INTERACTIVE=never
+	check "prompts on: the daemon was asked to prompt" grep -qi prompt "$KR_DIR/daemon.log"
+	# the item is still there, just locked
+	n=$(secret-tool search --all server example.com 2>&1 | grep -c '^label = ')
+	expect_eq "locked item kept" 1 "$n"
+fi
+
+# --- KeePassXC: prompts that need a person -----------------------------------------
+# KeePassXC asks a person to confirm reading or deleting items when its
+# settings say so; headless, nobody answers.  The prompt is dismissed after
+# prompt_timeout and reported as timed out - never as "locked" (the
+# database is unlocked) - and the item stays.
+if [ "$KR_PROVIDER" = keepassxc ]; then
+	t_config <<'EOF'
+[stack]
+get   = keyring
+store = keyring
+erase = keyring
+list  = keyring
+[module keyring]
+prompt_timeout = 1
+EOF
+	keyring_stop
+	keyring_start || { echo "FAIL - keyring_start (unlocked)"; exit 1; }
+	drv <<EOF
+op store
+schema org.git.Password
+attr protocol=https
+attr host=confirm.example
+attr username=carol
+secret pw-c
+EOF
+	expect_eq "confirmations: store" SUCCESS "$(field status)"
+	keyring_stop # saves the database
+	TIMED='not answered within 1 s, so it was dismissed'
+	# cf OP WHAT: OP on the item; the prompt times out, within the deadline.
+	cf() {
+		local t0 t1
+		t0=$(ms)
+		drv <<EOF
+op $1
+schema org.git.Password
+attr protocol=https
+attr host=confirm.example
+EOF
+		t1=$(ms)
+		expect_eq "$2, $1: status" TRYAGAIN "$(field status)"
+		expect_match "$2, $1: says it timed out" "$TIMED" "$ERR"
+		check "$2, $1: never says locked" sh -c "! printf '%s' \"\$1\" | grep -q locked" - "$ERR"
+		# 1 s deadline + 2 s grace for Dismiss, 5x margin
+		check "$2, $1: dismissed within the deadline ($((t1 - t0)) ms < 15000)" \
+			test $((t1 - t0)) -lt 15000
+	}
+	kpx_confirm delete
+	keyring_start || { echo "FAIL - keyring_start (confirm delete)"; exit 1; }
+	cf erase "confirm delete"
+	drv <<EOF
+op get
+schema org.git.Password
+attr protocol=https
+attr host=confirm.example
+EOF
+	expect_eq "confirm delete: the item stays" "SUCCESS pw-c" "$(field status) $(field secret)"
+	keyring_stop
+	kpx_confirm access
+	keyring_start || { echo "FAIL - keyring_start (confirm access)"; exit 1; }
+	cf get "confirm access"
+	cf erase "confirm access"
+	keyring_stop
+	kpx_confirm
+	keyring_start || { echo "FAIL - keyring_start (confirmations off)"; exit 1; }
+	t_config <<'EOF'
+[stack]
+get   = keyring
+store = keyring
+erase = keyring
+list  = keyring
+EOF
+fi
 
 # --- the daemon dies -------------------------------------------------------------------
 keyring_kill
@@ -122,6 +199,15 @@ expect_fast "daemon killed" UNAVAIL "$FAST_MS" 'no Secret Service'
 # ... or dies under a running process that already talked to it
 keyring_stop
 keyring_start || { echo "FAIL - keyring_start again"; exit 1; }
+# KeePassXC saves on exit only (tests/lib/keepassxc.sh): the killed one's item is gone
+drv <<EOF
+op store
+schema org.git.Password
+attr protocol=https
+attr host=example.com
+attr username=alice
+secret pw
+EOF
 mkfifo "$T_TMP/drv.in"
 "$KR_DRIVER" <"$T_TMP/drv.in" >"$T_TMP/drv.out" 2>"$T_TMP/drv.err" &
 DPID=$!
@@ -156,6 +242,18 @@ echo "       ($(cat "$T_TMP/drv.err"))"
 # and comes back: the next call works again without user action
 keyring_stop
 keyring_start || { echo "FAIL - keyring_start again"; exit 1; }
+if [ "$KR_PROVIDER" = keepassxc ]; then # again: it saves on a proper exit
+	drv <<EOF
+op store
+schema org.git.Password
+attr protocol=https
+attr host=example.com
+attr username=alice
+secret pw
+EOF
+	keyring_stop
+	keyring_start || { echo "FAIL - keyring_start again"; exit 1; }
+fi
 drv <<<"$GET"
 expect_eq "fresh daemon: works again (the login keyring persisted)" "SUCCESS pw" "$(field status) $(field secret)"
 

@@ -1,6 +1,8 @@
 #!/bin/bash
 # keyring-roundtrip.sh - the keyring module through the core against a real
-# gnome-keyring: every schema round-trips, the layouts are what keyring
+# Secret Service (gnome-keyring; KeePassXC in keyring-roundtrip-keepassxc.sh,
+# whose provider adds Title, UserName, URL, Notes, Uuid, Path to every item
+# and prompts on every store and delete): every schema round-trips, the layouts are what keyring
 # tools (secret-tool) and the git/docker helpers see, and store/erase/get
 # follow the query rules.
 . "$top_srcdir/tests/lib/keyring.sh"
@@ -344,15 +346,19 @@ EOF
 expect_eq "list without schema: the built-in schemas" 15 "$(count_items)"
 
 # --- module options -------------------------------------------------------------------
-t_config <<'EOF'
+# gnome-keyring has a "session" collection (memory only); KeePassXC has one
+# collection per database, so there a missing collection is the case to see.
+if [ "$KR_PROVIDER" = gnome-keyring ]; then COLL=session; else COLL=default; fi
+t_config <<EOF
 [stack]
 get   = keyring
 store = keyring
 list  = keyring
 erase = keyring
 [module keyring]
-collection = session
+collection = $COLL
 git_schema = org.git.Password
+prompt_timeout = 20
 EOF
 drv <<EOF
 op store
@@ -365,16 +371,43 @@ EOF
 expect_eq "options: store" SUCCESS "$(field status)"
 expect_match "options: git_schema" 'schema = org.git.Password' \
 	"$(secret-tool search --all server sess.example 2>&1)"
-expect_match "options: stored in the session collection" \
-	'/org/freedesktop/secrets/collection/session/' \
-	"$(kr_call org.freedesktop.secrets /org/freedesktop/secrets \
-		org.freedesktop.Secret.Service.SearchItems dict:string:string:server,sess.example)"
+if [ "$KR_PROVIDER" = gnome-keyring ]; then
+	expect_match "options: stored in the session collection" \
+		'/org/freedesktop/secrets/collection/session/' \
+		"$(kr_call org.freedesktop.secrets /org/freedesktop/secrets \
+			org.freedesktop.Secret.Service.SearchItems dict:string:string:server,sess.example)"
+fi
 drv <<EOF
 op get
 schema org.git.Password
 attr host=sess.example
 EOF
 expect_eq "options: read back" s-pw "$(field secret)"
+t_config <<'EOF'
+[stack]
+store = keyring
+[module keyring]
+collection = no-such-collection
+EOF
+drv <<EOF
+op store
+schema org.git.Password
+attr protocol=https
+attr host=nowhere.example
+secret x
+EOF
+expect_eq "options: a missing collection" "UNAVAIL" "$(field status)"
+expect_match "options: a missing collection is named" "no 'no-such-collection' collection" "$ERR"
+for v in 0 601 5s ''; do
+	t_config <<EOF
+[stack]
+get = keyring
+[module keyring]
+prompt_timeout = $v
+EOF
+	drv <<<"op get"
+	expect_eq "options: prompt_timeout '$v' fails closed" ERROR "$(field status)"
+done
 t_config <<'EOF'
 [stack]
 get = keyring

@@ -142,8 +142,27 @@ static void test_gerror_mapping(void)
 {
 	CU_ASSERT_EQUAL(map(SECRET_ERROR, SECRET_ERROR_IS_LOCKED, "locked"), COBOCRED_TRYAGAIN);
 	CU_ASSERT_STRING_EQUAL(cobocred_error(ctx), KR_LOCKED_MSG);
-	CU_ASSERT_EQUAL(map(kr_prompt_error_quark(), 1, "no prompts"), COBOCRED_TRYAGAIN);
-	CU_ASSERT_STRING_EQUAL(cobocred_error(ctx), KR_LOCKED_MSG);
+	/* a prompt that did not complete says what happened, never "locked" (issue 15) */
+	CU_ASSERT_EQUAL(map(kr_prompt_error_quark(), KR_PROMPT_TIMEOUT, "not answered in 5 s"),
+			COBOCRED_TRYAGAIN);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "not answered in 5 s"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "COBO_CREDENTIAL_INTERACTIVE"));
+	CU_ASSERT_PTR_NULL(strstr(cobocred_error(ctx), "locked"));
+	CU_ASSERT_EQUAL(map(kr_prompt_error_quark(), KR_PROMPT_DISMISSED, "dismissed"),
+			COBOCRED_TRYAGAIN);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "dismissed"));
+	CU_ASSERT_PTR_NULL(strstr(cobocred_error(ctx), "locked"));
+	/* ... unless it was the unlock prompt of a locked collection */
+	{
+		struct kr_state st = { .host = cobocred_ctx_host(ctx) };
+
+		CU_ASSERT_EQUAL(kr_unlock_error(&st, g_error_new_literal(kr_prompt_error_quark(),
+									 KR_PROMPT_DISMISSED,
+									 "dismissed")),
+				COBOCRED_TRYAGAIN);
+		CU_ASSERT_EQUAL(strncmp(cobocred_error(ctx), KR_LOCKED_MSG, strlen(KR_LOCKED_MSG)),
+				0);
+	}
 	CU_ASSERT_EQUAL(map(G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN, "gone"), COBOCRED_UNAVAIL);
 	CU_ASSERT_EQUAL(map(G_IO_ERROR, G_IO_ERROR_CLOSED, "closed"), COBOCRED_UNAVAIL);
 	CU_ASSERT_EQUAL(map(G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY, "slow"), COBOCRED_TRYAGAIN);

@@ -590,6 +590,173 @@ static void test_query_same(void)
 	CU_ASSERT_FALSE(cobocred_query_same(&b, &a));
 }
 
+/*
+ * Provider attributes (issue 15): KeePassXC adds Title, UserName, URL,
+ * Notes, Uuid and Path to every item.  For every schema and every subset
+ * of them (with values that collide with ours), an item reads back as the
+ * item we stored, and still matches its own EXACT identity.  Any other
+ * extra attribute - a near-miss spelling included - still makes a git item
+ * somebody else's and breaks an EXACT match.
+ */
+static const char *const provider_names[] = { "Title", "UserName", "URL", "Notes", "Uuid", "Path" };
+#define N_PROVIDER 6
+
+static void add_provider_attrs(struct kr_attrs *ss, unsigned mask, unsigned salt)
+{
+	static const char *const values[] = {
+		"",	 "alice", "https://example.com", "/a/b", "0123456789abcdef0123456789abcdef",
+		"Git: x"
+	};
+	unsigned i;
+
+	for (i = 0; i < N_PROVIDER; i++)
+		if (mask & (1u << i))
+			CU_ASSERT_EQUAL(kr_attrs_add(ss, provider_names[i], values[(i + salt) % 6]),
+					0);
+}
+
+/* The Secret Service form of it, as a provider answers it back. */
+static void to_ss(const struct cobocred_item *it, struct kr_attrs *ss)
+{
+	char label[256], err[256];
+
+	CU_ASSERT_EQUAL_FATAL(kr_item_to_ss(KR_SS_GIT_LEGACY, it, ss, label, sizeof(label), err,
+					    sizeof(err)),
+			      0);
+}
+
+static void same_attrs(const struct cobocred_item *a, const struct cobocred_item *b)
+{
+	size_t i;
+
+	CU_ASSERT_EQUAL_FATAL(a->n_attrs, b->n_attrs);
+	for (i = 0; i < a->n_attrs; i++)
+		CU_ASSERT_STRING_EQUAL(cobocred_item_attr(b, a->attrs[i].name), a->attrs[i].value);
+}
+
+static void test_provider_attrs(void)
+{
+	static const char *const git[] = { "protocol",	       "https", "host",
+					   "example.com:8443", "path",	"a/b",
+					   "username",	       "alice", NULL };
+	static const char *const docker[] = { "server", "https://r.example/", "username", "u",
+					      NULL };
+	static const char *const cobo[] = { "base_url",	 "https://api.dev.cobo.com/v2",
+					    "client_id", "cid",
+					    "org_id",	 "o1",
+					    "kind",	 "access",
+					    NULL };
+	static const char *const app[] = { "profile", "acme", "client_id", "cid", NULL };
+	static const char *const custom[] = { "k", "v", NULL };
+	static const struct {
+		const char *schema;
+		const char *const *kv;
+	} v[] = {
+		{ COBOCRED_SCHEMA_GIT, git },	  { COBOCRED_SCHEMA_DOCKER, docker },
+		{ COBOCRED_SCHEMA_COBO, cobo },	  { COBOCRED_SCHEMA_APP_SECRET, app },
+		{ "org.example.Custom", custom },
+	};
+	struct cobocred_attr idattrs[KR_MAX_ATTRS];
+	struct cobocred_query id;
+	size_t k;
+	unsigned mask, salt, n = 0;
+
+	for (k = 0; k < sizeof(v) / sizeof(v[0]); k++) {
+		struct cobocred_item *it = mk(v[k].schema, v[k].kv, NULL);
+
+		kr_identity_query(it, &id, idattrs);
+		for (mask = 0; mask < (1u << N_PROVIDER); mask++) {
+			for (salt = 0; salt < 3; salt++) {
+				struct cobocred_item *back = NULL;
+				struct kr_attrs ss;
+
+				to_ss(it, &ss);
+				add_provider_attrs(&ss, mask, salt);
+				CU_ASSERT_EQUAL_FATAL(kr_item_from_ss(H, v[k].schema, &ss, "Title",
+								      5, &back),
+						      0);
+				same_attrs(it, back);
+				CU_ASSERT_TRUE(kr_item_matches(back, &id));
+				cobocred_item_free(back);
+				n++;
+			}
+		}
+		cobocred_item_free(it);
+	}
+	CU_ASSERT_EQUAL(n, 5 * 64 * 3);
+}
+
+static void test_foreign_attrs(void)
+{
+	/* near misses of the provider's names are not the provider's */
+	static const char *const foreign[] = { "domain",    "authtype", "title", "TITLE",
+					       "username2", "uuid",	"path",	 "Url",
+					       "Notes ",    "Title\n",	NULL };
+	static const char *const git[] = {
+		"protocol", "https", "host", "h", "username", "u", NULL
+	};
+	static const char *const cobo[] = { "base_url", "u",	"client_id", "c", "org_id",
+					    "o",	"kind", "refresh",   NULL };
+	struct cobocred_attr idattrs[KR_MAX_ATTRS];
+	struct cobocred_query id;
+	const char *const *f;
+	unsigned mask;
+
+	for (f = foreign; *f != NULL; f++) {
+		for (mask = 0; mask < (1u << N_PROVIDER); mask += 7) {
+			struct cobocred_item *g = mk(COBOCRED_SCHEMA_GIT, git, NULL);
+			struct cobocred_item *c = mk(COBOCRED_SCHEMA_COBO, cobo, NULL);
+			struct cobocred_item *back = NULL;
+			struct kr_attrs ss;
+
+			to_ss(g, &ss);
+			add_provider_attrs(&ss, mask, 1);
+			CU_ASSERT_EQUAL(kr_attrs_add(&ss, *f, "x"), 0);
+			CU_ASSERT_EQUAL(kr_item_from_ss(H, COBOCRED_SCHEMA_GIT, &ss, NULL, 0,
+							&back),
+					KR_SKIP);
+			CU_ASSERT_PTR_NULL(back);
+			to_ss(c, &ss);
+			add_provider_attrs(&ss, mask, 2);
+			CU_ASSERT_EQUAL(kr_attrs_add(&ss, *f, "x"), 0);
+			kr_identity_query(c, &id, idattrs);
+			CU_ASSERT_EQUAL_FATAL(kr_item_from_ss(H, COBOCRED_SCHEMA_COBO, &ss, NULL, 0,
+							      &back),
+					      0);
+			CU_ASSERT_FALSE(kr_item_matches(back, &id)); /* EXACT: one more attribute */
+			CU_ASSERT_STRING_EQUAL(cobocred_item_attr(back, *f), "x");
+			cobocred_item_free(back);
+			cobocred_item_free(g);
+			cobocred_item_free(c);
+		}
+	}
+}
+
+/* Ours never carry the provider's names, so ignoring them on read loses nothing. */
+static void test_provider_names_reserved(void)
+{
+	struct cobocred_attr q1[] = { { "Title", "x" } };
+	struct cobocred_query q = { .struct_size = sizeof(q), .schema = COBOCRED_SCHEMA_COBO };
+	struct kr_attrs ss;
+	char label[64], err[256];
+	size_t i;
+
+	for (i = 0; i < N_PROVIDER; i++) {
+		const char *kv[] = { "org_id", "o", provider_names[i], "v", NULL };
+		struct cobocred_item *it = mk(COBOCRED_SCHEMA_COBO, kv, NULL);
+
+		CU_ASSERT_EQUAL(kr_item_to_ss(KR_SS_GIT_LEGACY, it, &ss, label, sizeof(label), err,
+					      sizeof(err)),
+				-1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "reserved"));
+		cobocred_item_free(it);
+		q1[0].name = provider_names[i];
+		q.attrs = q1;
+		q.n_attrs = 1;
+		CU_ASSERT_EQUAL(kr_query_to_search(&q, COBOCRED_SCHEMA_COBO, &ss), KR_NOMATCH);
+	}
+}
+
 static const struct cutest_case map_cases[] = {
 	{ "split host like git", test_split_host },
 	{ "git item -> git-credential-libsecret attributes", test_git_to_ss },
@@ -607,6 +774,9 @@ static const struct cutest_case map_cases[] = {
 	{ "identity and match rules", test_identity_and_match },
 	{ "same query: order-free, schema, flags, absent vs empty", test_query_same },
 	{ "attribute sets are bounded", test_attrs_bounded },
+	{ "provider attributes ignored, every schema and subset", test_provider_attrs },
+	{ "foreign attributes still tell items apart", test_foreign_attrs },
+	{ "provider attribute names are reserved", test_provider_names_reserved },
 	{ NULL, NULL },
 };
 

@@ -1,23 +1,39 @@
-# tests/lib/gnome-keyring.sh - a private D-Bus session bus with an unlocked
-# gnome-keyring-daemon, for tests that need a real Secret Service.
+# tests/lib/gnome-keyring.sh - a private D-Bus session bus with a real Secret
+# Service provider on it, for tests that need one: gnome-keyring-daemon, or
+# KeePassXC with COBO_TEST_PROVIDER=keepassxc (tests/lib/keepassxc.sh).
+# Every keyring suite runs against both: tests/ROOM/NAME-keepassxc.sh is
+# NAME.sh with that variable set (registered in tests/Makemodule.am).
 #
 # Source it after tests/lib/common.sh (which gives the private HOME and
 # XDG_RUNTIME_DIR the daemon writes into), then:
 #
-#   keyring_start    bus + daemon; exports DBUS_SESSION_BUS_ADDRESS; the
-#                    default collection ("login") exists and is unlocked
+#   keyring_start    bus + provider; exports DBUS_SESSION_BUS_ADDRESS; the
+#                    default collection exists and is unlocked.  A provider
+#                    that is not installed ends the test as a SKIP (exit 77)
+#                    with the reason, never a silent pass.
 #   keyring_lock     locks the default collection (for TRYAGAIN tests)
-#   keyring_kill     kill -9 of the daemon (fault tests); the bus stays up
+#   keyring_kill     kill -9 of the provider (fault tests); the bus stays up
 #   keyring_stop     stops what keyring_start started (also run at exit)
 #   keyring_bus_only a private bus with no Secret Service on it
+#   KR_PROVIDER      gnome-keyring | keepassxc; KR_DIR/daemon.log its output
 #
 # The bus uses its own config with no service directories, so nothing is
 # ever D-Bus-activated behind the test's back: a killed daemon stays dead
 # and the only processes are the ones started here, killed by PID.
 # Works as root, with no display and no terminal on stdin.
 
+KR_PROVIDER=${COBO_TEST_PROVIDER:-gnome-keyring}
+case $KR_PROVIDER in
+gnome-keyring) ;;
+keepassxc) . "$top_srcdir/tests/lib/keepassxc.sh" ;;
+*)
+	echo "gnome-keyring.sh: COBO_TEST_PROVIDER=$KR_PROVIDER: use gnome-keyring or keepassxc" >&2
+	exit 99
+	;;
+esac
+
 KR_DBUS_PID=
-KR_GKD_PID=
+KR_DAEMON_PID=
 KR_DIR=
 KR_PASSWORD=test
 KR_COLLECTION=
@@ -93,27 +109,39 @@ EOF
 	fi
 }
 
-# keyring_start: bus + unlocked gnome-keyring-daemon with a default collection.
+# keyring_start: bus + an unlocked provider with a default collection.
 keyring_start() {
+	if [ "$KR_PROVIDER" = keepassxc ]; then
+		kpx_start
+		return
+	fi
+	gkr_start
+}
+
+gkr_start() {
 	local i coll=/ locked=
+	if ! command -v gnome-keyring-daemon >/dev/null 2>&1; then
+		echo "SKIP: gnome-keyring provider: gnome-keyring-daemon is not installed (apt-get install gnome-keyring)"
+		exit 77
+	fi
 	keyring_bus_only || return 1
 	# --unlock reads the login password from stdin; with a fresh HOME the
 	# daemon creates the "login" keyring with it and makes it the default.
 	printf '%s' "$KR_PASSWORD" |
 		gnome-keyring-daemon --foreground --components=secrets --unlock \
-		>"$KR_DIR/gkd.log" 2>&1 &
-	KR_GKD_PID=$!
+		>"$KR_DIR/daemon.log" 2>&1 &
+	KR_DAEMON_PID=$!
 	for i in $(seq 600); do # a safety net (60 s), not a wait
 		if kr_name_has_owner org.freedesktop.secrets; then
 			coll=$(kr_default_collection)
 			[ -n "$coll" ] && [ "$coll" != / ] && break
 		fi
-		kr_alive "$KR_GKD_PID" || break
+		kr_alive "$KR_DAEMON_PID" || break
 		sleep 0.1
 	done
 	if [ -z "$coll" ] || [ "$coll" = / ]; then
 		echo "keyring.sh: gnome-keyring-daemon did not come up with a default collection" >&2
-		sed 's/^/  gkd: /' "$KR_DIR/gkd.log" >&2
+		sed 's/^/  gkd: /' "$KR_DIR/daemon.log" >&2
 		return 1
 	fi
 	KR_COLLECTION=$coll
@@ -141,20 +169,30 @@ kr_build_git_libsecret() {
 	return 1
 }
 
-# keyring_lock: locks the default collection (no prompt is needed to lock).
+# keyring_lock: locks the default collection.  gnome-keyring locks at once;
+# KeePassXC answers with a prompt (it locks the database), performed here.
 keyring_lock() {
-	local coll=${KR_COLLECTION:-$(kr_default_collection)}
-	kr_call org.freedesktop.secrets /org/freedesktop/secrets \
-		org.freedesktop.Secret.Service.Lock array:objpath:"$coll" >/dev/null || return 1
-	[ "$(kr_collection_locked "$coll")" = true ]
+	local coll=${KR_COLLECTION:-$(kr_default_collection)} out prompt i
+	out=$(kr_call org.freedesktop.secrets /org/freedesktop/secrets \
+		org.freedesktop.Secret.Service.Lock array:objpath:"$coll") || return 1
+	prompt=$(printf '%s\n' "$out" | grep -o '/org/freedesktop/secrets/prompt/[A-Za-z0-9_/]*' | head -n1)
+	if [ -n "$prompt" ]; then
+		kr_call org.freedesktop.secrets "$prompt" org.freedesktop.Secret.Prompt.Prompt \
+			string: >/dev/null || return 1
+	fi
+	for i in $(seq 600); do # a safety net (60 s), not a wait
+		[ "$(kr_collection_locked "$coll")" = true ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # keyring_kill: the daemon dies hard; the bus stays.
 keyring_kill() {
-	[ -n "$KR_GKD_PID" ] || return 0
-	kill -9 "$KR_GKD_PID" 2>/dev/null
-	wait "$KR_GKD_PID" 2>/dev/null
-	KR_GKD_PID=
+	[ -n "$KR_DAEMON_PID" ] || return 0
+	kill -9 "$KR_DAEMON_PID" 2>/dev/null
+	wait "$KR_DAEMON_PID" 2>/dev/null
+	KR_DAEMON_PID=
 	# wait until the bus has noticed, so the next call sees no owner
 	local i
 	for i in $(seq 600); do # a safety net (60 s), not a wait
@@ -184,9 +222,9 @@ kr_stop_pid() {
 
 # keyring_stop: stops the daemon and the bus started by this script.
 keyring_stop() {
-	kr_stop_pid "$KR_GKD_PID"
-	[ -n "$KR_GKD_PID" ] && wait "$KR_GKD_PID" 2>/dev/null
-	KR_GKD_PID=
+	kr_stop_pid "$KR_DAEMON_PID"
+	[ -n "$KR_DAEMON_PID" ] && wait "$KR_DAEMON_PID" 2>/dev/null
+	KR_DAEMON_PID=
 	kr_stop_pid "$KR_DBUS_PID"
 	KR_DBUS_PID=
 	unset DBUS_SESSION_BUS_ADDRESS
