@@ -32,11 +32,14 @@
  * and plain credentials to the keyring only (the kernel module refuses
  * them unless configured), the file only where no keyring answers.
  *
- * headless: no keyring to reach.  The kernel tier holds access tokens in
- * memory, never on disk; the refresh token (which the kernel module
- * refuses) and plain credentials go on to the 0600 file.  Where keyctl is
- * denied (a container's seccomp profile) the kernel module is UNAVAIL and
- * the file holds everything, as before.
+ * headless: no session bus, so no keyring answers (it stays on the lines
+ * so that 'doctor' can say why, and costs nothing: UNAVAIL before any
+ * D-Bus call).  The kernel tier holds access tokens in memory, never on
+ * disk (its SUCCESS ends the store); the refresh token (which the kernel
+ * module refuses) and plain credentials go on to the 0600 file.  Where
+ * keyctl is denied (a container's seccomp profile) the kernel module is
+ * UNAVAIL and the file holds everything, as before.  The two forms differ
+ * only in the kernel entry's actions on the store line.
  *
  * The store line's default actions (see store_actions) keep a secret from
  * falling past a locked keyring to the file.
@@ -52,12 +55,12 @@ const char cobocred_config_default[] =
 
 const char cobocred_config_headless[] =
 	"# built-in default (headless): access tokens in the kernel keyring, never on disk;\n"
-	"# refresh tokens and plain credentials in a 0600 file\n"
+	"# refresh tokens and plain credentials in the keyring if one answers, else a 0600 file\n"
 	"[stack]\n"
-	"get   = kernel file cobo-oauth\n"
-	"store = kernel file\n"
-	"erase = kernel [SUCCESS=continue] file\n"
-	"list  = kernel [SUCCESS=continue] file\n";
+	"get   = kernel keyring file cobo-oauth\n"
+	"store = kernel keyring file\n"
+	"erase = kernel [SUCCESS=continue] keyring [SUCCESS=continue] file\n"
+	"list  = kernel [SUCCESS=continue] keyring [SUCCESS=continue] file\n";
 
 /* The keyring module's own first test (plugins/keyring/bus.c): no address, no keyring. */
 const char *cobocred_config_builtin(void)

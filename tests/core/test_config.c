@@ -96,9 +96,9 @@ static void test_builtin_default(void)
 	CU_ASSERT_EQUAL(cfg->n_profiles, 0);
 	cobocred_config_free(cfg);
 	cfg = parse_ok(cobocred_config_headless);
-	CU_ASSERT_EQUAL_FATAL(cfg->ops[COBOCRED_OP_GET].n, 3);
+	CU_ASSERT_EQUAL_FATAL(cfg->ops[COBOCRED_OP_GET].n, 4);
 	CU_ASSERT_STRING_EQUAL(cfg->ops[COBOCRED_OP_GET].v[0].instance, "kernel");
-	CU_ASSERT_STRING_EQUAL(cfg->ops[COBOCRED_OP_GET].v[1].instance, "file");
+	CU_ASSERT_STRING_EQUAL(cfg->ops[COBOCRED_OP_GET].v[2].instance, "file");
 	/* the access token the kernel tier took stays off the disk */
 	CU_ASSERT_EQUAL(cfg->ops[COBOCRED_OP_STORE].v[0].action[COBOCRED_SUCCESS],
 			COBOCRED_ACT_RETURN);
@@ -116,7 +116,7 @@ static void test_profile_only_gets_default_stack(void)
 	CU_ASSERT_TRUE(cfg->default_stack);
 	for (op = 0; op < COBOCRED_OP_COUNT; op++)
 		CU_ASSERT_TRUE(cfg->ops[op].n >= 2);
-	CU_ASSERT_FATAL(get->n >= 3); /* headless 3, desktop 4 (cfg.c) */
+	CU_ASSERT_EQUAL_FATAL(get->n, 4);
 	CU_ASSERT_STRING_EQUAL(get->v[get->n - 1].instance, "cobo-oauth");
 	CU_ASSERT_EQUAL(get->v[0].line, 0);
 	CU_ASSERT_EQUAL(cfg->n_modules, 0);
