@@ -70,6 +70,18 @@ check "headless: no refresh token in the kernel tier" test -z "$(kkey refresh)"
 PERM=$(keyctl rdescribe "$(kkey access)" | cut -d';' -f4)
 expect_eq "headless: the key is for its possessor and user only" 3f3f0000 "$PERM"
 
+# status says which tier holds each token; doctor checks keyctl and the quota
+ST=$("$CLI" status 2>&1)
+expect_match "status: the access token in the kernel tier" "access token: +cached in kernel," "$ST"
+expect_match "status: the refresh token in the file" "refresh token: +present in file," "$ST"
+DOC=$("$CLI" doctor --offline 2>&1)
+expect_match "doctor: the kernel keyring is usable, with its quota" \
+	"\[ok\] +kernel keyring: usable, quota [0-9]+/[0-9]+ keys, [0-9]+/[0-9]+ bytes" "$DOC"
+DOC=$("$NOKEYCTL" "$CLI" doctor --offline 2>&1)
+expect_match "doctor, keyctl denied: a warning" \
+	"\[warn\] kernel keyring: not usable here \(keyctl: Operation not permitted\)" "$DOC"
+expect_match "doctor, keyctl denied: the fix" "fix: .*seccomp" "$DOC"
+
 lc_get COBO_CREDENTIAL_TRACE="$T_TMP/trace.hit" LD_DEBUG=files LD_DEBUG_OUTPUT="$T_TMP/ld.hit"
 TR=$(cat "$T_TMP/trace.hit")
 expect_eq "kernel hit: same token, no server call" "$AT1|1 0 1 0" "$TOKEN|$(stats)"
