@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -429,7 +431,121 @@ static void test_denied_is_unavail(void)
 	}
 }
 
+/* Fills this uid's key quota in the session keyring; 0 once add_key says EDQUOT. */
+static int fill_quota(void)
+{
+	static char blob[1000];
+	size_t size = sizeof(blob);
+	char desc[32];
+	int i;
+
+	memset(blob, 'q', sizeof(blob));
+	/* Big keys first, then smaller ones until not even one byte fits. */
+	for (i = 0; i < 100000 && size > 0; i++) {
+		snprintf(desc, sizeof(desc), "f%d", i);
+		if (add_key("user", desc, blob, size, KEY_SPEC_SESSION_KEYRING) >= 0)
+			continue;
+		if (errno != EDQUOT)
+			return -1;
+		size /= 4;
+	}
+	return size == 0 ? 0 : -1;
+}
+
+/*
+ * In a child: as a fresh uid when root (its own small quota; the real
+ * users' quotas are never touched), in a new session keyring whose keys
+ * go at exit.  With the quota full, the module is UNAVAIL, and a stack
+ * `kernel file` keeps the token in the file: a full kernel tier is not an
+ * error that loses a token.
+ */
+static int quota_child(const char *dir)
+{
+	struct cobocred_attr a[4];
+	struct cobocred_query q = cobo_query("access", a);
+	struct cobocred_item *it, *got = NULL;
+	struct cobocred_ctx *c = NULL;
+	char cfg[512];
+	int bad = 0, r;
+
+	if (getuid() == 0) {
+		uid_t u = (uid_t)(61000 + getpid() % 4000);
+
+		if (setgroups(0, NULL) != 0 || setresgid(u, u, u) != 0 || setresuid(u, u, u) != 0)
+			return 90;
+	}
+	if (keyctl_join_session_keyring(NULL) < 0 || fill_quota() != 0)
+		return 91;
+	snprintf(cfg, sizeof(cfg), "%s/config", dir);
+	setenv("HOME", dir, 1);
+	setenv("XDG_RUNTIME_DIR", dir, 1);
+	setenv("XDG_DATA_HOME", dir, 1);
+	if (cobocred_ctx_new(cfg, &c) != COBOCRED_SUCCESS)
+		return 92;
+	it = tf_item(COBOCRED_SCHEMA_COBO, "at-quota", 8, "base_url", "https://api.dev.cobo.com/v2",
+		     "client_id", "cid", "org_id", "org-1", "kind", "access", NULL);
+	cobocred_item_set_times(it, cobocred_now(c), cobocred_now(c) + 600);
+	/* the module alone: UNAVAIL, saying why */
+	r = kernel_module.open(cobocred_ctx_host(c), 1, (const char *const[]){ "keyring=@s" }, &st);
+	bad += r != COBOCRED_SUCCESS;
+	bad += kernel_module.store(st, it, &q) != COBOCRED_UNAVAIL;
+	bad += strstr(cobocred_error(c), "quota is full") == NULL;
+	kernel_module.close(st);
+	st = NULL;
+	/* the stack: the file keeps it */
+	bad += cobocred_store(c, it, &q) != COBOCRED_SUCCESS;
+	bad += cobocred_get(c, &q, &got) != COBOCRED_SUCCESS;
+	bad += got == NULL || got->secret_len != 8 || memcmp(got->secret, "at-quota", 8) != 0;
+	bad += strcmp(cobocred_item_origin(got), "file") != 0;
+	cobocred_item_free(got);
+	cobocred_item_free(it);
+	cobocred_ctx_free(c);
+	return bad;
+}
+
+static void test_quota_full(void)
+{
+	char dir[] = "/tmp/cobo-kernel-quota.XXXXXX", path[600], text[1024];
+	const char *mods = getenv("COBO_CREDENTIAL_MODULE_PATH");
+	int status = -1;
+	pid_t pid;
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mods); /* make check sets it */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/config", dir);
+	snprintf(text, sizeof(text),
+		 "[stack]\nget = kernel file\nstore = kernel file\nerase = kernel file\n"
+		 "[module kernel]\nkeyring = @s\n[module file]\npath = %s/store\n",
+		 dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+	chmod(path, 0644);
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		if (getuid() == 0) {
+			uid_t u = (uid_t)(61000 + getpid() % 4000);
+
+			if (chown(dir, u, u) != 0)
+				_exit(89);
+		}
+		_exit(quota_child(dir));
+	}
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT_TRUE(WIFEXITED(status));
+	CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+	if (WEXITSTATUS(status) != 0)
+		printf("quota child: exit %d (89-92: set-up, else failed checks)\n",
+		       WEXITSTATUS(status));
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	CU_ASSERT_EQUAL(system(path), 0);
+}
+
 static const struct cutest_case cases[] = {
+	{ "key quota full: UNAVAIL, the file keeps the token", test_quota_full },
 	{ "Cobo token: round trip, perms, timeout", test_cobo_round_trip },
 	{ "refresh tokens only when asked", test_refresh_policy },
 	{ "plain credentials only with a lifetime", test_plain_needs_lifetime },
