@@ -170,7 +170,8 @@ groups += [
  {"group": "a cached Cobo token: built-in desktop stack (kernel tier) vs git-credential-libsecret's cached get", "cases": [
   {"name": "cobo-credential token (kernel tier)", "argv": [cli, "token"], "env": conf("desktop"), "expect": "AT_"},
   {"name": "git-credential-cobo get (kernel tier)", "argv": [git_cobo, "get"], "stdin": cobo_req, "env": conf("desktop"), "expect": "password=AT_"},
-  {"name": "git-credential-libsecret get", "argv": [e["GIT_LIBSECRET"], "get"], "stdin": git_req, "expect": "password=pw-git"}]},
+  {"name": "git-credential-libsecret get", "argv": [e["GIT_LIBSECRET"], "get"], "stdin": git_req, "expect": "password=pw-git"},
+  {"name": "floor: /bin/true (what starting any process costs here)", "argv": ["/bin/true"]}]},
  {"group": "docker get: a credential in the kernel tier", "cases": [
   {"name": "docker-credential-cobo (kernel tier)", "argv": [dk_cobo, "get"], "stdin": "registry25.example.com\n", "env": conf("desktop"), "expect": '"Secret":"pw-25"'},
   {"name": "docker-credential-secretservice", "argv": ["docker-credential-secretservice", "get"], "stdin": "registry25.example.com\n", "expect": '"Secret":"pw-25"'}]},
