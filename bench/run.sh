@@ -21,7 +21,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # never the user's: re-run inside a fresh one holding a cobo-credential keyring.
 if [ -z "${COBO_BENCH_KEYSESSION:-}" ] && command -v keyctl > /dev/null; then
 	export COBO_BENCH_KEYSESSION=1
-	exec keyctl session - bash -c 'keyctl newring cobo-credential @s > /dev/null && exec bash "$0" "$@"' \
+	# keyctl says "Joined session keyring" on stderr: only its own stderr is dropped.
+	exec 3>&2 2> /dev/null
+	exec keyctl session - bash -c \
+		'exec 2>&3 3>&-; keyctl newring cobo-credential @s > /dev/null && exec bash "$0" "$@"' \
 		"$0" "$@"
 fi
 ROUNDS=30 WARMUP=3 MEASURE_ARGS=()
