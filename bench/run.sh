@@ -6,6 +6,7 @@
 #   bench/run.sh [--quick] [--instructions] [--json FILE] [BUILDDIR]
 #
 # BUILDDIR is a configured and built tree (default: the current directory).
+# BENCH_ONLY=REGEX runs only the groups whose title matches it.
 # --quick runs 3 rounds (a smoke that the benchmark still works), the default
 # is 30 rounds after 3 warm-up ones.  --instructions adds one callgrind run
 # per case (instruction counts repeat exactly; needs valgrind).
@@ -16,6 +17,16 @@
 # git-credential-store, docker-credential-secretservice.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
+# The kernel tier's keys go to a keyring of this run's own session keyring,
+# never the user's: re-run inside a fresh one holding a cobo-credential keyring.
+if [ -z "${COBO_BENCH_KEYSESSION:-}" ] && command -v keyctl > /dev/null; then
+	export COBO_BENCH_KEYSESSION=1
+	# keyctl says "Joined session keyring" on stderr: only its own stderr is dropped.
+	exec 3>&2 2> /dev/null
+	exec keyctl session - bash -c \
+		'exec 2>&3 3>&-; keyctl newring cobo-credential @s > /dev/null && exec bash "$0" "$@"' \
+		"$0" "$@"
+fi
 ROUNDS=30 WARMUP=3 MEASURE_ARGS=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -93,6 +104,11 @@ config keyring "keyring cobo-oauth" keyring org-cached
 config file "file cobo-oauth" file org-cached
 config refresh "keyring cobo-oauth" keyring org-refresh
 config mint "cobo-oauth" file org-mint
+# The built-in desktop stack (no [stack]): the kernel tier in front of the
+# keyring; [module kernel] lifetime lets plain (docker) credentials in.
+sed '/^\[stack\]/,/^list/d' "$T_TMP/keyring.conf" > "$T_TMP/desktop.conf"
+printf '[module kernel]\nlifetime = 3600\n' >> "$T_TMP/desktop.conf"
+chmod 600 "$T_TMP/desktop.conf"
 with() { COBO_CREDENTIAL_CONFIG=$T_TMP/$1.conf "${@:2}"; }
 
 # The same data for us and the peers.
@@ -110,21 +126,26 @@ done
 # Warm the Cobo caches (these tokens live 12 h), then make every later token
 # live 30 s: inside the refresh window (60 s), so after its first call (a
 # mint) every call of org-refresh refreshes.
-for c in keyring file; do
+for c in keyring file desktop; do
 	with "$c" "$B/src/cli/cobo-credential" token > /dev/null || die "first token ($c) failed"
 done
+# A docker credential in the kernel tier (and the keyring, the store line's next).
+printf '{"ServerURL":"registry25.example.com","Username":"u25","Secret":"pw-25"}' |
+	with desktop "$B/src/docker/docker-credential-cobo" store > /dev/null || die "docker store (kernel) failed"
+[ -n "$(keyctl rlist "$(keyctl search @s keyring cobo-credential)" 2>/dev/null)" ] ||
+	die "the kernel tier holds nothing: is keyctl permitted here?"
 cobo_server_ctl POST /_test/config '{"access_ttl":30}' > /dev/null || die "cannot set the server's ttl"
 
 # The groups: the first case of each is ours, the others its peers.
 export B CHOST GIT_REQ GIT_LIBSECRET T_TMP
 "$PYTHON" - > "$T_TMP/spec.json" <<'EOF'
-import json, os
+import json, os, re
 e = os.environ
 B, tmp = e["B"], e["T_TMP"]
 git_cobo, dk_cobo, cli = B + "/src/git/git-credential-cobo", B + "/src/docker/docker-credential-cobo", B + "/src/cli/cobo-credential"
 conf = lambda n: {"COBO_CREDENTIAL_CONFIG": "%s/%s.conf" % (tmp, n)}
 git_req, cobo_req = e["GIT_REQ"], "protocol=https\nhost=%s\n\n" % e["CHOST"]
-print(json.dumps([
+groups = [
  {"group": "git get: a plain credential in the keyring", "cases": [
   {"name": "git-credential-cobo", "argv": [git_cobo, "get"], "stdin": git_req, "env": conf("keyring"), "expect": "password=pw-git"},
   {"name": "git-credential-libsecret", "argv": [e["GIT_LIBSECRET"], "get"], "stdin": git_req, "expect": "password=pw-git"}]},
@@ -146,7 +167,20 @@ print(json.dumps([
   {"name": "cobo-credential token, cached in a file", "argv": [cli, "token"], "env": conf("file"), "expect": "AT_"},
   {"name": "cobo-credential token, refreshed every call", "argv": [cli, "token"], "env": conf("refresh"), "expect": "AT_"},
   {"name": "cobo-credential token, minted every call (no cache)", "argv": [cli, "token"], "env": conf("mint"), "expect": "AT_"}]},
-]))
+]
+# The kernel tier (issue 13): the built-in desktop stack against the same peers.
+groups += [
+ {"group": "a cached Cobo token: built-in desktop stack (kernel tier) vs git-credential-libsecret's cached get", "cases": [
+  {"name": "cobo-credential token (kernel tier)", "argv": [cli, "token"], "env": conf("desktop"), "expect": "AT_"},
+  {"name": "git-credential-cobo get (kernel tier)", "argv": [git_cobo, "get"], "stdin": cobo_req, "env": conf("desktop"), "expect": "password=AT_"},
+  {"name": "git-credential-libsecret get", "argv": [e["GIT_LIBSECRET"], "get"], "stdin": git_req, "expect": "password=pw-git"},
+  {"name": "floor: /bin/true (what starting any process costs here)", "argv": ["/bin/true"]}]},
+ {"group": "docker get: a credential in the kernel tier", "cases": [
+  {"name": "docker-credential-cobo (kernel tier)", "argv": [dk_cobo, "get"], "stdin": "registry25.example.com\n", "env": conf("desktop"), "expect": '"Secret":"pw-25"'},
+  {"name": "docker-credential-secretservice", "argv": ["docker-credential-secretservice", "get"], "stdin": "registry25.example.com\n", "expect": '"Secret":"pw-25"'}]},
+]
+only = e.get("BENCH_ONLY")
+print(json.dumps([g for g in groups if not only or re.search(only, g["group"])]))
 EOF
 echo "# cobo-credential benchmarks: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, $ROUNDS rounds"
 echo "# $(uname -srm); $(git --version); gnome-keyring $(gnome-keyring-daemon --version 2>/dev/null | awk 'NR == 1 {print $2}')"

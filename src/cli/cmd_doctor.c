@@ -14,6 +14,7 @@
 
 #include "appsecret.h"
 #include "cli.h"
+#include "doctor.h"
 #include "fsutil.h"
 #include "orgset.h"
 #include "strutil.h"
@@ -22,7 +23,7 @@
 #define CLOCK_MIN 1704067200LL /* 2024-01-01: earlier means the clock is wrong */
 #define CLOCK_MAX 4102444800LL /* 2100-01-01 */
 
-enum { DOC_OK, DOC_WARN, DOC_FAIL };
+enum { DOC_OK = DOCTOR_OK, DOC_WARN = DOCTOR_WARN, DOC_FAIL = DOCTOR_FAIL };
 
 struct doctor {
 	struct cli *cli;
@@ -30,6 +31,7 @@ struct doctor {
 	int warns;
 	int keyring_needed; /* some profile keeps its app secret in the store stack */
 	int instances;	    /* module instances on the [stack] lines */
+	int kernel_used;    /* a kernel instance is on a [stack] line */
 };
 
 static void report(struct doctor *d, int level, const char *fix, const char *fmt, ...)
@@ -48,6 +50,28 @@ static void report(struct doctor *d, int level, const char *fix, const char *fmt
 		printf("       fix: %s\n", fix);
 	d->fails += level == DOC_FAIL;
 	d->warns += level == DOC_WARN;
+}
+
+static void report_va(void *arg, int level, const char *fix, const char *fmt, ...)
+	COBOCRED_PRINTF(4, 5);
+static void report_va(void *arg, int level, const char *fix, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	report(arg, level, fix, "%s", line);
+}
+
+/* The kernel tier: only when a [stack] line names a kernel instance. */
+static void check_kernel(struct doctor *d)
+{
+	struct doctor_report r = { report_va, d };
+
+	if (d->kernel_used)
+		doctor_check_kernel(&r);
 }
 
 static void check_clock(struct doctor *d)
@@ -101,6 +125,7 @@ static void probe_fn(void *arg, const char *op, const char *instance, int status
 	struct doctor *d = arg;
 
 	d->instances++;
+	d->kernel_used |= strcmp(instance, "kernel") == 0;
 	if (status == COBOCRED_SUCCESS)
 		report(d, DOC_OK, NULL, "module %s: loaded (first used by '%s')", instance, op);
 	else if (strcmp(instance, "keyring") == 0)
@@ -339,6 +364,7 @@ int cmd_doctor(struct cli *cli, int argc, char **argv)
 		if (only != NULL && (r = cli_pick_profile(cli, only, &only)) != CLI_EX_OK)
 			return r;
 		check_modules(&d);
+		check_kernel(&d);
 		check_settings(&d);
 	}
 	check_clock(&d);

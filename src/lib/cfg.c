@@ -21,18 +21,54 @@
 #include "strutil.h"
 
 /*
- * Used when no file exists, and for a file without a [stack] section.
- * The store line's default actions (see default_actions) keep a secret
- * from falling past a locked keyring to the file: the file store takes it
- * only where no keyring exists at all.
+ * Used when no file exists, and for a file without a [stack] section; the
+ * reasons are in cobo-credential.conf(5).  Two forms, chosen by whether
+ * the process has a D-Bus session bus (cobocred_config_builtin):
+ *
+ * desktop: the kernel keyring in front of the desktop keyring.  A cached
+ * get is a few system calls; a hit in the keyring fills the kernel tier
+ * (stack.c).  Access tokens go to both tiers ([optional]: a kernel tier
+ * that is denied or full never stops the durable store), refresh tokens
+ * and plain credentials to the keyring only (the kernel module refuses
+ * them unless configured), the file only where no keyring answers.
+ *
+ * headless: no session bus, so no keyring answers (it stays on the lines
+ * so that 'doctor' can say why, and costs nothing: UNAVAIL before any
+ * D-Bus call).  The kernel tier holds access tokens in memory, never on
+ * disk (its SUCCESS ends the store); the refresh token (which the kernel
+ * module refuses) and plain credentials go on to the 0600 file.  Where
+ * keyctl is denied (a container's seccomp profile) the kernel module is
+ * UNAVAIL and the file holds everything, as before.  The two forms differ
+ * only in the kernel entry's actions on the store line.
+ *
+ * The store line's default actions (see store_actions) keep a secret from
+ * falling past a locked keyring to the file.
  */
 const char cobocred_config_default[] =
-	"# built-in default: the desktop keyring, a 0600 file when there is none\n"
+	"# built-in default (desktop): the kernel keyring in front of the desktop keyring,\n"
+	"# a 0600 file where no keyring answers\n"
 	"[stack]\n"
-	"get   = keyring file cobo-oauth\n"
-	"store = keyring file\n"
-	"erase = keyring [SUCCESS=continue] file\n"
-	"list  = keyring [SUCCESS=continue] file\n";
+	"get   = kernel keyring file cobo-oauth\n"
+	"store = kernel [optional] keyring file\n"
+	"erase = kernel [SUCCESS=continue] keyring [SUCCESS=continue] file\n"
+	"list  = kernel [SUCCESS=continue] keyring [SUCCESS=continue] file\n";
+
+const char cobocred_config_headless[] =
+	"# built-in default (headless): access tokens in the kernel keyring, never on disk;\n"
+	"# refresh tokens and plain credentials in the keyring if one answers, else a 0600 file\n"
+	"[stack]\n"
+	"get   = kernel keyring file cobo-oauth\n"
+	"store = kernel keyring file\n"
+	"erase = kernel [SUCCESS=continue] keyring [SUCCESS=continue] file\n"
+	"list  = kernel [SUCCESS=continue] keyring [SUCCESS=continue] file\n";
+
+/* The keyring module's own first test (plugins/keyring/bus.c): no address, no keyring. */
+const char *cobocred_config_builtin(void)
+{
+	const char *bus = getenv("DBUS_SESSION_BUS_ADDRESS");
+
+	return bus != NULL && bus[0] != '\0' ? cobocred_config_default : cobocred_config_headless;
+}
 
 /* Schema names a `schemas =` option may use; anything else is a typo that must fail closed. */
 static const char *const known_schemas[] = {
@@ -532,8 +568,10 @@ static int default_stack(struct parser *p)
 	struct cobocred_config *def = NULL;
 	size_t op, i;
 
-	if (cobocred_config_parse(COBOCRED_CONFIG_DEFAULT_NAME, cobocred_config_default,
-				  strlen(cobocred_config_default), &def, p->err, p->errlen) != 0)
+	const char *text = cobocred_config_builtin();
+
+	if (cobocred_config_parse(COBOCRED_CONFIG_DEFAULT_NAME, text, strlen(text), &def, p->err,
+				  p->errlen) != 0)
 		return COBOCRED_ERROR;
 	for (op = 0; op < COBOCRED_OP_COUNT; op++) {
 		p->cfg->ops[op] = def->ops[op];

@@ -77,7 +77,10 @@ int cobocred_module_name_ok(const char *s);
  * The configuration used when no file exists; its [stack] also serves a
  * file without one.  A [stack] section that names no module is an error.
  */
-extern const char cobocred_config_default[];
+extern const char cobocred_config_default[];  /* desktop: a D-Bus session bus */
+extern const char cobocred_config_headless[]; /* no session bus */
+/* The built-in configuration for this process (see cfg.c and cobo-credential.conf(5)). */
+const char *cobocred_config_builtin(void);
 
 /*
  * Parses text (len bytes) read from path.  On error returns ERROR, *out

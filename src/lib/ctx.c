@@ -71,8 +71,8 @@ int cobocred_ctx_new(const char *config_path, struct cobocred_ctx **out)
 	if (path == NULL)
 		path = find_config(buf, sizeof(buf));
 	if (path == NULL) {
-		st = cobocred_config_parse(DEFAULT_NAME, cobocred_config_default,
-					   strlen(cobocred_config_default), &ctx->cfg, ctx->error,
+		st = cobocred_config_parse(DEFAULT_NAME, cobocred_config_builtin(),
+					   strlen(cobocred_config_builtin()), &ctx->cfg, ctx->error,
 					   sizeof(ctx->error));
 	} else {
 		st = cobocred_config_load(path, &ctx->cfg, ctx->error, sizeof(ctx->error));
@@ -171,7 +171,7 @@ int cobocred_list(struct cobocred_ctx *ctx, const struct cobocred_query *q,
 
 const char *cobocred_default_config(void)
 {
-	return cobocred_config_default;
+	return cobocred_config_builtin();
 }
 
 int cobocred_ctx_new_builtin(struct cobocred_ctx **out)
@@ -187,8 +187,8 @@ int cobocred_ctx_new_builtin(struct cobocred_ctx **out)
 	cobocred_host_init(ctx);
 	ctx->now_offset = now_offset();
 	*out = ctx;
-	st = cobocred_config_parse(DEFAULT_NAME, cobocred_config_default,
-				   strlen(cobocred_config_default), &ctx->cfg, ctx->error,
+	st = cobocred_config_parse(DEFAULT_NAME, cobocred_config_builtin(),
+				   strlen(cobocred_config_builtin()), &ctx->cfg, ctx->error,
 				   sizeof(ctx->error));
 	cobocred_trace(ctx, "config: %s", st == COBOCRED_SUCCESS ? ctx->cfg->path : ctx->error);
 	return st;

@@ -7,6 +7,12 @@
  * A stack that runs out of entries returns SUCCESS if any module succeeded
  * (store/erase/list broadcast), else the most telling status seen:
  * ERROR > DENIED > TRYAGAIN > NOTFOUND > UNAVAIL, with that module's message.
+ *
+ * A get answered by an entry fills the entries above it that missed
+ * (NOTFOUND) and can store (DESIGN.md: "a hit below fills the tiers above
+ * it"), so the next get is answered by the fastest tier.  A module that
+ * does not keep such a credential says NOTFOUND to the fill; a fill that
+ * fails is traced and never changes the answer.
  */
 #include "config.h"
 
@@ -202,17 +208,70 @@ static int passed_over(const struct instance *in, const char *schemas,
 	return (in->mod.caps & COBOCRED_CAP_MINT) && (c == NULL || c->mint == NULL);
 }
 
+#define FILL_MAX 16
+
+/* The entries of one get run that missed, to fill on a hit below them. */
+struct fill {
+	struct instance *missed[FILL_MAX];
+	size_t n;
+	struct instance *hit; /* the entry that answered */
+};
+
+static void fill_note(struct fill *f, struct instance *in, int st)
+{
+	if (in == NULL)
+		return;
+	if (st == COBOCRED_NOTFOUND && f->n < FILL_MAX && in->state == INST_READY &&
+	    (in->mod.caps & COBOCRED_CAP_STORE) && !(in->mod.caps & COBOCRED_CAP_MINT))
+		f->missed[f->n++] = in;
+	else if (st == COBOCRED_SUCCESS)
+		f->hit = in;
+}
+
+/* Stores the answer in each entry above the hit that missed; never changes the answer. */
+static void fill_above(struct cobocred_ctx *ctx, const struct fill *f,
+		       const struct cobocred_query *q, const struct cobocred_item *answer)
+{
+	char error[sizeof(ctx->error)];
+	size_t i;
+
+	if (answer == NULL || f->hit == NULL || f->n == 0 || (f->hit->mod.caps & COBOCRED_CAP_MINT))
+		return;
+	memcpy(error, ctx->error, sizeof(error));
+	for (i = 0; i < f->n; i++) {
+		struct cobocred_query replace = {
+			.struct_size = sizeof(replace),
+			.schema = answer->schema,
+			.n_attrs = answer->n_attrs,
+			.attrs = answer->attrs,
+			.profile = q != NULL ? q->profile : NULL,
+			.flags = COBOCRED_QUERY_EXACT,
+		};
+		int st;
+
+		cobocred_trace(ctx, "fill %s from %s", f->missed[i]->name, f->hit->name);
+		st = cobocred_stack_call(ctx, f->missed[i], COBOCRED_OP_STORE, &replace, answer,
+					 NULL);
+		if (st != COBOCRED_SUCCESS && st != COBOCRED_NOTFOUND)
+			cobocred_trace(ctx, "fill %s: %s", f->missed[i]->name, ctx->error);
+	}
+	memcpy(ctx->error, error, sizeof(error));
+}
+
 /*
  * Runs entry i of the line; returns its status, or -1 when the entry takes
- * no part.  *fatal: the run stops whatever the actions say.
+ * no part.  *fatal: the run stops whatever the actions say.  *used: the
+ * instance that ran (NULL when none did).
  */
 static int run_entry(struct cobocred_ctx *ctx, const struct cobocred_stack_entry *e, size_t i,
 		     enum cobocred_op op, const struct cobocred_query *q,
 		     const struct cobocred_item *item, const struct stack_client *c,
-		     struct cobocred_item **acc, int *fatal)
+		     struct cobocred_item **acc, int *fatal, struct instance **used)
 {
 	const char *schemas = config_schemas(ctx, e->instance);
 	struct instance *in;
+
+	*used = NULL;
 
 	/* A `schemas =` option decides before loading, so a module that cannot
 	 * serve the query is never even loaded. */
@@ -235,6 +294,7 @@ static int run_entry(struct cobocred_ctx *ctx, const struct cobocred_stack_entry
 	}
 	if (passed_over(in, schemas, q, c))
 		return -1;
+	*used = in;
 	if (op == COBOCRED_OP_GET || op == COBOCRED_OP_LIST)
 		return run_get(ctx, in, i, op, q, c, acc);
 	return cobocred_stack_call(ctx, in, op, q, item, NULL);
@@ -247,6 +307,7 @@ int cobocred_stack_run(struct cobocred_ctx *ctx, enum cobocred_op op,
 	const struct cobocred_stack_line *line = &ctx->cfg->ops[op];
 	struct outcome o = { .status = COBOCRED_NOTFOUND };
 	struct cobocred_item *acc = NULL;
+	struct fill fill = { .n = 0 };
 	size_t i, n = c != NULL && c->limited ? c->limit : line->n;
 	int st = COBOCRED_NOTFOUND, stopped = 0, fatal = 0;
 
@@ -261,10 +322,13 @@ int cobocred_stack_run(struct cobocred_ctx *ctx, enum cobocred_op op,
 	snprintf(o.error, sizeof(o.error), "no credential found");
 	for (i = 0; i < n && i < line->n && !stopped; i++) {
 		const struct cobocred_stack_entry *e = &line->v[i];
-		int r = run_entry(ctx, e, i, op, q, item, c, &acc, &fatal);
+		struct instance *used = NULL;
+		int r = run_entry(ctx, e, i, op, q, item, c, &acc, &fatal, &used);
 
 		if (r < 0)
 			continue;
+		if (op == COBOCRED_OP_GET)
+			fill_note(&fill, used, r);
 		st = r;
 		outcome_note(&o, ctx, st);
 		stopped = fatal || e->action[st] == COBOCRED_ACT_RETURN;
@@ -280,6 +344,8 @@ int cobocred_stack_run(struct cobocred_ctx *ctx, enum cobocred_op op,
 	if (o.status != COBOCRED_SUCCESS) {
 		cobocred_item_free(acc);
 		acc = NULL;
+	} else if (op == COBOCRED_OP_GET) {
+		fill_above(ctx, &fill, q, acc);
 	}
 	if (out != NULL)
 		*out = acc;

@@ -64,7 +64,7 @@ expect_eq "git and docker: still no new request" "1 1 2" "$(stats)"
 
 # --- status at the end -----------------------------------------------------------------------
 cc status
-expect_match "status: access token in the keyring" "access token: +cached in keyring, expires in" "$OUT"
+expect_match "status: access token in the keyring" "access token: +cached in kernel, keyring, expires in" "$OUT"
 expect_match "status: refresh token in the keyring" "refresh token: +present in keyring" "$OUT"
 case $OUT in *"$NEWTOK"*|*RT_*) fail "status shows a token" ;; *) pass "status shows no token" ;; esac
 # status reads attributes only, which a locked gnome-keyring still shows
@@ -74,7 +74,7 @@ cc status
 if [ "$KR_PROVIDER" = gnome-keyring ]; then
 	expect_eq "locked keyring: status answers, exit 0, quiet" "0|" "$RC|$ERR"
 	expect_match "locked keyring: the access token's expiry all the same" \
-		"access token: +cached in keyring, expires in" "$OUT"
+		"access token: +cached in kernel, keyring, expires in" "$OUT"
 	expect_match "locked keyring: the refresh token all the same" "refresh token: +present in keyring" "$OUT"
 else
 	expect_match "locked keyring ($KR_PROVIDER): status says locked" "locked" "$OUT$ERR"

@@ -90,8 +90,18 @@ static void test_builtin_default(void)
 
 	for (op = 0; op < COBOCRED_OP_COUNT; op++)
 		CU_ASSERT_TRUE(cfg->ops[op].n >= 2);
-	CU_ASSERT_STRING_EQUAL(cfg->ops[COBOCRED_OP_GET].v[0].instance, "keyring");
+	/* desktop: the kernel tier in front of the keyring; headless: no keyring at all */
+	CU_ASSERT_STRING_EQUAL(cfg->ops[COBOCRED_OP_GET].v[0].instance, "kernel");
+	CU_ASSERT_STRING_EQUAL(cfg->ops[COBOCRED_OP_GET].v[1].instance, "keyring");
 	CU_ASSERT_EQUAL(cfg->n_profiles, 0);
+	cobocred_config_free(cfg);
+	cfg = parse_ok(cobocred_config_headless);
+	CU_ASSERT_EQUAL_FATAL(cfg->ops[COBOCRED_OP_GET].n, 4);
+	CU_ASSERT_STRING_EQUAL(cfg->ops[COBOCRED_OP_GET].v[0].instance, "kernel");
+	CU_ASSERT_STRING_EQUAL(cfg->ops[COBOCRED_OP_GET].v[2].instance, "file");
+	/* the access token the kernel tier took stays off the disk */
+	CU_ASSERT_EQUAL(cfg->ops[COBOCRED_OP_STORE].v[0].action[COBOCRED_SUCCESS],
+			COBOCRED_ACT_RETURN);
 	cobocred_config_free(cfg);
 }
 
@@ -106,8 +116,8 @@ static void test_profile_only_gets_default_stack(void)
 	CU_ASSERT_TRUE(cfg->default_stack);
 	for (op = 0; op < COBOCRED_OP_COUNT; op++)
 		CU_ASSERT_TRUE(cfg->ops[op].n >= 2);
-	CU_ASSERT_EQUAL_FATAL(get->n, 3);
-	CU_ASSERT_STRING_EQUAL(get->v[2].instance, "cobo-oauth");
+	CU_ASSERT_EQUAL_FATAL(get->n, 4);
+	CU_ASSERT_STRING_EQUAL(get->v[get->n - 1].instance, "cobo-oauth");
 	CU_ASSERT_EQUAL(get->v[0].line, 0);
 	CU_ASSERT_EQUAL(cfg->n_modules, 0);
 	CU_ASSERT_STRING_EQUAL(cfg->path, "t.conf");
@@ -140,11 +150,14 @@ static void test_store_line_default_actions(void)
 							 : COBOCRED_ACT_CONTINUE);
 	}
 	cobocred_config_free(cfg);
+	/* desktop: a locked keyring (v[1]) stops the store; the kernel cache (v[0]) never does */
 	cfg = parse_ok(cobocred_config_default);
-	CU_ASSERT_EQUAL(cfg->ops[COBOCRED_OP_STORE].v[0].action[COBOCRED_TRYAGAIN],
+	CU_ASSERT_EQUAL(cfg->ops[COBOCRED_OP_STORE].v[1].action[COBOCRED_TRYAGAIN],
 			COBOCRED_ACT_RETURN);
-	CU_ASSERT_EQUAL(cfg->ops[COBOCRED_OP_STORE].v[0].action[COBOCRED_UNAVAIL],
+	CU_ASSERT_EQUAL(cfg->ops[COBOCRED_OP_STORE].v[1].action[COBOCRED_UNAVAIL],
 			COBOCRED_ACT_CONTINUE);
+	for (s = 0; s < COBOCRED_STATUS_COUNT; s++)
+		CU_ASSERT_EQUAL(cfg->ops[COBOCRED_OP_STORE].v[0].action[s], COBOCRED_ACT_CONTINUE);
 	cobocred_config_free(cfg);
 }
 

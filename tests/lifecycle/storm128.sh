@@ -22,6 +22,10 @@ N=${LC_STORM128_N:-128}
 ROUNDS=${LC_STORM128_ROUNDS:-3}
 STACK=${STORM_STACK:?STORM_STACK=file|keyring|kernel}
 
+# The tiers the tokens live in: the kernel tier holds access tokens only
+# (its default), so its refresh token goes to the file, as in the built-in
+# headless stack.
+TIERS=$STACK
 case $STACK in
 file) ;;
 keyring)
@@ -35,6 +39,7 @@ kernel)
 		echo "no kernel.so in $COBO_CREDENTIAL_MODULE_PATH: plugins/kernel not built"
 		exit 77
 	fi
+	TIERS="kernel file"
 	;;
 *)
 	echo "unknown STORM_STACK=$STACK"
@@ -43,7 +48,7 @@ kernel)
 esac
 
 lc_server_up
-lc_config "$STACK cobo-oauth" "$STACK" "$STACK"
+lc_config "$TIERS cobo-oauth" "$TIERS" "$TIERS"
 set_ttl 3600
 
 # burst DIR OFFSET: N helpers held at a barrier, then released at once.

@@ -1,0 +1,28 @@
+/*
+ * kernel.h - the kernel module: the Linux key retention service as the
+ * fast tier (a cached answer in a few system calls, no D-Bus) and the
+ * headless cache that keeps access tokens in memory, never on disk.
+ *
+ * Keys are of type "user", readable by their possessor and their user
+ * only, named so that `keyctl show` tells what they are (payload.h), and
+ * time out when the credential expires.
+ *
+ * Options ([module kernel] section):
+ *   keyring=NAME|@u|@s  where keys live (default cobo-credential: a keyring
+ *                   of that name found in the session keyring, else in the
+ *                   user keyring, else created in the user keyring)
+ *   lifetime=SECONDS   plain git/docker credentials are kept this long
+ *                   (as git's credential-cache --timeout); 0, the default,
+ *                   keeps none: the module answers NOTFOUND for them
+ *   refresh_tokens=no|yes  keep Cobo refresh tokens too (default no: a
+ *                   30-day token belongs in the durable store)
+ */
+#ifndef KERNEL_KERNEL_H
+#define KERNEL_KERNEL_H
+
+#include "cobocred/module.h"
+
+/* The module table; kernel_module.c hands it to the host, unit tests call it directly. */
+extern const struct cobocred_module kernel_module;
+
+#endif
