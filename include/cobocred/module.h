@@ -251,6 +251,12 @@ struct cobocred_lock_ops {
 	void (*unlock)(void *state, int handle);
 	void (*mark_failure)(void *state, const char *name, int failed);
 	int (*failed_recently)(void *state, const char *name, int seconds);
+	/*
+	 * A reader's look-first: returns once whoever held NAME when it was
+	 * called has let go (SUCCESS, *handle for unlock, which may be -1 when
+	 * nothing is held), TRYAGAIN on timeout.  NULL: not offered.
+	 */
+	int (*lock_shared)(void *state, const char *name, int timeout_ms, int *handle);
 };
 
 struct cobocred_module {
