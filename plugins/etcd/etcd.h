@@ -65,6 +65,7 @@ struct etcd_state {
 	char *password;		       /* host secret memory; NULL without auth */
 	char *auth_token;	       /* host secret memory; NULL until authenticated */
 	size_t endpoint;	       /* the member that answered last */
+	int unwell;		       /* the last call met members without a leader */
 	struct etcd_rev revs[ETCD_MAX_REVS];
 	size_t n_revs;
 	struct etcd_held held[ETCD_MAX_LOCKS];

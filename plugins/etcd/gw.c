@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -169,10 +170,18 @@ out:
 		curl_easy_cleanup(c);
 }
 
-/* gRPC codes etcd answers with when this member cannot serve now. */
-static int member_unwell(int code)
+/*
+ * This member cannot serve now (no leader, an election under way).  gRPC
+ * codes for the KV API; the lock service passes the same errors on as
+ * Unknown, so their text is recognised too.
+ */
+static int member_unwell(int code, const char *msg)
 {
-	return code == 14 /* Unavailable: no leader */ || code == 4 /* deadline exceeded */;
+	return code == 14 /* Unavailable */ || code == 4 /* deadline exceeded */ ||
+	       strstr(msg, "etcdserver: request timed out") != NULL ||
+	       strstr(msg, "etcdserver: no leader") != NULL ||
+	       strstr(msg, "etcdserver: leader changed") != NULL ||
+	       strstr(msg, "etcdserver: too many requests") != NULL;
 }
 
 /* Turns a member's answer into a status. */
@@ -195,8 +204,9 @@ static int judge(struct etcd_state *s, const char *base, struct try *t, struct j
 	code = json_object_object_get_ex(o, "code", &e) ? json_object_get_int(e) : 0;
 	msg = json_object_object_get_ex(o, "error", &e) ? json_object_get_string(e) : "?";
 	s->host->set_error(s->host->ctx, "etcd %s refused the request: %.200s", base, msg);
+	code = member_unwell(code, msg);
 	json_object_put(o);
-	if (member_unwell(code))
+	if (code)
 		return COBOCRED_TRYAGAIN;
 	return code == 16 ? COBOCRED_DENIED : COBOCRED_ERROR; /* 16: bad/expired auth token */
 }
@@ -219,6 +229,8 @@ static int call_members(struct etcd_state *s, const char *path, const char *body
 		if (t.http != 0) {
 			st = judge(s, base, &t, resp);
 			free(t.k.buf);
+			if (st == COBOCRED_TRYAGAIN)
+				s->unwell = 1;
 			if (st == COBOCRED_TRYAGAIN && i + 1 < n)
 				continue; /* no leader here: ask another member */
 			if (st != COBOCRED_TRYAGAIN)
@@ -283,6 +295,27 @@ out:
 	return st;
 }
 
+/*
+ * Every member answered "cannot serve now" (an election after a member
+ * died takes about a second): try them again a few times before giving
+ * up with TRYAGAIN.  A waiting call that timed out is not retried.
+ */
+static int call_members_passes(struct etcd_state *s, const char *path, const char *text,
+			       long timeout_ms, int flags, struct json_object **resp)
+{
+	struct timespec pause = { 0, 200 * 1000 * 1000 };
+	int pass, st = COBOCRED_TRYAGAIN;
+
+	for (pass = 0; pass < 5 && st == COBOCRED_TRYAGAIN; pass++) {
+		s->unwell = 0;
+		st = call_members(s, path, text, timeout_ms, flags, resp);
+		if (st != COBOCRED_TRYAGAIN || !s->unwell)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	return st;
+}
+
 int etcd_gw_call(struct etcd_state *s, const char *path, struct json_object *body, long timeout_ms,
 		 int flags, struct json_object **resp)
 {
@@ -298,7 +331,7 @@ int etcd_gw_call(struct etcd_state *s, const char *path, struct json_object *bod
 			if (st != COBOCRED_SUCCESS)
 				return st;
 		}
-		st = call_members(s, path, text, timeout_ms, flags, resp);
+		st = call_members_passes(s, path, text, timeout_ms, flags, resp);
 		if (st != COBOCRED_DENIED || s->conf.user == NULL)
 			break;
 		cobocred_hostmem_free(s->auth_token); /* expired: authenticate again, once */

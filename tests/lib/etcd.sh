@@ -20,6 +20,8 @@ ETCD_PID=()
 ETCD_CLIENT=()
 ETCD_PEER=()
 ETCD_N=0
+ETCD_EXTRA_ARGS=() # more etcd flags for every member (TLS)
+ETCD_SCHEME=http   # https with ETCD_EXTRA_ARGS naming --cert-file and --key-file
 
 # etcd_free_ports N: N distinct free loopback TCP ports, one per line.
 etcd_free_ports() {
@@ -42,7 +44,7 @@ etcd_member_start() {
 		--listen-peer-urls "${ETCD_PEER[$i]}" --initial-advertise-peer-urls "${ETCD_PEER[$i]}" \
 		--initial-cluster "$cluster" --initial-cluster-state "$state" \
 		--initial-cluster-token "cobo-test-$$" --heartbeat-interval 50 --election-timeout 500 \
-		> "$T_TMP/etcd/m$i.log" 2>&1 &
+		"${ETCD_EXTRA_ARGS[@]}" > "$T_TMP/etcd/m$i.log" 2>&1 &
 	ETCD_PID[$i]=$!
 }
 
@@ -51,7 +53,8 @@ etcd_healthy() {
 	local i
 	for ((i = 0; i < ETCD_N; i++)); do
 		[ -n "${ETCD_PID[$i]}" ] || continue
-		curl -sf --noproxy '*' -m 2 "${ETCD_CLIENT[$i]}/health" 2>/dev/null | grep -q '"true"' || return 1
+		curl -sf --noproxy '*' -m 2 ${ETCD_CURL_CA:+--cacert "$ETCD_CURL_CA"} \
+			"${ETCD_CLIENT[$i]}/health" 2>/dev/null | grep -q '"true"' || return 1
 	done
 }
 
@@ -61,7 +64,7 @@ etcd_cluster_start() {
 	mkdir -p "$T_TMP/etcd"
 	ETCD_N=$n
 	for ((i = 0; i < n; i++)); do
-		ETCD_CLIENT[$i]="http://127.0.0.1:${ports[$((2 * i))]}"
+		ETCD_CLIENT[$i]="$ETCD_SCHEME://127.0.0.1:${ports[$((2 * i))]}"
 		ETCD_PEER[$i]="http://127.0.0.1:${ports[$((2 * i + 1))]}"
 	done
 	for ((i = 0; i < n; i++)); do etcd_member_start "$i"; done
@@ -89,7 +92,10 @@ etcd_cluster_stop() {
 	for ((i = 0; i < ETCD_N; i++)); do etcd_member_stop "$i"; done
 }
 
-etcd_ctl() { "$ETCDCTL_BIN" --endpoints="$ETCD_ENDPOINTS" --dial-timeout=2s "$@"; }
+etcd_ctl() {
+	"$ETCDCTL_BIN" --endpoints="$ETCD_ENDPOINTS" --dial-timeout=2s \
+		${ETCD_CURL_CA:+--cacert "$ETCD_CURL_CA"} "$@"
+}
 
 # ---- a simulated fleet (sourced after tests/lib/lifecycle.sh) ----
 # Each machine M has its own HOME, runtime directory and file store
