@@ -100,7 +100,7 @@ etcd_ctl() {
 # ---- a simulated fleet (sourced after tests/lib/lifecycle.sh) ----
 # Each machine M has its own HOME, runtime directory and file store
 # ($T_TMP/mM); all share the cluster, the fleet key and the Cobo test server.
-# ORGS: the orgs the app is installed in; one profile per org (pN for ORGS[N]).
+# ORGS: the orgs the app is installed in; one profile "fleet" with org_id = *.
 #
 #   fleet_key_new FILE          a fresh 64-hex fleet key in FILE (0600)
 #   fleet_machine M [LINES...]  machine M's config; LINES go into [module etcd]
@@ -130,12 +130,12 @@ fleet_machine() {
 			printf 'fleet_key = file:%s\n' "$FLEET_KEY_FILE"
 		for l in "$@"; do printf '%s\n' "$l"; done
 		printf '[module cobo-oauth]\nschemas = com.cobo.credential.Token\n'
-		for ((i = 0; i < ${#ORGS[@]}; i++)); do
-			printf '[profile p%d]\nbase_url = %s\nclient_id = %s\norg_id = %s\n' \
-				"$i" "$COBO_SERVER_URL" "$CLIENT_ID" "${ORGS[$i]}"
-			printf 'server_key = %s\nca_file = %s\napp_secret = file:%s\n' \
-				"$COBO_SERVER_PUBKEY" "$COBO_SERVER_CA" "$KEY_PEM"
-		done
+		# One profile serves every org that installed the app; git names
+		# the org by the user name.
+		printf '[profile fleet]\nbase_url = %s\nclient_id = %s\norg_id = *\n' \
+			"$COBO_SERVER_URL" "$CLIENT_ID"
+		printf 'server_key = %s\nca_file = %s\napp_secret = file:%s\n' \
+			"$COBO_SERVER_PUBKEY" "$COBO_SERVER_CA" "$KEY_PEM"
 	} > "$d/config"
 	chmod 600 "$d/config"
 }
