@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 #define COBOCRED_ABI_MAJOR 1
-#define COBOCRED_ABI_MINOR 2
+#define COBOCRED_ABI_MINOR 3
 #define COBOCRED_ABI_VERSION ((uint32_t)(COBOCRED_ABI_MAJOR << 16 | COBOCRED_ABI_MINOR))
 #define COBOCRED_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 
@@ -233,6 +233,32 @@ struct cobocred_key_ops {
 	int (*public_key)(void *state, const char *profile, char *pub, size_t publen);
 };
 
+/*
+ * ABI 1.3: a cross-process lock service a module offers the host in place
+ * of the host's own flock: a fleet's lock (etcd: a lock bound to a lease,
+ * so a crashed holder releases it when the lease ends).  The token
+ * lifecycle takes it around a refresh when the module is on the stack and
+ * loaded.  lock returns COBOCRED_SUCCESS with *handle set, TRYAGAIN on
+ * timeout or when the lock cannot be reached (a refresh without the lock
+ * would spend a token others share), ERROR otherwise; messages through
+ * host->set_error.  mark_failure and failed_recently keep the lifecycle's
+ * backoff marker after a failed refresh; NULL: the host keeps it locally.
+ * Check struct_size before using a field appended later.
+ */
+struct cobocred_lock_ops {
+	uint32_t struct_size;
+	int (*lock)(void *state, const char *name, int timeout_ms, int *handle);
+	void (*unlock)(void *state, int handle);
+	void (*mark_failure)(void *state, const char *name, int failed);
+	int (*failed_recently)(void *state, const char *name, int seconds);
+	/*
+	 * A reader's look-first: returns once whoever held NAME when it was
+	 * called has let go (SUCCESS, *handle for unlock, which may be -1 when
+	 * nothing is held), TRYAGAIN on timeout.  NULL: not offered.
+	 */
+	int (*lock_shared)(void *state, const char *name, int timeout_ms, int *handle);
+};
+
 struct cobocred_module {
 	uint32_t abi_version; /* COBOCRED_ABI_VERSION the module was built with */
 	uint32_t struct_size; /* sizeof(struct cobocred_module) at build time */
@@ -286,6 +312,10 @@ struct cobocred_module {
 	const struct cobocred_setting *settings;
 	/* App key administration (generate, import, public key); NULL if none. */
 	const struct cobocred_key_ops *keys;
+
+	/* ---- ABI 1.3 additions (zero-filled for older modules) ---- */
+	/* A lock service for the token lifecycle (see above); NULL if none. */
+	const struct cobocred_lock_ops *locks;
 };
 
 /* The size of struct cobocred_module in ABI 1.0 and 1.1 (it ended at list). */

@@ -65,7 +65,8 @@ struct cobocred_ctx {
 	char warning[1024];    /* "" or the call's last warning */
 	char bad_setting[512]; /* "" or why the settings owner refused a profile */
 	const struct cobocred_lock_service
-		*locks; /* never NULL; &cobocred_flock_service by default */
+		*locks;		     /* never NULL; &cobocred_flock_service by default */
+	struct instance *lock_owner; /* the instance whose ABI 1.3 lock is ctx->locks; or NULL */
 };
 
 /* loader.c */
@@ -98,6 +99,9 @@ extern const struct cobocred_lock_service cobocred_flock_service;
 const char *cobocred_runtime_dir(struct cobocred_ctx *ctx);
 /* Replaces the context's lock service (NULL: back to flock); the table must outlive ctx. */
 void cobocred_set_lock_service(struct cobocred_ctx *ctx, const struct cobocred_lock_service *s);
+
+/* module_lock.c: makes in's ABI 1.3 lock the context's lock service (the first offer wins). */
+void cobocred_lock_offer(struct cobocred_ctx *ctx, struct instance *in);
 
 /* trace.c */
 void cobocred_trace_open(struct cobocred_ctx *ctx);

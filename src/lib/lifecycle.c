@@ -194,19 +194,44 @@ static struct cobocred_item *write_through(struct cobocred_ctx *ctx, const struc
 	return answer;
 }
 
+/*
+ * Refresh-token read judge: every cache is asked, the newest token wins.  A
+ * machine's local tier may hold a refresh token that another machine of a
+ * fleet has since rotated in the shared store (etcd); spending the old one
+ * would cost a mint.  Reading the shared record also gives its store the
+ * revision its compare-and-swap needs.  On a tie the faster tier's stays.
+ */
+static int judge_newest(struct cobocred_ctx *ctx, struct cobocred_item **got, void *arg)
+{
+	struct cobocred_item **newest = arg;
+
+	(void)ctx;
+	if (*newest == NULL || (*got)->created_at > (*newest)->created_at) {
+		cobocred_item_free(*newest);
+		*newest = *got;
+	} else {
+		cobocred_item_free(*got);
+	}
+	*got = NULL;
+	return COBOCRED_NOTFOUND;
+}
+
 /* Asks the minting module (with the cached refresh token when there is one); stores what it made. */
 static int mint_and_store(struct cobocred_ctx *ctx, struct instance *in, size_t idx,
 			  const struct cobocred_query *q, struct cobocred_item **out)
 {
-	struct stack_client caches = { .limited = 1, .limit = idx };
+	struct cobocred_item *refresh = NULL, *minted = NULL;
+	struct stack_client caches = { .limited = 1,
+				       .limit = idx,
+				       .judge = judge_newest,
+				       .arg = &refresh };
 	struct cobocred_attr rattrs[MAX_TOKEN_ATTRS];
 	struct cobocred_query rq, mq = *q;
-	struct cobocred_item *refresh = NULL, *minted = NULL;
 	int st;
 
-	if (companion_query(q, &rq, rattrs, MAX_TOKEN_ATTRS) &&
-	    cobocred_stack_run(ctx, COBOCRED_OP_GET, &rq, NULL, &refresh, &caches) ==
-		    COBOCRED_SUCCESS) {
+	if (companion_query(q, &rq, rattrs, MAX_TOKEN_ATTRS))
+		(void)cobocred_stack_run(ctx, COBOCRED_OP_GET, &rq, NULL, NULL, &caches);
+	if (refresh != NULL) {
 		mq.secret = refresh->secret;
 		mq.secret_len = refresh->secret_len;
 	}

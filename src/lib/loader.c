@@ -302,6 +302,7 @@ static void load(struct cobocred_ctx *ctx, struct instance *in,
 	}
 	in->state = INST_READY;
 	cobocred_trace(ctx, "loaded module '%s' from %s", in->name, path);
+	cobocred_lock_offer(ctx, in); /* module_lock.c: a fleet lock replaces flock */
 }
 
 struct instance *cobocred_instance(struct cobocred_ctx *ctx, const char *name,

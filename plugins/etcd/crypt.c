@@ -1,0 +1,186 @@
+/*
+ * crypt.c - records sealed with AES-256-GCM under the fleet key.
+ *
+ * A sealed value is text: "cc1.KEYID.BASE64(nonce || ciphertext || tag)",
+ * where KEYID names the key (the first 4 bytes of SHA-256 over a label and
+ * the key, in hex), so a reader picks the right one of the two configured
+ * keys and says plainly when it has neither.  The AAD is the record's etcd
+ * key: a record copied under another key fails authentication instead of
+ * answering for another credential.  Nonces are 96 random bits per seal.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/crypto.h>
+
+#include "etcd.h"
+#include "hostmem.h"
+#include "strutil.h"
+
+#define NONCE_LEN 12
+#define TAG_LEN 16
+#define MAGIC "cc1."
+#define AAD_LABEL "cobo-credential etcd record v1"
+
+void etcd_key_id(struct etcd_fleet_key *k)
+{
+	static const char label[] = "cobo-credential fleet key id";
+	unsigned char buf[sizeof(label) + ETCD_KEY_LEN], md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	memcpy(buf, label, sizeof(label));
+	memcpy(buf + sizeof(label), k->key, ETCD_KEY_LEN);
+	if (EVP_Digest(buf, sizeof(buf), md, &mdlen, EVP_sha256(), NULL) != 1)
+		memset(md, 0, sizeof(md));
+	OPENSSL_cleanse(buf, sizeof(buf));
+	cobocred_hex_encode(md, ETCD_KEY_ID_LEN / 2, k->id);
+	k->id[ETCD_KEY_ID_LEN] = '\0';
+}
+
+char *etcd_b64(const unsigned char *in, size_t n)
+{
+	char *out = malloc(4 * ((n + 2) / 3) + 1);
+
+	if (out != NULL)
+		EVP_EncodeBlock((unsigned char *)out, in, (int)n);
+	return out;
+}
+
+int etcd_unb64(const char *in, unsigned char **out, size_t *n)
+{
+	size_t len = strlen(in), pad = 0;
+	int got;
+
+	*out = NULL;
+	if (len % 4 != 0 || len > (64u << 20))
+		return -1;
+	*out = malloc(len / 4 * 3 + 1);
+	if (*out == NULL)
+		return -1;
+	got = len ? EVP_DecodeBlock(*out, (const unsigned char *)in, (int)len) : 0;
+	if (got < 0) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	/* EVP_DecodeBlock counts the padding as zero bytes. */
+	pad = (len >= 1 && in[len - 1] == '=') + (len >= 2 && in[len - 2] == '=');
+	*n = (size_t)got - pad;
+	(*out)[*n] = '\0';
+	return 0;
+}
+
+/* AES-256-GCM one shot; enc 1 seals, 0 opens (tag checked).  0 or -1. */
+static int gcm(int enc, const unsigned char *key, const unsigned char *nonce, const char *aad,
+	       const unsigned char *in, size_t n, unsigned char *out, unsigned char *tag)
+{
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	int len = 0, ok;
+
+	ok = c != NULL && EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL, enc) == 1 &&
+	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) == 1 &&
+	     EVP_CipherInit_ex(c, NULL, NULL, key, nonce, enc) == 1 &&
+	     EVP_CipherUpdate(c, NULL, &len, (const unsigned char *)AAD_LABEL, sizeof(AAD_LABEL)) ==
+		     1 &&
+	     EVP_CipherUpdate(c, NULL, &len, (const unsigned char *)aad, (int)strlen(aad)) == 1 &&
+	     EVP_CipherUpdate(c, out, &len, in, (int)n) == 1;
+	if (ok && !enc)
+		ok = EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) == 1;
+	ok = ok && EVP_CipherFinal_ex(c, out + len, &len) == 1;
+	if (ok && enc)
+		ok = EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, TAG_LEN, tag) == 1;
+	EVP_CIPHER_CTX_free(c);
+	return ok ? 0 : -1;
+}
+
+int etcd_seal(struct etcd_state *s, const char *where, const unsigned char *plain, size_t n,
+	      char **out)
+{
+	size_t blen = NONCE_LEN + n + TAG_LEN, tlen;
+	unsigned char *blob = malloc(blen);
+	char *b64 = NULL;
+	int r = COBOCRED_ERROR;
+
+	*out = NULL;
+	if (blob == NULL || RAND_bytes(blob, NONCE_LEN) != 1 ||
+	    gcm(1, s->keys[0].key, blob, where, plain, n, blob + NONCE_LEN, blob + NONCE_LEN + n) !=
+		    0 ||
+	    (b64 = etcd_b64(blob, blen)) == NULL) {
+		s->host->set_error(s->host->ctx, "etcd: cannot seal the record (OpenSSL)");
+		goto out;
+	}
+	tlen = strlen(MAGIC) + ETCD_KEY_ID_LEN + 1 + strlen(b64) + 1;
+	*out = malloc(tlen);
+	if (*out == NULL)
+		goto out;
+	snprintf(*out, tlen, "%s%s.%s", MAGIC, s->keys[0].id, b64);
+	r = COBOCRED_SUCCESS;
+out:
+	free(blob);
+	free(b64);
+	return r;
+}
+
+static const struct etcd_fleet_key *key_by_id(const struct etcd_state *s, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		if (s->keys[i].set && strncmp(s->keys[i].id, id, ETCD_KEY_ID_LEN) == 0)
+			return &s->keys[i];
+	return NULL;
+}
+
+int etcd_open_value(struct etcd_state *s, const char *where, const unsigned char *val, size_t n,
+		    unsigned char **plain, size_t *plain_len)
+{
+	const size_t head = strlen(MAGIC) + ETCD_KEY_ID_LEN + 1;
+	const struct etcd_fleet_key *k;
+	unsigned char *blob = NULL;
+	size_t blen = 0;
+	int r = COBOCRED_ERROR;
+
+	*plain = NULL;
+	if (n < head || memcmp(val, MAGIC, strlen(MAGIC)) != 0 || val[head - 1] != '.' ||
+	    memchr(val, '\0', n) != NULL) {
+		s->host->set_error(s->host->ctx,
+				   "etcd record %s is not a cobo-credential record; remove it "
+				   "or fix [module etcd] prefix",
+				   where);
+		return COBOCRED_ERROR;
+	}
+	k = key_by_id(s, (const char *)val + strlen(MAGIC));
+	if (k == NULL) {
+		s->host->set_error(s->host->ctx,
+				   "fleet_key: etcd record %s is sealed with fleet key id %.8s, "
+				   "but this machine has key id %s%s%s; configure that key "
+				   "(fleet_key or fleet_key_previous)",
+				   where, (const char *)val + strlen(MAGIC), s->keys[0].id,
+				   s->keys[1].set ? " and " : "",
+				   s->keys[1].set ? s->keys[1].id : "");
+		return COBOCRED_ERROR;
+	}
+	if (etcd_unb64((const char *)val + head, &blob, &blen) != 0 || blen < NONCE_LEN + TAG_LEN ||
+	    (*plain = cobocred_hostmem_alloc(blen - NONCE_LEN - TAG_LEN + 1)) == NULL ||
+	    gcm(0, k->key, blob, where, blob + NONCE_LEN, blen - NONCE_LEN - TAG_LEN, *plain,
+		blob + blen - TAG_LEN) != 0) {
+		s->host->set_error(s->host->ctx,
+				   "etcd record %s failed authentication with fleet key id %s "
+				   "(altered, or moved from another key); erase it and log in "
+				   "again",
+				   where, k->id);
+		cobocred_hostmem_free(*plain);
+		*plain = NULL;
+		goto out;
+	}
+	*plain_len = blen - NONCE_LEN - TAG_LEN;
+	r = COBOCRED_SUCCESS;
+out:
+	free(blob);
+	return r;
+}

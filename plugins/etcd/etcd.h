@@ -1,0 +1,110 @@
+/*
+ * etcd.h - the etcd module: a fleet's shared token store on etcd v3,
+ * reached through its JSON gateway (libcurl, json-c), records sealed with
+ * AES-256-GCM under a fleet key (OpenSSL), a lease per record that ends
+ * with the token, compare-and-swap on the record's revision, and a
+ * lease-bound lock offered to the host (ABI 1.3 `locks`).
+ *
+ * Options ([module etcd] section), documented in cobo-credential.conf(5):
+ *   endpoints=URL[,URL...]   members, tried in order from the last one that answered
+ *   fleet_key=SPEC           file:PATH | env:VAR: 64 hex, the key records are sealed with
+ *   fleet_key_previous=SPEC  an older key, read only (key rotation)
+ *   prefix=/cobo-credential/ where records and locks live
+ *   ca_file, cert_file, key_file   TLS: CA bundle, client certificate and key
+ *   user=NAME, password=SPEC       etcd authentication (password file:PATH | env:VAR)
+ *   connect_timeout_ms=N, request_timeout_ms=N, lock_ttl=S
+ */
+#ifndef ETCD_ETCD_H
+#define ETCD_ETCD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cobocred/module.h"
+
+#define ETCD_MAX_ENDPOINTS 8
+#define ETCD_MAX_REVS 32
+#define ETCD_MAX_LOCKS 8
+#define ETCD_KEY_LEN 32
+#define ETCD_KEY_ID_LEN 8 /* hex characters */
+
+/* The module table; etcd_module.c hands it to the host, unit tests call it directly. */
+extern const struct cobocred_module etcd_module;
+
+struct etcd_fleet_key {
+	int set;
+	unsigned char key[ETCD_KEY_LEN];
+	char id[ETCD_KEY_ID_LEN + 1];
+};
+
+/* A record's revision and lease as last read or written by this instance. */
+struct etcd_rev {
+	char key[160];	      /* the record's etcd key */
+	int64_t mod_revision; /* 0: known absent */
+	int64_t lease;
+};
+
+/* A lock held through etcd: the lease it is bound to. */
+struct etcd_held {
+	int used;
+	int64_t lease;
+};
+
+struct etcd_conf {
+	char *endpoints[ETCD_MAX_ENDPOINTS]; /* owned */
+	size_t n_endpoints;
+	char *prefix;				     /* owned; ends with '/' */
+	char *ca_file, *cert_file, *key_file, *user; /* owned; may be NULL */
+	long connect_timeout_ms, request_timeout_ms, lock_ttl;
+};
+
+struct etcd_state {
+	const struct cobocred_host *host;
+	struct etcd_conf conf;
+	struct etcd_fleet_key keys[2]; /* [0] seals and opens; [1] (previous) opens only */
+	char *password;		       /* host secret memory; NULL without auth */
+	char *auth_token;	       /* host secret memory; NULL until authenticated */
+	size_t endpoint;	       /* the member that answered last */
+	int unwell;		       /* the last call met members without a leader */
+	struct etcd_rev revs[ETCD_MAX_REVS];
+	size_t n_revs;
+	struct etcd_held held[ETCD_MAX_LOCKS];
+};
+
+/* conf.c: parses the module options; COBOCRED_* status with the host error set. */
+int etcd_conf_parse(struct etcd_state *s, int argc, const char *const *argv);
+void etcd_conf_free(struct etcd_state *s);
+/* Reads a 64-hex key or a password from file:PATH | env:VAR into host secret memory. */
+int etcd_secret_spec(struct etcd_state *s, const char *opt, const char *spec, char **out,
+		     size_t *len);
+
+/* crypt.c */
+/* Derives the key's id from its bytes. */
+void etcd_key_id(struct etcd_fleet_key *k);
+/*
+ * Seals plain[0..n) for etcd key `where` (the AAD: a record cannot be moved
+ * to another key).  *out: malloc'd text "cc1.ID.BASE64", not secret.
+ */
+int etcd_seal(struct etcd_state *s, const char *where, const unsigned char *plain, size_t n,
+	      char **out);
+/* Opens a sealed value; *plain in host secret memory.  COBOCRED_* status, error set. */
+int etcd_open_value(struct etcd_state *s, const char *where, const unsigned char *val, size_t n,
+		    unsigned char **plain, size_t *plain_len);
+/* Base64 (standard, padded): malloc'd, NUL-terminated. */
+char *etcd_b64(const unsigned char *in, size_t n);
+/* Decodes into malloc'd bytes (NUL after them); -1 on bad input. */
+int etcd_unb64(const char *in, unsigned char **out, size_t *n);
+
+/* record.c: the plaintext of a record, in host secret memory. */
+int etcd_record_encode(const struct cobocred_item *it, unsigned char **out, size_t *n);
+int etcd_record_decode(const struct cobocred_host *host, const unsigned char *p, size_t n,
+		       struct cobocred_item **out);
+/* The record's etcd key: prefix + "tok/" + SHA-256 of schema and sorted attributes. */
+int etcd_record_key(const struct etcd_state *s, const char *schema, size_t n_attrs,
+		    const struct cobocred_attr *attrs, char *buf, size_t len);
+
+/* rev.c: the revision cache. */
+struct etcd_rev *etcd_rev_find(struct etcd_state *s, const char *key);
+void etcd_rev_note(struct etcd_state *s, const char *key, int64_t mod_revision, int64_t lease);
+
+#endif

@@ -1,0 +1,320 @@
+/*
+ * ops.c - the etcd module's store operations and its table.
+ *
+ * get reads the record's own key first (one range), and ranges over every
+ * record only when the query does not name one exactly.  Every record read
+ * leaves its revision behind (etcd_rev_note), and store writes with a
+ * compare-and-swap on it: under the lifecycle's fleet lock the refresher
+ * has just read the record, so a writer whose read is stale (its lease ran
+ * out while it waited on the network, another machine refreshed since)
+ * never overwrites the newer refresh token; it gets TRYAGAIN instead.
+ * A record's lease ends with its token, so etcd forgets dead tokens.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "etcd.h"
+#include "hostmem.h"
+#include "itemmatch.h"
+#include "kv.h"
+#include "lock.h"
+
+#define KEY_MAX 160
+
+/* Decodes one kv into an item (and notes its revision).  COBOCRED_* with error set. */
+static int kv_item(struct etcd_state *s, struct json_object *kv, struct cobocred_item **out,
+		   char *key, size_t keylen)
+{
+	size_t klen = 0, vlen = 0, plen = 0;
+	char *k = etcd_json_b64str(kv, "key", &klen);
+	char *v = etcd_json_b64str(kv, "value", &vlen);
+	unsigned char *plain = NULL;
+	int st = COBOCRED_ERROR;
+
+	*out = NULL;
+	if (k == NULL || v == NULL || klen >= keylen) {
+		s->host->set_error(s->host->ctx, "etcd answered a malformed record");
+		goto out;
+	}
+	snprintf(key, keylen, "%s", k);
+	etcd_rev_note(s, k, etcd_json_i64(kv, "mod_revision"), etcd_json_i64(kv, "lease"));
+	st = etcd_open_value(s, k, (unsigned char *)v, vlen, &plain, &plen);
+	if (st == COBOCRED_SUCCESS && etcd_record_decode(s->host, plain, plen, out) != 0) {
+		s->host->set_error(s->host->ctx,
+				   "etcd record %s opened but does not parse; erase it", k);
+		st = COBOCRED_ERROR;
+	}
+out:
+	cobocred_hostmem_free(plain);
+	free(k);
+	free(v);
+	return st;
+}
+
+/* Items of kvs matching q, chained into *out; errors of unreadable records in *bad. */
+static int collect(struct etcd_state *s, struct json_object *kvs, const struct cobocred_query *q,
+		   struct cobocred_item **out, int *bad, char (*keys)[KEY_MAX], size_t maxkeys,
+		   size_t *nkeys)
+{
+	size_t i, n = kvs != NULL ? json_object_array_length(kvs) : 0;
+	struct cobocred_item **tail = out, *it;
+	char key[KEY_MAX];
+	int found = 0;
+
+	for (i = 0; i < n; i++) {
+		if (kv_item(s, json_object_array_get_idx(kvs, i), &it, key, sizeof(key)) !=
+		    COBOCRED_SUCCESS) {
+			*bad = 1;
+			continue;
+		}
+		if (!cobocred_item_matches(it, q)) {
+			s->host->item_free(it);
+			continue;
+		}
+		if (keys != NULL && *nkeys < maxkeys)
+			snprintf(keys[(*nkeys)++], KEY_MAX, "%s", key);
+		*tail = it;
+		tail = &it->next;
+		found = 1;
+	}
+	return found;
+}
+
+/* Every record under the prefix matching q. */
+static int range_all(struct etcd_state *s, const struct cobocred_query *q,
+		     struct cobocred_item **out, char (*keys)[KEY_MAX], size_t maxkeys,
+		     size_t *nkeys)
+{
+	struct json_object *resp = NULL, *kvs = NULL;
+	char where[KEY_MAX];
+	int st, bad = 0;
+
+	*out = NULL;
+	snprintf(where, sizeof(where), "%stok/", s->conf.prefix);
+	st = etcd_kv_range(s, where, 1, &resp, &kvs);
+	if (st == COBOCRED_SUCCESS) {
+		/* A record this machine cannot open (another fleet key, another
+		 * fleet under the same prefix) is passed over here: only the
+		 * record a query names exactly is an error (get_direct). */
+		st = collect(s, kvs, q, out, &bad, keys, maxkeys, nkeys) ? COBOCRED_SUCCESS
+									 : COBOCRED_NOTFOUND;
+		if (bad)
+			s->host->log(s->host->ctx, COBOCRED_LOG_INFO,
+				     "etcd: passed over records this fleet key cannot open");
+	}
+	json_object_put(resp);
+	return st;
+}
+
+/* The record named exactly by q's attributes, if q names one. */
+static int get_direct(struct etcd_state *s, const struct cobocred_query *q,
+		      struct cobocred_item **out)
+{
+	struct json_object *resp = NULL, *kvs = NULL;
+	char key[KEY_MAX], got[KEY_MAX];
+	int st;
+
+	*out = NULL;
+	if (etcd_record_key(s, q->schema, q->n_attrs, q->attrs, key, sizeof(key)) != 0)
+		return COBOCRED_NOTFOUND;
+	st = etcd_kv_range(s, key, 0, &resp, &kvs);
+	if (st == COBOCRED_SUCCESS && (kvs == NULL || json_object_array_length(kvs) == 0)) {
+		etcd_rev_note(s, key, 0, 0); /* known absent: a store creates it only if still so */
+		st = COBOCRED_NOTFOUND;
+	} else if (st == COBOCRED_SUCCESS) {
+		st = kv_item(s, json_object_array_get_idx(kvs, 0), out, got, sizeof(got));
+		if (st == COBOCRED_SUCCESS && !cobocred_item_matches(*out, q)) {
+			s->host->item_free(*out);
+			*out = NULL;
+			st = COBOCRED_NOTFOUND;
+		}
+	}
+	json_object_put(resp);
+	return st;
+}
+
+/* The latest-expiring of a chain; frees the rest. */
+static struct cobocred_item *best(const struct cobocred_host *h, struct cobocred_item *list)
+{
+	struct cobocred_item *b = list, *it, *next;
+
+	for (it = list; it != NULL; it = it->next)
+		if (it->expires_at == 0 || (b->expires_at != 0 && it->expires_at > b->expires_at))
+			b = it;
+	for (it = list; it != NULL; it = next) {
+		next = it->next;
+		if (it != b) {
+			it->next = NULL;
+			h->item_free(it);
+		}
+	}
+	b->next = NULL;
+	return b;
+}
+
+static int etcd_get(void *state, const struct cobocred_query *q, struct cobocred_item **out)
+{
+	struct etcd_state *s = state;
+	struct cobocred_item *all = NULL;
+	int st;
+
+	*out = NULL;
+	st = get_direct(s, q, out);
+	if (st != COBOCRED_NOTFOUND || (q->flags & COBOCRED_QUERY_EXACT))
+		return st;
+	st = range_all(s, q, &all, NULL, 0, NULL);
+	if (st == COBOCRED_SUCCESS)
+		*out = best(s->host, all);
+	return st;
+}
+
+static int etcd_list(void *state, const struct cobocred_query *q, struct cobocred_item **out)
+{
+	return range_all(state, q, out, NULL, 0, NULL);
+}
+
+/* A lease that ends with the token (none for a token that does not expire). */
+static int record_lease(struct etcd_state *s, const struct cobocred_item *it, int64_t *lease)
+{
+	int64_t ttl = it->expires_at - s->host->now(s->host->ctx);
+
+	*lease = 0;
+	if (it->expires_at == 0)
+		return COBOCRED_SUCCESS;
+	if (ttl < 1)
+		ttl = 1;
+	return etcd_lease_grant(s, ttl, lease);
+}
+
+static int etcd_store(void *state, const struct cobocred_item *item,
+		      const struct cobocred_query *replace)
+{
+	struct etcd_state *s = state;
+	unsigned char *plain = NULL;
+	size_t plen = 0;
+	char key[KEY_MAX], *sealed = NULL;
+	struct etcd_rev *known;
+	int64_t lease = 0, expect = -1, old_lease = 0, rev = 0;
+	int st = COBOCRED_ERROR;
+
+	(void)replace; /* the record's key is its identity: a store replaces it */
+	if (etcd_record_key(s, item->schema, item->n_attrs, item->attrs, key, sizeof(key)) != 0 ||
+	    etcd_record_encode(item, &plain, &plen) != 0) {
+		s->host->set_error(s->host->ctx,
+				   "etcd: the credential has a field a record cannot hold "
+				   "(a newline, or too many attributes)");
+		return COBOCRED_ERROR;
+	}
+	st = etcd_seal(s, key, plain, plen, &sealed);
+	cobocred_hostmem_free(plain);
+	if (st != COBOCRED_SUCCESS)
+		return st;
+	known = etcd_rev_find(s, key);
+	if (known != NULL) {
+		expect = known->mod_revision;
+		old_lease = known->lease;
+	}
+	st = record_lease(s, item, &lease);
+	if (st == COBOCRED_SUCCESS)
+		st = etcd_kv_cas_put(s, key, sealed, lease, expect, &rev);
+	if (st == COBOCRED_SUCCESS) {
+		etcd_rev_note(s, key, rev, lease);
+		if (old_lease != 0 && old_lease != lease)
+			etcd_lease_revoke(s, old_lease);
+	} else {
+		etcd_lease_revoke(s, lease);
+		if (st == COBOCRED_TRYAGAIN)
+			s->host->set_error(s->host->ctx,
+					   "etcd: another writer changed the record since this "
+					   "helper read it (revision %lld); a newer token is not "
+					   "overwritten",
+					   (long long)expect);
+	}
+	free(sealed);
+	return st;
+}
+
+static int etcd_erase(void *state, const struct cobocred_query *q)
+{
+	struct etcd_state *s = state;
+	struct cobocred_item *all = NULL;
+	char keys[16][KEY_MAX];
+	size_t n = 0, i;
+	int st, gone = 0;
+
+	st = range_all(s, q, &all, keys, 16, &n);
+	s->host->item_free(all);
+	if (st != COBOCRED_SUCCESS)
+		return st;
+	for (i = 0; i < n; i++) {
+		struct etcd_rev *r = etcd_rev_find(s, keys[i]);
+		int64_t lease = r != NULL ? r->lease : 0;
+
+		/* Only the record just judged: one rewritten since stays. */
+		if (etcd_kv_cas_delete(s, keys[i], r != NULL ? r->mod_revision : -1) ==
+		    COBOCRED_SUCCESS) {
+			gone++;
+			etcd_rev_note(s, keys[i], 0, 0);
+			etcd_lease_revoke(s, lease);
+		}
+	}
+	return gone > 0 ? COBOCRED_SUCCESS : COBOCRED_NOTFOUND;
+}
+
+static int etcd_open(const struct cobocred_host *host, int argc, const char *const *argv,
+		     void **out)
+{
+	struct etcd_state *s;
+	int st;
+
+	*out = NULL;
+	cobocred_hostmem_bind(host->secret_alloc, host->secret_free);
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		host->set_error(host->ctx, "out of memory");
+		return COBOCRED_ERROR;
+	}
+	s->host = host;
+	st = etcd_conf_parse(s, argc, argv);
+	if (st == COBOCRED_SUCCESS && etcd_gw_global_init() != 0) {
+		host->set_error(host->ctx, "etcd: libcurl failed to initialise");
+		st = COBOCRED_UNAVAIL;
+	}
+	if (st != COBOCRED_SUCCESS) {
+		etcd_conf_free(s);
+		free(s);
+		return st;
+	}
+	*out = s;
+	return COBOCRED_SUCCESS;
+}
+
+static void etcd_close(void *state)
+{
+	struct etcd_state *s = state;
+
+	if (s == NULL)
+		return;
+	etcd_locks_release_all(s);
+	etcd_conf_free(s);
+	etcd_gw_global_cleanup();
+	free(s);
+}
+
+static const char *const etcd_schemas[] = { COBOCRED_SCHEMA_COBO, NULL };
+
+const struct cobocred_module etcd_module = {
+	COBOCRED_MODULE_HEADER("etcd"),
+	.caps = COBOCRED_CAP_GET | COBOCRED_CAP_STORE | COBOCRED_CAP_ERASE | COBOCRED_CAP_LIST,
+	.open = etcd_open,
+	.close = etcd_close,
+	.get = etcd_get,
+	.store = etcd_store,
+	.erase = etcd_erase,
+	.list = etcd_list,
+	.schemas = etcd_schemas,
+	.locks = &etcd_lock_ops,
+};

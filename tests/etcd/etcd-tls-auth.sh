@@ -1,0 +1,66 @@
+#!/bin/bash
+# etcd-tls-auth.sh - the etcd module over TLS (members with a certificate
+# from the test CA: ca_file trusts it; without it the member is refused and
+# the module is unavailable, the token still minted locally) and with etcd
+# authentication (user + password from file: and env:; a wrong password is
+# a clear error naming user=, never a token in etcd).
+. "$top_srcdir/tests/lib/lifecycle.sh"
+. "$top_srcdir/tests/lib/etcd.sh"
+
+ORGS=(org-a)
+cobo_server_start "$T_TMP/srv" || exit 99
+cobo_server_register_app "$CLIENT_ID" "$APP_PUB" org-a || exit 99
+CHOST=127.0.0.1:$COBO_SERVER_PORT
+FLEET_KEY_FILE=$T_TMP/fleet.key
+fleet_key_new "$FLEET_KEY_FILE"
+ETCD_SCHEME=https
+ETCD_EXTRA_ARGS=(--cert-file "$T_TMP/srv/server.pem" --key-file "$T_TMP/srv/server.key")
+ETCD_CURL_CA=$T_TMP/srv/ca.pem
+etcd_cluster_start 1 || { echo "FAIL - etcd cluster over TLS"; exit 1; }
+
+# --- TLS -----------------------------------------------------------------------------
+fleet_machine 1 "ca_file = $ETCD_CURL_CA"
+fleet_get 1 org-a
+expect_eq "TLS: a token minted" 0 "$RC"
+expect_eq "TLS: its records are in etcd (read over https)" 2 "$(etcd_count tok/)"
+T1=$TOKEN
+fleet_machine 2 "ca_file = $ETCD_CURL_CA"
+fleet_get 2 org-a
+expect_eq "TLS: another machine reads it from etcd" "$T1" "$TOKEN"
+fleet_machine 3 "request_timeout_ms = 2000"
+fleet_get 3 org-a COBO_CREDENTIAL_TRACE="$T_TMP/notrust.trace"
+check "TLS: a member the CA bundle does not trust is refused" \
+	grep -q "etcd unreachable.*\(certificate\|SSL\)" "$T_TMP/notrust.trace"
+
+# --- auth ------------------------------------------------------------------------------
+(umask 077 && printf 'pw-%s\n' "$RANDOM$RANDOM" > "$T_TMP/etcd.pw")
+PW=$(cat "$T_TMP/etcd.pw")
+etcd_ctl user add "root:$PW" > /dev/null && etcd_ctl user grant-role root root > /dev/null &&
+	etcd_ctl user add "cobo:$PW" > /dev/null &&
+	etcd_ctl role add fleet > /dev/null &&
+	etcd_ctl role grant-permission fleet --prefix=true readwrite "$FLEET_PREFIX" > /dev/null &&
+	etcd_ctl user grant-role cobo fleet > /dev/null && etcd_ctl auth enable > /dev/null ||
+	fail "etcd auth set-up"
+etcd_ctl() {
+	"$ETCDCTL_BIN" --endpoints="$ETCD_ENDPOINTS" --dial-timeout=2s --cacert "$ETCD_CURL_CA" \
+		--user "root:$PW" "$@"
+}
+fleet_machine 4 "ca_file = $ETCD_CURL_CA" "user = cobo" "password = file:$T_TMP/etcd.pw"
+fleet_get 4 org-a
+expect_eq "auth (password file:): the token is read from etcd" "$T1" "$TOKEN"
+fleet_machine 5 "ca_file = $ETCD_CURL_CA" "user = cobo" "password = env:ETCD_PW"
+fleet_get 5 org-a ETCD_PW="$PW"
+expect_eq "auth (password env:): the token is read from etcd" "$T1" "$TOKEN"
+fleet_machine 6 "ca_file = $ETCD_CURL_CA"
+fleet_get 6 org-a
+expect_match "auth enabled, no user: etcd's refusal is the error" "refused|user" "$ERR"
+expect_eq "auth enabled, no user: no token" "" "$TOKEN"
+# A machine of its own: machine 5's local tier now holds the token (a hit
+# below fills the tiers above it), so it would not ask etcd again.
+fleet_machine 7 "ca_file = $ETCD_CURL_CA" "user = cobo" "password = env:ETCD_PW"
+fleet_get 7 org-a ETCD_PW=wrong-password
+expect_match "a wrong password: a clear error naming user=" "user: etcd refused user 'cobo'" "$ERR"
+check "... that does not echo the password" bash -c '! grep -q "wrong-password" <<<"$1"' _ "$ERR"
+expect_eq "a wrong password: no token" "" "$TOKEN"
+
+lc_done
