@@ -254,6 +254,11 @@ static int etcd_lock_shared(void *state, const char *name, int timeout_ms, int *
 	if (path_of(s, "lock", name, path, sizeof(path)) != 0)
 		return COBOCRED_ERROR;
 	key = holder(s, path);
+	if (key != NULL)
+		s->host->log(s->host->ctx, COBOCRED_LOG_INFO,
+			     "waiting for fleet lock %s (held by another machine; shared look, "
+			     "up to %d ms)",
+			     name, timeout_ms);
 	while (key != NULL && !gone && waited < timeout_ms) {
 		struct json_object *resp = NULL, *kvs = NULL;
 

@@ -72,6 +72,8 @@ struct cobocred_ctx {
 /* loader.c */
 struct instance *cobocred_instance(struct cobocred_ctx *ctx, const char *name,
 				   const struct cobocred_stack_entry *e);
+/* The instance NAME, allocated if new but not loaded (state INST_NEW until cobocred_instance). */
+struct instance *cobocred_instance_slot(struct cobocred_ctx *ctx, const char *name);
 void cobocred_instances_free(struct cobocred_ctx *ctx);
 /*
  * What the host knows of its own modules before loading them (cobo-oauth
@@ -83,6 +85,8 @@ int cobocred_instance_known_not_to_serve(const struct cobocred_ctx *ctx, const c
 					 const char *schema);
 int cobocred_instance_known_to_serve(const struct cobocred_ctx *ctx, const char *instance,
 				     const char *schema);
+/* 1 when the table says the instance's module mints (load() holds it to that). */
+int cobocred_instance_known_to_mint(const struct cobocred_ctx *ctx, const char *instance);
 
 /*
  * schema_owner.c: checks every profile against a module's settings table

@@ -306,7 +306,8 @@ static int look_shared(struct cobocred_ctx *ctx, const char *name, int timeout_m
  * re-read the caches before the minting module (entries [0, idx)), and
  * mint only if they are still stale.  Waiters look first under the
  * shared lock (look_shared), so a storm of helpers on one stale token
- * makes one refresh and reads the new token in parallel, not in a queue.
+ * makes one refresh and reads the new token in parallel, not in a queue,
+ * and only the refresher loads the minting module.
  */
 static int mint_locked(struct cobocred_ctx *ctx, struct instance *in, size_t idx,
 		       const struct cobocred_query *q, struct cobocred_item **out, void *arg)
@@ -342,6 +343,11 @@ static int mint_locked(struct cobocred_ctx *ctx, struct instance *in, size_t idx
 		st = COBOCRED_TRYAGAIN;
 		goto out;
 	}
+	/* Only now, with the caches still stale under the lock, is the minter
+	 * needed: the stack hands it over unloaded when it can (stack.c). */
+	st = cobocred_stack_ready(ctx, in, idx);
+	if (st != COBOCRED_SUCCESS)
+		goto out;
 	st = mint_and_store(ctx, in, idx, q, out);
 	locks->mark_failure(ctx, name, st != COBOCRED_SUCCESS && had_valid);
 out:

@@ -150,11 +150,18 @@ static void option_where(const struct cobocred_ctx *ctx, const struct cobocred_s
  * differs from this table, so the two never drift apart unnoticed.
  */
 static const char *const cobo_oauth_schemas[] = { COBOCRED_SCHEMA_COBO, NULL };
-static const struct {
+/*
+ * mint: whether it declares COBOCRED_CAP_MINT, so a token get hands it to
+ * the lifecycle's mint hook unloaded, and the hook maps it only when it
+ * must mint (a storm of helpers on one stale token maps it once, not once
+ * per helper).  load() checks this against the module's caps too.
+ */
+static const struct known_module {
 	const char *soname;
 	const char *const *schemas;
+	int mint;
 } known_modules[] = {
-	{ "cobo-oauth", cobo_oauth_schemas },
+	{ "cobo-oauth", cobo_oauth_schemas, 1 },
 };
 
 static const char *instance_soname(const struct cobocred_ctx *ctx, const char *instance)
@@ -165,15 +172,23 @@ static const char *instance_soname(const struct cobocred_ctx *ctx, const char *i
 	return soname != NULL ? soname : instance;
 }
 
-/* The table's schemas of SONAME, or NULL when it is not one of ours. */
-static const char *const *known_schemas(const char *soname)
+/* The table's row of SONAME, or NULL when it is not one of ours. */
+static const struct known_module *known_row(const char *soname)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(known_modules) / sizeof(known_modules[0]); i++)
 		if (strcmp(known_modules[i].soname, soname) == 0)
-			return known_modules[i].schemas;
+			return &known_modules[i];
 	return NULL;
+}
+
+/* The table's schemas of SONAME, or NULL when it is not one of ours. */
+static const char *const *known_schemas(const char *soname)
+{
+	const struct known_module *k = known_row(soname);
+
+	return k != NULL ? k->schemas : NULL;
 }
 
 static int listed(const char *const *list, const char *schema)
@@ -200,6 +215,13 @@ int cobocred_instance_known_to_serve(const struct cobocred_ctx *ctx, const char 
 	return known != NULL && listed(known, schema);
 }
 
+int cobocred_instance_known_to_mint(const struct cobocred_ctx *ctx, const char *instance)
+{
+	const struct known_module *k = known_row(instance_soname(ctx, instance));
+
+	return k != NULL && k->mint;
+}
+
 /* 0 if module m declares what known_modules says of soname; -1 (in failed) if not. */
 static int as_known(struct instance *in, const char *soname, const char *where)
 {
@@ -213,13 +235,23 @@ static int as_known(struct instance *in, const char *soname, const char *where)
 			break;
 	while (known[k] != NULL)
 		k++;
-	if (got != NULL && got[n] == NULL && n == k)
-		return 0;
-	inst_fail(in, INST_FAILED, COBOCRED_ERROR,
-		  "%s: module '%s' (%s.so) serves other schemas than this cobo-credential "
-		  "expects of it; install the module and the helpers from one build",
-		  where, in->name, soname);
-	return -1;
+	if (got == NULL || got[n] != NULL || n != k) {
+		inst_fail(in, INST_FAILED, COBOCRED_ERROR,
+			  "%s: module '%s' (%s.so) serves other schemas than this "
+			  "cobo-credential expects of it; install the module and the helpers "
+			  "from one build",
+			  where, in->name, soname);
+		return -1;
+	}
+	if (!(in->mod.caps & COBOCRED_CAP_MINT) != !known_row(soname)->mint) {
+		inst_fail(in, INST_FAILED, COBOCRED_ERROR,
+			  "%s: module '%s' (%s.so) %s tokens, unlike what this cobo-credential "
+			  "expects of it; install the module and the helpers from one build",
+			  where, in->name, soname,
+			  (in->mod.caps & COBOCRED_CAP_MINT) ? "mints" : "does not mint");
+		return -1;
+	}
+	return 0;
 }
 
 static void load(struct cobocred_ctx *ctx, struct instance *in,
@@ -305,8 +337,7 @@ static void load(struct cobocred_ctx *ctx, struct instance *in,
 	cobocred_lock_offer(ctx, in); /* module_lock.c: a fleet lock replaces flock */
 }
 
-struct instance *cobocred_instance(struct cobocred_ctx *ctx, const char *name,
-				   const struct cobocred_stack_entry *e)
+struct instance *cobocred_instance_slot(struct cobocred_ctx *ctx, const char *name)
 {
 	struct instance *in = NULL, **v;
 	size_t i;
@@ -328,7 +359,15 @@ struct instance *cobocred_instance(struct cobocred_ctx *ctx, const char *name,
 		}
 		v[ctx->n_inst++] = in;
 	}
-	if (in->state == INST_NEW)
+	return in;
+}
+
+struct instance *cobocred_instance(struct cobocred_ctx *ctx, const char *name,
+				   const struct cobocred_stack_entry *e)
+{
+	struct instance *in = cobocred_instance_slot(ctx, name);
+
+	if (in != NULL && in->state == INST_NEW)
 		load(ctx, in, e);
 	return in;
 }

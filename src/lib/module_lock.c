@@ -44,6 +44,33 @@ static int mod_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms, 
 	return st;
 }
 
+/*
+ * The reader's look-first (module.h).  Offered only when the module offers
+ * it: otherwise the service leaves lock_shared NULL and the lifecycle's
+ * waiters queue for the exclusive lock.  lock() with timeout 0 must try
+ * once without waiting (etcd's try_acquire does), and unlock(-1), for a
+ * look that held nothing, must do nothing (etcd_unlock ignores it).
+ */
+static int mod_lock_shared(struct cobocred_ctx *ctx, const char *name, int timeout_ms, int *handle)
+{
+	int st;
+
+	ctx->error[0] = '\0';
+	*handle = -1;
+	st = ops(ctx)->lock_shared(ctx->lock_owner->mstate, name, timeout_ms, handle);
+	if (st < 0 || st >= COBOCRED_STATUS_COUNT) {
+		cobocred_set_error(ctx,
+				   "module '%s' lock_shared returned invalid status %d; "
+				   "report this bug",
+				   ctx->lock_owner->name, st);
+		st = COBOCRED_ERROR;
+	}
+	if (st != COBOCRED_SUCCESS && ctx->error[0] == '\0')
+		cobocred_set_error(ctx, "module '%s': shared lock %s: %s", ctx->lock_owner->name,
+				   name, cobocred_status_name(st));
+	return st;
+}
+
 static void mod_unlock(struct cobocred_ctx *ctx, int handle)
 {
 	ops(ctx)->unlock(ctx->lock_owner->mstate, handle);
@@ -73,6 +100,16 @@ static const struct cobocred_lock_service module_lock_service = {
 	/* lock_shared: not offered (NULL), so the lifecycle skips its look-first. */
 };
 
+/* The same service for a module that offers the look-first too. */
+static const struct cobocred_lock_service module_lock_service_shared = {
+	.name = "module",
+	.lock = mod_lock,
+	.unlock = mod_unlock,
+	.mark_failure = mod_mark_failure,
+	.failed_recently = mod_failed_recently,
+	.lock_shared = mod_lock_shared,
+};
+
 void cobocred_lock_offer(struct cobocred_ctx *ctx, struct instance *in)
 {
 	const struct cobocred_lock_ops *o = in->mod.locks;
@@ -80,6 +117,8 @@ void cobocred_lock_offer(struct cobocred_ctx *ctx, struct instance *in)
 	if (o == NULL || ctx->lock_owner != NULL || !HAS(o, lock) || !HAS(o, unlock))
 		return;
 	ctx->lock_owner = in;
-	cobocred_set_lock_service(ctx, &module_lock_service);
-	cobocred_trace(ctx, "lock service: module '%s' offers the refresh lock", in->name);
+	cobocred_set_lock_service(ctx, HAS(o, lock_shared) ? &module_lock_service_shared
+							   : &module_lock_service);
+	cobocred_trace(ctx, "lock service: module '%s' offers the refresh lock%s", in->name,
+		       HAS(o, lock_shared) ? " and the shared look" : "");
 }

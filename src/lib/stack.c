@@ -177,12 +177,12 @@ int cobocred_stack_call(struct cobocred_ctx *ctx, struct instance *in, enum cobo
 /* Runs one get/list entry, appending its answer to *acc; returns the status for the action. */
 static int run_get(struct cobocred_ctx *ctx, struct instance *in, size_t idx, enum cobocred_op op,
 		   const struct cobocred_query *q, const struct stack_client *c,
-		   struct cobocred_item **acc)
+		   struct cobocred_item **acc, int mint)
 {
 	struct cobocred_item *got = NULL, **tail;
 	int st;
 
-	if ((in->mod.caps & COBOCRED_CAP_MINT) && op == COBOCRED_OP_GET && in->state == INST_READY)
+	if (mint)
 		st = c->mint(ctx, in, idx, q, &got, c->arg);
 	else
 		st = cobocred_stack_call(ctx, in, op, q, NULL, &got);
@@ -258,6 +258,66 @@ static void fill_above(struct cobocred_ctx *ctx, const struct fill *f,
 	memcpy(ctx->error, error, sizeof(error));
 }
 
+/* 1 if entry e is one of the host's own minters (loader.c), not loaded yet, on a minting get. */
+static int lazy_minter(struct cobocred_ctx *ctx, const struct cobocred_stack_entry *e,
+		       enum cobocred_op op, const struct stack_client *c)
+{
+	size_t i;
+
+	if (op != COBOCRED_OP_GET || c == NULL || c->mint == NULL ||
+	    !cobocred_instance_known_to_mint(ctx, e->instance))
+		return 0;
+	for (i = 0; i < ctx->n_inst; i++)
+		if (strcmp(ctx->inst[i]->name, e->instance) == 0)
+			return ctx->inst[i]->state == INST_NEW;
+	return 1;
+}
+
+/*
+ * A minting get reaching a known minter that is not loaded yet: the mint
+ * hook gets it unloaded and loads it (cobocred_stack_ready) only when it
+ * must mint.  Loading cobo-oauth maps libcurl, OpenSSL and json-c; in a
+ * storm of helpers on one stale token, all but the refresher find the new
+ * token under the lock and never need it.  What run_entry decides on
+ * loading is decided here after the hook: a module that cannot load stops
+ * the run, an absent one takes no part.
+ */
+static int run_lazy(struct cobocred_ctx *ctx, const struct cobocred_stack_entry *e, size_t i,
+		    const struct cobocred_query *q, const struct stack_client *c,
+		    struct cobocred_item **acc, int *fatal, struct instance **used)
+{
+	struct instance *in = cobocred_instance_slot(ctx, e->instance);
+	int st;
+
+	if (in == NULL) {
+		cobocred_set_error(ctx, "out of memory loading module '%s'", e->instance);
+		return COBOCRED_ERROR;
+	}
+	st = run_get(ctx, in, i, COBOCRED_OP_GET, q, c, acc, 1);
+	if (in->state == INST_FAILED && in->status == COBOCRED_ERROR) {
+		cobocred_set_error(ctx, "%s", in->error);
+		*fatal = 1;
+		return COBOCRED_ERROR;
+	}
+	if (in->state == INST_ABSENT)
+		return -1;
+	/* Unloaded, it is no fill source; loaded, it is a minter: fill_above skips both. */
+	*used = in->state == INST_READY ? in : NULL;
+	return st;
+}
+
+int cobocred_stack_ready(struct cobocred_ctx *ctx, struct instance *in, size_t idx)
+{
+	const struct cobocred_stack_line *line = &ctx->cfg->ops[COBOCRED_OP_GET];
+
+	if (in->state == INST_NEW && idx < line->n)
+		(void)cobocred_instance(ctx, in->name, &line->v[idx]);
+	if (in->state == INST_READY)
+		return COBOCRED_SUCCESS;
+	cobocred_set_error(ctx, "%s", in->error);
+	return in->state == INST_NEW ? COBOCRED_ERROR : in->status;
+}
+
 /*
  * Runs entry i of the line; returns its status, or -1 when the entry takes
  * no part.  *fatal: the run stops whatever the actions say.  *used: the
@@ -281,6 +341,8 @@ static int run_entry(struct cobocred_ctx *ctx, const struct cobocred_stack_entry
 	if (schemas == NULL && q != NULL && q->schema != NULL &&
 	    cobocred_instance_known_not_to_serve(ctx, e->instance, q->schema))
 		return -1;
+	if (lazy_minter(ctx, e, op, c))
+		return run_lazy(ctx, e, i, q, c, acc, fatal, used);
 	in = cobocred_instance(ctx, e->instance, e);
 	if (in == NULL) {
 		cobocred_set_error(ctx, "out of memory loading module '%s'", e->instance);
@@ -296,7 +358,9 @@ static int run_entry(struct cobocred_ctx *ctx, const struct cobocred_stack_entry
 		return -1;
 	*used = in;
 	if (op == COBOCRED_OP_GET || op == COBOCRED_OP_LIST)
-		return run_get(ctx, in, i, op, q, c, acc);
+		return run_get(ctx, in, i, op, q, c, acc,
+			       (in->mod.caps & COBOCRED_CAP_MINT) && op == COBOCRED_OP_GET &&
+				       in->state == INST_READY);
 	return cobocred_stack_call(ctx, in, op, q, item, NULL);
 }
 

@@ -25,7 +25,9 @@ struct stack_client {
 	size_t limit;
 	/*
 	 * Called instead of a minting module's get (entry idx); NULL skips
-	 * minting modules.  Returns the status that selects the action.
+	 * minting modules.  Returns the status that selects the action.  IN
+	 * may not be loaded yet (one of the host's own minters): call
+	 * cobocred_stack_ready before asking it anything.
 	 */
 	int (*mint)(struct cobocred_ctx *ctx, struct instance *in, size_t idx,
 		    const struct cobocred_query *q, struct cobocred_item **out, void *arg);
@@ -46,6 +48,13 @@ int cobocred_stack_run(struct cobocred_ctx *ctx, enum cobocred_op op,
 int cobocred_stack_call(struct cobocred_ctx *ctx, struct instance *in, enum cobocred_op op,
 			const struct cobocred_query *q, const struct cobocred_item *item,
 			struct cobocred_item **out);
+
+/*
+ * Loads IN, the minter of get entry idx handed to a mint hook, if it is
+ * not loaded yet.  SUCCESS when it is ready; otherwise its status (the
+ * load's message in the context's error), which the hook returns.
+ */
+int cobocred_stack_ready(struct cobocred_ctx *ctx, struct instance *in, size_t idx);
 
 /* The instance's name, for a client's messages. */
 const char *cobocred_instance_name(const struct instance *in);
