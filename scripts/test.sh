@@ -81,7 +81,7 @@ unit_tests() {
 }
 # The stress tests: many processes, many rounds; the ASan pass runs fewer
 # rounds of them (LC_STORM_ROUNDS and the like), the gcc pass all of them.
-STRESS_TESTS='lifecycle-storm'
+STRESS_TESTS='lifecycle-storm etcd-fleet'
 stress_tests() {
 	local p
 	for p in $STRESS_TESTS; do make -s print-tests | grep -F -- "/$p" || true; done
@@ -113,7 +113,8 @@ make -s -j"$jobs"
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 # The stress tests ran their full rounds in the gcc pass; a few rounds here
 # put every line of them under the sanitizers.
-LC_STORM_ROUNDS=3 make -s -j"$check_jobs" check TESTS="$(ordered_tests | tr '\n' ' ')" ||
+LC_STORM_ROUNDS=3 LC_STORM128_ROUNDS=1 ETCD_FLEET_ROUNDS=1 \
+	make -s -j"$check_jobs" check TESTS="$(ordered_tests | tr '\n' ' ')" ||
 	{ rc=1; show_failures .; }
 unset ASAN_OPTIONS UBSAN_OPTIONS
 count test-suite.log

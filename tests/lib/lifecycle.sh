@@ -13,6 +13,8 @@
 #   stat_of KEY, token_valid T, refresh_info T, fault JSON, server_reset, set_ttl S
 #   kr_lookup KIND, kr_count KIND secret-tool lookup / item count of ORG's access|refresh token
 #   file_secret KIND              the file store's newest token of that kind
+#   lc_clock OFFSET               the COBO_CREDENTIAL_NOW_OFFSET that sets a helper's clock
+#                                 OFFSET s after the test began, however long it has run
 #   held_wait N [COUNTER], release [N], held_count, wait_for DESC CMD...
 #                                 barriers: the server's 'hold' fault, polling on state
 . "$top_srcdir/tests/lib/common.sh"
@@ -26,6 +28,12 @@ fi
 # Only 127.0.0.1 is ever contacted; keep any proxy of the environment out of it.
 export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+
+# The helpers' clock: a test says "at 3200" meaning 3200 s after it began,
+# and "400 s left" must stay 400 s however slowly a loaded machine runs the
+# test, so the real time spent so far is taken off the offset.
+LC_CLOCK0=$(date +%s)
+lc_clock() { echo $(($1 - ($(date +%s) - LC_CLOCK0))); }
 
 CLIENT_ID=lifecycle-client
 ORG=org-lifecycle

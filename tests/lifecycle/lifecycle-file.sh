@@ -14,7 +14,7 @@ unset DBUS_SESSION_BUS_ADDRESS DISPLAY WAYLAND_DISPLAY
 lc_server_up
 set_ttl 3600 # refresh window 360 s
 lc_config "keyring [UNAVAIL=continue] file cobo-oauth" "keyring file" "keyring file"
-at() { local o=$1; shift; lc_get COBO_CREDENTIAL_NOW_OFFSET="$o" "$@"; }
+at() { local o=$1; shift; lc_get COBO_CREDENTIAL_NOW_OFFSET="$(lc_clock "$o")" "$@"; }
 
 # --- 9. no D-Bus: the keyring is UNAVAIL, fast ----------------------------------
 # "Fast" means no timeout is waited for: none of these cases has anything to
@@ -133,7 +133,7 @@ storm() { # ROUND OFFSET (as in lifecycle-storm.sh)
 		(
 			lc_storm_ready "$d"
 			lc_request
-		) | COBO_CREDENTIAL_NOW_OFFSET=$2 "$HELPER" get > "$d/out.$i" 2> "$d/err.$i" &
+		) | COBO_CREDENTIAL_NOW_OFFSET=$(lc_clock "$2") "$HELPER" get > "$d/out.$i" 2> "$d/err.$i" &
 		pids+=($!)
 	done
 	lc_storm_go "$d" "$N"
