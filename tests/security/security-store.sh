@@ -156,7 +156,16 @@ check "erase through a failing first tier reaches the file store" \
 
 # ==== part 2: a real locked keyring, the built-in stack (a [profile] only) ======
 keyring_start || { echo "FAIL - keyring_start"; exit 1; }
-profile_lines | t_config
+# The keyring and file tiers of the built-in stack, without the kernel tier
+# in front: a kernel tier takes the access token (its own no-downgrade rule
+# is tested in tests/kernel), and this part is about what a locked keyring
+# does to the durable tiers below it.
+{
+	printf '[stack]\nget = keyring [UNAVAIL=continue] file cobo-oauth\n'
+	printf 'store = keyring file\nerase = keyring [SUCCESS=continue] file\n'
+	printf 'list = keyring file\n'
+	profile_lines
+} | t_config
 wipe_file_store
 server_reset
 run_fe git-get x
