@@ -26,22 +26,29 @@ static int has(const struct cobocred_lock_ops *o, size_t end)
 #define HAS(o, f) \
 	(has((o), offsetof(struct cobocred_lock_ops, f) + sizeof((o)->f)) && (o)->f != NULL)
 
-static int mod_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms, int *handle)
+/*
+ * A module's lock answer: a valid status, and an error message for every
+ * failure (WHAT names the call: "lock", "shared lock").
+ */
+static int lock_answer(struct cobocred_ctx *ctx, int st, const char *what, const char *name)
 {
-	int st;
-
-	ctx->error[0] = '\0';
-	st = ops(ctx)->lock(ctx->lock_owner->mstate, name, timeout_ms, handle);
 	if (st < 0 || st >= COBOCRED_STATUS_COUNT) {
 		cobocred_set_error(ctx,
-				   "module '%s' lock returned invalid status %d; report this bug",
-				   ctx->lock_owner->name, st);
+				   "module '%s' %s returned invalid status %d; report this bug",
+				   ctx->lock_owner->name, what, st);
 		st = COBOCRED_ERROR;
 	}
 	if (st != COBOCRED_SUCCESS && ctx->error[0] == '\0')
-		cobocred_set_error(ctx, "module '%s': lock %s: %s", ctx->lock_owner->name, name,
+		cobocred_set_error(ctx, "module '%s': %s %s: %s", ctx->lock_owner->name, what, name,
 				   cobocred_status_name(st));
 	return st;
+}
+
+static int mod_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms, int *handle)
+{
+	ctx->error[0] = '\0';
+	return lock_answer(ctx, ops(ctx)->lock(ctx->lock_owner->mstate, name, timeout_ms, handle),
+			   "lock", name);
 }
 
 /*
@@ -53,22 +60,11 @@ static int mod_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms, 
  */
 static int mod_lock_shared(struct cobocred_ctx *ctx, const char *name, int timeout_ms, int *handle)
 {
-	int st;
-
 	ctx->error[0] = '\0';
 	*handle = -1;
-	st = ops(ctx)->lock_shared(ctx->lock_owner->mstate, name, timeout_ms, handle);
-	if (st < 0 || st >= COBOCRED_STATUS_COUNT) {
-		cobocred_set_error(ctx,
-				   "module '%s' lock_shared returned invalid status %d; "
-				   "report this bug",
-				   ctx->lock_owner->name, st);
-		st = COBOCRED_ERROR;
-	}
-	if (st != COBOCRED_SUCCESS && ctx->error[0] == '\0')
-		cobocred_set_error(ctx, "module '%s': shared lock %s: %s", ctx->lock_owner->name,
-				   name, cobocred_status_name(st));
-	return st;
+	return lock_answer(ctx,
+			   ops(ctx)->lock_shared(ctx->lock_owner->mstate, name, timeout_ms, handle),
+			   "shared lock", name);
 }
 
 static void mod_unlock(struct cobocred_ctx *ctx, int handle)
