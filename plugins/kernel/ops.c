@@ -171,6 +171,18 @@ static int get_exact(struct reader *r, key_serial_t ring, struct cobocred_item *
 	return st;
 }
 
+/* The end of a get or list: what it read goes out only with SUCCESS. */
+static int read_end(struct kernel_state *s, struct reader *r, int st, struct cobocred_item **out,
+		    const char *err)
+{
+	if (st != COBOCRED_SUCCESS) {
+		s->host->item_free(*out);
+		*out = NULL;
+	}
+	s->host->secret_free(r->buf);
+	return report(s, st, err);
+}
+
 static int kernel_get(void *state, const struct cobocred_query *q, struct cobocred_item **out)
 {
 	struct kernel_state *s = state;
@@ -192,12 +204,7 @@ static int kernel_get(void *state, const struct cobocred_query *q, struct cobocr
 		if (st == COBOCRED_SUCCESS && *out == NULL)
 			st = COBOCRED_NOTFOUND;
 	}
-	if (st != COBOCRED_SUCCESS) {
-		s->host->item_free(*out);
-		*out = NULL;
-	}
-	s->host->secret_free(r.buf);
-	return report(s, st, err);
+	return read_end(s, &r, st, out, err);
 }
 
 /* Appends every match to the chain at arg. */
@@ -233,12 +240,7 @@ static int kernel_list(void *state, const struct cobocred_query *q, struct coboc
 		st = walk(&r, ring, visit_list, &tail, err);
 	if (st == COBOCRED_SUCCESS && *out == NULL)
 		st = COBOCRED_NOTFOUND;
-	if (st != COBOCRED_SUCCESS) {
-		s->host->item_free(*out);
-		*out = NULL;
-	}
-	s->host->secret_free(r.buf);
-	return report(s, st, err);
+	return read_end(s, &r, st, out, err);
 }
 
 /* Removes a matching key, except the one called keep (NULL: none); counts removals. */
