@@ -10,13 +10,7 @@ BIN="$top_builddir/src/git/git-credential-cobo"
 DIR="$XDG_DATA_HOME/cobo-credential"
 STORE="$DIR/store"
 
-t_config <<'CFG'
-[stack]
-get   = file
-store = file
-erase = file
-list  = file
-CFG
+t_file_stack | t_config
 
 cred() { printf 'protocol=https\nhost=%s\nusername=%s\n%s\n' "$@"; }
 

@@ -125,15 +125,7 @@ fi
 # prompt_timeout and reported as timed out - never as "locked" (the
 # database is unlocked) - and the item stays.
 if [ "$KR_PROVIDER" = keepassxc ]; then
-	t_config <<'EOF'
-[stack]
-get   = keyring
-store = keyring
-erase = keyring
-list  = keyring
-[module keyring]
-prompt_timeout = 1
-EOF
+	{ t_keyring_stack; printf '[module keyring]\nprompt_timeout = 1\n'; } | t_config
 	keyring_stop
 	keyring_start || { echo "FAIL - keyring_start (unlocked)"; exit 1; }
 	drv <<EOF
@@ -183,13 +175,7 @@ EOF
 	keyring_stop
 	kpx_confirm
 	keyring_start || { echo "FAIL - keyring_start (confirmations off)"; exit 1; }
-	t_config <<'EOF'
-[stack]
-get   = keyring
-store = keyring
-erase = keyring
-list  = keyring
-EOF
+	t_keyring_stack | t_config
 fi
 
 # --- the daemon dies -------------------------------------------------------------------

@@ -349,17 +349,11 @@ expect_eq "list without schema: the built-in schemas" 15 "$(count_items)"
 # gnome-keyring has a "session" collection (memory only); KeePassXC has one
 # collection per database, so there a missing collection is the case to see.
 if [ "$KR_PROVIDER" = gnome-keyring ]; then COLL=session; else COLL=default; fi
-t_config <<EOF
-[stack]
-get   = keyring
-store = keyring
-list  = keyring
-erase = keyring
-[module keyring]
-collection = $COLL
-git_schema = org.git.Password
-prompt_timeout = 20
-EOF
+{
+	t_keyring_stack
+	printf '[module keyring]\ncollection = %s\ngit_schema = org.git.Password\n' "$COLL"
+	printf 'prompt_timeout = 20\n'
+} | t_config
 drv <<EOF
 op store
 schema org.git.Password

@@ -79,6 +79,19 @@ t_file_cobo_stack() {
 	printf '[module cobo-oauth]\nschemas = com.cobo.credential.Token\n'
 }
 
+# t_file_stack [PATH]: the lines of a config whose every stack line is the
+# file module alone, its store at PATH when given.
+t_file_stack() {
+	printf '[stack]\nget   = file\nstore = file\nerase = file\nlist  = file\n'
+	[ -z "${1:-}" ] || printf '[module file]\npath = %s\n' "$1"
+}
+
+# t_keyring_stack: the lines of a config whose every stack line is the
+# keyring module alone (the test adds [module keyring] options after them).
+t_keyring_stack() {
+	printf '[stack]\nget   = keyring\nstore = keyring\nerase = keyring\nlist  = keyring\n'
+}
+
 # A config file for the test: t_config <<EOF ... EOF ; exports COBO_CREDENTIAL_CONFIG.
 t_config() {
 	mkdir -p "$XDG_CONFIG_HOME/cobo-credential"

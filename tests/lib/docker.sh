@@ -20,14 +20,10 @@ unset DOCKER_CONFIG DOCKER_AUTH_CONFIG REGISTRY_AUTH_FILE
 
 # dk_file_stack: every operation on the file module, in the test's HOME.
 dk_file_stack() {
-	t_config <<EOF
-[stack]
-get = file
-store = file
-erase = file
-list = file
-$*
-EOF
+	{
+		t_file_stack
+		[ $# -eq 0 ] || printf '%s\n' "$*"
+	} | t_config
 }
 
 # dk VERB [INPUT]: runs the helper with INPUT on stdin (none: empty stdin).

@@ -43,27 +43,13 @@ GIT_VERSION=$("$GIT" version | awk '{ print $3 }')
 
 gh_use_file() {
 	GH_STORE="$T_TMP/store"
-	t_config <<EOF
-[stack]
-get   = file
-store = file
-erase = file
-list  = file
-[module file]
-path = $GH_STORE
-EOF
+	t_file_stack "$GH_STORE" | t_config
 }
 
 gh_use_keyring() {
 	. "$top_srcdir/tests/lib/gnome-keyring.sh"
 	keyring_start || return 1
-	t_config <<EOF
-[stack]
-get   = keyring
-store = keyring
-erase = keyring
-list  = keyring
-EOF
+	t_keyring_stack | t_config
 }
 
 # git, configured only by the test: helper list reset, then ours.

@@ -6,13 +6,7 @@
 KR_DRIVER="$top_builddir/tests/keyring/keyring-driver"
 [ -x "$KR_DRIVER" ] || { echo "keyring-driver not built"; exit 99; }
 
-t_config <<'EOF'
-[stack]
-get   = keyring
-store = keyring
-erase = keyring
-list  = keyring
-EOF
+t_keyring_stack | t_config
 
 # drv: runs the driver with the script on stdin; sets OUT, ERR, RC.
 drv() {

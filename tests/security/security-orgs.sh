@@ -45,14 +45,9 @@ EOF
 	done
 } > "$STORE"
 chmod 600 "$STORE"
-t_config <<EOF
-[stack]
-get = file
-store = file
-erase = file
-list = file
-[module file]
-path = $STORE
+{
+	t_file_stack "$STORE"
+	cat <<EOF
 [profile list]
 base_url = https://$HL/v2
 client_id = cid-orgs
@@ -62,6 +57,7 @@ base_url = https://$HA/v2
 client_id = cid-orgs
 org_id = *
 EOF
+} | t_config
 
 ALL_TOKENS=$(for h in $HL $HA; do for o in $ORGS; do tok "$h" "$o"; echo; done; done)
 

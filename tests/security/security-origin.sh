@@ -42,19 +42,15 @@ expires $((NOW + 10 * 365 * 86400))
 end
 EOF
 )
-t_config <<EOF
-[stack]
-get = file
-store = file
-erase = file
-list = file
-[module file]
-path = $STORE
+{
+	t_file_stack "$STORE"
+	cat <<EOF
 [profile dev]
 base_url = https://$H/v2
 client_id = cid-sec-origin
 org_id = $ORG
 EOF
+} | t_config
 
 # verdict KIND DESC OUT MSG: MSG is what the helper said on its message
 # channel (git: stderr; Docker: stdout when it failed, stderr warnings).
