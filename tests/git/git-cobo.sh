@@ -21,9 +21,7 @@ STORE="$T_TMP/store"
 
 cobo_server_start "$T_TMP/cobo" || { echo "cannot start the Cobo test server" >&2; exit 1; }
 t_on_exit cobo_server_stop
-read -r SEED PUB < <(cobo_server_keygen)
-cobo_server_register_app "$CLIENT_ID" "$PUB" "$ORG" "$ORG2" "$ORG3" || exit 1
-(umask 077 && printf '%s\n' "$SEED" > "$T_TMP/app.hex")
+cobo_server_new_app "$CLIENT_ID" "$T_TMP/app.hex" "$ORG" "$ORG2" "$ORG3" || exit 1
 
 gh_make_repo "$T_TMP/srv"
 gh_httpd_start "$T_TMP/srv" --cobo "$COBO_SERVER_ORIGIN" --ca "$COBO_SERVER_CA"

@@ -19,9 +19,7 @@ ORGX=org-git-not-installed
 
 cobo_server_start "$T_TMP/cobo" || { echo "cannot start the Cobo test server" >&2; exit 1; }
 t_on_exit cobo_server_stop
-read -r SEED PUB < <(cobo_server_keygen)
-cobo_server_register_app "$CLIENT_ID" "$PUB" "$ORGA" "$ORGB" || exit 1
-(umask 077 && printf '%s\n' "$SEED" > "$T_TMP/app.hex")
+cobo_server_new_app "$CLIENT_ID" "$T_TMP/app.hex" "$ORGA" "$ORGB" || exit 1
 gh_make_repo "$T_TMP/srv"
 gh_httpd_start "$T_TMP/srv" --cobo "$COBO_SERVER_ORIGIN" --ca "$COBO_SERVER_CA"
 GHOST=127.0.0.1:$HTTPD_PORT

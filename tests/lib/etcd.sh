@@ -160,10 +160,8 @@ fleet_get() {
 	TOKEN=$(printf '%s\n' "$OUT" | sed -n 's/^password=//p')
 }
 
-ostats() {
-	cobo_server_ctl GET "/_test/stats?org_id=$1" | "$PYTHON" -c \
-		'import json,sys; s=json.load(sys.stdin); print(s["mint"], s["refresh"], s["total"], s["failed"])'
-}
+# ostats ORG: "mint refresh total failed" at the server for ORG.
+ostats() { cobo_server_stats "$1" mint refresh total failed; }
 
 # fleet_up: cluster, server (app installed in every org of ORGS), fleet key.
 fleet_up() {

@@ -32,9 +32,7 @@ APP_HEX="$T_TMP/app.hex"
 hy_server_up() {
 	t_on_exit cobo_server_stop
 	cobo_server_start "$T_TMP/srv" "$@" || { echo "cannot start the Cobo test server"; exit 99; }
-	read -r SEED PUB < <(cobo_server_keygen)
-	cobo_server_register_app "$CLIENT_ID" "$PUB" "$ORG" "$ORG2" || exit 99
-	(umask 077 && printf '%s\n' "$SEED" > "$APP_HEX")
+	cobo_server_new_app "$CLIENT_ID" "$APP_HEX" "$ORG" "$ORG2" || exit 99
 	PORT=$COBO_SERVER_PORT
 	HOST_P=127.0.0.1:$PORT
 	HOST_Q=localhost:$PORT

@@ -34,10 +34,7 @@ git_get() {
 	TOKEN=$(printf '%s\n' "$OUT" | sed -n 's/^password=//p')
 }
 # stats: "mint refresh total failed" for ORG.
-stats() {
-	cobo_server_ctl GET "/_test/stats?org_id=$ORG" | "$PYTHON" -c \
-		'import json,sys; s=json.load(sys.stdin); print(s["mint"], s["refresh"], s["total"], s["failed"])'
-}
+stats() { cobo_server_stats "$ORG" mint refresh total failed; }
 # utc MS: unix ms as the module prints it ("2026-12-02 03:25:50.123 UTC").
 utc() {
 	"$PYTHON" -c 'import datetime,sys; m=int(sys.argv[1]); print(datetime.datetime.fromtimestamp(m // 1000, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S") + ".%03d UTC" % (m % 1000))' "$1"

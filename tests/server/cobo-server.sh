@@ -164,6 +164,17 @@ cobo_server_keygen() {
     "$COBO_SERVER_PYTHON" "$COBO_SERVER_PY" keygen
 }
 
+# cobo_server_new_app CLIENT_ID SEED_FILE ORG...: a fresh app key registered
+# for those orgs; its seed (hex) written to SEED_FILE, mode 0600; sets SEED
+# and PUB.
+cobo_server_new_app() {
+    local client=$1 file=$2
+    shift 2
+    read -r SEED PUB < <(cobo_server_keygen) || return 1
+    cobo_server_register_app "$client" "$PUB" "$@" || return 1
+    (umask 077 && printf '%s\n' "$SEED" > "$file")
+}
+
 # cobo_server_signed_curl SEED_HEX METHOD TARGET [BODY] [curl args...]: a CoboAuth-signed
 # request to $COBO_SERVER_ORIGIN$TARGET (TARGET = /v2/path?query); prints the body.
 cobo_server_signed_curl() {
