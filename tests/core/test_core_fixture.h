@@ -19,8 +19,10 @@ const char *fixture_calls(void);
 const char *fixture_conf(void);
 
 /* Writes the config from a printf format, empties the call log and returns
- * a context over the config; NULL, with the error on stderr, when the
- * config is refused.  The caller owns the context. */
+ * a context over the config.  When the config is refused the context still
+ * comes back, holding the error (cobocred_error; also printed on stderr),
+ * so a test can assert on it; NULL only when out of memory.  The caller
+ * owns the context. */
 struct cobocred_ctx *fixture_ctx(const char *fmt, ...) COBOCRED_PRINTF(1, 2);
 
 #endif
