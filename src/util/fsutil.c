@@ -66,7 +66,7 @@ int cobocred_read_private_file(const char *path, size_t max, int flags, char **b
 {
 	struct stat st;
 	char *data = NULL;
-	size_t got = 0;
+	size_t got = 0, size;
 	int fd, r = COBOCRED_ERROR;
 
 	*buf = NULL;
@@ -87,16 +87,22 @@ int cobocred_read_private_file(const char *path, size_t max, int flags, char **b
 			 max);
 		goto out;
 	}
-	/* One byte more than the limit reveals a file that grew meanwhile. */
-	data = (flags & COBOCRED_FILE_SECRET) ? cobocred_hostmem_alloc(max + 1)
-					      : calloc(1, max + 2);
+	/*
+	 * Sized by fstat, not by the limit: a 1 MiB buffer for a 100-byte
+	 * config costs an mmap and page faults on every helper call.  One
+	 * byte more than the size reveals a file that grew meanwhile (our
+	 * writers replace files by rename, so an open file never grows).
+	 */
+	size = (size_t)st.st_size;
+	data = (flags & COBOCRED_FILE_SECRET) ? cobocred_hostmem_alloc(size + 2)
+					      : calloc(1, size + 2);
 	if (data == NULL) {
 		snprintf(err, errlen, "out of memory reading %s", path);
 		goto out;
 	}
-	if (read_all(fd, data, max + 1, &got) != 0 || got > max) {
+	if (read_all(fd, data, size + 1, &got) != 0 || got > size) {
 		snprintf(err, errlen, "cannot read %s: %s", path,
-			 got > max ? "file too large" : strerror(errno));
+			 got > size ? "it changed while being read; try again" : strerror(errno));
 		goto out;
 	}
 	data[got] = '\0';
