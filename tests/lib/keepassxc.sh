@@ -19,17 +19,6 @@
 # config (XDG_CONFIG_HOME is private already), and KeePassXC's lock file and
 # single-instance socket (its TMPDIR), so parallel tests never meet.
 
-# Known open defect (closing note of issues 13-15): under LeakSanitizer a
-# helper that performs KeePassXC's prompts reports 8 bytes a prompt from
-# g_malloc0 that no frame names (plugins/keyring/prompt.c's prompt run is the
-# suspect: a Prompt reply still pending when the private main context is
-# dropped).  Until it is found, leak detection is off in the KeePassXC runs
-# only; address and UB checks stay on, and the gnome-keyring runs of the
-# same suites keep leak detection.
-if [ -n "${ASAN_OPTIONS:-}" ]; then
-	export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"
-fi
-
 KPX_DB=
 KPX_CONFIRM_ACCESS=false
 KPX_CONFIRM_DELETE=false
