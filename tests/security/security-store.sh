@@ -154,7 +154,7 @@ done
 check "erase through a failing first tier reaches the file store" \
 	sh -c "! grep -rqF erase-me '$FILE_DIR' 2>/dev/null"
 
-# ==== part 2: a real locked keyring, the built-in stack (a [profile] only) ======
+# ==== part 2: a real locked keyring, the built-in stack's durable tiers ============
 keyring_start || { echo "FAIL - keyring_start"; exit 1; }
 # The keyring and file tiers of the built-in stack, without the kernel tier
 # in front: a kernel tier takes the access token (its own no-downgrade rule
