@@ -48,6 +48,7 @@ storm() {
 	else
 		fault '{"mode":"delay","seconds":0.1,"on":"refresh","count":3}'
 	fi
+	lc_storm_hold "$d"
 	for ((m = 1; m <= M; m++)); do
 		mapfile -t envs < <(fleet_env "$m")
 		for ((i = 0; i < N; i++)); do

@@ -17,6 +17,10 @@
 #                                 OFFSET s after the test began, however long it has run
 #   held_wait N [COUNTER], release [N], held_count, wait_for DESC CMD...
 #                                 barriers: the server's 'hold' fault, polling on state
+#   lc_storm_hold DIR, lc_storm_ready DIR, lc_storm_go DIR N
+#                                 the start barrier of a storm of helpers
+#   lc_storm_answers DIR OLD PID...  sorts a storm's answers: new token, or
+#                                 the old one after a timed-out wait
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/server/cobo-server.sh"
 
@@ -135,18 +139,62 @@ wait_for() {
 	return 1
 }
 
-# Storm start barrier: each helper's stdin writer runs lc_storm_ready DIR
-# (marks it started, then waits for the go); lc_storm_go DIR N waits until
-# N have started, then lets them all go at once.
+# Storm start barrier, a lock: lc_storm_hold DIR (before the helpers start)
+# takes DIR/go, held by a process of its own; each helper's stdin writer
+# runs lc_storm_ready DIR (marks it started, then waits for the lock,
+# shared: in the kernel, so a thousand waiters cost no CPU);
+# lc_storm_go DIR N waits until N have started, then lets go: all at once
+# (LC_STORM_GO_MS: when, by `ms`).
+lc_storm_hold() {
+	local d=$1
+	mkfifo "$d/release"
+	# The holder keeps the lock until `cat` reads the end of the fifo.
+	flock -x "$d/go" cat "$d/release" > /dev/null &
+	LC_STORM_HOLDER=$!
+	lc_storm_held() { ! flock -n -s "$d/go" true; }
+	wait_for "the storm barrier held" lc_storm_held
+}
 lc_storm_ready() {
 	: > "$1/ready.$BASHPID"
-	while [ ! -e "$1/go" ]; do sleep 0.01; done
+	flock -s "$1/go" true
 }
 lc_storm_go() {
 	local d=$1 n=$2
 	all_started() { [ "$(find "$d" -maxdepth 1 -name 'ready.*' | wc -l)" -ge "$n" ]; }
 	wait_for "$n helpers started" all_started
-	: > "$d/go"
+	LC_STORM_GO_MS=$(ms)
+	: > "$d/release"
+	wait "$LC_STORM_HOLDER"
+}
+
+# lc_storm_answers DIR OLD PID...: sorts the answers of a storm on a stale
+# token OLD, the I-th PID's in DIR/out.I, the traces in DIR/trace*.  Every
+# helper should answer the one new token.  One whose wait for the refresher
+# outlasted its lock timeout (10 s with a valid token in hand: a loaded
+# machine) answers OLD, still valid, and its trace says so: the lifecycle's
+# rule ("a failed refresh never costs a token that still works"), not a
+# failure.  Sets A_TOKENS (distinct answers other than OLD), A_TOKEN (the
+# one, if one), A_WAITED (OLD after a timed-out wait) and A_BAD (OLD for any
+# other reason; their traces are printed).
+lc_storm_answers() {
+	local d=$1 old=$2 i=0 pid
+	shift 2
+	A_WAITED=0 A_BAD=0
+	for pid; do
+		if grep -qxF -- "password=$old" "$d/out.$i"; then
+			if cat "$d"/trace* 2> /dev/null | grep -F "[$pid]" |
+				grep -q 'refresh did not succeed (TRYAGAIN: lock .* held by another process for over'; then
+				A_WAITED=$((A_WAITED + 1))
+			else
+				A_BAD=$((A_BAD + 1))
+				echo "# helper $i (pid $pid) answered the old token; its trace:"
+				cat "$d"/trace* 2> /dev/null | grep -F "[$pid]" | sed 's/^/#   /'
+			fi
+		fi
+		i=$((i + 1))
+	done
+	A_TOKENS=$(sed -n 's/^password=//p' "$d"/out.* | grep -vxF -- "$old" | sort -u | grep -c . || true)
+	A_TOKEN=$(sed -n 's/^password=//p' "$d"/out.* | grep -vxF -- "$old" | sort -u | head -n 1)
 }
 
 kr_lookup() {

@@ -108,6 +108,7 @@ fresh_token
 fault '{"mode":"status","status":500,"count":-1,"on":"token"}'
 d="$T_TMP/failstorm" P=()
 mkdir -p "$d"
+lc_storm_hold "$d"
 for ((i = 0; i < 32; i++)); do
 	( lc_storm_ready "$d"; lc_request ) |
 		COBO_CREDENTIAL_NOW_OFFSET=$STALE COBO_CREDENTIAL_TRACE="$d/trace.$i" "$HELPER" get \
@@ -182,6 +183,41 @@ expect_eq "after the hang: exit 0, quiet, a valid new token" "0||true" \
 	"$RC|$ERR|$(token_valid "$TOKEN")"
 expect_eq "after the hang: the spent refresh token is refused, then a mint" "2 2 4" \
 	"$(delta | cut -d' ' -f1-3)"
+
+# A refresh slower than the waiters' patience: the server holds the
+# refresher's request (the profile's timeout is 60 s, so it waits) while four
+# more helpers ask for the same stale token.  Each waits 10 s for the lock
+# (the bound for a helper with a valid token in hand), then answers the
+# cached token, exit 0, quietly, and its trace says why; none asks the
+# server.  Released, the refresher answers the new token.  On a loaded
+# machine the storms meet this case: lc_storm_answers accepts it there, by
+# the same trace line.
+fresh_token
+use_keyring "timeout = 60"
+fault '{"mode":"hold","on":"refresh"}'
+d="$T_TMP/slow-refresh" P=()
+mkdir -p "$d"
+slow_get() { # I: helper I, its answer in $d/out.I
+	lc_request | COBO_CREDENTIAL_NOW_OFFSET=$STALE COBO_CREDENTIAL_TRACE="$d/trace" \
+		"$HELPER" get > "$d/out.$1" 2> "$d/err.$1" &
+	P+=($!)
+}
+slow_get 0
+held_wait 1
+for i in 1 2 3 4; do slow_get "$i"; done
+OK=0
+for i in 1 2 3 4; do wait "${P[$i]}" && OK=$((OK + 1)); done
+expect_eq "slow refresh: the 4 waiters exit 0 while the server still holds the refresh" "4 1" \
+	"$OK $(held_count)"
+release
+wait "${P[0]}" && OK=$((OK + 1))
+lc_storm_answers "$d" "$AT0" "${P[@]}"
+expect_eq "slow refresh: 4 waiters answer the cached token after their lock wait ran out" "4 0" \
+	"$A_WAITED $A_BAD"
+expect_eq "slow refresh: the refresher answers the new token, valid" "5 1 true" \
+	"$OK $A_TOKENS $(token_valid "$A_TOKEN")"
+expect_eq "slow refresh: all quiet; one refresh, no mint" "|0 1 1 0" "$(cat "$d"/err.*)|$(delta)"
+use_keyring
 
 # --- 6. kill -9 at the points of a refresh --------------------------------------
 # (a) blocked in the request, holding the per-credential lock.

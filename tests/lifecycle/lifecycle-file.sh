@@ -129,11 +129,13 @@ ROUNDS=5
 storm() { # ROUND OFFSET (as in lifecycle-storm.sh)
 	local d="$T_TMP/storm.$1" i pids=()
 	mkdir -p "$d"
+	lc_storm_hold "$d"
 	for ((i = 0; i < N; i++)); do
 		(
 			lc_storm_ready "$d"
 			lc_request
-		) | COBO_CREDENTIAL_NOW_OFFSET=$(lc_clock "$2") "$HELPER" get > "$d/out.$i" 2> "$d/err.$i" &
+		) | COBO_CREDENTIAL_NOW_OFFSET=$(lc_clock "$2") COBO_CREDENTIAL_TRACE="$d/trace" \
+			"$HELPER" get > "$d/out.$i" 2> "$d/err.$i" &
 		pids+=($!)
 	done
 	lc_storm_go "$d" "$N"
@@ -141,8 +143,7 @@ storm() { # ROUND OFFSET (as in lifecycle-storm.sh)
 	for ((i = 0; i < N; i++)); do
 		if wait "${pids[$i]}" && [ ! -s "$d/err.$i" ]; then S_OK=$((S_OK + 1)); fi
 	done
-	S_TOKENS=$(sed -n 's/^password=//p' "$d"/out.* | sort -u | grep -c . || true)
-	S_TOKEN=$(sed -n 's/^password=//p' "$d"/out.* | sort -u | head -n 1)
+	S_PIDS=("${pids[@]}")
 }
 PREV=$TOKEN
 BAD=0
@@ -152,14 +153,15 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	storm "$r" $((BASE + r * 3300))
 	read -r m0 f0 t0 _ <<<"$before"
 	read -r m1 f1 t1 x1 <<<"$(stats)"
-	valid=$(token_valid "$S_TOKEN")
-	if [ "$S_OK" != "$N" ] || [ "$S_TOKENS" != 1 ] || [ "$S_TOKEN" = "$PREV" ] ||
+	lc_storm_answers "$T_TMP/storm.$r" "$PREV" "${S_PIDS[@]}"
+	valid=$(token_valid "$A_TOKEN")
+	if [ "$S_OK" != "$N" ] || [ "$A_TOKENS $A_BAD" != "1 0" ] ||
 		[ "$((f1 - f0)) $((m1 - m0)) $((t1 - t0))" != "1 0 1" ] || [ "$valid" != true ]; then
 		BAD=$((BAD + 1))
-		fail "file storm round $r: ok=$S_OK/$N distinct=$S_TOKENS stats $before -> $m1 $f1 $t1 $x1 valid=$valid"
+		fail "file storm round $r: ok=$S_OK/$N new tokens=$A_TOKENS old without a timed-out wait=$A_BAD stats $before -> $m1 $f1 $t1 $x1 valid=$valid"
 		sed 's/^/       /' "$T_TMP/storm.$r"/err.* | head -n 5
 	fi
-	PREV=$S_TOKEN
+	PREV=$A_TOKEN
 done
 expect_eq "$ROUNDS storms of $N helpers on the file store: one refresh each, one token for all" \
 	0 "$BAD"
