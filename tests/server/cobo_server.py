@@ -3,7 +3,8 @@
 
 Implements the org-token endpoints (mint / refresh) with CoboAuth request-signature
 verification, signed responses (Biz-Timestamp / Biz-Resp-Signature), an unsigned
-control API under /_test/ and a queue of injectable faults.
+control API under /_test/ (on the main port, and alone on a plain-HTTP control port
+whose number goes to DIR/ctl_port) and a queue of injectable faults.
 
 Run with Debian's interpreter and python3-cryptography only:
 
@@ -520,6 +521,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return self._send(err(413, E_TOO_LARGE, "request body too large or malformed"))
         path = self.path.split("?", 1)[0]
+        if self.server.control_only and not path.startswith("/_test/"):
+            return self._send(err(404, E_NOT_FOUND, "the control port serves /_test/ only"))
         if path.startswith("/_test/") or path == "/_test":
             try:
                 return self._send(self._control(), "good")
@@ -1038,6 +1041,8 @@ class Server(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 256
 
+    control_only = False
+
     def __init__(self, addr, state, response_key, log_path, tls_ctx):
         self.state = state
         self.holds = Holds()
@@ -1086,6 +1091,25 @@ class Server(http.server.ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+class ControlServer(Server):
+    """The control API (/_test/ only) on a port of its own, plain HTTP on
+    127.0.0.1, sharing the main server's state, holds and log: the tests'
+    many control calls then cost neither a TLS handshake nor a curl process
+    (tests/server/cobo-server.sh talks to it from bash over /dev/tcp).  The
+    Cobo API itself is served only on the main port."""
+    control_only = True
+
+    def __init__(self, main):
+        self.state = main.state
+        self.holds = main.holds
+        self.response_key = main.response_key
+        self.wrong_key = main.wrong_key
+        self.tls_ctx = None
+        self._log_lock = main._log_lock
+        self._log_file = main._log_file
+        http.server.ThreadingHTTPServer.__init__(self, ("127.0.0.1", 0), Handler)
+
+
 # --------------------------------------------------------------------------- main
 
 def tool_main(argv):
@@ -1130,7 +1154,7 @@ def main(argv=None):
 
     d = a.state_dir
     os.makedirs(d, exist_ok=True)
-    for stale in ("port", "pid"):
+    for stale in ("port", "ctl_port", "pid"):
         try:
             os.unlink(os.path.join(d, stale))
         except FileNotFoundError:
@@ -1156,8 +1180,11 @@ def main(argv=None):
     state = State(a.access_ttl, a.refresh_ttl, window)
     srv = Server(("127.0.0.1", a.port), state, rkey, os.path.join(d, "server.log"), tls_ctx)
     port = srv.server_address[1]
+    ctl = ControlServer(srv)
+    threading.Thread(target=ctl.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
 
     def on_signal(signum, frame):
+        threading.Thread(target=ctl.shutdown, daemon=True).start()
         threading.Thread(target=srv.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, on_signal)
@@ -1167,13 +1194,15 @@ def main(argv=None):
     srv.log("%s server start pid=%d port=%d %s cert-mode=%s pubkey=%s" % (
         datetime.datetime.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3], os.getpid(), port,
         "http" if a.http else "https", a.cert_mode, pubkey_hex_of(rkey)))
+    write_atomic(os.path.join(d, "ctl_port"), "%d\n" % ctl.server_address[1])
     write_atomic(os.path.join(d, "port"), "%d\n" % port)   # last: signals readiness
     try:
         srv.serve_forever(poll_interval=0.2)
     finally:
         srv.server_close()
+        ctl.server_close()
         srv.log("%s server stop" % datetime.datetime.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3])
-        for f in ("port", "pid"):
+        for f in ("port", "ctl_port", "pid"):
             try:
                 os.unlink(os.path.join(d, f))
             except FileNotFoundError:
