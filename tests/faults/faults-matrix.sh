@@ -21,12 +21,12 @@ hy_faults_up
 # status its exit code and output stand for (git tells no status: FAIL).
 outcome() {
 	local lines
-	lines=$(printf '%s\n' "$MSG" | grep -c .)
+	t_lines lines "$MSG"
 	case $1 in
 	git)
 		if [ "$RC" = 0 ] && [ -n "$TOKEN" ] && [ -z "$ERR" ]; then echo OK
 		elif [ "$RC" = 0 ] && [ -z "$OUT" ] && [ "$lines" = 1 ] &&
-			printf '%s' "$MSG" | grep -q "^git-credential-cobo: no Cobo access token for profile 'p', org [^:]*: "
+			[[ $MSG =~ ^"git-credential-cobo: no Cobo access token for profile 'p', org "[^:]*": " ]]
 		then echo FAIL
 		else echo "odd(rc=$RC lines=$lines)"; fi ;;
 	docker)

@@ -62,10 +62,7 @@ EOF
 }
 write_config
 
-json_get() {
-	"$PYTHON" -c 'import json,sys; v=json.loads(sys.argv[1]).get(sys.argv[2]); print(json.dumps(v) if isinstance(v,(bool,type(None))) else v)' "$1" "$2"
-}
-stat_of() { json_get "$(cobo_server_ctl GET "/_test/stats?org_id=${2:-$ORG}")" "$1"; }
+stat_of() { cobo_server_field "$(cobo_server_ctl GET "/_test/stats?org_id=${2:-$ORG}")" "$1"; }
 token_info() { cobo_server_ctl GET "/_test/token_valid?token=$1"; }
 field() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p"; }
 
@@ -82,9 +79,9 @@ expect_eq "get: exit 0, quiet" "0|" "$RC|$ERR"
 expect_eq "get: username is the org id" "$ORG" "$(field username)"
 expect_match "get: password is an access token" '^AT_' "$AT1"
 expect_eq "get: the token is valid on the server for the org" "true $ORG" \
-	"$(json_get "$(token_info "$AT1")" valid) $(json_get "$(token_info "$AT1")" org_id)"
+	"$(cobo_server_field "$(token_info "$AT1")" valid) $(cobo_server_field "$(token_info "$AT1")" org_id)"
 expect_near "get: password_expiry_utc is the token's expiry" \
-	"$(json_get "$(token_info "$AT1")" expires_at)" "$(field password_expiry_utc)"
+	"$(cobo_server_field "$(token_info "$AT1")" expires_at)" "$(field password_expiry_utc)"
 expect_eq "get: only username, password, password_expiry_utc" \
 	"username password password_expiry_utc" "$(printf '%s\n' "$OUT" | cut -d= -f1 | xargs)"
 expect_eq "get: the refresh token never goes out" "" "$(printf '%s' "$OUT" | grep -e RT_ -e oauth_refresh)"
@@ -136,7 +133,7 @@ AT2=$(field password)
 check "reject of the cached token: the next get has a new one" test -n "$AT2" -a "$AT2" != "$AT1"
 expect_eq "the new token came from a refresh, not a mint" "1 1" \
 	"$(stat_of refresh) $(stat_of mint)"
-expect_eq "the new token is valid" true "$(json_get "$(token_info "$AT2")" valid)"
+expect_eq "the new token is valid" true "$(cobo_server_field "$(token_info "$AT2")" valid)"
 
 # --- expiry: a stale token is refreshed, password_expiry_utc follows ---
 COBO_CREDENTIAL_NOW_OFFSET=50000 helper get < <(lines protocol=https host="$CHOST")
@@ -144,7 +141,7 @@ AT3=$(field password)
 check "a token past its expiry is replaced" test -n "$AT3" -a "$AT3" != "$AT2"
 expect_eq "by a refresh" 2 "$(stat_of refresh)"
 expect_near "password_expiry_utc is the new token's (on the helper's shifted clock)" \
-	"$(($(json_get "$(token_info "$AT3")" expires_at) + 50000))" "$(field password_expiry_utc)"
+	"$(($(cobo_server_field "$(token_info "$AT3")" expires_at) + 50000))" "$(field password_expiry_utc)"
 
 # --- failures: one stderr line, no output, git prompts ---
 cobo_server_ctl POST /_test/expire "{\"org_id\":\"$ORG\",\"kind\":\"both\"}" > /dev/null
@@ -175,7 +172,7 @@ expect_prompts "ambiguous host: git prompts" "$(prompts_for https://$CHOST \
 lines protocol=https host="$CHOST" | fill -c "credential.https://$CHOST.username=twin"
 expect_eq "the suggested git config picks the profile" "$ORG2" "$(field username)"
 expect_eq "and its token is the org's" "$ORG2" \
-	"$(json_get "$(token_info "$(field password)")" org_id)"
+	"$(cobo_server_field "$(token_info "$(field password)")" org_id)"
 lines url=https://$ORG@$CHOST | fill
 expect_eq "the org id picks the profile too" "$ORG" "$(field username)"
 lines protocol=https host="$CHOST" username="$ORG" password=x | helper store

@@ -33,7 +33,9 @@ as_nobody_blocked() {
 		COBO_CREDENTIAL_CONFIG= setpriv --reuid=nobody --regid=nogroup --clear-groups \
 		"$@" < "$NB/in" > /dev/null 2>&1) &
 	BPID=$!
-	exec 9> "$NB/in"
+	# Read-write: never waits for a reader, so a helper that died before
+	# opening its stdin fails the wait below instead of hanging the test.
+	exec 9<> "$NB/in"
 	wait_blocked "$BPID"
 }
 
@@ -117,7 +119,7 @@ blocked_with() {
 	mkfifo "$T_TMP/in"
 	"$@" < "$T_TMP/in" > /dev/null 2>&1 &
 	BPID=$!
-	exec 9> "$T_TMP/in"
+	exec 9<> "$T_TMP/in" # read-write: never waits for a reader (see above)
 	printf '%s' "$input" >&9
 	wait_blocked "$BPID" # blocked reading: it has read all of INPUT
 }

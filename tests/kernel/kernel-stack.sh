@@ -65,7 +65,7 @@ check "headless: the store file holds no byte of the access token" \
 	sh -c '! grep -qF -- "$1" "$2"' sh "$AT1" "$STORE"
 RT1=$(file_secret refresh)
 expect_eq "headless: the refresh token is in the file, valid" true \
-	"$(json_get "$(refresh_info "$RT1")" valid)"
+	"$(cobo_server_field "$(refresh_info "$RT1")" valid)"
 check "headless: no refresh token in the kernel tier" test -z "$(kkey refresh)"
 PERM=$(keyctl rdescribe "$(kkey access)" | cut -d';' -f4)
 expect_eq "headless: the key is for its possessor and user only" 3f3f0000 "$PERM"

@@ -17,16 +17,17 @@ unset COBO_CREDENTIAL_PROFILE KUBERNETES_EXEC_INFO
 cc() {
 	"$CC" "$@" < /dev/null > "$T_TMP/out" 2> "$T_TMP/err"
 	RC=$?
-	OUT=$(cat "$T_TMP/out")
-	ERR=$(cat "$T_TMP/err")
+	t_slurp OUT "$T_TMP/out"
+	t_slurp ERR "$T_TMP/err"
 }
 cc_in() {
 	local input=$1
 	shift
-	printf '%s' "$input" | "$CC" "$@" > "$T_TMP/out" 2> "$T_TMP/err"
+	printf '%s' "$input" > "$T_TMP/cc_in.in"
+	"$CC" "$@" < "$T_TMP/cc_in.in" > "$T_TMP/out" 2> "$T_TMP/err"
 	RC=$?
-	OUT=$(cat "$T_TMP/out")
-	ERR=$(cat "$T_TMP/err")
+	t_slurp OUT "$T_TMP/out"
+	t_slurp ERR "$T_TMP/err"
 }
 
 # cli_server_start [server args]: the Cobo test server plus app CLIENT_ID in

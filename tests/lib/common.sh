@@ -92,6 +92,67 @@ t_keyring_stack() {
 	printf '[stack]\nget   = keyring\nstore = keyring\nerase = keyring\nlist  = keyring\n'
 }
 
+# t_slurp VAR FILE: FILE's text in VAR as $(cat FILE) gives it (trailing
+# newlines dropped; the text ends at a NUL byte), without a process: the
+# suites read thousands of outputs, and each cat is a fork and an exec
+# (~5 ms of CPU on a VM).
+t_slurp() {
+	local -n t_slurp_var=$1
+	t_slurp_var=
+	IFS= read -r -d '' t_slurp_var < "$2" || true
+	t_slurp_var=${t_slurp_var%"${t_slurp_var##*[!$'\n']}"}
+}
+
+# t_field VAR KEY TEXT: the values of TEXT's "KEY=value" lines in VAR, one
+# per line ("" if none): what $(printf '%s\n' TEXT | sed -n 's/^KEY=//p')
+# gives, without the two processes.  (git's credential format.)
+t_field() {
+	local -n t_field_var=$1
+	local line sep=
+	t_field_var=
+	while IFS= read -r line; do
+		[[ $line == "$2="* ]] || continue
+		t_field_var+=$sep${line#"$2="}
+		sep=$'\n'
+	done <<< "$3"
+	t_field_var=${t_field_var%"${t_field_var##*[!$'\n']}"}
+}
+
+# t_lines VAR TEXT: how many non-empty lines TEXT has ($(grep -c .) without
+# the process).
+t_lines() {
+	local -n t_lines_var=$1
+	local line
+	t_lines_var=0
+	while IFS= read -r line; do
+		[ -z "$line" ] || t_lines_var=$((t_lines_var + 1))
+	done <<< "$2"
+}
+
+# Leak checks.  Under the sanitizer build (ASAN_OPTIONS set), LeakSanitizer
+# checks every process at exit.  On a VM that costs ~45 ms a process: it
+# scans the ASan runtime's 10 MB of never-touched globals, ~2500 page faults,
+# more than a helper's own work.  A test that runs one path hundreds of
+# times over leak-checks the first run of each kind and none of the
+# repeats (ASan and UBSan stay on for every run):
+#   t_leak_check_first KIND   the processes started next are leak-checked
+#                             if this is KIND's first call, not otherwise
+#   t_leak_check_all          every process from here on is leak-checked
+declare -gA T_LEAK_SEEN=()
+T_ASAN_OPTIONS=${ASAN_OPTIONS-}
+t_leak_check_first() {
+	[ -n "$T_ASAN_OPTIONS" ] || return 0
+	if [ -n "${T_LEAK_SEEN[$1]-}" ]; then
+		export ASAN_OPTIONS="$T_ASAN_OPTIONS:detect_leaks=0"
+	else
+		T_LEAK_SEEN[$1]=1
+		export ASAN_OPTIONS=$T_ASAN_OPTIONS
+	fi
+}
+t_leak_check_all() {
+	[ -z "$T_ASAN_OPTIONS" ] || export ASAN_OPTIONS=$T_ASAN_OPTIONS
+}
+
 # A config file for the test: t_config <<EOF ... EOF ; exports COBO_CREDENTIAL_CONFIG.
 t_config() {
 	mkdir -p "$XDG_CONFIG_HOME/cobo-credential"

@@ -30,18 +30,19 @@ dk_file_stack() {
 # Sets RC, OUT (stdout without the final newline) and ERR (stderr); the exact
 # stdout is in $T_TMP/out.
 dk() {
-	printf '%s' "${2-}" | "$HELPER" "$1" > "$T_TMP/out" 2> "$T_TMP/err"
+	printf '%s' "${2-}" > "$T_TMP/dk.in"
+	"$HELPER" "$1" < "$T_TMP/dk.in" > "$T_TMP/out" 2> "$T_TMP/err"
 	RC=$?
-	OUT=$(cat "$T_TMP/out")
-	ERR=$(cat "$T_TMP/err")
+	t_slurp OUT "$T_TMP/out"
+	t_slurp ERR "$T_TMP/err"
 }
 
 # dk_file VERB FILE: as dk, stdin from FILE.
 dk_file() {
 	"$HELPER" "$1" < "$2" > "$T_TMP/out" 2> "$T_TMP/err"
 	RC=$?
-	OUT=$(cat "$T_TMP/out")
-	ERR=$(cat "$T_TMP/err")
+	t_slurp OUT "$T_TMP/out"
+	t_slurp ERR "$T_TMP/err"
 }
 
 # store_json URL USER SECRET: the request JSON (python does the escaping).

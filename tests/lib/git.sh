@@ -66,9 +66,9 @@ gh_cred() {
 	"$GIT" -c credential.helper= -c credential.helper="$GH_HELPER" "$@" \
 		credential "$action" > "$T_TMP/out" 2> "$T_TMP/err"
 	RC=$?
-	OUT=$(cat "$T_TMP/out")
-	ERR=$(cat "$T_TMP/err")
-	PROMPTS=$(cat "$PROMPTS_LOG")
+	t_slurp OUT "$T_TMP/out"
+	t_slurp ERR "$T_TMP/err"
+	t_slurp PROMPTS "$PROMPTS_LOG"
 }
 fill() { gh_cred fill "$@"; }
 approve() { gh_cred approve "$@"; }
@@ -79,8 +79,8 @@ helper() {
 	local action=$1; shift
 	"$GH_BIN" "$@" "$action" > "$T_TMP/out" 2> "$T_TMP/err"
 	RC=$?
-	OUT=$(cat "$T_TMP/out")
-	ERR=$(cat "$T_TMP/err")
+	t_slurp OUT "$T_TMP/out"
+	t_slurp ERR "$T_TMP/err"
 }
 
 # Lines helper: printf each argument on its own line.

@@ -74,10 +74,11 @@ hy_config() {
 hy_run() {
 	local input=$1
 	shift
-	printf '%s' "$input" | "$@" > "$T_TMP/out" 2> "$T_TMP/err"
+	printf '%s' "$input" > "$T_TMP/hy_run.in"
+	"$@" < "$T_TMP/hy_run.in" > "$T_TMP/out" 2> "$T_TMP/err"
 	RC=$?
-	OUT=$(cat "$T_TMP/out")
-	ERR=$(cat "$T_TMP/err")
+	t_slurp OUT "$T_TMP/out"
+	t_slurp ERR "$T_TMP/err"
 }
 run_git() { hy_run "$2" "$GIT_H" "$1"; }
 run_docker() { hy_run "$2" "$DOCKER_H" "$1"; }
@@ -90,14 +91,14 @@ git_get() {
 	else
 		run_git get "$(printf 'protocol=https\nhost=%s\n\n' "$1")"
 	fi
-	TOKEN=$(printf '%s\n' "$OUT" | sed -n 's/^password=//p')
+	t_field TOKEN password "$OUT"
 }
-# docker_get HOST: the same through Docker's; TOKEN is the Secret.
+# docker_get HOST: the same through Docker's; TOKEN is the Secret (read in
+# bash: a token has no JSON escapes; docker-protocol.sh checks the JSON).
 docker_get() {
 	run_docker get "$1"
-	TOKEN=$(printf '%s' "$OUT" | "$PYTHON" -c 'import json,sys
-try: print(json.load(sys.stdin)["Secret"])
-except Exception: pass' 2>/dev/null)
+	TOKEN=
+	[[ $OUT =~ ^\{.*\"Secret\":\"([^\"\\]*)\"\}$ ]] && TOKEN=${BASH_REMATCH[1]}
 }
 # cli_token PROFILE: cobo-credential token; TOKEN is its output.
 cli_token() {
@@ -109,17 +110,33 @@ cli_token() {
 kr_token() {
 	secret-tool lookup xdg:schema com.cobo.credential.Token kind "$1" org_id "$2" 2>/dev/null
 }
-# kr_tokens ORG: "ACCESS REFRESH" as cached in the keyring.
-kr_tokens() { echo "$(kr_token access "$1") $(kr_token refresh "$1")"; }
-
-hy_json_get() {
-	"$PYTHON" -c 'import json,sys; v=json.loads(sys.argv[1]).get(sys.argv[2]); print(json.dumps(v) if isinstance(v,(bool,type(None))) else v)' "$1" "$2"
+# kr_tokens ORG: "ACCESS REFRESH" as cached in the keyring, read with one
+# secret-tool run.  Its stdout has each item's label and secret (the
+# attributes go to stderr, in no fixed order with stdout), so the kind is
+# read off the label, "Cobo Org Access Token (...)" or "... Refresh Token";
+# a kind held twice shows both, comma-separated: no equality check passes.
+kr_tokens() {
+	local line kind= at= rt=
+	while IFS= read -r line; do
+		case $line in
+		'label = Cobo Org Access Token '*) kind=access ;;
+		'label = Cobo Org Refresh Token '*) kind=refresh ;;
+		'label = '*) kind= ;;
+		'secret = '*)
+			case $kind in
+			access) at+=${at:+,}${line#secret = } ;;
+			refresh) rt+=${rt:+,}${line#secret = } ;;
+			esac ;;
+		esac
+	done < <(secret-tool search --all xdg:schema com.cobo.credential.Token org_id "$1" 2>/dev/null)
+	echo "$at $rt"
 }
+
 # srv_valid KIND TOKEN: true/false as the server sees it (KIND access|refresh).
 srv_valid() {
 	local path=token_valid
 	[ "$1" = refresh ] && path=refresh_valid
-	cobo_server_ctl GET "/_test/$path?token=$2" | grep -o '"valid": *[a-z]*' | sed 's/.*: *//'
+	cobo_server_field "$(cobo_server_ctl GET "/_test/$path?token=$2")" valid
 }
 # srv_stats ORG: "mint refresh" requests counted for ORG.
 srv_stats() { cobo_server_stats "$1" mint refresh; }

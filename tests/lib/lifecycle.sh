@@ -82,17 +82,21 @@ lc_config() {
 # The request git sends for the profile's host.
 lc_request() { printf 'protocol=https\nhost=%s\n\n' "$CHOST"; }
 
-field() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p"; }
+field() { local v; t_field v "$1" "$OUT"; printf '%s\n' "$v"; }
 
 # lc_get [VAR=VALUE...]: the helper's get with those variables set.
 lc_get() {
-	local e="$T_TMP/get.err"
-	OUT=$(lc_request | env "$@" "$HELPER" get 2>"$e")
+	lc_request > "$T_TMP/get.in"
+	(
+		[ $# -eq 0 ] || export "$@"
+		exec "$HELPER" get < "$T_TMP/get.in" > "$T_TMP/get.out" 2> "$T_TMP/get.err"
+	)
 	RC=$?
-	ERR=$(cat "$e")
-	TOKEN=$(field password)
-	EXPIRY=$(field password_expiry_utc)
-	GUSER=$(field username)
+	t_slurp OUT "$T_TMP/get.out"
+	t_slurp ERR "$T_TMP/get.err"
+	t_field TOKEN password "$OUT"
+	t_field EXPIRY password_expiry_utc "$OUT"
+	t_field GUSER username "$OUT"
 }
 
 # lc_erase PASSWORD: what `git credential reject` sends for a refused token.
@@ -100,16 +104,13 @@ lc_erase() {
 	printf 'protocol=https\nhost=%s\nusername=%s\npassword=%s\n\n' "$CHOST" "$ORG" "$1" |
 		"$HELPER" erase > "$T_TMP/erase.out" 2>&1
 	RC=$?
-	ERR=$(cat "$T_TMP/erase.out")
+	t_slurp ERR "$T_TMP/erase.out"
 }
 
-json_get() {
-	"$PYTHON" -c 'import json,sys; v=json.loads(sys.argv[1]).get(sys.argv[2]); print(json.dumps(v) if isinstance(v,(bool,type(None))) else v)' "$1" "$2"
-}
-stat_of() { json_get "$(cobo_server_ctl GET "/_test/stats?org_id=$ORG")" "$1"; }
+stat_of() { cobo_server_field "$(cobo_server_ctl GET "/_test/stats?org_id=$ORG")" "$1"; }
 # stats: "mint refresh total failed" for ORG in one call.
 stats() { cobo_server_stats "$ORG" mint refresh total failed; }
-token_valid() { json_get "$(cobo_server_ctl GET "/_test/token_valid?token=$1")" valid; }
+token_valid() { cobo_server_field "$(cobo_server_ctl GET "/_test/token_valid?token=$1")" valid; }
 refresh_info() { cobo_server_ctl GET "/_test/refresh_valid?token=$1"; }
 # backoff_over: as if the core's refresh backoff had passed (after a failed
 # refresh, holders answer the still-valid cached token without asking the
@@ -125,7 +126,7 @@ set_ttl() { cobo_server_ctl POST /_test/config "{\"access_ttl\":$1}" >/dev/null 
 # held_wait N [COUNTER]: until the server's COUNTER (held, arrived, released,
 # done; default held) is at least N.
 held_wait() { cobo_server_held_wait "$@" || fail "barrier: ${2:-held} >= $1 at the server"; }
-held_count() { json_get "$(cobo_server_ctl GET /_test/held)" "${1:-held}"; }
+held_count() { cobo_server_field "$(cobo_server_ctl GET /_test/held)" "${1:-held}"; }
 # release [N]: let the held requests go (the N oldest), and wait until the
 # server has processed and answered every released request.
 release() { cobo_server_release "$@" || fail "release: the server did not finish"; }

@@ -55,13 +55,14 @@ oauth_config() {
 
 # drv_token [PROFILE]: runs the driver; sets ST, ERR, TOKEN, CREATED, EXPIRES, LABEL, OUT.
 drv_token() {
-	OUT=$("$DRIVER" token "${1:-p}" 2>&1)
-	ST=$(printf '%s\n' "$OUT" | sed -n 's/^status=//p')
-	ERR=$(printf '%s\n' "$OUT" | sed -n 's/^error=//p')
-	TOKEN=$(printf '%s\n' "$OUT" | sed -n 's/^token=//p')
-	CREATED=$(printf '%s\n' "$OUT" | sed -n 's/^created_at=//p')
-	EXPIRES=$(printf '%s\n' "$OUT" | sed -n 's/^expires_at=//p')
-	LABEL=$(printf '%s\n' "$OUT" | sed -n 's/^label=//p')
+	"$DRIVER" token "${1:-p}" > "$T_TMP/drv_token.out" 2>&1
+	t_slurp OUT "$T_TMP/drv_token.out"
+	t_field ST status "$OUT"
+	t_field ERR error "$OUT"
+	t_field TOKEN token "$OUT"
+	t_field CREATED created_at "$OUT"
+	t_field EXPIRES expires_at "$OUT"
+	t_field LABEL label "$OUT"
 }
 
 # drv_store: the stored Cobo items, one sorted line each (for "nothing stored" checks).
@@ -70,13 +71,9 @@ drv_store() { "$DRIVER" list 2>&1 | grep '^item ' | sort; }
 drv_secret() { drv_store | sed -n "s/^item kind=$1 org=$ORG .* secret=\([^ ]*\) .*/\1/p" | head -n 1; }
 store_count() { drv_store | grep -c '^item ' || true; }
 
-# json_get JSON KEY: a top-level member as text (true/false for booleans).
-json_get() {
-	"$PYTHON" -c 'import json,sys; v=json.loads(sys.argv[1]).get(sys.argv[2]); print(json.dumps(v) if isinstance(v,(bool,type(None))) else v)' "$1" "$2"
-}
-token_valid() { json_get "$(cobo_server_ctl GET "/_test/token_valid?token=$1")" valid; }
+token_valid() { cobo_server_field "$(cobo_server_ctl GET "/_test/token_valid?token=$1")" valid; }
 refresh_info() { cobo_server_ctl GET "/_test/refresh_valid?token=$1"; }
-stat_of() { json_get "$(cobo_server_ctl GET "/_test/stats?org_id=$ORG")" "$1"; }
+stat_of() { cobo_server_field "$(cobo_server_ctl GET "/_test/stats?org_id=$ORG")" "$1"; }
 fault() { cobo_server_ctl POST /_test/fault "$1" >/dev/null || fail "queue fault $1"; }
 server_reset() {
 	cobo_server_ctl POST /_test/reset >/dev/null || fail "server reset"

@@ -67,7 +67,7 @@ expect_eq "refresh answered 500: the cached token, exit 0, stderr empty" "$AT0|0
 expect_eq "refresh answered 500: one refresh tried, failed" "0 1 1 1" "$(delta)"
 expect_eq "refresh answered 500: the cached token is kept" "$AT0" "$(kr_lookup access)"
 expect_eq "refresh answered 500: the refresh token is kept, still valid" "$RT0 true" \
-	"$(kr_lookup refresh) $(json_get "$(refresh_info "$RT0")" valid)"
+	"$(kr_lookup refresh) $(cobo_server_field "$(refresh_info "$RT0")" valid)"
 
 fault '{"mode":"status","status":500,"on":"refresh"}'
 at $STALE COBO_CREDENTIAL_TRACE=1
@@ -176,7 +176,7 @@ expect_eq "refresh and mint hang: the cached token is kept" "$AT0" "$(kr_lookup 
 use_keyring
 release # the hung requests complete on the server: RT0 spent, their tokens lost
 expect_eq "after the hang: the server spent the old refresh token" true \
-	"$(json_get "$(refresh_info "$RT0")" used)"
+	"$(cobo_server_field "$(refresh_info "$RT0")" used)"
 backoff_over
 at $STALE
 expect_eq "after the hang: exit 0, quiet, a valid new token" "0||true" \
@@ -245,7 +245,7 @@ RT1=$(kr_lookup refresh)
 release # the dead helper's request goes on, with the spent RT0, and is refused
 expect_eq "the dead helper's late request was refused" "0 2 2 1" "$(delta)"
 expect_eq "... and did not spoil the stored refresh token" true \
-	"$(json_get "$(refresh_info "$RT1")" valid)"
+	"$(cobo_server_field "$(refresh_info "$RT1")" valid)"
 at $((STALE * 2))
 expect_eq "the next refresh works with it" "0|0 3 3 1|true" "$RC|$(delta)|$(token_valid "$TOKEN")"
 
@@ -258,7 +258,7 @@ VICTIM=$!
 held_wait 1
 { kill -9 "$VICTIM"; wait "$VICTIM"; } 2>/dev/null
 release # the server processes it: RT0 spent, the new tokens go nowhere
-expect_eq "the server spent the old refresh token" true "$(json_get "$(refresh_info "$RT0")" used)"
+expect_eq "the server spent the old refresh token" true "$(cobo_server_field "$(refresh_info "$RT0")" used)"
 at $STALE
 expect_eq "lost refresh token: exit 0, quiet" "0|" "$RC|$ERR"
 check "lost refresh token: a new token" test -n "$TOKEN" -a "$TOKEN" != "$AT0"
@@ -276,7 +276,7 @@ expect_eq "lost reply: exit 0, quiet" "0|" "$RC|$ERR"
 check "lost reply: a new token" test -n "$AT1" -a "$AT1" != "$AT0"
 expect_eq "lost reply: minted at once, valid" "1 1 2 1 true" "$(delta) $(token_valid "$AT1")"
 expect_eq "lost reply: the keyring holds the minted tokens" "$AT1 true" \
-	"$(kr_lookup access) $(json_get "$(refresh_info "$(kr_lookup refresh)")" valid)"
+	"$(kr_lookup access) $(cobo_server_field "$(refresh_info "$(kr_lookup refresh)")" valid)"
 
 # ... and when that mint fails too, the cached token is answered, and the
 # next call recovers (the spent refresh token is refused, then a mint).
@@ -286,7 +286,7 @@ fault '{"mode":"status","status":503,"on":"mint"}'
 at $STALE
 expect_eq "lost reply, mint fails: the cached token, exit 0, quiet" "$AT0|0|" "$TOKEN|$RC|$ERR"
 expect_eq "lost reply, mint fails: the server spent the old refresh token" true \
-	"$(json_get "$(refresh_info "$RT0")" used)"
+	"$(cobo_server_field "$(refresh_info "$RT0")" used)"
 mark
 at $STALE
 expect_eq "lost reply, within the backoff: the cached token, no request" "$AT0|0 0 0 0" \

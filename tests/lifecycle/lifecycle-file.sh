@@ -66,7 +66,7 @@ expect_eq "file fallback, mint: one GET" "1 0 1 0" "$(stats)"
 expect_eq "file fallback: the file holds the access token" "$AT1" "$(file_secret access)"
 RT1=$(file_secret refresh)
 expect_eq "file fallback: and the refresh token, valid on the server" true \
-	"$(json_get "$(refresh_info "$RT1")" valid)"
+	"$(cobo_server_field "$(refresh_info "$RT1")" valid)"
 check "file fallback: the store is 0600" test "$(stat -c %a "$STORE")" = 600
 check "file fallback: the keyring's absence costs no timeout ($EL ms for a mint < $FAST_MS)" \
 	test "$EL" -lt "$FAST_MS"
@@ -93,11 +93,11 @@ expect_eq "300 s left: exit 0, quiet" "0|" "$RC|$ERR"
 check "300 s left: a new token" test -n "$AT2" -a "$AT2" != "$AT1"
 expect_eq "300 s left: one POST" "1 1 2 0" "$(stats)"
 expect_eq "refresh: valid on the server" true "$(token_valid "$AT2")"
-expect_eq "refresh: the old refresh token is used up" true "$(json_get "$(refresh_info "$RT1")" used)"
+expect_eq "refresh: the old refresh token is used up" true "$(cobo_server_field "$(refresh_info "$RT1")" used)"
 RT2=$(file_secret refresh)
 check "refresh: the file holds a new refresh token" test -n "$RT2" -a "$RT2" != "$RT1"
 expect_eq "refresh: valid and unused" "true false" \
-	"$(json_get "$(refresh_info "$RT2")" valid) $(json_get "$(refresh_info "$RT2")" used)"
+	"$(cobo_server_field "$(refresh_info "$RT2")" valid) $(cobo_server_field "$(refresh_info "$RT2")" used)"
 expect_eq "refresh: one access and one refresh item in the file" "1 1 $AT2" \
 	"$(file_count access) $(file_count refresh) $(file_secret access)"
 

@@ -27,7 +27,7 @@ at_left() {
 expiry_ok() { # DESC OFFSET: password_expiry_utc = the server's expiry on the shifted clock
 	local off=$LC_OFF want
 	[ "$2" = "$LC_AT" ] || off=$(lc_clock "$2")
-	want=$(($(json_get "$(cobo_server_ctl GET "/_test/token_valid?token=$TOKEN")" \
+	want=$(($(cobo_server_field "$(cobo_server_ctl GET "/_test/token_valid?token=$TOKEN")" \
 		expires_at) + off))
 	expect_near "$1" "$want" "$EXPIRY"
 }
@@ -42,7 +42,7 @@ expect_eq "mint: one GET, nothing else (mint refresh total failed)" "1 0 1 0" "$
 expiry_ok "mint: password_expiry_utc is the token's expiry" 0
 RT1=$(kr_lookup refresh)
 expect_eq "mint: the keyring holds the refresh token, valid on the server" true \
-	"$(json_get "$(refresh_info "$RT1")" valid)"
+	"$(cobo_server_field "$(refresh_info "$RT1")" valid)"
 
 # --- 1. a cache hit: no request, no cobo-oauth, no libcurl/OpenSSL -----------
 at 0
@@ -92,12 +92,12 @@ expect_eq "refresh: the new access token is valid on the server" true "$(token_v
 expiry_ok "refresh: password_expiry_utc is the new token's" 3300
 RI=$(refresh_info "$RT1")
 expect_eq "refresh: the old refresh token is used up" "true false" \
-	"$(json_get "$RI" used) $(json_get "$RI" valid)"
+	"$(cobo_server_field "$RI" used) $(cobo_server_field "$RI" valid)"
 RT2=$(kr_lookup refresh)
 check "refresh: the keyring holds a new refresh token" test -n "$RT2" -a "$RT2" != "$RT1"
 RI=$(refresh_info "$RT2")
 expect_eq "refresh: which the server issued and has not used" "true false" \
-	"$(json_get "$RI" valid) $(json_get "$RI" used)"
+	"$(cobo_server_field "$RI" valid) $(cobo_server_field "$RI" used)"
 expect_eq "refresh: one access and one refresh item (replaced, not added)" "1 1" \
 	"$(kr_count access) $(kr_count refresh)"
 at 3300
@@ -129,7 +129,7 @@ BASE=7245 # AT4 was issued on this clock, for 300 s
 RT4=$(kr_lookup refresh)
 cobo_server_ctl POST /_test/revoke "{\"org_id\":\"$ORG\"}" >/dev/null
 expect_eq "revoke: the stored refresh token is revoked" true \
-	"$(json_get "$(refresh_info "$RT4")" revoked)"
+	"$(cobo_server_field "$(refresh_info "$RT4")" revoked)"
 at_left 40 # stale
 AT5=$TOKEN
 expect_eq "revoked refresh: exit 0, quiet" "0|" "$RC|$ERR"
@@ -138,7 +138,7 @@ expect_eq "revoked refresh: one POST refused, then one GET" "2 4 6 1" "$(stats)"
 expect_eq "revoked refresh: the minted token is valid" true "$(token_valid "$AT5")"
 RT5=$(kr_lookup refresh)
 check "revoked refresh: a new refresh token in the keyring" test -n "$RT5" -a "$RT5" != "$RT4"
-expect_eq "revoked refresh: valid on the server" true "$(json_get "$(refresh_info "$RT5")" valid)"
+expect_eq "revoked refresh: valid on the server" true "$(cobo_server_field "$(refresh_info "$RT5")" valid)"
 expect_eq "revoked refresh: the keyring holds the minted access token" "$AT5" "$(kr_lookup access)"
 BASE=$((BASE + 260)) # AT5: 3600 s from here
 

@@ -15,7 +15,8 @@ oauth_config "timeout = 60"
 check_failure() {
 	expect_eq "$1: status" "$2" "$ST"
 	expect_match "$1: message" "$3" "$ERR"
-	expect_eq "$1: one line" 1 "$(printf '%s\n' "$ERR" | wc -l)"
+	local nl=${ERR//[!$'\n']/}
+	expect_eq "$1: one line" 1 "$((${#nl} + 1))"
 	no_secret_in "$1" "$ERR"
 }
 
@@ -88,7 +89,7 @@ oauth_config "timeout = 5"
 mint_fault "no answer" '{"mode":"hold","on":"mint"}' TRYAGAIN \
 	'no answer from 127.0.0.1:[0-9]+ within 5 s'
 expect_eq "no answer: gave up on the request the server still holds" 1 \
-	"$(json_get "$(cobo_server_ctl GET /_test/held)" held)"
+	"$(cobo_server_field "$(cobo_server_ctl GET /_test/held)" held)"
 cobo_server_release || fail "no answer: release"
 mint_fault "close (every attempt)" '{"mode":"close","count":3,"on":"mint"}' TRYAGAIN \
 	'cannot reach 127.0.0.1:[0-9]+ \(.*[Ee]mpty reply'
@@ -140,14 +141,14 @@ mint_fault "huge token" '{"mode":"wrong_type","field":"access_token","value":"'"
 # --- faults on the refresh POST -------------------------------------------------------------
 refresh_recovers "lost_reply on refresh" '{"mode":"lost_reply","on":"refresh"}'
 expect_eq "lost_reply: the old refresh token was used up by the server" true \
-	"$(json_get "$(refresh_info "$RT_OLD")" used)"
+	"$(cobo_server_field "$(refresh_info "$RT_OLD")" used)"
 refresh_recovers "400 invalid_grant on refresh" '{"mode":"status","status":400,"on":"refresh"}'
 refresh_recovers "close on refresh" '{"mode":"close","on":"refresh"}'
 refresh_recovers "reset on refresh" '{"mode":"reset","on":"refresh"}'
 oauth_config "timeout = 5" # the hold below waits it out
 refresh_recovers "no answer on refresh" '{"mode":"hold","on":"refresh"}'
 expect_eq "no answer on refresh: minted while the server still holds the refresh" 1 \
-	"$(json_get "$(cobo_server_ctl GET /_test/held)" held)"
+	"$(cobo_server_field "$(cobo_server_ctl GET /_test/held)" held)"
 cobo_server_release || fail "no answer on refresh: release"
 oauth_config "timeout = 60"
 refresh_fault "503 on refresh" '{"mode":"status","status":503,"signed":false,"on":"refresh"}' TRYAGAIN \

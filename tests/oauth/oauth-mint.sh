@@ -18,7 +18,7 @@ expect_eq "mint: access and refresh token stored" 2 "$(store_count)"
 expect_eq "mint: stored access token is the answer" "$TOKEN" "$(drv_secret access)"
 RT1=$(drv_secret refresh)
 expect_eq "mint: stored refresh token is valid on the server" true \
-	"$(json_get "$(refresh_info "$RT1")" valid)"
+	"$(cobo_server_field "$(refresh_info "$RT1")" valid)"
 expect_match "mint: refresh item label" "label=Cobo Org Refresh Token \\($ORG on 127.0.0.1:$COBO_SERVER_PORT\\)" \
 	"$(drv_store | grep 'kind=refresh')"
 REXP=$(drv_store | sed -n 's/^item kind=refresh .* created=\([0-9]*\) expires=\([0-9]*\) .*/\2-\1/p')
@@ -38,10 +38,10 @@ expect_eq "refresh: one POST, no new GET" "1 1" "$(stat_of refresh) $(stat_of mi
 check "refresh: a new access token" test "$TOKEN" != "$AT1"
 expect_eq "refresh: the new token is valid" true "$(token_valid "$TOKEN")"
 RI=$(refresh_info "$RT1")
-expect_eq "refresh: the old refresh token is used up" true "$(json_get "$RI" used)"
+expect_eq "refresh: the old refresh token is used up" true "$(cobo_server_field "$RI" used)"
 RT2=$(drv_secret refresh)
 check "refresh: a new refresh token is stored" test -n "$RT2" -a "$RT2" != "$RT1"
-expect_eq "refresh: the new refresh token is valid" true "$(json_get "$(refresh_info "$RT2")" valid)"
+expect_eq "refresh: the new refresh token is valid" true "$(cobo_server_field "$(refresh_info "$RT2")" valid)"
 expect_eq "refresh: still two items" 2 "$(store_count)"
 AT2=$TOKEN
 

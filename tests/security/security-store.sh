@@ -60,7 +60,7 @@ run_fe() {
 minted_secret() {
 	case $1 in
 	git-get) printf '%s\n' "$OUT" | sed -n 's/^password=//p' ;;
-	docker-get) json_get "$OUT" Secret ;;
+	docker-get) [[ $OUT =~ \"Secret\":\"([^\"]*)\" ]] && printf '%s\n' "${BASH_REMATCH[1]}" ;;
 	cli-token) printf '%s\n' "$OUT" ;;
 	esac
 }
