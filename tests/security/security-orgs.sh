@@ -11,7 +11,9 @@
 # `git credential fill` (https://USER@HOST/ and credential.https://HOST.username),
 # the git helper's stdin, and the Docker helper (cobo://PROFILE/ORG and
 # the bare host).  Each answer must be exactly the named org's token, or
-# no token at all; never another org's.
+# no token at all; never another org's.  Under the sanitizers the first
+# request of each kind (front-end, profile, answered or not) is
+# leak-checked, not its repeats (t_leak_check_first).
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/git.sh"
 . "$top_srcdir/tests/lib/docker.sh"
@@ -22,8 +24,14 @@ ORGS="org-a org-b org-c e3986401-4aec-480a-973d-e775a4518413"
 STORE=$T_TMP/store
 NOW=$(date +%s)
 
-# tok HOST ORG: the token cached for ORG under HOST's profile.
-tok() { printf 'AT_%s_%s' "$(printf '%s' "$1" | cut -d. -f2)" "$(printf '%s' "$2" | tr -c 'A-Za-z0-9\n' _)"; }
+# tok HOST ORG: the token cached for ORG under HOST's profile (in T_OK;
+# printed when run in $(...)).  Pure bash: the judge below runs it
+# thousands of times.
+tok() {
+	local label=${1#*.}
+	T_OK=AT_${label%%.*}_${2//[^A-Za-z0-9$'\n']/_}
+	printf '%s' "$T_OK"
+}
 {
 	echo "cobo-credential-store 1"
 	for h in $HL $HA; do
@@ -61,19 +69,24 @@ EOF
 
 ALL_TOKENS=$(for h in $HL $HA; do for o in $ORGS; do tok "$h" "$o"; echo; done; done)
 
-# served HOST USER: the token USER must get at HOST, or nothing.
+# served HOST USER: the token USER must get at HOST, or nothing (in
+# SERVED; printed when run in $(...)).
 served() {
+	local o
+	SERVED=
 	case "$1:$2" in
-	$HL:org-a | $HL:org-b) tok "$1" "$2" ;;
-	$HA:*) local o; for o in $ORGS; do [ "$o" = "$2" ] && tok "$1" "$2"; done ;;
+	$HL:org-a | $HL:org-b) tok "$1" "$2" > /dev/null; SERVED=$T_OK ;;
+	$HA:*) for o in $ORGS; do [ "$o" = "$2" ] && tok "$1" "$2" > /dev/null && SERVED=$T_OK; done ;;
 	esac
+	printf '%s' "$SERVED"
 }
 
 N=0
 # judge DESC HOST USER OUT: OUT holds served(HOST, USER) if any, and no other token.
 judge() {
 	local desc=$1 want bad= t
-	want=$(served "$2" "$3")
+	served "$2" "$3" > /dev/null
+	want=$SERVED
 	N=$((N + 1))
 	for t in $ALL_TOKENS; do
 		case "$4" in *"$t"*) [ "$t" = "$want" ] || bad="ANOTHER ORG'S TOKEN $t" ;; esac
@@ -100,16 +113,22 @@ variants() {
 # --- the git helper's stdin: every variant, both profiles --------------------------------
 while IFS= read -r u; do
 	for h in $HL $HA; do
-		printf 'protocol=https\nhost=%s\nusername=%s\n\n' "$h" "$u" | "$GH_BIN" get > "$T_TMP/o" 2> "$T_TMP/e"
-		judge "helper: https://$h as '$u'" "$h" "$u" "$(cat "$T_TMP/o" "$T_TMP/e")"
-		if [ -n "$(served "$h" "$u")" ]; then
-			expect_eq "helper: https://$h as '$u': username is the org" "$u" \
-				"$(sed -n 's/^username=//p' "$T_TMP/o")"
+		printf 'protocol=https\nhost=%s\nusername=%s\n\n' "$h" "$u" > "$T_TMP/i"
+		served "$h" "$u" > /dev/null
+		t_leak_check_first "helper: $h ${SERVED:+served}"
+		"$GH_BIN" get < "$T_TMP/i" > "$T_TMP/o" 2> "$T_TMP/e"
+		t_slurp o "$T_TMP/o"
+		t_slurp e "$T_TMP/e"
+		judge "helper: https://$h as '$u'" "$h" "$u" "$o"$'\n'"$e"
+		if [ -n "$SERVED" ]; then
+			t_field v username "$o"
+			expect_eq "helper: https://$h as '$u': username is the org" "$u" "$v"
 		fi
 	done
 done < <(variants)
 
 # --- no user name: a clear error, no token ----------------------------------------------
+t_leak_check_all
 printf 'protocol=https\nhost=%s\n\n' "$HL" | "$GH_BIN" get > "$T_TMP/o" 2> "$T_TMP/e"
 expect_eq "list profile, no user name: no answer" "" "$(cat "$T_TMP/o")"
 expect_match "list profile, no user name: lists the orgs, says how to name one" \
@@ -121,6 +140,8 @@ expect_match "any profile, no user name: says any org" "profile 'any' serves any
 # --- the real git client: https://USER@HOST/ and credential.https://HOST.username -------------
 for u in org-a org-b org-c ORG-A org-a- e3986401-4aec-480a-973d-e775a4518413; do
 	for h in $HL $HA; do
+		served "$h" "$u" > /dev/null
+		t_leak_check_first "git: $h ${SERVED:+served}"
 		lines "url=https://$u@$h/repo.git" | fill
 		judge "git: https://$u@$h/" "$h" "$u" "$OUT$ERR"
 		lines "url=https://$h/repo.git" | gh_git -c "credential.https://$h.username=$u" \
@@ -128,6 +149,7 @@ for u in org-a org-b org-c ORG-A org-a- e3986401-4aec-480a-973d-e775a4518413; do
 		judge "git: credential.https://$h.username=$u" "$h" "$u" "$(cat "$T_TMP/o" "$T_TMP/e")"
 	done
 done
+t_leak_check_first "git: no user name"
 lines "url=https://$HL/repo.git" | fill
 judge "git: https://$HL/ without a user name" "$HL" "" "$OUT$ERR"
 
@@ -136,10 +158,13 @@ while IFS= read -r u; do
 	for p in list any; do
 		h=$HL
 		[ "$p" = any ] && h=$HA
+		served "$h" "$u" > /dev/null
+		t_leak_check_first "docker: $h ${SERVED:+served}"
 		dk get "cobo://$p/$u"
 		judge "docker: cobo://$p/$u" "$h" "$u" "$OUT$ERR"
 	done
 done < <(variants | grep -v -e '^$' -e ' $') # Docker's stdin line loses trailing blanks
+t_leak_check_all
 dk get "cobo://list/org-a/x"
 expect_eq "docker: anything after the org is refused" 1 "$RC"
 expect_match "docker: says so" "refusing server address" "$OUT"

@@ -15,6 +15,10 @@
 #   near      no token; exactly one line: not sending it to another scheme/port
 #   other     no token (another host, or a username that is not the org)
 # and the token never appears on stdout or stderr of anything else.
+# Under the sanitizers, the first run of each verdict on each channel is
+# leak-checked, not the hundreds of repeats (t_leak_check_first): the
+# parsers behind them are leak-checked over far more inputs by their
+# fuzz targets (fuzz_url, fuzz_git, fuzz_docker).
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/git.sh"
 . "$top_srcdir/tests/lib/docker.sh"
@@ -57,18 +61,18 @@ EOF
 N_REFUSED=0 N_NEAR=0 N_OTHER=0 N_TOKEN=0
 verdict() {
 	local kind=$1 desc=$2 out=$3 msg=$4 lines bad=
-	lines=$(printf '%s' "$msg" | grep -c .)
+	t_lines lines "$msg"
 	case $kind in
 	token)
 		N_TOKEN=$((N_TOKEN + 1))
 		case $out in *"$TOKEN"*) ;; *) bad="no token answered" ;; esac ;;
 	refused)
 		N_REFUSED=$((N_REFUSED + 1))
-		[ "$lines" = 1 ] && printf '%s' "$msg" | grep -Eq 'refusing|NUL character' ||
+		[ "$lines" = 1 ] && [[ $msg == *refusing* || $msg == *"NUL character"* ]] ||
 			bad="wanted one 'refusing' line" ;;
 	near)
 		N_NEAR=$((N_NEAR + 1))
-		[ "$lines" = 1 ] && printf '%s' "$msg" | grep -q "not sending the token of Cobo profile 'dev'" ||
+		[ "$lines" = 1 ] && [[ $msg == *"not sending the token of Cobo profile 'dev'"* ]] ||
 			bad="wanted one 'not sending the token' line" ;;
 	other)
 		N_OTHER=$((N_OTHER + 1)) ;;
@@ -85,9 +89,13 @@ verdict() {
 # --- git: the real client ---------------------------------------------------------------
 # git_url KIND URL: `git credential fill` with url=URL (askpass answers when nothing is found).
 git_url() {
+	local line msg=
+	t_leak_check_first "git fill: $1"
 	lines "url=$2" | fill
-	verdict "$1" "git credential fill url=$2" "$OUT" \
-		"$(printf '%s\n' "$ERR" | grep '^git-credential-cobo: ')"
+	while IFS= read -r line; do
+		[[ $line == "git-credential-cobo: "* ]] && msg+=$line$'\n'
+	done <<< "$ERR"
+	verdict "$1" "git credential fill url=$2" "$OUT" "${msg%$'\n'}"
 }
 
 for u in "https://$H/" "https://$H:443/" "https://API.DEV.COBO.COM/" "https://Api.Dev.Cobo.Com:443/o/r.git" \
@@ -135,6 +143,7 @@ done
 # --- git: the helper's stdin, for what git itself will not send ------------------------
 # git_req KIND DESC PRINTF-FORMAT: the helper alone, request from printf.
 git_req() {
+	t_leak_check_first "git helper: $1"
 	printf "$3" > "$T_TMP/req"
 	helper get < "$T_TMP/req"
 	verdict "$1" "helper get: $2" "$OUT" "$ERR"
@@ -192,6 +201,7 @@ docker_msg() {
 }
 
 docker_cli() {
+	t_leak_check_first "docker login: $1"
 	rm -f "$DLOG"/*
 	DOCKER_CONFIG=$DCFG timeout 60 docker login "$2" < /dev/null > "$T_TMP/dcli.out" 2>&1
 	local calls out err rc
@@ -225,10 +235,15 @@ done
 
 # --- docker: the helper's stdin -------------------------------------------------------------
 docker_in() {
-	printf "$3" | "$HELPER" get > "$T_TMP/out" 2> "$T_TMP/err"
+	local out err
+	t_leak_check_first "docker helper: $1"
+	printf "$3" > "$T_TMP/in"
+	"$HELPER" get < "$T_TMP/in" > "$T_TMP/out" 2> "$T_TMP/err"
 	local rc=$?
-	verdict "$1" "docker-credential-cobo get: $2 (exit $rc)" "$(cat "$T_TMP/out")" \
-		"$(docker_msg "$rc" "$(cat "$T_TMP/out")" "$(cat "$T_TMP/err")")"
+	t_slurp out "$T_TMP/out"
+	t_slurp err "$T_TMP/err"
+	verdict "$1" "docker-credential-cobo get: $2 (exit $rc)" "$out" \
+		"$(docker_msg "$rc" "$out" "$err")"
 	[ "$1" = token ] || [ "$rc" = 1 ] || fail "docker-credential-cobo get: $2: exit $rc, not 1"
 }
 docker_in near "http://$H (http:// never matches a Cobo profile)" "http://$H"
@@ -246,6 +261,7 @@ done
 docker_in token "control: https://$H/v2" "https://$H/v2"
 docker_in token "control: $H/v2/" "$H/v2/"
 
+t_leak_check_all
 # --- the counts: each class really ran ----------------------------------------------------
 expect_eq "generated variants: refused, near, other, token all exercised" "yes" \
 	"$([ $N_REFUSED -ge 150 ] && [ $N_NEAR -ge 20 ] && [ $N_OTHER -ge 15 ] && [ $N_TOKEN -ge 15 ] && echo yes)"
