@@ -82,43 +82,22 @@ ordered_tests() {
 unit_tests() {
 	make -s print-tests | grep -E '/test_[^/.]*$|/module-exports\.sh$'
 }
-# The stress tests: many processes, many rounds; the ASan pass runs fewer
-# rounds of them (LC_STORM_ROUNDS and the like), the gcc pass all of them.
-STRESS_TESTS='lifecycle-storm etcd-fleet'
-stress_tests() {
+# The tests the gcc pass runs, one at a time: the stress tests (many
+# processes, many rounds) and the benchmarks' smoke run (speed is measured
+# on the optimized build, never the sanitizer's).
+GCC_TESTS='lifecycle-storm etcd-fleet bench-smoke'
+gcc_tests() {
 	local p
-	for p in $STRESS_TESTS; do make -s print-tests | grep -F -- "/$p" || true; done
+	for p in $GCC_TESTS; do make -s print-tests | grep -F -- "/$p" || true; done
 }
 
 rc=0
-phase "gcc: -Werror build, unit tests, stress tests"
+phase "gcc: -Werror build; the tarball, and every tracked file in it"
 rm -rf _build/gcc && mkdir -p _build/gcc && cd _build/gcc
 "$top/configure" -q CC=gcc
 make -s -j"$jobs"
-make -s -j"$check_jobs" check TESTS="$(unit_tests | tr '\n' ' ')" || { rc=1; show_failures .; }
-count test-suite.log
-# One at a time: each is hundreds of processes on two cores, and a storm
-# asserts its time against a reference measured in the same run, which
-# another storm beside it would disturb.
-# Fewer rounds than the scripts' defaults (20 storms of 32, 3 of 128 per
-# tier, 10 fleet storms), which are for a run on demand: here 8 storms of
-# 32, one of 128 per tier and one fleet storm keep CI's time down; every
-# round asserts the same things.
-LC_STORM_ROUNDS=${LC_STORM_ROUNDS:-8} LC_STORM128_ROUNDS=${LC_STORM128_ROUNDS:-1} \
-	ETCD_FLEET_ROUNDS=${ETCD_FLEET_ROUNDS:-1} make -s -j1 check TESTS="$(stress_tests | tr '\n' ' ')" || { rc=1; show_failures .; }
-count test-suite.log
 cd "$top"
-
-phase "valgrind: the front-ends' main paths"
-if top_srcdir=$top top_builddir=$top/_build/gcc COBO_CREDENTIAL_MODULE_PATH=$top/_build/gcc/modules \
-	PYTHON=/usr/bin/python3 tests/valgrind/frontends.sh >_build/valgrind.log 2>&1; then
-	passed=$((passed + 1)); tail -n 1 _build/valgrind.log
-else
-	failed=$((failed + 1)); rc=1; cat _build/valgrind.log
-fi
-
 # The tarball, built in the gcc tree; the clang pass builds from it alone.
-phase "dist: the tarball, and every tracked file in it"
 make -C _build/gcc -s dist >/dev/null
 tarball=$(ls -t _build/gcc/*.tar.gz | head -1)
 if git rev-parse --git-dir >/dev/null 2>&1; then
@@ -131,26 +110,72 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
 	fi
 fi
 
-# What `make distcheck` proves (the tarball alone builds out of its tree,
-# its tests pass, it installs and uninstalls cleanly), done on the
-# sanitizer build that runs the integration suite, instead of a third build
-# that would run only the unit tests.
-phase "clang: ASan + UBSan build from the tarball, make check, install, uninstall"
-chmod -R u+w _build/dist 2>/dev/null || true
-rm -rf _build/asan _build/dist && mkdir -p _build/asan _build/dist
-tar xzf "$tarball" -C _build/dist
-distsrc=$(cd _build/dist/* && pwd)
-chmod -R a-w "$distsrc" # as distcheck: the build writes only into its own tree
+# asan_build: the clang ASan + UBSan tree, built from the tarball alone, out
+# of its (read-only) tree, with its check programs: the first half of what
+# `make distcheck` proves.  Output in _build/asan-build.log.
+asan_build() {
+	chmod -R u+w _build/dist 2>/dev/null || true
+	rm -rf _build/asan _build/dist && mkdir -p _build/asan _build/dist
+	tar xzf "$tarball" -C _build/dist
+	distsrc=$(cd _build/dist/* && pwd)
+	chmod -R a-w "$distsrc" # as distcheck: the build writes only into its own tree
+	cd _build/asan &&
+		"$distsrc/configure" -q CC=clang --enable-sanitizers &&
+		make -s -j"$jobs" && make -s -j"$jobs" check TESTS=
+} >_build/asan-build.log 2>&1
+
+# The gcc tests wait on barriers, servers and children as much as they
+# compute; the clang build fills the time they leave on the two cores.
+phase "gcc: unit, stress and bench tests; beside them, the clang ASan + UBSan build"
+asan_build &
+asan_pid=$!
+cd _build/gcc
+make -s -j"$check_jobs" check TESTS="$(unit_tests | tr '\n' ' ')" || { rc=1; show_failures .; }
+count test-suite.log
+# One at a time: each is hundreds of processes on two cores; beside one
+# another they would only measure the machine.
+# Fewer rounds than the scripts' defaults (20 storms of 32, 3 of 128 per
+# tier, 10 fleet storms), which are for a run on demand: here 8 storms of
+# 32, one of 128 per tier and one fleet storm keep CI's time down; every
+# round asserts the same things.
+LC_STORM_ROUNDS=${LC_STORM_ROUNDS:-8} LC_STORM128_ROUNDS=${LC_STORM128_ROUNDS:-1} \
+	ETCD_FLEET_ROUNDS=${ETCD_FLEET_ROUNDS:-1} make -s -j1 check TESTS="$(gcc_tests | tr '\n' ' ')" || { rc=1; show_failures .; }
+count test-suite.log
+cd "$top"
+
+# valgrind runs one process at a time: the fuzz targets build beside it.
+phase "valgrind: the front-ends' main paths; beside it, the fuzz targets' build"
+top_srcdir=$top top_builddir=$top/_build/gcc COBO_CREDENTIAL_MODULE_PATH=$top/_build/gcc/modules \
+	PYTHON=/usr/bin/python3 tests/valgrind/frontends.sh >_build/valgrind.log 2>&1 &
+vg_pid=$!
+# Built once: hygiene-fuzz.sh replays their corpora in the ASan pass
+# (COBO_FUZZ_BUILT), the fuzz smoke run at the end fuzzes with them.
+rm -rf _build/fuzz
+fuzz/build.sh _build/gcc _build/fuzz >_build/fuzz-build.log 2>&1 || { rc=1; tail -n 30 _build/fuzz-build.log; }
+export COBO_FUZZ_BUILT=$top/_build/fuzz
+if wait "$vg_pid"; then
+	passed=$((passed + 1)); tail -n 1 _build/valgrind.log
+else
+	failed=$((failed + 1)); rc=1; cat _build/valgrind.log
+fi
+
+# The rest of what `make distcheck` proves (the tarball's tests pass, it
+# installs and uninstalls cleanly), on the sanitizer build that runs the
+# integration suite, instead of a third build that would run only the unit
+# tests.
+phase "clang: ASan + UBSan make check, install, uninstall"
+if ! wait "$asan_pid"; then
+	echo "the clang ASan + UBSan build from the tarball failed:"; tail -n 40 _build/asan-build.log
+	failed=$((failed + 1)); echo "$passed passed, $failed failed"; exit 1
+fi
 cd _build/asan
-"$distsrc/configure" -q CC=clang --enable-sanitizers
-make -s -j"$jobs"
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-# Everything but the stress tests, which ran one by one in the gcc pass:
-# beside forty other tests their bursts of processes only measure the
-# machine.  Their code (the shared-lock look, single flight, the fleet
+# Everything but the stress tests, which ran one by one in the gcc pass
+# (beside forty other tests their bursts of processes only measure the
+# machine), and the benchmarks' smoke run.  Their code (the shared-lock look, single flight, the fleet
 # lock) runs under the sanitizers in the 16-helper storms of
 # lifecycle-file.sh, in lifecycle-faults.sh and in the etcd tests.
-make -s -j"$check_jobs" check TESTS="$(ordered_tests | grep -vxF -f <(stress_tests) | tr '\n' ' ')" ||
+make -s -j"$check_jobs" check TESTS="$(ordered_tests | grep -vxF -f <(gcc_tests) | tr '\n' ' ')" ||
 	{ rc=1; show_failures .; }
 unset ASAN_OPTIONS UBSAN_OPTIONS
 count test-suite.log
@@ -167,7 +192,6 @@ cd "$top"
 chmod -R u+w _build/dist
 
 phase "fuzz smoke: every target for ${FUZZ_SECONDS:=10} s"
-fuzz/build.sh _build/gcc _build/fuzz >/dev/null
 if fuzz/run.sh _build/fuzz "$FUZZ_SECONDS" >_build/fuzz.log 2>&1; then
 	grep '^fuzz' _build/fuzz.log
 else
