@@ -1,14 +1,16 @@
 #!/bin/bash
 # scripts/test.sh - installs what is missing, builds, and runs every test:
-#   gcc:   the -Werror build, the unit tests, the module exports, the
-#          stress tests at full strength one at a time (the storms of 32
-#          and 128 helpers, the etcd fleet), then the front-ends under valgrind;
-#   dist:  the tarball (every tracked file checked to be in it);
-#   clang: built from the tarball alone, out of its tree, under ASan+UBSan,
-#          the rest of make check once (every other integration test runs
-#          here, and only here), then install and uninstall: what
-#          `make distcheck` proves, on the build that runs the tests;
-#   a 10 s smoke run of every fuzz target (clang, libFuzzer).
+#   gcc:   the -Werror build and the tarball (every tracked file checked to
+#          be in it); the unit tests, the module exports, the stress tests
+#          one at a time (the storms of 32 and 128 helpers, the etcd fleet)
+#          and the benchmarks' smoke run, then the front-ends under valgrind;
+#   clang: built from the tarball alone, out of its tree, under ASan+UBSan
+#          (beside the gcc tests), the rest of make check once (every other
+#          integration test runs here, and only here), then install and
+#          uninstall: what `make distcheck` proves, on the build that runs
+#          the tests;
+#   a 10 s smoke run of every fuzz target (clang, libFuzzer), built beside
+#          valgrind.
 # Both compilers build everything with -Wall -Wextra -Werror.  README's test
 # section says why each pass runs what it runs.
 # Prints each phase's time, the slowest tests, and "N passed, N failed"
