@@ -89,8 +89,9 @@ unit_tests() {
 # on the optimized build, never the sanitizer's).
 GCC_TESTS='lifecycle-storm etcd-fleet bench-smoke'
 gcc_tests() {
-	local p
-	for p in $GCC_TESTS; do make -s print-tests | grep -F -- "/$p" || true; done
+	local all p
+	all=$(make -s print-tests)
+	for p in $GCC_TESTS; do printf '%s\n' "$all" | grep -F -- "/$p" || true; done
 }
 
 rc=0
@@ -126,8 +127,9 @@ asan_build() {
 		make -s -j"$jobs" && make -s -j"$jobs" check TESTS=
 } >_build/asan-build.log 2>&1
 
-# The gcc tests wait on barriers, servers and children as much as they
-# compute; the clang build fills the time they leave on the two cores.
+# The clang build runs beside the gcc tests, which wait on barriers,
+# servers and children part of the time (measured: little gained, the two
+# cores are busy either way; nothing lost).
 phase "gcc: unit, stress and bench tests; beside them, the clang ASan + UBSan build"
 asan_build &
 asan_pid=$!

@@ -69,8 +69,7 @@ EOF
 
 ALL_TOKENS=$(for h in $HL $HA; do for o in $ORGS; do tok "$h" "$o"; echo; done; done)
 
-# served HOST USER: the token USER must get at HOST, or nothing (in
-# SERVED; printed when run in $(...)).
+# served HOST USER: the token USER must get at HOST, or nothing, in SERVED.
 served() {
 	local o
 	SERVED=
@@ -78,14 +77,13 @@ served() {
 	$HL:org-a | $HL:org-b) tok "$1" "$2" > /dev/null; SERVED=$T_OK ;;
 	$HA:*) for o in $ORGS; do [ "$o" = "$2" ] && tok "$1" "$2" > /dev/null && SERVED=$T_OK; done ;;
 	esac
-	printf '%s' "$SERVED"
 }
 
 N=0
 # judge DESC HOST USER OUT: OUT holds served(HOST, USER) if any, and no other token.
 judge() {
 	local desc=$1 want bad= t
-	served "$2" "$3" > /dev/null
+	served "$2" "$3"
 	want=$SERVED
 	N=$((N + 1))
 	for t in $ALL_TOKENS; do
@@ -114,7 +112,7 @@ variants() {
 while IFS= read -r u; do
 	for h in $HL $HA; do
 		printf 'protocol=https\nhost=%s\nusername=%s\n\n' "$h" "$u" > "$T_TMP/i"
-		served "$h" "$u" > /dev/null
+		served "$h" "$u"
 		t_leak_check_first "helper: $h ${SERVED:+served}"
 		"$GH_BIN" get < "$T_TMP/i" > "$T_TMP/o" 2> "$T_TMP/e"
 		t_slurp o "$T_TMP/o"
@@ -140,7 +138,7 @@ expect_match "any profile, no user name: says any org" "profile 'any' serves any
 # --- the real git client: https://USER@HOST/ and credential.https://HOST.username -------------
 for u in org-a org-b org-c ORG-A org-a- e3986401-4aec-480a-973d-e775a4518413; do
 	for h in $HL $HA; do
-		served "$h" "$u" > /dev/null
+		served "$h" "$u"
 		t_leak_check_first "git: $h ${SERVED:+served}"
 		lines "url=https://$u@$h/repo.git" | fill
 		judge "git: https://$u@$h/" "$h" "$u" "$OUT$ERR"
@@ -158,7 +156,7 @@ while IFS= read -r u; do
 	for p in list any; do
 		h=$HL
 		[ "$p" = any ] && h=$HA
-		served "$h" "$u" > /dev/null
+		served "$h" "$u"
 		t_leak_check_first "docker: $h ${SERVED:+served}"
 		dk get "cobo://$p/$u"
 		judge "docker: cobo://$p/$u" "$h" "$u" "$OUT$ERR"
