@@ -4,13 +4,24 @@
 # make exactly one refresh (counted at the test server), all answer the same
 # new valid token (but a helper whose wait outlasted its lock timeout, which
 # answers the old, still valid one and says so in its trace:
-# lc_storm_answers), and none fails.  And the storm takes at most
-# 2 x (one refresh + 128 cached gets), where "128 cached gets" is 128 helpers
-# released together on a fresh token (so it is already "÷ cores"), both
-# measured in the same run, round by round, under the same load: the bound
-# is the behaviour under test (waiters read the refreshed token in
-# parallel under the shared lock, not one by one under the exclusive one),
-# and a busy machine slows the reference as much as the storm.
+# lc_storm_answers), and none fails.
+#
+# The waiters read the refreshed token in parallel under the shared lock,
+# not one by one under the exclusive one: counted in the helpers' traces,
+# whatever the machine's load.  No helper of a storm waits for the exclusive
+# lock (the lock service's "waiting for lock mint-... (held" line without
+# "(shared)"): the refresher takes it without waiting, everybody else waits
+# for the shared one; a queue would show up to N-1 such waits.  At least one
+# helper reads the new token under the shared lock.
+#
+# The time is measured and printed (storm / (one refresh + 128 cached gets),
+# where "128 cached gets" is 128 helpers released together on a fresh token,
+# so already "/ cores"), and bounded only loosely: at most 5 x, the margin
+# issue 12 asks of a wall-clock bound.  Issue 13's 2 x held on a quiet
+# machine (1.05-1.09 x measured) but not under make -j6 beside busy loops
+# (2.5 x once: the reference and the storm saw different loads), and it
+# never told a queue from parallel reads: with the shared lock taken out,
+# the storm took 1.11 x here, while the count above failed at once.
 #
 # LC_STORM128_ROUNDS (default 3; the ASan pass can run 1) rounds, each:
 #   cached   128 helpers on a fresh token: no lock, no request
@@ -56,7 +67,8 @@ set_ttl 3600
 # burst DIR OFFSET: N helpers held at a barrier, then released at once.
 # Sets B_MS (go to the last exit), B_OK (exit 0, empty stderr), B_TOKENS
 # (distinct passwords), B_TOKEN (the one, if one), B_SHARED (how many read
-# the refreshed token under the shared lock), B_LOCKED (exclusive takes).
+# the refreshed token under the shared lock), B_LOCKED (exclusive takes),
+# B_XWAIT (waits for the exclusive lock).
 # The barrier is tests/lib/lifecycle.sh's lc_storm_*.
 burst() {
 	local d="$T_TMP/burst.$1" n=$3 i t0 pids=()
@@ -81,6 +93,7 @@ burst() {
 	B_TOKEN=$(sed -n 's/^password=//p' "$d"/out.* | sort -u | head -n 1)
 	B_SHARED=$(grep -c 'seen under the shared lock' "$d/trace" || true)
 	B_LOCKED=$(grep -c 'locked mint-[0-9a-f]*$' "$d/trace" || true)
+	B_XWAIT=$(grep -c 'waiting for lock mint-[0-9a-f]* (held' "$d/trace" || true)
 	B_PIDS=("${pids[@]}")
 }
 
@@ -96,7 +109,7 @@ delta() {
 lc_get
 expect_eq "$STACK: first get mints a token" "0 true" "$RC $(token_valid "$TOKEN")"
 
-BAD=0 WAITED_OUT=0 STEP=0 SUM_STORM=0 SUM_REF=0 SUM_SHARED=0 SUM_LOCKED=0
+BAD=0 WAITED_OUT=0 STEP=0 SUM_STORM=0 SUM_REF=0 SUM_SHARED=0 SUM_LOCKED=0 SUM_XWAIT=0
 for ((r = 1; r <= ROUNDS; r++)); do
 	# A round starts from a fresh token, whatever the last one left
 	# (a refresh that failed leaves the stale one, which this renews).
@@ -138,14 +151,16 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	SUM_REF=$((SUM_REF + refresh_ms + cached_ms))
 	SUM_SHARED=$((SUM_SHARED + B_SHARED))
 	SUM_LOCKED=$((SUM_LOCKED + B_LOCKED))
-	echo "# round $r: storm $B_MS ms; one refresh $refresh_ms ms, $N cached gets $cached_ms ms; $B_SHARED answered under the shared lock, $B_LOCKED took the exclusive one, $A_WAITED the old token after a timed-out wait"
+	SUM_XWAIT=$((SUM_XWAIT + B_XWAIT))
+	echo "# round $r: storm $B_MS ms; one refresh $refresh_ms ms, $N cached gets $cached_ms ms; $B_SHARED answered under the shared lock, $B_LOCKED took the exclusive one ($B_XWAIT after a wait), $A_WAITED the old token after a timed-out wait"
 done
 
 expect_eq "$STACK: $ROUNDS storms of $N helpers: one refresh each, one new valid token for all (or the old one after a timed-out wait: $WAITED_OUT), none failed" \
 	0 "$BAD"
 check "$STACK: the waiters read the refreshed token under the shared lock ($SUM_SHARED of $((ROUNDS * (N - 1))))" \
 	test "$SUM_SHARED" -ge "$ROUNDS"
-check "$STACK: storms took $SUM_STORM ms <= 2 x (one refresh + $N cached gets) = 2 x $SUM_REF ms" \
-	test "$SUM_STORM" -le $((2 * SUM_REF))
+expect_eq "$STACK: no helper of a storm queued for the exclusive lock" 0 "$SUM_XWAIT"
+check "$STACK: storms took $SUM_STORM ms <= 5 x (one refresh + $N cached gets) = 5 x $SUM_REF ms" \
+	test "$SUM_STORM" -le $((5 * SUM_REF))
 echo "# $STACK: storm / (one refresh + $N cached gets) = $SUM_STORM / $SUM_REF ms; exclusive takes in storms: $SUM_LOCKED"
 lc_done
