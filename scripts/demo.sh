@@ -13,8 +13,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
+. scripts/errtrap.sh
 
 scripts/deps.sh demo
+mkdir -p m4 # libtoolize fills it; aclocal wants it before
 [ -x configure ] || autoreconf -fi >/dev/null
 mkdir -p _build/demo
 cd _build/demo

@@ -136,9 +136,12 @@ cobo_server_ctl() {
     printf '%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
         "$method" "$path" "${#body}" "$body" >&"$fd"
     # The whole answer, to the end (the server closes an HTTP/1.0 connection):
-    # read's status is 1 at the end, over 128 on the 60 s timeout.
-    IFS= read -r -d '' -t 60 -u "$fd" resp
-    [[ $? -lt 128 ]] || resp=
+    # read's status is 1 at the end, over 128 on the 60 s timeout.  Its
+    # status is taken with ||, so a caller's `set -e` does not end the
+    # script at the (normal) end of the answer.
+    local st=0
+    IFS= read -r -d '' -t 60 -u "$fd" resp || st=$?
+    ((st < 128)) || resp=
     exec {fd}>&-
     code=${resp#HTTP/* }
     code=${code%% *}
