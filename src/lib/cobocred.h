@@ -74,7 +74,7 @@ int cobocred_item_set_secret(struct cobocred_item *item, const void *secret, siz
 int cobocred_item_set_refresh(struct cobocred_item *item, const char *oauth_refresh_token);
 void cobocred_item_set_times(struct cobocred_item *item, int64_t created_at, int64_t expires_at);
 void cobocred_item_free(struct cobocred_item *list);
-/* The module instance that returned item ("" for items built here). */
+/* The module instance that returned item ("" for items built here, or NULL). */
 const char *cobocred_item_origin(const struct cobocred_item *item);
 void cobocred_item_set_origin(struct cobocred_item *list, const char *instance);
 

@@ -148,5 +148,7 @@ void cobocred_item_set_origin(struct cobocred_item *list, const char *instance)
 
 const char *cobocred_item_origin(const struct cobocred_item *item)
 {
+	if (item == NULL) /* a get that found nothing: no origin, no crash */
+		return "";
 	return ((const struct item_impl *)item)->origin;
 }
