@@ -101,12 +101,12 @@ HELPERS_CFG=$T_TMP/dc-helpers
 docker_config "$STORE_CFG" '{"credsStore":"cobo"}'
 docker_config "$HELPERS_CFG" "{\"credHelpers\":{\"$HOST\":\"cobo\"}}"
 make_image "$T_TMP/img" || { echo "cannot build the image"; exit 99; }
-OUT=$(skopeo copy --quiet --dest-tls-verify=false --dest-authfile "$HELPERS_CFG/config.json" \
+OUT=$(skopeo copy --quiet "${DK_PUSH_FORMAT[@]}" --dest-tls-verify=false --dest-authfile "$HELPERS_CFG/config.json" \
 	"oci:$T_TMP/img:latest" "docker://$IMG" 2>&1)
 expect_eq "skopeo copy (push) with the Cobo token from the helper" 0 "$?"
 OUT=$(DOCKER_CONFIG=$STORE_CFG docker manifest inspect --insecure "$IMG" 2>&1)
 expect_eq "docker manifest inspect with the Cobo token (credsStore)" 0 "$?"
-expect_match "docker manifest inspect: the manifest" 'application/vnd.oci.image.manifest.v1\+json' "$OUT"
+expect_match "docker manifest inspect: the manifest" "$DK_MANIFEST_TYPE" "$OUT"
 OUT=$(DOCKER_CONFIG=$HELPERS_CFG docker manifest inspect --insecure "$IMG" 2>&1)
 expect_eq "docker manifest inspect with the Cobo token (credHelpers)" 0 "$?"
 OUT=$(skopeo inspect --tls-verify=false --authfile "$HELPERS_CFG/config.json" \

@@ -62,7 +62,7 @@ check "registry: anonymous access refused" \
 # --- skopeo pushes with credentials from the helper (credHelpers) ----------------------
 make_image "$T_TMP/img" || { echo "cannot build the image"; exit 99; }
 dk_store "$REG" alice "$ALICE_PW"
-sko copy --quiet --dest-tls-verify=false --dest-authfile "$HELPERS_CFG/config.json" \
+sko copy --quiet "${DK_PUSH_FORMAT[@]}" --dest-tls-verify=false --dest-authfile "$HELPERS_CFG/config.json" \
 	"oci:$T_TMP/img:latest" "docker://$IMG"
 expect_eq "skopeo copy (push) through the helper" 0 "$RC"
 [ "$RC" = 0 ] || echo "$OUT"
@@ -89,7 +89,7 @@ esac
 manifest "$STORE_CFG"
 expect_eq "docker manifest inspect via credsStore: exit 0" 0 "$RC"
 expect_match "docker manifest inspect via credsStore: the manifest" \
-	'"mediaType": "application/vnd.oci.image.manifest.v1\+json"' "$OUT"
+	"\"mediaType\": \"$DK_MANIFEST_TYPE\"" "$OUT"
 manifest "$HELPERS_CFG"
 expect_eq "docker manifest inspect via credHelpers: exit 0" 0 "$RC"
 inspect

@@ -127,6 +127,13 @@ htpasswd_line() { htpasswd -niB "$1"; }
 # make_image DIR: a tiny OCI layout with tag "latest".
 make_image() { "$PYTHON" "$top_srcdir/tests/docker/mkimage.py" "$1"; }
 
+# DK_PUSH_FORMAT: skopeo copy's options for a push that every docker CLI
+# reads: Debian 12's docker.io (20.10) answers "no such manifest" to
+# `docker manifest inspect` of an OCI manifest, so the image is pushed as a
+# Docker schema 2 manifest (DK_MANIFEST_TYPE), as `docker push` would.
+DK_PUSH_FORMAT=(--format v2s2)
+DK_MANIFEST_TYPE='application/vnd.docker.distribution.manifest.v2\+json'
+
 # docker_config DIR JSON: a private DOCKER_CONFIG directory holding config.json.
 docker_config() {
 	mkdir -p "$1"
