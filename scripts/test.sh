@@ -18,6 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
+. scripts/errtrap.sh
 cores=$(nproc 2>/dev/null || echo 2)
 jobs=$cores
 # Most tests wait on I/O (a test server, a keyring daemon, git, child
@@ -26,8 +27,13 @@ jobs=$cores
 check_jobs=${CHECK_JOBS:-$((cores * 3))}
 
 scripts/deps.sh test
+mkdir -p m4 # libtoolize fills it; aclocal wants it before
 autoreconf -fi >/dev/null
 mkdir -p _build
+# The sanitizers' stack traces with symbols: clang's own llvm-symbolizer
+# (Debian's llvm-14 puts only llvm-symbolizer-14 on PATH).
+sym=$(dirname "$(readlink -f "$(command -v clang)")")/llvm-symbolizer
+if [ -x "$sym" ]; then export ASAN_SYMBOLIZER_PATH=$sym; else echo "warning: no $sym: stack traces without symbols"; fi
 
 passed=0 failed=0
 # Adds the counts of an automake test-suite.log (its "# PASS: N" lines).
