@@ -532,8 +532,8 @@ static void test_quota_full(void)
 	 * of the two modules from the test's own directory.
 	 */
 	snprintf(text, sizeof(text),
-		 "mkdir -m 755 '%s/modules' && cp -L '%s/kernel.so' '%s/file.so' '%s/modules/'", dir,
-		 mods, mods, dir);
+		 "mkdir -m 755 '%s/modules' && cp -L '%s/kernel.so' '%s/file.so' '%s/modules/'",
+		 dir, mods, mods, dir);
 	CU_ASSERT_EQUAL_FATAL(system(text), 0);
 	pid = fork();
 	CU_ASSERT_FATAL(pid >= 0);
