@@ -112,6 +112,13 @@ struct cobocred_query {
 	const char *
 		profile; /* Cobo profile name for modules that read profile settings; may be NULL */
 	uint32_t flags;
+	/*
+	 * Appended after ABI 1.3 (check struct_size before reading it): for a
+	 * minting module's get, the created_at of the cached item whose secret
+	 * is passed (unix seconds; 0: unknown).  The host passes the newest
+	 * such item of every cache, read under the per-credential lock.
+	 */
+	int64_t secret_created_at;
 };
 
 /* Log levels for host->log. */

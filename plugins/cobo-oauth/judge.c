@@ -3,8 +3,11 @@
  * the cobo-oauth module (README of issue 3, "Status mapping").
  *
  *   2xx, signature valid, Biz-Timestamp      SUCCESS
- *     within max_clock_skew, body well-formed,
- *     a refresh token other than the one sent
+ *     within max_clock_skew, not before the
+ *     request was sent nor before the newest
+ *     answer accepted for the (app, org), body
+ *     well-formed, a refresh token other than
+ *     the one sent or cached
  *   2xx otherwise                            ERROR (a tampered, stale or replayed token is
  *                                            never cached, and a refresh is not retried
  *                                            as a mint: see judge_fresh)
@@ -93,10 +96,22 @@ static int judge_fresh(const struct oauth_conf *c, const struct oauth_sent *sent
 	int t = oauth_timestamp_check(r->timestamp, sent->now_ms, c->max_clock_skew, why,
 				      sizeof(why));
 
+	if (t == 0)
+		t = oauth_timestamp_order(r->timestamp, sent->nonce_ms, sent->newest_ms, why,
+					  sizeof(why));
 	if (t == OAUTH_TS_SKEWED)
 		snprintf(err, errlen,
 			 "refusing the answer from %s as stale or replayed: %s; fix "
 			 "the clock (this machine's or the server's); nothing was stored",
+			 c->url.hostport, why);
+	else if (t == OAUTH_TS_BEFORE_SENT)
+		snprintf(err, errlen,
+			 "refusing the answer from %s as replayed: %s; if this machine's "
+			 "clock runs ahead of the server's, fix it; nothing was stored",
+			 c->url.hostport, why);
+	else if (t == OAUTH_TS_OLDER)
+		snprintf(err, errlen,
+			 "refusing the answer from %s as replayed: %s; nothing was stored",
 			 c->url.hostport, why);
 	else if (t != 0)
 		snprintf(err, errlen, "refusing the answer from %s: %s; nothing was stored",
@@ -104,16 +119,23 @@ static int judge_fresh(const struct oauth_conf *c, const struct oauth_sent *sent
 	return t == 0 ? COBOCRED_SUCCESS : COBOCRED_ERROR;
 }
 
-/* Cobo rotates refresh tokens: an answer handing back the one we sent is a replay. */
+/*
+ * Cobo rotates refresh tokens and every answer carries a new one: an answer
+ * handing back the one we sent, or the one cached (a mint after a rejected
+ * refresh), is a replay of the answer that gave it to us.
+ */
 static int judge_rotated(const struct oauth_conf *c, const struct oauth_sent *sent,
 			 const struct oauth_token *tok, char *err, size_t errlen)
 {
-	if (!oauth_token_echoes(tok, sent->refresh, sent->refresh_len))
+	int sent_back = oauth_token_echoes(tok, sent->refresh, sent->refresh_len);
+
+	if (!sent_back && !oauth_token_echoes(tok, sent->cached, sent->cached_len))
 		return COBOCRED_SUCCESS;
 	snprintf(err, errlen,
-		 "refusing the refresh answer from %s: it hands back the refresh "
-		 "token that was sent instead of a new one (a replayed answer); nothing was stored",
-		 c->url.hostport);
+		 "refusing the %s answer from %s: it hands back the refresh "
+		 "token %s instead of a new one (a replayed answer); nothing was stored",
+		 sent->refresh != NULL ? "refresh" : "mint", c->url.hostport,
+		 sent_back ? "that was sent" : "already cached");
 	return COBOCRED_ERROR;
 }
 
@@ -149,6 +171,7 @@ static int judge_success(const struct oauth_conf *c, const struct oauth_sent *se
 			 c->url.hostport, r->status, why);
 		return COBOCRED_ERROR;
 	}
+	tok->signed_ms = oauth_timestamp_ms(r->timestamp); /* checked by judge_fresh */
 	st = judge_rotated(c, sent, tok, err, errlen);
 	if (st != COBOCRED_SUCCESS)
 		oauth_token_clear(tok);

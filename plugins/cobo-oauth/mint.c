@@ -29,15 +29,16 @@ struct auth_headers {
 	char sig[20 + 2 * OAUTH_SIG_LEN];
 };
 
+/* Signs one request; *nonce_ms is its Biz-Api-Nonce, when it is sent. */
 static int sign_request(const unsigned char *seed, const char *method, const char *path,
 			const char *query, const char *body, size_t body_len,
-			struct auth_headers *ah)
+			struct auth_headers *ah, int64_t *nonce_ms)
 {
 	unsigned char pub[OAUTH_PUB_LEN], digest[OAUTH_DIGEST_LEN], sig[OAUTH_SIG_LEN];
 	char nonce[OAUTH_NONCE_MAX], pub_hex[2 * OAUTH_PUB_LEN + 1], sig_hex[2 * OAUTH_SIG_LEN + 1];
 	int r = -1;
 
-	oauth_nonce(nonce);
+	*nonce_ms = oauth_nonce(nonce);
 	if (oauth_ed25519_pub(seed, pub) != 0 ||
 	    oauth_request_digest(method, path, nonce, query, body, body_len, digest) != 0 ||
 	    oauth_ed25519_sign(seed, digest, sizeof(digest), sig) != 0)
@@ -56,10 +57,11 @@ out:
 /*
  * Signs and sends one request.  Returns 1 when an HTTP answer came, 0 on a
  * transport failure (details in *resp), -1 when it could not even be built.
+ * *nonce_ms: the request's nonce.
  */
 static int exchange(const struct cobocred_host *h, const struct oauth_conf *c,
 		    const unsigned char *seed, const char *query, const char *body, size_t body_len,
-		    struct oauth_http_resp *resp)
+		    struct oauth_http_resp *resp, int64_t *nonce_ms)
 {
 	const char *method = body != NULL ? "POST" : "GET";
 	struct oauth_http_req req = {
@@ -77,10 +79,11 @@ static int exchange(const struct cobocred_host *h, const struct oauth_conf *c,
 	int n;
 
 	memset(resp, 0, sizeof(*resp));
+	*nonce_ms = 0;
 	n = snprintf(url, sizeof(url), "%s%s%s", c->token_url, query ? "?" : "",
 		     query ? query : "");
 	if (n < 0 || (size_t)n >= sizeof(url) ||
-	    sign_request(seed, method, c->token_path, query, body, body_len, &ah) != 0)
+	    sign_request(seed, method, c->token_path, query, body, body_len, &ah, nonce_ms) != 0)
 		return -1;
 	req.url = url;
 	req.headers[0] = ah.key;
@@ -120,7 +123,7 @@ static int attempt(const struct cobocred_host *h, const struct oauth_conf *c,
 	struct oauth_http_resp resp;
 	int got, st;
 
-	got = exchange(h, c, seed, query, body, body_len, &resp);
+	got = exchange(h, c, seed, query, body, body_len, &resp, &sent.nonce_ms);
 	if (got < 0) {
 		snprintf(err, errlen,
 			 "cannot build the token request for [profile %s] (out of "
@@ -136,10 +139,11 @@ static int attempt(const struct cobocred_host *h, const struct oauth_conf *c,
 	return st;
 }
 
+/* sent: what a mint is judged against (its refresh fields unset). */
 static int mint(const struct cobocred_host *h, const struct oauth_conf *c,
-		const unsigned char *seed, struct oauth_token *tok, char *err, size_t errlen)
+		const unsigned char *seed, struct oauth_sent sent, struct oauth_token *tok,
+		char *err, size_t errlen)
 {
-	struct oauth_sent sent = { NULL, 0, 0 };
 	char query[QUERY_MAX];
 	int i, st = COBOCRED_ERROR, fallback, retry = 1;
 
@@ -160,21 +164,26 @@ static int mint(const struct cobocred_host *h, const struct oauth_conf *c,
 
 int oauth_fetch(const struct cobocred_host *h, const struct oauth_conf *c,
 		const unsigned char seed[OAUTH_SEED_LEN], const char *refresh, size_t refresh_len,
-		struct oauth_token *tok, char *err, size_t errlen)
+		int64_t newest_ms, struct oauth_token *tok, char *err, size_t errlen)
 {
-	struct oauth_sent sent = { refresh, refresh_len, 0 };
+	struct oauth_sent sent = { .newest_ms = newest_ms,
+				   .cached = refresh,
+				   .cached_len = refresh_len },
+			  asked = sent;
 	char *body = NULL;
 	size_t body_len = 0;
 	int st, fallback = 0, retry;
 
 	memset(tok, 0, sizeof(*tok));
 	if (refresh == NULL)
-		return mint(h, c, seed, tok, err, errlen);
+		return mint(h, c, seed, sent, tok, err, errlen);
 	if (oauth_refresh_body(c->client_id, refresh, refresh_len, &body, &body_len) != 0) {
 		snprintf(err, errlen, "out of memory building the refresh request");
 		return COBOCRED_ERROR;
 	}
-	st = attempt(h, c, seed, NULL, body, body_len, sent, tok, &fallback, &retry, err, errlen);
+	asked.refresh = refresh;
+	asked.refresh_len = refresh_len;
+	st = attempt(h, c, seed, NULL, body, body_len, asked, tok, &fallback, &retry, err, errlen);
 	oauth_free_wiped(body, body_len);
 	if (st == COBOCRED_SUCCESS || !fallback)
 		return st;
@@ -182,5 +191,5 @@ int oauth_fetch(const struct cobocred_host *h, const struct oauth_conf *c,
 	       "cobo-oauth: the refresh did not go through (%s); "
 	       "minting a new token instead",
 	       err);
-	return mint(h, c, seed, tok, err, errlen);
+	return mint(h, c, seed, sent, tok, err, errlen);
 }

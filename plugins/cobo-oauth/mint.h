@@ -23,7 +23,13 @@ int oauth_query_applies(const struct cobocred_query *q);
 struct oauth_sent {
 	const char *refresh; /* the refresh token sent (not owned); NULL: a mint */
 	size_t refresh_len;
-	int64_t now_ms; /* oauth_now_ms() when the answer arrived */
+	int64_t now_ms;	   /* oauth_now_ms() when the answer arrived */
+	int64_t nonce_ms;  /* the request's Biz-Api-Nonce: when it was sent */
+	int64_t newest_ms; /* the newest answer accepted for this (app, org), unix ms; 0: none */
+	/* The cached refresh token, sent or not (a mint after a rejected refresh): an
+	 * answer handing it back again is a replay.  Not owned; NULL: none cached. */
+	const char *cached;
+	size_t cached_len;
 };
 
 /*
@@ -47,15 +53,23 @@ int oauth_judge(const struct oauth_conf *c, const struct oauth_sent *sent, int t
 
 /*
  * Fetches a token for c: refresh with refresh (NULL: mint), falling back
- * to mint as described above.  COBOCRED_* status; err set on failure.
+ * to mint as described above.  newest_ms: Biz-Timestamp of the newest
+ * answer accepted for this (app, org) (0: none known); no older answer is
+ * accepted.  COBOCRED_* status; err set on failure.
  */
 int oauth_fetch(const struct cobocred_host *h, const struct oauth_conf *c,
 		const unsigned char seed[OAUTH_SEED_LEN], const char *refresh, size_t refresh_len,
-		struct oauth_token *tok, char *err, size_t errlen);
+		int64_t newest_ms, struct oauth_token *tok, char *err, size_t errlen);
 
 /*
  * Builds the two items the core stores, refresh token first, then the
- * access token.  0, or -1 (out of memory).
+ * access token.  The access token's times are now (the host's clock,
+ * taken before the request) and now + expires_in.  The refresh token is
+ * dated by Cobo's signature: created_at is t->signed_ms in whole seconds
+ * (now when unknown), expiring OAUTH_REFRESH_TTL after it; the next
+ * answer for this (app, org) must not be older (oauth_timestamp_order),
+ * and the lifecycle's newest-wins choice between tiers orders by it.
+ * 0, or -1 (out of memory).
  */
 int oauth_items_build(const struct cobocred_host *h, const struct oauth_conf *c,
 		      const struct oauth_token *t, int64_t now, struct cobocred_item **out);

@@ -139,12 +139,14 @@ int oauth_refresh_body(const char *client_id, const char *refresh, size_t refres
 	return 0;
 }
 
-void oauth_nonce(char out[OAUTH_NONCE_MAX])
+int64_t oauth_nonce(char out[OAUTH_NONCE_MAX])
 {
 	struct timespec ts;
+	int64_t ms;
 
 	/* Real time, never the host's test-shifted clock: Cobo checks it within +-5 min. */
 	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(out, OAUTH_NONCE_MAX, "%lld",
-		 (long long)ts.tv_sec * 1000 + (long long)(ts.tv_nsec / 1000000));
+	ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	snprintf(out, OAUTH_NONCE_MAX, "%lld", (long long)ms);
+	return ms;
 }

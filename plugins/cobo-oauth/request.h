@@ -7,6 +7,7 @@
 #define COBO_OAUTH_REQUEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define OAUTH_NONCE_MAX 24
 
@@ -29,7 +30,7 @@ int oauth_mint_query(const char *client_id, const char *org_id, char *out, size_
 int oauth_refresh_body(const char *client_id, const char *refresh, size_t refresh_len, char **out,
 		       size_t *len);
 
-/* The current real time in unix milliseconds, as decimal (Biz-Api-Nonce). */
-void oauth_nonce(char out[OAUTH_NONCE_MAX]);
+/* The current real time in unix milliseconds, as decimal (Biz-Api-Nonce); returns it. */
+int64_t oauth_nonce(char out[OAUTH_NONCE_MAX]);
 
 #endif

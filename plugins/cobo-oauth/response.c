@@ -366,6 +366,45 @@ int oauth_timestamp_check(const char *ts, int64_t now_ms, long max_skew, char *e
 	return OAUTH_TS_SKEWED;
 }
 
+int64_t oauth_timestamp_ms(const char *ts)
+{
+	int64_t ms;
+
+	return timestamp_parse(ts, &ms) == 0 ? ms : -1;
+}
+
+int oauth_timestamp_order(const char *ts, int64_t sent_ms, int64_t newest_ms, char *err,
+			  size_t errlen)
+{
+	char theirs[64], bound[64];
+	int64_t ms = oauth_timestamp_ms(ts), apart;
+
+	if (ms < 0) {
+		snprintf(err, errlen, "Biz-Timestamp is not unix milliseconds");
+		return OAUTH_TS_MALFORMED;
+	}
+	utc_format(ms, theirs, sizeof(theirs));
+	if (ms < sent_ms - OAUTH_ORDER_SKEW_MS) {
+		apart = sent_ms - ms;
+		utc_format(sent_ms, bound, sizeof(bound));
+		snprintf(err, errlen,
+			 "it was signed at %s (Biz-Timestamp), %lld.%03d s before this request "
+			 "was sent at %s (Biz-Api-Nonce), more than the %d.%03d s allowed",
+			 theirs, (long long)(apart / 1000), (int)(apart % 1000), bound,
+			 OAUTH_ORDER_SKEW_MS / 1000, OAUTH_ORDER_SKEW_MS % 1000);
+		return OAUTH_TS_BEFORE_SENT;
+	}
+	if (newest_ms > 0 && ms < newest_ms) {
+		utc_format(newest_ms, bound, sizeof(bound));
+		snprintf(err, errlen,
+			 "it was signed at %s (Biz-Timestamp), before the newest answer already "
+			 "accepted for this app and org (signed at %s)",
+			 theirs, bound);
+		return OAUTH_TS_OLDER;
+	}
+	return 0;
+}
+
 int oauth_token_echoes(const struct oauth_token *t, const char *sent, size_t sent_len)
 {
 	return sent != NULL && t->refresh_token != NULL && t->refresh_len == sent_len &&

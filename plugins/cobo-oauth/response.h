@@ -22,6 +22,7 @@ struct oauth_token {
 	char *refresh_token; /* owned; NUL-terminated */
 	size_t refresh_len;
 	int64_t expires_in; /* seconds, 1..OAUTH_EXPIRES_MAX */
+	int64_t signed_ms;  /* Biz-Timestamp of the answer that carried them; 0: unknown */
 };
 
 /*
@@ -47,6 +48,29 @@ void oauth_token_clear(struct oauth_token *t);
 #define OAUTH_TS_MALFORMED (-1)
 #define OAUTH_TS_SKEWED (-2)
 int oauth_timestamp_check(const char *ts, int64_t now_ms, long max_skew, char *err, size_t errlen);
+
+/*
+ * Order of a signed answer: what binds it to the request it answers.
+ * Cobo signs Biz-Timestamp but nothing of the request (not its nonce, not
+ * the org asked for), so a captured answer, fresh by the clock window
+ * above, would pass for the answer to a later request or for another org.
+ * Time is what can be bound: an answer is accepted only when it was
+ * signed after the request went out, ts >= sent_ms - OAUTH_ORDER_SKEW_MS
+ * (sent_ms: the request's Biz-Api-Nonce), and never before the newest
+ * answer already accepted for the same (app, org), ts >= newest_ms
+ * (0: none known).  The skew allows the local clock to run that far ahead
+ * of Cobo's; it is also how long a captured answer can stand in for the
+ * answer to a request sent after it.  0 when in order; OAUTH_TS_MALFORMED,
+ * OAUTH_TS_BEFORE_SENT or OAUTH_TS_OLDER with a one-line reason in err.
+ * The one place these times are compared.
+ */
+#define OAUTH_ORDER_SKEW_MS 5000
+#define OAUTH_TS_BEFORE_SENT (-3)
+#define OAUTH_TS_OLDER (-4)
+int oauth_timestamp_order(const char *ts, int64_t sent_ms, int64_t newest_ms, char *err,
+			  size_t errlen);
+/* Biz-Timestamp ts as unix ms, or -1 when it is not unix ms in decimal digits. */
+int64_t oauth_timestamp_ms(const char *ts);
 
 /* 1 if t carries exactly the refresh token sent (sent_len bytes): a replayed answer. */
 int oauth_token_echoes(const struct oauth_token *t, const char *sent, size_t sent_len);

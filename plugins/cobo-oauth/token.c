@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -76,10 +78,11 @@ int oauth_items_build(const struct cobocred_host *h, const struct oauth_conf *c,
 		      const struct oauth_token *t, int64_t now, struct cobocred_item **out)
 {
 	struct cobocred_item *rt, *at;
+	int64_t signed_at = t->signed_ms > 0 ? t->signed_ms / 1000 : now;
 
 	*out = NULL;
-	rt = make_item(h, c, "refresh", "Refresh", t->refresh_token, t->refresh_len, now,
-		       now + OAUTH_REFRESH_TTL);
+	rt = make_item(h, c, "refresh", "Refresh", t->refresh_token, t->refresh_len, signed_at,
+		       signed_at + OAUTH_REFRESH_TTL);
 	at = make_item(h, c, "access", "Access", t->access_token, t->access_len, now,
 		       now + t->expires_in);
 	if (rt == NULL || at == NULL) {
@@ -92,6 +95,21 @@ int oauth_items_build(const struct cobocred_host *h, const struct oauth_conf *c,
 	rt->next = at; /* refresh first: the core stores them in this order */
 	*out = rt;
 	return 0;
+}
+
+/*
+ * The newest answer accepted for q's (app, org), unix ms: the created_at
+ * of the cached refresh token (oauth_items_build dates it by Cobo's
+ * signature), which the lifecycle reads under the per-(app, org) lock, so
+ * that the answers it stores only ever move forward.  0: none known.
+ */
+static int64_t newest_ms(const struct cobocred_query *q)
+{
+	if (q->struct_size < offsetof(struct cobocred_query, secret_created_at) +
+				     sizeof(q->secret_created_at) ||
+	    q->secret_created_at <= 0 || q->secret_created_at > INT64_MAX / 1000)
+		return 0;
+	return q->secret_created_at * 1000;
 }
 
 /* The cached refresh token in q, if it looks usable; NULL means mint. */
@@ -146,7 +164,7 @@ int oauth_get_token(const struct cobocred_host *h, const struct cobocred_query *
 		goto out;
 	refresh = usable_refresh(h, q, &refresh_len);
 	now = h->now(h->ctx); /* before the request: never overstate the lifetime */
-	st = oauth_fetch(h, &c, seed, refresh, refresh_len, &tok, err, sizeof(err));
+	st = oauth_fetch(h, &c, seed, refresh, refresh_len, newest_ms(q), &tok, err, sizeof(err));
 	if (st == COBOCRED_SUCCESS && oauth_items_build(h, &c, &tok, now, out) != 0) {
 		snprintf(err, sizeof(err), "out of memory storing the new token");
 		st = COBOCRED_ERROR;

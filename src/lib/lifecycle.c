@@ -231,9 +231,12 @@ static int mint_and_store(struct cobocred_ctx *ctx, struct instance *in, size_t 
 
 	if (companion_query(q, &rq, rattrs, MAX_TOKEN_ATTRS))
 		(void)cobocred_stack_run(ctx, COBOCRED_OP_GET, &rq, NULL, NULL, &caches);
+	mq.struct_size = sizeof(mq);
 	if (refresh != NULL) {
 		mq.secret = refresh->secret;
 		mq.secret_len = refresh->secret_len;
+		/* A module that dates its answers refuses one older than this. */
+		mq.secret_created_at = refresh->created_at;
 	}
 	st = cobocred_stack_call(ctx, in, COBOCRED_OP_GET, &mq, NULL, &minted);
 	cobocred_item_free(refresh);

@@ -303,6 +303,9 @@ static void judge_setup(void)
 /* The local clock and the refresh token sent, as judge() passes them. */
 static int64_t judge_now = JUDGE_MS;
 static const char *judge_sent = "RT_sent";
+/* When the request went out, the newest answer accepted, the refresh token cached. */
+static int64_t judge_nonce, judge_newest;
+static const char *judge_cached;
 
 /* A response with status and body, dated ts, signed by the server key when sign is set. */
 static void answer_at(struct oauth_http_resp *r, long status, const char *body, const char *ts,
@@ -331,8 +334,13 @@ static void answer(struct oauth_http_resp *r, long status, const char *body, int
 static int judge(struct oauth_http_resp *r, int refresh, int transport_ok, int *fallback,
 		 int *retry)
 {
-	struct oauth_sent sent = { refresh ? judge_sent : NULL, refresh ? strlen(judge_sent) : 0,
-				   judge_now };
+	struct oauth_sent sent = { .refresh = refresh ? judge_sent : NULL,
+				   .refresh_len = refresh ? strlen(judge_sent) : 0,
+				   .now_ms = judge_now,
+				   .nonce_ms = judge_nonce,
+				   .newest_ms = judge_newest,
+				   .cached = judge_cached,
+				   .cached_len = judge_cached ? strlen(judge_cached) : 0 };
 	struct oauth_token t;
 	int st;
 
@@ -471,6 +479,41 @@ static void test_judge_timestamp_garbage(void)
 	expect_err("no Biz-Resp-Signature or Biz-Timestamp header");
 }
 
+/*
+ * Bound to its request: signed after the nonce (give or take
+ * OAUTH_ORDER_SKEW_MS), never before the newest answer accepted; neither
+ * refusal falls back to a mint or retries, both say "replayed".
+ */
+static void test_judge_order(void)
+{
+	struct oauth_http_resp r;
+	int fb, rt, refresh;
+
+	judge_setup();
+	for (refresh = 0; refresh < 2; refresh++) {
+		judge_nonce = JUDGE_MS + OAUTH_ORDER_SKEW_MS; /* at the bound */
+		answer(&r, 200, TOKEN_BODY, 1);
+		CU_ASSERT(judge(&r, refresh, 1, &fb, &rt) == COBOCRED_SUCCESS);
+		judge_nonce = JUDGE_MS + OAUTH_ORDER_SKEW_MS + 1;
+		answer(&r, 200, TOKEN_BODY, 1);
+		CU_ASSERT(judge(&r, refresh, 1, &fb, &rt) == COBOCRED_ERROR && fb == 0 && rt == 0);
+		expect_err(
+			"refusing the answer from cobo.test:8443 as replayed: it was signed at "
+			"2023-11-14 22:13:20.123 UTC (Biz-Timestamp), 5.001 s before this request");
+		expect_err("if this machine's clock runs ahead of the server's, fix it");
+		expect_err("nothing was stored");
+		judge_nonce = JUDGE_MS - 1000;
+		judge_newest = JUDGE_MS; /* the same millisecond: accepted */
+		answer(&r, 200, TOKEN_BODY, 1);
+		CU_ASSERT(judge(&r, refresh, 1, &fb, &rt) == COBOCRED_SUCCESS);
+		judge_newest = JUDGE_MS + 1;
+		answer(&r, 200, TOKEN_BODY, 1);
+		CU_ASSERT(judge(&r, refresh, 1, &fb, &rt) == COBOCRED_ERROR && fb == 0 && rt == 0);
+		expect_err("before the newest answer already accepted for this app and org");
+		judge_nonce = judge_newest = 0;
+	}
+}
+
 /* Cobo rotates refresh tokens: an answer that hands back the one sent is a replay. */
 static void test_judge_rotation(void)
 {
@@ -496,6 +539,17 @@ static void test_judge_rotation(void)
 	judge_sent = "RT_Y";
 	answer(&r, 201, TOKEN_BODY, 1);
 	CU_ASSERT(judge(&r, 1, 1, &fb, &rt) == COBOCRED_SUCCESS);
+	/* a mint after a rejected refresh: handing back the cached one is a replay too */
+	judge_cached = "RT_y";
+	answer(&r, 200, TOKEN_BODY, 1);
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_ERROR && fb == 0 && rt == 0);
+	expect_err("refusing the mint answer from cobo.test:8443: it hands back the refresh "
+		   "token already cached");
+	CU_ASSERT(strstr(err, "RT_y") == NULL);
+	judge_cached = "RT_yz";
+	answer(&r, 200, TOKEN_BODY, 1);
+	CU_ASSERT(judge(&r, 0, 1, &fb, &rt) == COBOCRED_SUCCESS);
+	judge_cached = NULL;
 	judge_sent = "RT_sent";
 }
 
@@ -635,6 +689,19 @@ static void test_items(void)
 	CU_ASSERT_STRING_EQUAL((const char *)at->secret, "AT_1");
 	CU_ASSERT(items->created_at == 1000 && items->expires_at == 1000 + 30 * 86400);
 	CU_ASSERT(at->created_at == 1000 && at->expires_at == 4600);
+	h->item_free(items);
+	/* dated by Cobo's signature: the refresh token; the access token keeps the local clock */
+	t.access_token = cobocred_secret_dup("AT_1", 4);
+	t.access_len = 4;
+	t.refresh_token = cobocred_secret_dup("RT_2", 4);
+	t.refresh_len = 4;
+	t.expires_in = 3600;
+	t.signed_ms = 1700000000999LL;
+	CU_ASSERT_FATAL(oauth_items_build(h, &c, &t, 1000, &items) == 0);
+	oauth_token_clear(&t);
+	at = items->next;
+	CU_ASSERT(items->created_at == 1700000000 && items->expires_at == 1700000000 + 30 * 86400);
+	CU_ASSERT(at->created_at == 1000 && at->expires_at == 4600);
 	CU_ASSERT(items->n_attrs == 4 && at->n_attrs == 4);
 	for (i = 0; i < 4; i++) {
 		CU_ASSERT_STRING_EQUAL(items->attrs[i].name, names[i]);
@@ -664,6 +731,7 @@ static const struct cutest_case flow_cases[] = {
 	{ "2xx answers", test_judge_success },
 	{ "Biz-Timestamp within max_clock_skew", test_judge_fresh },
 	{ "Biz-Timestamp that is not unix ms", test_judge_timestamp_garbage },
+	{ "signed after the request, not before the newest", test_judge_order },
 	{ "a refresh answer rotates the refresh token", test_judge_rotation },
 	{ "error answers", test_judge_errors },
 	{ "transport failures", test_judge_transport },

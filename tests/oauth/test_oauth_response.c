@@ -413,6 +413,61 @@ static void test_timestamp_garbage(void)
 	CU_ASSERT(fresh("123456789012345678", 123456789012345678LL, 300) == 0); /* 18 digits */
 }
 
+static int order(const char *ts, int64_t sent, int64_t newest)
+{
+	int r;
+
+	err[0] = '\0';
+	r = oauth_timestamp_order(ts, sent, newest, err, sizeof(err));
+	CU_ASSERT(r == 0 ? err[0] == '\0' : err[0] != '\0' && strchr(err, '\n') == NULL);
+	return r;
+}
+
+/*
+ * Signed after the request went out, OAUTH_ORDER_SKEW_MS to the millisecond,
+ * and never before the newest accepted answer: generated around both bounds.
+ */
+static void test_timestamp_order(void)
+{
+	static const int64_t around[] = { -86400000, -60001, -5001, -1001, -1, 0, 1, 999, 5000 };
+	const char *ts = "1764645950123";
+	const int64_t skew = OAUTH_ORDER_SKEW_MS;
+	char t[32];
+	size_t i, j;
+
+	CU_ASSERT(skew > 0 && skew <= 30000); /* small: it is how long a capture stands in */
+	CU_ASSERT(order(ts, TS_MS, 0) == 0);
+	CU_ASSERT(order(ts, TS_MS + skew, 0) == 0);
+	CU_ASSERT(order(ts, TS_MS + skew + 1, 0) == OAUTH_TS_BEFORE_SENT);
+	expect_err("before this request was sent at");
+	CU_ASSERT(order(ts, TS_MS - 3600000, 0) == 0); /* signed long after it was sent */
+	CU_ASSERT(order(ts, TS_MS, TS_MS) == 0);       /* the same millisecond */
+	CU_ASSERT(order(ts, TS_MS, TS_MS + 1) == OAUTH_TS_OLDER);
+	expect_err("before the newest answer already accepted for this app and org");
+	CU_ASSERT(order(ts, TS_MS, TS_MS - 1) == 0);
+	CU_ASSERT(order(ts, TS_MS, 1) == 0);
+	CU_ASSERT(order(ts, TS_MS + 60000, 0) == OAUTH_TS_BEFORE_SENT);
+	expect_err("signed at 2025-12-02 03:25:50.123 UTC (Biz-Timestamp), 60.000 s before");
+	expect_err("sent at 2025-12-02 03:26:50.123 UTC (Biz-Api-Nonce)");
+	expect_err("more than the 5.000 s allowed");
+	for (i = 0; i < sizeof(around) / sizeof(around[0]); i++)
+		for (j = 0; j < sizeof(around) / sizeof(around[0]); j++) {
+			int64_t ms = TS_MS + around[i], newest = TS_MS + around[j];
+			int want = ms < TS_MS - skew ? OAUTH_TS_BEFORE_SENT
+				   : ms < newest     ? OAUTH_TS_OLDER
+						     : 0;
+
+			snprintf(t, sizeof(t), "%lld", (long long)ms);
+			CU_ASSERT(order(t, TS_MS, newest) == want);
+			CU_ASSERT(order(t, TS_MS, 0) ==
+				  (ms < TS_MS - skew ? OAUTH_TS_BEFORE_SENT : 0));
+		}
+	CU_ASSERT(order("", TS_MS, 0) == OAUTH_TS_MALFORMED);
+	CU_ASSERT(order("+1764645950123", TS_MS, 0) == OAUTH_TS_MALFORMED);
+	CU_ASSERT(order(NULL, TS_MS, 0) == OAUTH_TS_MALFORMED);
+	CU_ASSERT(oauth_timestamp_ms(ts) == TS_MS && oauth_timestamp_ms("1x") == -1);
+}
+
 static void test_token_echoes(void)
 {
 	struct oauth_token t;
@@ -592,6 +647,7 @@ static const struct cutest_case fresh_cases[] = {
 	{ "the message names both times", test_timestamp_message },
 	{ "max_clock_skew windows", test_timestamp_setting },
 	{ "malformed or missing Biz-Timestamp", test_timestamp_garbage },
+	{ "signed after the request, not before the newest", test_timestamp_order },
 	{ "refresh token echoed", test_token_echoes },
 	{ NULL, NULL },
 };

@@ -401,6 +401,7 @@ class Reply:
         self.note = ""
         self.ts = None          # Biz-Timestamp to sign with (None: now); see Handler._freshness
         self.sig = None         # a Biz-Resp-Signature sent as is (a replayed answer)
+        self.replayed = False   # a captured answer sent again: never captured itself
 
     def body(self):
         if self.raw is not None:
@@ -683,7 +684,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _capture(self, reply, body, ts, sig, signing):
         """Keeps every correctly signed 2xx token answer as sent, replays excepted."""
-        if (signing != "good" or reply.sig is not None or not 200 <= reply.status <= 299
+        if (signing != "good" or reply.sig is not None or reply.replayed
+                or not 200 <= reply.status <= 299
                 or self._classify(self.path.split("?", 1)[0]) not in ("mint", "refresh")):
             return
         st = self.server.state
@@ -721,7 +723,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
             reply.status, reply.raw, reply.ts, reply.sig = (cap["status"], cap["body"],
                                                             cap["ts"], cap["sig"])
+            reply.replayed = True
             reply.note = "replays answer %d of %s, dated %s" % (which, cap["kind"], cap["ts"])
+            shift = int(round(float(fault.get("seconds", 0)) * 1000))
+            if shift:
+                # the same body captured `seconds` earlier (or later): signed anew, the
+                # only way to date it otherwise without waiting that long
+                reply.ts, reply.sig = str(int(cap["ts"]) + shift), None
+                reply.note += ", re-dated %+d ms" % shift
 
     def _auth(self, query):
         """Checks the CoboAuth headers. Returns (reply_or_None, api_key_hex)."""

@@ -493,6 +493,12 @@ def live(d):
     fault(mode="replay", answer=99)
     st, h, data, j = mint()
     check("fault replay without such a capture -> 500", st == 500 and "no captured answer 99" in j.get("error_message", ""), data)
+    fault(mode="replay", answer=1, seconds=-60)
+    st, h, data, j = mint()
+    check("fault replay seconds=-60: the first answer re-signed a minute earlier", st == 200
+          and data == d0 and ts_of(h) == ts_of(h0) - 60000 and c.sig_ok(h, data), (st, h, data))
+    st, caps = c.ctl("GET", "/_test/captures")
+    check("fault replay seconds=-60: not captured itself", len(caps["captures"]) == 2, caps)
     rtE = mint()[3]["refresh_token"]
     fault(mode="echo_refresh", on="refresh")
     st, h, data, j = refresh(rtE)
