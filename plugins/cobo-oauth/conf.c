@@ -50,6 +50,9 @@ const struct cobocred_setting oauth_settings[] = {
 	{ "timeout", "seconds for a whole request, 1..3600 (default 20)", 0 },
 	{ "max_clock_skew", "seconds a signed answer's date may be off, 1..86400 (default 300)",
 	  0 },
+	{ "pin_sha256",
+	  "base64 SHA-256 pins of the server's public key, comma-separated: no other key is trusted",
+	  0 },
 	{ NULL, NULL, 0 },
 };
 
@@ -314,6 +317,22 @@ static int ca_setting(const struct cobocred_host *h, struct oauth_conf *c, char 
 	return 0;
 }
 
+/* The config parser refused a bad pin with FILE:LINE already; this is the module's own check. */
+static int pin_setting(const struct cobocred_host *h, struct oauth_conf *c, char *err,
+		       size_t errlen)
+{
+	const char *s = h->profile_get(h->ctx, c->profile, "pin_sha256");
+	char why[256];
+
+	if (s == NULL)
+		return 0;
+	if (cobocred_pins_curl(s, c->pins, sizeof(c->pins), why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "[profile %s] %s; fix it", c->profile, why);
+		return -1;
+	}
+	return 0;
+}
+
 static int build_urls(struct oauth_conf *c, char *err, size_t errlen)
 {
 	int a = snprintf(c->token_path, sizeof(c->token_path), "%s%s", c->url.path,
@@ -365,7 +384,8 @@ int oauth_conf_load(const struct cobocred_host *h, const char *profile, struct o
 	    timeout_setting(h, profile, "timeout", 20, 3600, &c->timeout, err, errlen) != 0 ||
 	    timeout_setting(h, profile, "max_clock_skew", OAUTH_SKEW_DEFAULT, OAUTH_SKEW_MAX,
 			    &c->max_clock_skew, err, errlen) != 0 ||
-	    ca_setting(h, c, err, errlen) != 0 || build_urls(c, err, errlen) != 0)
+	    ca_setting(h, c, err, errlen) != 0 || pin_setting(h, c, err, errlen) != 0 ||
+	    build_urls(c, err, errlen) != 0)
 		return COBOCRED_ERROR;
 	return COBOCRED_SUCCESS;
 }

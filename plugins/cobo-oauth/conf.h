@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "cobocred/module.h"
+#include "pins.h"
 #include "sign.h"
 
 #define OAUTH_TOKEN_PATH "/oauth/token"
@@ -36,6 +37,8 @@ struct oauth_conf {
 	long connect_timeout; /* seconds */
 	long timeout;	      /* seconds */
 	long max_clock_skew;  /* seconds a signed answer's Biz-Timestamp may be off */
+	/* pin_sha256 as libcurl takes it ("sha256//PIN;..."); "" for none (pins.h) */
+	char pins[COBOCRED_PINS_CURL_MAX];
 };
 
 /* The profile settings this module reads, NULL-name ended (module.h, ABI 1.2). */

@@ -118,6 +118,9 @@ static int setup(CURL *c, const struct oauth_http_req *req, struct curl_slist *h
 	/* CAINFO replaces the default bundle; the default CAPATH (/etc/ssl/certs) stays. */
 	if (req->ca_file != NULL && *req->ca_file)
 		bad |= curl_easy_setopt(c, CURLOPT_CAINFO, req->ca_file) != CURLE_OK;
+	/* Checked during the handshake, after the chain: a mismatch sends nothing. */
+	if (req->pins != NULL && *req->pins)
+		bad |= curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, req->pins) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, req->connect_timeout) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_TIMEOUT, req->timeout) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;

@@ -18,6 +18,7 @@ struct oauth_http_req {
 	size_t body_len;
 	const char *headers[OAUTH_HTTP_MAX_HEADERS + 1]; /* "Name: value", NULL-terminated */
 	const char *ca_file;				 /* extra CA file, or NULL */
+	const char *pins; /* CURLOPT_PINNEDPUBLICKEY ("sha256//B64;..."), or NULL / "" */
 	int allow_http;
 	long connect_timeout; /* seconds */
 	long timeout;	      /* seconds, whole request */

@@ -16,6 +16,7 @@
  *   other 4xx                                DENIED, with Cobo's code, message, error id
  *   anything else (1xx, 3xx)                 ERROR
  *   TLS verification failed, body too large  ERROR
+ *   a key pin_sha256 does not name           ERROR (nothing was sent)
  *   timeouts, connection errors              TRYAGAIN (a refresh whose request went
  *                                            out falls back to mint: its answer is lost)
  */
@@ -46,6 +47,14 @@ static int judge_transport(const struct oauth_conf *c, int refresh, const struct
 	if (r->too_large) {
 		snprintf(err, errlen, "response too large from %s (over %zu bytes); refusing it",
 			 host, (size_t)OAUTH_BODY_MAX);
+		return COBOCRED_ERROR;
+	}
+	if (r->curl_code == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
+		snprintf(err, errlen,
+			 "the server at %s does not have a public key that pin_sha256 of "
+			 "[profile %s] names; nothing was sent: check the pins, or who answers "
+			 "for %s",
+			 host, c->profile, c->url.host);
 		return COBOCRED_ERROR;
 	}
 	if (tls_failure(r->curl_code)) {

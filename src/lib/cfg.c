@@ -18,6 +18,7 @@
 
 #include "fsutil.h"
 #include "orgset.h"
+#include "pins.h"
 #include "strutil.h"
 
 /*
@@ -633,6 +634,13 @@ static int validate(struct parser *p)
 		/* The org ids go into URLs, store attributes and lock names (orgset.h). */
 		if (cobocred_orgs_check(cobocred_section_get(s, "org_id"), why, sizeof(why)) != 0) {
 			p->line = key_line(s, "org_id");
+			return perr(p, "[profile %s] %s", s->name, why);
+		}
+		/* A mistyped pin must fail here, never pin nothing or something else (pins.h). */
+		if (cobocred_section_get(s, "pin_sha256") != NULL &&
+		    cobocred_pins_check(cobocred_section_get(s, "pin_sha256"), why, sizeof(why)) !=
+			    0) {
+			p->line = key_line(s, "pin_sha256");
 			return perr(p, "[profile %s] %s", s->name, why);
 		}
 	}

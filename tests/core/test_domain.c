@@ -348,8 +348,9 @@ static void test_oauth_generate(void)
 static void test_oauth_settings(void)
 {
 	static const char *const documented[] = {
-		"base_url", "server_key", "client_id",	     "org_id",	"app_secret",
-		"ca_file",  "allow_http", "connect_timeout", "timeout", "max_clock_skew",
+		"base_url",   "server_key",	"client_id",  "org_id",
+		"app_secret", "ca_file",	"allow_http", "connect_timeout",
+		"timeout",    "max_clock_skew", "pin_sha256",
 	};
 	struct cobocred_ctx *ctx = NULL;
 	const struct cobocred_setting *t = NULL, *s;

@@ -14,7 +14,9 @@
 #include "cobocred.h"
 #include "conf.h"
 #include "cutest.h"
+#include "cfg.h"
 #include "mint.h"
+#include "pins.h"
 #include "secret.h"
 #include "sign.h"
 #include "strutil.h"
@@ -277,6 +279,145 @@ static void test_conf_clock_skew(void)
 		expect_err("max_clock_skew '");
 		expect_err("1..86400");
 	}
+}
+
+/* ---- pin_sha256 ---- */
+
+#define PIN_A "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" /* 32 zero bytes */
+#define PIN_F "//////////////////////////////////////////8=" /* 32 0xff bytes */
+#define PIN_K "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" /* sha256 of "" */
+
+static int pin_bad(const char *setting)
+{
+	err[0] = '\0';
+	if (cobocred_pins_check(setting, err, sizeof(err)) == 0)
+		return 0;
+	CU_ASSERT(err[0] != '\0' && strchr(err, '\n') == NULL);
+	return 1;
+}
+
+/* Good settings, and what libcurl is handed for them. */
+static void test_pins_good(void)
+{
+	struct oauth_conf c;
+	char lines[1024];
+	size_t i;
+
+	CU_ASSERT_FATAL(load("base_url = https://api.dev.cobo.com/v2\n", &c) == COBOCRED_SUCCESS);
+	CU_ASSERT_STRING_EQUAL(c.pins, "");
+	CU_ASSERT_FATAL(load("base_url = https://api.dev.cobo.com/v2\npin_sha256 = " PIN_K "\n",
+			     &c) == COBOCRED_SUCCESS);
+	CU_ASSERT_STRING_EQUAL(c.pins, "sha256//" PIN_K);
+	CU_ASSERT_FATAL(load("base_url = https://api.dev.cobo.com/v2\n"
+			     "pin_sha256 = " PIN_A ", " PIN_F "\t" PIN_K "\n",
+			     &c) == COBOCRED_SUCCESS);
+	CU_ASSERT_STRING_EQUAL(c.pins, "sha256//" PIN_A ";sha256//" PIN_F ";sha256//" PIN_K);
+	snprintf(lines, sizeof(lines), "base_url = https://api.dev.cobo.com/v2\npin_sha256 =");
+	for (i = 0; i < COBOCRED_PINS_MAX; i++)
+		snprintf(lines + strlen(lines), sizeof(lines) - strlen(lines), "%s%s",
+			 i ? "," : " ", PIN_K);
+	CU_ASSERT_FATAL(load(lines, &c) == COBOCRED_SUCCESS);
+	CU_ASSERT(strlen(c.pins) == COBOCRED_PINS_MAX * (8 + 44) + COBOCRED_PINS_MAX - 1);
+	CU_ASSERT(!pin_bad(PIN_A) && !pin_bad(" " PIN_A " ") && !pin_bad(PIN_A " ," PIN_F));
+}
+
+/*
+ * Generated refusals: every byte in three places of a good pin, every
+ * length around 44, stray padding bits, separators, counts, curl's own
+ * prefix, a hex digest.
+ */
+static void test_pins_bad(void)
+{
+	static const char *const bad[] = {
+		"",
+		" ",
+		",",
+		("," PIN_A),
+		(PIN_A ","),
+		(PIN_A ", "),
+		(PIN_A ",," PIN_F),
+		(PIN_A ", ," PIN_F),
+		("sha256//" PIN_A),
+		(PIN_A ";" PIN_F),
+		("sha256//" PIN_A ";sha256//" PIN_F),
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==",
+		"47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU=",
+		"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFV=",
+	};
+	const int where[] = { 0, 21, 42, 43 };
+	char pin[64], many[1024], lines[512];
+	size_t i, n;
+	int b, w;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CU_ASSERT(pin_bad(bad[i]));
+		expect_err("pin_sha256");
+	}
+	for (w = 0; w < 4; w++)
+		for (b = 1; b < 256; b++) {
+			int ok = where[w] == 43 ? b == '='
+				 : where[w] == 42
+					 ? strchr("AEIMQUYcgkosw048", b) != NULL
+					 : (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') ||
+						   (b >= '0' && b <= '9') || b == '+' || b == '/';
+
+			if (b == ',' || b == ' ' || b == '\t')
+				continue; /* separators: other cases */
+			memcpy(pin, PIN_K, 45);
+			pin[where[w]] = (char)b;
+			CU_ASSERT(pin_bad(pin) == !ok);
+		}
+	for (n = 0; n < 50; n++) {
+		memset(pin, 'A', n);
+		pin[n] = '\0';
+		if (n > 0)
+			pin[n - 1] = '=';
+		CU_ASSERT(pin_bad(pin) == (n != 44));
+	}
+	many[0] = '\0';
+	for (i = 0; i <= COBOCRED_PINS_MAX; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many), "%s%s", i ? "," : "",
+			 PIN_K);
+	CU_ASSERT(pin_bad(many));
+	expect_err("more than 8 pins");
+	CU_ASSERT(pin_bad("sha256//" PIN_A));
+	expect_err("starts with sha256// (write the base64 alone)");
+	CU_ASSERT(pin_bad(PIN_A ",\001x"));
+	expect_err("pin 2 '?x'"); /* shown, never raw control bytes */
+	/* the module refuses a bad pin too, when a host did not */
+	CU_ASSERT(cobocred_pins_curl(PIN_A ",", lines, sizeof(lines), err, sizeof(err)) == -1);
+	CU_ASSERT(cobocred_pins_curl(PIN_A, lines, 10, err, sizeof(err)) == -1);
+}
+
+/* The config parser refuses a bad pin with FILE:LINE, before any module runs. */
+static void test_pins_file_line(void)
+{
+	static const char *const bad[] = { "x", (PIN_A ","), ("sha256//" PIN_A), "" };
+	struct cobocred_config *cfg = NULL;
+	char text[512], want[600];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "[profile p]\nbase_url = https://api.dev.cobo.com/v2\nclient_id = c\n"
+			 "org_id = o\npin_sha256 = %s\n",
+			 bad[i]);
+		err[0] = '\0';
+		CU_ASSERT(cobocred_config_parse("/etc/x.conf", text, strlen(text), &cfg, err,
+						sizeof(err)) != COBOCRED_SUCCESS);
+		CU_ASSERT(cfg == NULL);
+		snprintf(want, sizeof(want), "/etc/x.conf:5: [profile p] pin_sha256 ");
+		expect_err(want);
+	}
+	snprintf(text, sizeof(text),
+		 "[profile p]\nbase_url = https://api.dev.cobo.com/v2\nclient_id = c\n"
+		 "org_id = o\npin_sha256 = %s\n",
+		 PIN_A);
+	CU_ASSERT(cobocred_config_parse("/etc/x.conf", text, strlen(text), &cfg, err,
+					sizeof(err)) == COBOCRED_SUCCESS);
+	cobocred_config_free(cfg);
 }
 
 /* ---- status mapping ---- */
@@ -724,6 +865,9 @@ static const struct cutest_case conf_cases[] = {
 	{ "profile settings", test_conf_settings },
 	{ "settings that fail closed", test_conf_refusals },
 	{ "max_clock_skew", test_conf_clock_skew },
+	{ "pin_sha256 values and what libcurl gets", test_pins_good },
+	{ "pin_sha256 refusals, generated", test_pins_bad },
+	{ "pin_sha256 refused with FILE:LINE", test_pins_file_line },
 	{ NULL, NULL },
 };
 
