@@ -198,6 +198,32 @@ static int option(struct etcd_state *s, const char *key, const char *v, struct p
 		    key);
 }
 
+/*
+ * The user name and password (and the auth token they buy, sent with every
+ * call) travel only over TLS: an http:// member would get them in clear,
+ * and so would whoever bound that port first, the default loopback port
+ * included.  ca_file does not help there (it only matters for https://),
+ * so it is refused whatever else is set, before the password is read.
+ */
+static int plain_http(struct etcd_state *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->conf.n_endpoints; i++)
+		if (strncmp(s->conf.endpoints[i], "http://", 7) == 0) {
+			s->host->set_error(
+				s->host->ctx,
+				"password: etcd credentials go only to https:// members, and "
+				"member %.200s%s is plain http (the user name and password would "
+				"travel in clear, to whoever answers on that port); list https:// "
+				"endpoints (ca_file for a private CA) or drop user and password",
+				s->conf.endpoints[i],
+				s->conf.endpoints_default ? " (the default)" : "");
+			return COBOCRED_ERROR;
+		}
+	return COBOCRED_SUCCESS;
+}
+
 static int secrets(struct etcd_state *s, const struct pending *p)
 {
 	size_t len;
@@ -216,6 +242,8 @@ static int secrets(struct etcd_state *s, const struct pending *p)
 	if (st == COBOCRED_SUCCESS && (p->password != NULL) != (s->conf.user != NULL))
 		return fail(s, p->password != NULL ? "password" : "user",
 			    "user and password go together", "");
+	if (st == COBOCRED_SUCCESS && p->password != NULL)
+		st = plain_http(s);
 	if (st == COBOCRED_SUCCESS && p->password != NULL)
 		st = etcd_secret_spec(s, "password", p->password, &s->password, &len);
 	return st;
@@ -238,8 +266,10 @@ int etcd_conf_parse(struct etcd_state *s, int argc, const char *const *argv)
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - argv[i]), argv[i]);
 		st = option(s, key, eq + 1, &p);
 	}
-	if (st == COBOCRED_SUCCESS && s->conf.n_endpoints == 0)
+	if (st == COBOCRED_SUCCESS && s->conf.n_endpoints == 0) {
+		s->conf.endpoints_default = 1;
 		st = parse_endpoints(s, "http://127.0.0.1:2379");
+	}
 	if (st == COBOCRED_SUCCESS && s->conf.prefix == NULL)
 		st = set_str(s, &s->conf.prefix, "prefix", "/cobo-credential/");
 	return st == COBOCRED_SUCCESS ? secrets(s, &p) : st;

@@ -53,6 +53,7 @@ struct etcd_held {
 struct etcd_conf {
 	char *endpoints[ETCD_MAX_ENDPOINTS]; /* owned */
 	size_t n_endpoints;
+	int endpoints_default;			     /* no endpoints line: the loopback default */
 	char *prefix;				     /* owned; ends with '/' */
 	char *ca_file, *cert_file, *key_file, *user; /* owned; may be NULL */
 	long connect_timeout_ms, request_timeout_ms, lock_ttl;
