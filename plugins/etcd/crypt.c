@@ -1,15 +1,22 @@
 /*
  * crypt.c - records sealed with AES-256-GCM under the fleet key.
  *
- * A sealed value is text: "cc1.KEYID.BASE64(nonce || ciphertext || tag)",
+ * A sealed value is text: "cc2.KEYID.BASE64(nonce || ciphertext || tag)",
  * where KEYID names the key (the first 4 bytes of SHA-256 over a label and
  * the key, in hex), so a reader picks the right one of the two configured
- * keys and says plainly when it has neither.  The AAD is the record's etcd
- * key: a record copied under another key fails authentication instead of
+ * keys and says plainly when it has neither.  The AAD is a label, the
+ * length of the record's etcd key (8 bytes, big-endian) and every byte of
+ * that key as etcd stores it: a record copied under another key, even one
+ * that differs only after a NUL byte, fails authentication instead of
  * answering for another credential.  Nonces are 96 random bits per seal.
+ *
+ * "cc1." values (before the AAD held the length, the record a generation,
+ * and names were keyed) are passed over, never opened: see
+ * etcd_open_value.
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +31,9 @@
 
 #define NONCE_LEN 12
 #define TAG_LEN 16
-#define MAGIC "cc1."
-#define AAD_LABEL "cobo-credential etcd record v1"
+#define MAGIC "cc2."
+#define MAGIC_V1 "cc1."
+#define AAD_LABEL "cobo-credential etcd record v2"
 
 void etcd_key_id(struct etcd_fleet_key *k)
 {
@@ -76,18 +84,24 @@ int etcd_unb64(const char *in, unsigned char **out, size_t *n)
 }
 
 /* AES-256-GCM one shot; enc 1 seals, 0 opens (tag checked).  0 or -1. */
-static int gcm(int enc, const unsigned char *key, const unsigned char *nonce, const char *aad,
-	       const unsigned char *in, size_t n, unsigned char *out, unsigned char *tag)
+static int gcm(int enc, const unsigned char *key, const unsigned char *nonce,
+	       const struct etcd_where *w, const unsigned char *in, size_t n, unsigned char *out,
+	       unsigned char *tag)
 {
 	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-	int len = 0, ok;
+	unsigned char len8[8];
+	int len = 0, ok, i;
 
-	ok = c != NULL && EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL, enc) == 1 &&
+	for (i = 0; i < 8; i++)
+		len8[i] = (unsigned char)((uint64_t)w->len >> (56 - 8 * i));
+	ok = c != NULL && w->len <= INT_MAX &&
+	     EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL, enc) == 1 &&
 	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) == 1 &&
 	     EVP_CipherInit_ex(c, NULL, NULL, key, nonce, enc) == 1 &&
 	     EVP_CipherUpdate(c, NULL, &len, (const unsigned char *)AAD_LABEL, sizeof(AAD_LABEL)) ==
 		     1 &&
-	     EVP_CipherUpdate(c, NULL, &len, (const unsigned char *)aad, (int)strlen(aad)) == 1 &&
+	     EVP_CipherUpdate(c, NULL, &len, len8, sizeof(len8)) == 1 &&
+	     EVP_CipherUpdate(c, NULL, &len, (const unsigned char *)w->key, (int)w->len) == 1 &&
 	     EVP_CipherUpdate(c, out, &len, in, (int)n) == 1;
 	if (ok && !enc)
 		ok = EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) == 1;
@@ -98,8 +112,8 @@ static int gcm(int enc, const unsigned char *key, const unsigned char *nonce, co
 	return ok ? 0 : -1;
 }
 
-int etcd_seal(struct etcd_state *s, const char *where, const unsigned char *plain, size_t n,
-	      char **out)
+int etcd_seal(struct etcd_state *s, const struct etcd_where *where, const unsigned char *plain,
+	      size_t n, char **out)
 {
 	size_t blen = NONCE_LEN + n + TAG_LEN, tlen;
 	unsigned char *blob = malloc(blen);
@@ -136,8 +150,8 @@ static const struct etcd_fleet_key *key_by_id(const struct etcd_state *s, const 
 	return NULL;
 }
 
-int etcd_open_value(struct etcd_state *s, const char *where, const unsigned char *val, size_t n,
-		    unsigned char **plain, size_t *plain_len)
+int etcd_open_value(struct etcd_state *s, const struct etcd_where *where, const unsigned char *val,
+		    size_t n, unsigned char **plain, size_t *plain_len)
 {
 	const size_t head = strlen(MAGIC) + ETCD_KEY_ID_LEN + 1;
 	const struct etcd_fleet_key *k;
@@ -146,12 +160,19 @@ int etcd_open_value(struct etcd_state *s, const char *where, const unsigned char
 	int r = COBOCRED_ERROR;
 
 	*plain = NULL;
+	if (n >= strlen(MAGIC_V1) && memcmp(val, MAGIC_V1, strlen(MAGIC_V1)) == 0) {
+		s->host->log(s->host->ctx, COBOCRED_LOG_INFO,
+			     "etcd record %s is of the older cc1 format: passed over (a new one "
+			     "is minted and written in its place)",
+			     where->key);
+		return COBOCRED_NOTFOUND;
+	}
 	if (n < head || memcmp(val, MAGIC, strlen(MAGIC)) != 0 || val[head - 1] != '.' ||
 	    memchr(val, '\0', n) != NULL) {
 		s->host->set_error(s->host->ctx,
 				   "etcd record %s is not a cobo-credential record; remove it "
 				   "or fix [module etcd] prefix",
-				   where);
+				   where->key);
 		return COBOCRED_ERROR;
 	}
 	k = key_by_id(s, (const char *)val + strlen(MAGIC));
@@ -160,7 +181,7 @@ int etcd_open_value(struct etcd_state *s, const char *where, const unsigned char
 				   "fleet_key: etcd record %s is sealed with fleet key id %.8s, "
 				   "but this machine has key id %s%s%s; configure that key "
 				   "(fleet_key or fleet_key_previous)",
-				   where, (const char *)val + strlen(MAGIC), s->keys[0].id,
+				   where->key, (const char *)val + strlen(MAGIC), s->keys[0].id,
 				   s->keys[1].set ? " and " : "",
 				   s->keys[1].set ? s->keys[1].id : "");
 		return COBOCRED_ERROR;
@@ -173,7 +194,7 @@ int etcd_open_value(struct etcd_state *s, const char *where, const unsigned char
 				   "etcd record %s failed authentication with fleet key id %s "
 				   "(altered, or moved from another key); erase it and log in "
 				   "again",
-				   where, k->id);
+				   where->key, k->id);
 		cobocred_hostmem_free(*plain);
 		*plain = NULL;
 		goto out;

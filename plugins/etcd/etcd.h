@@ -79,18 +79,28 @@ void etcd_conf_free(struct etcd_state *s);
 int etcd_secret_spec(struct etcd_state *s, const char *opt, const char *spec, char **out,
 		     size_t *len);
 
+/* A record's etcd key exactly as etcd holds it: every byte, and how many. */
+struct etcd_where {
+	const char *key;
+	size_t len;
+};
+
 /* crypt.c */
 /* Derives the key's id from its bytes. */
 void etcd_key_id(struct etcd_fleet_key *k);
 /*
- * Seals plain[0..n) for etcd key `where` (the AAD: a record cannot be moved
- * to another key).  *out: malloc'd text "cc1.ID.BASE64", not secret.
+ * Seals plain[0..n) for etcd key `where` (the AAD, with its length: a
+ * record cannot be moved to another key).  *out: malloc'd text
+ * "cc2.ID.BASE64", not secret.
  */
-int etcd_seal(struct etcd_state *s, const char *where, const unsigned char *plain, size_t n,
-	      char **out);
-/* Opens a sealed value; *plain in host secret memory.  COBOCRED_* status, error set. */
-int etcd_open_value(struct etcd_state *s, const char *where, const unsigned char *val, size_t n,
-		    unsigned char **plain, size_t *plain_len);
+int etcd_seal(struct etcd_state *s, const struct etcd_where *where, const unsigned char *plain,
+	      size_t n, char **out);
+/*
+ * Opens a sealed value; *plain in host secret memory.  COBOCRED_* status,
+ * error set; NOTFOUND (logged) for a value of the older cc1 format.
+ */
+int etcd_open_value(struct etcd_state *s, const struct etcd_where *where, const unsigned char *val,
+		    size_t n, unsigned char **plain, size_t *plain_len);
 /* Base64 (standard, padded): malloc'd, NUL-terminated. */
 char *etcd_b64(const unsigned char *in, size_t n);
 /* Decodes into malloc'd bytes (NUL after them); -1 on bad input. */
@@ -103,6 +113,12 @@ int etcd_record_decode(const struct cobocred_host *host, const unsigned char *p,
 /* The record's etcd key: prefix + "tok/" + SHA-256 of schema and sorted attributes. */
 int etcd_record_key(const struct etcd_state *s, const char *schema, size_t n_attrs,
 		    const struct cobocred_attr *attrs, char *buf, size_t len);
+
+/*
+ * 1 when key[0..len) is a record key this module writes: prefix + "tok/" +
+ * 64 lowercase hex, nothing else (no NUL, no byte after it).
+ */
+int etcd_record_key_ok(const struct etcd_state *s, const char *key, size_t len);
 
 /* rev.c: the revision cache. */
 struct etcd_rev *etcd_rev_find(struct etcd_state *s, const char *key);

@@ -24,7 +24,13 @@
 
 #define KEY_MAX 160
 
-/* Decodes one kv into an item (and notes its revision).  COBOCRED_* with error set. */
+/*
+ * Decodes one kv into an item (and notes its revision).  COBOCRED_* with
+ * error set.  A key this module never writes (a NUL or any other byte
+ * after a valid name, another length, other characters) is NOTFOUND and
+ * logged, before its revision is noted: a planted copy never stands in for
+ * the record whose name it starts with.
+ */
 static int kv_item(struct etcd_state *s, struct json_object *kv, struct cobocred_item **out,
 		   char *key, size_t keylen)
 {
@@ -32,16 +38,27 @@ static int kv_item(struct etcd_state *s, struct json_object *kv, struct cobocred
 	char *k = etcd_json_b64str(kv, "key", &klen);
 	char *v = etcd_json_b64str(kv, "value", &vlen);
 	unsigned char *plain = NULL;
+	struct etcd_where w;
 	int st = COBOCRED_ERROR;
 
 	*out = NULL;
-	if (k == NULL || v == NULL || klen >= keylen) {
+	if (k == NULL || v == NULL) {
 		s->host->set_error(s->host->ctx, "etcd answered a malformed record");
 		goto out;
 	}
-	snprintf(key, keylen, "%s", k);
+	if (klen >= keylen || !etcd_record_key_ok(s, k, klen)) {
+		s->host->log(s->host->ctx, COBOCRED_LOG_INFO,
+			     "etcd: passed over a key of %zu bytes under the record prefix that "
+			     "this module never writes",
+			     klen);
+		st = COBOCRED_NOTFOUND;
+		goto out;
+	}
+	memcpy(key, k, klen + 1);
+	w.key = k;
+	w.len = klen;
 	etcd_rev_note(s, k, etcd_json_i64(kv, "mod_revision"), etcd_json_i64(kv, "lease"));
-	st = etcd_open_value(s, k, (unsigned char *)v, vlen, &plain, &plen);
+	st = etcd_open_value(s, &w, (unsigned char *)v, vlen, &plain, &plen);
 	if (st == COBOCRED_SUCCESS && etcd_record_decode(s->host, plain, plen, out) != 0) {
 		s->host->set_error(s->host->ctx,
 				   "etcd record %s opened but does not parse; erase it", k);
@@ -126,6 +143,11 @@ static int get_direct(struct etcd_state *s, const struct cobocred_query *q,
 		st = COBOCRED_NOTFOUND;
 	} else if (st == COBOCRED_SUCCESS) {
 		st = kv_item(s, json_object_array_get_idx(kvs, 0), out, got, sizeof(got));
+		if (st == COBOCRED_SUCCESS && strcmp(got, key) != 0) {
+			s->host->item_free(*out); /* not the key asked for */
+			*out = NULL;
+			st = COBOCRED_NOTFOUND;
+		}
 		if (st == COBOCRED_SUCCESS && !cobocred_item_matches(*out, q)) {
 			s->host->item_free(*out);
 			*out = NULL;
@@ -196,6 +218,7 @@ static int etcd_store(void *state, const struct cobocred_item *item,
 	unsigned char *plain = NULL;
 	size_t plen = 0;
 	char key[KEY_MAX], *sealed = NULL;
+	struct etcd_where w;
 	struct etcd_rev *known;
 	int64_t lease = 0, expect = -1, old_lease = 0, rev = 0;
 	int st = COBOCRED_ERROR;
@@ -208,7 +231,9 @@ static int etcd_store(void *state, const struct cobocred_item *item,
 				   "(a newline, or too many attributes)");
 		return COBOCRED_ERROR;
 	}
-	st = etcd_seal(s, key, plain, plen, &sealed);
+	w.key = key;
+	w.len = strlen(key);
+	st = etcd_seal(s, &w, plain, plen, &sealed);
 	cobocred_hostmem_free(plain);
 	if (st != COBOCRED_SUCCESS)
 		return st;

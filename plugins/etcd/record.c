@@ -227,6 +227,19 @@ int etcd_record_key(const struct etcd_state *s, const char *schema, size_t n_att
 	return w < 0 || (size_t)w >= len ? -1 : 0;
 }
 
+int etcd_record_key_ok(const struct etcd_state *s, const char *key, size_t len)
+{
+	size_t plen = strlen(s->conf.prefix), i;
+
+	if (len != plen + 4 + 64 || memcmp(key, s->conf.prefix, plen) != 0 ||
+	    memcmp(key + plen, "tok/", 4) != 0)
+		return 0;
+	for (i = plen + 4; i < len; i++)
+		if (!((key[i] >= '0' && key[i] <= '9') || (key[i] >= 'a' && key[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
 struct etcd_rev *etcd_rev_find(struct etcd_state *s, const char *key)
 {
 	size_t i;

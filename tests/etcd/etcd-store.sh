@@ -32,7 +32,7 @@ check "etcdctl shows no access token bytes" bash -c '! grep -qF -- "$1" <<<"$2"'
 check "etcdctl shows no token prefix (AT_/RT_) at all" bash -c '! grep -q "AT_\|RT_" <<<"$1"' _ "$RAW"
 check "etcdctl shows no org id" bash -c '! grep -q "org-a" <<<"$1"' _ "$RAW"
 check "every record names its key id" bash -c \
-	'[ "$(grep -c "^cc1\.[0-9a-f]\{8\}\." <<<"$1")" = 2 ]' _ "$RAW"
+	'[ "$(grep -c "^cc2\.[0-9a-f]\{8\}\." <<<"$1")" = 2 ]' _ "$RAW"
 LEASES=$(etcd_ctl get --prefix "${FLEET_PREFIX}tok/" -w json |
 	"$PYTHON" -c 'import json,sys; print(sum(1 for kv in json.load(sys.stdin).get("kvs",[]) if int(kv.get("lease",0))))')
 expect_eq "each record is bound to a lease" 2 "$LEASES"
@@ -56,7 +56,7 @@ expect_eq "rotation: the refresh succeeded" 0 "$RC"
 check "rotation: a new token" test "$TOKEN" != "$T1"
 expect_eq "rotation: one refresh, no mint" "1 1 2 0" "$(ostats org-a)"
 T2=$TOKEN
-NEWID=$(etcd_raw | sed -n 's/^cc1\.\([0-9a-f]\{8\}\)\..*/\1/p' | sort -u)
+NEWID=$(etcd_raw | sed -n 's/^cc2\.\([0-9a-f]\{8\}\)\..*/\1/p' | sort -u)
 expect_eq "rotation: every record is now sealed with one key" 1 "$(grep -c . <<<"$NEWID")"
 fleet_machine 5 "fleet_key = file:$T_TMP/new.key"
 fleet_get 5 org-a

@@ -1,0 +1,93 @@
+#!/bin/bash
+# etcd-attacker.sh - the fleet store against someone who can write to etcd
+# but has no fleet key (an operator, a stolen etcd password, a backup put
+# back), with a real 3-member cluster and real helpers:
+#   - copies of a record under keys that differ only after a NUL byte, or
+#     by any byte this module never writes, are passed over: never
+#     answered, and they do not disturb the compare-and-swap on the
+#     original (generated variants of both records of an org).
+# Keys with bytes etcdctl cannot take on its command line are put through
+# the JSON gateway (etcd_put_raw).
+. "$top_srcdir/tests/lib/lifecycle.sh"
+. "$top_srcdir/tests/lib/etcd.sh"
+
+fleet_up
+set_ttl 3600
+for m in 1 2 3 4; do fleet_machine "$m"; done
+
+# etcd_put_raw: lines "KEYHEX VALUE" on stdin, each put as raw bytes.
+etcd_put_raw() {
+	"$PYTHON" -c '
+import base64, json, sys, urllib.request
+ep = sys.argv[1]
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+for line in sys.stdin:
+    k, v = line.rstrip("\n").split(" ", 1)
+    body = json.dumps({"key": base64.b64encode(bytes.fromhex(k)).decode(),
+                       "value": base64.b64encode(v.encode()).decode()}).encode()
+    opener.open(urllib.request.Request(ep + "/v3/kv/put", body,
+                {"Content-Type": "application/json"}), timeout=5).read()
+' "${ETCD_CLIENT[0]}"
+}
+
+# etcd_nkeys SUB: how many keys under the fleet prefix + SUB (keys may hold newlines).
+etcd_nkeys() {
+	etcd_ctl get --prefix --keys-only "$FLEET_PREFIX$1" -w json |
+		"$PYTHON" -c 'import json, sys; print(json.load(sys.stdin).get("count", 0))'
+}
+
+# variants KEY: hex of keys that start like KEY or differ from it by one
+# byte this module never writes, one per line (generated: NUL and every
+# other control byte after the name, text after a NUL, the name doubled,
+# case, a byte cut or added, separators).
+variants() {
+	"$PYTHON" -c '
+import sys
+k = sys.argv[1].encode()
+out = set()
+for b in list(range(0, 32)) + [32, 47, 127, 255]:
+    out.add(k + bytes([b]))
+for tail in [b"x", b"\0", b"/", b"0", k, b"../tok", bytes(range(1, 9))]:
+    out.add(k + b"\0" + tail)
+out.add(k[:-64] + k[-64:].upper()); out.add(k[:-1]); out.add(k + b"0"); out.add(k[:-1] + b"g")
+out.add(k[:-1] + b"A"); out.add(k.replace(b"/tok/", b"/tok//"))
+out.discard(k)
+for v in sorted(out): print(v.hex())
+' "$1"
+}
+
+# --- 1. copies under NUL-suffixed and other near-miss keys ---------------------------
+fleet_get 1 org-a
+expect_eq "machine 1 mints org-a's first token" "1 0 1 0" "$(ostats org-a)"
+T1=$TOKEN
+mapfile -t RECS < <(etcd_ctl get --prefix --keys-only "${FLEET_PREFIX}tok/" | grep .)
+expect_eq "two records (access and refresh)" 2 "${#RECS[@]}"
+: > "$T_TMP/plant"
+for k in "${RECS[@]}"; do
+	v=$(etcd_ctl get --print-value-only "$k")
+	variants "$k" | sed "s|\$| $v|" >> "$T_TMP/plant"
+done
+NV=$(grep -c . "$T_TMP/plant")
+etcd_put_raw < "$T_TMP/plant" || fail "planting the copies"
+expect_eq "$NV copies planted beside the records" $((NV + 2)) "$(etcd_nkeys tok/)"
+
+# With the originals in place, a refresh still writes over them: the copies'
+# revisions never stand in for the originals' in the compare-and-swap.
+fleet_get 2 org-a COBO_CREDENTIAL_NOW_OFFSET=3300 COBO_CREDENTIAL_TRACE="$T_TMP/copies.trace"
+expect_eq "copies beside the records: the refresh succeeds" 0 "$RC"
+check "copies beside the records: a new token" test -n "$TOKEN" -a "$TOKEN" != "$T1"
+expect_eq "copies beside the records: one refresh, no mint" "1 1 2 0" "$(ostats org-a)"
+T2=$TOKEN
+check "copies beside the records: no compare-and-swap refused" \
+	bash -c '! grep -q "another writer changed the record" "$1"' _ "$T_TMP/copies.trace"
+
+# With the originals gone, only the copies (holding T1, still valid) remain:
+# a fresh machine must not take any of them for the record.
+for k in "${RECS[@]}"; do etcd_ctl del "$k" > /dev/null; done
+fleet_get 3 org-a COBO_CREDENTIAL_TRACE="$T_TMP/copies2.trace"
+check "only copies left: the copied token is never answered" test "$TOKEN" != "$T1"
+expect_eq "only copies left: a fresh mint instead" "2 1 3 0" "$(ostats org-a)"
+check "only copies left: the trace says they were passed over" \
+	grep -q "passed over a key .* never writes" "$T_TMP/copies2.trace"
+
+lc_done
