@@ -68,7 +68,7 @@ void etcd_lease_revoke(struct etcd_state *s, int64_t id)
 }
 
 /* [{"target":"MOD","key":K,"mod_revision":expect}] or [] without a condition. */
-static struct json_object *compare(const char *key, int64_t expect)
+static struct json_object *compare(const char *key, size_t klen, int64_t expect)
 {
 	struct json_object *a = json_object_new_array(), *c;
 
@@ -77,7 +77,7 @@ static struct json_object *compare(const char *key, int64_t expect)
 	c = obj();
 	if (c == NULL || json_object_array_add(a, c) != 0 ||
 	    json_object_object_add(c, "target", json_object_new_string("MOD")) != 0 ||
-	    etcd_json_add_b64(c, "key", key, strlen(key)) != 0 ||
+	    etcd_json_add_b64(c, "key", key, klen) != 0 ||
 	    etcd_json_add_i64(c, "mod_revision", expect) != 0) {
 		json_object_put(a);
 		return NULL;
@@ -86,7 +86,7 @@ static struct json_object *compare(const char *key, int64_t expect)
 }
 
 /* {"compare":..., "success":[{op: body}]} and run it; SUCCESS or TRYAGAIN (compare failed). */
-static int txn(struct etcd_state *s, const char *key, int64_t expect, const char *op,
+static int txn(struct etcd_state *s, const char *key, size_t klen, int64_t expect, const char *op,
 	       struct json_object *body, int64_t *rev)
 {
 	struct json_object *req = obj(), *ops = json_object_new_array(), *one = obj(), *resp = NULL;
@@ -95,7 +95,7 @@ static int txn(struct etcd_state *s, const char *key, int64_t expect, const char
 
 	if (req == NULL || ops == NULL || one == NULL ||
 	    json_object_object_add(one, op, body) != 0 || json_object_array_add(ops, one) != 0 ||
-	    json_object_object_add(req, "compare", compare(key, expect)) != 0 ||
+	    json_object_object_add(req, "compare", compare(key, klen, expect)) != 0 ||
 	    json_object_object_add(req, "success", ops) != 0) {
 		json_object_put(one);
 		json_object_put(ops);
@@ -125,16 +125,21 @@ int etcd_kv_cas_put(struct etcd_state *s, const char *key, const char *value, in
 		json_object_put(put);
 		return COBOCRED_ERROR;
 	}
-	return txn(s, key, expect, "request_put", put, rev);
+	return txn(s, key, strlen(key), expect, "request_put", put, rev);
+}
+
+int etcd_kv_cas_delete_n(struct etcd_state *s, const char *key, size_t klen, int64_t expect)
+{
+	struct json_object *del = obj();
+
+	if (del == NULL || etcd_json_add_b64(del, "key", key, klen) != 0) {
+		json_object_put(del);
+		return COBOCRED_ERROR;
+	}
+	return txn(s, key, klen, expect, "request_delete_range", del, NULL);
 }
 
 int etcd_kv_cas_delete(struct etcd_state *s, const char *key, int64_t expect)
 {
-	struct json_object *del = obj();
-
-	if (del == NULL || etcd_json_add_b64(del, "key", key, strlen(key)) != 0) {
-		json_object_put(del);
-		return COBOCRED_ERROR;
-	}
-	return txn(s, key, expect, "request_delete_range", del, NULL);
+	return etcd_kv_cas_delete_n(s, key, strlen(key), expect);
 }

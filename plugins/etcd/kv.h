@@ -23,5 +23,7 @@ int etcd_kv_cas_put(struct etcd_state *s, const char *key, const char *value, in
 		    int64_t expect, int64_t *rev);
 /* Deletes key if its mod_revision is still expect (-1: any).  SUCCESS, NOTFOUND or TRYAGAIN. */
 int etcd_kv_cas_delete(struct etcd_state *s, const char *key, int64_t expect);
+/* The same for a key of klen bytes, which may hold any byte. */
+int etcd_kv_cas_delete_n(struct etcd_state *s, const char *key, size_t klen, int64_t expect);
 
 #endif

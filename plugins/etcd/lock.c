@@ -5,6 +5,12 @@
  * lease runs out, then the next machine in line takes it.  A holder that
  * outlives its lease is caught by the compare-and-swap of store (ops.c).
  *
+ * Only a key named after its own live lease is a holder or a waiter: any
+ * other key under a lock's prefix (one put there without a lease, say, by
+ * someone with write access to etcd) is removed before a machine waits
+ * (lock_sweep), or it would stop every refresh of that (app, org) across
+ * the fleet for ever.
+ *
  * Failure markers (the lifecycle's backoff after a failed refresh) are
  * fleet-wide too: a key under prefix "failed/" holding the unix time,
  * bound to a lease so it never outlives its use.
@@ -29,15 +35,64 @@ static int path_of(const struct etcd_state *s, const char *kind, const char *nam
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* 1 when some machine holds or waits for the lock (for the trace line tests order on). */
-static int lock_busy(struct etcd_state *s, const char *prefix)
+/*
+ * 1 when kv is a holder's or a waiter's key: WAITERS + its own lease in
+ * lowercase hex (what this module and etcd's lock service write), bound
+ * to that lease.  Nothing else under the prefix can be one: a key without
+ * a lease never goes away on its own, and etcd's lock service would make
+ * every machine wait behind it for ever.
+ */
+static int lock_key_ok(struct json_object *kv, const char *waiters)
 {
-	struct json_object *resp = NULL, *kvs = NULL;
-	int busy = etcd_kv_range(s, prefix, 1, &resp, &kvs) == COBOCRED_SUCCESS && kvs != NULL &&
-		   json_object_array_length(kvs) > 0;
+	size_t klen = 0, n = strlen(waiters);
+	char *k = etcd_json_b64str(kv, "key", &klen), want[32];
+	int64_t lease = etcd_json_i64(kv, "lease");
+	int ok;
 
+	snprintf(want, sizeof(want), "%llx", (unsigned long long)lease);
+	ok = k != NULL && lease > 0 && klen == n + strlen(want) && memcmp(k, waiters, n) == 0 &&
+	     memcmp(k + n, want, strlen(want)) == 0;
+	free(k);
+	return ok;
+}
+
+/*
+ * Removes every key under WAITERS that is not a holder's or a waiter's
+ * (lock_key_ok), each only if unchanged since it was read, so no machine
+ * waits behind a key planted without a lease.  Returns the number of real
+ * holders and waiters (0 when the range cannot be read: the lock call
+ * itself then says why).
+ */
+static int lock_sweep(struct etcd_state *s, const char *waiters)
+{
+	struct json_object *resp = NULL, *kvs = NULL, *kv;
+	size_t i, n, klen;
+	int live = 0;
+	char *k;
+
+	if (etcd_kv_range(s, waiters, 1, &resp, &kvs) != COBOCRED_SUCCESS || kvs == NULL) {
+		json_object_put(resp);
+		return 0;
+	}
+	n = json_object_array_length(kvs);
+	for (i = 0; i < n; i++) {
+		kv = json_object_array_get_idx(kvs, i);
+		if (lock_key_ok(kv, waiters)) {
+			live++;
+			continue;
+		}
+		k = etcd_json_b64str(kv, "key", &klen);
+		if (k != NULL &&
+		    etcd_kv_cas_delete_n(s, k, klen, etcd_json_i64(kv, "mod_revision")) ==
+			    COBOCRED_SUCCESS)
+			s->host->log(s->host->ctx, COBOCRED_LOG_INFO,
+				     "fleet lock: removed a key of %zu bytes without a lease of "
+				     "its own (lease %lld): not a holder",
+				     klen, (long long)etcd_json_i64(kv, "lease"));
+		free(k);
+	}
 	json_object_put(resp);
-	return busy;
+	return live;
 }
 
 static int acquire(struct etcd_state *s, const char *name, const char *path, int64_t lease,
@@ -48,7 +103,7 @@ static int acquire(struct etcd_state *s, const char *name, const char *path, int
 	int st = COBOCRED_ERROR;
 
 	snprintf(waiters, sizeof(waiters), "%s/", path);
-	if (lock_busy(s, waiters))
+	if (lock_sweep(s, waiters) > 0)
 		s->host->log(s->host->ctx, COBOCRED_LOG_INFO,
 			     "waiting for fleet lock %s (held by another machine; up to %d ms)",
 			     name, timeout_ms);
@@ -77,6 +132,7 @@ static int try_acquire(struct etcd_state *s, const char *path, int64_t lease)
 
 	snprintf(key, sizeof(key), "%s/%llx", path, (unsigned long long)lease);
 	n = (size_t)snprintf(waiters, sizeof(waiters), "%s/", path);
+	(void)lock_sweep(s, waiters);
 	memcpy(end, waiters, n);
 	end[n - 1]++;
 	cmp = json_object_new_object();
@@ -222,6 +278,7 @@ static char *holder(struct etcd_state *s, const char *path)
 	char *key = NULL;
 
 	n = (size_t)snprintf(waiters, sizeof(waiters), "%s/", path);
+	(void)lock_sweep(s, waiters);
 	memcpy(end, waiters, n);
 	end[n - 1]++;
 	if (req != NULL && etcd_json_add_b64(req, "key", waiters, n) == 0 &&

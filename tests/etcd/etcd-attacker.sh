@@ -5,7 +5,11 @@
 #   - copies of a record under keys that differ only after a NUL byte, or
 #     by any byte this module never writes, are passed over: never
 #     answered, and they do not disturb the compare-and-swap on the
-#     original (generated variants of both records of an org).
+#     original (generated variants of both records of an org);
+#   - keys under a lock's prefix that are not named after a live lease of
+#     their own (put without a lease, named after another lease) are no
+#     holders: a refresh goes on at once, one variant at a time and all
+#     together; a key of a live lease is still waited for.
 # Keys with bytes etcdctl cannot take on its command line are put through
 # the JSON gateway (etcd_put_raw).
 . "$top_srcdir/tests/lib/lifecycle.sh"
@@ -89,5 +93,63 @@ check "only copies left: the copied token is never answered" test "$TOKEN" != "$
 expect_eq "only copies left: a fresh mint instead" "2 1 3 0" "$(ostats org-a)"
 check "only copies left: the trace says they were passed over" \
 	grep -q "passed over a key .* never writes" "$T_TMP/copies2.trace"
+
+# --- 2. lock keys without a live lease of their own ----------------------------------
+fleet_get 1 org-b COBO_CREDENTIAL_TRACE="$T_TMP/lock.trace"
+expect_eq "machine 1 mints org-b's first token" "1 0 1 0" "$(ostats org-b)"
+LOCKNAME=$(sed -n 's/.*locked fleet lock \([^ ]*\) (lease.*/\1/p' "$T_TMP/lock.trace" | head -n 1)
+check "the trace names the fleet lock ($LOCKNAME)" test -n "$LOCKNAME"
+W=${FLEET_PREFIX}lock/$LOCKNAME/
+LIVE=$(etcd_ctl lease grant 600 | sed -n 's/^lease \([0-9a-f]*\) granted.*/\1/p')
+# lease-less keys of every shape, then one bound to a live lease but named
+# after another (hex of KEY, one per line; "live" marks the last kind)
+"$PYTHON" -c '
+import random, sys
+w = sys.argv[1].encode(); live = sys.argv[2]
+rnd = random.Random(27)
+keys = [w, w + b"0", w + b"1", w + b"x", w + b"\0", w + b"abc\0def", w + b"ABCDEF", w + b"/",
+        w + b"\n", w + b"7fffffffffffffff", w + live.encode(), w + b"-1", w + b" 1"]
+keys += [w + ("%x" % rnd.getrandbits(63)).encode() for _ in range(4)]
+for k in keys: print(k.hex())
+print((w + b"deadbeef").hex(), "live")
+' "$W" "$LIVE" > "$T_TMP/lockkeys"
+plant_lock() { # KEYHEX [live]
+	if [ "${2:-}" = live ]; then
+		etcd_ctl put "$("$PYTHON" -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))' "$1")" x \
+			--lease="$LIVE" > /dev/null
+	else
+		echo "$1 x" | etcd_put_raw
+	fi
+}
+R=0 BADL=0
+while read -r k kind; do
+	R=$((R + 1))
+	plant_lock "$k" "$kind"
+	read -r m0 f0 t0 x0 <<<"$(ostats org-b)"
+	fleet_get $((R % 3 + 2)) org-b COBO_CREDENTIAL_NOW_OFFSET=$((R * 3300))
+	read -r m1 f1 t1 x1 <<<"$(ostats org-b)"
+	if [ "$RC" != 0 ] || [ -z "$TOKEN" ] || [ "$((m1 - m0)) $((f1 - f0))" != "0 1" ] ||
+		[ "$(etcd_nkeys "lock/$LOCKNAME/")" != 0 ]; then
+		BADL=$((BADL + 1))
+		echo "# lock key $k ${kind:-}: rc=$RC mint/refresh=$((m1 - m0))/$((f1 - f0)) left=$(etcd_nkeys "lock/$LOCKNAME/") $ERR"
+	fi
+done < "$T_TMP/lockkeys"
+NL=$(grep -c . "$T_TMP/lockkeys")
+expect_eq "$NL lock keys that are no holders, one at a time: each refresh goes on (one refresh, no mint) and the key is gone" \
+	0 "$BADL"
+while read -r k kind; do plant_lock "$k" "$kind"; done < "$T_TMP/lockkeys"
+R=$((R + 1))
+read -r m0 f0 t0 x0 <<<"$(ostats org-b)"
+fleet_get 2 org-b COBO_CREDENTIAL_NOW_OFFSET=$((R * 3300))
+read -r m1 f1 t1 x1 <<<"$(ostats org-b)"
+expect_eq "all $NL at once: the refresh goes on" "0 0 1" "$RC $((m1 - m0)) $((f1 - f0))"
+expect_eq "all $NL at once: none left" 0 "$(etcd_nkeys "lock/$LOCKNAME/")"
+# A key named after its own live lease is a holder: waited for until it ends.
+HOLD=$(etcd_ctl lease grant 2 | sed -n 's/^lease \([0-9a-f]*\) granted.*/\1/p')
+etcd_ctl put "$W$HOLD" "" --lease="$HOLD" > /dev/null
+R=$((R + 1))
+fleet_get 3 org-b COBO_CREDENTIAL_NOW_OFFSET=$((R * 3300)) COBO_CREDENTIAL_TRACE="$T_TMP/hold.trace"
+expect_eq "a key of its own live lease is a holder: the refresh waits for it, then goes on" 0 "$RC"
+check "... after waiting for the fleet lock" grep -q "waiting for fleet lock" "$T_TMP/hold.trace"
 
 lc_done
