@@ -42,6 +42,14 @@ struct etcd_rev {
 	char key[160];	      /* the record's etcd key */
 	int64_t mod_revision; /* 0: known absent */
 	int64_t lease;
+	int64_t gen; /* the generation read or written; 0: unknown or absent */
+};
+
+/* The highest generation this machine has seen of one record (gen.c). */
+struct etcd_seen {
+	char name[65]; /* hex SHA-256 of the record's etcd key */
+	int64_t gen;
+	int64_t expires; /* the record's token expiry; 0: none */
 };
 
 /* A lock held through etcd: the lease it is bound to. */
@@ -70,6 +78,10 @@ struct etcd_state {
 	struct etcd_rev revs[ETCD_MAX_REVS];
 	size_t n_revs;
 	struct etcd_held held[ETCD_MAX_LOCKS];
+	int64_t cluster_rev;	/* the highest etcd revision any answer carried */
+	struct etcd_seen *seen; /* malloc'd; loaded from the state file on first use */
+	size_t n_seen;
+	int seen_loaded;
 };
 
 /* conf.c: parses the module options; COBOCRED_* status with the host error set. */
@@ -106,10 +118,10 @@ char *etcd_b64(const unsigned char *in, size_t n);
 /* Decodes into malloc'd bytes (NUL after them); -1 on bad input. */
 int etcd_unb64(const char *in, unsigned char **out, size_t *n);
 
-/* record.c: the plaintext of a record, in host secret memory. */
-int etcd_record_encode(const struct cobocred_item *it, unsigned char **out, size_t *n);
+/* record.c: the plaintext of a record (with its generation), in host secret memory. */
+int etcd_record_encode(const struct cobocred_item *it, int64_t gen, unsigned char **out, size_t *n);
 int etcd_record_decode(const struct cobocred_host *host, const unsigned char *p, size_t n,
-		       struct cobocred_item **out);
+		       struct cobocred_item **out, int64_t *gen);
 /* The record's etcd key: prefix + "tok/" + SHA-256 of schema and sorted attributes. */
 int etcd_record_key(const struct etcd_state *s, const char *schema, size_t n_attrs,
 		    const struct cobocred_attr *attrs, char *buf, size_t len);
@@ -119,6 +131,17 @@ int etcd_record_key(const struct etcd_state *s, const char *schema, size_t n_att
  * 64 lowercase hex, nothing else (no NUL, no byte after it).
  */
 int etcd_record_key_ok(const struct etcd_state *s, const char *key, size_t len);
+
+/*
+ * gen.c: the highest generation this machine has seen of each record,
+ * kept in this process and in the state file "etcd-generations" of the
+ * user's private state directory (host state_dir), shared by every helper
+ * of the user on this machine.
+ */
+int64_t etcd_gen_seen(struct etcd_state *s, const char *key);
+/* Raises the mark of key to gen (never lowers it); the file too, best effort. */
+void etcd_gen_saw(struct etcd_state *s, const char *key, int64_t gen, int64_t expires);
+void etcd_gen_free(struct etcd_state *s);
 
 /* rev.c: the revision cache. */
 struct etcd_rev *etcd_rev_find(struct etcd_state *s, const char *key);

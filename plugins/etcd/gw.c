@@ -316,6 +316,17 @@ static int call_members_passes(struct etcd_state *s, const char *path, const cha
 	return st;
 }
 
+/* The highest cluster revision seen (a floor for new generations, ops.c). */
+static void note_revision(struct etcd_state *s, struct json_object *resp)
+{
+	struct json_object *hdr;
+	int64_t rev;
+
+	if (json_object_object_get_ex(resp, "header", &hdr) &&
+	    (rev = etcd_json_i64(hdr, "revision")) > s->cluster_rev)
+		s->cluster_rev = rev;
+}
+
 int etcd_gw_call(struct etcd_state *s, const char *path, struct json_object *body, long timeout_ms,
 		 int flags, struct json_object **resp)
 {
@@ -332,6 +343,8 @@ int etcd_gw_call(struct etcd_state *s, const char *path, struct json_object *bod
 				return st;
 		}
 		st = call_members_passes(s, path, text, timeout_ms, flags, resp);
+		if (st == COBOCRED_SUCCESS)
+			note_revision(s, *resp);
 		if (st != COBOCRED_DENIED || s->conf.user == NULL)
 			break;
 		cobocred_hostmem_free(s->auth_token); /* expired: authenticate again, once */

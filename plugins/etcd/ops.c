@@ -25,6 +25,33 @@
 #define KEY_MAX 160
 
 /*
+ * Rollback: a record older than the newest generation of it this machine
+ * has seen (gen.c) is an older copy put back; it is passed over (NOTFOUND,
+ * traced) and *out freed, so the lifecycle refreshes with the newest
+ * refresh token it holds, or mints, and writes over it (its revision is
+ * noted).  A record at least as new raises the mark.
+ */
+static int judge_gen(struct etcd_state *s, const char *key, int64_t gen, struct cobocred_item **out)
+{
+	int64_t seen = etcd_gen_seen(s, key);
+	struct etcd_rev *r = etcd_rev_find(s, key);
+
+	if (gen < seen) {
+		s->host->log(s->host->ctx, COBOCRED_LOG_INFO,
+			     "etcd record %s is generation %lld, older than generation %lld this "
+			     "machine has seen: rolled back (an older copy put back); passed over",
+			     key, (long long)gen, (long long)seen);
+		s->host->item_free(*out);
+		*out = NULL;
+		return COBOCRED_NOTFOUND;
+	}
+	etcd_gen_saw(s, key, gen, (*out)->expires_at);
+	if (r != NULL)
+		r->gen = gen;
+	return COBOCRED_SUCCESS;
+}
+
+/*
  * Decodes one kv into an item (and notes its revision).  COBOCRED_* with
  * error set.  A key this module never writes (a NUL or any other byte
  * after a valid name, another length, other characters) is NOTFOUND and
@@ -39,6 +66,7 @@ static int kv_item(struct etcd_state *s, struct json_object *kv, struct cobocred
 	char *v = etcd_json_b64str(kv, "value", &vlen);
 	unsigned char *plain = NULL;
 	struct etcd_where w;
+	int64_t gen = 0;
 	int st = COBOCRED_ERROR;
 
 	*out = NULL;
@@ -59,11 +87,13 @@ static int kv_item(struct etcd_state *s, struct json_object *kv, struct cobocred
 	w.len = klen;
 	etcd_rev_note(s, k, etcd_json_i64(kv, "mod_revision"), etcd_json_i64(kv, "lease"));
 	st = etcd_open_value(s, &w, (unsigned char *)v, vlen, &plain, &plen);
-	if (st == COBOCRED_SUCCESS && etcd_record_decode(s->host, plain, plen, out) != 0) {
+	if (st == COBOCRED_SUCCESS && etcd_record_decode(s->host, plain, plen, out, &gen) != 0) {
 		s->host->set_error(s->host->ctx,
 				   "etcd record %s opened but does not parse; erase it", k);
 		st = COBOCRED_ERROR;
 	}
+	if (st == COBOCRED_SUCCESS)
+		st = judge_gen(s, k, gen, out);
 out:
 	cobocred_hostmem_free(plain);
 	free(k);
@@ -211,6 +241,24 @@ static int record_lease(struct etcd_state *s, const struct cobocred_item *it, in
 	return etcd_lease_grant(s, ttl, lease);
 }
 
+/*
+ * The generation of a new write of key: above the record it replaces (as
+ * read), above the newest this machine has seen, and at least etcd's
+ * revision as of the last answer, so that a machine that never saw the
+ * record (it expired, or was erased) still writes one newer than any
+ * other machine saw: every earlier write carried a smaller revision.
+ */
+static int64_t next_gen(struct etcd_state *s, const char *key, const struct etcd_rev *known)
+{
+	int64_t g = etcd_gen_seen(s, key);
+
+	if (known != NULL && known->gen > g)
+		g = known->gen;
+	if (s->cluster_rev > g)
+		g = s->cluster_rev;
+	return g + 1;
+}
+
 static int etcd_store(void *state, const struct cobocred_item *item,
 		      const struct cobocred_query *replace)
 {
@@ -220,15 +268,25 @@ static int etcd_store(void *state, const struct cobocred_item *item,
 	char key[KEY_MAX], *sealed = NULL;
 	struct etcd_where w;
 	struct etcd_rev *known;
-	int64_t lease = 0, expect = -1, old_lease = 0, rev = 0;
+	int64_t lease = 0, expect = -1, old_lease = 0, rev = 0, gen;
 	int st = COBOCRED_ERROR;
 
 	(void)replace; /* the record's key is its identity: a store replaces it */
-	if (etcd_record_key(s, item->schema, item->n_attrs, item->attrs, key, sizeof(key)) != 0 ||
-	    etcd_record_encode(item, &plain, &plen) != 0) {
+	if (etcd_record_key(s, item->schema, item->n_attrs, item->attrs, key, sizeof(key)) != 0) {
+		s->host->set_error(s->host->ctx,
+				   "etcd: the credential has too many attributes for a record");
+		return COBOCRED_ERROR;
+	}
+	known = etcd_rev_find(s, key);
+	if (known != NULL) {
+		expect = known->mod_revision;
+		old_lease = known->lease;
+	}
+	gen = next_gen(s, key, known);
+	if (etcd_record_encode(item, gen, &plain, &plen) != 0) {
 		s->host->set_error(s->host->ctx,
 				   "etcd: the credential has a field a record cannot hold "
-				   "(a newline, or too many attributes)");
+				   "(a newline)");
 		return COBOCRED_ERROR;
 	}
 	w.key = key;
@@ -237,16 +295,14 @@ static int etcd_store(void *state, const struct cobocred_item *item,
 	cobocred_hostmem_free(plain);
 	if (st != COBOCRED_SUCCESS)
 		return st;
-	known = etcd_rev_find(s, key);
-	if (known != NULL) {
-		expect = known->mod_revision;
-		old_lease = known->lease;
-	}
 	st = record_lease(s, item, &lease);
 	if (st == COBOCRED_SUCCESS)
 		st = etcd_kv_cas_put(s, key, sealed, lease, expect, &rev);
 	if (st == COBOCRED_SUCCESS) {
 		etcd_rev_note(s, key, rev, lease);
+		if ((known = etcd_rev_find(s, key)) != NULL)
+			known->gen = gen;
+		etcd_gen_saw(s, key, gen, item->expires_at);
 		if (old_lease != 0 && old_lease != lease)
 			etcd_lease_revoke(s, old_lease);
 	} else {
@@ -324,6 +380,7 @@ static void etcd_close(void *state)
 	if (s == NULL)
 		return;
 	etcd_locks_release_all(s);
+	etcd_gen_free(s);
 	etcd_conf_free(s);
 	etcd_gw_global_cleanup();
 	free(s);

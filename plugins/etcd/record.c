@@ -2,13 +2,18 @@
  * record.c - what a sealed record holds, and where it lives.
  *
  * Plaintext (host secret memory only; etcd sees it sealed):
- *     cobo-credential record 1\n
+ *     cobo-credential record 2\n
+ *     generation=N\n
  *     schema=S\n  [label=L\n]  created=N\n  expires=N\n
  *     attr=NAME<TAB>VALUE\n ...   [refresh=TOKEN\n]
  *     secret=LEN\n<LEN bytes>
  * Every text field is refused on store if it holds a newline (a TAB in an
  * attribute name), so a value can never forge the next line.  The reader
  * is bounded by the record's length and refuses anything else.
+ *
+ * The generation (1 and up) grows with every write of the record; being
+ * sealed with it, it cannot be changed without the fleet key, so a reader
+ * tells an older copy put back from the newest it has seen (ops.c, gen.c).
  *
  * The etcd key is prefix + "tok/" + hex SHA-256 over the schema and the
  * attributes sorted by name: stable across machines, and it names no org.
@@ -26,7 +31,7 @@
 #include "hostmem.h"
 #include "strutil.h"
 
-#define HEADER "cobo-credential record 1\n"
+#define HEADER "cobo-credential record 2\n"
 #define MAX_ATTRS 32
 
 static int bad_text(const char *s, int tab)
@@ -59,12 +64,14 @@ static void put_line(struct out *o, const char *key, const char *v)
 	puts_(o, "\n");
 }
 
-static void emit(struct out *o, const struct cobocred_item *it)
+static void emit(struct out *o, const struct cobocred_item *it, int64_t gen)
 {
 	char num[32];
 	size_t i;
 
 	puts_(o, HEADER);
+	snprintf(num, sizeof(num), "%lld", (long long)gen);
+	put_line(o, "generation=", num);
 	put_line(o, "schema=", it->schema);
 	if (it->label != NULL)
 		put_line(o, "label=", it->label);
@@ -85,7 +92,7 @@ static void emit(struct out *o, const struct cobocred_item *it)
 	put(o, it->secret, it->secret_len);
 }
 
-int etcd_record_encode(const struct cobocred_item *it, unsigned char **out, size_t *n)
+int etcd_record_encode(const struct cobocred_item *it, int64_t gen, unsigned char **out, size_t *n)
 {
 	struct out o = { 0 };
 	size_t i;
@@ -93,18 +100,18 @@ int etcd_record_encode(const struct cobocred_item *it, unsigned char **out, size
 	*out = NULL;
 	if (bad_text(it->schema, 0) || (it->label != NULL && bad_text(it->label, 0)) ||
 	    (it->oauth_refresh_token != NULL && bad_text(it->oauth_refresh_token, 0)) ||
-	    it->n_attrs > MAX_ATTRS || (it->secret == NULL && it->secret_len != 0))
+	    it->n_attrs > MAX_ATTRS || (it->secret == NULL && it->secret_len != 0) || gen < 1)
 		return -1;
 	for (i = 0; i < it->n_attrs; i++)
 		if (bad_text(it->attrs[i].name, 1) || bad_text(it->attrs[i].value, 0))
 			return -1;
-	emit(&o, it);
+	emit(&o, it, gen);
 	o.buf = cobocred_hostmem_alloc(o.len + 1);
 	if (o.buf == NULL)
 		return -1;
 	*n = o.len;
 	o.len = 0;
-	emit(&o, it);
+	emit(&o, it, gen);
 	*out = o.buf;
 	return 0;
 }
@@ -167,15 +174,19 @@ static int decode_body(const struct cobocred_host *h, struct cobocred_item *it, 
 }
 
 int etcd_record_decode(const struct cobocred_host *host, const unsigned char *plain, size_t n,
-		       struct cobocred_item **out)
+		       struct cobocred_item **out, int64_t *gen)
 {
-	char *p = (char *)plain, *end = p + n, *schema;
+	char *p = (char *)plain, *end = p + n, *schema, *v;
 	struct cobocred_item *it = NULL;
 
 	*out = NULL;
+	*gen = 0;
 	if (n < strlen(HEADER) || memcmp(p, HEADER, strlen(HEADER)) != 0)
 		return -1;
 	p += strlen(HEADER);
+	if ((v = next_line(&p, end, "generation=")) == NULL ||
+	    cobocred_parse_i64(v, 1, INT64_MAX, gen) != 0)
+		return -1;
 	schema = next_line(&p, end, "schema=");
 	if (schema == NULL || (it = host->item_new(schema)) == NULL ||
 	    decode_body(host, it, p, end) != 0) {
@@ -266,5 +277,6 @@ void etcd_rev_note(struct etcd_state *s, const char *key, int64_t mod_revision, 
 	if (r != NULL) {
 		r->mod_revision = mod_revision;
 		r->lease = lease;
+		r->gen = 0; /* until the record is opened */
 	}
 }

@@ -9,7 +9,13 @@
 #   - keys under a lock's prefix that are not named after a live lease of
 #     their own (put without a lease, named after another lease) are no
 #     holders: a refresh goes on at once, one variant at a time and all
-#     together; a key of a live lease is still waited for.
+#     together; a key of a live lease is still waited for;
+#   - rollback: older sealed records (taken from etcd's history) put back
+#     under their own keys, access record, refresh record or both, are
+#     refused by a machine that has seen newer ones: the old access token
+#     is never answered again and the old refresh token never spent (the
+#     server counts no failed refresh); a record written over one rolled
+#     back is newer than both, so a machine without marks reads it.
 # Keys with bytes etcdctl cannot take on its command line are put through
 # the JSON gateway (etcd_put_raw).
 . "$top_srcdir/tests/lib/lifecycle.sh"
@@ -38,6 +44,16 @@ for line in sys.stdin:
 etcd_nkeys() {
 	etcd_ctl get --prefix --keys-only "$FLEET_PREFIX$1" -w json |
 		"$PYTHON" -c 'import json, sys; print(json.load(sys.stdin).get("count", 0))'
+}
+
+# etcd_keys SUB: the printable keys under the fleet prefix + SUB, sorted.
+etcd_keys() {
+	etcd_ctl get --prefix --keys-only "$FLEET_PREFIX$1" -w json | "$PYTHON" -c '
+import base64, json, sys
+ks = [base64.b64decode(kv["key"]) for kv in json.load(sys.stdin).get("kvs", [])]
+for k in sorted(ks):
+    if all(32 < c < 127 for c in k): print(k.decode())
+'
 }
 
 # variants KEY: hex of keys that start like KEY or differ from it by one
@@ -145,11 +161,77 @@ read -r m1 f1 t1 x1 <<<"$(ostats org-b)"
 expect_eq "all $NL at once: the refresh goes on" "0 0 1" "$RC $((m1 - m0)) $((f1 - f0))"
 expect_eq "all $NL at once: none left" 0 "$(etcd_nkeys "lock/$LOCKNAME/")"
 # A key named after its own live lease is a holder: waited for until it ends.
-HOLD=$(etcd_ctl lease grant 2 | sed -n 's/^lease \([0-9a-f]*\) granted.*/\1/p')
+HOLD=$(etcd_ctl lease grant 5 | sed -n 's/^lease \([0-9a-f]*\) granted.*/\1/p')
 etcd_ctl put "$W$HOLD" "" --lease="$HOLD" > /dev/null
 R=$((R + 1))
 fleet_get 3 org-b COBO_CREDENTIAL_NOW_OFFSET=$((R * 3300)) COBO_CREDENTIAL_TRACE="$T_TMP/hold.trace"
 expect_eq "a key of its own live lease is a holder: the refresh waits for it, then goes on" 0 "$RC"
 check "... after waiting for the fleet lock" grep -q "waiting for fleet lock" "$T_TMP/hold.trace"
+
+# --- 3. rollback: older records put back --------------------------------------------
+BEFORE_KEYS=$(etcd_keys tok/)
+fleet_get 1 org-c
+expect_eq "machine 1 mints org-c's first token" "1 0 1 0" "$(ostats org-c)"
+mapfile -t CK < <(comm -13 <(printf '%s\n' "$BEFORE_KEYS") <(etcd_keys tok/))
+expect_eq "org-c has two records" 2 "${#CK[@]}"
+HIST_T=("$TOKEN") HIST_A=() HIST_R=()
+cur_vals() { local k; for k in "${CK[@]}"; do etcd_ctl get --print-value-only "$k"; done; }
+mapfile -t V0 < <(cur_vals)
+# history: erase the access token (a rejected token), the next get refreshes
+for ((i = 1; i <= 3; i++)); do
+	mapfile -t envs < <(fleet_env 1)
+	printf 'protocol=https\nhost=%s\nusername=org-c\npassword=%s\n\n' "$CHOST" "${HIST_T[-1]}" |
+		env "${envs[@]}" "$HELPER" erase
+	if [ $i = 1 ]; then # the record the erase removed is the access record
+		if [ -z "$(etcd_ctl get --print-value-only "${CK[0]}")" ]; then
+			AK=${CK[0]} RK=${CK[1]} HIST_A+=("${V0[0]}") HIST_R+=("${V0[1]}")
+		else
+			AK=${CK[1]} RK=${CK[0]} HIST_A+=("${V0[1]}") HIST_R+=("${V0[0]}")
+		fi
+	fi
+	fleet_get 1 org-c
+	[ "$RC" = 0 ] && [ -n "$TOKEN" ] || fail "history step $i: $ERR"
+	HIST_T+=("$TOKEN")
+	HIST_A+=("$(etcd_ctl get --print-value-only "$AK")")
+	HIST_R+=("$(etcd_ctl get --print-value-only "$RK")")
+done
+expect_eq "history: one mint, three refreshes" "1 3 4 0" "$(ostats org-c)"
+fleet_get 2 org-c
+expect_eq "machine 2 reads the newest token from etcd" "${HIST_T[3]}" "$TOKEN"
+MARKS=$T_TMP/m2/run/cobo-credential/etcd-generations
+check "machine 2 keeps its generation marks in a private file" \
+	test "$(stat -c %a "$MARKS" 2>/dev/null)" = 600
+BADR=0 NR=0
+for j in 0 1 2; do
+	for kind in access both refresh; do
+		NR=$((NR + 1))
+		case $kind in
+		access) etcd_ctl put "$AK" "${HIST_A[$j]}" > /dev/null ;;
+		both) etcd_ctl put "$AK" "${HIST_A[$j]}" > /dev/null
+			etcd_ctl put "$RK" "${HIST_R[$j]}" > /dev/null ;;
+		refresh) etcd_ctl del "$AK" > /dev/null
+			etcd_ctl put "$RK" "${HIST_R[$j]}" > /dev/null ;;
+		esac
+		rm -f "$T_TMP/m2/store"
+		read -r m0 f0 t0 x0 <<<"$(ostats org-c)"
+		fleet_get 2 org-c COBO_CREDENTIAL_TRACE="$T_TMP/rb.trace"
+		read -r m1 f1 t1 x1 <<<"$(ostats org-c)"
+		got="$((m1 - m0)) $((f1 - f0)) $((x1 - x0))"
+		case $kind in access) want="0 1 0" ;; *) want="1 0 0" ;; esac
+		if [ "$RC" != 0 ] || [ -z "$TOKEN" ] || printf '%s\n' "${HIST_T[@]}" | grep -qxF -- "$TOKEN" ||
+			[ "$got" != "$want" ] || [ "$(token_valid "$TOKEN")" != true ] ||
+			! grep -q "rolled back" "$T_TMP/rb.trace"; then
+			BADR=$((BADR + 1))
+			echo "# rollback to step $j, $kind: rc=$RC mint/refresh/failed=$got (want $want) $ERR"
+		fi
+		HIST_T+=("$TOKEN")
+	done
+done
+expect_eq "$NR records rolled back (3 ages x access, both, refresh): refused, no old token answered, none spent" \
+	0 "$BADR"
+fleet_machine 9
+fleet_get 9 org-c
+expect_eq "a machine without marks reads the record written over the rolled-back one" \
+	"${HIST_T[-1]}" "$TOKEN"
 
 lc_done
