@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/crypto.h>
 
@@ -38,6 +39,7 @@
 void etcd_key_id(struct etcd_fleet_key *k)
 {
 	static const char label[] = "cobo-credential fleet key id";
+	static const char naming[] = "cobo-credential etcd names v1";
 	unsigned char buf[sizeof(label) + ETCD_KEY_LEN], md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 
@@ -48,6 +50,50 @@ void etcd_key_id(struct etcd_fleet_key *k)
 	OPENSSL_cleanse(buf, sizeof(buf));
 	cobocred_hex_encode(md, ETCD_KEY_ID_LEN / 2, k->id);
 	k->id[ETCD_KEY_ID_LEN] = '\0';
+	/* A key of its own for names, so a name never says anything about the sealing key. */
+	if (HMAC(EVP_sha256(), k->key, ETCD_KEY_LEN, (const unsigned char *)naming, sizeof(naming),
+		 md, &mdlen) == NULL ||
+	    mdlen != ETCD_KEY_LEN)
+		k->set = 0; /* no names without it: the module reports the key unusable */
+	else
+		memcpy(k->name_key, md, ETCD_KEY_LEN);
+	OPENSSL_cleanse(md, sizeof(md));
+}
+
+int etcd_name(const struct etcd_fleet_key *k, const char *const *parts, size_t n, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE], *buf, *p;
+	unsigned int mdlen = 0;
+	size_t i, len = 0;
+	int r = -1;
+
+	for (i = 0; i < n; i++)
+		len += strlen(parts[i]) + 1;
+	buf = malloc(len + 1);
+	if (buf == NULL)
+		return -1;
+	for (p = buf, i = 0; i < n; i++) {
+		memcpy(p, parts[i], strlen(parts[i]) + 1);
+		p += strlen(parts[i]) + 1;
+	}
+	if (HMAC(EVP_sha256(), k->name_key, ETCD_KEY_LEN, buf, len, md, &mdlen) != NULL &&
+	    mdlen == 32) {
+		cobocred_hex_encode(md, 32, out);
+		out[64] = '\0';
+		r = 0;
+	}
+	free(buf);
+	return r;
+}
+
+const struct etcd_fleet_key *etcd_lock_naming_key(const struct etcd_state *s)
+{
+	/*
+	 * Every machine of a fleet must name a lock alike.  While a key is
+	 * rotated, machines hold the old key as fleet_key or as
+	 * fleet_key_previous: the old one names the lock for all of them.
+	 */
+	return s->keys[1].set ? &s->keys[1] : &s->keys[0];
 }
 
 char *etcd_b64(const unsigned char *in, size_t n)
@@ -150,6 +196,18 @@ static const struct etcd_fleet_key *key_by_id(const struct etcd_state *s, const 
 	return NULL;
 }
 
+/* The key id of a record this machine cannot open, for etcd_get's message (hex only). */
+static void note_foreign(struct etcd_state *s, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < ETCD_KEY_ID_LEN; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+			return;
+	memcpy(s->foreign_id, id, ETCD_KEY_ID_LEN);
+	s->foreign_id[ETCD_KEY_ID_LEN] = '\0';
+}
+
 int etcd_open_value(struct etcd_state *s, const struct etcd_where *where, const unsigned char *val,
 		    size_t n, unsigned char **plain, size_t *plain_len)
 {
@@ -177,6 +235,7 @@ int etcd_open_value(struct etcd_state *s, const struct etcd_where *where, const 
 	}
 	k = key_by_id(s, (const char *)val + strlen(MAGIC));
 	if (k == NULL) {
+		note_foreign(s, (const char *)val + strlen(MAGIC));
 		s->host->set_error(s->host->ctx,
 				   "fleet_key: etcd record %s is sealed with fleet key id %.8s, "
 				   "but this machine has key id %s%s%s; configure that key "

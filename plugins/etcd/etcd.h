@@ -34,6 +34,7 @@ extern const struct cobocred_module etcd_module;
 struct etcd_fleet_key {
 	int set;
 	unsigned char key[ETCD_KEY_LEN];
+	unsigned char name_key[ETCD_KEY_LEN]; /* keys the names of records and locks */
 	char id[ETCD_KEY_ID_LEN + 1];
 };
 
@@ -78,7 +79,8 @@ struct etcd_state {
 	struct etcd_rev revs[ETCD_MAX_REVS];
 	size_t n_revs;
 	struct etcd_held held[ETCD_MAX_LOCKS];
-	int64_t cluster_rev;	/* the highest etcd revision any answer carried */
+	int64_t cluster_rev;		      /* the highest etcd revision any answer carried */
+	char foreign_id[ETCD_KEY_ID_LEN + 1]; /* a key id met in a range that this machine lacks */
 	struct etcd_seen *seen; /* malloc'd; loaded from the state file on first use */
 	size_t n_seen;
 	int seen_loaded;
@@ -98,8 +100,16 @@ struct etcd_where {
 };
 
 /* crypt.c */
-/* Derives the key's id from its bytes. */
+/* Derives the key's id and its naming key from its bytes. */
 void etcd_key_id(struct etcd_fleet_key *k);
+/*
+ * hex HMAC-SHA-256 under k's naming key over the n parts given (each with
+ * its NUL, so no two lists of parts run together): 64 characters and a NUL
+ * in out.  0 or -1.
+ */
+int etcd_name(const struct etcd_fleet_key *k, const char *const *parts, size_t n, char out[65]);
+/* The key lock and marker names are keyed with: the previous key while one is set. */
+const struct etcd_fleet_key *etcd_lock_naming_key(const struct etcd_state *s);
 /*
  * Seals plain[0..n) for etcd key `where` (the AAD, with its length: a
  * record cannot be moved to another key).  *out: malloc'd text
@@ -122,9 +132,12 @@ int etcd_unb64(const char *in, unsigned char **out, size_t *n);
 int etcd_record_encode(const struct cobocred_item *it, int64_t gen, unsigned char **out, size_t *n);
 int etcd_record_decode(const struct cobocred_host *host, const unsigned char *p, size_t n,
 		       struct cobocred_item **out, int64_t *gen);
-/* The record's etcd key: prefix + "tok/" + SHA-256 of schema and sorted attributes. */
-int etcd_record_key(const struct etcd_state *s, const char *schema, size_t n_attrs,
-		    const struct cobocred_attr *attrs, char *buf, size_t len);
+/*
+ * The record's etcd key: prefix + "tok/" + hex HMAC-SHA-256, under the
+ * naming key of fleet key k, of schema and sorted attributes.
+ */
+int etcd_record_key(const struct etcd_state *s, const struct etcd_fleet_key *k, const char *schema,
+		    size_t n_attrs, const struct cobocred_attr *attrs, char *buf, size_t len);
 
 /*
  * 1 when key[0..len) is a record key this module writes: prefix + "tok/" +

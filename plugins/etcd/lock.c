@@ -27,11 +27,21 @@
 
 #define MARKER_TTL 300
 
+/*
+ * PREFIX KIND/ + the keyed hash of KIND and the host's NAME: the host's
+ * names hash public values (app, org), so etcd sees only names a reader
+ * cannot confirm a guessed org id against.
+ */
 static int path_of(const struct etcd_state *s, const char *kind, const char *name, char *buf,
 		   size_t len)
 {
-	int n = snprintf(buf, len, "%s%s/%s", s->conf.prefix, kind, name);
+	const char *parts[2] = { kind, name };
+	char hex[65];
+	int n;
 
+	if (etcd_name(etcd_lock_naming_key(s), parts, 2, hex) != 0)
+		return -1;
+	n = snprintf(buf, len, "%s%s/%s", s->conf.prefix, kind, hex);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
@@ -204,8 +214,8 @@ static int etcd_lock(void *state, const char *name, int timeout_ms, int *handle)
 	}
 	s->held[slot].used = 1;
 	s->held[slot].lease = lease;
-	s->host->log(s->host->ctx, COBOCRED_LOG_INFO, "locked fleet lock %s (lease %llx)", name,
-		     (unsigned long long)lease);
+	s->host->log(s->host->ctx, COBOCRED_LOG_INFO, "locked fleet lock %s at %s (lease %llx)",
+		     name, path, (unsigned long long)lease);
 	*handle = slot;
 	return COBOCRED_SUCCESS;
 }

@@ -143,9 +143,9 @@ static int range_all(struct etcd_state *s, const struct cobocred_query *q,
 	snprintf(where, sizeof(where), "%stok/", s->conf.prefix);
 	st = etcd_kv_range(s, where, 1, &resp, &kvs);
 	if (st == COBOCRED_SUCCESS) {
-		/* A record this machine cannot open (another fleet key, another
-		 * fleet under the same prefix) is passed over here: only the
-		 * record a query names exactly is an error (get_direct). */
+		/* A record this machine cannot open is passed over here; etcd_get
+		 * decides whether a miss beside records of another key is an error. */
+		s->foreign_id[0] = '\0';
 		st = collect(s, kvs, q, out, &bad, keys, maxkeys, nkeys) ? COBOCRED_SUCCESS
 									 : COBOCRED_NOTFOUND;
 		if (bad)
@@ -156,16 +156,16 @@ static int range_all(struct etcd_state *s, const struct cobocred_query *q,
 	return st;
 }
 
-/* The record named exactly by q's attributes, if q names one. */
-static int get_direct(struct etcd_state *s, const struct cobocred_query *q,
-		      struct cobocred_item **out)
+/* The record named exactly by q's attributes under fleet key k, if q names one. */
+static int get_named(struct etcd_state *s, const struct etcd_fleet_key *k,
+		     const struct cobocred_query *q, struct cobocred_item **out)
 {
 	struct json_object *resp = NULL, *kvs = NULL;
 	char key[KEY_MAX], got[KEY_MAX];
 	int st;
 
 	*out = NULL;
-	if (etcd_record_key(s, q->schema, q->n_attrs, q->attrs, key, sizeof(key)) != 0)
+	if (etcd_record_key(s, k, q->schema, q->n_attrs, q->attrs, key, sizeof(key)) != 0)
 		return COBOCRED_NOTFOUND;
 	st = etcd_kv_range(s, key, 0, &resp, &kvs);
 	if (st == COBOCRED_SUCCESS && (kvs == NULL || json_object_array_length(kvs) == 0)) {
@@ -185,6 +185,20 @@ static int get_direct(struct etcd_state *s, const struct cobocred_query *q,
 		}
 	}
 	json_object_put(resp);
+	return st;
+}
+
+/*
+ * Names are keyed with the fleet key, so a record written before a
+ * rotation is found under its name by the previous key.
+ */
+static int get_direct(struct etcd_state *s, const struct cobocred_query *q,
+		      struct cobocred_item **out)
+{
+	int st = get_named(s, &s->keys[0], q, out);
+
+	if (st == COBOCRED_NOTFOUND && s->keys[1].set)
+		st = get_named(s, &s->keys[1], q, out);
 	return st;
 }
 
@@ -220,6 +234,23 @@ static int etcd_get(void *state, const struct cobocred_query *q, struct cobocred
 	st = range_all(s, q, &all, NULL, 0, NULL);
 	if (st == COBOCRED_SUCCESS)
 		*out = best(s->host, all);
+	/*
+	 * Names are keyed with the fleet key, so a machine with a wrong key
+	 * never finds the fleet's records by name.  A miss beside records
+	 * sealed with a key this machine lacks is therefore the error that
+	 * names both key ids, never a mint beside the fleet (one fleet per
+	 * prefix; during a rotation keep fleet_key_previous until every
+	 * record is rewritten).
+	 */
+	if (st == COBOCRED_NOTFOUND && s->foreign_id[0] != '\0') {
+		s->host->set_error(s->host->ctx,
+				   "fleet_key: etcd holds records sealed with fleet key id %s, but "
+				   "this machine has key id %s%s%s and finds none of its own; "
+				   "configure that key (fleet_key or fleet_key_previous)",
+				   s->foreign_id, s->keys[0].id, s->keys[1].set ? " and " : "",
+				   s->keys[1].set ? s->keys[1].id : "");
+		st = COBOCRED_ERROR;
+	}
 	return st;
 }
 
@@ -239,6 +270,27 @@ static int record_lease(struct etcd_state *s, const struct cobocred_item *it, in
 	if (ttl < 1)
 		ttl = 1;
 	return etcd_lease_grant(s, ttl, lease);
+}
+
+/*
+ * After a store under the current key's name: the same record under the
+ * previous key's name, as this helper read it, goes (a rotation leaves no
+ * record sealed with the old key behind once rewritten).
+ */
+static void drop_previous(struct etcd_state *s, const struct cobocred_item *item)
+{
+	char old[KEY_MAX];
+	struct etcd_rev *r;
+
+	if (!s->keys[1].set || etcd_record_key(s, &s->keys[1], item->schema, item->n_attrs,
+					       item->attrs, old, sizeof(old)) != 0)
+		return;
+	r = etcd_rev_find(s, old);
+	if (r != NULL && r->mod_revision > 0 &&
+	    etcd_kv_cas_delete(s, old, r->mod_revision) == COBOCRED_SUCCESS) {
+		etcd_lease_revoke(s, r->lease);
+		etcd_rev_note(s, old, 0, 0);
+	}
 }
 
 /*
@@ -272,7 +324,8 @@ static int etcd_store(void *state, const struct cobocred_item *item,
 	int st = COBOCRED_ERROR;
 
 	(void)replace; /* the record's key is its identity: a store replaces it */
-	if (etcd_record_key(s, item->schema, item->n_attrs, item->attrs, key, sizeof(key)) != 0) {
+	if (etcd_record_key(s, &s->keys[0], item->schema, item->n_attrs, item->attrs, key,
+			    sizeof(key)) != 0) {
 		s->host->set_error(s->host->ctx,
 				   "etcd: the credential has too many attributes for a record");
 		return COBOCRED_ERROR;
@@ -303,6 +356,7 @@ static int etcd_store(void *state, const struct cobocred_item *item,
 		if ((known = etcd_rev_find(s, key)) != NULL)
 			known->gen = gen;
 		etcd_gen_saw(s, key, gen, item->expires_at);
+		drop_previous(s, item);
 		if (old_lease != 0 && old_lease != lease)
 			etcd_lease_revoke(s, old_lease);
 	} else {

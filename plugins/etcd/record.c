@@ -15,8 +15,11 @@
  * sealed with it, it cannot be changed without the fleet key, so a reader
  * tells an older copy put back from the newest it has seen (ops.c, gen.c).
  *
- * The etcd key is prefix + "tok/" + hex SHA-256 over the schema and the
- * attributes sorted by name: stable across machines, and it names no org.
+ * The etcd key is prefix + "tok/" + hex HMAC-SHA-256, under a naming key
+ * derived from the fleet key, over the schema and the attributes sorted by
+ * name: stable across the machines of a fleet, and it names no org, not
+ * even to someone who guesses org ids and hashes them (a plain hash of
+ * public values would confirm each guess offline).
  */
 #include "config.h"
 
@@ -24,8 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/evp.h>
 
 #include "etcd.h"
 #include "hostmem.h"
@@ -206,34 +207,30 @@ static int by_name(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-int etcd_record_key(const struct etcd_state *s, const char *schema, size_t n_attrs,
-		    const struct cobocred_attr *attrs, char *buf, size_t len)
+int etcd_record_key(const struct etcd_state *s, const struct etcd_fleet_key *k, const char *schema,
+		    size_t n_attrs, const struct cobocred_attr *attrs, char *buf, size_t len)
 {
 	const struct cobocred_attr *sorted[MAX_ATTRS];
-	unsigned char md[EVP_MAX_MD_SIZE];
-	char hex[2 * 32 + 1];
-	unsigned int mdlen = 0;
-	EVP_MD_CTX *c;
+	const char *parts[1 + 2 * MAX_ATTRS];
+	char hex[65];
 	size_t i;
-	int ok, w;
+	int w;
 
-	if (n_attrs > MAX_ATTRS || schema == NULL)
+	if (n_attrs > MAX_ATTRS || schema == NULL || !k->set)
 		return -1;
-	for (i = 0; i < n_attrs; i++)
+	for (i = 0; i < n_attrs; i++) {
+		if (attrs[i].name == NULL || attrs[i].value == NULL)
+			return -1;
 		sorted[i] = &attrs[i];
+	}
 	qsort(sorted, n_attrs, sizeof(sorted[0]), by_name);
-	c = EVP_MD_CTX_new();
-	ok = c != NULL && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
-	     EVP_DigestUpdate(c, schema, strlen(schema) + 1) == 1;
-	for (i = 0; ok && i < n_attrs; i++)
-		ok = sorted[i]->value != NULL &&
-		     EVP_DigestUpdate(c, sorted[i]->name, strlen(sorted[i]->name) + 1) == 1 &&
-		     EVP_DigestUpdate(c, sorted[i]->value, strlen(sorted[i]->value) + 1) == 1;
-	ok = ok && EVP_DigestFinal_ex(c, md, &mdlen) == 1 && mdlen == 32;
-	EVP_MD_CTX_free(c);
-	if (!ok)
+	parts[0] = schema;
+	for (i = 0; i < n_attrs; i++) {
+		parts[1 + 2 * i] = sorted[i]->name;
+		parts[2 + 2 * i] = sorted[i]->value;
+	}
+	if (etcd_name(k, parts, 1 + 2 * n_attrs, hex) != 0)
 		return -1;
-	cobocred_hex_encode(md, 32, hex);
 	w = snprintf(buf, len, "%stok/%s", s->conf.prefix, hex);
 	return w < 0 || (size_t)w >= len ? -1 : 0;
 }

@@ -15,7 +15,8 @@
 #     refused by a machine that has seen newer ones: the old access token
 #     is never answered again and the old refresh token never spent (the
 #     server counts no failed refresh); a record written over one rolled
-#     back is newer than both, so a machine without marks reads it.
+#     back is newer than both, so a machine without marks reads it;
+#   - a record of the older cc1 format is passed over: the fleet mints.
 # Keys with bytes etcdctl cannot take on its command line are put through
 # the JSON gateway (etcd_put_raw).
 . "$top_srcdir/tests/lib/lifecycle.sh"
@@ -113,9 +114,14 @@ check "only copies left: the trace says they were passed over" \
 # --- 2. lock keys without a live lease of their own ----------------------------------
 fleet_get 1 org-b COBO_CREDENTIAL_TRACE="$T_TMP/lock.trace"
 expect_eq "machine 1 mints org-b's first token" "1 0 1 0" "$(ostats org-b)"
-LOCKNAME=$(sed -n 's/.*locked fleet lock \([^ ]*\) (lease.*/\1/p' "$T_TMP/lock.trace" | head -n 1)
-check "the trace names the fleet lock ($LOCKNAME)" test -n "$LOCKNAME"
-W=${FLEET_PREFIX}lock/$LOCKNAME/
+LOCKNAME=$(sed -n 's/.*locked fleet lock \([^ ]*\) at .*/\1/p' "$T_TMP/lock.trace" | head -n 1)
+LOCKPATH=$(sed -n 's/.*locked fleet lock [^ ]* at \([^ ]*\) (lease.*/\1/p' "$T_TMP/lock.trace" | head -n 1)
+check "the trace names the fleet lock ($LOCKNAME) and its key ($LOCKPATH)" \
+	test -n "$LOCKNAME" -a -n "$LOCKPATH"
+check "the lock's key in etcd is keyed: it holds neither the host's name nor its hash part" \
+	bash -c '[[ $1 != *"$2"* && $1 != *"${2#*-}"* ]]' _ "$LOCKPATH" "$LOCKNAME"
+W=$LOCKPATH/
+LOCKREL=${LOCKPATH#"$FLEET_PREFIX"}
 LIVE=$(etcd_ctl lease grant 600 | sed -n 's/^lease \([0-9a-f]*\) granted.*/\1/p')
 # lease-less keys of every shape, then one bound to a live lease but named
 # after another (hex of KEY, one per line; "live" marks the last kind)
@@ -145,9 +151,9 @@ while read -r k kind; do
 	fleet_get $((R % 3 + 2)) org-b COBO_CREDENTIAL_NOW_OFFSET=$((R * 3300))
 	read -r m1 f1 t1 x1 <<<"$(ostats org-b)"
 	if [ "$RC" != 0 ] || [ -z "$TOKEN" ] || [ "$((m1 - m0)) $((f1 - f0))" != "0 1" ] ||
-		[ "$(etcd_nkeys "lock/$LOCKNAME/")" != 0 ]; then
+		[ "$(etcd_nkeys "$LOCKREL/")" != 0 ]; then
 		BADL=$((BADL + 1))
-		echo "# lock key $k ${kind:-}: rc=$RC mint/refresh=$((m1 - m0))/$((f1 - f0)) left=$(etcd_nkeys "lock/$LOCKNAME/") $ERR"
+		echo "# lock key $k ${kind:-}: rc=$RC mint/refresh=$((m1 - m0))/$((f1 - f0)) left=$(etcd_nkeys "$LOCKREL/") $ERR"
 	fi
 done < "$T_TMP/lockkeys"
 NL=$(grep -c . "$T_TMP/lockkeys")
@@ -159,7 +165,7 @@ read -r m0 f0 t0 x0 <<<"$(ostats org-b)"
 fleet_get 2 org-b COBO_CREDENTIAL_NOW_OFFSET=$((R * 3300))
 read -r m1 f1 t1 x1 <<<"$(ostats org-b)"
 expect_eq "all $NL at once: the refresh goes on" "0 0 1" "$RC $((m1 - m0)) $((f1 - f0))"
-expect_eq "all $NL at once: none left" 0 "$(etcd_nkeys "lock/$LOCKNAME/")"
+expect_eq "all $NL at once: none left" 0 "$(etcd_nkeys "$LOCKREL/")"
 # A key named after its own live lease is a holder: waited for until it ends.
 HOLD=$(etcd_ctl lease grant 5 | sed -n 's/^lease \([0-9a-f]*\) granted.*/\1/p')
 etcd_ctl put "$W$HOLD" "" --lease="$HOLD" > /dev/null
@@ -233,5 +239,19 @@ fleet_machine 9
 fleet_get 9 org-c
 expect_eq "a machine without marks reads the record written over the rolled-back one" \
 	"${HIST_T[-1]}" "$TOKEN"
+
+# --- 4. records of the older format are passed over, not read ------------------------
+KID=$(etcd_ctl get --print-value-only "$RK" | cut -d. -f2)
+etcd_ctl put "$AK" "cc1.$KID.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" > /dev/null
+etcd_ctl put "$RK" "cc1.$KID.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" > /dev/null
+read -r m0 f0 t0 x0 <<<"$(ostats org-c)"
+fleet_machine 10
+fleet_get 10 org-c COBO_CREDENTIAL_TRACE="$T_TMP/cc1.trace"
+read -r m1 f1 t1 x1 <<<"$(ostats org-c)"
+expect_eq "a cc1 record is passed over: a mint, no refresh, no failure" "0 1 0 0" \
+	"$RC $((m1 - m0)) $((f1 - f0)) $((x1 - x0))"
+check "... traced as the older format" grep -q "older cc1 format: passed over" "$T_TMP/cc1.trace"
+expect_eq "... and the new format written in its place" cc2. \
+	"$(etcd_ctl get --print-value-only "$RK" | cut -c1-4)"
 
 lc_done
