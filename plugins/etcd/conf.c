@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +225,29 @@ static int plain_http(struct etcd_state *s)
 	return COBOCRED_SUCCESS;
 }
 
+/*
+ * key_file is a TLS private key: like the fleet key and the app key it must
+ * be a regular file of the user (or root) that no one else can read.
+ * Checked when the module opens, before anything is sent.
+ */
+static int key_file_ok(struct etcd_state *s)
+{
+	char why[512];
+	struct stat st;
+
+	if (s->conf.key_file == NULL)
+		return COBOCRED_SUCCESS;
+	if (stat(s->conf.key_file, &st) != 0) {
+		snprintf(why, sizeof(why), "cannot read %.400s: %s", s->conf.key_file,
+			 strerror(errno));
+	} else if (cobocred_check_perms(s->conf.key_file, &st, COBOCRED_FILE_PRIVATE, why,
+					sizeof(why)) == 0) {
+		return COBOCRED_SUCCESS;
+	}
+	s->host->set_error(s->host->ctx, "key_file: %s (a TLS private key is kept private)", why);
+	return COBOCRED_ERROR;
+}
+
 static int secrets(struct etcd_state *s, const struct pending *p)
 {
 	size_t len;
@@ -236,7 +260,9 @@ static int secrets(struct etcd_state *s, const struct pending *p)
 				   "-hex 32, mode 0600) or env:VAR");
 		return COBOCRED_UNAVAIL;
 	}
-	st = load_key(s, "fleet_key", p->fleet_key, &s->keys[0]);
+	st = key_file_ok(s);
+	if (st == COBOCRED_SUCCESS)
+		st = load_key(s, "fleet_key", p->fleet_key, &s->keys[0]);
 	if (st == COBOCRED_SUCCESS && p->fleet_key_previous != NULL)
 		st = load_key(s, "fleet_key_previous", p->fleet_key_previous, &s->keys[1]);
 	if (st == COBOCRED_SUCCESS && (p->password != NULL) != (s->conf.user != NULL))

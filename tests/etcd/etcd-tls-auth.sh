@@ -63,4 +63,37 @@ expect_match "a wrong password: a clear error naming user=" "user: etcd refused 
 check "... that does not echo the password" bash -c '! grep -q "wrong-password" <<<"$1"' _ "$ERR"
 expect_eq "a wrong password: no token" "" "$TOKEN"
 
+# --- key_file: a TLS private key others can read is refused ----------------------
+# Every group/other permission bit alone and a few mixes, a directory, a
+# missing file: FILE:LINE at the key_file line, no token, the fix named;
+# modes 600 and 400 are accepted (the module opens and answers).
+cp "$T_TMP/srv/server.key" "$T_TMP/client.key"
+KF=$T_TMP/client.key
+n_bad=0 n=0
+for mode in 604 602 601 640 620 610 644 660 666 606 400 600 dir missing; do
+	n=$((n + 1))
+	case $mode in
+	dir) kf=$T_TMP/keydir; mkdir -p "$kf"; chmod 700 "$kf" ;;
+	missing) kf=$T_TMP/no-such.key ;;
+	*) kf=$KF; chmod "$mode" "$kf" ;;
+	esac
+	fleet_machine $((20 + n)) "ca_file = $ETCD_CURL_CA" "user = cobo" "password = file:$T_TMP/etcd.pw" \
+		"cert_file = $T_TMP/srv/server.pem" "key_file = $kf"
+	line=$(grep -n '^key_file *=' "$T_TMP/m$((20 + n))/config" | cut -d: -f1)
+	t_leak_check_first key-file
+	fleet_get $((20 + n)) org-a
+	case $mode in
+	400 | 600) ok=$([ "$TOKEN" = "$T1" ] && echo y) ;;
+	dir) ok=$(grep -Eq "config:$line: .*key_file: .*not a regular file" <<<"$ERR" && [ -z "$TOKEN" ] && echo y) ;;
+	missing) ok=$(grep -Eq "config:$line: .*key_file: cannot read" <<<"$ERR" && [ -z "$TOKEN" ] && echo y) ;;
+	*) ok=$(grep -Eq "config:$line: .*key_file: .*accessible by others \(mode $mode\); run: chmod 600" <<<"$ERR" &&
+		[ -z "$TOKEN" ] && echo y) ;;
+	esac
+	[ -n "$ok" ] || { n_bad=$((n_bad + 1)); echo "# key_file mode $mode: token=${TOKEN:0:8} $ERR"; }
+done
+t_leak_check_all
+chmod 600 "$KF"
+expect_eq "key_file: $n cases (10 modes others can use refused with FILE:LINE and the fix, a directory, a missing file; 400 and 600 accepted)" \
+	0 "$n_bad"
+
 lc_done
