@@ -69,6 +69,53 @@ static int parse_endpoints(struct etcd_state *s, const char *v)
 	return COBOCRED_SUCCESS;
 }
 
+/*
+ * pin_sha256 = B64[,B64...]: SHA-256 of a member's public key (DER
+ * SubjectPublicKeyInfo), standard base64, 44 characters each; libcurl
+ * then accepts a member only when its key is one of them, whatever CA
+ * signed it.  Kept as curl's "sha256//A;sha256//B".
+ */
+static int parse_pins(struct etcd_state *s, const char *v)
+{
+	const char *p = v;
+	char *pins = malloc(strlen(v) / 44 * 53 + 64), *e;
+	size_t used = 0, n, blen;
+	unsigned char *bin;
+
+	if (pins == NULL)
+		return fail(s, "pin_sha256", "out of memory", "");
+	pins[0] = '\0';
+	while (*p) {
+		n = strcspn(p, ", \t");
+		if (n > 0) {
+			e = strndup(p, n);
+			bin = NULL;
+			if (e == NULL || n != 44 || etcd_unb64(e, &bin, &blen) != 0 || blen != 32) {
+				free(e);
+				free(bin);
+				free(pins);
+				return fail(s, "pin_sha256",
+					    "each pin is the base64 SHA-256 of a member's public "
+					    "key (44 characters), comma-separated",
+					    v);
+			}
+			used += (size_t)snprintf(pins + used, 64, "%ssha256//%s", used ? ";" : "",
+						 e);
+			free(e);
+			free(bin);
+		}
+		p += n;
+		p += strspn(p, ", \t");
+	}
+	if (used == 0) {
+		free(pins);
+		return fail(s, "pin_sha256", "empty; drop the line or give a pin", v);
+	}
+	free(s->conf.pins);
+	s->conf.pins = pins;
+	return COBOCRED_SUCCESS;
+}
+
 static int parse_long(struct etcd_state *s, const char *key, const char *v, long min, long max,
 		      long *out)
 {
@@ -184,6 +231,8 @@ static int option(struct etcd_state *s, const char *key, const char *v, struct p
 		return set_str(s, &c->cert_file, key, v);
 	if (strcmp(key, "key_file") == 0)
 		return set_str(s, &c->key_file, key, v);
+	if (strcmp(key, "pin_sha256") == 0)
+		return parse_pins(s, v);
 	if (strcmp(key, "user") == 0)
 		return set_str(s, &c->user, key, v);
 	if (strcmp(key, "connect_timeout_ms") == 0)
@@ -194,8 +243,8 @@ static int option(struct etcd_state *s, const char *key, const char *v, struct p
 		return parse_long(s, key, v, 2, 3600, &c->lock_ttl);
 	return fail(s, key,
 		    "unknown option of [module etcd]; known: endpoints fleet_key "
-		    "fleet_key_previous prefix ca_file cert_file key_file user password "
-		    "connect_timeout_ms request_timeout_ms lock_ttl",
+		    "fleet_key_previous prefix ca_file cert_file key_file pin_sha256 user "
+		    "password connect_timeout_ms request_timeout_ms lock_ttl",
 		    key);
 }
 
@@ -275,6 +324,23 @@ static int secrets(struct etcd_state *s, const struct pending *p)
 	return st;
 }
 
+/* A pin on a plain-http member would pin nothing: refused rather than ignored. */
+static int pins_need_tls(struct etcd_state *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->conf.n_endpoints; i++)
+		if (strncmp(s->conf.endpoints[i], "http://", 7) == 0) {
+			s->host->set_error(s->host->ctx,
+					   "pin_sha256: member %.200s%s is plain http, where a pin "
+					   "checks nothing; list https:// endpoints",
+					   s->conf.endpoints[i],
+					   s->conf.endpoints_default ? " (the default)" : "");
+			return COBOCRED_ERROR;
+		}
+	return COBOCRED_SUCCESS;
+}
+
 int etcd_conf_parse(struct etcd_state *s, int argc, const char *const *argv)
 {
 	struct pending p = { 0 };
@@ -298,6 +364,8 @@ int etcd_conf_parse(struct etcd_state *s, int argc, const char *const *argv)
 	}
 	if (st == COBOCRED_SUCCESS && s->conf.prefix == NULL)
 		st = set_str(s, &s->conf.prefix, "prefix", "/cobo-credential/");
+	if (st == COBOCRED_SUCCESS && s->conf.pins != NULL)
+		st = pins_need_tls(s);
 	return st == COBOCRED_SUCCESS ? secrets(s, &p) : st;
 }
 
@@ -311,6 +379,7 @@ void etcd_conf_free(struct etcd_state *s)
 	free(s->conf.ca_file);
 	free(s->conf.cert_file);
 	free(s->conf.key_file);
+	free(s->conf.pins);
 	free(s->conf.user);
 	cobocred_hostmem_free(s->password);
 	cobocred_hostmem_free(s->auth_token);

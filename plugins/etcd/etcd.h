@@ -11,6 +11,7 @@
  *   fleet_key_previous=SPEC  an older key, read only (key rotation)
  *   prefix=/cobo-credential/ where records and locks live
  *   ca_file, cert_file, key_file   TLS: CA bundle, client certificate and key
+ *   pin_sha256=B64[,B64...]  accept only members with one of these public keys
  *   user=NAME, password=SPEC       etcd authentication (password file:PATH | env:VAR)
  *   connect_timeout_ms=N, request_timeout_ms=N, lock_ttl=S
  */
@@ -65,6 +66,7 @@ struct etcd_conf {
 	int endpoints_default;			     /* no endpoints line: the loopback default */
 	char *prefix;				     /* owned; ends with '/' */
 	char *ca_file, *cert_file, *key_file, *user; /* owned; may be NULL */
+	char *pins;				     /* owned; curl's "sha256//B64;..." or NULL */
 	long connect_timeout_ms, request_timeout_ms, lock_ttl;
 };
 

@@ -76,6 +76,8 @@ static int tls_setup(CURL *c, const struct etcd_conf *cf)
 		bad |= curl_easy_setopt(c, CURLOPT_SSLCERT, cf->cert_file) != CURLE_OK;
 	if (cf->key_file != NULL)
 		bad |= curl_easy_setopt(c, CURLOPT_SSLKEY, cf->key_file) != CURLE_OK;
+	if (cf->pins != NULL)
+		bad |= curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, cf->pins) != CURLE_OK;
 	return bad;
 }
 

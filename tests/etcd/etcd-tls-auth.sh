@@ -3,7 +3,9 @@
 # from the test CA: ca_file trusts it; without it the member is refused and
 # the module is unavailable, the token still minted locally) and with etcd
 # authentication (user + password from file: and env:; a wrong password is
-# a clear error naming user=, never a token in etcd).
+# a clear error naming user=, never a token in etcd), pin_sha256 (the
+# member's key pinned, one of two, a key not pinned refused, malformed pins),
+# and key_file (a private key others can use is refused).
 . "$top_srcdir/tests/lib/lifecycle.sh"
 . "$top_srcdir/tests/lib/etcd.sh"
 
@@ -31,6 +33,55 @@ fleet_machine 3 "request_timeout_ms = 2000"
 fleet_get 3 org-a COBO_CREDENTIAL_TRACE="$T_TMP/notrust.trace"
 check "TLS: a member the CA bundle does not trust is refused" \
 	grep -q "etcd unreachable.*\(certificate\|SSL\)" "$T_TMP/notrust.trace"
+
+# --- pin_sha256 ----------------------------------------------------------------------
+pin_of() { openssl x509 -in "$1" -pubkey -noout | openssl pkey -pubin -outform der |
+	openssl dgst -sha256 -binary | openssl enc -base64; }
+PIN=$(pin_of "$T_TMP/srv/server.pem")
+OTHER=$(pin_of "$T_TMP/srv/ca.pem")
+fleet_machine 8 "ca_file = $ETCD_CURL_CA" "pin_sha256 = $PIN"
+fleet_get 8 org-a
+expect_eq "pin: the member's own key pinned: the token is read from etcd" "$T1" "$TOKEN"
+fleet_machine 9 "ca_file = $ETCD_CURL_CA" "pin_sha256 = $OTHER, $PIN"
+fleet_get 9 org-a
+expect_eq "pin: one of two pins matches: read from etcd" "$T1" "$TOKEN"
+fleet_machine 10 "ca_file = $ETCD_CURL_CA" "pin_sha256 = $OTHER" "request_timeout_ms = 2000"
+fleet_get 10 org-a COBO_CREDENTIAL_TRACE="$T_TMP/pin.trace"
+check "pin: a member whose key is not pinned is refused, though the CA trusts it" \
+	grep -q "etcd unreachable.*pinned public key" "$T_TMP/pin.trace"
+check "... and nothing is read from it" test "$TOKEN" != "$T1"
+# Malformed pins (generated) and a pin with a plain-http member: FILE:LINE.
+mapfile -t BADPINS < <(PIN=$PIN "$PYTHON" -c '
+import base64, os
+p = base64.b64decode(os.environ["PIN"])
+print(base64.b64encode(p)[:-1].decode())          # 43 characters
+print(base64.b64encode(p).decode() + "A")          # 45
+print(base64.b64encode(p[:31]).decode())           # 31 bytes
+print(base64.b64encode(p + b"x").decode())         # 33 bytes
+print(p.hex())                                     # hex, not base64
+print("sha256//" + base64.b64encode(p).decode())   # curl syntax
+print(base64.b64encode(p).decode()[:-2] + "*=")    # a byte outside base64
+print(base64.b64encode(p).decode().replace("=", "")[:-1] + "==")
+print(",")
+')
+n_bad=0
+for bp in "${BADPINS[@]}"; do
+	fleet_machine 11 "ca_file = $ETCD_CURL_CA" "pin_sha256 = $bp"
+	line=$(grep -n '^pin_sha256 *=' "$T_TMP/m11/config" | cut -d: -f1)
+	t_leak_check_first bad-pin
+	fleet_get 11 org-a PIN="$PIN"
+	grep -Eq "config:$line: .*pin_sha256: (each pin|empty)" <<<"$ERR" && [ -z "$TOKEN" ] ||
+		{ n_bad=$((n_bad + 1)); echo "# pin '$bp': $ERR"; }
+done
+t_leak_check_all
+expect_eq "pin: ${#BADPINS[@]} malformed pins refused with FILE:LINE" "9 0" "${#BADPINS[@]} $n_bad"
+SAVED=$ETCD_ENDPOINTS
+ETCD_ENDPOINTS="$SAVED,http://127.0.0.1:1"
+fleet_machine 12 "ca_file = $ETCD_CURL_CA" "pin_sha256 = $PIN"
+ETCD_ENDPOINTS=$SAVED
+fleet_get 12 org-a
+expect_match "pin: with an http:// member, a FILE:LINE error" \
+	"config:[0-9]+: .*pin_sha256: member http://127.0.0.1:1 is plain http" "$ERR"
 
 # --- auth ------------------------------------------------------------------------------
 (umask 077 && printf 'pw-%s\n' "$RANDOM$RANDOM" > "$T_TMP/etcd.pw")
