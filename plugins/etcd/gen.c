@@ -73,17 +73,18 @@ static struct etcd_seen *find(struct etcd_seen *v, size_t n, const char *name)
 	return NULL;
 }
 
-/* Raises (or adds) name's mark in *v; 0 or -1 (full or out of memory). */
+/* Raises (or adds) name's mark in *v; 1 when it changed, 0 when not, -1 out of memory. */
 static int merge_one(struct etcd_seen **v, size_t *n, const char *name, int64_t gen, int64_t exp)
 {
 	struct etcd_seen *e = find(*v, *n, name), *p;
 
 	if (e != NULL) {
-		if (gen > e->gen)
-			e->gen = gen;
+		if (gen <= e->gen)
+			return 0;
+		e->gen = gen;
 		if (exp == 0 || (e->expires != 0 && exp > e->expires))
 			e->expires = exp;
-		return 0;
+		return 1;
 	}
 	p = realloc(*v, (*n + 1) * sizeof(**v));
 	if (p == NULL)
@@ -93,7 +94,7 @@ static int merge_one(struct etcd_seen **v, size_t *n, const char *name, int64_t 
 	memcpy(e->name, name, sizeof(e->name));
 	e->gen = gen;
 	e->expires = exp;
-	return 0;
+	return 1;
 }
 
 /* Parses the file's lines into *v (merged); lines that do not parse are dropped. */
@@ -198,7 +199,7 @@ static void write_back(struct etcd_state *s)
 	char path[4096], lock[4096], why[512], *text = NULL;
 	struct etcd_seen *v = NULL;
 	size_t n = 0, i, len = 0;
-	int fd = -1;
+	int fd = -1, changed = 0, m;
 
 	if (path_of(s, "", path, sizeof(path)) != 0 || path_of(s, ".lock", lock, sizeof(lock)) != 0)
 		return;
@@ -211,18 +212,26 @@ static void write_back(struct etcd_state *s)
 		why[0] = '\0'; /* traced; a file that cannot be read is not overwritten */
 		goto out;
 	}
-	for (i = 0; i < s->n_seen; i++)
-		if (merge_one(&v, &n, s->seen[i].name, s->seen[i].gen, s->seen[i].expires) != 0)
-			break;
+	for (i = 0; i < s->n_seen; i++) {
+		m = merge_one(&v, &n, s->seen[i].name, s->seen[i].gen, s->seen[i].expires);
+		if (m < 0) {
+			snprintf(why, sizeof(why), "out of memory");
+			goto out;
+		}
+		changed |= m;
+	}
+	why[0] = '\0';
+	if (!changed) /* another helper wrote these marks already */
+		goto adopt;
 	prune(s, v, &n);
 	text = malloc(n * 128 + 1);
 	for (i = 0; text != NULL && i < n; i++)
 		len += (size_t)snprintf(text + len, 128, "%s %lld %lld\n", v[i].name,
 					(long long)v[i].gen, (long long)v[i].expires);
-	why[0] = '\0';
 	if (text == NULL || cobocred_write_atomic(path, text, len, 0600, why, sizeof(why)) != 0)
 		goto out;
 	why[0] = '\0';
+adopt:
 	free(s->seen); /* the file's marks now include ours */
 	s->seen = v;
 	s->n_seen = n;
@@ -249,7 +258,7 @@ void etcd_gen_saw(struct etcd_state *s, const char *key, int64_t gen, int64_t ex
 	e = find(s->seen, s->n_seen, name);
 	if (e != NULL && e->gen >= gen)
 		return;
-	if (merge_one(&s->seen, &s->n_seen, name, gen, expires) == 0)
+	if (merge_one(&s->seen, &s->n_seen, name, gen, expires) > 0)
 		write_back(s);
 }
 

@@ -166,13 +166,21 @@ fleet_get 2 org-b COBO_CREDENTIAL_NOW_OFFSET=$((R * 3300))
 read -r m1 f1 t1 x1 <<<"$(ostats org-b)"
 expect_eq "all $NL at once: the refresh goes on" "0 0 1" "$RC $((m1 - m0)) $((f1 - f0))"
 expect_eq "all $NL at once: none left" 0 "$(etcd_nkeys "$LOCKREL/")"
-# A key named after its own live lease is a holder: waited for until it ends.
-HOLD=$(etcd_ctl lease grant 5 | sed -n 's/^lease \([0-9a-f]*\) granted.*/\1/p')
+# A key named after its own live lease is a holder: the helper waits for it
+# (its trace says so), and goes on once the lease is revoked.
+HOLD=$(etcd_ctl lease grant 600 | sed -n 's/^lease \([0-9a-f]*\) granted.*/\1/p')
 etcd_ctl put "$W$HOLD" "" --lease="$HOLD" > /dev/null
 R=$((R + 1))
-fleet_get 3 org-b COBO_CREDENTIAL_NOW_OFFSET=$((R * 3300)) COBO_CREDENTIAL_TRACE="$T_TMP/hold.trace"
-expect_eq "a key of its own live lease is a holder: the refresh waits for it, then goes on" 0 "$RC"
-check "... after waiting for the fleet lock" grep -q "waiting for fleet lock" "$T_TMP/hold.trace"
+: > "$T_TMP/hold.trace"
+fleet_get 3 org-b COBO_CREDENTIAL_NOW_OFFSET=$((R * 3300)) COBO_CREDENTIAL_TRACE="$T_TMP/hold.trace" &
+WAITER=$!
+wait_for "the helper waits for the planted holder" grep -q "waiting for fleet lock" "$T_TMP/hold.trace"
+expect_eq "a key of its own live lease is a holder: still there while the helper waits" 1 \
+	"$(etcd_nkeys "$LOCKREL/")"
+etcd_ctl lease revoke "$HOLD" > /dev/null
+wait "$WAITER"
+check "... and once its lease ends the refresh goes on" \
+	grep -q "locked fleet lock $LOCKNAME" "$T_TMP/hold.trace"
 
 # --- 3. rollback: older records put back --------------------------------------------
 BEFORE_KEYS=$(etcd_keys tok/)
