@@ -83,6 +83,7 @@ struct etcd_state {
 	struct etcd_held held[ETCD_MAX_LOCKS];
 	int64_t cluster_rev;		      /* the highest etcd revision any answer carried */
 	char foreign_id[ETCD_KEY_ID_LEN + 1]; /* a key id met in a range that this machine lacks */
+	size_t own_seen;		      /* records of the last range opened with our keys */
 	struct etcd_seen *seen; /* malloc'd; loaded from the state file on first use */
 	size_t n_seen;
 	int seen_loaded;

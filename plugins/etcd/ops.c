@@ -87,6 +87,8 @@ static int kv_item(struct etcd_state *s, struct json_object *kv, struct cobocred
 	w.len = klen;
 	etcd_rev_note(s, k, etcd_json_i64(kv, "mod_revision"), etcd_json_i64(kv, "lease"));
 	st = etcd_open_value(s, &w, (unsigned char *)v, vlen, &plain, &plen);
+	if (st == COBOCRED_SUCCESS)
+		s->own_seen++; /* sealed with a key of this machine */
 	if (st == COBOCRED_SUCCESS && etcd_record_decode(s->host, plain, plen, out, &gen) != 0) {
 		s->host->set_error(s->host->ctx,
 				   "etcd record %s opened but does not parse; erase it", k);
@@ -146,6 +148,7 @@ static int range_all(struct etcd_state *s, const struct cobocred_query *q,
 		/* A record this machine cannot open is passed over here; etcd_get
 		 * decides whether a miss beside records of another key is an error. */
 		s->foreign_id[0] = '\0';
+		s->own_seen = 0;
 		st = collect(s, kvs, q, out, &bad, keys, maxkeys, nkeys) ? COBOCRED_SUCCESS
 									 : COBOCRED_NOTFOUND;
 		if (bad)
@@ -236,16 +239,18 @@ static int etcd_get(void *state, const struct cobocred_query *q, struct cobocred
 		*out = best(s->host, all);
 	/*
 	 * Names are keyed with the fleet key, so a machine with a wrong key
-	 * never finds the fleet's records by name.  A miss beside records
-	 * sealed with a key this machine lacks is therefore the error that
-	 * names both key ids, never a mint beside the fleet (one fleet per
-	 * prefix; during a rotation keep fleet_key_previous until every
-	 * record is rewritten).
+	 * never finds the fleet's records by name.  A miss where etcd holds
+	 * records sealed with a key this machine lacks and none it can open is
+	 * therefore the error that names both key ids, never a mint beside the
+	 * fleet (one fleet per prefix; during a rotation keep
+	 * fleet_key_previous until every record is rewritten).  One record of
+	 * its own is proof enough of the key: a value planted under another
+	 * key id beside the fleet's records never stops a mint.
 	 */
-	if (st == COBOCRED_NOTFOUND && s->foreign_id[0] != '\0') {
+	if (st == COBOCRED_NOTFOUND && s->foreign_id[0] != '\0' && s->own_seen == 0) {
 		s->host->set_error(s->host->ctx,
-				   "fleet_key: etcd holds records sealed with fleet key id %s, but "
-				   "this machine has key id %s%s%s and finds none of its own; "
+				   "fleet_key: etcd holds records sealed with fleet key id %s and "
+				   "none this machine can open with key id %s%s%s; "
 				   "configure that key (fleet_key or fleet_key_previous)",
 				   s->foreign_id, s->keys[0].id, s->keys[1].set ? " and " : "",
 				   s->keys[1].set ? s->keys[1].id : "");

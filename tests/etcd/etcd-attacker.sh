@@ -16,7 +16,9 @@
 #     is never answered again and the old refresh token never spent (the
 #     server counts no failed refresh); a record written over one rolled
 #     back is newer than both, so a machine without marks reads it;
-#   - a record of the older cc1 format is passed over: the fleet mints.
+#   - a record of the older cc1 format is passed over: the fleet mints;
+#   - a value of an unknown key id planted beside the fleet's records
+#     never stops a mint.
 # Keys with bytes etcdctl cannot take on its command line are put through
 # the JSON gateway (etcd_put_raw).
 . "$top_srcdir/tests/lib/lifecycle.sh"
@@ -261,5 +263,19 @@ expect_eq "a cc1 record is passed over: a mint, no refresh, no failure" "0 1 0 0
 check "... traced as the older format" grep -q "older cc1 format: passed over" "$T_TMP/cc1.trace"
 expect_eq "... and the new format written in its place" cc2. \
 	"$(etcd_ctl get --print-value-only "$RK" | cut -c1-4)"
+
+# --- 5. a value of another key id planted beside the fleet's records ---------------
+# org-a's records gone, a value sealed (so it says) with an unknown key under
+# a record name: a machine that opens the fleet's other records still mints.
+for k in "${RECS[@]}"; do etcd_ctl del "$k" > /dev/null; done
+etcd_ctl put "${FLEET_PREFIX}tok/$(openssl rand -hex 32)" \
+	"cc2.deadbeef.$(openssl rand -base64 48 | tr -d '\n')" > /dev/null
+read -r m0 f0 t0 x0 <<<"$(ostats org-a)"
+fleet_machine 11
+fleet_get 11 org-a
+read -r m1 f1 t1 x1 <<<"$(ostats org-a)"
+expect_eq "a value of another key id planted beside the fleet's records does not stop a mint" \
+	"0 1" "$RC $((m1 - m0))"
+check "... a token is answered" test -n "$TOKEN"
 
 lc_done
