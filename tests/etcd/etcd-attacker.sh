@@ -171,6 +171,7 @@ expect_eq "all $NL at once: none left" 0 "$(etcd_nkeys "$LOCKREL/")"
 # A key named after its own live lease is a holder: the helper waits for it
 # (its trace says so), and goes on once the lease is revoked.
 HOLD=$(etcd_ctl lease grant 600 | sed -n 's/^lease \([0-9a-f]*\) granted.*/\1/p')
+HOLD=$(printf '%x' "$((16#$HOLD))") # etcdctl pads with zeros; etcd's lock keys do not
 etcd_ctl put "$W$HOLD" "" --lease="$HOLD" > /dev/null
 R=$((R + 1))
 : > "$T_TMP/hold.trace"
