@@ -316,6 +316,35 @@ static int64_t next_gen(struct etcd_state *s, const char *key, const struct etcd
 	return g + 1;
 }
 
+/*
+ * A put that timed out at one member ("request timed out" while a member
+ * died) may still be applied, and its retry then fails the compare on our
+ * own write.  A sealed value carries a random nonce, so finding exactly it
+ * under key proves the write was this helper's: 1 with *rev set.
+ */
+static int landed(struct etcd_state *s, const char *key, const char *sealed, int64_t *rev)
+{
+	struct json_object *resp = NULL, *kvs = NULL, *kv;
+	size_t vlen = 0;
+	char *v = NULL;
+	int same = 0;
+
+	if (etcd_kv_range(s, key, 0, &resp, &kvs) == COBOCRED_SUCCESS && kvs != NULL &&
+	    json_object_array_length(kvs) == 1) {
+		kv = json_object_array_get_idx(kvs, 0);
+		v = etcd_json_b64str(kv, "value", &vlen);
+		same = v != NULL && vlen == strlen(sealed) && memcmp(v, sealed, vlen) == 0;
+		if (same)
+			*rev = etcd_json_i64(kv, "mod_revision");
+	}
+	if (same)
+		s->host->log(s->host->ctx, COBOCRED_LOG_INFO,
+			     "etcd: the write of %s was applied before its retry", key);
+	free(v);
+	json_object_put(resp);
+	return same;
+}
+
 static int etcd_store(void *state, const struct cobocred_item *item,
 		      const struct cobocred_query *replace)
 {
@@ -356,6 +385,8 @@ static int etcd_store(void *state, const struct cobocred_item *item,
 	st = record_lease(s, item, &lease);
 	if (st == COBOCRED_SUCCESS)
 		st = etcd_kv_cas_put(s, key, sealed, lease, expect, &rev);
+	if (st == COBOCRED_TRYAGAIN && landed(s, key, sealed, &rev))
+		st = COBOCRED_SUCCESS;
 	if (st == COBOCRED_SUCCESS) {
 		etcd_rev_note(s, key, rev, lease);
 		if ((known = etcd_rev_find(s, key)) != NULL)
