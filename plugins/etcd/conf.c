@@ -18,6 +18,7 @@
 #include "etcd.h"
 #include "fsutil.h"
 #include "hostmem.h"
+#include "pins.h"
 #include "strutil.h"
 
 #define SECRET_FILE_MAX 4096
@@ -71,48 +72,22 @@ static int parse_endpoints(struct etcd_state *s, const char *v)
 
 /*
  * pin_sha256 = B64[,B64...]: SHA-256 of a member's public key (DER
- * SubjectPublicKeyInfo), standard base64, 44 characters each; libcurl
- * then accepts a member only when its key is one of them, whatever CA
- * signed it.  Kept as curl's "sha256//A;sha256//B".
+ * SubjectPublicKeyInfo); libcurl then accepts a member only when its key
+ * is one of them, whatever CA signed it.  The rule is the profiles' one
+ * (src/util/pins.c); kept as curl's "sha256//A;sha256//B".
  */
 static int parse_pins(struct etcd_state *s, const char *v)
 {
-	const char *p = v;
-	char *pins = malloc(strlen(v) / 44 * 53 + 64), *e;
-	size_t used = 0, n, blen;
-	unsigned char *bin;
+	char curl[COBOCRED_PINS_CURL_MAX], err[256];
 
-	if (pins == NULL)
-		return fail(s, "pin_sha256", "out of memory", "");
-	pins[0] = '\0';
-	while (*p) {
-		n = strcspn(p, ", \t");
-		if (n > 0) {
-			e = strndup(p, n);
-			bin = NULL;
-			if (e == NULL || n != 44 || etcd_unb64(e, &bin, &blen) != 0 || blen != 32) {
-				free(e);
-				free(bin);
-				free(pins);
-				return fail(s, "pin_sha256",
-					    "each pin is the base64 SHA-256 of a member's public "
-					    "key (44 characters), comma-separated",
-					    v);
-			}
-			used += (size_t)snprintf(pins + used, 64, "%ssha256//%s", used ? ";" : "",
-						 e);
-			free(e);
-			free(bin);
-		}
-		p += n;
-		p += strspn(p, ", \t");
-	}
-	if (used == 0) {
-		free(pins);
-		return fail(s, "pin_sha256", "empty; drop the line or give a pin", v);
+	if (cobocred_pins_curl(v, curl, sizeof(curl), err, sizeof(err)) != 0) {
+		s->host->set_error(s->host->ctx, "%s", err);
+		return COBOCRED_ERROR;
 	}
 	free(s->conf.pins);
-	s->conf.pins = pins;
+	s->conf.pins = strdup(curl);
+	if (s->conf.pins == NULL)
+		return fail(s, "pin_sha256", "out of memory", "");
 	return COBOCRED_SUCCESS;
 }
 
