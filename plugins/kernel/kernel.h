@@ -3,9 +3,10 @@
  * fast tier (a cached answer in a few system calls, no D-Bus) and the
  * headless cache that keeps access tokens in memory, never on disk.
  *
- * Keys are of type "user", readable by their possessor and their user
- * only, named so that `keyctl show` tells what they are (payload.h), and
- * time out when the credential expires.
+ * Keys are of type "user", readable by their user only (possession is
+ * not enough: SECURITY.md, the kernel tier), named so that `keyctl show`
+ * tells what they are (payload.h), and time out when the credential
+ * expires.
  *
  * Options ([module kernel] section):
  *   keyring=NAME|@u|@s  where keys live (default cobo-credential: a keyring

@@ -6,6 +6,12 @@
  * on descriptions before reading a payload.  Every payload read is parsed
  * strictly and checked against its key's description and the query, so a
  * key that does not say what it holds is passed over, never answered.
+ *
+ * Every key is checked to be this uid's before it is read or removed:
+ * another uid that shares our session keyring can plant keys there under
+ * our descriptions.  A planted key the lookup meets (the exact key, or one
+ * a walk would have matched) makes the operation UNAVAIL with the reason;
+ * it is never read, answered, written or removed.
  */
 #include "config.h"
 
@@ -42,6 +48,7 @@ struct reader {
 	unsigned char *buf; /* secret memory, KP_MAX_BYTES + 1 */
 	int with_secret;
 	int64_t now;
+	char refused[KN_ERRLEN]; /* the first planted key a walk met; "" for none */
 };
 
 static int secret_ok(const struct kp_view *v, const struct cobocred_query *q)
@@ -103,23 +110,49 @@ static int read_key(struct reader *r, key_serial_t key, const char *desc,
 
 typedef int (*visit_fn)(struct reader *r, key_serial_t key, const char *desc, void *arg, char *err);
 
-/* Calls visit for every key of ours in ring whose description can match q. */
+/*
+ * One key of a walk: visited when ours and its description can match q
+ * (its permissions made ours alone first); a matching key of another uid
+ * is remembered as refused and passed over.
+ */
+static int walk_one(struct reader *r, key_serial_t key, visit_fn visit, void *arg, char *err)
+{
+	char buf[KP_DESC_MAX + 128];
+	struct kn_desc d;
+	int st = kn_describe(key, buf, sizeof(buf), &d, err);
+
+	if (st == COBOCRED_NOTFOUND || (st == COBOCRED_SUCCESS && (strcmp(d.type, "user") != 0 ||
+								   strlen(d.desc) > KP_DESC_MAX ||
+								   !kp_desc_matches(d.desc, r->q))))
+		return COBOCRED_SUCCESS;
+	if (st != COBOCRED_SUCCESS)
+		return st;
+	if (!kn_mine(&d)) {
+		if (r->refused[0] == '\0')
+			(void)kn_refuse(key, &d, r->refused);
+		return COBOCRED_SUCCESS;
+	}
+	st = kn_tighten(key, &d, err);
+	return st == COBOCRED_SUCCESS ? visit(r, key, d.desc, arg, err) : st;
+}
+
+/*
+ * Calls visit for every key of ours in ring whose description can match
+ * q; UNAVAIL after the walk when it met a planted key that would match.
+ */
 static int walk(struct reader *r, key_serial_t ring, visit_fn visit, void *arg, char *err)
 {
 	key_serial_t *ids = NULL;
-	char desc[KP_DESC_MAX + 1];
 	size_t i, n = 0;
 	int st = kn_list(ring, &ids, &n, err);
 
-	for (i = 0; i < n && st == COBOCRED_SUCCESS; i++) {
-		int d = kn_describe(ids[i], desc, sizeof(desc), err);
-
-		if (d == COBOCRED_NOTFOUND ||
-		    (d == COBOCRED_SUCCESS && !kp_desc_matches(desc, r->q)))
-			continue;
-		st = d == COBOCRED_SUCCESS ? visit(r, ids[i], desc, arg, err) : d;
-	}
+	for (i = 0; i < n && st == COBOCRED_SUCCESS; i++)
+		st = walk_one(r, ids[i], visit, arg, err);
 	free(ids);
+	if (st == COBOCRED_SUCCESS && r->refused[0] != '\0') {
+		memcpy(err, r->refused, KN_ERRLEN);
+		st = COBOCRED_UNAVAIL;
+	}
 	return st;
 }
 
@@ -149,6 +182,7 @@ static int reader_init(struct reader *r, struct kernel_state *s, const struct co
 	r->q = q;
 	r->with_secret = with_secret;
 	r->now = s->host->now(s->host->ctx);
+	r->refused[0] = '\0';
 	r->buf = s->host->secret_alloc(KP_MAX_BYTES + 1);
 	if (r->buf != NULL)
 		return COBOCRED_SUCCESS;
@@ -156,10 +190,14 @@ static int reader_init(struct reader *r, struct kernel_state *s, const struct co
 	return COBOCRED_ERROR;
 }
 
-/* The exact key the query names, when it names one. */
+/*
+ * The exact key the query names, when it names one.  The search may find
+ * it in a keyring linked under ring: the owner is checked before a read.
+ */
 static int get_exact(struct reader *r, key_serial_t ring, struct cobocred_item **out, char *err)
 {
-	char desc[KP_DESC_MAX + 1];
+	char desc[KP_DESC_MAX + 1], buf[KP_DESC_MAX + 128];
+	struct kn_desc d;
 	key_serial_t key;
 	int st;
 
@@ -167,8 +205,15 @@ static int get_exact(struct reader *r, key_serial_t ring, struct cobocred_item *
 		return COBOCRED_NOTFOUND;
 	st = kn_search(ring, desc, &key, err);
 	if (st == COBOCRED_SUCCESS)
-		st = read_key(r, key, desc, out, err);
-	return st;
+		st = kn_describe(key, buf, sizeof(buf), &d, err);
+	if (st != COBOCRED_SUCCESS)
+		return st;
+	if (!kn_mine(&d))
+		return kn_refuse(key, &d, err);
+	if (strcmp(d.type, "user") != 0 || strcmp(d.desc, desc) != 0)
+		return COBOCRED_NOTFOUND; /* replaced since the search */
+	st = kn_tighten(key, &d, err);
+	return st == COBOCRED_SUCCESS ? read_key(r, key, desc, out, err) : st;
 }
 
 /* The end of a get or list: what it read goes out only with SUCCESS. */

@@ -31,16 +31,26 @@ void kernel_close(void *state);
  * ring.c: every call returns a COBOCRED_* status and, on failure, a
  * message in err (KN_ERRLEN bytes).  A system call the kernel or a
  * seccomp filter refuses (EPERM, ENOSYS, EACCES) is UNAVAIL, as is a full
- * key quota (EDQUOT): the stack moves on to the next tier.
+ * key quota (EDQUOT): the stack moves on to the next tier.  So is a key or
+ * keyring of another uid found where ours should be: possession is not
+ * ownership (a process of another uid may share our session keyring), so
+ * every key and keyring the module reads or writes into is checked to be
+ * this uid's, and its keys and named keyring are open to this uid only.
  */
 int kn_errno_status(int e, const char *what, char *err);
-/* The keyring; with create, made (and linked from the user keyring) when absent. */
+/*
+ * The keyring, checked to be ours; with create, made (and linked from the
+ * user keyring) when absent.
+ */
 int kn_ring(struct kernel_state *s, int create, key_serial_t *ring, char *err);
-/* The key of ours called desc in ring, or NOTFOUND. */
+/* The key called desc in ring (or a keyring under it), or NOTFOUND; its owner is unchecked. */
 int kn_search(key_serial_t ring, const char *desc, key_serial_t *key, char *err);
 /* Reads key's payload into buf (cap bytes, secret memory); *len set. */
 int kn_read(key_serial_t key, unsigned char *buf, size_t cap, size_t *len, char *err);
-/* Adds or replaces the key desc in ring; sets its permissions and timeout (0: none). */
+/*
+ * Adds the key desc to ring with its permissions and timeout (0: none),
+ * displacing any key of that description (never writing into it).
+ */
 int kn_add(key_serial_t ring, const char *desc, const void *payload, size_t len, unsigned timeout,
 	   key_serial_t *key, char *err);
 /* Removes key at once (invalidate). */
@@ -50,7 +60,30 @@ int kn_remove(key_serial_t key, char *err);
  * Returns SUCCESS (maybe zero keys) or a failure.
  */
 int kn_list(key_serial_t ring, key_serial_t **ids, size_t *n, char *err);
-/* The description of a key of type user owned by us, in buf; NOTFOUND for anything else. */
-int kn_describe(key_serial_t key, char *buf, size_t cap, char *err);
+/* A key as keyctl_describe tells it; the strings point into the caller's buffer. */
+struct kn_desc {
+	const char *type, *desc;
+	long uid;
+	unsigned long perm;
+};
+
+/*
+ * Describes key into buf (cap bytes) and *d: SUCCESS, NOTFOUND when the
+ * text does not fit or does not read as a description, or a failure.
+ */
+int kn_describe(key_serial_t key, char *buf, size_t cap, struct kn_desc *d, char *err);
+/* 1 when d's key belongs to this process's uid. */
+int kn_mine(const struct kn_desc *d);
+/*
+ * The refusal of a key or keyring that is not ours where we expected one
+ * of ours (planted by another uid sharing the session keyring): UNAVAIL,
+ * with the reason and the command that removes it in err.
+ */
+int kn_refuse(key_serial_t key, const struct kn_desc *d, char *err);
+/*
+ * A key of ours gets exactly the module's permissions (the user only)
+ * before it is read: keys older versions made were open to possessors.
+ */
+int kn_tighten(key_serial_t key, const struct kn_desc *d, char *err);
 
 #endif

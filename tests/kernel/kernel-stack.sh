@@ -7,6 +7,10 @@
 #     file; a plain credential goes to the kernel only with a lifetime;
 #     a kernel hit maps no libcurl/OpenSSL/json-c/libsecret; erase and
 #     logout reach every tier.
+#   another uid in this session keyring (as root: setpriv keeps it, as su
+#     and sudo -u do without pam_keyinit): it reads and writes none of
+#     our keys; a keyring it plants under our name is refused (the kernel
+#     tier UNAVAIL, the trace says why) and the helper still answers.
 #   keyctl denied by a seccomp filter (tests/kernel/nokeyctl): the kernel
 #     module is UNAVAIL at once and the stack moves on to the file.
 #   desktop (a private gnome-keyring): the access token in kernel and
@@ -68,7 +72,7 @@ expect_eq "headless: the refresh token is in the file, valid" true \
 	"$(cobo_server_field "$(refresh_info "$RT1")" valid)"
 check "headless: no refresh token in the kernel tier" test -z "$(kkey refresh)"
 PERM=$(keyctl rdescribe "$(kkey access)" | cut -d';' -f4)
-expect_eq "headless: the key is for its possessor and user only" 3f3f0000 "$PERM"
+expect_eq "headless: the key is for its user only, not its possessors" 003f0000 "$PERM"
 
 # status says which tier holds each token; doctor checks keyctl and the quota
 ST=$("$CLI" status 2>&1)
@@ -119,6 +123,41 @@ expect_eq "plain: erase drops the key" "$N0" "$(nkeys)"
 "$CLI" logout --profile lc >/dev/null 2>&1
 check "logout: no access key in the kernel" test -z "$(kkey access)"
 expect_eq "logout: no refresh token in the file" "" "$(file_secret refresh)"
+
+# --- another uid in this session keyring ----------------------------------------------
+if [ "$(id -u)" = 0 ]; then
+	OU=$((64000 + $$ % 1000))
+	other() { setpriv --reuid=$OU --regid=$OU --clear-groups "$@"; }
+	default_config
+	lc_get
+	K=$(kkey access)
+	expect_eq "other uid: a token in the kernel tier to try" "0|true" "$RC|$(test -n "$K" && echo true)"
+	check "other uid: cannot read our key" sh -c '! "$@" keyctl pipe "$0" >/dev/null 2>&1' "$K" \
+		setpriv --reuid=$OU --regid=$OU --clear-groups
+	check "other uid: cannot list our keyring" sh -c '! "$@" keyctl rlist "$0" >/dev/null 2>&1' \
+		"$RING" setpriv --reuid=$OU --regid=$OU --clear-groups
+	check "other uid: cannot add to our keyring" sh -c \
+		'! echo x | "$@" keyctl padd user planted "$0" >/dev/null 2>&1' "$RING" \
+		setpriv --reuid=$OU --regid=$OU --clear-groups
+	check "other uid: cannot open our key" sh -c '! "$@" keyctl setperm "$0" 0x3f3f3f3f 2>/dev/null' \
+		"$K" setpriv --reuid=$OU --regid=$OU --clear-groups
+	# it plants a keyring named like ours, holding a token under our key's description
+	PR=$(other keyctl newring cobo-credential @s)
+	other keyctl setperm "$PR" 0x3f3f3f3f
+	printf 'planted-token' | other keyctl padd user "$(kdesc access)" "$PR" >/dev/null
+	lc_get COBO_CREDENTIAL_TRACE="$T_TMP/trace.plant"
+	TR=$(cat "$T_TMP/trace.plant")
+	expect_eq "planted keyring: exit 0, a valid token, not the planted one" "0|true|" \
+		"$RC|$(token_valid "$TOKEN")|$(printf '%s' "$TOKEN" | grep planted)"
+	expect_match "planted keyring: the kernel tier is UNAVAIL" "get kernel: UNAVAIL" "$TR"
+	expect_match "planted keyring: the trace says why" "keyring $PR 'cobo-credential' belongs to uid $OU, not to this user" "$TR"
+	expect_eq "planted keyring: it holds its own key only" 1 "$(keyctl rlist "$PR" | wc -w)"
+	keyctl unlink "$PR" @s >/dev/null
+	RING=$(keyctl newring cobo-credential @s)
+	"$CLI" logout --profile lc >/dev/null 2>&1
+else
+	echo "# not root: no other uid to share the session keyring with"
+fi
 
 # --- keyctl denied (seccomp) --------------------------------------------------------
 default_config

@@ -4,11 +4,15 @@
  * no test ever reads or writes the user's own keys.
  *
  * Covered: get/store/erase/list on Cobo and plain credentials, permissions
- * (possessor and user only), key timeout = token expiry, expiry by timeout
+ * (the user only: possession is not enough), key timeout = token expiry, expiry by timeout
  * in the kernel, the keeping policy (refresh tokens, plain lifetimes),
  * replace, erase only of the rejected secret, keys that do not say what
  * they hold passed over, the named keyring and its checks, options that
- * fail closed, and keyctl denied by a seccomp filter: UNAVAIL at once.
+ * fail closed, keyctl denied by a seccomp filter: UNAVAIL at once, and
+ * another uid sharing our session keyring (as root: a child that changes
+ * its uid keeps the session keyring): it reads none of our keys, and the
+ * keys and keyrings it plants are refused (UNAVAIL), never answered or
+ * written into.
  */
 #include "config.h"
 
@@ -169,10 +173,13 @@ static void test_cobo_round_trip(void)
 	cobocred_item_free(got);
 	key = find_key(COBOCRED_SCHEMA_COBO, a, 4);
 	CU_ASSERT_FATAL(key > 0);
-	/* type user, ours, possessor and user only, readable description */
+	/* type user, ours, the user only (no possessor bits), readable description */
 	CU_ASSERT(keyctl_describe(key, buf, sizeof(buf)) > 0);
 	CU_ASSERT_EQUAL(strncmp(buf, "user;", 5), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, ";3f3f0000;cobo-credential:com.cobo.credential.Token:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, ";003f0000;cobo-credential:com.cobo.credential.Token:"));
+	/* so is the keyring, whatever it was made with */
+	CU_ASSERT(keyctl_describe(ring_id(), buf, sizeof(buf)) > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, ";003f0000;cobo-credential"));
 	/* the key times out when the token expires (m: /proc/keys rounds to minutes) */
 	t = proc_timeout(key);
 	CU_ASSERT(t >= 3540 && t <= 3600);
@@ -556,6 +563,356 @@ static void test_quota_full(void)
 	CU_ASSERT_EQUAL(system(path), 0);
 }
 
+/* ---- another uid that shares our session keyring ------------------------------------- */
+
+/* A uid of no user, one per test run (its key quota starts empty); set in main. */
+static uid_t other;
+
+static uid_t other_uid(void)
+{
+	return other;
+}
+
+/* fn(arg) in a child as other_uid(): changing uid keeps the session keyring. Its exit code. */
+static int as_other(int (*fn)(const void *), const void *arg)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		uid_t u = other_uid();
+
+		if (setgroups(0, NULL) != 0 || setresgid(u, u, u) != 0 || setresuid(u, u, u) != 0)
+			_exit(90);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static int holds(const char *buf, long n, const char *needle)
+{
+	size_t k = strlen(needle);
+	long i;
+
+	for (i = 0; k > 0 && i + (long)k <= n; i++)
+		if (memcmp(buf + i, needle, k) == 0)
+			return 1;
+	return 0;
+}
+
+/* Every key the caller can read under ring (keyrings followed): how many hold secret. */
+static int spy_walk(key_serial_t ring, const char *secret, int depth)
+{
+	static char buf[KP_MAX_BYTES + 1];
+	key_serial_t ids[512];
+	char d[256];
+	long n = keyctl_read(ring, (char *)ids, sizeof(ids)), i, r;
+	int bad = 0;
+
+	if (n < 0)
+		return 0;
+	n = (n > (long)sizeof(ids) ? (long)sizeof(ids) : n) / (long)sizeof(key_serial_t);
+	for (i = 0; i < n; i++) {
+		if (keyctl_describe(ids[i], d, sizeof(d)) > 0 && strncmp(d, "keyring;", 8) == 0) {
+			bad += depth < 4 ? spy_walk(ids[i], secret, depth + 1) : 0;
+			continue;
+		}
+		r = keyctl_read(ids[i], buf, sizeof(buf));
+		bad += r > 0 && holds(buf, r > (long)sizeof(buf) ? (long)sizeof(buf) : r, secret);
+	}
+	return bad;
+}
+
+/* What the other uid tries on our keys: key and ring 0 when unknown. */
+struct spy {
+	const char *secret, *desc;
+	key_serial_t key, ring;
+};
+
+static int spy(const void *arg)
+{
+	const struct spy *sp = arg;
+	char buf[KP_DESC_MAX + 128];
+	int bad = spy_walk(KEY_SPEC_SESSION_KEYRING, sp->secret, 0);
+	long r = keyctl_search(KEY_SPEC_SESSION_KEYRING, "user", sp->desc, 0);
+
+	if (r >= 0) {
+		long n = keyctl_read((key_serial_t)r, buf, sizeof(buf));
+
+		bad += n > 0 &&
+		       holds(buf, n > (long)sizeof(buf) ? (long)sizeof(buf) : n, sp->secret);
+	}
+	if (sp->key > 0) {
+		bad += keyctl_read(sp->key, buf, sizeof(buf)) >= 0 || errno != EACCES;
+		bad += keyctl_describe(sp->key, buf, sizeof(buf)) >= 0;
+		bad += keyctl_setperm(sp->key, 0x3f3f3f3f) == 0;
+		bad += keyctl_update(sp->key, "x", 1) == 0;
+		bad += keyctl_invalidate(sp->key) == 0;
+	}
+	if (sp->ring > 0) {
+		bad += keyctl_read(sp->ring, buf, sizeof(buf)) >= 0;
+		bad += keyctl_search(sp->ring, "user", sp->desc, 0) >= 0;
+		bad += add_key("user", "planted", "x", 1, sp->ring) >= 0;
+		bad += keyctl_setperm(sp->ring, 0x3f3f3f3f) == 0;
+		bad += keyctl_clear(sp->ring) == 0;
+	}
+	return bad > 60 ? 60 : bad;
+}
+
+static int other_uid_ok(void)
+{
+	if (getuid() == 0)
+		return 1;
+	printf("not root: no other uid to share the session keyring with; not tested\n");
+	return 0;
+}
+
+static void test_other_uid_reads_nothing(void)
+{
+	static const char *const modes[][2] = { { "lifetime=600", "keyring=cobo-credential" },
+						{ "lifetime=600", "keyring=@s" } };
+	struct cobocred_attr a[4], a2[4];
+	struct cobocred_query q = cobo_query("access", a), o2 = cobo_query("access", a2);
+	struct cobocred_item *got = NULL;
+	char d[KP_DESC_MAX + 1], buf[KP_DESC_MAX + 128];
+	struct spy sp = { "at-ours-only", d, 0, 0 };
+	size_t i;
+
+	a2[2].value = "org-2";
+
+	if (!other_uid_ok())
+		return;
+	CU_ASSERT_EQUAL_FATAL(kp_describe(COBOCRED_SCHEMA_COBO, a, 4, d, sizeof(d)), 0);
+	for (i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL_FATAL(kopen(2, modes[i]), COBOCRED_SUCCESS);
+		CU_ASSERT_EQUAL(store(cobo_item("access", sp.secret, 600), &q), COBOCRED_SUCCESS);
+		sp.ring = i == 0 ? ring_id() : 0;
+		sp.key = (key_serial_t)keyctl_search(i == 0 ? sp.ring : KEY_SPEC_SESSION_KEYRING,
+						     "user", d, 0);
+		CU_ASSERT_FATAL(sp.key > 0);
+		CU_ASSERT_EQUAL(as_other(spy, &sp), 0);
+		/* a key and keyring as older versions made them, open to possessors */
+		CU_ASSERT_EQUAL(keyctl_setperm(sp.key, 0x3f3f0000), 0);
+		if (sp.ring > 0)
+			CU_ASSERT_EQUAL(keyctl_setperm(sp.ring, 0x3f3f0000), 0);
+		CU_ASSERT_EQUAL_FATAL(kopen(2, modes[i]), COBOCRED_SUCCESS);
+		if (i == 0) {
+			/* the named keyring is closed at first use, with every key of ours in it */
+			CU_ASSERT_EQUAL(kernel_module.get(st, &o2, &got), COBOCRED_NOTFOUND);
+		} else {
+			/* in @s, a key of ours is closed when it is read */
+			CU_ASSERT_EQUAL_FATAL(kernel_module.get(st, &q, &got), COBOCRED_SUCCESS);
+			CU_ASSERT_EQUAL(memcmp(got->secret, sp.secret, strlen(sp.secret)), 0);
+		}
+		cobocred_item_free(got);
+		got = NULL;
+		CU_ASSERT(keyctl_describe(sp.key, buf, sizeof(buf)) > 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(buf, ";003f0000;"));
+		CU_ASSERT(sp.ring == 0 || keyctl_describe(sp.ring, buf, sizeof(buf)) > 0);
+		CU_ASSERT(sp.ring == 0 || strstr(buf, ";003f0000;") != NULL);
+		CU_ASSERT_EQUAL(as_other(spy, &sp), 0);
+		keyctl_clear(KEY_SPEC_SESSION_KEYRING);
+		add_key("keyring", "cobo-credential", NULL, 0, KEY_SPEC_SESSION_KEYRING);
+	}
+}
+
+/*
+ * What the other uid plants: a key under our token's exact description
+ * (a token of its own, or garbage), a git credential a host-only query
+ * would match, a keyring called like ours in the session keyring, and a
+ * keyring of its own in the session keyring holding a key under our
+ * description.
+ */
+enum { P_EXACT, P_GARBAGE, P_PARTIAL, P_RING, P_NESTED, P_SHAPES };
+
+struct plant {
+	int shape;
+	unsigned perm;
+	key_serial_t into; /* our keyring (open to possessors, as older versions made it) or @s */
+};
+
+static int plant(const void *arg)
+{
+	static unsigned char buf[KP_MAX_BYTES];
+	const struct plant *p = arg;
+	struct cobocred_attr a[4];
+	struct cobocred_query q = cobo_query("access", a);
+	struct cobocred_item *it = p->shape == P_PARTIAL
+					   ? git_item("git.example.com", "mallory", "pw-planted")
+					   : cobo_item("access", "at-planted", 600);
+	char d[KP_DESC_MAX + 1], err[128];
+	key_serial_t where = p->into, k;
+	size_t len = 0;
+	int bad = kp_describe(it->schema, it->attrs, it->n_attrs, d, sizeof(d)) != 0 ||
+		  kp_encode(it, buf, sizeof(buf), &len, err, sizeof(err)) != 0;
+
+	(void)q;
+	cobocred_item_free(it);
+	if (bad)
+		return 80;
+	if (p->shape == P_RING) {
+		k = add_key("keyring", "cobo-credential", NULL, 0, KEY_SPEC_SESSION_KEYRING);
+		return k < 0 ? 81 : keyctl_setperm(k, p->perm) != 0 ? 82 : 0;
+	}
+	if (p->shape == P_NESTED) {
+		where = add_key("keyring", "planted", NULL, 0, KEY_SPEC_SESSION_KEYRING);
+		if (where < 0)
+			return 83;
+	}
+	if (p->shape == P_GARBAGE)
+		k = add_key("user", d, "garbage", 7, where);
+	else
+		k = add_key("user", d, buf, len, where);
+	if (k < 0 || keyctl_setperm(k, p->perm) != 0)
+		return 84;
+	return p->shape == P_NESTED && keyctl_setperm(where, p->perm) != 0 ? 85 : 0;
+}
+
+/*
+ * What the kernel lets us, a possessor that is not the owner, do with a
+ * key of perm: possessor bits add to the other bits, but only for a key
+ * we possess, and possessing it takes finding it (the search bit).
+ */
+static int we_search(unsigned perm)
+{
+	return ((perm >> 24) | perm) & KEY_OTH_SEARCH;
+}
+
+static int we_view(unsigned perm)
+{
+	return (perm & KEY_OTH_VIEW) || (we_search(perm) && ((perm >> 24) & KEY_OTH_VIEW));
+}
+
+/* One planted shape: refused when seen, never answered, never given our token. */
+static void plant_variant(int shape, unsigned perm, int at_s)
+{
+	const char *const opts[] = { "lifetime=600",
+				     at_s ? "keyring=@s" : "keyring=cobo-credential" };
+	struct cobocred_attr a[4], h[1] = { { "host", "git.example.com" } };
+	struct cobocred_query q = cobo_query("access", a);
+	struct cobocred_query hq = { .struct_size = sizeof(hq),
+				     .schema = COBOCRED_SCHEMA_GIT,
+				     .n_attrs = 1,
+				     .attrs = h };
+	struct cobocred_item *got = NULL;
+	char d[KP_DESC_MAX + 1], msg[128];
+	struct spy sp = { "at-ours-only", d, 0, 0 };
+	struct plant p = { shape, perm, KEY_SPEC_SESSION_KEYRING };
+	int want, r, r2 = -1, r3 = -1, bad = 0;
+	key_serial_t ring;
+
+	keyctl_clear(KEY_SPEC_SESSION_KEYRING);
+	ring = add_key("keyring", "cobo-credential", NULL, 0, KEY_SPEC_SESSION_KEYRING);
+	CU_ASSERT_FATAL(ring > 0 && keyctl_setperm(ring, 0x3f3f0000) == 0);
+	if (!at_s)
+		p.into = ring;
+	CU_ASSERT_EQUAL_FATAL(kp_describe(COBOCRED_SCHEMA_COBO, a, 4, d, sizeof(d)), 0);
+	CU_ASSERT_EQUAL_FATAL(kopen(2, opts), COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL_FATAL(as_other(plant, &p), 0);
+	/* seen: refused, the tier UNAVAIL with the reason; unseen: never read */
+	want = COBOCRED_UNAVAIL;
+	if ((shape == P_PARTIAL && !we_view(perm)) || (shape == P_NESTED && !we_search(perm)))
+		want = COBOCRED_NOTFOUND;
+	r = shape == P_PARTIAL ? kernel_module.get(st, &hq, &got) : kernel_module.get(st, &q, &got);
+	bad += r != want;
+	bad += r == COBOCRED_UNAVAIL && strstr(cobocred_error(ctx), "refused") == NULL;
+	bad += got != NULL;
+	cobocred_item_free(got);
+	got = NULL;
+	/*
+	 * Storing ours displaces a plant of its description, never writing
+	 * into it; then ours answers.  A refused keyring takes nothing.
+	 */
+	if (shape != P_RING) {
+		q.flags = COBOCRED_QUERY_EXACT;
+		r2 = store(cobo_item("access", sp.secret, 600), &q);
+		q.flags = 0;
+		bad += r2 != COBOCRED_SUCCESS;
+		r3 = kernel_module.get(st, &q, &got);
+		bad += r3 != COBOCRED_SUCCESS || got == NULL ||
+		       got->secret_len != strlen(sp.secret);
+		cobocred_item_free(got);
+		got = NULL;
+	}
+	bad += as_other(spy, &sp) != 0;
+	snprintf(msg, sizeof(msg), "shape %d perm %08x %s: get %d (want %d), store %d, get %d",
+		 shape, perm, at_s ? "@s" : "named", r, want, r2, r3);
+	if (bad != 0)
+		printf("%s: %d wrong\n", msg, bad);
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
+static void test_other_uid_plants_refused(void)
+{
+	static const unsigned perms[] = { 0x3f3f3f3f, 0x3f000000, 0x3f3f0000, 0x3f010000,
+					  0x0b000000, 0x01000000, 0x0000000b, 0x00000000 };
+	size_t i;
+	int shape;
+
+	if (!other_uid_ok())
+		return;
+	for (shape = 0; shape < P_SHAPES; shape++)
+		for (i = 0; i < sizeof(perms) / sizeof(perms[0]); i++) {
+			if (shape != P_NESTED)
+				plant_variant(shape, perms[i], 0);
+			if (shape != P_RING)
+				plant_variant(shape, perms[i], 1);
+		}
+	keyctl_clear(KEY_SPEC_SESSION_KEYRING);
+	add_key("keyring", "cobo-credential", NULL, 0, KEY_SPEC_SESSION_KEYRING);
+}
+
+/* The stack over a refused kernel tier: the file answers, the reason is the kernel's. */
+static void test_other_uid_stack_moves_on(void)
+{
+	char dir[] = "/tmp/cobo-kernel-plant.XXXXXX", path[600], text[1024];
+	struct cobocred_attr a[4];
+	struct cobocred_query q = cobo_query("access", a);
+	struct plant p = { P_EXACT, 0x3f3f3f3f, KEY_SPEC_SESSION_KEYRING };
+	struct cobocred_item *it, *got = NULL;
+	struct cobocred_ctx *c = NULL;
+	FILE *f;
+
+	if (!other_uid_ok())
+		return;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/config", dir);
+	snprintf(text, sizeof(text),
+		 "[stack]\nget = kernel file\nstore = file\nerase = kernel file\n"
+		 "[module kernel]\nkeyring = @s\n[module file]\npath = %s/store\n",
+		 dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+	snprintf(text, sizeof(text), "%s/trace", dir);
+	setenv("COBO_CREDENTIAL_TRACE", text, 1);
+	CU_ASSERT_EQUAL_FATAL(cobocred_ctx_new(path, &c), COBOCRED_SUCCESS);
+	unsetenv("COBO_CREDENTIAL_TRACE");
+	it = cobo_item("access", "at-in-the-file", 600);
+	CU_ASSERT_EQUAL(cobocred_store(c, it, &q), COBOCRED_SUCCESS);
+	cobocred_item_free(it);
+	CU_ASSERT_EQUAL_FATAL(as_other(plant, &p), 0);
+	CU_ASSERT_EQUAL(cobocred_get(c, &q, &got), COBOCRED_SUCCESS);
+	CU_ASSERT(got != NULL && got->secret_len == 14 &&
+		  memcmp(got->secret, "at-in-the-file", 14) == 0);
+	CU_ASSERT(got != NULL && strcmp(cobocred_item_origin(got), "file") == 0);
+	cobocred_item_free(got);
+	cobocred_ctx_free(c);
+	/* the trace says why the kernel tier was passed over */
+	snprintf(path, sizeof(path), "grep -q 'belongs to uid %u, not to this user' '%s/trace'",
+		 (unsigned)other_uid(), dir);
+	CU_ASSERT_EQUAL(system(path), 0);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	CU_ASSERT_EQUAL(system(path), 0);
+	keyctl_clear(KEY_SPEC_SESSION_KEYRING);
+	add_key("keyring", "cobo-credential", NULL, 0, KEY_SPEC_SESSION_KEYRING);
+}
+
 static const struct cutest_case cases[] = {
 	{ "key quota full: UNAVAIL, the file keeps the token", test_quota_full },
 	{ "Cobo token: round trip, perms, timeout", test_cobo_round_trip },
@@ -568,6 +925,12 @@ static const struct cutest_case cases[] = {
 	{ "options fail closed", test_options_fail_closed },
 	{ "keyring choices and checks", test_ring_choices },
 	{ "keyctl denied (seccomp): UNAVAIL", test_denied_is_unavail },
+	{ "another uid in our session keyring reads nothing of ours",
+	  test_other_uid_reads_nothing },
+	{ "keys and keyrings another uid plants are refused, generated",
+	  test_other_uid_plants_refused },
+	{ "a refused kernel tier: the stack moves on, the trace says why",
+	  test_other_uid_stack_moves_on },
 	{ NULL, NULL },
 };
 
@@ -575,6 +938,7 @@ int main(void)
 {
 	static const struct cutest_suite suites[] = { { "kernel module", cases }, { NULL, NULL } };
 
+	other = (uid_t)(63000 + getpid() % 2000);
 	/* Our own session keyring: never the user's keys. */
 	ses = keyctl_join_session_keyring(NULL);
 	if (ses < 0) {
