@@ -16,6 +16,7 @@
 #include "appsecret.h"
 #include "cli.h"
 #include "confedit.h"
+#include "orgset.h"
 #include "secret.h"
 #include "setup_answers.h"
 #include "strutil.h"
@@ -97,19 +98,25 @@ static void rollback(const char *path, const char *orig)
 		cli_err("%s left as it was", path);
 }
 
-/* Number of profiles whose base_url names host. */
-static size_t same_host(struct cli *cli, const char *host)
+/*
+ * Profiles whose base_url names host: how many, and how many of them list
+ * org (git's user name picks by org, never by profile name).
+ */
+static size_t same_host(struct cli *cli, const char *host, const char *org, size_t *listing)
 {
 	size_t i, n = 0;
 	char h[300];
 
+	*listing = 0;
 	for (i = 0; i < cobocred_profile_count(cli->ctx); i++) {
-		const char *u = cobocred_profile_get(cli->ctx, cobocred_profile_name(cli->ctx, i),
-						     "base_url");
+		const char *p = cobocred_profile_name(cli->ctx, i);
+		const char *u = cobocred_profile_get(cli->ctx, p, "base_url");
 
-		if (u != NULL && cobocred_base_url_hostport(u, h, sizeof(h)) == 0 &&
-		    strcmp(h, host) == 0)
-			n++;
+		if (u == NULL || cobocred_base_url_hostport(u, h, sizeof(h)) != 0 ||
+		    strcmp(h, host) != 0)
+			continue;
+		n++;
+		*listing += cobocred_orgs_lists(cobocred_profile_get(cli->ctx, p, "org_id"), org);
 	}
 	return n;
 }
@@ -118,15 +125,20 @@ static void print_next_steps(struct cli *cli, const struct setup *s)
 {
 	const char *scheme = strncasecmp(s->base_url, "http://", 7) == 0 ? "http" : "https";
 	char host[300];
+	size_t listing;
 
 	if (cobocred_base_url_hostport(s->base_url, host, sizeof(host)) != 0)
 		return;
 	printf("\nUse it from git:\n  git config --global credential.%s://%s.helper cobo\n", scheme,
 	       host);
-	if (same_host(cli, host) > 1)
+	if (same_host(cli, host, s->org_id, &listing) > 1 && listing == 1)
 		printf("  git config --global credential.%s://%s.username %s   "
-		       "(several profiles use %s)\n",
-		       scheme, host, s->name, host);
+		       "(several profiles use %s; git's user name names the org)\n",
+		       scheme, host, s->org_id, host);
+	else if (listing > 1)
+		printf("  (%zu profiles on %s serve org %s: git cannot choose among them by the "
+		       "user name; use one, or cobo-credential token --profile %s)\n",
+		       listing, host, s->org_id, s->name);
 	printf("Docker, skopeo, podman: in ~/.docker/config.json (or containers auth.json)\n"
 	       "  { \"credHelpers\": { \"%s\": \"cobo\" } }\n",
 	       host);

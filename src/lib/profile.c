@@ -106,10 +106,12 @@ const char *cobocred_profile_near_miss(struct cobocred_ctx *ctx, const struct co
 }
 
 /*
- * How a request's user name names a profile and which of its orgs: none,
- * or the name or a listed org id (exact), or any org id under org_id = *.
- * An exact match is preferred to a wildcard one, so a profile written for
- * one org keeps it when a '*' profile shares the host.
+ * How a request's user name picks among a host's profiles, and which of
+ * its orgs: none, a listed org id (exact), or any org id under org_id = *.
+ * The user name is an org, never a profile's name: a profile called like
+ * an org id must not answer that org's request with its own org's token.
+ * A listed match beats a wildcard one, so a profile written for one org
+ * keeps it when a '*' profile shares the host.
  */
 enum { USER_NONE = 0, USER_ANY, USER_EXACT };
 
@@ -118,7 +120,7 @@ static int user_match(const struct cobocred_section *s, const char *username, co
 	const char *setting = cobocred_section_get(s, "org_id");
 
 	*org = NULL;
-	if (username == NULL || *username == '\0' || strcmp(username, s->name) == 0) {
+	if (username == NULL || *username == '\0') {
 		if (cobocred_orgs_count(setting) == 1)
 			*org = setting; /* a one-org setting is that org id */
 		return USER_EXACT;
@@ -242,9 +244,9 @@ int cobocred_profile_org_by_origin(struct cobocred_ctx *ctx, const struct cobocr
 	if (pk.hits > 1) {
 		(void)hostport(o, want, sizeof(want));
 		cobocred_set_error(ctx,
-				   "%s matches profiles %s; name one: send the profile "
-				   "name or org id as the username (git: git config "
-				   "credential.%s://%s.username PROFILE), or use cobo://PROFILE",
+				   "%s matches profiles %s; name the org as the username (git: "
+				   "git config credential.%s://%s.username ORG), or name the "
+				   "profile: cobo://PROFILE (git, Docker), --profile (CLI)",
 				   want, pk.list, o->scheme, want);
 		return COBOCRED_ERROR;
 	}

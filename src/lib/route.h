@@ -13,10 +13,11 @@
  * The profile and org a request names (DESIGN.md, token lifecycle step 1):
  * the profile whose base_url origin equals o (origin.h's rule; an http://
  * base_url counts only with allow_http on a loopback host), and when a
- * username is given, whose name or org_id list holds it, or whose org_id
- * is '*' and the username an org id (orgset.h); a listed match beats a
- * '*' one.  The org is the username when it names one, else the profile's
- * only org.  SUCCESS with *name and *org (owned by ctx or the request),
+ * username is given, whose org_id list holds it, or whose org_id is '*'
+ * and the username an org id (orgset.h); a listed match beats a '*' one.
+ * The username is an org id only, never a profile's name (DESIGN.md step
+ * 1 departs: README.md).  The org is the username when given, else the
+ * profile's only org.  SUCCESS with *name and *org (owned by ctx or the request),
  * NOTFOUND, or ERROR when several profiles match (message lists them) or
  * the one that matches serves several orgs and none was named (message
  * lists them and ends with how, the client's way to name one).
@@ -39,9 +40,9 @@ const char *cobocred_origin_show(const struct cobocred_origin *o, char *out, siz
 /* The profile named by cobo://NAME: SUCCESS with *name, or ERROR (message). */
 int cobocred_profile_by_name(struct cobocred_ctx *ctx, const char *want, const char **name);
 /*
- * The same with the org: username (NULL or "": none) is the profile's
- * name or an org it serves, as for cobocred_profile_org_by_origin; a
- * profile serving several orgs needs one.  SUCCESS, or ERROR (message).
+ * The same with the org: username (NULL or "": none) is an org the
+ * profile serves, as for cobocred_profile_org_by_origin; a profile
+ * serving several orgs needs one.  SUCCESS, or ERROR (message).
  */
 int cobocred_profile_org_by_name(struct cobocred_ctx *ctx, const char *want, const char *username,
 				 const char *how, const char **name, const char **org);

@@ -70,8 +70,11 @@ case $OUT$ERR in *"$(cat "$T_TMP/new.key")"*) fail "setup printed the secret" ;;
 printf '# my own comment\n' >> "$CONF"
 cc_in "$SEED" setup --name main "${SETUP[@]}" --key-file -
 expect_eq "setup --key-file - (stdin): exit 0" 0 "$RC"
-expect_match "several profiles on one host: the username line" \
-	"credential.https://127.0.0.1:$COBO_SERVER_PORT.username main" "$OUT"
+# git's user name names an org, never a profile: both profiles serve $ORG
+expect_match "several profiles on one host and org: git cannot choose by user name" \
+	"2 profiles on 127.0.0.1:$COBO_SERVER_PORT serve org $ORG: git cannot choose" "$OUT"
+check "no username line naming a profile" sh -c '! printf "%s" "$1" | grep -q "username main"' \
+	sh "$OUT"
 expect_match "the comment survived" "# my own comment" "$(cat "$CONF")"
 expect_match "the first profile survived" "\[profile gen\]" "$(cat "$CONF")"
 cc setup --name main "${SETUP[@]}" --generate-key
@@ -80,6 +83,11 @@ expect_match "says --force" "already exists.*--force" "$ERR"
 cc_in "$SEED" setup --name main "${SETUP[@]}" --key-file - --force
 expect_eq "setup --force replaces it" 0 "$RC"
 expect_eq "still exactly one [profile main]" 1 "$(grep -c '^\[profile main\]' "$CONF")"
+cc_in "$SEED" setup --name third "${SETUP[@]:0:8}" --org-id org-three --key-file - --no-verify
+expect_match "a profile of its own org on a shared host: the username line names the org" \
+	"credential.https://127.0.0.1:$COBO_SERVER_PORT.username org-three " "$OUT"
+cc profile remove third
+expect_eq "profile remove third: exit 0" 0 "$RC"
 
 # --- a PEM key (openssl genpkey) --------------------------------------------------------
 (umask 077 && openssl genpkey -algorithm ed25519 -out "$T_TMP/app.pem" 2>/dev/null) || exit 99

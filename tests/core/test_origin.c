@@ -332,8 +332,10 @@ static void test_routing(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "credential.https://api.dev.cobo.com."));
 	CU_ASSERT_EQUAL(by("https", "API.DEV.COBO.COM:443", "org-dev", &name), COBOCRED_SUCCESS);
 	CU_ASSERT(name != NULL && strcmp(name, "dev") == 0);
-	CU_ASSERT_EQUAL(by("https", "api.dev.cobo.com", "twin", &name), COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL(by("https", "api.dev.cobo.com", "org-twin", &name), COBOCRED_SUCCESS);
 	CU_ASSERT(name != NULL && strcmp(name, "twin") == 0);
+	/* the user name is an org, never a profile's name */
+	CU_ASSERT_EQUAL(by("https", "api.dev.cobo.com", "twin", &name), COBOCRED_NOTFOUND);
 	CU_ASSERT_EQUAL(by("https", "api.dev.cobo.com", "someone", &name), COBOCRED_NOTFOUND);
 	/* another scheme or port is another origin */
 	CU_ASSERT_EQUAL(by("http", "api.dev.cobo.com", "org-dev", &name), COBOCRED_NOTFOUND);

@@ -32,7 +32,7 @@ refused() {
 fresh_p() {
 	srv_clear
 	secret-tool clear xdg:schema com.cobo.credential.Token org_id "$ORG" 2>/dev/null
-	git_get "$HOST_P" p
+	git_get "$HOST_P" "$ORG"
 	read -r AT0 RT0 <<< "$(kr_tokens "$ORG")"
 	Q0=$(kr_tokens "$ORG2")
 	[ -n "$AT0" ] && [ -n "$RT0" ] || fail "setup: could not mint for p ($ERR)"
@@ -104,7 +104,7 @@ intact "config unreadable"
 
 # --- the mint lock held by a stuck process ----------------------------------------------------
 fresh_p
-COBO_CREDENTIAL_TRACE=1 COBO_CREDENTIAL_NOW_OFFSET=$LATER git_get "$HOST_P" p
+COBO_CREDENTIAL_TRACE=1 COBO_CREDENTIAL_NOW_OFFSET=$LATER git_get "$HOST_P" "$ORG"
 LOCK=$(printf '%s\n' "$ERR" | sed -n 's/.*locked \(mint-[0-9a-f]*\)$/\1/p' | head -1)
 LOCK=$XDG_RUNTIME_DIR/cobo-credential/$LOCK.lock
 check "the mint lock of p is $LOCK" test -f "$LOCK"
@@ -161,8 +161,8 @@ answered "clock forward 40 days, past the refresh token's life (docker)"
 # --- the file store: corrupt, full disk, its lock held ----------------------------------------
 hy_config file '[module file]' 'lock_timeout_ms = 300'
 STORE=$XDG_DATA_HOME/cobo-credential/store
-git_get "$HOST_Q" q
-git_get "$HOST_P" p
+git_get "$HOST_Q" "$ORG2"
+git_get "$HOST_P" "$ORG"
 run_git store "$(printf 'protocol=https\nhost=git.example\nusername=u\npassword=pw-1\n\n')"
 cp "$STORE" "$T_TMP/store.good"
 [ "$(grep -c '^item$' "$STORE")" = 5 ] || fail "setup: five items in the file store"

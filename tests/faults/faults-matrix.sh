@@ -54,7 +54,7 @@ seen() {
 fresh_p() {
 	srv_clear
 	secret-tool clear xdg:schema com.cobo.credential.Token org_id "$ORG" 2>/dev/null
-	git_get "$HOST_P" p
+	git_get "$HOST_P" "$ORG"
 	read -r AT0 RT0 <<< "$(kr_tokens "$ORG")"
 	[ -n "$AT0" ] && [ -n "$RT0" ] || fail "setup: could not mint for p ($ERR)"
 }

@@ -96,9 +96,10 @@ expect_eq "fill: served from the cache (no new request)" 1 "$(stat_of total)"
 lines url=https://$ORG@$CHOST | fill
 expect_out "fill with the org id as username" "$(filled protocol=https host="$CHOST" \
 	username="$ORG" password="$AT1")"
+# The user name is an org, never a profile's name (issue 27): git asks the user.
 lines url=https://direct@$CHOST | fill
-expect_out "fill with the profile name as username: answers the org id" "$(filled \
-	protocol=https host="$CHOST" username="$ORG" password="$AT1")"
+expect_out "fill with the profile name as username: no token, git prompts" "$(lines \
+	protocol=https host="$CHOST" username=direct password=askpass-password)"
 # The origin decides: scheme, host and port all equal the profile's base_url.
 # http:// to the same host:port is another origin (git-credential-libsecret
 # keeps them apart too): no token, git prompts as for any unknown host.
@@ -166,11 +167,14 @@ expect_match "ambiguous host: names both profiles" "direct, twin" "$ERR"
 expect_match "ambiguous host: shows the git config line that picks one" \
 	"git config credential\.https://$CHOST\.username" "$ERR"
 expect_eq "ambiguous host: one line" 1 "$(printf '%s\n' "$ERR" | wc -l)"
+expect_match "ambiguous host: cobo://PROFILE names a profile directly" \
+	"cobo://PROFILE \(git, Docker\), --profile \(CLI\)" "$ERR"
 lines protocol=https host="$CHOST" | fill
 expect_prompts "ambiguous host: git prompts" "$(prompts_for https://$CHOST \
 	https://askpass-username@$CHOST)"
-lines protocol=https host="$CHOST" | fill -c "credential.https://$CHOST.username=twin"
-expect_eq "the suggested git config picks the profile" "$ORG2" "$(field username)"
+lines protocol=https host="$CHOST" | fill -c "credential.https://$CHOST.username=$ORG2"
+expect_eq "the suggested git config (the org as user name) picks the profile" "$ORG2" \
+	"$(field username)"
 expect_eq "and its token is the org's" "$ORG2" \
 	"$(cobo_server_field "$(token_info "$(field password)")" org_id)"
 lines url=https://$ORG@$CHOST | fill

@@ -99,7 +99,7 @@ expect_eq "cobo-credential token, refresh refused: exit 77" 77 "$RC"
 note
 
 # --- the trace on stderr ------------------------------------------------------------------
-COBO_CREDENTIAL_TRACE=1 COBO_CREDENTIAL_NOW_OFFSET=400000 git_get "$HOST_P" p
+COBO_CREDENTIAL_TRACE=1 COBO_CREDENTIAL_NOW_OFFSET=400000 git_get "$HOST_P" "$ORG"
 expect_match "trace on stderr: it traced" "cobo-credential\[[0-9]+\]: " "$ERR"
 note
 COBO_CREDENTIAL_TRACE=1 docker_get "$HOST_Q"

@@ -154,7 +154,7 @@ hy_faults_up() {
 	hy_keyring_up
 	hy_config keyring
 	LATER=4000
-	git_get "$HOST_Q" q
+	git_get "$HOST_Q" "$ORG2"
 	[ -n "$TOKEN" ] || { echo "cannot mint for q: $ERR"; exit 99; }
 }
 
@@ -164,7 +164,7 @@ hy_faults_up() {
 fe_get() {
 	local off=${2:-0}
 	case $1 in
-	git) COBO_CREDENTIAL_NOW_OFFSET=$off git_get "$HOST_P" p; MSG=$ERR ;;
+	git) COBO_CREDENTIAL_NOW_OFFSET=$off git_get "$HOST_P" "$ORG"; MSG=$ERR ;;
 	docker) COBO_CREDENTIAL_NOW_OFFSET=$off docker_get "$HOST_P"; MSG=$OUT ;;
 	cli) COBO_CREDENTIAL_NOW_OFFSET=$off cli_token p; MSG=$ERR ;;
 	esac

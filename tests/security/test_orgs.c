@@ -142,7 +142,7 @@ static void never_served(const char *s)
 	/* as a git user name: the list profile never answers for it */
 	st = route("api.dev.cobo.com", s, &name, &org);
 	CU_ASSERT(st != COBOCRED_SUCCESS || strcmp(s, "list") == 0);
-	/* the one-org profile: only its own org or its name */
+	/* the one-org profile: only its own org, never its name */
 	st = route("api.cobo.com", s, &name, &org);
 	if (st == COBOCRED_SUCCESS)
 		CU_ASSERT_STRING_EQUAL(org, UUID);
@@ -241,7 +241,6 @@ static void test_choice(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "name the org: (how)"));
 	CU_ASSERT_EQUAL(route("api.sandbox.cobo.com", NULL, &name, &org), COBOCRED_ERROR);
 	CU_ASSERT_EQUAL(route("api.sandbox.cobo.com", "", &name, &org), COBOCRED_ERROR);
-	CU_ASSERT_EQUAL(route("api.sandbox.cobo.com", "any", &name, &org), COBOCRED_ERROR);
 	CU_ASSERT_EQUAL(route("api.cobo.com:8443", NULL, &name, &org), COBOCRED_ERROR);
 	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "matches profiles anyone, listed"));
 	/* a listed org beats '*'; any other org id goes to '*'; a non-id nowhere */
@@ -251,6 +250,23 @@ static void test_choice(void)
 	CU_ASSERT_STRING_EQUAL(name, "anyone");
 	CU_ASSERT_STRING_EQUAL(org, "org-z");
 	CU_ASSERT_EQUAL(route("api.cobo.com:8443", "org z", &name, &org), COBOCRED_NOTFOUND);
+	/*
+	 * The user name is an org, never a profile by name (issue 27): a
+	 * profile's name is an org id like any other, so '*' serves it, and
+	 * a one-org profile asked by its name answers nothing.
+	 */
+	CU_ASSERT_EQUAL(route("api.sandbox.cobo.com", "any", &name, &org), COBOCRED_SUCCESS);
+	CU_ASSERT_STRING_EQUAL(org, "any");
+	CU_ASSERT_EQUAL(route("api.cobo.com:8443", "listed", &name, &org), COBOCRED_SUCCESS);
+	CU_ASSERT_STRING_EQUAL(name, "anyone");
+	CU_ASSERT_STRING_EQUAL(org, "listed");
+	CU_ASSERT_EQUAL(route("api.cobo.com", "one", &name, &org), COBOCRED_NOTFOUND);
+	CU_ASSERT_EQUAL(cobocred_profile_org_by_name(ctx, "one", "one", "(how)", &name, &org),
+			COBOCRED_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "does not serve org 'one'"));
+	CU_ASSERT_EQUAL(cobocred_profile_org_by_name(ctx, "listed", "B_2", "(how)", &name, &org),
+			COBOCRED_SUCCESS);
+	CU_ASSERT_STRING_EQUAL(org, "B_2");
 	CU_ASSERT_EQUAL(route("api.sandbox.cobo.com", "a/../b", &name, &org), COBOCRED_NOTFOUND);
 	/* the app query drops the org, for listing */
 	{
