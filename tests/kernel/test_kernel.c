@@ -839,6 +839,15 @@ static void plant_variant(int shape, unsigned perm, int at_s)
 		got = NULL;
 	}
 	bad += as_other(spy, &sp) != 0;
+	/* erase takes ours, never the plant: one an erase would match makes it UNAVAIL */
+	if (shape != P_RING) {
+		bad += kernel_module.erase(st, &hq) !=
+		       (shape == P_PARTIAL ? want : COBOCRED_NOTFOUND);
+		bad += kernel_module.erase(st, &q) != COBOCRED_SUCCESS;
+		/* ours gone, a nested plant under our description is met again */
+		bad += kernel_module.get(st, &q, &got) !=
+		       (shape == P_NESTED ? want : COBOCRED_NOTFOUND);
+	}
 	snprintf(msg, sizeof(msg), "shape %d perm %08x %s: get %d (want %d), store %d, get %d",
 		 shape, perm, at_s ? "@s" : "named", r, want, r2, r3);
 	if (bad != 0)
