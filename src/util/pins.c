@@ -74,7 +74,7 @@ static int walk(const char *setting, char *out, size_t outlen, char *err, size_t
 	if (setting == NULL || setting[strspn(setting, ", \t")] == '\0') {
 		snprintf(
 			err, errlen,
-			"pin_sha256 is empty; give one or more base64 SHA-256 pins, or drop the line");
+			"pin_sha256: empty; give one or more base64 SHA-256 pins, or drop the line");
 		return -1;
 	}
 	while (*p != '\0') {
@@ -83,7 +83,7 @@ static int walk(const char *setting, char *out, size_t outlen, char *err, size_t
 
 		if (p[blanks] == ',') {
 			snprintf(err, errlen,
-				 "pin_sha256 has an empty element; separate pins with one comma");
+				 "pin_sha256: an empty element; separate pins with one comma");
 			return -1;
 		}
 		p += blanks;
@@ -91,17 +91,17 @@ static int walk(const char *setting, char *out, size_t outlen, char *err, size_t
 		why = pin_problem(p, n);
 		if (why != NULL) {
 			shown(p, n, bad, sizeof(bad));
-			snprintf(err, errlen, "pin_sha256 pin %zu '%s' %s", count + 1, bad, why);
+			snprintf(err, errlen, "pin_sha256: pin %zu '%s' %s", count + 1, bad, why);
 			return -1;
 		}
 		if (++count > COBOCRED_PINS_MAX) {
-			snprintf(err, errlen, "pin_sha256 has more than %d pins",
+			snprintf(err, errlen, "pin_sha256: more than %d pins",
 				 COBOCRED_PINS_MAX);
 			return -1;
 		}
 		if (out != NULL) {
 			if (o + 9 + n + 1 > outlen) {
-				snprintf(err, errlen, "pin_sha256 is too long");
+				snprintf(err, errlen, "pin_sha256: too long");
 				return -1;
 			}
 			if (o > 0)
@@ -118,7 +118,7 @@ static int walk(const char *setting, char *out, size_t outlen, char *err, size_t
 			if (p[strspn(p, " \t")] == '\0') {
 				snprintf(
 					err, errlen,
-					"pin_sha256 ends in a comma; separate pins with one comma");
+					"pin_sha256: ends in a comma; separate pins with one comma");
 				return -1;
 			}
 		}

@@ -70,7 +70,7 @@ for bp in "${BADPINS[@]}"; do
 	line=$(grep -n '^pin_sha256 *=' "$T_TMP/m11/config" | cut -d: -f1)
 	t_leak_check_first bad-pin
 	fleet_get 11 org-a PIN="$PIN"
-	grep -Eq "config:$line: .*pin_sha256 (pin [0-9]+ |has )" <<<"$ERR" && [ -z "$TOKEN" ] ||
+	grep -Eq "config:$line: .*pin_sha256: (pin [0-9]+ |empty|an empty|more than|too long|ends in)" <<<"$ERR" && [ -z "$TOKEN" ] ||
 		{ n_bad=$((n_bad + 1)); echo "# pin '$bp': $ERR"; }
 done
 t_leak_check_all

@@ -408,7 +408,7 @@ static void test_pins_file_line(void)
 		CU_ASSERT(cobocred_config_parse("/etc/x.conf", text, strlen(text), &cfg, err,
 						sizeof(err)) != COBOCRED_SUCCESS);
 		CU_ASSERT(cfg == NULL);
-		snprintf(want, sizeof(want), "/etc/x.conf:5: [profile p] pin_sha256 ");
+		snprintf(want, sizeof(want), "/etc/x.conf:5: [profile p] pin_sha256: ");
 		expect_err(want);
 	}
 	snprintf(text, sizeof(text),

@@ -134,7 +134,7 @@ for b in "${BAD[@]}"; do
 		case $front in cli) expect_eq "$n: config error, exit 78" 78 "$RC" ;;
 		*) expect_eq "$n: no answer" "" "$OUT" ;; esac
 		expect_match "$n: FILE:LINE and the key" \
-			"${CONF//./\\.}:$LINE: \\[profile p\\] pin_sha256 " "$ERR"
+			"${CONF//./\\.}:$LINE: \\[profile p\\] pin_sha256: " "$ERR"
 	done
 done
 expect_eq "malformed pins: no request reached the server" "0 0 0 0" "$(stats)"
