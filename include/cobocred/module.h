@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 #define COBOCRED_ABI_MAJOR 1
-#define COBOCRED_ABI_MINOR 3
+#define COBOCRED_ABI_MINOR 4
 #define COBOCRED_ABI_VERSION ((uint32_t)(COBOCRED_ABI_MAJOR << 16 | COBOCRED_ABI_MINOR))
 #define COBOCRED_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 
@@ -187,6 +187,22 @@ struct cobocred_host {
 	int (*stack_get)(void *ctx, const struct cobocred_query *q, struct cobocred_item **out);
 	int (*stack_store)(void *ctx, const struct cobocred_item *item,
 			   const struct cobocred_query *replace);
+
+	/*
+	 * ---- ABI 1.4 additions (check struct_size: an older host lacks them) ----
+	 * The configuration file's path, NULL when the host runs its built-in
+	 * configuration.  A relative path in a module option or a profile
+	 * setting is relative to this file's directory, never to the current
+	 * directory (git runs helpers inside a work tree it cloned); modules
+	 * resolve it with cobocred_path_resolve (src/util/fsutil.h) and, with
+	 * no file to resolve against, refuse it.  Valid until close().
+	 */
+	const char *(*config_file)(void *ctx);
+	/*
+	 * The line of KEY in [profile NAME] of that file (0: not there), so a
+	 * module can point a refusal of a profile setting at FILE:LINE.
+	 */
+	int (*profile_line)(void *ctx, const char *profile, const char *key);
 };
 
 /* Capability bits. */

@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "fsutil.h"
 #include "orgset.h"
 #include "response.h"
 #include "strutil.h"
@@ -294,24 +296,34 @@ static int check_scheme(struct oauth_conf *c, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * ca_file: a CA every token request trusts, so it is checked like a key:
+ * resolved against the config file's directory (never the current one: git
+ * runs helpers in a work tree a clone supplied), the directories on its
+ * way safe, the file ours or root's and not writable by others.
+ */
 static int ca_setting(const struct cobocred_host *h, struct oauth_conf *c, char *err, size_t errlen)
 {
-	const char *s = h->profile_get(h->ctx, c->profile, "ca_file"), *home = getenv("HOME");
-	int n;
+	const char *s = h->profile_get(h->ctx, c->profile, "ca_file");
+	char where[4200], why[COBOCRED_TRUST_ERR_MAX];
+	struct stat st;
 
 	if (s == NULL || *s == '\0')
 		return 0;
-	if (strncmp(s, "~/", 2) == 0 && home != NULL)
-		n = snprintf(c->ca_file, sizeof(c->ca_file), "%s/%s", home, s + 2);
-	else
-		n = snprintf(c->ca_file, sizeof(c->ca_file), "%s", s);
-	if (n < 0 || (size_t)n >= sizeof(c->ca_file)) {
-		snprintf(err, errlen, "ca_file path in [profile %s] is too long", c->profile);
+	cobocred_host_setting_where(h, c->profile, "ca_file", where, sizeof(where));
+	if (cobocred_trusted_path(cobocred_host_config_file(h), s, c->ca_file, sizeof(c->ca_file),
+				  why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%sca_file of [profile %s]: %s", where, c->profile, why);
 		return -1;
 	}
-	if (access(c->ca_file, R_OK) != 0) {
-		snprintf(err, errlen, "ca_file %.200s of [profile %s]: %s; fix the path",
+	if (stat(c->ca_file, &st) != 0 || access(c->ca_file, R_OK) != 0) {
+		snprintf(err, errlen, "%sca_file %.200s of [profile %s]: %s; fix the path", where,
 			 c->ca_file, c->profile, strerror(errno));
+		return -1;
+	}
+	if (cobocred_check_perms(c->ca_file, &st, COBOCRED_FILE_NOT_WRITABLE, why, sizeof(why)) !=
+	    0) {
+		snprintf(err, errlen, "%sca_file of [profile %s]: %s", where, c->profile, why);
 		return -1;
 	}
 	return 0;

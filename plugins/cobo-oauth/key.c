@@ -127,54 +127,44 @@ int oauth_key_parse(const char *text, size_t len, unsigned char seed[OAUTH_SEED_
 	return r;
 }
 
-/* "~/x" -> "$HOME/x"; other paths must be absolute. */
-static int expand_path(const char *path, char *out, size_t outlen, char *err, size_t errlen)
+/*
+ * The key file at path (a setting of config_file: relative to its
+ * directory, ~/ under HOME; NULL: absolute or ~/ only), after the
+ * directories on its way are checked (fsutil.h) and the file is private.
+ * where prefixes messages ("FILE:LINE: " or "").
+ */
+static int load_path(const char *config_file, const char *where, const char *path,
+		     unsigned char seed[OAUTH_SEED_LEN], char *err, size_t errlen)
 {
-	const char *home = getenv("HOME");
-	int n;
+	char full[4096], why[COBOCRED_TRUST_ERR_MAX];
+	char *buf = NULL;
+	size_t len = 0;
+	int st;
 
-	if (strncmp(path, "~/", 2) == 0 && home != NULL && *home == '/')
-		n = snprintf(out, outlen, "%s/%s", home, path + 2);
-	else if (path[0] == '/')
-		n = snprintf(out, outlen, "%s", path);
-	else {
-		snprintf(err, errlen,
-			 "app_secret file '%s' is not an absolute path; write "
-			 "file:/full/path or file:~/path",
-			 path);
-		return -1;
+	if (cobocred_trusted_path(config_file, path, full, sizeof(full), why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%sapp_secret file: %s", where, why);
+		return COBOCRED_ERROR;
 	}
-	if (n < 0 || (size_t)n >= outlen) {
-		snprintf(err, errlen, "app_secret file path is too long");
-		return -1;
+	st = cobocred_read_private_file(full, OAUTH_KEY_FILE_MAX,
+					COBOCRED_FILE_PRIVATE | COBOCRED_FILE_SECRET, &buf, &len,
+					why, sizeof(why));
+	if (st != COBOCRED_SUCCESS) {
+		snprintf(err, errlen, "%sapp secret: %s", where, why);
+		return COBOCRED_ERROR;
 	}
-	return 0;
+	st = COBOCRED_SUCCESS;
+	if (oauth_key_parse(buf, len, seed, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%sapp secret %s: %s", where, full, why);
+		st = COBOCRED_ERROR;
+	}
+	cobocred_hostmem_free(buf);
+	return st;
 }
 
 int oauth_key_load_file(const char *path, unsigned char seed[OAUTH_SEED_LEN], char *err,
 			size_t errlen)
 {
-	char full[4096], why[512];
-	char *buf = NULL;
-	size_t len = 0;
-	int st;
-
-	if (expand_path(path, full, sizeof(full), err, errlen) != 0)
-		return COBOCRED_ERROR;
-	st = cobocred_read_private_file(full, OAUTH_KEY_FILE_MAX,
-					COBOCRED_FILE_PRIVATE | COBOCRED_FILE_SECRET, &buf, &len,
-					why, sizeof(why));
-	if (st != COBOCRED_SUCCESS) {
-		snprintf(err, errlen, "app secret: %s", why);
-		return COBOCRED_ERROR;
-	}
-	st = COBOCRED_SUCCESS;
-	if (oauth_key_parse(buf, len, seed, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "app secret %s: %s", full, why);
-		st = COBOCRED_ERROR;
-	}
-	cobocred_hostmem_free(buf);
-	return st;
+	return load_path(NULL, "", path, seed, err, errlen);
 }
 
 int oauth_key_load_env(const char *var, unsigned char seed[OAUTH_SEED_LEN], char *err,
@@ -242,8 +232,14 @@ int oauth_key_load(const struct cobocred_host *host, const char *profile, const 
 	err[0] = '\0';
 	if (spec == NULL || strcmp(spec, "keyring") == 0)
 		return key_from_store(host, profile, client_id, seed, err, errlen);
-	if (strncmp(spec, "file:", 5) == 0)
-		return oauth_key_load_file(spec + 5, seed, err, errlen);
+	if (strncmp(spec, "file:", 5) == 0) {
+		char where[4200];
+
+		return load_path(cobocred_host_config_file(host),
+				 cobocred_host_setting_where(host, profile, "app_secret", where,
+							     sizeof(where)),
+				 spec + 5, seed, err, errlen);
+	}
 	if (strncmp(spec, "env:", 4) == 0)
 		return oauth_key_load_env(spec + 4, seed, err, errlen);
 	snprintf(err, errlen,

@@ -3,7 +3,8 @@
  * bad value fails closed with "KEY: what is wrong; what to do" (module.h),
  * never a silent default.  Secrets (fleet keys, the etcd password) are
  * named by reference only: file:PATH (a file private to its owner, as ssh
- * wants keys) or env:VAR.
+ * wants keys) or env:VAR.  Relative paths are relative to the config file's
+ * directory (fsutil.h cobocred_path_resolve), never to the current one.
  */
 #include "config.h"
 
@@ -115,10 +116,41 @@ static int set_str(struct etcd_state *s, char **dst, const char *key, const char
 	return *dst != NULL ? COBOCRED_SUCCESS : fail(s, key, "out of memory", "");
 }
 
+/*
+ * ca_file, cert_file, key_file: files TLS trusts, so checked before curl
+ * reads them: resolved against the config file's directory, the
+ * directories on the way safe (fsutil.h), the file ours or root's and not
+ * writable by others (key_file: private, as ssh wants keys).
+ */
+static int path_option(struct etcd_state *s, const char *key, const char *v, int flags,
+		       char **dst)
+{
+	char full[4096], why[COBOCRED_TRUST_ERR_MAX];
+	struct stat st;
+
+	if (*v == '\0')
+		return set_str(s, dst, key, v);
+	if (cobocred_trusted_path(cobocred_host_config_file(s->host), v, full, sizeof(full), why,
+				  sizeof(why)) != 0) {
+		s->host->set_error(s->host->ctx, "%s: %s", key, why);
+		return COBOCRED_ERROR;
+	}
+	if (stat(full, &st) != 0) {
+		s->host->set_error(s->host->ctx, "%s: cannot use %s: %s; fix the path", key, full,
+				   strerror(errno));
+		return COBOCRED_ERROR;
+	}
+	if (cobocred_check_perms(full, &st, flags, why, sizeof(why)) != 0) {
+		s->host->set_error(s->host->ctx, "%s: %s", key, why);
+		return COBOCRED_ERROR;
+	}
+	return set_str(s, dst, key, full);
+}
+
 int etcd_secret_spec(struct etcd_state *s, const char *opt, const char *spec, char **out,
 		     size_t *len)
 {
-	char why[512];
+	char why[COBOCRED_TRUST_ERR_MAX], full[4096];
 	const char *v;
 
 	*out = NULL;
@@ -135,15 +167,20 @@ int etcd_secret_spec(struct etcd_state *s, const char *opt, const char *spec, ch
 		*out = cobocred_hostmem_dup(v, *len);
 		return *out != NULL ? COBOCRED_SUCCESS : COBOCRED_ERROR;
 	}
-	if (strncmp(spec, "file:", 5) != 0 || spec[5] != '/') {
+	if (strncmp(spec, "file:", 5) != 0 || spec[5] == '\0') {
 		/* Not echoed: a secret pasted here must not reach a message. */
 		s->host->set_error(s->host->ctx,
-				   "%s: the value is not file:/ABSOLUTE/PATH or env:VAR; a "
+				   "%s: the value is not file:PATH or env:VAR; a "
 				   "secret is never written in the config",
 				   opt);
 		return COBOCRED_ERROR;
 	}
-	if (cobocred_read_private_file(spec + 5, SECRET_FILE_MAX,
+	if (cobocred_trusted_path(cobocred_host_config_file(s->host), spec + 5, full,
+				  sizeof(full), why, sizeof(why)) != 0) {
+		s->host->set_error(s->host->ctx, "%s: %s", opt, why);
+		return COBOCRED_ERROR;
+	}
+	if (cobocred_read_private_file(full, SECRET_FILE_MAX,
 				       COBOCRED_FILE_PRIVATE | COBOCRED_FILE_SECRET, out, len, why,
 				       sizeof(why)) != COBOCRED_SUCCESS) {
 		s->host->set_error(s->host->ctx, "%s: %s", opt, why);
@@ -201,11 +238,11 @@ static int option(struct etcd_state *s, const char *key, const char *v, struct p
 		return set_str(s, &c->prefix, key, v);
 	}
 	if (strcmp(key, "ca_file") == 0)
-		return set_str(s, &c->ca_file, key, v);
+		return path_option(s, key, v, COBOCRED_FILE_NOT_WRITABLE, &c->ca_file);
 	if (strcmp(key, "cert_file") == 0)
-		return set_str(s, &c->cert_file, key, v);
+		return path_option(s, key, v, COBOCRED_FILE_NOT_WRITABLE, &c->cert_file);
 	if (strcmp(key, "key_file") == 0)
-		return set_str(s, &c->key_file, key, v);
+		return path_option(s, key, v, COBOCRED_FILE_PRIVATE, &c->key_file);
 	if (strcmp(key, "pin_sha256") == 0)
 		return parse_pins(s, v);
 	if (strcmp(key, "user") == 0)
@@ -249,29 +286,6 @@ static int plain_http(struct etcd_state *s)
 	return COBOCRED_SUCCESS;
 }
 
-/*
- * key_file is a TLS private key: like the fleet key and the app key it must
- * be a regular file of the user (or root) that no one else can read.
- * Checked when the module opens, before anything is sent.
- */
-static int key_file_ok(struct etcd_state *s)
-{
-	char why[512];
-	struct stat st;
-
-	if (s->conf.key_file == NULL)
-		return COBOCRED_SUCCESS;
-	if (stat(s->conf.key_file, &st) != 0) {
-		snprintf(why, sizeof(why), "cannot read %.400s: %s", s->conf.key_file,
-			 strerror(errno));
-	} else if (cobocred_check_perms(s->conf.key_file, &st, COBOCRED_FILE_PRIVATE, why,
-					sizeof(why)) == 0) {
-		return COBOCRED_SUCCESS;
-	}
-	s->host->set_error(s->host->ctx, "key_file: %s (a TLS private key is kept private)", why);
-	return COBOCRED_ERROR;
-}
-
 static int secrets(struct etcd_state *s, const struct pending *p)
 {
 	size_t len;
@@ -284,9 +298,7 @@ static int secrets(struct etcd_state *s, const struct pending *p)
 				   "-hex 32, mode 0600) or env:VAR");
 		return COBOCRED_UNAVAIL;
 	}
-	st = key_file_ok(s);
-	if (st == COBOCRED_SUCCESS)
-		st = load_key(s, "fleet_key", p->fleet_key, &s->keys[0]);
+	st = load_key(s, "fleet_key", p->fleet_key, &s->keys[0]);
 	if (st == COBOCRED_SUCCESS && p->fleet_key_previous != NULL)
 		st = load_key(s, "fleet_key_previous", p->fleet_key_previous, &s->keys[1]);
 	if (st == COBOCRED_SUCCESS && (p->password != NULL) != (s->conf.user != NULL))

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fsutil.h"
 #include "hostmem.h"
 #include "state.h"
 #include "strutil.h"
@@ -73,7 +74,7 @@ int file_open(const struct cobocred_host *host, int argc, const char *const *arg
 {
 	struct options o = { NULL, FILE_DEFAULT_MAX_BYTES, FILE_DEFAULT_LOCK_TIMEOUT_MS };
 	struct file_state *s = NULL;
-	char err[1024];
+	char err[1024], why[512], path[4096];
 	int i, r = COBOCRED_ERROR;
 
 	*state = NULL;
@@ -88,7 +89,13 @@ int file_open(const struct cobocred_host *host, int argc, const char *const *arg
 		goto out;
 	}
 	s->host = host;
-	r = file_io_paths(&s->paths, o.path, o.max_bytes, err, sizeof(err));
+	/* Relative to the config file's directory, ~/ under HOME (fsutil.h). */
+	if (o.path != NULL && cobocred_path_resolve(cobocred_host_config_file(host), o.path, path,
+						    sizeof(path), why, sizeof(why)) != 0) {
+		snprintf(err, sizeof(err), "path: %s", why);
+		goto out;
+	}
+	r = file_io_paths(&s->paths, o.path != NULL ? path : NULL, o.max_bytes, err, sizeof(err));
 	if (r != COBOCRED_SUCCESS)
 		goto out;
 	s->paths.lock_timeout_ms = o.lock_timeout_ms;

@@ -164,14 +164,16 @@ static void check_modules(struct doctor *d)
 /* A file: key must be private before anything reads it (ssh's rule). */
 static int check_key_file(struct doctor *d, const char *p, const char *path)
 {
-	char full[4096], err[600], fix[4200];
-	const char *home = getenv("HOME");
+	char full[4096], err[COBOCRED_TRUST_ERR_MAX], fix[4200];
 	struct stat st;
 
-	if (strncmp(path, "~/", 2) == 0 && home != NULL)
-		snprintf(full, sizeof(full), "%s/%s", home, path + 2);
-	else
-		snprintf(full, sizeof(full), "%s", path);
+	/* Resolved and its directories checked as cobo-oauth does before it signs. */
+	if (cobocred_trusted_path(cobocred_config_path(d->cli->ctx), path, full, sizeof(full), err,
+				  sizeof(err)) != 0) {
+		report(d, DOC_FAIL, "fix app_secret in the config, or the directories named",
+		       "%s: key file: %s", p, err);
+		return -1;
+	}
 	if (stat(full, &st) != 0) {
 		snprintf(fix, sizeof(fix),
 			 "cobo-credential key import --profile %s --key-store file "

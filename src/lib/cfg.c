@@ -697,9 +697,15 @@ int cobocred_config_load(const char *path, struct cobocred_config **out, char *e
 {
 	char *text = NULL;
 	size_t len = 0;
+	char why[COBOCRED_TRUST_ERR_MAX];
 	int r;
 
 	*out = NULL;
+	/* A directory others may write lets them swap the file (fsutil.h). */
+	if (cobocred_check_path_trust(path, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "configuration %s is not safe: %s", path, why);
+		return COBOCRED_ERROR;
+	}
 	r = cobocred_read_private_file(path, COBOCRED_CONFIG_MAX_BYTES, COBOCRED_FILE_NOT_WRITABLE,
 				       &text, &len, err, errlen);
 	if (r != COBOCRED_SUCCESS)
@@ -752,6 +758,16 @@ const char *cobocred_section_get(const struct cobocred_section *s, const char *k
 		if (strcmp(s->kv[i].key, key) == 0)
 			return s->kv[i].value;
 	return NULL;
+}
+
+int cobocred_section_line(const struct cobocred_section *s, const char *key)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < s->n; i++)
+		if (strcmp(s->kv[i].key, key) == 0)
+			return s->kv[i].line;
+	return 0;
 }
 
 static const struct cobocred_section *find_section(const struct cobocred_section *v, size_t n,

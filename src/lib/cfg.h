@@ -96,6 +96,8 @@ int cobocred_config_load(const char *path, struct cobocred_config **out, char *e
 void cobocred_config_free(struct cobocred_config *cfg);
 
 const char *cobocred_section_get(const struct cobocred_section *s, const char *key);
+/* The line key is set on in s; 0 when s is NULL or lacks it. */
+int cobocred_section_line(const struct cobocred_section *s, const char *key);
 const struct cobocred_section *cobocred_config_module(const struct cobocred_config *cfg,
 						      const char *instance);
 const struct cobocred_section *cobocred_config_profile(const struct cobocred_config *cfg,

@@ -54,6 +54,20 @@ static const char *host_profile_get(void *c, const char *profile, const char *ke
 	return cobocred_profile_get(c, profile, key);
 }
 
+static const char *host_config_file(void *c)
+{
+	return cobocred_config_path(c);
+}
+
+static int host_profile_line(void *c, const char *profile, const char *key)
+{
+	const struct cobocred_ctx *ctx = c;
+
+	return ctx->cfg != NULL ? cobocred_section_line(cobocred_config_profile(ctx->cfg, profile),
+							key)
+				: 0;
+}
+
 static const char *host_state_dir(void *c)
 {
 	return cobocred_runtime_dir(c);
@@ -95,6 +109,8 @@ void cobocred_host_init(struct cobocred_ctx *ctx)
 	h->state_dir = host_state_dir;
 	h->stack_get = host_stack_get;
 	h->stack_store = host_stack_store;
+	h->config_file = host_config_file;
+	h->profile_line = host_profile_line;
 }
 
 const struct cobocred_host *cobocred_ctx_host(struct cobocred_ctx *ctx)

@@ -65,8 +65,18 @@ static int find_module(const char *soname, char *path, size_t pathlen, char *err
 			continue;
 		if (stat(path, &st) != 0)
 			continue;
+		/*
+		 * The module directory and every directory above it, and any
+		 * symlink on the way: otherwise another user could swap in
+		 * their own code, and it would run inside the helper.
+		 */
+		len = snprintf(err, errlen, "%s is not safe to load: ", path);
+		if (len < 0 || (size_t)len >= errlen ||
+		    cobocred_check_path_trust(path, err + len, errlen - (size_t)len) != 0)
+			return -1;
 		if (cobocred_check_perms(path, &st, COBOCRED_FILE_NOT_WRITABLE, err, errlen) != 0)
 			return -1;
+		err[0] = '\0';
 		return 0;
 	}
 	snprintf(err, errlen, "no %s.so in %s", soname, dirs);
@@ -259,7 +269,7 @@ static void load(struct cobocred_ctx *ctx, struct instance *in,
 {
 	const struct cobocred_section *sec = cobocred_config_module(ctx->cfg, in->name);
 	const char *soname = cobocred_section_get(sec, "module");
-	char path[PATH_MAX], where[PATH_MAX + 32], why[512];
+	char path[PATH_MAX], where[PATH_MAX + 32], why[COBOCRED_TRUST_ERR_MAX];
 	char *argv[MAX_MODULE_ARGS];
 	cobocred_module_init_fn init;
 	const struct cobocred_module *m;

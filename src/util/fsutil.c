@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,4 +218,264 @@ int cobocred_write_atomic(const char *path, const void *data, size_t len, mode_t
 		return -1;
 	}
 	return 0;
+}
+
+/* The kernel's own bound on symlinks followed in one lookup (ELOOP). */
+#define TRUST_MAX_LINKS 40
+
+static int trusted_owner(uid_t uid)
+{
+	return uid == 0 || uid == geteuid();
+}
+
+/* One directory on the way: see cobocred_check_path_trust for the rule. */
+static int trust_dir(const char *dir, const struct stat *st, char *err, size_t errlen)
+{
+	unsigned mode = (unsigned)(st->st_mode & 07777);
+
+	if (!trusted_owner(st->st_uid)) {
+		snprintf(err, errlen,
+			 "directory %s is owned by uid %u (mode %04o), not by you or root, so "
+			 "its owner could replace what is in it; run: chown %u %s (or move the "
+			 "file elsewhere)",
+			 dir, (unsigned)st->st_uid, mode, (unsigned)geteuid(), dir);
+		return -1;
+	}
+	/*
+	 * Departure from OpenSSH: a sticky directory owned by root (/tmp)
+	 * keeps others from renaming or deleting entries they do not own, so
+	 * what we or root made in it stays ours; the next component is checked
+	 * in turn.  A sticky directory of any other owner is not accepted:
+	 * its owner may still replace every entry.
+	 */
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_uid == 0 && (st->st_mode & S_ISVTX))) {
+		snprintf(err, errlen,
+			 "directory %s (owner uid %u, mode %04o) is writable by %s, who could "
+			 "replace what is in it; run: chmod go-w %s",
+			 dir, (unsigned)st->st_uid, mode,
+			 (st->st_mode & S_IWOTH) ? "others" : "its group", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* A symlink on the way: its owner could point it anywhere. */
+static int trust_link(const char *link, const struct stat *st, char *err, size_t errlen)
+{
+	if (trusted_owner(st->st_uid))
+		return 0;
+	snprintf(err, errlen,
+		 "symlink %s is owned by uid %u, not by you or root, so its owner decides "
+		 "where it points; remove it, or run: chown -h %u %s",
+		 link, (unsigned)st->st_uid, (unsigned)geteuid(), link);
+	return -1;
+}
+
+/* "DIR/NAME" (DIR "" is the root) into buf; -1 if it does not fit. */
+static int join(char *buf, size_t len, const char *dir, const char *name, size_t namelen)
+{
+	int n = snprintf(buf, len, "%s/%.*s", dir, (int)namelen, name);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* Replaces the walk's rest (at *p inside rest) with "TARGET/REST"; 0 or -1 (too long). */
+static int splice_target(char *rest, size_t len, const char **p, const char *target)
+{
+	char tmp[PATH_MAX];
+	int n = snprintf(tmp, sizeof(tmp), "%s/%s", target, *p);
+
+	if (n < 0 || (size_t)n >= sizeof(tmp) || (size_t)n >= len)
+		return -1;
+	memcpy(rest, tmp, (size_t)n + 1);
+	*p = rest;
+	return 0;
+}
+
+/* The next component of the walk at *p (skips '/' and "."); 0 when none is left. */
+static size_t next_component(const char **p)
+{
+	size_t n;
+
+	for (;;) {
+		while (**p == '/')
+			(*p)++;
+		n = strcspn(*p, "/");
+		if (n != 1 || (*p)[0] != '.')
+			return n;
+		*p += 1;
+	}
+}
+
+int cobocred_check_path_trust(const char *path, char *err, size_t errlen)
+{
+	char cur[PATH_MAX] = "", rest[PATH_MAX], cand[PATH_MAX], target[PATH_MAX];
+	const char *p = rest;
+	struct stat st;
+	int links = 0, n;
+	size_t len;
+
+	if (path[0] == '/')
+		n = snprintf(rest, sizeof(rest), "%s", path);
+	else if (getcwd(cand, sizeof(cand)) != NULL)
+		n = snprintf(rest, sizeof(rest), "%s/%s", cand, path);
+	else
+		n = -1;
+	if (n < 0 || (size_t)n >= sizeof(rest)) {
+		snprintf(err, errlen, "cannot check the directories of %.200s: path too long", path);
+		return -1;
+	}
+	if (lstat("/", &st) != 0 || trust_dir("/", &st, err, errlen) != 0)
+		return -1;
+	while ((len = next_component(&p)) > 0) {
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			char *slash = strrchr(cur, '/'); /* cur is real: ".." is its parent */
+
+			if (slash != NULL)
+				*slash = '\0';
+			p += len;
+			continue;
+		}
+		if (join(cand, sizeof(cand), cur, p, len) != 0) {
+			snprintf(err, errlen, "cannot check %.200s: path too long", path);
+			return -1;
+		}
+		p += len;
+		if (lstat(cand, &st) != 0) {
+			/* Nothing there to trust yet: opening it fails the same way. */
+			if (errno == ENOENT || errno == ENOTDIR)
+				return 0;
+			snprintf(err, errlen, "cannot check %s (on the way to %.200s): %s", cand,
+				 path, strerror(errno));
+			return -1;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			ssize_t r;
+
+			if (trust_link(cand, &st, err, errlen) != 0)
+				return -1;
+			r = ++links > TRUST_MAX_LINKS
+				    ? -1
+				    : readlink(cand, target, sizeof(target) - 1);
+			if (r <= 0 || (size_t)r >= sizeof(target) - 1) {
+				snprintf(err, errlen, "cannot follow symlink %s (on the way to %.200s)",
+					 cand, path);
+				return -1;
+			}
+			target[r] = '\0';
+			if (target[0] == '/')
+				cur[0] = '\0';
+			if (splice_target(rest, sizeof(rest), &p, target) != 0) {
+				snprintf(err, errlen, "cannot check %.200s: path too long", path);
+				return -1;
+			}
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode))
+			return 0; /* the file itself: cobocred_check_perms judges it */
+		if (trust_dir(cand, &st, err, errlen) != 0)
+			return -1;
+		memcpy(cur, cand, strlen(cand) + 1);
+	}
+	return 0;
+}
+
+/* $HOME when absolute, else the password database's home; NULL if neither. */
+static const char *user_home(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if (home != NULL && home[0] == '/')
+		return home;
+	pw = getpwuid(geteuid());
+	return pw != NULL && pw->pw_dir != NULL && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
+}
+
+int cobocred_path_resolve(const char *config_file, const char *value, char *out, size_t outlen,
+			  char *err, size_t errlen)
+{
+	const char *home, *slash;
+	char cwd[PATH_MAX] = "";
+	int n;
+
+	if (value[0] == '\0') {
+		snprintf(err, errlen, "empty path; write a file name");
+		return -1;
+	}
+	if (value[0] == '/') {
+		n = snprintf(out, outlen, "%s", value);
+	} else if (value[0] == '~') {
+		if (value[1] != '/') {
+			snprintf(err, errlen,
+				 "'%.60s': only ~/ (your own home) is expanded; write the full path",
+				 value);
+			return -1;
+		}
+		if ((home = user_home()) == NULL) {
+			snprintf(err, errlen, "'%.60s': no home directory to expand ~ in; set HOME",
+				 value);
+			return -1;
+		}
+		n = snprintf(out, outlen, "%s/%s", home, value + 2);
+	} else {
+		/* Never against the current directory: git runs helpers in the work tree. */
+		if (config_file == NULL) {
+			snprintf(err, errlen,
+				 "relative path '%.60s' and no configuration file to resolve it "
+				 "against; write the full path",
+				 value);
+			return -1;
+		}
+		if (config_file[0] != '/' && getcwd(cwd, sizeof(cwd)) == NULL) {
+			snprintf(err, errlen, "cannot resolve '%.60s': %s", value, strerror(errno));
+			return -1;
+		}
+		slash = strrchr(config_file, '/');
+		n = snprintf(out, outlen, "%s%s%.*s/%s", cwd, cwd[0] && slash ? "/" : "",
+			     slash != NULL ? (int)(slash - config_file) : 0, config_file, value);
+	}
+	if (n < 0 || (size_t)n >= outlen) {
+		snprintf(err, errlen, "path '%.60s...' is too long", value);
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether h, of a host built with an older module.h, has the field f. */
+#define HOST_HAS(h, f) \
+	((h)->struct_size >= offsetof(struct cobocred_host, f) + sizeof((h)->f) && (h)->f != NULL)
+
+const char *cobocred_host_config_file(const struct cobocred_host *h)
+{
+	return h != NULL && HOST_HAS(h, config_file) ? h->config_file(h->ctx) : NULL;
+}
+
+int cobocred_host_profile_line(const struct cobocred_host *h, const char *profile,
+			       const char *key)
+{
+	return h != NULL && profile != NULL && HOST_HAS(h, profile_line)
+		       ? h->profile_line(h->ctx, profile, key)
+		       : 0;
+}
+
+const char *cobocred_host_setting_where(const struct cobocred_host *h, const char *profile,
+					const char *key, char *buf, size_t len)
+{
+	const char *file = cobocred_host_config_file(h);
+	int line = cobocred_host_profile_line(h, profile, key);
+
+	if (file != NULL && line > 0)
+		snprintf(buf, len, "%s:%d: ", file, line);
+	else if (len > 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+int cobocred_trusted_path(const char *config_file, const char *value, char *out, size_t outlen,
+			  char *err, size_t errlen)
+{
+	if (cobocred_path_resolve(config_file, value, out, outlen, err, errlen) != 0)
+		return -1;
+	return cobocred_check_path_trust(out, err, errlen);
 }

@@ -136,7 +136,7 @@ for mode in 604 602 601 640 620 610 644 660 666 606 400 600 dir missing; do
 	case $mode in
 	400 | 600) ok=$([ "$TOKEN" = "$T1" ] && echo y) ;;
 	dir) ok=$(grep -Eq "config:$line: .*key_file: .*not a regular file" <<<"$ERR" && [ -z "$TOKEN" ] && echo y) ;;
-	missing) ok=$(grep -Eq "config:$line: .*key_file: cannot read" <<<"$ERR" && [ -z "$TOKEN" ] && echo y) ;;
+	missing) ok=$(grep -Eq "config:$line: .*key_file: cannot use .*no-such.key" <<<"$ERR" && [ -z "$TOKEN" ] && echo y) ;;
 	*) ok=$(grep -Eq "config:$line: .*key_file: .*accessible by others \(mode $mode\); run: chmod 600" <<<"$ERR" &&
 		[ -z "$TOKEN" ] && echo y) ;;
 	esac

@@ -333,8 +333,9 @@ static void test_options(void)
 	CU_ASSERT(stat(tf_path("custom/deeper"), &st) == 0 && (st.st_mode & 0777) == 0700);
 	CU_ASSERT(stat(tf_store_path(), &st) != 0);
 
+	/* No configuration file to resolve a relative path against: refused. */
 	CU_ASSERT_EQUAL(open1("path=relative/store"), COBOCRED_ERROR);
-	CU_ASSERT(strstr(tf_error(), "path= must be an absolute file name") != NULL);
+	CU_ASSERT(strstr(tf_error(), "no configuration file to resolve it against") != NULL);
 	CU_ASSERT_EQUAL(open1("path=/tmp/dir/"), COBOCRED_ERROR);
 	CU_ASSERT_EQUAL(open1("colour=blue"), COBOCRED_ERROR);
 	CU_ASSERT(strstr(tf_error(), "unknown option 'colour'") != NULL);

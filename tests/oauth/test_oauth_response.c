@@ -581,8 +581,9 @@ static void test_key_file_bad(void)
 	snprintf(path, sizeof(path), "%s/absent.key", cutest_tmpdir());
 	CU_ASSERT(oauth_key_load_file(path, seed, err, sizeof(err)) == COBOCRED_ERROR);
 	expect_err("cannot open");
+	/* No configuration file to resolve a relative path against: refused. */
 	CU_ASSERT(oauth_key_load_file("relative.key", seed, err, sizeof(err)) == COBOCRED_ERROR);
-	expect_err("not an absolute path");
+	expect_err("no configuration file to resolve it against");
 
 	/* Other key types and encrypted keys are refused, never prompted for. */
 	snprintf(path, sizeof(path), "%s/ec.pem", cutest_tmpdir());
