@@ -122,8 +122,7 @@ static int set_str(struct etcd_state *s, char **dst, const char *key, const char
  * directories on the way safe (fsutil.h), the file ours or root's and not
  * writable by others (key_file: private, as ssh wants keys).
  */
-static int path_option(struct etcd_state *s, const char *key, const char *v, int flags,
-		       char **dst)
+static int path_option(struct etcd_state *s, const char *key, const char *v, int flags, char **dst)
 {
 	char full[4096], why[COBOCRED_TRUST_ERR_MAX];
 	struct stat st;
@@ -175,8 +174,8 @@ int etcd_secret_spec(struct etcd_state *s, const char *opt, const char *spec, ch
 				   opt);
 		return COBOCRED_ERROR;
 	}
-	if (cobocred_trusted_path(cobocred_host_config_file(s->host), spec + 5, full,
-				  sizeof(full), why, sizeof(why)) != 0) {
+	if (cobocred_trusted_path(cobocred_host_config_file(s->host), spec + 5, full, sizeof(full),
+				  why, sizeof(why)) != 0) {
 		s->host->set_error(s->host->ctx, "%s: %s", opt, why);
 		return COBOCRED_ERROR;
 	}

@@ -63,9 +63,9 @@ static int host_profile_line(void *c, const char *profile, const char *key)
 {
 	const struct cobocred_ctx *ctx = c;
 
-	return ctx->cfg != NULL ? cobocred_section_line(cobocred_config_profile(ctx->cfg, profile),
-							key)
-				: 0;
+	if (ctx->cfg == NULL)
+		return 0;
+	return cobocred_section_line(cobocred_config_profile(ctx->cfg, profile), key);
 }
 
 static const char *host_state_dir(void *c)

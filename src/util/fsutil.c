@@ -271,76 +271,111 @@ static int trust_link(const char *link, const struct stat *st, char *err, size_t
 	return -1;
 }
 
-/* "DIR/NAME" (DIR "" is the root) into buf; -1 if it does not fit. */
-static int join(char *buf, size_t len, const char *dir, const char *name, size_t namelen)
-{
-	int n = snprintf(buf, len, "%s/%.*s", dir, (int)namelen, name);
+/*
+ * A walk down a path: cur is the real directory reached so far ("" is the
+ * root), rest what is left to walk, at p; links counts symlinks followed.
+ */
+struct walk {
+	const char *path; /* as the caller named it, for messages */
+	char cur[PATH_MAX];
+	char rest[PATH_MAX];
+	const char *p;
+	int links;
+};
 
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
-/* Replaces the walk's rest (at *p inside rest) with "TARGET/REST"; 0 or -1 (too long). */
-static int splice_target(char *rest, size_t len, const char **p, const char *target)
-{
-	char tmp[PATH_MAX];
-	int n = snprintf(tmp, sizeof(tmp), "%s/%s", target, *p);
-
-	if (n < 0 || (size_t)n >= sizeof(tmp) || (size_t)n >= len)
-		return -1;
-	memcpy(rest, tmp, (size_t)n + 1);
-	*p = rest;
-	return 0;
-}
-
-/* The next component of the walk at *p (skips '/' and "."); 0 when none is left. */
-static size_t next_component(const char **p)
+/* The next component at w->p (skips '/' and "."); its length, 0 when none is left. */
+static size_t next_component(struct walk *w)
 {
 	size_t n;
 
 	for (;;) {
-		while (**p == '/')
-			(*p)++;
-		n = strcspn(*p, "/");
-		if (n != 1 || (*p)[0] != '.')
+		while (*w->p == '/')
+			w->p++;
+		n = strcspn(w->p, "/");
+		if (n != 1 || w->p[0] != '.')
 			return n;
-		*p += 1;
+		w->p++;
 	}
+}
+
+/* The symlink at link, trusted: what is left becomes "TARGET/REST". 0 or -1 (err). */
+static int follow(struct walk *w, const char *link, const struct stat *st, char *err, size_t errlen)
+{
+	char target[PATH_MAX], tmp[PATH_MAX];
+	ssize_t r = -1;
+	int n;
+
+	if (trust_link(link, st, err, errlen) != 0)
+		return -1;
+	if (++w->links <= TRUST_MAX_LINKS)
+		r = readlink(link, target, sizeof(target) - 1);
+	if (r <= 0 || (size_t)r >= sizeof(target) - 1) {
+		snprintf(err, errlen, "cannot follow symlink %s (on the way to %.200s)", link,
+			 w->path);
+		return -1;
+	}
+	target[r] = '\0';
+	if (target[0] == '/')
+		w->cur[0] = '\0';
+	n = snprintf(tmp, sizeof(tmp), "%s/%s", target, w->p);
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		snprintf(err, errlen, "cannot check %.200s: path too long", w->path);
+		return -1;
+	}
+	memcpy(w->rest, tmp, (size_t)n + 1);
+	w->p = w->rest;
+	return 0;
+}
+
+/* w->rest: path made absolute against the current directory.  0 or -1 (err). */
+static int walk_start(struct walk *w, const char *path, char *err, size_t errlen)
+{
+	char cwd[PATH_MAX];
+	int n = -1;
+
+	w->path = path;
+	w->cur[0] = '\0';
+	w->p = w->rest;
+	w->links = 0;
+	if (path[0] == '/')
+		n = snprintf(w->rest, sizeof(w->rest), "%s", path);
+	else if (getcwd(cwd, sizeof(cwd)) != NULL)
+		n = snprintf(w->rest, sizeof(w->rest), "%s/%s", cwd, path);
+	if (n < 0 || (size_t)n >= sizeof(w->rest)) {
+		snprintf(err, errlen, "cannot check the directories of %.200s: path too long",
+			 path);
+		return -1;
+	}
+	return 0;
 }
 
 int cobocred_check_path_trust(const char *path, char *err, size_t errlen)
 {
-	char cur[PATH_MAX] = "", rest[PATH_MAX], cand[PATH_MAX], target[PATH_MAX];
-	const char *p = rest;
+	char cand[PATH_MAX];
+	struct walk w;
 	struct stat st;
-	int links = 0, n;
 	size_t len;
+	int n;
 
-	if (path[0] == '/')
-		n = snprintf(rest, sizeof(rest), "%s", path);
-	else if (getcwd(cand, sizeof(cand)) != NULL)
-		n = snprintf(rest, sizeof(rest), "%s/%s", cand, path);
-	else
-		n = -1;
-	if (n < 0 || (size_t)n >= sizeof(rest)) {
-		snprintf(err, errlen, "cannot check the directories of %.200s: path too long", path);
+	if (walk_start(&w, path, err, errlen) != 0)
 		return -1;
-	}
 	if (lstat("/", &st) != 0 || trust_dir("/", &st, err, errlen) != 0)
 		return -1;
-	while ((len = next_component(&p)) > 0) {
-		if (len == 2 && p[0] == '.' && p[1] == '.') {
-			char *slash = strrchr(cur, '/'); /* cur is real: ".." is its parent */
+	while ((len = next_component(&w)) > 0) {
+		if (len == 2 && w.p[0] == '.' && w.p[1] == '.') {
+			char *slash = strrchr(w.cur, '/'); /* cur is real: ".." is its parent */
 
 			if (slash != NULL)
 				*slash = '\0';
-			p += len;
+			w.p += len;
 			continue;
 		}
-		if (join(cand, sizeof(cand), cur, p, len) != 0) {
+		n = snprintf(cand, sizeof(cand), "%s/%.*s", w.cur, (int)len, w.p);
+		if (n < 0 || (size_t)n >= sizeof(cand)) {
 			snprintf(err, errlen, "cannot check %.200s: path too long", path);
 			return -1;
 		}
-		p += len;
+		w.p += len;
 		if (lstat(cand, &st) != 0) {
 			/* Nothing there to trust yet: opening it fails the same way. */
 			if (errno == ENOENT || errno == ENOTDIR)
@@ -350,32 +385,15 @@ int cobocred_check_path_trust(const char *path, char *err, size_t errlen)
 			return -1;
 		}
 		if (S_ISLNK(st.st_mode)) {
-			ssize_t r;
-
-			if (trust_link(cand, &st, err, errlen) != 0)
+			if (follow(&w, cand, &st, err, errlen) != 0)
 				return -1;
-			r = ++links > TRUST_MAX_LINKS
-				    ? -1
-				    : readlink(cand, target, sizeof(target) - 1);
-			if (r <= 0 || (size_t)r >= sizeof(target) - 1) {
-				snprintf(err, errlen, "cannot follow symlink %s (on the way to %.200s)",
-					 cand, path);
-				return -1;
-			}
-			target[r] = '\0';
-			if (target[0] == '/')
-				cur[0] = '\0';
-			if (splice_target(rest, sizeof(rest), &p, target) != 0) {
-				snprintf(err, errlen, "cannot check %.200s: path too long", path);
-				return -1;
-			}
-			continue;
-		}
-		if (!S_ISDIR(st.st_mode))
+		} else if (!S_ISDIR(st.st_mode)) {
 			return 0; /* the file itself: cobocred_check_perms judges it */
-		if (trust_dir(cand, &st, err, errlen) != 0)
+		} else if (trust_dir(cand, &st, err, errlen) != 0) {
 			return -1;
-		memcpy(cur, cand, strlen(cand) + 1);
+		} else {
+			memcpy(w.cur, cand, (size_t)n + 1);
+		}
 	}
 	return 0;
 }
@@ -407,9 +425,10 @@ int cobocred_path_resolve(const char *config_file, const char *value, char *out,
 		n = snprintf(out, outlen, "%s", value);
 	} else if (value[0] == '~') {
 		if (value[1] != '/') {
-			snprintf(err, errlen,
-				 "'%.60s': only ~/ (your own home) is expanded; write the full path",
-				 value);
+			snprintf(
+				err, errlen,
+				"'%.60s': only ~/ (your own home) is expanded; write the full path",
+				value);
 			return -1;
 		}
 		if ((home = user_home()) == NULL) {
@@ -451,8 +470,7 @@ const char *cobocred_host_config_file(const struct cobocred_host *h)
 	return h != NULL && HOST_HAS(h, config_file) ? h->config_file(h->ctx) : NULL;
 }
 
-int cobocred_host_profile_line(const struct cobocred_host *h, const char *profile,
-			       const char *key)
+int cobocred_host_profile_line(const struct cobocred_host *h, const char *profile, const char *key)
 {
 	return h != NULL && profile != NULL && HOST_HAS(h, profile_line)
 		       ? h->profile_line(h->ctx, profile, key)

@@ -84,8 +84,7 @@ int cobocred_path_resolve(const char *config_file, const char *value, char *out,
  */
 struct cobocred_host;
 const char *cobocred_host_config_file(const struct cobocred_host *h);
-int cobocred_host_profile_line(const struct cobocred_host *h, const char *profile,
-			       const char *key);
+int cobocred_host_profile_line(const struct cobocred_host *h, const char *profile, const char *key);
 /* "FILE:LINE: " of [profile NAME] KEY into buf, or "" when the host cannot say. */
 const char *cobocred_host_setting_where(const struct cobocred_host *h, const char *profile,
 					const char *key, char *buf, size_t len);
