@@ -1,0 +1,402 @@
+#!/bin/bash
+# security-paths.sh - the files we trust (issue 27), through the real
+# helpers:
+#   1. every file the helpers trust -- the config, a module .so and its
+#      directory, the app secret (file:), cobo-oauth's ca_file, etcd's
+#      fleet_key, ca_file, cert_file and key_file -- is refused with one
+#      line naming the directory or symlink, its owner and mode and the fix
+#      when a directory on its way is group- or other-writable or another
+#      user's, or a symlink on its way is another user's or leads into such
+#      a directory; a root-owned sticky directory (/tmp) is accepted, a
+#      sticky directory of another owner is not;
+#   2. relative paths in the config resolve against the config file's
+#      directory whatever the current directory is (git runs helpers in a
+#      work tree, which may hold a rogue file of the same name), ~/ under
+#      HOME, ~user/ refused.
+# As root every variant runs; as another user the ones that need chown are
+# skipped (and counted).
+. "$top_srcdir/tests/lib/common.sh"
+
+ME=$(id -u)
+OTHER=$(id -u nobody 2>/dev/null || echo 65534)
+GIT_HELPER=$top_builddir/src/git/git-credential-cobo
+CLI=$top_builddir/src/cli/cobo-credential
+TESTMODS=$top_builddir/tests/modules/.libs
+MODS=$top_builddir/modules
+export COBO_CREDENTIAL_MODULE_PATH="$MODS:$TESTMODS"
+TRACE=$T_TMP/trace
+SKIPPED=0
+for t in git openssl; do
+	command -v $t >/dev/null || { echo "SKIP: needs $t"; exit 77; }
+done
+[ -e "$MODS/etcd.so" ] && [ -e "$MODS/cobo-oauth.so" ] && [ -e "$TESTMODS/scripted.so" ] || {
+	echo "SKIP: the etcd, cobo-oauth and scripted modules are not built"
+	exit 77
+}
+
+REQ=$'protocol=https\nhost=x.example\n\n'
+KEY_HEX=$(openssl rand -hex 32)
+ROGUE_HEX=$(openssl rand -hex 32)
+
+# run_git: git helper get on $REQ from $PWD; OUT, ERR set.
+run_git() {
+	rm -f "$TRACE"
+	OUT=$(printf '%s' "$REQ" | COBO_CREDENTIAL_TRACE=$TRACE "$GIT_HELPER" get 2>"$T_TMP/err")
+	t_slurp ERR "$T_TMP/err"
+}
+# run_cli ARGS...: the CLI from $PWD; OUT, ERR, RC set.
+run_cli() {
+	OUT=$("$CLI" "$@" 2>"$T_TMP/err")
+	RC=$?
+	t_slurp ERR "$T_TMP/err"
+}
+
+# A profile for cobo-oauth: nothing listens on port 9, so a token get that
+# passes every file check ends in "cannot reach" (no server needed).
+profile() { # EXTRA_LINES...
+	printf '[profile p]\nbase_url = https://127.0.0.1:9\nclient_id = cid\norg_id = org1\n'
+	printf 'server_key = dev\n'
+	printf '%s\n' "$@"
+}
+etcd_module() { # EXTRA_LINES...
+	printf '[stack]\nget = etcd\n[module etcd]\nendpoints = http://127.0.0.1:9\n'
+	printf '%s\n' "$@"
+}
+
+# ---- the kinds of trusted file ----------------------------------------------
+# kind_place KIND FILE: creates the trusted file at FILE, writes a config that
+# uses it.  kind_run KIND: runs a helper that reads it; ACC=1 when it was
+# accepted (ERR holds the refusal otherwise); LINED=1 when a config line
+# names it (the refusal then says FILE:LINE).
+KINDS="config module app_secret ca_file fleet_key etcd_ca etcd_cert etcd_key"
+
+kind_name() { # the file's base name
+	case $1 in
+	config) echo config ;; module) echo probe.so ;; app_secret) echo app.key ;;
+	ca_file | etcd_ca) echo ca.pem ;; fleet_key) echo fleet.key ;;
+	etcd_cert) echo cert.pem ;; etcd_key) echo tls.key ;;
+	esac
+}
+
+kind_place() {
+	local f=$2
+	case $1 in
+	config)
+		printf '[stack]\nget = scripted\n[module scripted]\nget = SUCCESS\nsecret = cfg-ok\n' >"$f"
+		chmod 600 "$f"
+		export COBO_CREDENTIAL_CONFIG=$f
+		return ;;
+	module)
+		cp "$TESTMODS/scripted.so" "$f"
+		chmod 755 "$f"
+		t_config <<-EOF
+		[stack]
+		get = probe
+		[module probe]
+		get = SUCCESS
+		secret = mod-ok
+		EOF
+		return ;;
+	app_secret | fleet_key | etcd_key) echo "$KEY_HEX" >"$f"; chmod 600 "$f" ;;
+	*) echo "not read at open" >"$f"; chmod 644 "$f" ;;
+	esac
+	case $1 in
+	app_secret) profile "app_secret = file:$f" | t_config ;;
+	ca_file) profile "app_secret = env:APP_HEX" "ca_file = $f" | t_config ;;
+	fleet_key) etcd_module "fleet_key = file:$f" | t_config ;;
+	etcd_ca) etcd_module "fleet_key = env:APP_HEX" "ca_file = $f" | t_config ;;
+	etcd_cert) etcd_module "fleet_key = env:APP_HEX" "cert_file = $f" | t_config ;;
+	etcd_key) etcd_module "fleet_key = env:APP_HEX" "key_file = $f" | t_config ;;
+	esac
+}
+export APP_HEX=$KEY_HEX
+
+kind_run() {
+	ACC=0 LINED=1
+	case $1 in
+	config)
+		LINED=0
+		run_git
+		[[ $OUT == *password=cfg-ok* ]] && ACC=1 ;;
+	module)
+		COBO_CREDENTIAL_MODULE_PATH=$MODULE_DIR run_git
+		[[ $OUT == *password=mod-ok* ]] && ACC=1 ;;
+	app_secret)
+		run_cli key public --profile p
+		[ "$RC" = 0 ] && [ -n "$OUT" ] && ACC=1 ;;
+	ca_file)
+		run_cli token --profile p
+		[[ $ERR == *"cannot reach 127.0.0.1:9"* ]] && ACC=1 ;;
+	*)
+		run_git
+		grep -q "loaded module 'etcd'" "$TRACE" 2>/dev/null && ACC=1 ;;
+	esac
+	COBO_CREDENTIAL_CONFIG=
+	unset COBO_CREDENTIAL_CONFIG
+}
+
+# ---- 1. the directory and symlink rules, every kind -------------------------
+N=0
+# variant KIND DESC ROOT_ONLY EXPECT_REGEX SETUP...: a fresh tree V/a/b with
+# the trusted file at V/a/b/NAME and a private V/safe; SETUP (run with
+# V A B F set) spoils it; EXPECT "" means accepted.
+variant() {
+	local kind=$1 desc=$2 root_only=$3 want=$4
+	shift 4
+	if [ "$root_only" = 1 ] && [ "$ME" != 0 ]; then
+		SKIPPED=$((SKIPPED + 1))
+		return
+	fi
+	N=$((N + 1))
+	V=$T_TMP/v$N A=$V/a B=$V/a/b
+	F=$B/$(kind_name "$kind")
+	mkdir -p "$B" "$V/safe" "$V/open"
+	chmod 755 "$V" "$A" "$B"
+	chmod 700 "$V/safe"
+	chmod 777 "$V/open"
+	MODULE_DIR=$B
+	kind_place "$kind" "$F"
+	"$@"
+	t_leak_check_first "$kind"
+	kind_run "$kind"
+	if [ -z "$want" ]; then
+		expect_eq "$kind: $desc: accepted" 1 "$ACC"
+		[ "$ACC" = 1 ] || printf '       stderr: %s\n' "$ERR"
+		return
+	fi
+	expect_eq "$kind: $desc: refused" 0 "$ACC"
+	expect_match "$kind: $desc: says what and how to fix it" "$want" "$ERR"
+	[ "$LINED" = 0 ] ||
+		expect_match "$kind: $desc: names the config line" "/config:[0-9]+: " "$ERR"
+}
+
+nothing() { :; }
+move_to() { # DIR: the trusted file moves to DIR/NAME, F becomes a symlink to it
+	local t
+	t=$1/$(basename "$F")
+	mv "$F" "$t"
+	ln -s "$t" "$F"
+}
+s_group_w() { chmod 775 "$B"; }
+s_other_w() { chmod 757 "$B"; }
+s_a_other_w() { chmod 777 "$A"; }
+s_a_group_w() { chmod 775 "$A"; }
+s_b_foreign() { chown "$OTHER" "$B"; }
+s_a_foreign() { chown "$OTHER" "$A"; }
+s_link_foreign() { move_to "$V/safe"; chown -h "$OTHER" "$F"; }
+s_link_ours_safe() { move_to "$V/safe"; }
+s_link_rel_safe() { mv "$F" "$V/safe/"; ln -s "../../safe/$(basename "$F")" "$F"; }
+s_link_to_open() { move_to "$V/open"; }
+s_dirlink_open() { # B becomes our symlink to an other-writable directory
+	mv "$B"/* "$V/open/"
+	rmdir "$B"
+	ln -s "$V/open" "$B"
+}
+s_dirlink_foreign() { # B becomes another user's symlink to a safe directory
+	mv "$B"/* "$V/safe/"
+	rmdir "$B"
+	ln -s "$V/safe" "$B"
+	chown -h "$OTHER" "$B"
+}
+s_link_chain_open() { # our link -> our link in a safe dir -> a file in an open dir
+	mv "$F" "$V/open/"
+	ln -s "$V/open/$(basename "$F")" "$V/safe/hop"
+	ln -s "$V/safe/hop" "$F"
+}
+s_sticky_root() { chmod 1777 "$A"; chown 0 "$A"; chmod 700 "$B"; }
+s_sticky_ours() { chmod 1777 "$A"; chmod 700 "$B"; }
+s_sticky_foreign() { chown "$OTHER" "$A"; chmod 1777 "$A"; chmod 700 "$B"; }
+s_sticky_foreign_closed() { chown "$OTHER" "$A"; chmod 1755 "$A"; }
+s_sticky_root_group() { chmod 1775 "$A"; chown 0 "$A"; }
+
+# The root-owned sticky cases need the tree to be root's: as another user
+# the sticky directory would be ours, which the rule refuses on purpose.
+STICKY_ROOT=$([ "$ME" = 0 ] && echo 0 || echo 1)
+
+for kind in $KINDS; do
+	variant "$kind" "control" 0 "" nothing
+	variant "$kind" "its directory group-writable" 0 \
+		"directory $T_TMP/v[0-9]+/a/b \(owner uid $ME, mode 0775\) is writable by its group.*run: chmod go-w $T_TMP/v[0-9]+/a/b" s_group_w
+	variant "$kind" "its directory other-writable" 0 \
+		"directory $T_TMP/v[0-9]+/a/b \(owner uid $ME, mode 0757\) is writable by others.*run: chmod go-w" s_other_w
+	variant "$kind" "a grandparent other-writable" 0 \
+		"directory $T_TMP/v[0-9]+/a \(owner uid $ME, mode 0777\) is writable by others.*run: chmod go-w $T_TMP/v[0-9]+/a\$" s_a_other_w
+	variant "$kind" "a grandparent group-writable" 0 \
+		"directory $T_TMP/v[0-9]+/a \(owner uid $ME, mode 0775\) is writable by its group" s_a_group_w
+	variant "$kind" "its directory owned by another uid" 1 \
+		"directory $T_TMP/v[0-9]+/a/b is owned by uid $OTHER \(mode 0755\), not by you or root.*run: chown $ME $T_TMP/v[0-9]+/a/b" s_b_foreign
+	variant "$kind" "a grandparent owned by another uid" 1 \
+		"directory $T_TMP/v[0-9]+/a is owned by uid $OTHER" s_a_foreign
+	variant "$kind" "the file is a symlink owned by another uid" 1 \
+		"symlink $T_TMP/v[0-9]+/a/b/[a-z.]+ is owned by uid $OTHER, not by you or root.*chown -h $ME" s_link_foreign
+	variant "$kind" "a directory on the way is a symlink owned by another uid" 1 \
+		"symlink $T_TMP/v[0-9]+/a/b is owned by uid $OTHER" s_dirlink_foreign
+	variant "$kind" "our symlink to a file in a safe directory" 0 "" s_link_ours_safe
+	variant "$kind" "our relative symlink to a file in a safe directory" 0 "" s_link_rel_safe
+	variant "$kind" "our symlink to a file in an other-writable directory" 0 \
+		"directory $T_TMP/v[0-9]+/open \(owner uid $ME, mode 0777\) is writable by others.*chmod go-w $T_TMP/v[0-9]+/open" s_link_to_open
+	variant "$kind" "its directory is our symlink to an other-writable directory" 0 \
+		"directory $T_TMP/v[0-9]+/open .*is writable by others" s_dirlink_open
+	variant "$kind" "two symlinks, the last into an other-writable directory" 0 \
+		"directory $T_TMP/v[0-9]+/open .*is writable by others" s_link_chain_open
+	variant "$kind" "under a root-owned sticky directory (like /tmp)" "$STICKY_ROOT" "" s_sticky_root
+	variant "$kind" "under a root-owned sticky group-writable directory" "$STICKY_ROOT" "" \
+		s_sticky_root_group
+	variant "$kind" "under a sticky directory owned by another uid" 1 \
+		"directory $T_TMP/v[0-9]+/a is owned by uid $OTHER \(mode 1777\)" s_sticky_foreign
+	variant "$kind" "under a closed sticky directory owned by another uid" 1 \
+		"directory $T_TMP/v[0-9]+/a is owned by uid $OTHER \(mode 1755\)" s_sticky_foreign_closed
+done
+
+# A sticky directory of ours (not root's) that others may write: refused,
+# as OpenSSH would, since its owner is not root.  Root can only show it with
+# a directory another uid owns (above); another user shows it with its own.
+if [ "$ME" != 0 ]; then
+	for kind in $KINDS; do
+		variant "$kind" "under our own sticky other-writable directory" 0 \
+			"directory $T_TMP/v[0-9]+/a \(owner uid $ME, mode 1777\) is writable by others" \
+			s_sticky_ours
+	done
+fi
+
+# The same walk guards the module path when it is itself a symlink.
+N=$((N + 1))
+V=$T_TMP/v$N
+mkdir -p "$V/open" "$V/safe"
+chmod 777 "$V/open"
+cp "$TESTMODS/scripted.so" "$V/open/probe.so"
+ln -s "$V/open" "$V/safe/mods"
+t_config <<EOF
+[stack]
+get = probe
+[module probe]
+get = SUCCESS
+secret = mod-ok
+EOF
+COBO_CREDENTIAL_MODULE_PATH=$V/safe/mods run_git
+expect_match "a module path that is our symlink to an other-writable directory is refused" \
+	"probe.so is not safe to load: directory $V/open .*chmod go-w $V/open" "$ERR"
+unset COBO_CREDENTIAL_CONFIG
+
+# ---- 2. relative paths: the config file's directory, never the current one ----
+t_leak_check_all
+CFG=$T_TMP/cfgdir
+WT=$T_TMP/worktree
+mkdir -p "$CFG/keys" "$CFG/certs" "$WT/keys" "$WT/certs" "$WT/sub"
+chmod 700 "$CFG"
+git init -q "$WT"
+echo "$KEY_HEX" >"$CFG/keys/app.key"
+echo "$ROGUE_HEX" >"$WT/keys/app.key"
+echo "$ROGUE_HEX" >"$WT/app.key"
+chmod 600 "$CFG/keys/app.key" "$WT/keys/app.key" "$WT/app.key"
+echo "rogue CA" >"$WT/certs/ca.pem"
+echo "rogue CA" >"$WT/ca.pem"
+# The public key of each secret, for telling which file was read.
+pub_of() { # HEX
+	printf '[profile p]\nbase_url = https://127.0.0.1:9\nclient_id = c\norg_id = o\nserver_key = dev\napp_secret = env:PUB_HEX\n' >"$T_TMP/pubconf"
+	chmod 600 "$T_TMP/pubconf"
+	PUB_HEX=$1 COBO_CREDENTIAL_CONFIG=$T_TMP/pubconf "$CLI" key public --profile p 2>/dev/null
+}
+GOOD_PUB=$(pub_of "$KEY_HEX")
+ROGUE_PUB=$(pub_of "$ROGUE_HEX")
+check "the two keys differ" test -n "$GOOD_PUB" -a "$GOOD_PUB" != "$ROGUE_PUB"
+
+write_cfg() { # LINES...: $CFG/config with a profile, and the lines
+	profile "$@" >"$CFG/config"
+	chmod 600 "$CFG/config"
+	export COBO_CREDENTIAL_CONFIG=$CFG/config
+}
+
+# Every spelling of the key's place, from every current directory.
+for spelling in keys/app.key ./keys/app.key keys/../keys/app.key keys//app.key \
+	"../cfgdir/keys/app.key" "$CFG/keys/app.key" "~/k/app.key"; do
+	mkdir -p "$HOME/k"
+	cp -p "$CFG/keys/app.key" "$HOME/k/app.key"
+	write_cfg "app_secret = file:$spelling"
+	for dir in "$WT" "$WT/sub" "$WT/keys" / "$HOME" "$CFG" "$T_TMP"; do
+		OUT=$(cd "$dir" && "$CLI" key public --profile p 2>"$T_TMP/err")
+		t_slurp ERR "$T_TMP/err"
+		expect_eq "app_secret = file:$spelling from $dir: the config's key, not the work tree's" \
+			"$GOOD_PUB" "$OUT"
+	done
+done
+
+# The same through real git in a work tree holding a rogue CA and key under
+# the names the config uses: the helper reads the config's directory only.
+write_cfg "app_secret = file:keys/app.key" "ca_file = certs/ca.pem"
+OUT=$(cd "$WT" && printf 'protocol=https\nhost=127.0.0.1:9\n\n' | GIT_TERMINAL_PROMPT=0 \
+	git -c credential.helper= -c credential.helper="$GIT_HELPER" -c credential.interactive=false \
+		-c core.askPass=/bin/false credential fill 2>"$T_TMP/err")
+t_slurp ERR "$T_TMP/err"
+expect_match "git in a work tree with a rogue certs/ca.pem: the config's directory is used" \
+	"ca_file $CFG/certs/ca.pem of \[profile p\]: No such file" "$ERR"
+check "... and the work tree's CA is never named" bash -c '! grep -qF -- "$1" <<<"$2"' _ \
+	"$WT/certs" "$ERR"
+cp /dev/null "$CFG/certs/ca.pem"
+chmod 644 "$CFG/certs/ca.pem"
+(cd "$WT" && "$CLI" token --profile p >/dev/null 2>"$T_TMP/err")
+t_slurp ERR "$T_TMP/err"
+expect_match "with the CA beside the config, the token get goes on to the network" \
+	"cannot reach 127.0.0.1:9" "$ERR"
+rm "$CFG/certs/ca.pem"
+
+# A relative ca_file from many current directories: always the config's.
+for spelling in ca.pem certs/ca.pem ./certs/ca.pem; do
+	write_cfg "app_secret = env:APP_HEX" "ca_file = $spelling"
+	for dir in "$WT" "$WT/certs" "$WT/sub" /; do
+		(cd "$dir" && "$CLI" token --profile p >/dev/null 2>"$T_TMP/err")
+		t_slurp ERR "$T_TMP/err"
+		expect_match "ca_file = $spelling from $dir: $CFG/${spelling#./} sought, with FILE:LINE" \
+			"$CFG/config:[0-9]+: ca_file $CFG/(\./)?${spelling#./} of \[profile p\]" "$ERR"
+	done
+done
+
+# etcd's files: absent beside the config but present (rogue) in the work
+# tree, refused with the config's path; put beside the config, used.
+mkdir -p "$CFG/etcd" "$WT/etcd"
+for pair in fleet_key=file:etcd/fleet.key ca_file=etcd/ca.pem cert_file=etcd/cert.pem \
+	key_file=etcd/tls.key; do
+	key=${pair%%=*} val=${pair#*=}
+	rel=${val#file:}
+	if [ "$key" = fleet_key ]; then
+		etcd_module "fleet_key = $val"
+	else
+		etcd_module "fleet_key = env:APP_HEX" "$key = $val"
+	fi >"$CFG/config"
+	chmod 600 "$CFG/config"
+	export COBO_CREDENTIAL_CONFIG=$CFG/config
+	echo "$ROGUE_HEX" >"$WT/$rel"
+	chmod 600 "$WT/$rel"
+	rm -f "$CFG/$rel"
+	cd "$WT"; run_git; cd "$T_TMP"
+	expect_match "etcd $key = $val from a work tree holding it: sought beside the config" \
+		"$CFG/config:[0-9]+: .*$key: .*$CFG/$rel: No such file" "$ERR"
+	cp -p "$WT/$rel" "$CFG/$rel"
+	cd "$WT"; run_git; cd "$T_TMP"
+	check "etcd $key = $val: the file beside the config is used" \
+		grep -q "loaded module 'etcd'" "$TRACE"
+done
+
+# The file store: a relative path= lands beside the config, ~/ in HOME.
+for spelling in store/creds "~/st/creds"; do
+	printf '[stack]\nget = file\nstore = file\n[module file]\npath = %s\n' "$spelling" >"$CFG/config"
+	chmod 600 "$CFG/config"
+	export COBO_CREDENTIAL_CONFIG=$CFG/config
+	(cd "$WT" && printf 'protocol=https\nhost=x.example\nusername=u\npassword=pw\n\n' |
+		"$GIT_HELPER" store 2>/dev/null)
+	case $spelling in "~/"*) want=$HOME/${spelling#\~/} ;; *) want=$CFG/$spelling ;; esac
+	check "file path = $spelling: the store is $want" test -s "$want"
+	check "file path = $spelling: nothing in the work tree" test ! -e "$WT/store" -a ! -e "$WT/~"
+done
+
+# ~user/ is never expanded; a relative config file is taken from where it
+# was named (the current directory at start), its settings from its directory.
+write_cfg "app_secret = file:~root/app.key"
+run_cli key public --profile p
+expect_match "~user/ is refused with the fix" "only ~/ \(your own home\) is expanded" "$ERR"
+write_cfg "app_secret = file:keys/app.key"
+OUT=$(cd "$T_TMP" && COBO_CREDENTIAL_CONFIG=cfgdir/config "$CLI" key public --profile p 2>/dev/null)
+expect_eq "a relative config path: its settings resolve against its own directory" "$GOOD_PUB" "$OUT"
+
+echo "variants: $N run, $SKIPPED skipped (need root)"
+t_done
