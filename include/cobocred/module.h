@@ -113,7 +113,7 @@ struct cobocred_query {
 		profile; /* Cobo profile name for modules that read profile settings; may be NULL */
 	uint32_t flags;
 	/*
-	 * Appended after ABI 1.3 (check struct_size before reading it): for a
+	 * Since ABI 1.4 (check struct_size before reading it): for a
 	 * minting module's get, the created_at of the cached item whose secret
 	 * is passed (unix seconds; 0: unknown).  The host passes the newest
 	 * such item of every cache, read under the per-credential lock.
