@@ -57,4 +57,4 @@ else
 	failed=$((failed + 1)); echo "fresh root: scripts/test.sh printed no summary"
 fi
 echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+exit $((failed > 0))

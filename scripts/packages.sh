@@ -26,7 +26,7 @@ OUT=${OUT:-$top/_build/packages}
 passed=0 failed=0
 ok() { passed=$((passed + 1)); echo "ok   - $*"; }
 bad() { failed=$((failed + 1)); echo "FAIL - $*"; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
+finish() { echo "$passed passed, $failed failed"; exit $((failed > 0)); }
 
 echo "== build root: debootstrap --variant=minbase $SUITE, apt-get build-dep ./"
 b=$(root_new build)
@@ -103,7 +103,7 @@ check_flow "bash completion installed where bash-completion looks" \
 if root_run "$i" 'apt-get purge -y -qq cobo-credential cobo-credential-etcd cobo-credential-dev >/tmp/purge.log 2>&1 ||
 	{ tail -n 20 /tmp/purge.log; exit 1; }'; then ok "apt-get purge"; else bad "apt-get purge"; fi
 # Left behind: a package in any state, or a path the packages installed
-# that is not a directory another package also uses.
+# (a directory only when it is empty: one that holds something is shared).
 left=$(root_run "$i" '
 	for p in cobo-credential cobo-credential-etcd cobo-credential-dev; do
 		s=$(dpkg-query -W -f="\${Status}" "$p" 2>/dev/null || true)
@@ -111,7 +111,8 @@ left=$(root_run "$i" '
 	done
 	while read -r p; do
 		[ -e "$p" ] || [ -L "$p" ] || continue
-		if [ -d "$p" ] && [ ! -L "$p" ]; then dpkg -S "$p" >/dev/null 2>&1 && continue; fi
+		# a directory that still holds something belongs to others too
+		if [ -d "$p" ] && [ ! -L "$p" ] && [ -n "$(ls -A "$p")" ]; then continue; fi
 		echo "$p"
 	done </tmp/installed.list')
 if [ -z "$left" ]; then ok "purged: nothing the packages installed is left"; else
