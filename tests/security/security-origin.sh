@@ -99,9 +99,12 @@ git_url() {
 }
 
 for u in "https://$H/" "https://$H:443/" "https://API.DEV.COBO.COM/" "https://Api.Dev.Cobo.Com:443/o/r.git" \
-	"https://$ORG@$H/" "https://dev@$H:443/"; do
+	"https://$ORG@$H/"; do
 	git_url token "$u"
 done
+# The user name picks an org, never a profile by name: "dev" is the
+# profile's name, not its org, so nothing is answered.
+git_url other "https://dev@$H:443/"
 # git decodes the URL before it asks, and curl decodes the host the same
 # way: an escaped letter names the same origin.
 git_url token "https://%61pi.dev.cobo.com/"
