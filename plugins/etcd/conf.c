@@ -259,6 +259,17 @@ static int option(struct etcd_state *s, const char *key, const char *v, struct p
 		    key);
 }
 
+/* The first plain-http member, or NULL. */
+static const char *plain_member(const struct etcd_state *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->conf.n_endpoints; i++)
+		if (strncmp(s->conf.endpoints[i], "http://", 7) == 0)
+			return s->conf.endpoints[i];
+	return NULL;
+}
+
 /*
  * The user name and password (and the auth token they buy, sent with every
  * call) travel only over TLS: an http:// member would get them in clear,
@@ -268,21 +279,17 @@ static int option(struct etcd_state *s, const char *key, const char *v, struct p
  */
 static int plain_http(struct etcd_state *s)
 {
-	size_t i;
+	const char *m = plain_member(s);
 
-	for (i = 0; i < s->conf.n_endpoints; i++)
-		if (strncmp(s->conf.endpoints[i], "http://", 7) == 0) {
-			s->host->set_error(
-				s->host->ctx,
-				"password: etcd credentials go only to https:// members, and "
-				"member %.200s%s is plain http (the user name and password would "
-				"travel in clear, to whoever answers on that port); list https:// "
-				"endpoints (ca_file for a private CA) or drop user and password",
-				s->conf.endpoints[i],
-				s->conf.endpoints_default ? " (the default)" : "");
-			return COBOCRED_ERROR;
-		}
-	return COBOCRED_SUCCESS;
+	if (m == NULL)
+		return COBOCRED_SUCCESS;
+	s->host->set_error(s->host->ctx,
+			   "password: etcd credentials go only to https:// members, and "
+			   "member %.200s%s is plain http (the user name and password would "
+			   "travel in clear, to whoever answers on that port); list https:// "
+			   "endpoints (ca_file for a private CA) or drop user and password",
+			   m, s->conf.endpoints_default ? " (the default)" : "");
+	return COBOCRED_ERROR;
 }
 
 static int secrets(struct etcd_state *s, const struct pending *p)
@@ -313,18 +320,15 @@ static int secrets(struct etcd_state *s, const struct pending *p)
 /* A pin on a plain-http member would pin nothing: refused rather than ignored. */
 static int pins_need_tls(struct etcd_state *s)
 {
-	size_t i;
+	const char *m = plain_member(s);
 
-	for (i = 0; i < s->conf.n_endpoints; i++)
-		if (strncmp(s->conf.endpoints[i], "http://", 7) == 0) {
-			s->host->set_error(s->host->ctx,
-					   "pin_sha256: member %.200s%s is plain http, where a pin "
-					   "checks nothing; list https:// endpoints",
-					   s->conf.endpoints[i],
-					   s->conf.endpoints_default ? " (the default)" : "");
-			return COBOCRED_ERROR;
-		}
-	return COBOCRED_SUCCESS;
+	if (m == NULL)
+		return COBOCRED_SUCCESS;
+	s->host->set_error(s->host->ctx,
+			   "pin_sha256: member %.200s%s is plain http, where a pin "
+			   "checks nothing; list https:// endpoints",
+			   m, s->conf.endpoints_default ? " (the default)" : "");
+	return COBOCRED_ERROR;
 }
 
 int etcd_conf_parse(struct etcd_state *s, int argc, const char *const *argv)

@@ -95,8 +95,7 @@ static int walk(const char *setting, char *out, size_t outlen, char *err, size_t
 			return -1;
 		}
 		if (++count > COBOCRED_PINS_MAX) {
-			snprintf(err, errlen, "pin_sha256: more than %d pins",
-				 COBOCRED_PINS_MAX);
+			snprintf(err, errlen, "pin_sha256: more than %d pins", COBOCRED_PINS_MAX);
 			return -1;
 		}
 		if (out != NULL) {

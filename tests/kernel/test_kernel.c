@@ -438,6 +438,24 @@ static void test_denied_is_unavail(void)
 	}
 }
 
+/*
+ * Writes DIR/config (its path into path): a stack of the kernel tier over a
+ * file store in DIR, the store line as given, the kernel keyring @s.
+ */
+static void write_kernel_file_config(const char *dir, const char *store, char *path, size_t pathlen)
+{
+	FILE *f;
+
+	snprintf(path, pathlen, "%s/config", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fprintf(f,
+		"[stack]\nget = kernel file\nstore = %s\nerase = kernel file\n"
+		"[module kernel]\nkeyring = @s\n[module file]\npath = %s/store\n",
+		store, dir);
+	fclose(f);
+}
+
 /* Fills this uid's key quota in the session keyring; 0 once add_key says EDQUOT. */
 static int fill_quota(void)
 {
@@ -519,19 +537,10 @@ static void test_quota_full(void)
 	const char *mods = getenv("COBO_CREDENTIAL_MODULE_PATH");
 	int status = -1;
 	pid_t pid;
-	FILE *f;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mods); /* make check sets it */
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/config", dir);
-	snprintf(text, sizeof(text),
-		 "[stack]\nget = kernel file\nstore = kernel file\nerase = kernel file\n"
-		 "[module kernel]\nkeyring = @s\n[module file]\npath = %s/store\n",
-		 dir);
-	f = fopen(path, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(text, f);
-	fclose(f);
+	write_kernel_file_config(dir, "kernel file", path, sizeof(path));
 	chmod(path, 0644);
 	/*
 	 * The child runs as another uid, which may not enter the build tree
@@ -884,20 +893,11 @@ static void test_other_uid_stack_moves_on(void)
 	struct plant p = { P_EXACT, 0x3f3f3f3f, KEY_SPEC_SESSION_KEYRING };
 	struct cobocred_item *it, *got = NULL;
 	struct cobocred_ctx *c = NULL;
-	FILE *f;
 
 	if (!other_uid_ok())
 		return;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/config", dir);
-	snprintf(text, sizeof(text),
-		 "[stack]\nget = kernel file\nstore = file\nerase = kernel file\n"
-		 "[module kernel]\nkeyring = @s\n[module file]\npath = %s/store\n",
-		 dir);
-	f = fopen(path, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(text, f);
-	fclose(f);
+	write_kernel_file_config(dir, "file", path, sizeof(path));
 	snprintf(text, sizeof(text), "%s/trace", dir);
 	setenv("COBO_CREDENTIAL_TRACE", text, 1);
 	CU_ASSERT_EQUAL_FATAL(cobocred_ctx_new(path, &c), COBOCRED_SUCCESS);
