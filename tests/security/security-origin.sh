@@ -99,7 +99,7 @@ git_url() {
 }
 
 for u in "https://$H/" "https://$H:443/" "https://API.DEV.COBO.COM/" "https://Api.Dev.Cobo.Com:443/o/r.git" \
-	"https://$ORG@$H/"; do
+	"https://$ORG@$H/" "https://$ORG@$H:443/"; do
 	git_url token "$u"
 done
 # The user name picks an org, never a profile by name: "dev" is the
