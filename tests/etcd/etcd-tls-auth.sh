@@ -10,11 +10,7 @@
 . "$top_srcdir/tests/lib/etcd.sh"
 
 ORGS=(org-a)
-cobo_server_start "$T_TMP/srv" || exit 99
-cobo_server_register_app "$CLIENT_ID" "$APP_PUB" org-a || exit 99
-CHOST=127.0.0.1:$COBO_SERVER_PORT
-FLEET_KEY_FILE=$T_TMP/fleet.key
-fleet_key_new "$FLEET_KEY_FILE"
+fleet_server_up
 ETCD_SCHEME=https
 ETCD_EXTRA_ARGS=(--cert-file "$T_TMP/srv/server.pem" --key-file "$T_TMP/srv/server.key")
 ETCD_CURL_CA=$T_TMP/srv/ca.pem

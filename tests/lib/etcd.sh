@@ -166,6 +166,12 @@ ostats() { cobo_server_stats "$1" mint refresh total failed; }
 # fleet_up: cluster, server (app installed in every org of ORGS), fleet key.
 fleet_up() {
 	etcd_cluster_start 3 || { echo "FAIL - etcd cluster"; exit 1; }
+	fleet_server_up
+}
+
+# fleet_server_up: the server (app installed in every org of ORGS) and the
+# fleet key, for a test that starts its own members.
+fleet_server_up() {
 	cobo_server_start "$T_TMP/srv" || exit 99
 	cobo_server_register_app "$CLIENT_ID" "$APP_PUB" "${ORGS[@]}" || exit 99
 	CHOST=127.0.0.1:$COBO_SERVER_PORT

@@ -84,3 +84,14 @@ server_reset() {
 no_secret_in() {
 	case $2 in *AT_*|*RT_*) fail "$1: a token leaked into the message" ;; *) pass "$1: no token in the message" ;; esac
 }
+
+# oauth_frontends: CC and GITH, the built CLI and git helper (exit 99,
+# a hard error, when one is missing).
+oauth_frontends() {
+	CC="$top_builddir/src/cli/cobo-credential"
+	GITH="$top_builddir/src/git/git-credential-cobo"
+	local b
+	for b in "$CC" "$GITH"; do
+		[ -x "$b" ] || { echo "no $b: build it first"; exit 99; }
+	done
+}

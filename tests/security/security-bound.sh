@@ -21,11 +21,7 @@
 # (so the answer, not the request, was refused) and no mint stood in.
 . "$top_srcdir/tests/lib/oauth.sh"
 
-CC="$top_builddir/src/cli/cobo-credential"
-GITH="$top_builddir/src/git/git-credential-cobo"
-for b in "$CC" "$GITH"; do
-	[ -x "$b" ] || { echo "no $b: build it first"; exit 99; }
-done
+oauth_frontends
 
 oauth_server_up
 OAUTH_BARE=1 oauth_config "base_url = $COBO_SERVER_URL" "client_id = $CLIENT_ID" \

@@ -9,11 +9,7 @@
 # request did happen (and that no mint stood in for it).
 . "$top_srcdir/tests/lib/oauth.sh"
 
-CC="$top_builddir/src/cli/cobo-credential"
-GITH="$top_builddir/src/git/git-credential-cobo"
-for b in "$CC" "$GITH"; do
-	[ -x "$b" ] || { echo "no $b: build it first"; exit 99; }
-done
+oauth_frontends
 
 oauth_server_up
 oauth_config

@@ -12,11 +12,7 @@
 # refused at load with FILE:LINE before any request.
 . "$top_srcdir/tests/lib/oauth.sh"
 
-CC="$top_builddir/src/cli/cobo-credential"
-GITH="$top_builddir/src/git/git-credential-cobo"
-for b in "$CC" "$GITH"; do
-	[ -x "$b" ] || { echo "no $b: build it first"; exit 99; }
-done
+oauth_frontends
 
 oauth_server_up
 CHOST=127.0.0.1:$COBO_SERVER_PORT
