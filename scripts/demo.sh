@@ -16,14 +16,21 @@ top=$PWD
 . scripts/errtrap.sh
 
 scripts/deps.sh demo
-mkdir -p m4 # libtoolize fills it; aclocal wants it before
-[ -x configure ] || autoreconf -fi >/dev/null
-mkdir -p _build/demo
-cd _build/demo
-[ -f Makefile ] || "$top/configure" -q
-make -s -j"$(nproc 2>/dev/null || echo 2)"
-cd "$top"
 build=$top/_build/demo
+mkdir -p "$build"
+# The build's chatter goes to a log, shown when it fails.
+echo "building into _build/demo (log: _build/demo/build.log)"
+if ! {
+	mkdir -p m4 # libtoolize fills it; aclocal wants it before
+	{ [ -x configure ] || autoreconf -fi; } &&
+		cd "$build" && { [ -f Makefile ] || "$top/configure" -q; } &&
+		make -s -j"$(nproc 2>/dev/null || echo 2)"
+} >"$build/build.log" 2>&1; then
+	tail -n 40 "$build/build.log"
+	echo "demo: the build failed; the whole log: $build/build.log" >&2
+	exit 1
+fi
+cd "$top"
 
 # The test libraries give a private HOME/XDG tree, a private keyring and the server.
 export top_srcdir=$top top_builddir=$build COBO_CREDENTIAL_MODULE_PATH=$build/modules
