@@ -103,7 +103,7 @@ check_flow "bash completion installed where bash-completion looks" \
 if root_run "$i" 'apt-get purge -y -qq cobo-credential cobo-credential-etcd cobo-credential-dev >/tmp/purge.log 2>&1 ||
 	{ tail -n 20 /tmp/purge.log; exit 1; }'; then ok "apt-get purge"; else bad "apt-get purge"; fi
 # Left behind: a package in any state, or a path the packages installed
-# (a directory only when it is empty: one that holds something is shared).
+# (a directory only when it is empty and no other package ships it).
 left=$(root_run "$i" '
 	for p in cobo-credential cobo-credential-etcd cobo-credential-dev; do
 		s=$(dpkg-query -W -f="\${Status}" "$p" 2>/dev/null || true)
@@ -111,8 +111,12 @@ left=$(root_run "$i" '
 	done
 	while read -r p; do
 		[ -e "$p" ] || [ -L "$p" ] || continue
-		# a directory that still holds something belongs to others too
-		if [ -d "$p" ] && [ ! -L "$p" ] && [ -n "$(ls -A "$p")" ]; then continue; fi
+		# a directory that still holds something, or that another package
+		# also ships (base-files has /usr/include), is not ours alone
+		if [ -d "$p" ] && [ ! -L "$p" ]; then
+			[ -n "$(ls -A "$p")" ] && continue
+			dpkg -S "$p" >/dev/null 2>&1 && continue
+		fi
 		echo "$p"
 	done </tmp/installed.list')
 if [ -z "$left" ]; then ok "purged: nothing the packages installed is left"; else
