@@ -62,6 +62,10 @@ etcd_module() { # EXTRA_LINES...
 	printf '[stack]\nget = etcd\n[module etcd]\nendpoints = http://127.0.0.1:9\n'
 	printf '%s\n' "$@"
 }
+# A stack of the scripted test module as "probe", which answers mod-ok.
+probe_stack() {
+	printf '[stack]\nget = probe\n[module probe]\nget = SUCCESS\nsecret = mod-ok\n'
+}
 
 # ---- the kinds of trusted file ----------------------------------------------
 # kind_place KIND FILE: creates the trusted file at FILE, writes a config that
@@ -89,13 +93,7 @@ kind_place() {
 	module)
 		cp "$TESTMODS/scripted.so" "$f"
 		chmod 755 "$f"
-		t_config <<-EOF
-		[stack]
-		get = probe
-		[module probe]
-		get = SUCCESS
-		secret = mod-ok
-		EOF
+		t_config < <(probe_stack)
 		return ;;
 	app_secret | fleet_key | etcd_key) echo "$KEY_HEX" >"$f"; chmod 600 "$f" ;;
 	*) echo "not read at open" >"$f"; chmod 644 "$f" ;;
@@ -266,13 +264,7 @@ mkdir -p "$V/open" "$V/safe"
 chmod 777 "$V/open"
 cp "$TESTMODS/scripted.so" "$V/open/probe.so"
 ln -s "$V/open" "$V/safe/mods"
-t_config <<EOF
-[stack]
-get = probe
-[module probe]
-get = SUCCESS
-secret = mod-ok
-EOF
+t_config < <(probe_stack)
 COBO_CREDENTIAL_MODULE_PATH=$V/safe/mods run_git
 expect_match "a module path that is our symlink to an other-writable directory is refused" \
 	"probe.so is not safe to load: directory $V/open .*chmod go-w $V/open" "$ERR"
