@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 #define COBOCRED_ABI_MAJOR 1
-#define COBOCRED_ABI_MINOR 4
+#define COBOCRED_ABI_MINOR 5
 #define COBOCRED_ABI_VERSION ((uint32_t)(COBOCRED_ABI_MAJOR << 16 | COBOCRED_ABI_MINOR))
 #define COBOCRED_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 
@@ -282,6 +282,87 @@ struct cobocred_lock_ops {
 	int (*lock_shared)(void *state, const char *name, int timeout_ms, int *handle);
 };
 
+/*
+ * ---- ABI 1.5: signed requests to the Cobo API ----
+ *
+ * The module that owns the app key signs a resource request and sends it,
+ * so the app secret never leaves it: the host and the front-ends see only
+ * the public key and the signature.  Every pointer in a request is the
+ * caller's, valid for the duration of the call; nothing is copied beyond it.
+ */
+struct cobocred_http_request {
+	uint32_t struct_size;
+	const char *method;	   /* upper-case token: GET POST PUT DELETE PATCH ... */
+	const char *path;	   /* as sent, base path included: "/v2/wallets" */
+	const char *query;	   /* as sent, without '?'; "" for none */
+	const unsigned char *body; /* as sent; NULL (body_len 0) for none */
+	size_t body_len;
+	const char *nonce; /* decimal unix ms (Biz-Api-Nonce); the host sets it */
+};
+
+#define COBOCRED_API_KEY_MAX 72	   /* room for the public key as text, NUL included */
+#define COBOCRED_SIGNATURE_MAX 136 /* room for the signature as text, NUL included */
+
+/* What sign answers: the Biz-Api-Key and Biz-Api-Signature values (hex text). */
+struct cobocred_signature {
+	uint32_t struct_size;
+	char api_key[COBOCRED_API_KEY_MAX];
+	char signature[COBOCRED_SIGNATURE_MAX];
+};
+
+/*
+ * What send answers, allocated by the module and released with its
+ * reply_free.  headers holds the final response's raw header lines
+ * ("Name: value\r\n" each, the status line first); body its bytes.
+ * verified is 1 only when Cobo's Biz-Resp-Signature over the body and
+ * Biz-Timestamp checked out under the profile's server key (and the
+ * timestamp is fresh); a reply that fails that check is never passed on
+ * as an answer: status ERROR, verified 0, error says why.
+ */
+struct cobocred_http_reply {
+	uint32_t struct_size;
+	long status; /* HTTP status; 0 when no complete answer came */
+	char *headers;
+	size_t headers_len;
+	unsigned char *body; /* NUL-terminated for convenience; body_len excludes it */
+	size_t body_len;
+	int verified;
+	char error[256]; /* one line, no secrets; "" when none */
+};
+
+struct cobocred_request_ops {
+	uint32_t struct_size;
+	/*
+	 * Signs req with profile's app key into *out.  Host-serialised (like
+	 * get), may use host calls; errors through host->set_error.
+	 */
+	int (*sign)(void *state, const char *profile, const struct cobocred_http_request *req,
+		    struct cobocred_signature *out);
+	/*
+	 * Sends req to the origin of profile's base_url with headers (extra
+	 * "Name: value" lines, NULL-ended: the host passes Authorization and
+	 * the three Biz-Api-* lines), with the profile's TLS settings as token
+	 * calls have them, and verifies the response signature (fail closed).
+	 * *out is set whenever the call returns (status and error inside it),
+	 * NULL only when out of memory.  Returns SUCCESS when a verified
+	 * answer came (any HTTP status), TRYAGAIN for a transport failure,
+	 * ERROR for an answer that does not verify or a request it refuses.
+	 * Safe to call from several threads at once on one state: it makes
+	 * no host calls and reports errors in (*out)->error only.  The profile
+	 * must have been signed for (or prepared) once before: send reads the
+	 * settings those calls cached.
+	 */
+	int (*send)(void *state, const char *profile, const struct cobocred_http_request *req,
+		    const char *const *headers, struct cobocred_http_reply **out);
+	/* Frees a reply of send.  Thread-safe like send.  NULL is a no-op. */
+	void (*reply_free)(void *state, struct cobocred_http_reply *reply);
+	/*
+	 * Reads profile's settings and app key so that later sign and send
+	 * calls for it need no host call.  Host-serialised, like sign.
+	 */
+	int (*prepare)(void *state, const char *profile);
+};
+
 struct cobocred_module {
 	uint32_t abi_version; /* COBOCRED_ABI_VERSION the module was built with */
 	uint32_t struct_size; /* sizeof(struct cobocred_module) at build time */
@@ -339,6 +420,10 @@ struct cobocred_module {
 	/* ---- ABI 1.3 additions (zero-filled for older modules) ---- */
 	/* A lock service for the token lifecycle (see above); NULL if none. */
 	const struct cobocred_lock_ops *locks;
+
+	/* ---- ABI 1.5 additions (zero-filled for older modules) ---- */
+	/* Signed Cobo API requests (see struct cobocred_request_ops); NULL if none. */
+	const struct cobocred_request_ops *requests;
 };
 
 /* The size of struct cobocred_module in ABI 1.0 and 1.1 (it ended at list). */

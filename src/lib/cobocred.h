@@ -210,6 +210,97 @@ int64_t cobocred_now(const struct cobocred_ctx *ctx);
 void cobocred_harden_process(void);
 
 /*
+ * Signed Cobo API requests (signed.c, target.c, transport.c): what
+ * 'cobo-credential sign', 'api' and the proxy are built on.  The token
+ * comes from the lifecycle; the signature from the module that owns the
+ * Cobo schema (ABI 1.5 requests), which alone holds the app secret.
+ *
+ * Threads: a context is not thread-safe; the caller serialises every call
+ * that takes a ctx (these included).  cobocred_transport_send and
+ * cobocred_transport_reply_free alone may run on several threads at once,
+ * beside one thread using ctx for anything but cobocred_ctx_free, which
+ * must come after every transport call has returned.
+ */
+#define COBOCRED_REQUEST_TARGET_MAX 8192	    /* bytes in a PATH or URL argument */
+#define COBOCRED_REQUEST_BODY_MAX (8 * 1024 * 1024) /* bytes in a request body */
+
+/*
+ * Splits target into the path and query a request for profile sends and
+ * signs.  target is a PATH relative to profile's base_url ("/wallets?limit=10"
+ * gives "/v2/wallets" and "limit=10" for base_url https://host/v2) or a full
+ * URL, which must satisfy the origin rule (SECURITY.md: scheme, host and
+ * port of base_url) and lie under base_url's path.  The query is kept
+ * byte for byte ("" for none); a fragment, a dot segment ("." or "..",
+ * also percent-encoded), a backslash, a control, space or non-ASCII byte
+ * is refused.  *path and *query are new strings (free()).  SUCCESS;
+ * NOTFOUND for no such profile; ERROR with one line for a refused target.
+ */
+int cobocred_request_target(struct cobocred_ctx *ctx, const char *profile, const char *target,
+			    char **path, char **query);
+
+/* A signed request's credentials, in host secret memory. */
+struct cobocred_signed {
+	/* "Authorization: Bearer T", "Biz-Api-Key: K", "Biz-Api-Nonce: N",
+	 * "Biz-Api-Signature: S", then NULL: ready for curl -H or a header list. */
+	char *headers[5];
+	char *token; /* the access token used (for cobocred_token_erase_org) */
+	size_t token_len;
+	char nonce[24]; /* the Biz-Api-Nonce signed */
+	char org[128];	/* the org the token is for */
+};
+
+/*
+ * Signs req (its nonce is ignored: the clock's is used) for profile and
+ * org (NULL: the profile's only org) with a token from the lifecycle.
+ * *out is new (cobocred_signed_free).  A COBOCRED_* status, message set.
+ */
+int cobocred_request_sign(struct cobocred_ctx *ctx, const char *profile, const char *org,
+			  const struct cobocred_http_request *req, struct cobocred_signed **out);
+/* Wipes and frees s.  NULL is a no-op. */
+void cobocred_signed_free(struct cobocred_signed *s);
+
+/*
+ * Signs and sends req; a 401 that Cobo says is for the token (bad,
+ * expired, revoked) drops that exact cached token, takes a fresh one and
+ * retries once, never more.  *out (free with cobocred_reply_free) is set
+ * whenever an answer or a failure record exists.  SUCCESS when a verified
+ * answer came, whatever its HTTP status; else a COBOCRED_* status with the
+ * message set.
+ */
+int cobocred_request_send(struct cobocred_ctx *ctx, const char *profile, const char *org,
+			  const struct cobocred_http_request *req,
+			  struct cobocred_http_reply **out);
+/* Frees a reply of cobocred_request_send.  NULL is a no-op. */
+void cobocred_reply_free(struct cobocred_ctx *ctx, struct cobocred_http_reply *reply);
+
+/* 1 if reply is Cobo's "the token is not (or no longer) good" 401. */
+int cobocred_reply_token_rejected(const struct cobocred_http_reply *reply);
+/*
+ * Cobo's error_code and error_message of an error reply's JSON body
+ * (bounded, unescaped as far as a one-line message needs; control
+ * characters become '?').  0 if found, -1 if the body is no Cobo error.
+ */
+int cobocred_reply_error(const struct cobocred_http_reply *reply, char *code, size_t codelen,
+			 char *message, size_t messagelen);
+
+/*
+ * The owner module's send for profile, usable from several threads
+ * (see above).  *out is new: free it with cobocred_transport_free before
+ * cobocred_ctx_free.  A COBOCRED_* status, message set.
+ */
+struct cobocred_transport;
+int cobocred_request_transport(struct cobocred_ctx *ctx, const char *profile,
+			       struct cobocred_transport **out);
+/* Thread-safe: sends req with headers (NULL-ended "Name: value"); as the module's send. */
+int cobocred_transport_send(const struct cobocred_transport *t,
+			    const struct cobocred_http_request *req, const char *const *headers,
+			    struct cobocred_http_reply **out);
+/* Thread-safe: frees a reply of cobocred_transport_send.  NULL is a no-op. */
+void cobocred_transport_reply_free(const struct cobocred_transport *t,
+				   struct cobocred_http_reply *reply);
+void cobocred_transport_free(struct cobocred_transport *t);
+
+/*
  * Requests from the git and Docker front-ends, in the manner of git's
  * credential_fill / approve / reject: the front-end parses its protocol
  * into a request, the core checks every field strictly and routes the

@@ -95,6 +95,12 @@ int cobocred_instance_known_to_mint(const struct cobocred_ctx *ctx, const char *
 int cobocred_settings_validate(const struct cobocred_ctx *ctx, const char *module,
 			       const struct cobocred_setting *table, char *err, size_t errlen);
 
+/*
+ * schema_owner.c: the module instance that owns schema (loaded), or NULL
+ * with *status and the message set.
+ */
+struct instance *cobocred_schema_owner(struct cobocred_ctx *ctx, const char *schema, int *status);
+
 /* host.c */
 void cobocred_host_init(struct cobocred_ctx *ctx);
 

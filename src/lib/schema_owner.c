@@ -89,6 +89,11 @@ static struct instance *owner(struct cobocred_ctx *ctx, const char *schema, int 
 	return NULL;
 }
 
+struct instance *cobocred_schema_owner(struct cobocred_ctx *ctx, const char *schema, int *status)
+{
+	return owner(ctx, schema, status);
+}
+
 int cobocred_schema_settings(struct cobocred_ctx *ctx, const char *schema,
 			     const struct cobocred_setting **out)
 {
