@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -16,6 +17,7 @@
 struct sink {
 	struct oauth_http_resp *resp;
 	size_t cap;
+	int plain; /* keep header lines; grow the body (oauth_http_req.plain) */
 };
 
 int oauth_http_global_init(void)
@@ -28,6 +30,24 @@ void oauth_http_global_cleanup(void)
 	curl_global_cleanup();
 }
 
+/* Plain bodies grow by doubling, up to the cap. 0 or -1. */
+static int grow(char **buf, size_t *cap, size_t need, size_t max)
+{
+	size_t c = *cap ? *cap : 4096;
+	char *p;
+
+	while (c < need)
+		c = c > max / 2 ? max + 1 : c * 2;
+	if (c <= *cap)
+		return 0;
+	p = realloc(*buf, c);
+	if (p == NULL)
+		return -1;
+	*buf = p;
+	*cap = c;
+	return 0;
+}
+
 /* Body bytes go into a buffer sized once (max_body + 1): no realloc leaves copies behind. */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
@@ -35,6 +55,9 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 	struct oauth_http_resp *r = s->resp;
 	size_t n = size * nmemb;
 
+	if (s->plain && n <= s->cap - r->body_len &&
+	    grow(&r->body, &r->body_cap, r->body_len + n + 1, s->cap + 1) != 0)
+		return 0; /* out of memory: CURLE_WRITE_ERROR */
 	if (n > s->cap - r->body_len) {
 		r->too_large = 1;
 		return 0; /* aborts the transfer: CURLE_WRITE_ERROR */
@@ -70,20 +93,43 @@ static int header_is(const char *line, size_t n, const char *name)
 	return n > k && line[k] == ':' && strncasecmp(line, name, k) == 0;
 }
 
+/* The raw lines of the final response, bounded. */
+static int keep_line(struct oauth_http_resp *r, const char *line, size_t n)
+{
+	char *p;
+
+	if (n > OAUTH_HTTP_HEADERS_MAX - r->headers_len) {
+		r->headers_too_large = 1;
+		return -1;
+	}
+	p = realloc(r->headers, r->headers_len + n + 1);
+	if (p == NULL)
+		return -1;
+	memcpy(p + r->headers_len, line, n);
+	r->headers = p;
+	r->headers_len += n;
+	p[r->headers_len] = '\0';
+	return 0;
+}
+
 static size_t on_header(char *line, size_t size, size_t nmemb, void *arg)
 {
-	struct oauth_http_resp *r = ((struct sink *)arg)->resp;
+	struct sink *s = arg;
+	struct oauth_http_resp *r = s->resp;
 	size_t n = size * nmemb;
 
 	if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
 		/* A new response (after 1xx): headers start over. */
 		r->timestamp[0] = r->signature[0] = '\0';
 		r->header_conflict = 0;
+		r->headers_len = 0;
 	} else if (header_is(line, n, "Biz-Timestamp")) {
 		keep_header(r, r->timestamp, sizeof(r->timestamp), line + 14, n - 14);
 	} else if (header_is(line, n, "Biz-Resp-Signature")) {
 		keep_header(r, r->signature, sizeof(r->signature), line + 19, n - 19);
 	}
+	if (s->plain && keep_line(r, line, n) != 0)
+		return 0; /* aborts the transfer */
 	return n;
 }
 
@@ -101,6 +147,28 @@ static struct curl_slist *make_headers(const struct oauth_http_req *req)
 		list = t;
 	}
 	return list;
+}
+
+/* GET, POST with its body, or any other method, with a body when given. */
+static int set_method(CURL *c, const struct oauth_http_req *req)
+{
+	int bad = 0, post = strcmp(req->method, "POST") == 0;
+
+	if (strcmp(req->method, "GET") == 0 && req->body == NULL)
+		return curl_easy_setopt(c, CURLOPT_HTTPGET, 1L) != CURLE_OK ? -1 : 0;
+	if (strcmp(req->method, "HEAD") == 0)
+		return curl_easy_setopt(c, CURLOPT_NOBODY, 1L) != CURLE_OK ? -1 : 0;
+	if (post || req->body != NULL) {
+		bad |= curl_easy_setopt(c, CURLOPT_POST, 1L) != CURLE_OK;
+		/* Not COPYPOSTFIELDS: the body holds a refresh token; the caller wipes it. */
+		bad |= curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body ? req->body : "") !=
+		       CURLE_OK;
+		bad |= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+					(curl_off_t)req->body_len) != CURLE_OK;
+	}
+	if (!post)
+		bad |= curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method) != CURLE_OK;
+	return bad ? -1 : 0;
 }
 
 static int setup(CURL *c, const struct oauth_http_req *req, struct curl_slist *hdrs,
@@ -134,17 +202,11 @@ static int setup(CURL *c, const struct oauth_http_req *req, struct curl_slist *h
 	bad |= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_HEADERDATA, sink) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK;
-	if (strcmp(req->method, "POST") == 0) {
-		bad |= curl_easy_setopt(c, CURLOPT_POST, 1L) != CURLE_OK;
-		/* Not COPYPOSTFIELDS: the body holds a refresh token; the caller wipes it. */
-		bad |= curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body ? req->body : "") !=
-		       CURLE_OK;
-		bad |= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-					(curl_off_t)req->body_len) != CURLE_OK;
-	} else {
-		bad |= curl_easy_setopt(c, CURLOPT_HTTPGET, 1L) != CURLE_OK;
-	}
-	return bad ? -1 : 0;
+	/* The path as signed: no dot-segment squashing by libcurl. */
+	bad |= curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L) != CURLE_OK;
+	if (req->share != NULL)
+		bad |= curl_easy_setopt(c, CURLOPT_SHARE, (CURLSH *)req->share) != CURLE_OK;
+	return bad || set_method(c, req) != 0 ? -1 : 0;
 }
 
 /* Records why the transfer failed. */
@@ -166,13 +228,18 @@ int oauth_http_perform(const struct oauth_http_req *req, struct oauth_http_resp 
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct curl_slist *hdrs = NULL;
-	struct sink sink = { .resp = resp, .cap = req->max_body };
+	struct sink sink = { .resp = resp, .cap = req->max_body, .plain = req->plain };
 	CURL *c = NULL;
 	CURLcode cc;
 	int r = -1;
 
 	memset(resp, 0, sizeof(*resp));
-	resp->body = cobocred_hostmem_alloc(req->max_body + 1);
+	if (req->plain)
+		grow(&resp->body, &resp->body_cap, 1, req->max_body + 1);
+	else
+		resp->body = cobocred_hostmem_alloc(req->max_body + 1);
+	if (resp->body != NULL)
+		resp->body[0] = '\0';
 	c = curl_easy_init();
 	hdrs = make_headers(req);
 	if (resp->body == NULL || c == NULL || (hdrs == NULL && req->headers[0] != NULL) ||
@@ -197,6 +264,10 @@ out:
 
 void oauth_http_resp_clear(struct oauth_http_resp *resp)
 {
-	cobocred_hostmem_free(resp->body);
+	if (resp->body_cap > 0)
+		free(resp->body);
+	else
+		cobocred_hostmem_free(resp->body);
+	free(resp->headers);
 	memset(resp, 0, sizeof(*resp));
 }

@@ -12,9 +12,9 @@
 #define OAUTH_HTTP_MAX_HEADERS 8
 
 struct oauth_http_req {
-	const char *method; /* "GET" or "POST" */
-	const char *url;    /* full URL, query included */
-	const char *body;   /* POST body (not copied; may be secret), or NULL */
+	const char *method; /* an upper-case token: GET, POST, PUT, DELETE, PATCH, ... */
+	const char *url;    /* full URL, query included; its path is sent as is */
+	const char *body;   /* request body (not copied; may be secret), or NULL */
 	size_t body_len;
 	const char *headers[OAUTH_HTTP_MAX_HEADERS + 1]; /* "Name: value", NULL-terminated */
 	const char *ca_file;				 /* extra CA file, or NULL */
@@ -23,11 +23,21 @@ struct oauth_http_req {
 	long connect_timeout; /* seconds */
 	long timeout;	      /* seconds, whole request */
 	size_t max_body;      /* larger responses are refused */
+	/*
+	 * Resource calls (api.c): the answer is no secret, so the body grows
+	 * in plain memory (no max_body + 1 buffer up front; no host call, so
+	 * several threads may perform at once), and the raw header lines of
+	 * the final response are kept (at most OAUTH_HTTP_HEADERS_MAX bytes).
+	 */
+	int plain;
+	void *share; /* a CURLSH * for connection reuse, or NULL */
 };
+
+#define OAUTH_HTTP_HEADERS_MAX (64 * 1024)
 
 struct oauth_http_resp {
 	long status; /* HTTP status; 0 when no complete answer came */
-	char *body;  /* wiped secret memory, NUL-terminated; owned */
+	char *body;  /* wiped secret memory (plain: malloc), NUL-terminated; owned */
 	size_t body_len;
 	char timestamp[64];  /* Biz-Timestamp, "" if absent */
 	char signature[160]; /* Biz-Resp-Signature, "" if absent */
@@ -36,6 +46,10 @@ struct oauth_http_resp {
 	int too_large;	     /* the body exceeded max_body */
 	int sent;	     /* request bytes went out before the failure */
 	char error[256];     /* curl's error text on failure */
+	size_t body_cap;     /* plain: bytes allocated for body */
+	char *headers;	     /* plain: the final response's header lines (malloc), or NULL */
+	size_t headers_len;
+	int headers_too_large;
 };
 
 /* curl_global_init / cleanup, reference-counted by libcurl itself.  0 or -1. */

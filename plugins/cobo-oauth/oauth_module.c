@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include "api.h"
 #include "cobocred/module.h"
 #include "conf.h"
 #include "hostmem.h"
@@ -16,6 +17,7 @@
 
 struct state {
 	const struct cobocred_host *host;
+	struct oauth_api *api; /* signed API requests (ABI 1.5); owned */
 };
 
 static int oauth_open(const struct cobocred_host *host, int argc, const char *const *argv,
@@ -44,7 +46,8 @@ static int oauth_open(const struct cobocred_host *host, int argc, const char *co
 		return COBOCRED_UNAVAIL;
 	}
 	s = calloc(1, sizeof(*s));
-	if (s == NULL) {
+	if (s == NULL || (s->api = oauth_api_new(host)) == NULL) {
+		free(s);
 		oauth_http_global_cleanup();
 		host->set_error(host->ctx, "out of memory");
 		return COBOCRED_ERROR;
@@ -58,6 +61,7 @@ static void oauth_close(void *state)
 {
 	if (state == NULL)
 		return;
+	oauth_api_free(((struct state *)state)->api); /* wipes the cached seeds */
 	free(state);
 	oauth_http_global_cleanup();
 }
@@ -107,6 +111,37 @@ static const struct cobocred_key_ops oauth_keys = {
 	.import = oauth_keys_import,
 	.public_key = oauth_keys_public,
 };
+/* Signed API requests for the host (ABI 1.5): the app secret stays in this module. */
+static int oauth_req_sign(void *state, const char *profile, const struct cobocred_http_request *req,
+			  struct cobocred_signature *out)
+{
+	return oauth_api_sign(((struct state *)state)->api, profile, req, out);
+}
+
+static int oauth_req_send(void *state, const char *profile, const struct cobocred_http_request *req,
+			  const char *const *headers, struct cobocred_http_reply **out)
+{
+	return oauth_api_send(((struct state *)state)->api, profile, req, headers, out);
+}
+
+static void oauth_req_reply_free(void *state, struct cobocred_http_reply *reply)
+{
+	(void)state;
+	oauth_api_reply_free(reply);
+}
+
+static int oauth_req_prepare(void *state, const char *profile)
+{
+	return oauth_api_prepare(((struct state *)state)->api, profile);
+}
+
+static const struct cobocred_request_ops oauth_requests = {
+	.struct_size = sizeof(struct cobocred_request_ops),
+	.sign = oauth_req_sign,
+	.send = oauth_req_send,
+	.reply_free = oauth_req_reply_free,
+	.prepare = oauth_req_prepare,
+};
 /* Its own schema only: no `schemas =` line needed in the config (ABI 1.2). */
 static const char *const oauth_schemas[] = { COBOCRED_SCHEMA_COBO, NULL };
 
@@ -114,4 +149,4 @@ COBOCRED_MODULE_DEFINE(oauth_module, "cobo-oauth",
 		       .caps = COBOCRED_CAP_GET | COBOCRED_CAP_MINT | COBOCRED_CAP_ERASE,
 		       .open = oauth_open, .close = oauth_close, .get = oauth_get,
 		       .erase = oauth_erase, .schemas = oauth_schemas, .settings = oauth_settings,
-		       .keys = &oauth_keys)
+		       .keys = &oauth_keys, .requests = &oauth_requests)

@@ -14,7 +14,7 @@ static const struct command {
 } commands[] = {
 	{ "setup", cmd_setup },	  { "profile", cmd_profile }, { "key", cmd_key },
 	{ "token", cmd_token },	  { "status", cmd_status },   { "logout", cmd_logout },
-	{ "doctor", cmd_doctor },
+	{ "doctor", cmd_doctor }, { "sign", cmd_sign },	      { "api", cmd_api },
 };
 
 static const struct command *find_command(const char *name)
