@@ -202,6 +202,12 @@ static void test_abi10_module(void)
 	struct cobocred_item *out = NULL;
 	char *sec = NULL, pub[160] = "";
 	size_t len = 0;
+	struct cobocred_http_request req = { .struct_size = sizeof(req),
+					     .method = "GET",
+					     .path = "/v2/x",
+					     .query = "" };
+	struct cobocred_transport *tr = NULL;
+	struct cobocred_signed *sg = NULL;
 
 	/* It loads and works: the lifecycle mints through it. */
 	if (cobocred_token_get(ctx, "p", 0, &out) != COBOCRED_SUCCESS)
@@ -218,6 +224,38 @@ static void test_abi10_module(void)
 					      sizeof(pub)),
 			COBOCRED_UNAVAIL);
 	CU_ASSERT_PTR_NULL(strstr(pub, "POISON"));
+	/* Nor request ops (ABI 1.5): nothing signs, the poison sign is never called. */
+	CU_ASSERT_EQUAL(cobocred_request_transport(ctx, "p", &tr), COBOCRED_UNAVAIL);
+	CU_ASSERT_PTR_NULL(tr);
+	CU_ASSERT_EQUAL(cobocred_request_sign(ctx, "p", NULL, &req, &sg), COBOCRED_UNAVAIL);
+	CU_ASSERT_PTR_NULL(sg);
+	CU_ASSERT_PTR_NULL(strstr(fixture_calls(), "old sign"));
+	cobocred_ctx_free(ctx);
+}
+
+/* ---- an owner from before ABI 1.5: keys, but no request ops ---- */
+
+static void test_owner_without_requests(void)
+{
+	struct cobocred_ctx *ctx = fixture_ctx(
+		"[stack]\nget = dom\n" MOD("dom", "domain", "schemas = " COBOCRED_SCHEMA_COBO)
+			PROFILE("region = eu\napp_secret = env:X\n"),
+		fixture_log());
+	struct cobocred_http_request req = { .struct_size = sizeof(req),
+					     .method = "GET",
+					     .path = "/v2/x",
+					     .query = "" };
+	struct cobocred_transport *tr = NULL;
+	struct cobocred_signed *sg = NULL;
+
+	CU_ASSERT_EQUAL(cobocred_request_transport(ctx, "p", &tr), COBOCRED_UNAVAIL);
+	CU_ASSERT_PTR_NULL(tr);
+	expect_error(ctx, "cannot sign Cobo API requests (it predates ABI 1.5)");
+	CU_ASSERT_EQUAL(cobocred_request_sign(ctx, "p", NULL, &req, &sg), COBOCRED_UNAVAIL);
+	CU_ASSERT_PTR_NULL(sg);
+	/* no token is taken for a request that cannot be signed */
+	CU_ASSERT_PTR_NULL(strstr(fixture_calls(), "dom get"));
+	CU_ASSERT_EQUAL(cobocred_request_transport(ctx, "nope", &tr), COBOCRED_NOTFOUND);
 	cobocred_ctx_free(ctx);
 }
 
@@ -380,6 +418,7 @@ static const struct cutest_case domain_cases[] = {
 	{ "key operations through the core", test_key_ops },
 	{ "no owner: key operations unavailable", test_no_owner },
 	{ "an ABI 1.0 module loads, its 1.2 fields read as NULL", test_abi10_module },
+	{ "an owner without ABI 1.5 request ops: no signing", test_owner_without_requests },
 	{ NULL, NULL },
 };
 

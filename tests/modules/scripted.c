@@ -292,6 +292,28 @@ static const struct cobocred_key_ops poison_keys = {
 	.generate = p_generate,
 };
 
+/* Past the ABI 1.0 struct: the host must never call it (zero-filled to NULL). */
+static int p_sign(void *state, const char *profile, const struct cobocred_http_request *req,
+		  struct cobocred_signature *out)
+{
+	(void)state;
+	(void)profile;
+	(void)req;
+	snprintf(out->signature, sizeof(out->signature), "POISON");
+	return COBOCRED_DENIED;
+}
+
+static const struct cobocred_request_ops poison_requests = {
+	.struct_size = sizeof(struct cobocred_request_ops),
+	.sign = p_sign,
+};
+
+#if defined(VARIANT_ABI10)
+#define REQUESTS (&poison_requests)
+#else
+#define REQUESTS NULL /* the domain variant: an ABI 1.2-1.4 owner, no request ops */
+#endif
+
 #if defined(VARIANT_DOMAIN)
 #define SETTINGS domain_settings
 #define KEYS (&domain_keys)
@@ -346,6 +368,7 @@ static const struct cobocred_module minting_module = {
 	.get = s_get,
 	.settings = SETTINGS,
 	.keys = KEYS,
+	.requests = REQUESTS,
 };
 
 #if defined(VARIANT_MINT) || defined(VARIANT_DOMAIN)
@@ -372,6 +395,7 @@ const struct cobocred_module *scripted_init(uint32_t host_abi)
 	(void)domain_keys;
 	(void)poison_settings;
 	(void)poison_keys;
+	(void)poison_requests;
 	(void)scripted_module;
 	(void)minting_module;
 	return &SCRIPTED_MODULE;
