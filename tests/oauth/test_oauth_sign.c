@@ -121,6 +121,28 @@ static void test_request_cases(void)
 		check_request_case(json_object_array_get_idx(v, i));
 }
 
+/*
+ * tests/vectors/cobo-signing-resources.json (make-resource-vectors.py,
+ * computed with Python's cryptography): resource calls as the SDKs sign
+ * them - a query with '+', %2B and %20 as sent, UTF-8 and SDK-escaped
+ * JSON bodies, an empty body for GET and DELETE - through the one
+ * canonical string the token calls use.
+ */
+static void test_resource_cases(void)
+{
+	struct json_object *doc = oauth_test_load_json("tests/vectors/cobo-signing-resources.json"),
+			   *v = NULL;
+	size_t i, n;
+
+	CU_ASSERT_FATAL(doc != NULL);
+	CU_ASSERT_FATAL(json_object_object_get_ex(doc, "request_cases", &v));
+	n = json_object_array_length(v);
+	CU_ASSERT(n >= 8);
+	for (i = 0; i < n; i++)
+		check_request_case(json_object_array_get_idx(v, i));
+	json_object_put(doc);
+}
+
 static void check_response_case(struct json_object *c, const unsigned char *signer_seed)
 {
 	const char *name = oauth_test_str(c, "name"), *body = oauth_test_str(c, "body");
@@ -325,6 +347,7 @@ static void test_nonce(void)
 
 static const struct cutest_case sign_cases[] = {
 	{ "every request case byte for byte", test_request_cases },
+	{ "every resource request case byte for byte", test_resource_cases },
 	{ "every response case", test_response_cases },
 	{ "malformed response signatures", test_response_malformed_signatures },
 	{ "mint query as the vectors send it", test_mint_query },
