@@ -77,11 +77,14 @@ int cmd_doctor(struct cli *cli, int argc, char **argv);
 
 /* usage.c: help texts.  name NULL: the overview. */
 void cli_usage(FILE *f, const char *name);
-/* Prints "try 'cobo-credential CMD --help'" and returns CLI_EX_USAGE. */
+/*
+ * common.c: prints the message (if any) and "try 'cobo-credential CMD
+ * --help'"; returns CLI_EX_USAGE.
+ */
 int cli_usage_error(const char *cmd, const char *fmt, ...) COBOCRED_PRINTF(2, 3);
 
 /*
- * Options every subcommand accepts: --config FILE and --help.  Subcommands
+ * usage.c: options every subcommand accepts: --config FILE and --help.  Subcommands
  * put CLI_COMMON_LONGOPTS in their getopt_long tables and pass unknown
  * option characters to cli_common_opt().
  */

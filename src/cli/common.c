@@ -1,10 +1,10 @@
 /*
- * common.c - what every subcommand shares: the context, error printing,
- * the status -> exit code map, profile choice, common options.
+ * common.c - what every subcommand shares: the context, error printing
+ * (usage errors too), the status -> exit code map, profile choice.  The
+ * bottom of src/cli: it calls nothing else of the folder.
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +33,21 @@ void cli_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	cli_vline(fmt, ap);
 	va_end(ap);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		cli_vline(fmt, ap);
+		va_end(ap);
+	}
+	fprintf(stderr, "cobo-credential: try 'cobo-credential %s%s--help'\n", cmd ? cmd : "",
+		cmd ? " " : "");
+	return CLI_EX_USAGE;
 }
 
 int cli_exit_code(int status)
@@ -150,24 +165,4 @@ int cli_interactive(void)
 	if (v != NULL && strcmp(v, "always") == 0)
 		return 1;
 	return isatty(STDIN_FILENO);
-}
-
-int cli_common_opt(struct cli *cli, const char *cmd, int c, int *done)
-{
-	*done = 0;
-	switch (c) {
-	case CLI_OPT_CONFIG:
-		cli->config = optarg;
-		return CLI_EX_OK;
-	case CLI_OPT_HELP:
-		cli_usage(stdout, cmd);
-		*done = 1;
-		return CLI_EX_OK;
-	case '?':
-	case ':':
-		/* getopt has printed what is wrong. */
-		return cli_usage_error(cmd, NULL);
-	default:
-		return -1;
-	}
 }

@@ -1,9 +1,11 @@
 /*
- * usage.c - help texts.  Keep them in step with man/cobo-credential.1.
+ * usage.c - help texts, and the options every subcommand takes (--help
+ * prints them).  Keep them in step with man/cobo-credential.1.  Imports run
+ * one way: usage.c uses common.c (errors), never the other way.
  */
 #include "config.h"
 
-#include <stdarg.h>
+#include <getopt.h>
 #include <string.h>
 
 #include "cli.h"
@@ -144,17 +146,22 @@ void cli_usage(FILE *f, const char *name)
 	fputs(overview, f);
 }
 
-int cli_usage_error(const char *cmd, const char *fmt, ...)
+int cli_common_opt(struct cli *cli, const char *cmd, int c, int *done)
 {
-	va_list ap;
-
-	fflush(stdout);
-	if (fmt != NULL) {
-		va_start(ap, fmt);
-		cli_vline(fmt, ap);
-		va_end(ap);
+	*done = 0;
+	switch (c) {
+	case CLI_OPT_CONFIG:
+		cli->config = optarg;
+		return CLI_EX_OK;
+	case CLI_OPT_HELP:
+		cli_usage(stdout, cmd);
+		*done = 1;
+		return CLI_EX_OK;
+	case '?':
+	case ':':
+		/* getopt has printed what is wrong. */
+		return cli_usage_error(cmd, NULL);
+	default:
+		return -1;
 	}
-	fprintf(stderr, "cobo-credential: try 'cobo-credential %s%s--help'\n", cmd ? cmd : "",
-		cmd ? " " : "");
-	return CLI_EX_USAGE;
 }
