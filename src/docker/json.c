@@ -11,8 +11,6 @@
 #include "json.h"
 #include "strutil.h"
 
-#define RUNE_ERROR 0xFFFDu
-
 static int is_ws(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -271,41 +269,6 @@ int djson_skip_value(struct djson_reader *r, int depth, enum djson_kind *kind)
 	return 0;
 }
 
-uint32_t djson_utf8_decode(const unsigned char *s, size_t n, size_t *len)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-	size_t need, k;
-	uint32_t cp;
-
-	*len = 1;
-	if (c < 0x80)
-		return c;
-	if (c >= 0xC2 && c <= 0xDF) {
-		need = 1, cp = c & 0x1Fu;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		need = 2, cp = c & 0x0Fu;
-		lo = c == 0xE0 ? 0xA0 : 0x80; /* no overlongs */
-		hi = c == 0xED ? 0x9F : 0xBF; /* no surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 3, cp = c & 0x07u;
-		lo = c == 0xF0 ? 0x90 : 0x80;
-		hi = c == 0xF4 ? 0x8F : 0xBF; /* <= U+10FFFF */
-	} else {
-		return RUNE_ERROR;
-	}
-	if (n < need + 1)
-		return RUNE_ERROR;
-	for (k = 1; k <= need; k++) {
-		unsigned char b = s[k];
-
-		if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF))
-			return RUNE_ERROR;
-		cp = cp << 6 | (b & 0x3Fu);
-	}
-	*len = need + 1;
-	return cp;
-}
-
 static uint32_t escape_rune(const unsigned char *s, size_t end, size_t *pos)
 {
 	size_t p = *pos;
@@ -323,7 +286,7 @@ static uint32_t escape_rune(const unsigned char *s, size_t end, size_t *pos)
 			       ((uint32_t)u2 - 0xDC00u);
 		}
 	}
-	return RUNE_ERROR;
+	return DJSON_RUNE_ERROR;
 }
 
 uint32_t djson_next_rune(const unsigned char *s, size_t end, size_t *pos)
@@ -352,7 +315,7 @@ size_t djson_unquote(const unsigned char *s, size_t len, unsigned char *out)
 		uint32_t cp = djson_next_rune(s, len, &pos);
 
 		/* Plain valid bytes are copied as they are (the common case). */
-		if (s[before] != '\\' && !(cp == RUNE_ERROR && pos - before == 1)) {
+		if (s[before] != '\\' && !(cp == DJSON_RUNE_ERROR && pos - before == 1)) {
 			if (out != NULL)
 				memcpy(out + w, s + before, pos - before);
 			w += pos - before;

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "utf8.h"
+
 #define DJSON_MAX_DEPTH 10000
 
 /* A cursor over untrusted bytes.  i never exceeds n. */
@@ -76,13 +78,5 @@ struct cobocred_sbuf;
 void djson_put(struct cobocred_sbuf *w, const char *s, size_t n);
 /* s[0, n) as a quoted JSON string, escaped as Go's encoder does. */
 void djson_put_string(struct cobocred_sbuf *w, const unsigned char *s, size_t n);
-
-/*
- * Strict UTF-8 decoding as Go's utf8.DecodeRune: returns the code point and
- * its length, or U+FFFD with length 1 for an invalid or truncated sequence.
- */
-uint32_t djson_utf8_decode(const unsigned char *s, size_t n, size_t *len);
-/* Encodes cp (<= U+10FFFF, not a surrogate) into out (NULL: count); returns 1-4. */
-size_t djson_utf8_encode(uint32_t cp, unsigned char *out);
 
 #endif

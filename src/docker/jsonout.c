@@ -10,35 +10,6 @@
 #include "json.h"
 #include "sbuf.h"
 
-size_t djson_utf8_encode(uint32_t cp, unsigned char *out)
-{
-	unsigned char b[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		b[0] = (unsigned char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (unsigned char)(0xC0 | cp >> 6);
-		b[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (unsigned char)(0xE0 | cp >> 12);
-		b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-		b[2] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		b[0] = (unsigned char)(0xF0 | cp >> 18);
-		b[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
-		b[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-		b[3] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	if (out != NULL)
-		memcpy(out, b, n);
-	return n;
-}
-
 void djson_put(struct cobocred_sbuf *w, const char *s, size_t n)
 {
 	(void)cobocred_sbuf_add(w, s, n); /* a refusal sticks in w->failed */

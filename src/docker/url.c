@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "codec.h"
-#include "json.h"
+#include "utf8.h"
 
 /* Go's unicode.IsSpace. */
 static int is_space(uint32_t cp)
