@@ -1,6 +1,6 @@
 /*
  * fuzz_git.c - libFuzzer target: the git credential request reader
- * (src/git/protocol.c, url.c) and the answer writer (output.c).
+ * (src/git/protocol.c, url.c, req.c) and the answer writer (output.c).
  *
  * Invariants checked beyond "no crash":
  *  - git_req_end, fed the input in pieces, finds the same end as in one

@@ -24,17 +24,6 @@ static int fail(char *err, size_t errlen, const char *msg)
 	return -1;
 }
 
-void git_req_clear(struct git_req *r)
-{
-	free(r->protocol);
-	free(r->host);
-	free(r->path);
-	free(r->username);
-	cobocred_secret_free(r->password);
-	cobocred_secret_free(r->oauth_refresh_token);
-	memset(r, 0, sizeof(*r));
-}
-
 /* Replaces *slot with a copy of v[0..n) (in secret memory if secret). 0 or -1. */
 static int set_str(char **slot, const char *v, size_t n, int secret)
 {
