@@ -29,8 +29,17 @@
 #define ETCD_KEY_LEN 32
 #define ETCD_KEY_ID_LEN 8 /* hex characters */
 
-/* The module table; etcd_module.c hands it to the host, unit tests call it directly. */
-extern const struct cobocred_module etcd_module;
+/*
+ * The module's operations (struct cobocred_module's), named so that
+ * etcd_module.c builds the module with COBOCRED_MODULE_DEFINE and the unit
+ * tests call them directly.
+ */
+int etcd_open(const struct cobocred_host *host, int argc, const char *const *argv, void **state);
+void etcd_close(void *state);
+int etcd_get(void *state, const struct cobocred_query *q, struct cobocred_item **out);
+int etcd_list(void *state, const struct cobocred_query *q, struct cobocred_item **out);
+int etcd_store(void *state, const struct cobocred_item *item, const struct cobocred_query *replace);
+int etcd_erase(void *state, const struct cobocred_query *q);
 
 struct etcd_fleet_key {
 	int set;

@@ -224,7 +224,7 @@ static struct cobocred_item *best(const struct cobocred_host *h, struct cobocred
 	return b;
 }
 
-static int etcd_get(void *state, const struct cobocred_query *q, struct cobocred_item **out)
+int etcd_get(void *state, const struct cobocred_query *q, struct cobocred_item **out)
 {
 	struct etcd_state *s = state;
 	struct cobocred_item *all = NULL;
@@ -259,7 +259,7 @@ static int etcd_get(void *state, const struct cobocred_query *q, struct cobocred
 	return st;
 }
 
-static int etcd_list(void *state, const struct cobocred_query *q, struct cobocred_item **out)
+int etcd_list(void *state, const struct cobocred_query *q, struct cobocred_item **out)
 {
 	return range_all(state, q, out, NULL, 0, NULL);
 }
@@ -345,8 +345,7 @@ static int landed(struct etcd_state *s, const char *key, const char *sealed, int
 	return same;
 }
 
-static int etcd_store(void *state, const struct cobocred_item *item,
-		      const struct cobocred_query *replace)
+int etcd_store(void *state, const struct cobocred_item *item, const struct cobocred_query *replace)
 {
 	struct etcd_state *s = state;
 	unsigned char *plain = NULL;
@@ -408,7 +407,7 @@ static int etcd_store(void *state, const struct cobocred_item *item,
 	return st;
 }
 
-static int etcd_erase(void *state, const struct cobocred_query *q)
+int etcd_erase(void *state, const struct cobocred_query *q)
 {
 	struct etcd_state *s = state;
 	struct cobocred_item *all = NULL;
@@ -435,8 +434,7 @@ static int etcd_erase(void *state, const struct cobocred_query *q)
 	return gone > 0 ? COBOCRED_SUCCESS : COBOCRED_NOTFOUND;
 }
 
-static int etcd_open(const struct cobocred_host *host, int argc, const char *const *argv,
-		     void **out)
+int etcd_open(const struct cobocred_host *host, int argc, const char *const *argv, void **out)
 {
 	struct etcd_state *s;
 	int st;
@@ -463,7 +461,7 @@ static int etcd_open(const struct cobocred_host *host, int argc, const char *con
 	return COBOCRED_SUCCESS;
 }
 
-static void etcd_close(void *state)
+void etcd_close(void *state)
 {
 	struct etcd_state *s = state;
 
@@ -475,18 +473,3 @@ static void etcd_close(void *state)
 	etcd_gw_global_cleanup();
 	free(s);
 }
-
-static const char *const etcd_schemas[] = { COBOCRED_SCHEMA_COBO, NULL };
-
-const struct cobocred_module etcd_module = {
-	COBOCRED_MODULE_HEADER("etcd"),
-	.caps = COBOCRED_CAP_GET | COBOCRED_CAP_STORE | COBOCRED_CAP_ERASE | COBOCRED_CAP_LIST,
-	.open = etcd_open,
-	.close = etcd_close,
-	.get = etcd_get,
-	.store = etcd_store,
-	.erase = etcd_erase,
-	.list = etcd_list,
-	.schemas = etcd_schemas,
-	.locks = &etcd_lock_ops,
-};

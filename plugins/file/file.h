@@ -12,7 +12,19 @@
 
 #include "cobocred/module.h"
 
-/* The module table; file_module.c hands it to the host, unit tests call it directly. */
-extern const struct cobocred_module file_module;
+/*
+ * The module's operations (struct cobocred_module's), named so that
+ * file_module.c builds the module with COBOCRED_MODULE_DEFINE and the unit
+ * tests call them directly.
+ */
+/* open.c */
+int file_open(const struct cobocred_host *host, int argc, const char *const *argv, void **state);
+void file_close(void *state);
+/* ops.c */
+int file_get(void *state, const struct cobocred_query *q, struct cobocred_item **out);
+int file_list(void *state, const struct cobocred_query *q, struct cobocred_item **out);
+int file_store_op(void *state, const struct cobocred_item *item,
+		  const struct cobocred_query *replace);
+int file_erase(void *state, const struct cobocred_query *q);
 
 #endif

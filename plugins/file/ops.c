@@ -52,7 +52,7 @@ static int read_store(const struct file_state *s, struct file_store *fs, char *e
 }
 
 /* The most recently stored unexpired match. */
-static int file_get(void *state, const struct cobocred_query *q, struct cobocred_item **out)
+int file_get(void *state, const struct cobocred_query *q, struct cobocred_item **out)
 {
 	struct file_state *s = state;
 	struct file_store fs;
@@ -84,7 +84,7 @@ out:
 }
 
 /* Every unexpired match, in the order stored. */
-static int file_list(void *state, const struct cobocred_query *q, struct cobocred_item **out)
+int file_list(void *state, const struct cobocred_query *q, struct cobocred_item **out)
 {
 	struct file_state *s = state;
 	struct cobocred_item **tail = out;
@@ -187,8 +187,8 @@ static int edit_store(struct file_store *fs, const void *arg, char *err)
 	return COBOCRED_SUCCESS;
 }
 
-static int file_store_op(void *state, const struct cobocred_item *item,
-			 const struct cobocred_query *replace)
+int file_store_op(void *state, const struct cobocred_item *item,
+		  const struct cobocred_query *replace)
 {
 	struct file_state *s = state;
 	struct file_item fi;
@@ -213,7 +213,7 @@ static int edit_erase(struct file_store *fs, const void *arg, char *err)
 	return remove_matches(fs, arg) > 0 ? COBOCRED_SUCCESS : COBOCRED_NOTFOUND;
 }
 
-static int file_erase(void *state, const struct cobocred_query *q)
+int file_erase(void *state, const struct cobocred_query *q)
 {
 	struct file_state *s = state;
 	char err[ERRLEN] = "";
@@ -225,14 +225,3 @@ static int file_erase(void *state, const struct cobocred_query *q)
 	}
 	return report(s, write_store(s, 0, edit_erase, q, err), err);
 }
-
-const struct cobocred_module file_module = {
-	COBOCRED_MODULE_HEADER("file"),
-	.caps = COBOCRED_CAP_GET | COBOCRED_CAP_STORE | COBOCRED_CAP_ERASE | COBOCRED_CAP_LIST,
-	.open = file_open,
-	.close = file_close,
-	.get = file_get,
-	.store = file_store_op,
-	.erase = file_erase,
-	.list = file_list,
-};

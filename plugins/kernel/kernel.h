@@ -23,7 +23,19 @@
 
 #include "cobocred/module.h"
 
-/* The module table; kernel_module.c hands it to the host, unit tests call it directly. */
-extern const struct cobocred_module kernel_module;
+/*
+ * The module's operations (struct cobocred_module's), named so that
+ * kernel_module.c builds the module with COBOCRED_MODULE_DEFINE and the unit
+ * tests call them directly.
+ */
+/* open.c */
+int kernel_open(const struct cobocred_host *host, int argc, const char *const *argv, void **state);
+void kernel_close(void *state);
+/* ops.c */
+int kernel_get(void *state, const struct cobocred_query *q, struct cobocred_item **out);
+int kernel_list(void *state, const struct cobocred_query *q, struct cobocred_item **out);
+int kernel_store(void *state, const struct cobocred_item *item,
+		 const struct cobocred_query *replace);
+int kernel_erase(void *state, const struct cobocred_query *q);
 
 #endif

@@ -27,13 +27,6 @@
 #include "state.h"
 #include "strutil.h"
 
-static const char *const kernel_schemas[] = {
-	COBOCRED_SCHEMA_COBO,
-	COBOCRED_SCHEMA_GIT,
-	COBOCRED_SCHEMA_DOCKER,
-	NULL,
-};
-
 static int report(const struct kernel_state *s, int st, const char *err)
 {
 	if (st != COBOCRED_SUCCESS && st != COBOCRED_NOTFOUND)
@@ -228,7 +221,7 @@ static int read_end(struct kernel_state *s, struct reader *r, int st, struct cob
 	return report(s, st, err);
 }
 
-static int kernel_get(void *state, const struct cobocred_query *q, struct cobocred_item **out)
+int kernel_get(void *state, const struct cobocred_query *q, struct cobocred_item **out)
 {
 	struct kernel_state *s = state;
 	struct reader r = { 0 };
@@ -267,7 +260,7 @@ static int visit_list(struct reader *r, key_serial_t key, const char *desc, void
 	return st;
 }
 
-static int kernel_list(void *state, const struct cobocred_query *q, struct cobocred_item **out)
+int kernel_list(void *state, const struct cobocred_query *q, struct cobocred_item **out)
 {
 	struct kernel_state *s = state;
 	struct cobocred_item **tail = out;
@@ -370,8 +363,8 @@ out:
 	return st;
 }
 
-static int kernel_store(void *state, const struct cobocred_item *item,
-			const struct cobocred_query *replace)
+int kernel_store(void *state, const struct cobocred_item *item,
+		 const struct cobocred_query *replace)
 {
 	struct kernel_state *s = state;
 	char err[KN_ERRLEN] = "";
@@ -387,7 +380,7 @@ static int kernel_store(void *state, const struct cobocred_item *item,
 	return report(s, put_item(s, item, replace, timeout, err), err);
 }
 
-static int kernel_erase(void *state, const struct cobocred_query *q)
+int kernel_erase(void *state, const struct cobocred_query *q)
 {
 	struct kernel_state *s = state;
 	char err[KN_ERRLEN] = "";
@@ -406,15 +399,3 @@ static int kernel_erase(void *state, const struct cobocred_query *q)
 		st = COBOCRED_NOTFOUND;
 	return report(s, st, err);
 }
-
-const struct cobocred_module kernel_module = {
-	COBOCRED_MODULE_HEADER("kernel"),
-	.caps = COBOCRED_CAP_GET | COBOCRED_CAP_STORE | COBOCRED_CAP_ERASE | COBOCRED_CAP_LIST,
-	.open = kernel_open,
-	.close = kernel_close,
-	.get = kernel_get,
-	.store = kernel_store,
-	.erase = kernel_erase,
-	.list = kernel_list,
-	.schemas = kernel_schemas,
-};

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cobocred/module.h"
+#include "kernel.h"
 
 #define KN_DEFAULT_RING "cobo-credential"
 #define KN_LIFETIME_MAX (366LL * 24 * 3600)
@@ -22,10 +23,6 @@ struct kernel_state {
 	int refresh_tokens;		  /* keep kind=refresh Cobo tokens */
 	key_serial_t ring;		  /* resolved keyring; 0 until first use */
 };
-
-/* open.c */
-int kernel_open(const struct cobocred_host *host, int argc, const char *const *argv, void **state);
-void kernel_close(void *state);
 
 /*
  * ring.c: every call returns a COBOCRED_* status and, on failure, a

@@ -27,7 +27,7 @@ void tf_setup(void)
 static void close_ctx(void)
 {
 	if (tf.state != NULL)
-		file_module.close(tf.state);
+		file_close(tf.state);
 	tf.state = NULL;
 	cobocred_ctx_free(tf.ctx);
 	tf.ctx = NULL;
@@ -51,24 +51,24 @@ void tf_new_ctx(void)
 int tf_open(int argc, const char *const *argv)
 {
 	if (tf.state != NULL)
-		file_module.close(tf.state);
+		file_close(tf.state);
 	tf.state = NULL;
-	return file_module.open(tf.host, argc, argv, &tf.state);
+	return file_open(tf.host, argc, argv, &tf.state);
 }
 
 int tf_get(const struct cobocred_query *q, struct cobocred_item **out)
 {
-	return file_module.get(tf.state, q, out);
+	return file_get(tf.state, q, out);
 }
 
 int tf_list(const struct cobocred_query *q, struct cobocred_item **out)
 {
-	return file_module.list(tf.state, q, out);
+	return file_list(tf.state, q, out);
 }
 
 int tf_store_keep(const struct cobocred_item *item, const struct cobocred_query *replace)
 {
-	return file_module.store(tf.state, item, replace);
+	return file_store_op(tf.state, item, replace);
 }
 
 int tf_store(struct cobocred_item *item, const struct cobocred_query *replace)
@@ -81,7 +81,7 @@ int tf_store(struct cobocred_item *item, const struct cobocred_query *replace)
 
 int tf_erase(const struct cobocred_query *q)
 {
-	return file_module.erase(tf.state, q);
+	return file_erase(tf.state, q);
 }
 
 const char *tf_error(void)

@@ -45,9 +45,9 @@ static size_t live0;
 static int kopen(int argc, const char *const *argv)
 {
 	if (st != NULL)
-		kernel_module.close(st);
+		kernel_close(st);
 	st = NULL;
-	return kernel_module.open(host, argc, argv, &st);
+	return kernel_open(host, argc, argv, &st);
 }
 
 static key_serial_t ring_id(void)
@@ -73,7 +73,7 @@ static void setup(void)
 static void teardown(void)
 {
 	if (st != NULL)
-		kernel_module.close(st);
+		kernel_close(st);
 	st = NULL;
 	CU_ASSERT_EQUAL(cobocred_secret_live(), live0);
 	cobocred_ctx_free(ctx);
@@ -107,7 +107,7 @@ static struct cobocred_query cobo_query(const char *kind, struct cobocred_attr *
 
 static int store(struct cobocred_item *it, const struct cobocred_query *replace)
 {
-	int r = kernel_module.store(st, it, replace);
+	int r = kernel_store(st, it, replace);
 
 	cobocred_item_free(it);
 	return r;
@@ -163,9 +163,9 @@ static void test_cobo_round_trip(void)
 	key_serial_t key;
 	long t;
 
-	CU_ASSERT_EQUAL(kernel_module.get(st, &q, &got), COBOCRED_NOTFOUND);
+	CU_ASSERT_EQUAL(kernel_get(st, &q, &got), COBOCRED_NOTFOUND);
 	CU_ASSERT_EQUAL(store(cobo_item("access", "at-1", 3600), &q), COBOCRED_SUCCESS);
-	CU_ASSERT_EQUAL_FATAL(kernel_module.get(st, &q, &got), COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL_FATAL(kernel_get(st, &q, &got), COBOCRED_SUCCESS);
 	CU_ASSERT_EQUAL(got->secret_len, 4);
 	CU_ASSERT_EQUAL(memcmp(got->secret, "at-1", 4), 0);
 	CU_ASSERT_STRING_EQUAL(got->schema, COBOCRED_SCHEMA_COBO);
@@ -196,7 +196,7 @@ static void test_refresh_policy(void)
 	CU_ASSERT_EQUAL(find_key(COBOCRED_SCHEMA_COBO, a, 4), 0);
 	CU_ASSERT_EQUAL_FATAL(kopen(1, yes), COBOCRED_SUCCESS);
 	CU_ASSERT_EQUAL(store(cobo_item("refresh", "rt-1", 86400 * 30), &q), COBOCRED_SUCCESS);
-	CU_ASSERT_EQUAL(kernel_module.get(st, &q, &got), COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL(kernel_get(st, &q, &got), COBOCRED_SUCCESS);
 	cobocred_item_free(got);
 }
 
@@ -215,12 +215,12 @@ static void test_plain_needs_lifetime(void)
 
 	CU_ASSERT_EQUAL_FATAL(kopen(0, NULL), COBOCRED_SUCCESS); /* lifetime 0: keeps none */
 	CU_ASSERT_EQUAL(store(git_item("git.example.com", "bob", "pw"), NULL), COBOCRED_NOTFOUND);
-	CU_ASSERT_EQUAL(kernel_module.get(st, &q, &got), COBOCRED_NOTFOUND);
+	CU_ASSERT_EQUAL(kernel_get(st, &q, &got), COBOCRED_NOTFOUND);
 	CU_ASSERT_EQUAL(find_key(COBOCRED_SCHEMA_GIT, full, 3), 0);
 	CU_ASSERT_EQUAL_FATAL(kopen(1, (const char *const[]){ "lifetime=900" }), COBOCRED_SUCCESS);
 	CU_ASSERT_EQUAL(store(git_item("git.example.com", "bob", "pw"), NULL), COBOCRED_SUCCESS);
 	/* a query without the username finds it by walking the keyring */
-	CU_ASSERT_EQUAL_FATAL(kernel_module.get(st, &q, &got), COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL_FATAL(kernel_get(st, &q, &got), COBOCRED_SUCCESS);
 	CU_ASSERT_STRING_EQUAL(cobocred_item_attr(got, "username"), "bob");
 	cobocred_item_free(got);
 	key = find_key(COBOCRED_SCHEMA_GIT, full, 3);
@@ -244,7 +244,7 @@ static void test_replace_and_erase(void)
 	CU_ASSERT_EQUAL(store(git_item("git.example.com", "bob", "pw-b"), NULL), COBOCRED_SUCCESS);
 	CU_ASSERT_EQUAL(store(git_item("other.example.com", "bob", "pw-o"), NULL),
 			COBOCRED_SUCCESS);
-	CU_ASSERT_EQUAL_FATAL(kernel_module.list(st, &byhost, &list), COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL_FATAL(kernel_list(st, &byhost, &list), COBOCRED_SUCCESS);
 	for (it = list; it != NULL; it = it->next)
 		n++;
 	CU_ASSERT_EQUAL(n, 2);
@@ -252,25 +252,25 @@ static void test_replace_and_erase(void)
 	/* erase only the rejected secret */
 	rej.secret = (const unsigned char *)"wrong";
 	rej.secret_len = 5;
-	CU_ASSERT_EQUAL(kernel_module.erase(st, &rej), COBOCRED_NOTFOUND);
+	CU_ASSERT_EQUAL(kernel_erase(st, &rej), COBOCRED_NOTFOUND);
 	rej.secret = (const unsigned char *)"pw-a";
 	rej.secret_len = 4;
-	CU_ASSERT_EQUAL(kernel_module.erase(st, &rej), COBOCRED_SUCCESS);
-	CU_ASSERT_EQUAL_FATAL(kernel_module.list(st, &byhost, &list), COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL(kernel_erase(st, &rej), COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL_FATAL(kernel_list(st, &byhost, &list), COBOCRED_SUCCESS);
 	CU_ASSERT_STRING_EQUAL(cobocred_item_attr(list, "username"), "bob");
 	CU_ASSERT_PTR_NULL(list->next);
 	cobocred_item_free(list);
 	/* replace: a store for the host drops every other match */
 	CU_ASSERT_EQUAL(store(git_item("git.example.com", "carol", "pw-c"), &byhost),
 			COBOCRED_SUCCESS);
-	CU_ASSERT_EQUAL_FATAL(kernel_module.list(st, &byhost, &list), COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL_FATAL(kernel_list(st, &byhost, &list), COBOCRED_SUCCESS);
 	CU_ASSERT_STRING_EQUAL(cobocred_item_attr(list, "username"), "carol");
 	CU_ASSERT_PTR_NULL(list->next);
 	cobocred_item_free(list);
 	/* an empty pattern never erases everything */
-	CU_ASSERT_EQUAL(kernel_module.erase(st, &(struct cobocred_query){ .struct_size = 1 }),
+	CU_ASSERT_EQUAL(kernel_erase(st, &(struct cobocred_query){ .struct_size = 1 }),
 			COBOCRED_ERROR);
-	CU_ASSERT_EQUAL(kernel_module.list(st, NULL, &list), COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL(kernel_list(st, NULL, &list), COBOCRED_SUCCESS);
 	cobocred_item_free(list);
 }
 
@@ -282,7 +282,7 @@ static void test_list_attrs_only(void)
 
 	CU_ASSERT_EQUAL(store(cobo_item("access", "at-2", 600), &q), COBOCRED_SUCCESS);
 	q.flags = COBOCRED_QUERY_ATTRS_ONLY;
-	CU_ASSERT_EQUAL_FATAL(kernel_module.list(st, &q, &list), COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL_FATAL(kernel_list(st, &q, &list), COBOCRED_SUCCESS);
 	CU_ASSERT_EQUAL(list->secret_len, 0);
 	CU_ASSERT(list->expires_at > 0);
 	cobocred_item_free(list);
@@ -300,7 +300,7 @@ static void test_bad_keys_passed_over(void)
 
 	CU_ASSERT_EQUAL_FATAL(kp_describe(COBOCRED_SCHEMA_COBO, a, 4, d, sizeof(d)), 0);
 	CU_ASSERT(add_key("user", d, "garbage", 7, ring_id()) > 0);
-	CU_ASSERT_EQUAL(kernel_module.get(st, &q, &got), COBOCRED_NOTFOUND);
+	CU_ASSERT_EQUAL(kernel_get(st, &q, &got), COBOCRED_NOTFOUND);
 	/* a valid payload under another identity's description */
 	it = cobo_item("access", "someone-elses", 600);
 	CU_ASSERT_EQUAL_FATAL(kp_encode(it, buf, sizeof(buf), &len, err, sizeof(err)), 0);
@@ -310,7 +310,7 @@ static void test_bad_keys_passed_over(void)
 	CU_ASSERT_EQUAL_FATAL(kp_describe(COBOCRED_SCHEMA_COBO, other, 4, d, sizeof(d)), 0);
 	CU_ASSERT(add_key("user", d, buf, len, ring_id()) > 0);
 	q = cobo_query("access", other);
-	CU_ASSERT_EQUAL(kernel_module.get(st, &q, &got), COBOCRED_NOTFOUND);
+	CU_ASSERT_EQUAL(kernel_get(st, &q, &got), COBOCRED_NOTFOUND);
 	CU_ASSERT_PTR_NULL(got);
 }
 
@@ -332,7 +332,7 @@ static void test_expiry_by_timeout(void)
 	while (r == COBOCRED_SUCCESS && time(NULL) - t0 < 10) {
 		cobocred_item_free(got);
 		got = NULL;
-		r = kernel_module.get(st, &q, &got);
+		r = kernel_get(st, &q, &got);
 		if (r == COBOCRED_SUCCESS)
 			usleep(50000);
 	}
@@ -377,14 +377,14 @@ static void test_ring_choices(void)
 	CU_ASSERT_EQUAL(keyctl_setperm(own, KEY_POS_ALL | KEY_USR_ALL | KEY_OTH_VIEW), 0);
 	CU_ASSERT_EQUAL_FATAL(kopen(1, (const char *const[]){ "keyring=cobo-test-open" }),
 			      COBOCRED_SUCCESS);
-	CU_ASSERT_EQUAL(kernel_module.get(st, &q, &got), COBOCRED_ERROR);
+	CU_ASSERT_EQUAL(kernel_get(st, &q, &got), COBOCRED_ERROR);
 	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "keyctl setperm"));
 	CU_ASSERT_EQUAL(keyctl_setperm(own, KEY_POS_ALL | KEY_USR_ALL), 0);
 	CU_ASSERT_EQUAL_FATAL(kopen(1, (const char *const[]){ "keyring=cobo-test-open" }),
 			      COBOCRED_SUCCESS);
-	CU_ASSERT_EQUAL(kernel_module.get(st, &q, &got), COBOCRED_NOTFOUND);
+	CU_ASSERT_EQUAL(kernel_get(st, &q, &got), COBOCRED_NOTFOUND);
 	CU_ASSERT_EQUAL(store(cobo_item("access", "at-n", 600), &q), COBOCRED_SUCCESS);
-	CU_ASSERT_EQUAL(kernel_module.get(st, &q, &got), COBOCRED_SUCCESS);
+	CU_ASSERT_EQUAL(kernel_get(st, &q, &got), COBOCRED_SUCCESS);
 	CU_ASSERT_EQUAL(memcmp(got->secret, "at-n", 4), 0);
 	cobocred_item_free(got);
 }
@@ -406,15 +406,15 @@ static int denied_child(int e)
 	seccomp_release(f);
 	if (keyctl_get_keyring_ID(KEY_SPEC_SESSION_KEYRING, 0) >= 0 || errno != e)
 		return 98; /* the filter does not deny */
-	bad += kernel_module.get(st, &q, &got) != COBOCRED_UNAVAIL;
+	bad += kernel_get(st, &q, &got) != COBOCRED_UNAVAIL;
 	bad += strstr(cobocred_error(ctx), "not available here") == NULL;
-	bad += kernel_module.store(st, got, &q) != COBOCRED_ERROR; /* NULL item: a bug */
+	bad += kernel_store(st, got, &q) != COBOCRED_ERROR; /* NULL item: a bug */
 	got = cobo_item("access", "at-d", 600);
-	bad += kernel_module.store(st, got, &q) != COBOCRED_UNAVAIL;
+	bad += kernel_store(st, got, &q) != COBOCRED_UNAVAIL;
 	cobocred_item_free(got);
 	got = NULL;
-	bad += kernel_module.erase(st, &q) != COBOCRED_UNAVAIL;
-	bad += kernel_module.list(st, &q, &got) != COBOCRED_UNAVAIL;
+	bad += kernel_erase(st, &q) != COBOCRED_UNAVAIL;
+	bad += kernel_list(st, &q, &got) != COBOCRED_UNAVAIL;
 	return bad;
 }
 
@@ -514,11 +514,11 @@ static int quota_child(const char *dir)
 		     "client_id", "cid", "org_id", "org-1", "kind", "access", NULL);
 	cobocred_item_set_times(it, cobocred_now(c), cobocred_now(c) + 600);
 	/* the module alone: UNAVAIL, saying why */
-	r = kernel_module.open(cobocred_ctx_host(c), 1, (const char *const[]){ "keyring=@s" }, &st);
+	r = kernel_open(cobocred_ctx_host(c), 1, (const char *const[]){ "keyring=@s" }, &st);
 	bad += r != COBOCRED_SUCCESS;
-	bad += kernel_module.store(st, it, &q) != COBOCRED_UNAVAIL;
+	bad += kernel_store(st, it, &q) != COBOCRED_UNAVAIL;
 	bad += strstr(cobocred_error(c), "quota is full") == NULL;
-	kernel_module.close(st);
+	kernel_close(st);
 	st = NULL;
 	/* the stack: the file keeps it */
 	bad += cobocred_store(c, it, &q) != COBOCRED_SUCCESS;
@@ -711,10 +711,10 @@ static void test_other_uid_reads_nothing(void)
 		CU_ASSERT_EQUAL_FATAL(kopen(2, modes[i]), COBOCRED_SUCCESS);
 		if (i == 0) {
 			/* the named keyring is closed at first use, with every key of ours in it */
-			CU_ASSERT_EQUAL(kernel_module.get(st, &o2, &got), COBOCRED_NOTFOUND);
+			CU_ASSERT_EQUAL(kernel_get(st, &o2, &got), COBOCRED_NOTFOUND);
 		} else {
 			/* in @s, a key of ours is closed when it is read */
-			CU_ASSERT_EQUAL_FATAL(kernel_module.get(st, &q, &got), COBOCRED_SUCCESS);
+			CU_ASSERT_EQUAL_FATAL(kernel_get(st, &q, &got), COBOCRED_SUCCESS);
 			CU_ASSERT_EQUAL(memcmp(got->secret, sp.secret, strlen(sp.secret)), 0);
 		}
 		cobocred_item_free(got);
@@ -826,7 +826,7 @@ static void plant_variant(int shape, unsigned perm, int at_s)
 	want = COBOCRED_UNAVAIL;
 	if ((shape == P_PARTIAL && !we_view(perm)) || (shape == P_NESTED && !we_search(perm)))
 		want = COBOCRED_NOTFOUND;
-	r = shape == P_PARTIAL ? kernel_module.get(st, &hq, &got) : kernel_module.get(st, &q, &got);
+	r = shape == P_PARTIAL ? kernel_get(st, &hq, &got) : kernel_get(st, &q, &got);
 	bad += r != want;
 	bad += r == COBOCRED_UNAVAIL && strstr(cobocred_error(ctx), "refused") == NULL;
 	bad += got != NULL;
@@ -841,7 +841,7 @@ static void plant_variant(int shape, unsigned perm, int at_s)
 		r2 = store(cobo_item("access", sp.secret, 600), &q);
 		q.flags = 0;
 		bad += r2 != COBOCRED_SUCCESS;
-		r3 = kernel_module.get(st, &q, &got);
+		r3 = kernel_get(st, &q, &got);
 		bad += r3 != COBOCRED_SUCCESS || got == NULL ||
 		       got->secret_len != strlen(sp.secret);
 		cobocred_item_free(got);
@@ -850,12 +850,10 @@ static void plant_variant(int shape, unsigned perm, int at_s)
 	bad += as_other(spy, &sp) != 0;
 	/* erase takes ours, never the plant: one an erase would match makes it UNAVAIL */
 	if (shape != P_RING) {
-		bad += kernel_module.erase(st, &hq) !=
-		       (shape == P_PARTIAL ? want : COBOCRED_NOTFOUND);
-		bad += kernel_module.erase(st, &q) != COBOCRED_SUCCESS;
+		bad += kernel_erase(st, &hq) != (shape == P_PARTIAL ? want : COBOCRED_NOTFOUND);
+		bad += kernel_erase(st, &q) != COBOCRED_SUCCESS;
 		/* ours gone, a nested plant under our description is met again */
-		bad += kernel_module.get(st, &q, &got) !=
-		       (shape == P_NESTED ? want : COBOCRED_NOTFOUND);
+		bad += kernel_get(st, &q, &got) != (shape == P_NESTED ? want : COBOCRED_NOTFOUND);
 	}
 	snprintf(msg, sizeof(msg), "shape %d perm %08x %s: get %d (want %d), store %d, get %d",
 		 shape, perm, at_s ? "@s" : "named", r, want, r2, r3);
