@@ -54,6 +54,15 @@ enum cobocred_status {
 #define COBOCRED_SCHEMA_APP_SECRET "com.cobo.credential.AppSecret"
 
 /*
+ * The Cobo token schema's kind attribute and its two values: an access
+ * token, and the refresh token that mints the next one.  Stored items
+ * carry these exact strings, so never change them.
+ */
+#define COBOCRED_ATTR_KIND "kind"
+#define COBOCRED_KIND_ACCESS "access"
+#define COBOCRED_KIND_REFRESH "refresh"
+
+/*
  * Attribute names per schema.  Lookup attributes hold only stable,
  * non-secret keys; volatile data lives in the item's fields.
  *   git:    protocol, host (may carry :port), path, username

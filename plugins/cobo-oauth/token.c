@@ -31,8 +31,8 @@ int oauth_query_applies(const struct cobocred_query *q)
 	if (q == NULL || q->schema == NULL || strcmp(q->schema, COBOCRED_SCHEMA_COBO) != 0 ||
 	    q->profile == NULL || *q->profile == '\0')
 		return 0;
-	kind = query_attr(q, "kind");
-	return kind != NULL && strcmp(kind, "access") == 0;
+	kind = query_attr(q, COBOCRED_ATTR_KIND);
+	return kind != NULL && strcmp(kind, COBOCRED_KIND_ACCESS) == 0;
 }
 
 /* The query's app attributes, when present, must be the profile's (the org: oauth_conf_org). */
@@ -66,7 +66,8 @@ static struct cobocred_item *make_item(const struct cobocred_host *h, const stru
 	    h->item_add_attr(it, "base_url", c->base_url) != 0 ||
 	    h->item_add_attr(it, "client_id", c->client_id) != 0 ||
 	    h->item_add_attr(it, "org_id", c->org_id) != 0 ||
-	    h->item_add_attr(it, "kind", kind) != 0 || h->item_set_secret(it, secret, len) != 0) {
+	    h->item_add_attr(it, COBOCRED_ATTR_KIND, kind) != 0 ||
+	    h->item_set_secret(it, secret, len) != 0) {
 		h->item_free(it);
 		return NULL;
 	}
@@ -81,9 +82,9 @@ int oauth_items_build(const struct cobocred_host *h, const struct oauth_conf *c,
 	int64_t signed_at = t->signed_ms > 0 ? t->signed_ms / 1000 : now;
 
 	*out = NULL;
-	rt = make_item(h, c, "refresh", "Refresh", t->refresh_token, t->refresh_len, signed_at,
-		       signed_at + OAUTH_REFRESH_TTL);
-	at = make_item(h, c, "access", "Access", t->access_token, t->access_len, now,
+	rt = make_item(h, c, COBOCRED_KIND_REFRESH, "Refresh", t->refresh_token, t->refresh_len,
+		       signed_at, signed_at + OAUTH_REFRESH_TTL);
+	at = make_item(h, c, COBOCRED_KIND_ACCESS, "Access", t->access_token, t->access_len, now,
 		       now + t->expires_in);
 	if (rt == NULL || at == NULL) {
 		if (rt != NULL)

@@ -113,9 +113,10 @@ int kn_timeout(const struct kernel_state *s, const struct cobocred_item *it, int
 	if (it->schema == NULL || !kn_takes_schema(s, it->schema))
 		return -1;
 	if (strcmp(it->schema, COBOCRED_SCHEMA_COBO) == 0) {
-		kind = cobocred_item_attr(it, "kind");
-		if (kind == NULL || (strcmp(kind, "access") != 0 &&
-				     !(strcmp(kind, "refresh") == 0 && s->refresh_tokens)))
+		kind = cobocred_item_attr(it, COBOCRED_ATTR_KIND);
+		if (kind == NULL ||
+		    (strcmp(kind, COBOCRED_KIND_ACCESS) != 0 &&
+		     !(strcmp(kind, COBOCRED_KIND_REFRESH) == 0 && s->refresh_tokens)))
 			return -1;
 	} else {
 		t = s->lifetime;

@@ -143,12 +143,12 @@ static void default_label(const struct cobocred_item *it, char *label, size_t la
 
 		for (i = 0; i < (int)it->n_attrs; i++) {
 			v = it->attrs[i].value;
-			kind = strcmp(it->attrs[i].name, "kind") == 0 ? v : kind;
+			kind = strcmp(it->attrs[i].name, COBOCRED_ATTR_KIND) == 0 ? v : kind;
 			org = strcmp(it->attrs[i].name, "org_id") == 0 ? v : org;
 			url = strcmp(it->attrs[i].name, "base_url") == 0 ? v : url;
 		}
 		snprintf(label, labellen, "Cobo Org %s Token (%s on %s)",
-			 kind && strcmp(kind, "refresh") == 0 ? "Refresh" : "Access",
+			 kind && strcmp(kind, COBOCRED_KIND_REFRESH) == 0 ? "Refresh" : "Access",
 			 org ? org : "?", url ? url : "?");
 	} else if (strcmp(it->schema, COBOCRED_SCHEMA_APP_SECRET) == 0) {
 		snprintf(label, labellen, "Cobo App Secret");

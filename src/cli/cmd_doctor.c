@@ -257,7 +257,7 @@ static void check_round_trip_org(struct doctor *d, const char *p, const char *or
 
 	snprintf(who, sizeof(who), "%s%s%s", p, multi ? ": org " : "", multi ? org : "");
 	/* Drop the cached access token so the answer must come from the server. */
-	st = cli_cached_erase(d->cli, p, org, "access");
+	st = cli_cached_erase(d->cli, p, org, COBOCRED_KIND_ACCESS);
 	if (st == COBOCRED_SUCCESS || st == COBOCRED_NOTFOUND)
 		st = cobocred_token_get_org(d->cli->ctx, p, org, 0, &it);
 	if (st != COBOCRED_SUCCESS) {

@@ -135,8 +135,8 @@ static int one_org(struct cli *cli, const char *p, const char *org, int json, in
 	struct cli_cached acc, ref;
 	int64_t now = cobocred_now(cli->ctx);
 
-	cli_cached_lookup(cli, p, org, "access", &acc);
-	cli_cached_lookup(cli, p, org, "refresh", &ref);
+	cli_cached_lookup(cli, p, org, COBOCRED_KIND_ACCESS, &acc);
+	cli_cached_lookup(cli, p, org, COBOCRED_KIND_REFRESH, &ref);
 	if (json) {
 		cobocred_sbuf_adds(b, first ? "{\"org_id\":" : ",{\"org_id\":");
 		jstr(b, org);
@@ -210,8 +210,8 @@ static int one_profile(struct cli *cli, const char *p, const char *only, int jso
 			struct cli_cached acc, ref;
 			int64_t now = cobocred_now(cli->ctx);
 
-			cli_cached_lookup(cli, p, NULL, "access", &acc);
-			cli_cached_lookup(cli, p, NULL, "refresh", &ref);
+			cli_cached_lookup(cli, p, NULL, COBOCRED_KIND_ACCESS, &acc);
+			cli_cached_lookup(cli, p, NULL, COBOCRED_KIND_REFRESH, &ref);
 			json_cached(b, "access_token", &acc, now, 0);
 			json_cached(b, "refresh_token", &ref, now, 1);
 		}

@@ -31,7 +31,7 @@ static int client_shared(struct cli *cli, const char *client_id, const char *exc
 /* Erases org's refresh and access tokens; *removed set when one was there. */
 static int logout_org(struct cli *cli, const char *p, const char *org, int multi, int *removed)
 {
-	static const char *const kinds[] = { "refresh", "access" };
+	static const char *const kinds[] = { COBOCRED_KIND_REFRESH, COBOCRED_KIND_ACCESS };
 	int i, st;
 
 	/* The refresh token first: it is what can mint new access tokens. */

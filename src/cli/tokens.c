@@ -134,9 +134,9 @@ int cli_profile_orgs(struct cli *cli, const char *profile, struct cli_orgs *out)
 	for (i = 0; r == 0 && (org = cobocred_orgs_nth(setting, i, &len)) != NULL; i++)
 		r = orgs_add(out, org, len);
 	if (r == 0 && cobocred_orgs_any(setting)) {
-		r = orgs_cached(cli, profile, "refresh", out);
+		r = orgs_cached(cli, profile, COBOCRED_KIND_REFRESH, out);
 		if (r == 0)
-			r = orgs_cached(cli, profile, "access", out);
+			r = orgs_cached(cli, profile, COBOCRED_KIND_ACCESS, out);
 		if (out->n > 1)
 			qsort(out->v, out->n, sizeof(*out->v), by_name);
 	}

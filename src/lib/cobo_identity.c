@@ -103,7 +103,7 @@ static int app_query(struct cobocred_ctx *ctx, const char *profile, const char *
 		attrs[i].name = cobocred_cobo_identity_keys[i];
 		attrs[i].value = cobocred_profile_get(ctx, profile, attrs[i].name);
 	}
-	attrs[i].name = "kind";
+	attrs[i].name = COBOCRED_ATTR_KIND;
 	attrs[i].value = kind;
 	q->struct_size = sizeof(*q);
 	q->schema = COBOCRED_SCHEMA_COBO;

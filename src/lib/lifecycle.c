@@ -117,9 +117,9 @@ static int companion_query(const struct cobocred_query *q, struct cobocred_query
 	rq->secret_len = 0;
 	for (i = 0; i < q->n_attrs; i++) {
 		attrs[i] = q->attrs[i];
-		if (strcmp(attrs[i].name, "kind") == 0 && attrs[i].value != NULL &&
-		    strcmp(attrs[i].value, "access") == 0) {
-			attrs[i].value = "refresh";
+		if (strcmp(attrs[i].name, COBOCRED_ATTR_KIND) == 0 && attrs[i].value != NULL &&
+		    strcmp(attrs[i].value, COBOCRED_KIND_ACCESS) == 0) {
+			attrs[i].value = COBOCRED_KIND_REFRESH;
 			found = 1;
 		}
 	}
@@ -129,11 +129,11 @@ static int companion_query(const struct cobocred_query *q, struct cobocred_query
 /* What a minted item is, for messages. */
 static const char *item_kind(const struct cobocred_item *it)
 {
-	const char *kind = cobocred_item_attr(it, "kind");
+	const char *kind = cobocred_item_attr(it, COBOCRED_ATTR_KIND);
 
-	if (kind != NULL && strcmp(kind, "access") == 0)
+	if (kind != NULL && strcmp(kind, COBOCRED_KIND_ACCESS) == 0)
 		return "access token";
-	if (kind != NULL && strcmp(kind, "refresh") == 0)
+	if (kind != NULL && strcmp(kind, COBOCRED_KIND_REFRESH) == 0)
 		return "refresh token";
 	return "credential";
 }
@@ -370,7 +370,8 @@ int cobocred_token_get_org(struct cobocred_ctx *ctx, const char *profile, const 
 	*out = NULL;
 	if (ctx->cfg == NULL)
 		return COBOCRED_ERROR;
-	st = cobocred_cobo_query_org(ctx, profile, org, "access", attrs, &q); /* cobo_identity.c */
+	/* cobo_identity.c */
+	st = cobocred_cobo_query_org(ctx, profile, org, COBOCRED_KIND_ACCESS, attrs, &q);
 	if (st != COBOCRED_SUCCESS)
 		return st;
 	st = cobocred_stack_run(ctx, COBOCRED_OP_GET, &q, NULL, out, &client);
@@ -398,7 +399,8 @@ int cobocred_token_erase_org(struct cobocred_ctx *ctx, const char *profile, cons
 
 	if (ctx->cfg == NULL)
 		return COBOCRED_ERROR;
-	st = cobocred_cobo_query_org(ctx, profile, org, "access", attrs, &q); /* cobo_identity.c */
+	/* cobo_identity.c */
+	st = cobocred_cobo_query_org(ctx, profile, org, COBOCRED_KIND_ACCESS, attrs, &q);
 	if (st != COBOCRED_SUCCESS)
 		return st;
 	if (token != NULL) {
