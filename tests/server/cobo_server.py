@@ -2,7 +2,8 @@
 """Cobo WaaS 2.0 compatible HTTPS test server for cobo-credential integration tests.
 
 Implements the org-token endpoints (mint / refresh) with CoboAuth request-signature
-verification, signed responses (Biz-Timestamp / Biz-Resp-Signature), an unsigned
+verification, resource calls (any other /v2/... path, any method) that need the Org Access
+Token and the signature of the token's app and echo what arrived, signed responses (Biz-Timestamp / Biz-Resp-Signature), an unsigned
 control API under /_test/ (on the main port, and alone on a plain-HTTP control port
 whose number goes to DIR/ctl_port) and a queue of injectable faults.
 
@@ -65,7 +66,7 @@ E_UNKNOWN_CLIENT = 2025
 E_NOT_FOUND = 2028
 E_METHOD = 2029
 E_NOT_INSTALLED = 2030
-E_BAD_TOKEN = 2031
+E_BAD_TOKEN = 2031                  # resource calls: bearer missing, unknown, expired or revoked
 E_TOO_LARGE = 2040
 
 FAULT_MODES = {
@@ -73,7 +74,7 @@ FAULT_MODES = {
     "missing_field", "wrong_type", "bad_signature", "no_signature",
     "wrong_key_signature", "huge_body", "lost_reply", "expires_in", "empty_token",
 }
-FAULT_ON = {"mint", "refresh", "token", "protected", "any"}
+FAULT_ON = {"mint", "refresh", "token", "resource", "any"}
 # answers that are signed correctly but not fresh (README "Stale and replayed answers")
 FAULT_MODES |= {"stale", "replay", "echo_refresh"}
 FAULT_MODES.add("hold")             # a barrier: see Holds below
@@ -294,14 +295,19 @@ class State:
 
     @staticmethod
     def _zero():
-        return {"mint": 0, "refresh": 0, "total": 0, "failed": 0}
+        # total and failed count token calls only; resource calls have their own pair
+        return {"mint": 0, "refresh": 0, "total": 0, "failed": 0,
+                "resource": 0, "resource_failed": 0}
 
-    def count(self, kind, org, failed=False):
+    def count(self, kind, org, client=None, failed=False):
+        """Counts a call globally, under its org and under ("client", its client_id)."""
         with self.lock:
-            keys = [None] + ([org] if org else [])
+            keys = [None] + ([org] if org else []) + ([("client", client)] if client else [])
             for k in keys:
                 c = self.stats.setdefault(k, self._zero())
-                if failed:
+                if kind == "resource":
+                    c["resource_failed" if failed else "resource"] += 1
+                elif failed:
                     c["failed"] += 1
                 else:
                     c[kind] += 1
@@ -326,7 +332,8 @@ class State:
         rt = "RT_" + secrets.token_urlsafe(32)
         with self.lock:
             attl, rttl = self.access_ttl, self.refresh_ttl
-            self.access[at] = {"org": org, "client": client, "expires_at": now + attl}
+            self.access[at] = {"org": org, "client": client, "expires_at": now + attl,
+                               "revoked": False}
             self.refresh[rt] = {"org": org, "client": client, "expires_at": now + rttl,
                                 "used": False, "revoked": False}
         return at, rt, attl
@@ -549,35 +556,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if self.command == "POST":
                 return "refresh"
             return "other"
-        if path == "/v2/protected":
-            return "protected"
+        if path.startswith("/v2/"):
+            return "resource"       # every other /v2/... path: see _resource
         return "other"
 
     def _v2(self):
         st = self.server.state
         path, _, query = self.path.partition("?")
         kind = self._classify(path)
-        org = None
-        if kind == "mint":
-            org = (urllib.parse.parse_qs(query, keep_blank_values=True).get("org_id") or [None])[0]
-        elif kind == "refresh":
-            try:
-                rt = json.loads(self._body.decode("utf-8")).get("refresh_token")
-                with st.lock:
-                    rec = st.refresh.get(rt) if isinstance(rt, str) else None
-                    org = rec["org"] if rec else None
-            except (ValueError, AttributeError, UnicodeDecodeError):
-                pass
-        token_call = kind in ("mint", "refresh")
-        if token_call:
-            st.count(kind, org)
+        org, client = self._whose(kind, query)
+        counted = kind in ("mint", "refresh", "resource")
+        if counted:
+            st.count(kind, org, client)
         fault = st.take_fault(kind)
         self._fault = fault
         mode = fault["mode"] if fault else None
 
         def failed():
-            if token_call:
-                st.count(kind, org, failed=True)
+            if counted:
+                st.count(kind, org, client, failed=True)
 
         if mode == "delay":
             time.sleep(float(fault.get("seconds", 1.0)))
@@ -596,8 +593,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 reply = self._mint(query)
             elif kind == "refresh":
                 reply = self._refresh()
-            elif kind == "protected":
-                reply = self._protected()
+            elif kind == "resource":
+                reply = self._resource(path, query)
             elif path == "/v2/oauth/token":
                 reply = err(405, E_METHOD, "method %s not allowed on %s" % (self.command, path))
             else:
@@ -612,9 +609,29 @@ class Handler(http.server.BaseHTTPRequestHandler):
         signing = "good"
         if mode:
             signing = self._mutate(reply, fault)
-        if token_call and reply.status >= 400:
+        if reply.status >= 400:
             failed()
         return self._send(reply, signing)
+
+    def _whose(self, kind, query):
+        """(org_id, client_id) a call is counted under, as far as the server can tell
+        before checking it: a mint's query, a refresh token's record, a bearer's record."""
+        st = self.server.state
+        if kind == "mint":
+            q = urllib.parse.parse_qs(query, keep_blank_values=True)
+            return (q.get("org_id") or [None])[0], (q.get("client_id") or [None])[0]
+        rec = None
+        if kind == "refresh":
+            try:
+                rt = json.loads(self._body.decode("utf-8")).get("refresh_token")
+                with st.lock:
+                    rec = st.refresh.get(rt) if isinstance(rt, str) else None
+                    rec = dict(rec) if rec else None
+            except (ValueError, AttributeError, UnicodeDecodeError):
+                pass
+        elif kind == "resource":
+            rec = self._bearer()[1]
+        return (rec["org"], rec["client"]) if rec else (None, None)
 
     def _fault_status_reply(self, fault):
         status = int(fault.get("status", 500))
@@ -735,6 +752,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _auth(self, query):
         """Checks the CoboAuth headers. Returns (reply_or_None, api_key_hex)."""
         h = self.headers
+        if any(len(h.get_all(n) or []) > 1
+               for n in ("Biz-Api-Key", "Biz-Api-Nonce", "Biz-Api-Signature")):
+            return err(401, E_MISSING_HEADER, "a Biz-Api-* header is sent more than once"), ""
         key = (h.get("Biz-Api-Key") or "").strip()
         nonce = (h.get("Biz-Api-Nonce") or "").strip()
         sig = (h.get("Biz-Api-Signature") or "").strip()
@@ -752,7 +772,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return err(401, E_BAD_API_KEY, "API key is not registered"), key
         return None, key.lower()
 
-    def _app_checks(self, client_id, key, org):
+    def _app_checks(self, client_id, key, org, whose="this client_id"):
         st = self.server.state
         with st.lock:
             app = st.apps.get(client_id)
@@ -760,7 +780,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if app is None:
             return err(401, E_UNKNOWN_CLIENT, "unknown client_id")
         if app["pubkey"] != key:
-            return err(401, E_BAD_API_KEY, "API key does not belong to this client_id")
+            return err(401, E_BAD_API_KEY, "API key does not belong to %s" % whose)
         if org is not None and org not in app["orgs"]:
             return err(403, E_NOT_INSTALLED,
                        "app is not installed in organization %s" % org)
@@ -840,25 +860,56 @@ class Handler(http.server.BaseHTTPRequestHandler):
         r.note = "consumed %s %s" % (_short(rt), r.note)
         return r
 
-    def _protected(self):
-        a = self.headers.get("Authorization") or ""
-        if not a.startswith("Bearer "):
-            return err(401, E_BAD_TOKEN, "missing Authorization: Bearer token")
-        tok = a[7:].strip()
+    def _bearer(self):
+        """(token, a copy of its access record or None) from Authorization: Bearer.
+        token is None when there is no single Bearer credential."""
+        values = self.headers.get_all("Authorization") or []
+        if len(values) != 1 or values[0][:7].lower() != "bearer ":
+            return None, None
+        tok = values[0][7:].strip()
         st = self.server.state
         with st.lock:
             rec = st.access.get(tok)
-            rec = dict(rec) if rec else None
-        if rec is None:
-            return err(401, E_BAD_TOKEN, "unknown access token")
-        if time.time() >= rec["expires_at"]:
-            return err(401, E_BAD_TOKEN, "access token expired")
-        with st.lock:
-            app = st.apps.get(rec["client"])
-            installed = app is not None and rec["org"] in app["orgs"]
-        if not installed:
-            return err(403, E_NOT_INSTALLED, "app is not installed in organization %s" % rec["org"])
-        return Reply(200, {"ok": True, "org_id": rec["org"]})
+            return tok, (dict(rec) if rec else None)
+
+    def _resource(self, path, query):
+        """Any /v2/... call but the token endpoint, checked as Cobo checks resource calls:
+        the app-key signature (the token calls' own check, _auth), then the Org Access
+        Token, then that the key belongs to the app the token was issued to."""
+        bad, key = self._auth(query)
+        if bad:
+            return bad
+        tok, rec = self._bearer()
+        why = None
+        if tok is None:
+            why = "missing Authorization: Bearer <Org Access Token> (exactly one)"
+        elif rec is None:
+            why = "unknown access token"
+        elif rec["revoked"]:
+            why = "access token revoked"
+        elif time.time() >= rec["expires_at"]:
+            why = "access token expired"
+        if why:
+            return err(401, E_BAD_TOKEN, why)
+        bad = self._app_checks(rec["client"], key, rec["org"],
+                               "the app the access token was issued to")
+        if bad:
+            return bad
+        return Reply(200, self._echo(path, query, rec))
+
+    def _echo(self, path, query, rec):
+        """What arrived, so tests can prove bytes and headers pass unchanged. Header
+        names are lower-cased; repeated headers are joined with ", "."""
+        headers = {}
+        for name, value in self.headers.items():
+            n = name.lower()
+            if n in ("authorization", "biz-api-signature"):
+                value = "present"
+            headers[n] = headers[n] + ", " + value if n in headers else value
+        return {"method": self.command, "path": path, "query": query,
+                "body_sha256": hashlib.sha256(self._body).hexdigest(),
+                "body_bytes": len(self._body), "org_id": rec["org"],
+                "client_id": rec["client"], "headers": headers}
 
     # ---- /_test control API
 
@@ -941,8 +992,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return Reply(200, {"faults": copy.deepcopy(st.faults)})
 
         if path == "/_test/stats" and m == "GET":
+            if "org_id" in q and "client_id" in q:
+                return Reply(400, {"error": "ask for org_id or client_id, not both"})
+            key = ("client", q["client_id"]) if "client_id" in q else q.get("org_id")
             with st.lock:
-                key = q.get("org_id")
                 return Reply(200, dict(st.stats.get(key, st._zero())))
         if path == "/_test/stats/reset" and m == "POST":
             with st.lock:
@@ -962,8 +1015,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             valid = now < rec["expires_at"] and not rec.get("used") and not rec.get("revoked")
             out = {"valid": valid, "org_id": rec["org"], "client_id": rec["client"],
                    "expires_at": int(rec["expires_at"])}
+            out["revoked"] = rec["revoked"]
             if "used" in rec:
-                out.update(used=rec["used"], revoked=rec["revoked"])
+                out["used"] = rec["used"]
             return Reply(200, out)
 
         if path == "/_test/revoke" and m == "POST":
@@ -980,6 +1034,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         del st.access[t]
                         na += 1
             return Reply(200, {"ok": True, "revoked": n, "revoked_access": na})
+
+        if path == "/_test/revoke_access" and m == "POST":
+            return self._revoke_access(j)
 
         if path == "/_test/expire" and m == "POST":
             org, kind = j.get("org_id"), j.get("kind", "access")
@@ -1010,6 +1067,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return Reply(200, {"ok": True})
 
         return Reply(404, {"error": "no such control endpoint: %s %s" % (m, path)})
+
+    def _revoke_access(self, j):
+        """Marks access tokens revoked (refresh tokens untouched): the next resource call
+        with one gets 401 2031, and its client must refresh. Selects by "token", or by
+        "org_id" and/or "client_id"; an empty selection is refused, never "all"."""
+        sel = {k: j[k] for k in ("token", "org_id", "client_id") if k in j}
+        if not sel or not all(isinstance(v, str) and v for v in sel.values()):
+            return Reply(400, {"error": "give token, org_id or client_id (non-empty strings)"})
+        st = self.server.state
+        n = 0
+        with st.lock:
+            for tok, rec in st.access.items():
+                if ((sel.get("token", tok) == tok) and sel.get("org_id", rec["org"]) == rec["org"]
+                        and sel.get("client_id", rec["client"]) == rec["client"]
+                        and not rec["revoked"]):
+                    rec["revoked"] = True
+                    n += 1
+        return Reply(200, {"ok": True, "revoked_access": n})
 
     # ---- /_test barriers (the 'hold' fault)
 

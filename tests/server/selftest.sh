@@ -114,22 +114,25 @@ class Client:
         return http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=timeout)
 
     def req(self, method, target, body=b"", key=None, nonce=None, headers=None, conn=None,
-            timeout=20):
+            timeout=20, signed_as=None):
+        """signed_as=(METHOD, TARGET, BODY): sign those instead of what is sent."""
         if isinstance(body, str):
             body = body.encode("utf-8")
         h = dict(headers or {})
         if key is not None:
-            path, _, query = target.partition("?")
+            sm, st_, sb = signed_as or (method, target, body)
+            sb = sb.encode("utf-8") if isinstance(sb, str) else sb
+            path, _, query = st_.partition("?")
             nonce = str(int(time.time() * 1000)) if nonce is None else nonce
-            sts = b"|".join([method.encode(), path.encode(), nonce.encode(), query.encode(), body])
+            sts = b"|".join([sm.encode(), path.encode(), nonce.encode(), query.encode(), sb])
             h["Biz-Api-Key"] = pub_hex(key)
             h["Biz-Api-Nonce"] = nonce
             h["Biz-Api-Signature"] = key.sign(dsha(sts)).hex()
         if body:
-            h["Content-Type"] = "application/json"
+            h.setdefault("Content-Type", "application/json")
         c = conn or self.conn(timeout)
         try:
-            c.request(method, target, body=body if (body or method in ("POST", "PUT")) else None, headers=h)
+            c.request(method, target, body=body if (body or method in ("POST", "PUT", "PATCH")) else None, headers=h)
             r = c.getresponse()
             data = r.read()
             hdrs = {k.lower(): v for k, v in r.getheaders()}
@@ -160,6 +163,138 @@ class Client:
         body = json.dumps(obj).encode() if obj is not None else (b"{}" if method == "POST" else b"")
         st, h, d = self.req(method, path, body)
         return st, json.loads(d)
+
+RESOURCE_QUERY = "name=a%20b+c&plus=%2B1+2&raw=x+y&utf=caf%C3%A9&empty=&z=1&a=2"
+RESOURCE_BODY = '{"note": "caf\u00e9 \u2603 \U0001F600", "amount": "1.50", "k": [1, 2]}'
+
+def resource(c, app, other, stranger, at, CID, CID2, ORG, ORG2, is_error_shape, mint):
+    bearer = {"Authorization": "Bearer " + at}
+
+    def call(method, target, body=b"", key=app, headers=bearer, **kw):
+        st, h, data = c.req(method, target, body, key=key, headers=headers, **kw)
+        try:
+            j = json.loads(data)
+        except ValueError:
+            j = None
+        return st, h, data, j
+
+    def refused(name, res, status, code, words=""):
+        st, h, data, j = res
+        check(name, st == status and is_error_shape(j) and j["error_code"] == code
+              and words in j["error_message"] and c.sig_ok(h, data), (st, data))
+
+    c.ctl("POST", "/_test/stats/reset")
+    st, h, data, j = call("GET", "/v2/wallets?" + RESOURCE_QUERY)
+    check("resource GET: 200, signed", st == 200 and c.sig_ok(h, data), (st, data))
+    check("resource GET: echoes method, path, raw query, body digest, org, app",
+          j["method"] == "GET" and j["path"] == "/v2/wallets" and j["query"] == RESOURCE_QUERY
+          and j["body_sha256"] == hashlib.sha256(b"").hexdigest() and j["body_bytes"] == 0
+          and j["org_id"] == ORG and j["client_id"] == CID, j)
+    hd = j["headers"]
+    check("resource GET: echoes headers (names lower-case), credentials as 'present'",
+          hd.get("authorization") == "present" and hd.get("biz-api-signature") == "present"
+          and hd.get("biz-api-key") == pub_hex(app) and hd.get("biz-api-nonce", "").isdigit()
+          and hd.get("host") == "127.0.0.1:%d" % c.port, hd)
+    check("resource GET: no token or signature value in the answer",
+          at.encode() not in data and b"AT_" not in data, data)
+    for m in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        body = RESOURCE_BODY.encode("utf-8")
+        st, h, data, j = call(m, "/v2/wallets/w-1/sub%2Fpath?" + RESOURCE_QUERY, body,
+                              headers=dict(bearer, **{"X-Client-Thing": "t \u00e9".encode().decode("latin-1")}))
+        check("resource %s with a UTF-8 body: echoed byte-exact" % m, st == 200
+              and j["method"] == m and j["path"] == "/v2/wallets/w-1/sub%2Fpath"
+              and j["query"] == RESOURCE_QUERY
+              and j["body_sha256"] == hashlib.sha256(body).hexdigest() and j["body_bytes"] == len(body)
+              and j["headers"].get("content-length") == str(len(body))
+              and j["headers"].get("x-client-thing") == "t \u00e9".encode().decode("latin-1"), (st, data))
+    st, h, data, j = call("DELETE", "/v2/wallets/w-1")
+    check("resource DELETE without a body", st == 200 and j["method"] == "DELETE"
+          and j["query"] == "" and j["body_bytes"] == 0, (st, data))
+
+    refused("bare bearer (no signature) -> 401 2021", call("GET", "/v2/wallets", key=None), 401, 2021)
+    refused("signature without a bearer -> 401 2031",
+            call("GET", "/v2/wallets", headers={}), 401, 2031, "missing Authorization")
+    refused("unknown bearer -> 401 2031", call("GET", "/v2/wallets",
+            headers={"Authorization": "Bearer AT_bogus"}), 401, 2031, "unknown")
+    refused("bearer scheme missing -> 401 2031", call("GET", "/v2/wallets",
+            headers={"Authorization": at}), 401, 2031)
+    check("bearer scheme is case-insensitive", call("GET", "/v2/wallets",
+          headers={"Authorization": "bearer " + at})[0] == 200)
+    refused("signature by another app's key -> 401 2023", call("GET", "/v2/wallets", key=other),
+            401, 2023, "the app the access token was issued to")
+    at2 = mint(key=other, cid=CID2)[3]["access_token"]
+    refused("token of another app (signed by this app) -> 401 2023",
+            call("GET", "/v2/wallets", headers={"Authorization": "Bearer " + at2}), 401, 2023)
+    check("token and key of the other app -> 200, its own client_id",
+          call("GET", "/v2/wallets", key=other, headers={"Authorization": "Bearer " + at2})[3]
+          .get("client_id") == CID2)
+    refused("signature by an unregistered key -> 401 2023", call("GET", "/v2/wallets", key=stranger),
+            401, 2023, "not registered")
+    t = "/v2/wallets?" + RESOURCE_QUERY
+    b = RESOURCE_BODY
+    refused("tampered query -> 401 2024", call("POST", t + "&x=1", b, signed_as=("POST", t, b)), 401, 2024)
+    refused("re-encoded query (%20 for +) -> 401 2024", call("GET", t.replace("+", "%20"),
+            signed_as=("GET", t, b"")), 401, 2024)
+    refused("reordered query -> 401 2024", call("GET", "/v2/wallets?a=2&z=1",
+            signed_as=("GET", "/v2/wallets?z=1&a=2", b"")), 401, 2024)
+    refused("tampered body -> 401 2024", call("POST", t, b.replace("1.50", "1.51"),
+            signed_as=("POST", t, b)), 401, 2024)
+    refused("tampered method -> 401 2024", call("PUT", t, b, signed_as=("POST", t, b)), 401, 2024)
+    refused("tampered path -> 401 2024", call("POST", "/v2/wallets/x?" + RESOURCE_QUERY, b,
+            signed_as=("POST", t, b)), 401, 2024)
+    refused("path signed without /v2 -> 401 2024", call("GET", "/v2/wallets",
+            signed_as=("GET", "/wallets", b"")), 401, 2024)
+    old = str(int(time.time() * 1000) - 6 * 60 * 1000)
+    refused("nonce 6 min old -> 401 2022", call("GET", "/v2/wallets", nonce=old), 401, 2022)
+    fut = str(int(time.time() * 1000) + 6 * 60 * 1000)
+    refused("nonce 6 min ahead -> 401 2022", call("GET", "/v2/wallets", nonce=fut), 401, 2022)
+    st, h, data, j = call("GET", "/v2/wallets", headers={"Authorization": "Bearer " + at,
+                                                          "authorization": "Bearer " + at})
+    refused("two Authorization headers -> 401 2031", (st, h, data, j), 401, 2031)
+
+    st, s = c.ctl("GET", "/_test/stats?org_id=" + ORG)
+    check("stats: resource calls per org (bearer's org), failures apart",
+          s["resource"] == 22 and s["resource_failed"] == 13 and s["total"] == 1, s)
+    st, s = c.ctl("GET", "/_test/stats?client_id=" + CID2)
+    check("stats: resource calls per app", s["resource"] == 2 and s["resource_failed"] == 1
+          and s["mint"] == 1, s)
+    st, s = c.ctl("GET", "/_test/stats")
+    check("stats: resource calls globally (unknown bearers too)",
+          s["resource"] == 26 and s["resource_failed"] == 17, s)
+
+    # revocation of access tokens only: the next call is refused, a refresh recovers
+    st, h, data, j = mint()
+    atR, rtR = j["access_token"], j["refresh_token"]
+    st, r = c.ctl("POST", "/_test/revoke_access", {})
+    check("revoke_access with no selection -> 400 (never 'all')", st == 400, r)
+    st, r = c.ctl("POST", "/_test/revoke_access", {"token": atR})
+    check("revoke_access one token", st == 200 and r.get("revoked_access") == 1, r)
+    refused("revoked access token -> 401 2031", call("GET", "/v2/wallets",
+            headers={"Authorization": "Bearer " + atR}), 401, 2031, "revoked")
+    st, v = c.ctl("GET", "/_test/token_valid?token=" + atR)
+    check("token_valid: revoked", v.get("valid") is False and v.get("revoked") is True, v)
+    check("revoke_access leaves other tokens alone", call("GET", "/v2/wallets")[0] == 200)
+    st, hh, dd = c.req("POST", "/v2/oauth/token", json.dumps(
+        {"client_id": CID, "grant_type": "refresh_token", "refresh_token": rtR}), key=app)
+    atN = json.loads(dd).get("access_token")
+    check("revoke_access keeps the refresh token: the refresh recovers", st == 201 and call(
+        "GET", "/v2/wallets", headers={"Authorization": "Bearer %s" % atN})[0] == 200, (st, dd))
+    st, r = c.ctl("POST", "/_test/revoke_access", {"client_id": CID2})
+    check("revoke_access by client_id", st == 200 and r.get("revoked_access") == 1, r)
+    st, r = c.ctl("POST", "/_test/revoke_access", {"org_id": ORG2})
+    atO = mint(org=ORG2)[3]["access_token"]
+    st, r = c.ctl("POST", "/_test/revoke_access", {"org_id": ORG2, "client_id": CID})
+    check("revoke_access by org_id and client_id", st == 200 and r.get("revoked_access") == 1, r)
+
+    # the app taken out of the org after the token was issued
+    st, h, data, j = mint()
+    atU = j["access_token"]
+    c.ctl("POST", "/_test/apps", {"client_id": CID, "pubkey_hex": pub_hex(app), "orgs": [ORG2]})
+    refused("app no longer installed in the token's org -> 403 2030", call("GET", "/v2/wallets",
+            headers={"Authorization": "Bearer " + atU}), 403, 2030, "not installed")
+    c.ctl("POST", "/_test/apps", {"client_id": CID, "pubkey_hex": pub_hex(app), "orgs": [ORG, ORG2]})
+    check("installed again -> 200", call("GET", "/v2/wallets",
+          headers={"Authorization": "Bearer " + atU})[0] == 200)
 
 def live(d):
     c = Client(d)
@@ -223,19 +358,12 @@ def live(d):
     st, v = c.ctl("GET", "/_test/token_valid?token=AT_nonexistent")
     check("token_valid: unknown token", v.get("valid") is False, v)
 
-    # ---- protected
-    st, h, data = c.req("GET", "/v2/protected", headers={"Authorization": "Bearer " + at})
-    check("protected with token -> 200", st == 200 and json.loads(data) == {"ok": True, "org_id": ORG}
-          and c.sig_ok(h, data), (st, data))
-    st, h, data = c.req("GET", "/v2/protected")
-    check("protected without token -> 401 signed", st == 401 and is_error_shape(json.loads(data))
-          and c.sig_ok(h, data), (st, data))
-    st, h, data = c.req("GET", "/v2/protected", headers={"Authorization": "Bearer AT_bogus"})
-    check("protected with bogus token -> 401", st == 401, (st, data))
+    # ---- resource calls: bearer AND signature (README "Resource calls")
+    resource(c, app, other, stranger, at, CID, CID2, ORG, ORG2, is_error_shape, mint)
 
     # ---- keep-alive: two requests on one connection
     k = c.conn()
-    s1 = c.req("GET", "/v2/protected", headers={"Authorization": "Bearer " + at}, conn=k)[0]
+    s1 = c.req("GET", "/v2/wallets", key=app, headers={"Authorization": "Bearer " + at}, conn=k)[0]
     s2 = c.req("GET", mint_target(), key=app, conn=k)[0]
     k.close()
     check("keep-alive: two requests on one connection", s1 == 200 and s2 == 200, (s1, s2))
@@ -304,8 +432,10 @@ def live(d):
     check("reordered query signed as sent -> 200", st == 200, (st, data))
     st, h, data = c.req("GET", "/v2/oauth/token?client_id=app+id%2F%CE%B1%2B%CE%B2&org_id=org%261%3D2+~x&grant_type=org_implicit", key=app)
     check("percent-encoded query verifies (then unknown client)", st == 401 and json.loads(data)["error_code"] == 2025, (st, data))
-    st, h, data = c.req("GET", "/v2/nowhere", key=app)
-    check("unknown /v2 path -> 404 signed", st == 404 and c.sig_ok(h, data), (st, data))
+    st, h, data = c.req("GET", "/v3/nowhere", key=app)
+    check("path outside /v2/ -> 404 signed", st == 404 and c.sig_ok(h, data), (st, data))
+    st, h, data = c.req("GET", "/v2", key=app)
+    check("/v2 itself -> 404 signed", st == 404 and c.sig_ok(h, data), (st, data))
     st, h, data = c.req("DELETE", "/v2/oauth/token", key=app)
     check("DELETE token endpoint -> 405", st == 405, (st, data))
 
@@ -315,11 +445,16 @@ def live(d):
     st, h, data, j = mint()
     refresh(j["refresh_token"])
     st, s = c.ctl("GET", "/_test/stats")
-    check("stats global", s == {"mint": 4, "refresh": 1, "total": 5, "failed": 1}, s)
+    Z = {"resource": 0, "resource_failed": 0}
+    check("stats global", s == dict(Z, mint=4, refresh=1, total=5, failed=1), s)
     st, s = c.ctl("GET", "/_test/stats?org_id=" + ORG)
-    check("stats per org", s == {"mint": 2, "refresh": 1, "total": 3, "failed": 0}, s)
+    check("stats per org", s == dict(Z, mint=2, refresh=1, total=3, failed=0), s)
     st, s = c.ctl("GET", "/_test/stats?org_id=" + ORG3)
-    check("stats per org (failed)", s == {"mint": 1, "refresh": 0, "total": 1, "failed": 1}, s)
+    check("stats per org (failed)", s == dict(Z, mint=1, refresh=0, total=1, failed=1), s)
+    st, s = c.ctl("GET", "/_test/stats?client_id=" + CID)
+    check("stats per app", s == dict(Z, mint=4, refresh=1, total=5, failed=1), s)
+    st, s = c.ctl("GET", "/_test/stats?client_id=%s&org_id=%s" % (CID, ORG))
+    check("stats: org_id and client_id together -> 400", st == 400, s)
 
     # ---- faults
     def fault(**f):
@@ -522,7 +657,8 @@ def live(d):
     st, h, data, j = refresh(rtL)
     check("after lost_reply the old refresh token is rejected", st == 400 and j.get("error") == "invalid_grant", data)
     st, s = c.ctl("GET", "/_test/stats")
-    check("stats after lost_reply", s == {"mint": 1, "refresh": 2, "total": 3, "failed": 2}, s)
+    check("stats after lost_reply", s == {"mint": 1, "refresh": 2, "total": 3, "failed": 2,
+                                          "resource": 0, "resource_failed": 0}, s)
 
     # count -1, count 2, clear, listing, bad modes
     fault(mode="status", status=500, count=-1, on="mint")
@@ -537,9 +673,20 @@ def live(d):
     check("fault count 2", r == [502, 502, 200], r)
     st, j = c.ctl("POST", "/_test/fault", {"mode": "nonsense"})
     check("unknown fault mode -> 400", st == 400, j)
-    fault(mode="status", status=418, on="protected")
-    st, h, data = c.req("GET", "/v2/protected", headers={"Authorization": "Bearer " + at})
-    check("fault on=protected", st == 418, st)
+    st, h, data, j = mint(); atF = j["access_token"]
+    fault(mode="status", status=418, on="resource")
+    st, h, data = c.req("GET", mint_target(), key=app)
+    check("fault on=resource: a mint passes by", st == 200, (st, data))
+    st, h, data = c.req("DELETE", "/v2/any/thing", key=app, headers={"Authorization": "Bearer " + atF})
+    check("fault on=resource: the next resource call takes it", st == 418 and c.sig_ok(h, data), (st, data))
+    st, h, data = c.req("DELETE", "/v2/any/thing", key=app, headers={"Authorization": "Bearer " + atF})
+    check("fault on=resource: used up", st == 200, (st, data))
+    fault(mode="status", status=500, on="refresh")
+    st, h, data = c.req("GET", "/v2/wallets", key=app, headers={"Authorization": "Bearer " + atF})
+    check("fault on=refresh: a resource call passes by", st == 200, (st, data))
+    c.ctl("POST", "/_test/fault/clear")
+    st, j = c.ctl("POST", "/_test/fault", {"mode": "close", "on": "protected"})
+    check("fault on=protected (gone) -> 400", st == 400 and "resource" in j.get("on", []), j)
 
     # ---- concurrency: 40 simultaneous connections
     c.ctl("POST", "/_test/stats/reset")
@@ -600,8 +747,10 @@ def live(d):
     time.sleep(1.1)
     st, v = c.ctl("GET", "/_test/token_valid?token=" + at1)
     check("access token expires after TTL", v.get("valid") is False and v.get("org_id") == ORG, v)
-    st, h, data = c.req("GET", "/v2/protected", headers={"Authorization": "Bearer " + at1})
-    check("protected with expired token -> 401", st == 401, st)
+    st, h, data = c.req("GET", "/v2/wallets", key=app, headers={"Authorization": "Bearer " + at1})
+    check("resource call with an expired token -> 401 2031", st == 401
+          and json.loads(data).get("error_code") == 2031 and "expired" in json.loads(data)["error_message"],
+          (st, data))
     c.ctl("POST", "/_test/config", {"access_ttl": 43200, "refresh_ttl": 2592000})
 
     st, j = c.ctl("POST", "/_test/reset")
