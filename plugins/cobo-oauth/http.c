@@ -204,8 +204,12 @@ static int setup(CURL *c, const struct oauth_http_req *req, struct curl_slist *h
 	bad |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK;
 	/* The path as signed: no dot-segment squashing by libcurl. */
 	bad |= curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L) != CURLE_OK;
-	if (req->share != NULL)
+	if (req->share != NULL) {
 		bad |= curl_easy_setopt(c, CURLOPT_SHARE, (CURLSH *)req->share) != CURLE_OK;
+		/* The shared pool keeps this many idle connections (libcurl's default, 5,
+		 * would close most of a busy proxy's connections after each burst). */
+		bad |= curl_easy_setopt(c, CURLOPT_MAXCONNECTS, OAUTH_HTTP_POOL) != CURLE_OK;
+	}
 	return bad || set_method(c, req) != 0 ? -1 : 0;
 }
 

@@ -34,6 +34,7 @@ struct oauth_http_req {
 };
 
 #define OAUTH_HTTP_HEADERS_MAX (64 * 1024)
+#define OAUTH_HTTP_POOL 64L /* idle connections the share handle keeps */
 
 struct oauth_http_resp {
 	long status; /* HTTP status; 0 when no complete answer came */
