@@ -190,7 +190,12 @@ static int sign_setup(struct cobocred_ctx *ctx, const char *profile, const char 
 	st = cobocred_profile_org(ctx, profile, org, &o);
 	if (st != COBOCRED_SUCCESS)
 		return st;
-	snprintf(s->org, sizeof(s->org), "%s", o);
+	if (strlen(o) >= sizeof(s->org)) {
+		cobocred_set_error(ctx, "org id '%.40s...' is longer than %zu bytes", o,
+				   sizeof(s->org) - 1);
+		return COBOCRED_ERROR;
+	}
+	memcpy(s->org, o, strlen(o) + 1);
 	*ops = cobocred_request_ops(ctx, state, &st);
 	if (*ops == NULL)
 		return st;
