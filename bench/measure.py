@@ -18,6 +18,20 @@ median) and peak resident memory (median), all from wait4() of the child in
 bench/spawn.c (see there why not from here).
 With --instructions, one extra run under callgrind counts instructions,
 which repeat exactly for the same binary and input whatever the load.
+
+A group with "per_call": true compares clients of an API per call (CPU per
+signed call, bench/README.md "Signed resource calls").  Its cases may add:
+
+    "calls": N          the calls one run makes (0: start-up only; default 1)
+    "minus": NAME       per call = (this - NAME) / (N - NAME's calls): the
+                        start-up a long-running client pays once is taken out
+    "server_pid": PID   a long-running server the calls pass through (the
+                        signing proxy): its CPU over every measured run of the
+                        case (/proc/PID/stat), per call, is added
+    "expect_count": K   `expect` must occur exactly K times on stdout
+
+and the group names its "reference" case (the SDK): the ratio is
+this / reference, CPU per call, client and server together.
 """
 
 import argparse
@@ -44,10 +58,19 @@ def run_measured(case, spawn):
     if p.returncode != 0 or len(report) != 4:
         raise RuntimeError("%s: spawn failed (exit %d): %r" % (case["name"], p.returncode, err[:200]))
     wall_ns, cpu_ns, rss, code = (int(x) for x in report)
-    if code != 0 or case.get("expect", "").encode() not in out:
-        raise RuntimeError("%s: exit %d, stdout %r, stderr %r" % (
-            case["name"], code, out[:200], err[:200]))
+    want = case.get("expect", "").encode()
+    seen = out.count(want) if want else 1
+    if code != 0 or not seen or seen != case.get("expect_count", seen):
+        raise RuntimeError("%s: exit %d, %d of %s expected answers, stdout %r, stderr %r" % (
+            case["name"], code, seen, case.get("expect_count", "1+"), out[:200], err[:200]))
     return wall_ns / 1e9, cpu_ns / 1e9, rss
+
+
+def proc_cpu(pid):
+    """CPU seconds (user + system, every thread, living or gone) of a running process."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def case_env(case):
@@ -102,8 +125,61 @@ def measure_group(group, rounds, warmup, count_instr, spawn):
     return rows
 
 
-def ratio(a, b):
-    return "%.2f" % (a / b) if a is not None and b else "-"
+def measure_per_call(group, rounds, warmup, spawn):
+    """Rows of a per_call group: CPU and wall time per signed call (see the docstring)."""
+    cases = {c["name"]: c for c in group["cases"]}
+    samples = {n: [] for n in cases}
+    server = {n: 0.0 for n in cases}
+    for r in range(warmup + rounds):
+        order = list(group["cases"])
+        random.shuffle(order)
+        for c in order:
+            pid = c.get("server_pid")
+            before = proc_cpu(pid) if pid else 0.0
+            s = run_measured(c, spawn)
+            if r >= warmup:
+                samples[c["name"]].append(s)
+                server[c["name"]] += (proc_cpu(pid) - before) if pid else 0.0
+    med = {n: (statistics.median(x[0] for x in s), statistics.median(x[1] for x in s),
+               statistics.median(x[2] for x in s)) for n, s in samples.items()}
+    rows = []
+    for c in group["cases"]:
+        n, calls = c["name"], c.get("calls", 1)
+        row = {"name": n, "calls": calls, "rss_kib": med[n][2],
+               "process_cpu_ms": med[n][1] * 1000, "process_wall_ms": med[n][0] * 1000}
+        if calls > 0:
+            base = cases.get(c.get("minus"))
+            bw, bc, k = (med[base["name"]][0], med[base["name"]][1],
+                         base.get("calls", 1)) if base else (0.0, 0.0, 0)
+            row["client_cpu_ms"] = (med[n][1] - bc) / (calls - k) * 1000
+            row["wall_ms"] = (med[n][0] - bw) / (calls - k) * 1000
+            row["server_cpu_ms"] = server[n] / (rounds * calls) * 1000
+            row["cpu_ms"] = row["client_cpu_ms"] + row["server_cpu_ms"]
+        rows.append(row)
+    return rows
+
+
+def print_per_call(group, rows):
+    print("\n## %s\n" % group["group"])
+    print("| client | calls a process | client CPU ms a call | proxy CPU ms a call |"
+          " CPU ms a call | wall ms a call | max RSS KiB | this/SDK: CPU |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    ref = next(r for r in rows if r["name"] == group["reference"])
+    for r in rows:
+        if r["calls"] == 0:
+            print("| %s | 0 | (%.1f a process) | | | (%.1f a process) | %d | |" % (
+                r["name"], r["process_cpu_ms"], r["process_wall_ms"], r["rss_kib"]))
+            continue
+        rat = "(reference)" if r is ref else ratio(r["cpu_ms"], ref["cpu_ms"], "%.3f")
+        print("| %s | %d | %.2f | %s | %.2f | %.2f | %d | %s |" % (
+            r["name"], r["calls"], r["client_cpu_ms"],
+            "%.2f" % r["server_cpu_ms"] if r["server_cpu_ms"] else "-",
+            r["cpu_ms"], r["wall_ms"], r["rss_kib"], rat))
+    sys.stdout.flush()
+
+
+def ratio(a, b, fmt="%.2f"):
+    return fmt % (a / b) if a is not None and b else "-"
 
 
 def print_group(title, rows):
@@ -137,8 +213,12 @@ def main():
     groups = json.load(sys.stdin)
     results = []
     for g in groups:
-        rows = measure_group(g, args.rounds, args.warmup, args.instructions, args.spawn)
-        print_group(g["group"], rows)
+        if g.get("per_call"):
+            rows = measure_per_call(g, args.rounds, args.warmup, args.spawn)
+            print_per_call(g, rows)
+        else:
+            rows = measure_group(g, args.rounds, args.warmup, args.instructions, args.spawn)
+            print_group(g["group"], rows)
         results.append({"group": g["group"], "rows": rows})
     if args.json:
         with open(args.json, "w") as f:

@@ -14,7 +14,9 @@
 # Everything runs against a private D-Bus session with gnome-keyring and the
 # project's Cobo test server on 127.0.0.1, as the tests do; both are stopped
 # at exit.  Peers: git-credential-libsecret (built from git's contrib source),
-# git-credential-store, docker-credential-secretservice.
+# git-credential-store, docker-credential-secretservice, and for signed
+# resource calls Cobo's official JS SDK (@cobo/cobo-waas2, pinned in
+# bench/sdk-js/, installed once with npm into BUILDDIR/bench/sdk-js).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 # The kernel tier's keys go to a keyring of this run's own session keyring,
@@ -27,10 +29,10 @@ if [ -z "${COBO_BENCH_KEYSESSION:-}" ] && command -v keyctl > /dev/null; then
 		'exec 2>&3 3>&-; keyctl newring cobo-credential @s > /dev/null && exec bash "$0" "$@"' \
 		"$0" "$@"
 fi
-ROUNDS=30 WARMUP=3 MEASURE_ARGS=()
+ROUNDS=30 WARMUP=3 CALLS=50 MEASURE_ARGS=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) ROUNDS=3 WARMUP=1 ;;
+	--quick) ROUNDS=3 WARMUP=1 CALLS=3 ;;
 	--instructions) MEASURE_ARGS+=(--instructions) ;;
 	--json) MEASURE_ARGS+=(--json "$2"); shift ;;
 	-h|--help) sed -n '2,16p' "$0" | cut -c3-; exit 0 ;;
@@ -52,7 +54,7 @@ export COBO_CREDENTIAL_MODULE_PATH=$B/modules
 export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 die() { echo "bench/run.sh: $*" >&2; exit 1; }
-for c in secret-tool openssl docker-credential-secretservice git; do
+for c in secret-tool openssl docker-credential-secretservice git curl node npm; do
 	command -v "$c" > /dev/null || die "$c is missing: scripts/deps.sh test installs it"
 done
 
@@ -62,7 +64,7 @@ t_on_exit cobo_server_stop
 PEM=$T_TMP/app.pem
 (umask 077 && openssl genpkey -algorithm ed25519 -out "$PEM" 2>/dev/null) || die "openssl genpkey failed"
 PUB=$(openssl pkey -in "$PEM" -pubout -outform DER 2>/dev/null | tail -c 32 | od -An -tx1 | tr -d ' \n')
-cobo_server_register_app bench-client "$PUB" org-cached org-refresh org-mint > /dev/null ||
+cobo_server_register_app bench-client "$PUB" org-cached org-refresh org-mint org-res > /dev/null ||
 	die "cannot register the app on the test server"
 CHOST=127.0.0.1:$COBO_SERVER_PORT
 
@@ -104,6 +106,7 @@ config keyring "keyring cobo-oauth" keyring org-cached
 config file "file cobo-oauth" file org-cached
 config refresh "keyring cobo-oauth" keyring org-refresh
 config mint "cobo-oauth" file org-mint
+config res "file cobo-oauth" file org-res
 # The built-in desktop stack (no [stack]): the kernel tier in front of the
 # keyring; [module kernel] lifetime lets plain (docker) credentials in.
 sed '/^\[stack\]/,/^list/d' "$T_TMP/keyring.conf" > "$T_TMP/desktop.conf"
@@ -129,6 +132,10 @@ done
 for c in keyring file desktop; do
 	with "$c" "$B/src/cli/cobo-credential" token > /dev/null || die "first token ($c) failed"
 done
+# Signed resource calls: one Org Access Token (org-res, 12 h) for us and the SDK.
+(umask 077 && with res "$B/src/cli/cobo-credential" token > "$T_TMP/res.token") ||
+	die "first token (res) failed"
+. "$HERE/resource.sh"
 # A docker credential in the kernel tier (and the keyring, the store line's next).
 printf '{"ServerURL":"registry25.example.com","Username":"u25","Secret":"pw-25"}' |
 	with desktop "$B/src/docker/docker-credential-cobo" store > /dev/null || die "docker store (kernel) failed"
@@ -137,7 +144,7 @@ printf '{"ServerURL":"registry25.example.com","Username":"u25","Secret":"pw-25"}
 cobo_server_ctl POST /_test/config '{"access_ttl":30}' > /dev/null || die "cannot set the server's ttl"
 
 # The groups: the first case of each is ours, the others its peers.
-export B CHOST GIT_REQ GIT_LIBSECRET T_TMP
+export B CHOST GIT_REQ GIT_LIBSECRET T_TMP CALLS SDKJS PROXY_SOCK PROXY_PID RES_BODY
 "$PYTHON" - > "$T_TMP/spec.json" <<'EOF'
 import json, os, re
 e = os.environ
@@ -179,6 +186,10 @@ groups += [
   {"name": "docker-credential-cobo (kernel tier)", "argv": [dk_cobo, "get"], "stdin": "registry25.example.com\n", "env": conf("desktop"), "expect": '"Secret":"pw-25"'},
   {"name": "docker-credential-secretservice", "argv": ["docker-credential-secretservice", "get"], "stdin": "registry25.example.com\n", "expect": '"Secret":"pw-25"'}]},
 ]
+# Signed resource calls (issue 25): CPU per call beside Cobo's JS SDK (bench/resource.sh).
+import sys; sys.dont_write_bytecode = True; sys.path.insert(0, os.path.join(e["top_srcdir"], "bench"))
+from resource_spec import resource_groups
+groups += resource_groups(e, cli, conf)
 only = e.get("BENCH_ONLY")
 print(json.dumps([g for g in groups if not only or re.search(only, g["group"])]))
 EOF
@@ -189,4 +200,5 @@ echo "# $(uname -srm); $(git --version); gnome-keyring $(gnome-keyring-daemon --
 RC=$?
 echo
 echo "# server counters: $(cobo_server_ctl GET /_test/stats?org_id=org-refresh | tr -d '\n') (org-refresh)"
+echo "# server counters: $(cobo_server_ctl GET /_test/stats?org_id=org-res | tr -d '\n') (org-res)"
 exit $RC

@@ -22,7 +22,7 @@ curl openssl git procps keyutils"
 # symbolizer of the sanitizers' stack traces).
 TEST="clang clang-format libclang-rt-14-dev llvm-14 valgrind libglib2.0-dev groff-base
 skopeo docker.io docker-registry apache2-utils golang-docker-credential-helpers
-keepassxc etcd-server etcd-client"
+keepassxc etcd-server etcd-client nodejs"
 # Packages whose postinst enables and starts a system service.
 SERVICES="docker.io containerd etcd-server docker-registry"
 
@@ -36,6 +36,13 @@ git-versions) want="$BUILD $RUN $TEST dpkg-dev xz-utils zlib1g-dev" ;;
 esac
 
 installed() { [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]; }
+
+# bench/run.sh installs Cobo's JS SDK with npm (bench/sdk-js/install.sh).  Debian's
+# nodejs comes without npm (the npm package); NodeSource's nodejs bundles it and
+# conflicts with Debian's npm: ask for npm only when there is none.
+case "${1:-test}" in
+test | git-versions) command -v npm >/dev/null 2>&1 || want="$want npm" ;;
+esac
 
 missing=
 for p in $want; do
