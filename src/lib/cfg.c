@@ -19,6 +19,7 @@
 #include "fsutil.h"
 #include "orgset.h"
 #include "pins.h"
+#include "status.h"
 #include "strutil.h"
 
 /*
@@ -81,10 +82,6 @@ static const char *const known_schemas[] = {
 };
 
 static const char *const op_names[COBOCRED_OP_COUNT] = { "get", "store", "erase", "list" };
-
-static const char *const status_names[COBOCRED_STATUS_COUNT] = {
-	"SUCCESS", "NOTFOUND", "UNAVAIL", "TRYAGAIN", "DENIED", "ERROR",
-};
 
 struct parser {
 	const char *path;
@@ -235,16 +232,6 @@ static int apply_preset(const char *word, unsigned char *action)
 	return 0;
 }
 
-static int status_from_name(const char *s, size_t n)
-{
-	int i;
-
-	for (i = 0; i < COBOCRED_STATUS_COUNT; i++)
-		if (strlen(status_names[i]) == n && strncasecmp(status_names[i], s, n) == 0)
-			return i;
-	return -1;
-}
-
 /* One word inside [...]: STATUS=ACTION or a preset. */
 static int parse_action_word(struct parser *p, const char *w, unsigned char *action)
 {
@@ -259,7 +246,7 @@ static int parse_action_word(struct parser *p, const char *w, unsigned char *act
 			    "or a preset: sufficient, requisite, optional, fallback",
 			    w);
 	}
-	st = status_from_name(w, (size_t)(eq - w));
+	st = cobocred_status_from_name(w, (size_t)(eq - w));
 	if (st < 0)
 		return perr(p,
 			    "unknown status in '%s'; statuses are SUCCESS NOTFOUND "

@@ -14,6 +14,7 @@
 
 #include "cobocred/module.h"
 #include "itemmatch.h" /* cobocred_item_attr, cobocred_item_matches */
+#include "status.h"    /* cobocred_status_name */
 
 struct cobocred_ctx;
 
@@ -53,9 +54,6 @@ const char *cobocred_config_path(const struct cobocred_ctx *ctx);
 
 /* The built-in configuration text (a new config file starts from its stack). */
 const char *cobocred_default_config(void);
-
-/* Status name ("SUCCESS", "NOTFOUND", ...). */
-const char *cobocred_status_name(int status);
 
 /* Stack operations (see the [stack] lines). Returned items: free with cobocred_item_free. */
 int cobocred_get(struct cobocred_ctx *ctx, const struct cobocred_query *q,

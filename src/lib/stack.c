@@ -24,15 +24,6 @@
 
 #define MAX_DEPTH 4
 
-static const char *const status_names[COBOCRED_STATUS_COUNT] = {
-	"SUCCESS", "NOTFOUND", "UNAVAIL", "TRYAGAIN", "DENIED", "ERROR",
-};
-
-const char *cobocred_status_name(int status)
-{
-	return status >= 0 && status < COBOCRED_STATUS_COUNT ? status_names[status] : "INVALID";
-}
-
 const char *cobocred_instance_name(const struct instance *in)
 {
 	return in->name;

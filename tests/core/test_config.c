@@ -272,7 +272,34 @@ static void test_load_permissions(void)
 	CU_ASSERT_EQUAL(cobocred_config_load(path, &cfg, err, sizeof(err)), COBOCRED_NOTFOUND);
 }
 
+/* The one status table (src/util/status.c) names the ABI's values, both ways. */
+static void test_status_names(void)
+{
+	static const struct {
+		int st;
+		const char *name;
+	} abi[] = {
+		{ COBOCRED_SUCCESS, "SUCCESS" }, { COBOCRED_NOTFOUND, "NOTFOUND" },
+		{ COBOCRED_UNAVAIL, "UNAVAIL" }, { COBOCRED_TRYAGAIN, "TRYAGAIN" },
+		{ COBOCRED_DENIED, "DENIED" },	 { COBOCRED_ERROR, "ERROR" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(abi) / sizeof(abi[0]); i++) {
+		CU_ASSERT_STRING_EQUAL(cobocred_status_name(abi[i].st), abi[i].name);
+		CU_ASSERT_EQUAL(cobocred_status_from_name(abi[i].name, strlen(abi[i].name)),
+				abi[i].st);
+	}
+	CU_ASSERT_EQUAL(cobocred_status_from_name("tryAgain", 8), COBOCRED_TRYAGAIN);
+	CU_ASSERT_EQUAL(cobocred_status_from_name("DENIEDX", 6), COBOCRED_DENIED);
+	CU_ASSERT_EQUAL(cobocred_status_from_name("DENIED", 5), -1);
+	CU_ASSERT_EQUAL(cobocred_status_from_name("FOUND", 5), -1);
+	CU_ASSERT_STRING_EQUAL(cobocred_status_name(-1), "INVALID");
+	CU_ASSERT_STRING_EQUAL(cobocred_status_name(COBOCRED_STATUS_COUNT), "INVALID");
+}
+
 static const struct cutest_case parse_cases[] = {
+	{ "status names", test_status_names },
 	{ "full example", test_full_example },
 	{ "actions and presets", test_default_actions_and_presets },
 	{ "built-in default", test_builtin_default },

@@ -19,9 +19,6 @@
 #include "secret.h"
 #include "test_core_fixture.h"
 
-static const char *status_names[] = { "SUCCESS",  "NOTFOUND", "UNAVAIL",
-				      "TRYAGAIN", "DENIED",   "ERROR" };
-
 /* A module section for instance NAME using so, with extra options. */
 #define MOD(name, so, opts) \
 	"[module " name "]\nmodule = " so "\nname = " name "\nlog = %s\n" opts "\n"
@@ -45,8 +42,8 @@ static void test_status_action_table(void)
 			struct cobocred_ctx *ctx = fixture_ctx(
 				"[stack]\nget = a [%s=%s] b\n" MOD("a", "scripted", "get = %s")
 					MOD("b", "scripted", "get = SUCCESS"),
-				status_names[s], action, fixture_log(), status_names[s],
-				fixture_log());
+				cobocred_status_name(s), action, fixture_log(),
+				cobocred_status_name(s), fixture_log());
 			struct cobocred_item *out = NULL;
 			int st = cobocred_get(ctx, &test_q, &out);
 			int b_ran = strstr(fixture_calls(), "b get") != NULL;
@@ -61,7 +58,7 @@ static void test_status_action_table(void)
 				CU_ASSERT_TRUE(b_ran);
 				if (!b_ran)
 					fprintf(stderr, "status %s continue: b did not run\n",
-						status_names[s]);
+						cobocred_status_name(s));
 			}
 			CU_ASSERT_EQUAL(out != NULL, st == COBOCRED_SUCCESS);
 			if (st > COBOCRED_NOTFOUND)
@@ -191,7 +188,7 @@ static void test_store_never_downgrades(void)
 										    "store = %s")
 							       MOD("b", "scripted",
 								   "store = SUCCESS"),
-						       fixture_log(), status_names[s],
+						       fixture_log(), cobocred_status_name(s),
 						       fixture_log());
 		struct cobocred_item *it = cobocred_item_new("test");
 		int falls = s == COBOCRED_NOTFOUND || s == COBOCRED_UNAVAIL;
@@ -205,7 +202,7 @@ static void test_store_never_downgrades(void)
 		if (s > COBOCRED_UNAVAIL)
 			CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "module 'a'"));
 		if ((strstr(fixture_calls(), "b store") != NULL) != falls)
-			fprintf(stderr, "store: a %s: b store %s\n", status_names[s],
+			fprintf(stderr, "store: a %s: b store %s\n", cobocred_status_name(s),
 				falls ? "missing" : "ran");
 		cobocred_item_free(it);
 		cobocred_ctx_free(ctx);

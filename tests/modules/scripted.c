@@ -24,6 +24,7 @@
 #include <strings.h>
 
 #include "cobocred/module.h"
+#include "status.h"
 
 struct scripted {
 	const struct cobocred_host *host;
@@ -37,14 +38,9 @@ enum { OP_OPEN, OP_GET, OP_STORE, OP_ERASE, OP_LIST };
 
 static int parse_status(const char *s)
 {
-	static const char *const names[] = { "SUCCESS",	 "NOTFOUND", "UNAVAIL",
-					     "TRYAGAIN", "DENIED",   "ERROR" };
-	int i;
+	int st = cobocred_status_from_name(s, strlen(s));
 
-	for (i = 0; i < 6; i++)
-		if (strcasecmp(s, names[i]) == 0)
-			return i;
-	return 99; /* deliberately invalid: tests the host's range check */
+	return st >= 0 ? st : 99; /* deliberately invalid: tests the host's range check */
 }
 
 static void logf_(struct scripted *m, const char *op, const char *detail)
