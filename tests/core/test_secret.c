@@ -1,6 +1,7 @@
 /*
  * test_secret.c - secret memory is zeroed, wiped before free, tracked
- * while live; the trace writer redacts live secrets; items free theirs.
+ * while live; the trace writer redacts live secrets; items free theirs;
+ * the bounded buffer (util/sbuf.c) keeps its bound and wipes what it held.
  */
 #include "config.h"
 
@@ -11,6 +12,8 @@
 
 #include "cobocred.h"
 #include "cutest.h"
+#include "hostmem.h"
+#include "sbuf.h"
 #include "secret.h"
 
 /*
@@ -130,7 +133,52 @@ static void test_trace_redacts_live_secrets(void)
 	cobocred_secret_free(stars);
 }
 
+/* util's sbuf in the core: registry memory, a sticky bound, wiped as it grows. */
+static void test_sbuf_bounded_and_wiped(void)
+{
+	struct cobocred_sbuf b;
+	size_t live = cobocred_secret_live(), len = 0;
+	char big[300], *taken;
+
+	cobocred_sbuf_init(&b, 8);
+	CU_ASSERT_EQUAL(cobocred_sbuf_adds(&b, "12345"), 0);
+	CU_ASSERT_EQUAL(cobocred_secret_live(), live + 1);
+	CU_ASSERT_EQUAL(cobocred_sbuf_adds(&b, "6789"), -1);
+	CU_ASSERT_EQUAL(b.failed, COBOCRED_SBUF_FULL);
+	CU_ASSERT_STRING_EQUAL(cobocred_sbuf_str(&b), "12345");
+	CU_ASSERT_EQUAL(cobocred_sbuf_add(&b, "6", 1), -1); /* refusals stick */
+	CU_ASSERT_EQUAL(b.len, 5);
+	cobocred_sbuf_free(&b);
+	CU_ASSERT_EQUAL(cobocred_secret_live(), live);
+	CU_ASSERT_EQUAL(b.max, 8);
+
+	/* Growing past the first block frees it wiped. */
+	cobocred_sbuf_init(&b, 0);
+	memset(big, 'S', sizeof(big));
+	CU_ASSERT_EQUAL(cobocred_sbuf_add(&b, big, 200), 0);
+	watch = (const unsigned char *)b.p;
+	watch_len = 200;
+	watched_free_seen = watched_free_clean = 0;
+	CU_ASSERT_EQUAL(cobocred_sbuf_add(&b, big, sizeof(big)), 0);
+	CU_ASSERT_TRUE(watched_free_seen || !INTERPOSE_FREE);
+	CU_ASSERT_TRUE(watched_free_clean || !INTERPOSE_FREE);
+	CU_ASSERT_EQUAL(b.len, 500);
+
+	/* Taken: the caller's, still registered until it frees it. */
+	taken = cobocred_sbuf_take(&b, &len);
+	CU_ASSERT_EQUAL(len, 500);
+	CU_ASSERT_PTR_NULL(b.p);
+	CU_ASSERT_EQUAL(b.len, 0);
+	CU_ASSERT_EQUAL(cobocred_secret_live(), live + 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(taken);
+	CU_ASSERT_EQUAL(taken[500], '\0');
+	cobocred_hostmem_free(taken);
+	CU_ASSERT_EQUAL(cobocred_secret_live(), live);
+	CU_ASSERT_PTR_NULL(cobocred_sbuf_take(&b, NULL)); /* nothing added */
+}
+
 static const struct cutest_case cases[] = {
+	{ "bounded buffer: bound, wipe, take", test_sbuf_bounded_and_wiped },
 	{ "zeroed, wiped before free, tracked", test_zeroed_and_wiped },
 	{ "item secrets wiped", test_item_secret_wiped },
 	{ "binary dup", test_dup_and_binary },

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hostmem.h"
 #include "sbuf.h"
-#include "secret.h"
 
 #define READ_CHUNK ((size_t)64 * 1024)
 
@@ -32,23 +32,23 @@ static int reserve(struct cobocred_sbuf *b, size_t n)
 	size_t cap = b->cap ? b->cap : 256, max = bound(b);
 	char *p;
 
-	if (b->failed || n > max - b->len) {
-		b->failed = 1;
+	if (!b->failed && n > max - b->len)
+		b->failed = COBOCRED_SBUF_FULL;
+	if (b->failed)
 		return -1;
-	}
 	if (b->len + n < b->cap)
 		return 0;
 	while (cap <= b->len + n)
 		cap = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
 	if (cap > max + 1)
 		cap = max + 1;
-	if ((p = cobocred_secret_alloc(cap)) == NULL) {
-		b->failed = 1;
+	if ((p = cobocred_hostmem_alloc(cap)) == NULL) {
+		b->failed = COBOCRED_SBUF_NOMEM;
 		return -1;
 	}
 	if (b->p != NULL)
 		memcpy(p, b->p, b->len + 1);
-	cobocred_secret_free(b->p);
+	cobocred_hostmem_free(b->p);
 	b->p = p;
 	b->cap = cap;
 	return 0;
@@ -78,10 +78,10 @@ int cobocred_sbuf_addf(struct cobocred_sbuf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || reserve(b, (size_t)n) != 0) {
-		b->failed = 1;
+	if (n < 0 && !b->failed)
+		b->failed = COBOCRED_SBUF_NOMEM;
+	if (n < 0 || reserve(b, (size_t)n) != 0)
 		return -1;
-	}
 	va_start(ap, fmt);
 	vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
 	va_end(ap);
@@ -114,9 +114,20 @@ void cobocred_sbuf_free(struct cobocred_sbuf *b)
 {
 	size_t max = b->max;
 
-	cobocred_secret_free(b->p);
+	cobocred_hostmem_free(b->p);
 	memset(b, 0, sizeof(*b));
 	b->max = max;
+}
+
+char *cobocred_sbuf_take(struct cobocred_sbuf *b, size_t *len)
+{
+	char *p = b->p;
+
+	if (len != NULL)
+		*len = b->len;
+	b->p = NULL;
+	cobocred_sbuf_free(b);
+	return p;
 }
 
 int cobocred_sbuf_read(struct cobocred_sbuf *b, int fd, size_t limit,
