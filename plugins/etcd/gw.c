@@ -10,8 +10,10 @@
  *
  * No secret travels here except the etcd password (authenticate) and the
  * auth token it returns (a header): both live in host secret memory and
- * the request body that held the password is wiped.  Records are sealed
- * before they reach this file.
+ * the request body that held the password is wiped.  Every answer is read
+ * into util's bounded buffer (sbuf.h), in host secret memory and wiped as
+ * it is freed: the authenticate answer holds the auth token.  Records are
+ * sealed before they reach this file.
  */
 #include "config.h"
 
@@ -24,15 +26,10 @@
 
 #include "gw.h"
 #include "hostmem.h"
+#include "sbuf.h"
 #include "wipe.h"
 
 #define MAX_BODY (4u << 20)
-
-struct sink {
-	char *buf; /* malloc'd; NUL-terminated */
-	size_t len;
-	int too_large;
-};
 
 int etcd_gw_global_init(void)
 {
@@ -44,24 +41,12 @@ void etcd_gw_global_cleanup(void)
 	curl_global_cleanup();
 }
 
+/* An answer past MAX_BODY (or out of memory) stops the transfer: curl sees a short write. */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
-	struct sink *k = arg;
 	size_t n = size * nmemb;
-	char *p;
 
-	if (n > MAX_BODY - k->len) {
-		k->too_large = 1;
-		return 0;
-	}
-	p = realloc(k->buf, k->len + n + 1);
-	if (p == NULL)
-		return 0;
-	k->buf = p;
-	memcpy(k->buf + k->len, data, n);
-	k->len += n;
-	k->buf[k->len] = '\0';
-	return n;
+	return cobocred_sbuf_add(arg, data, n) == 0 ? n : 0;
 }
 
 static int tls_setup(CURL *c, const struct etcd_conf *cf)
@@ -82,7 +67,7 @@ static int tls_setup(CURL *c, const struct etcd_conf *cf)
 }
 
 static int setup(CURL *c, const struct etcd_conf *cf, const char *url, const char *body,
-		 struct curl_slist *hdrs, long timeout_ms, struct sink *k, char *errbuf)
+		 struct curl_slist *hdrs, long timeout_ms, struct cobocred_sbuf *k, char *errbuf)
 {
 	int bad = tls_setup(c, cf);
 
@@ -128,7 +113,7 @@ try {
 	int sent;  /* the request went out */
 	int timed_out;
 	char error[256];
-	struct sink k;
+	struct cobocred_sbuf k; /* the answer; host secret memory, at most MAX_BODY */
 };
 
 static void try_one(struct etcd_state *s, const char *base, const char *path, const char *body,
@@ -142,6 +127,7 @@ static void try_one(struct etcd_state *s, const char *base, const char *path, co
 	CURLcode cc;
 
 	memset(t, 0, sizeof(*t));
+	cobocred_sbuf_init(&t->k, MAX_BODY);
 	snprintf(url, sizeof(url), "%s%s", base, path);
 	hdrs = curl_slist_append(NULL, "Content-Type: application/json");
 	h2 = hdrs != NULL && auth != NULL ? curl_slist_append(hdrs, auth) : hdrs;
@@ -189,7 +175,7 @@ static int member_unwell(int code, const char *msg)
 /* Turns a member's answer into a status. */
 static int judge(struct etcd_state *s, const char *base, struct try *t, struct json_object **resp)
 {
-	struct json_object *o = t->k.buf != NULL ? json_tokener_parse(t->k.buf) : NULL, *e;
+	struct json_object *o = t->k.p != NULL ? json_tokener_parse(t->k.p) : NULL, *e;
 	const char *msg;
 	int code;
 
@@ -230,7 +216,7 @@ static int call_members(struct etcd_state *s, const char *path, const char *body
 		try_one(s, base, path, body, timeout_ms, &t);
 		if (t.http != 0) {
 			st = judge(s, base, &t, resp);
-			free(t.k.buf);
+			cobocred_sbuf_free(&t.k);
 			if (st == COBOCRED_TRYAGAIN)
 				s->unwell = 1;
 			if (st == COBOCRED_TRYAGAIN && i + 1 < n)
@@ -239,7 +225,7 @@ static int call_members(struct etcd_state *s, const char *path, const char *body
 				s->endpoint = m;
 			return st;
 		}
-		free(t.k.buf);
+		cobocred_sbuf_free(&t.k);
 		if ((flags & ETCD_GW_WAIT) && t.sent && t.timed_out) {
 			s->host->set_error(s->host->ctx, "etcd %s: no answer within %ld ms", base,
 					   timeout_ms);
