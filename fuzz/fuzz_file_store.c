@@ -20,6 +20,7 @@
 
 #include "cobocred/module.h"
 #include "format.h"
+#include "io.h" /* FILE_DEFAULT_MAX_BYTES */
 #include "secret.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -65,7 +66,7 @@ static char *reparse(const struct file_store *s, size_t *outlen)
 	struct file_store again;
 	char err[256], *out = NULL;
 
-	CHECK(file_store_serialize(s, &out, outlen) == 0);
+	CHECK(file_store_serialize(s, FILE_DEFAULT_MAX_BYTES, &out, outlen) == 0);
 	CHECK(out[*outlen] == '\0' && strlen(out) == *outlen); /* plain ASCII, no NUL */
 	CHECK(file_store_parse(out, *outlen, &again, err, sizeof(err)) == COBOCRED_SUCCESS);
 	check_store_eq(s, &again);

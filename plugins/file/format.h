@@ -81,9 +81,10 @@ int file_item_check(const struct file_item *it, char *err, size_t errlen);
 int file_store_parse(const char *buf, size_t len, struct file_store *out, char *err, size_t errlen);
 
 /*
- * Serialises s.  *out is secret memory (free with cobocred_hostmem_free),
- * NUL-terminated, *outlen bytes.  0, or -1 (OOM).
+ * Serialises s in at most max bytes.  *out is secret memory (free with
+ * cobocred_hostmem_free), NUL-terminated, *outlen bytes.  0; 1 when it
+ * would take more than max bytes; -1 (OOM).
  */
-int file_store_serialize(const struct file_store *s, char **out, size_t *outlen);
+int file_store_serialize(const struct file_store *s, size_t max, char **out, size_t *outlen);
 
 #endif

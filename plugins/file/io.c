@@ -78,17 +78,17 @@ int file_io_save(const struct file_paths *p, const struct file_store *s, char *e
 {
 	char *buf = NULL;
 	size_t len = 0, n;
-	int r = COBOCRED_ERROR;
+	int r = COBOCRED_ERROR, st = file_store_serialize(s, p->max_bytes, &buf, &len);
 
-	if (file_store_serialize(s, &buf, &len) != 0) {
-		snprintf(err, errlen, "out of memory writing the file store %s", p->path);
+	if (st == 1) {
+		snprintf(err, errlen,
+			 "the file store %s would grow past max_bytes=%zu; "
+			 "erase unused items or raise max_bytes= in [module file]",
+			 p->path, p->max_bytes);
 		goto out;
 	}
-	if (len > p->max_bytes) {
-		snprintf(err, errlen,
-			 "the file store %s would grow to %zu bytes, past max_bytes=%zu; "
-			 "erase unused items or raise max_bytes= in [module file]",
-			 p->path, len, p->max_bytes);
+	if (st != 0) {
+		snprintf(err, errlen, "out of memory writing the file store %s", p->path);
 		goto out;
 	}
 	if (write_guarded(p->path, buf, len, err, errlen) != 0) {

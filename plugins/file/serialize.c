@@ -1,8 +1,9 @@
 /*
  * serialize.c - writes a store in format 1 (see format.h).
  *
- * Two passes over the same code: the first only counts, so the output is
- * allocated once, exactly, in secret memory (it holds every secret).
+ * Into util's bounded buffer (sbuf.h): host secret memory, since the
+ * output holds every secret, wiped as it grows; never past the caller's
+ * bound.
  */
 #include "config.h"
 
@@ -11,26 +12,15 @@
 #include <string.h>
 
 #include "format.h"
-#include "hostmem.h"
+#include "sbuf.h"
 
-struct writer {
-	char *buf; /* NULL while counting */
-	size_t len;
-	int overflow;
-};
-
-static void put(struct writer *w, const void *p, size_t n)
+/* Adds to the buffer; a refusal sticks in w->failed (checked once, at the end). */
+static void put(struct cobocred_sbuf *w, const void *p, size_t n)
 {
-	if (w->len + n < w->len) {
-		w->overflow = 1;
-		return;
-	}
-	if (w->buf != NULL)
-		memcpy(w->buf + w->len, p, n);
-	w->len += n;
+	(void)cobocred_sbuf_add(w, p, n);
 }
 
-static void put_str(struct writer *w, const char *s)
+static void put_str(struct cobocred_sbuf *w, const char *s)
 {
 	put(w, s, strlen(s));
 }
@@ -40,7 +30,7 @@ static int needs_escape(unsigned char c)
 	return c < 0x21 || c > 0x7e || c == '%';
 }
 
-static void put_esc(struct writer *w, const void *p, size_t n)
+static void put_esc(struct cobocred_sbuf *w, const void *p, size_t n)
 {
 	static const char digits[] = "0123456789ABCDEF";
 	const unsigned char *s = p;
@@ -58,7 +48,7 @@ static void put_esc(struct writer *w, const void *p, size_t n)
 }
 
 /* "key VALUE\n" with VALUE escaped. */
-static void put_field(struct writer *w, const char *key, const void *p, size_t n)
+static void put_field(struct cobocred_sbuf *w, const char *key, const void *p, size_t n)
 {
 	put_str(w, key);
 	put(w, " ", 1);
@@ -66,7 +56,7 @@ static void put_field(struct writer *w, const char *key, const void *p, size_t n
 	put(w, "\n", 1);
 }
 
-static void put_time(struct writer *w, const char *key, int64_t t)
+static void put_time(struct cobocred_sbuf *w, const char *key, int64_t t)
 {
 	char num[32];
 
@@ -74,7 +64,7 @@ static void put_time(struct writer *w, const char *key, int64_t t)
 	put_str(w, num);
 }
 
-static void put_item(struct writer *w, const struct file_item *it)
+static void put_item(struct cobocred_sbuf *w, const struct file_item *it)
 {
 	size_t i;
 
@@ -97,7 +87,7 @@ static void put_item(struct writer *w, const struct file_item *it)
 	put_str(w, "end\n");
 }
 
-static void put_store(struct writer *w, const struct file_store *s)
+static void put_store(struct cobocred_sbuf *w, const struct file_store *s)
 {
 	char head[64];
 	size_t i;
@@ -108,21 +98,20 @@ static void put_store(struct writer *w, const struct file_store *s)
 		put_item(w, &s->items[i]);
 }
 
-int file_store_serialize(const struct file_store *s, char **out, size_t *outlen)
+int file_store_serialize(const struct file_store *s, size_t max, char **out, size_t *outlen)
 {
-	struct writer w = { 0 };
+	struct cobocred_sbuf w;
 
 	*out = NULL;
 	*outlen = 0;
+	cobocred_sbuf_init(&w, max);
 	put_store(&w, s);
-	if (w.overflow)
-		return -1;
-	w.buf = cobocred_hostmem_alloc(w.len);
-	if (w.buf == NULL)
-		return -1;
-	w.len = 0;
-	put_store(&w, s);
-	*out = w.buf;
-	*outlen = w.len;
+	if (w.failed) {
+		int full = w.failed == COBOCRED_SBUF_FULL;
+
+		cobocred_sbuf_free(&w);
+		return full ? 1 : -1;
+	}
+	*out = cobocred_sbuf_take(&w, outlen);
 	return 0;
 }

@@ -40,7 +40,7 @@ static int reserve(struct cobocred_sbuf *b, size_t n)
 		return 0;
 	while (cap <= b->len + n)
 		cap = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
-	if (cap > max + 1)
+	if (max < SIZE_MAX && cap > max + 1)
 		cap = max + 1;
 	if ((p = cobocred_hostmem_alloc(cap)) == NULL) {
 		b->failed = COBOCRED_SBUF_NOMEM;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "io.h" /* FILE_DEFAULT_MAX_BYTES */
 #include "match.h"
 #include "cutest.h"
 #include "secret.h"
@@ -80,7 +81,7 @@ static void round_trip(const struct file_store *s)
 	char *text = NULL, *again = NULL, err[256] = "";
 	size_t len = 0, len2 = 0, i;
 
-	CU_ASSERT_FATAL(file_store_serialize(s, &text, &len) == 0);
+	CU_ASSERT_FATAL(file_store_serialize(s, FILE_DEFAULT_MAX_BYTES, &text, &len) == 0);
 	CU_ASSERT(strncmp(text, HEAD, strlen(HEAD)) == 0);
 	for (i = 0; i < len; i++)
 		if (text[i] != '\n' && (text[i] < 0x20 || text[i] > 0x7e))
@@ -91,8 +92,14 @@ static void round_trip(const struct file_store *s)
 	CU_ASSERT_EQUAL_FATAL(back.n, s->n);
 	for (i = 0; i < s->n; i++)
 		assert_items_equal(&s->items[i], &back.items[i]);
-	CU_ASSERT(file_store_serialize(&back, &again, &len2) == 0);
+	CU_ASSERT(file_store_serialize(&back, FILE_DEFAULT_MAX_BYTES, &again, &len2) == 0);
 	CU_ASSERT(len == len2 && memcmp(text, again, len) == 0);
+	cobocred_secret_free(again);
+	/* The bound is the output's size: one byte less is refused, nothing handed out. */
+	CU_ASSERT_EQUAL(file_store_serialize(s, len - 1, &again, &len2), 1);
+	CU_ASSERT_PTR_NULL(again);
+	CU_ASSERT_EQUAL(file_store_serialize(s, len, &again, &len2), 0);
+	CU_ASSERT_EQUAL(len2, len);
 	cobocred_secret_free(text);
 	cobocred_secret_free(again);
 	file_store_clear(&back);
