@@ -6,7 +6,7 @@
 # per stack, so that a parallel make check runs them side by side.)
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/git.sh"
-. "$top_srcdir/tests/git/behaviour.sh"
+. "$top_srcdir/tests/lib/git-behaviour.sh"
 
 echo "# git $GIT_VERSION, built-in default stack, no D-Bus session"
 unset COBO_CREDENTIAL_CONFIG DBUS_SESSION_BUS_ADDRESS

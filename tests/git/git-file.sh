@@ -4,7 +4,7 @@
 # built-in default stack with no D-Bus session is git-default.sh.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/git.sh"
-. "$top_srcdir/tests/git/behaviour.sh"
+. "$top_srcdir/tests/lib/git-behaviour.sh"
 
 echo "# git $GIT_VERSION, file stack"
 gh_use_file

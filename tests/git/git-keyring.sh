@@ -5,7 +5,7 @@
 # built here from the source Debian's git package ships.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/git.sh"
-. "$top_srcdir/tests/git/behaviour.sh"
+. "$top_srcdir/tests/lib/git-behaviour.sh"
 
 gh_use_keyring || { echo "cannot start the test keyring" >&2; exit 1; }
 echo "# git $GIT_VERSION, keyring stack"
@@ -19,7 +19,7 @@ if ! kr_build_git_libsecret "$T_TMP/bin/git-credential-libsecret" 2> "$T_TMP/bui
 fi
 export PATH="$T_TMP/bin:$PATH"
 
-# as_libsecret CMD...: run a lib.sh command with git-credential-libsecret as the helper.
+# as_libsecret CMD...: run a tests/lib/git.sh command with git-credential-libsecret as the helper.
 as_libsecret() {
 	local saved=$GH_HELPER rc
 	GH_HELPER=libsecret

@@ -1,4 +1,4 @@
-# lifecycle-lib.sh - sourced by the lifecycle-*.sh integration tests (the
+# tests/lib/lifecycle.sh - sourced by the lifecycle-*.sh integration tests (the
 # token lifecycle of DESIGN.md, end to end with real parts): the Cobo test
 # server over HTTPS, an app registered with an `openssl genpkey` key, the
 # built git-credential-cobo as the front-end, and helpers to read the

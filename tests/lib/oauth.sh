@@ -1,4 +1,4 @@
-# oauth-lib.sh - sourced by the oauth-*.sh integration tests: the Cobo test
+# tests/lib/oauth.sh - sourced by the oauth-*.sh integration tests: the Cobo test
 # server, an app registered with an `openssl genpkey` key, a config whose
 # stack is "get = file cobo-oauth", and helpers around tests/oauth/oauth-driver.
 . "$top_srcdir/tests/lib/common.sh"

@@ -1,8 +1,8 @@
-# tests/git/behaviour.sh - the "Non-Cobo hosts" rules of
+# tests/lib/git-behaviour.sh - the "Non-Cobo hosts" rules of
 # issue 5, one check at a time, through the real git client where git
 # forwards the keys and through the helper directly where the git under
 # test does not (password_expiry_utc and oauth_refresh_token arrived in
-# git 2.41, ephemeral in 2.46).  Source after lib.sh and a gh_use_* call;
+# git 2.41, ephemeral in 2.46).  Source after tests/lib/git.sh and a gh_use_* call;
 # then run gh_behaviour_suite.  Every test uses its own host name.
 
 bh_nothing_stored() {
