@@ -75,8 +75,9 @@ check_flow() {
 check_flow "versions" 'cobo-credential --version && docker-credential-cobo version'
 check_flow "man -w finds the four pages" \
 	'man -w cobo-credential git-credential-cobo docker-credential-cobo cobo-credential.conf'
-check_flow "the five modules in the multiarch module directory" \
-	'ls /usr/lib/*-linux-*/cobo-credential/modules/*.so && test "$(ls /usr/lib/*-linux-*/cobo-credential/modules/*.so | wc -l)" = 5'
+check_flow "the five modules and their manifests in the multiarch module directory" \
+	'ls /usr/lib/*-linux-*/cobo-credential/modules/*.so && test "$(ls /usr/lib/*-linux-*/cobo-credential/modules/*.so | wc -l)" = 5 &&
+	test "$(ls /usr/lib/*-linux-*/cobo-credential/modules/*.module | wc -l)" = 5'
 # A user with a file store only: no keyring daemon in a bare root.
 check_flow "git credential approve, then fill, through the file module" '
 	set -e

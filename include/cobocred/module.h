@@ -20,6 +20,13 @@
  *     the caller and are valid only for the duration of the call.
  *
  * Modules link no host symbols: everything goes through struct cobocred_host.
+ *
+ * Manifest: install NAME.module beside NAME.so (name, abi, schemas,
+ * capabilities; cobo-credential.conf(5), "Module manifests") and the host
+ * learns what the module serves without loading it, and passes over it for
+ * other schemas.  It must say what the struct below declares, or the host
+ * refuses the module.  Without one, the module is loaded whenever the stack
+ * reaches it.
  */
 #ifndef COBOCRED_MODULE_H
 #define COBOCRED_MODULE_H

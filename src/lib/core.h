@@ -11,18 +11,24 @@
 #include "cfg.h"
 #include "stack.h"
 
+struct cobocred_manifest;
+
 /* One module instance of the stack, loaded on first use. */
 struct instance {
-	char *name;		    /* owned: the instance name used on stack lines */
-	int state;		    /* INST_* */
-	int status;		    /* status reported while unusable */
-	struct cobocred_module mod; /* copy, zero-extended to our struct size */
-	void *handle;		    /* dlopen handle; owned */
-	void *mstate;		    /* module's per-instance state */
-	char error[512];	    /* why it is unusable */
+	char *name;			    /* owned: the instance name used on stack lines */
+	int state;			    /* INST_* */
+	int status;			    /* status reported while unusable */
+	struct cobocred_module mod;	    /* copy, zero-extended to our struct size */
+	void *handle;			    /* dlopen handle; owned */
+	void *mstate;			    /* module's per-instance state */
+	char error[512];		    /* why it is unusable */
+	struct cobocred_manifest *manifest; /* owned; NULL: none (yet) */
+	int manifest_state;		    /* MANIFEST_* */
 };
 
 enum { INST_NEW = 0, INST_READY, INST_ABSENT, INST_FAILED };
+/* BAD: refused or not found; load() reads it again and says why. */
+enum { MANIFEST_UNREAD = 0, MANIFEST_NONE, MANIFEST_OK, MANIFEST_BAD };
 
 /*
  * The cross-process lock service: how the token lifecycle keeps one
@@ -76,17 +82,19 @@ struct instance *cobocred_instance(struct cobocred_ctx *ctx, const char *name,
 struct instance *cobocred_instance_slot(struct cobocred_ctx *ctx, const char *name);
 void cobocred_instances_free(struct cobocred_ctx *ctx);
 /*
- * What the host knows of its own modules before loading them (cobo-oauth
- * serves Cobo tokens only), so the stack passes over them without mapping
- * their libraries.  1 only when the instance's module is one of those and
- * the table says so; 0 means "load it and ask".
+ * What a module's manifest (NAME.module beside NAME.so, manifest.h) says,
+ * read without loading the module, so the stack passes over a module that
+ * serves other schemas without mapping its libraries.  1 only when the
+ * manifest says so; 0 (no manifest, or a refused one) means "load it and
+ * ask".  load() holds the module to its manifest.
  */
-int cobocred_instance_known_not_to_serve(const struct cobocred_ctx *ctx, const char *instance,
+int cobocred_instance_known_not_to_serve(struct cobocred_ctx *ctx, const char *instance,
 					 const char *schema);
-int cobocred_instance_known_to_serve(const struct cobocred_ctx *ctx, const char *instance,
+/* 1 when the manifest names schema (a `schemas = *` manifest names none). */
+int cobocred_instance_known_to_serve(struct cobocred_ctx *ctx, const char *instance,
 				     const char *schema);
-/* 1 when the table says the instance's module mints (load() holds it to that). */
-int cobocred_instance_known_to_mint(const struct cobocred_ctx *ctx, const char *instance);
+/* 1 when the manifest says the module mints. */
+int cobocred_instance_known_to_mint(struct cobocred_ctx *ctx, const char *instance);
 
 /*
  * schema_owner.c: checks every profile against a module's settings table

@@ -1,6 +1,8 @@
 /*
  * loader.c - finds, checks, dlopens and opens module instances, lazily:
- * an instance is loaded the first time the stack reaches it, never before.
+ * an instance is loaded the first time the stack reaches it, never before;
+ * and, when its manifest (manifest.h) says it serves other schemas, or
+ * that it mints and the lifecycle may not need it, not even then.
  */
 #include "config.h"
 
@@ -15,6 +17,7 @@
 
 #include "core.h"
 #include "fsutil.h"
+#include "manifest.h"
 
 #define MAX_MODULE_ARGS 64
 
@@ -151,29 +154,6 @@ static void option_where(const struct cobocred_ctx *ctx, const struct cobocred_s
 	}
 }
 
-/*
- * What the host's own modules serve, known before they are loaded.  A
- * module declares its schemas itself (ABI 1.2 `schemas`), but only once
- * loaded, and loading cobo-oauth maps libcurl, OpenSSL and json-c: a plain
- * git or Docker get that misses the stores loaded it just to learn that it
- * serves Cobo tokens only.  load() refuses a module whose own declaration
- * differs from this table, so the two never drift apart unnoticed.
- */
-static const char *const cobo_oauth_schemas[] = { COBOCRED_SCHEMA_COBO, NULL };
-/*
- * mint: whether it declares COBOCRED_CAP_MINT, so a token get hands it to
- * the lifecycle's mint hook unloaded, and the hook maps it only when it
- * must mint (a storm of helpers on one stale token maps it once, not once
- * per helper).  load() checks this against the module's caps too.
- */
-static const struct known_module {
-	const char *soname;
-	const char *const *schemas;
-	int mint;
-} known_modules[] = {
-	{ "cobo-oauth", cobo_oauth_schemas, 1 },
-};
-
 static const char *instance_soname(const struct cobocred_ctx *ctx, const char *instance)
 {
 	const char *soname = cobocred_section_get(cobocred_config_module(ctx->cfg, instance),
@@ -182,86 +162,110 @@ static const char *instance_soname(const struct cobocred_ctx *ctx, const char *i
 	return soname != NULL ? soname : instance;
 }
 
-/* The table's row of SONAME, or NULL when it is not one of ours. */
-static const struct known_module *known_row(const char *soname)
+/*
+ * Reads the manifest beside so_path into in (manifest.h), once.  0, or -1
+ * with why (then load() refuses the module with it).
+ */
+static int read_manifest(struct instance *in, const char *so_path, char *why, size_t len)
 {
-	size_t i;
+	struct cobocred_manifest *m = malloc(sizeof(*m)); /* becomes in->manifest */
+	int r;
 
-	for (i = 0; i < sizeof(known_modules) / sizeof(known_modules[0]); i++)
-		if (strcmp(known_modules[i].soname, soname) == 0)
-			return &known_modules[i];
-	return NULL;
+	if (m == NULL) {
+		snprintf(why, len, "out of memory reading its manifest");
+		in->manifest_state = MANIFEST_BAD;
+		return -1;
+	}
+	r = cobocred_manifest_read(so_path, m, why, len);
+	if (r == 0) {
+		in->manifest = m;
+		in->manifest_state = MANIFEST_OK;
+		return 0;
+	}
+	free(m);
+	in->manifest_state = r == 1 ? MANIFEST_NONE : MANIFEST_BAD;
+	return r == 1 ? 0 : -1;
 }
 
-/* The table's schemas of SONAME, or NULL when it is not one of ours. */
-static const char *const *known_schemas(const char *soname)
+/*
+ * The manifest of instance's module, read without loading it; NULL when
+ * the module has none, cannot be found, or its manifest is refused: then
+ * the host knows nothing and loads the module to ask (load() says why a
+ * manifest was refused, and refuses the module with it).
+ */
+static const struct cobocred_manifest *manifest_of(struct cobocred_ctx *ctx, const char *instance)
 {
-	const struct known_module *k = known_row(soname);
+	struct instance *in = cobocred_instance_slot(ctx, instance);
+	char path[PATH_MAX], why[COBOCRED_TRUST_ERR_MAX];
 
-	return k != NULL ? k->schemas : NULL;
+	if (in == NULL)
+		return NULL;
+	if (in->manifest_state == MANIFEST_UNREAD) {
+		if (find_module(instance_soname(ctx, instance), path, sizeof(path), why,
+				sizeof(why)) == 0)
+			(void)read_manifest(in, path, why, sizeof(why));
+		else
+			in->manifest_state = MANIFEST_BAD; /* load() finds it again, and says why */
+	}
+	return in->manifest;
 }
 
-static int listed(const char *const *list, const char *schema)
-{
-	for (; *list != NULL; list++)
-		if (strcmp(*list, schema) == 0)
-			return 1;
-	return 0;
-}
-
-int cobocred_instance_known_not_to_serve(const struct cobocred_ctx *ctx, const char *instance,
+int cobocred_instance_known_not_to_serve(struct cobocred_ctx *ctx, const char *instance,
 					 const char *schema)
 {
-	const char *const *known = known_schemas(instance_soname(ctx, instance));
+	const struct cobocred_manifest *m = manifest_of(ctx, instance);
 
-	return known != NULL && !listed(known, schema);
+	return m != NULL && !m->any_schema && !cobocred_manifest_names(m, schema);
 }
 
-int cobocred_instance_known_to_serve(const struct cobocred_ctx *ctx, const char *instance,
+int cobocred_instance_known_to_serve(struct cobocred_ctx *ctx, const char *instance,
 				     const char *schema)
 {
-	const char *const *known = known_schemas(instance_soname(ctx, instance));
+	const struct cobocred_manifest *m = manifest_of(ctx, instance);
 
-	return known != NULL && listed(known, schema);
+	return m != NULL && cobocred_manifest_names(m, schema);
 }
 
-int cobocred_instance_known_to_mint(const struct cobocred_ctx *ctx, const char *instance)
+int cobocred_instance_known_to_mint(struct cobocred_ctx *ctx, const char *instance)
 {
-	const struct known_module *k = known_row(instance_soname(ctx, instance));
+	const struct cobocred_manifest *m = manifest_of(ctx, instance);
 
-	return k != NULL && k->mint;
+	return m != NULL && (m->caps & COBOCRED_CAP_MINT);
 }
 
-/* 0 if module m declares what known_modules says of soname; -1 (in failed) if not. */
-static int as_known(struct instance *in, const char *soname, const char *where)
+/*
+ * The module's manifest, read now if it was not (or was refused) before
+ * the stack reached it; after adopt(), the module held to it.  0, or -1
+ * with in failed.
+ */
+static int manifest_before(struct cobocred_ctx *ctx, struct instance *in, const char *path,
+			   const char *where)
 {
-	const char *const *known = known_schemas(soname), *const *got = in->mod.schemas;
-	size_t n = 0, k = 0;
+	char why[COBOCRED_TRUST_ERR_MAX];
 
-	if (known == NULL)
-		return 0;
-	for (; got != NULL && got[n] != NULL; n++)
-		if (!listed(known, got[n]))
-			break;
-	while (known[k] != NULL)
-		k++;
-	if (got == NULL || got[n] != NULL || n != k) {
-		inst_fail(in, INST_FAILED, COBOCRED_ERROR,
-			  "%s: module '%s' (%s.so) serves other schemas than this "
-			  "cobo-credential expects of it; install the module and the helpers "
-			  "from one build",
-			  where, in->name, soname);
+	if (in->manifest_state != MANIFEST_OK && in->manifest_state != MANIFEST_NONE &&
+	    read_manifest(in, path, why, sizeof(why)) != 0) {
+		inst_fail(in, INST_FAILED, COBOCRED_ERROR, "%s: module '%s': %s", where, in->name,
+			  why);
 		return -1;
 	}
-	if (!(in->mod.caps & COBOCRED_CAP_MINT) != !known_row(soname)->mint) {
-		inst_fail(in, INST_FAILED, COBOCRED_ERROR,
-			  "%s: module '%s' (%s.so) %s tokens, unlike what this cobo-credential "
-			  "expects of it; install the module and the helpers from one build",
-			  where, in->name, soname,
-			  (in->mod.caps & COBOCRED_CAP_MINT) ? "mints" : "does not mint");
-		return -1;
-	}
+	if (in->manifest == NULL)
+		cobocred_trace(ctx,
+			       "module '%s': no manifest beside %s; loaded to learn what it "
+			       "serves",
+			       in->name, path);
 	return 0;
+}
+
+static int manifest_after(struct instance *in, const char *path, const char *where)
+{
+	char why[1024];
+
+	if (in->manifest == NULL ||
+	    cobocred_manifest_check(in->manifest, &in->mod, path, why, sizeof(why)) == 0)
+		return 0;
+	inst_fail(in, INST_FAILED, COBOCRED_ERROR, "%s: module '%s': %s", where, in->name, why);
+	return -1;
 }
 
 static void load(struct cobocred_ctx *ctx, struct instance *in,
@@ -295,6 +299,8 @@ static void load(struct cobocred_ctx *ctx, struct instance *in,
 		return;
 	}
 	/* NODELETE: GLib-based modules must never be unmapped once loaded. */
+	if (manifest_before(ctx, in, path, where) != 0)
+		return;
 	in->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
 	if (in->handle == NULL) {
 		inst_fail(in, INST_FAILED, COBOCRED_ERROR, "%s: cannot load %s: %s", where, path,
@@ -317,7 +323,7 @@ static void load(struct cobocred_ctx *ctx, struct instance *in,
 			  where, in->name, COBOCRED_ABI_MAJOR, COBOCRED_ABI_MINOR);
 		return;
 	}
-	if (adopt(in, m, where) != 0 || as_known(in, soname, where) != 0)
+	if (adopt(in, m, where) != 0 || manifest_after(in, path, where) != 0)
 		return;
 	argc = module_args(sec, argv, MAX_MODULE_ARGS);
 	ctx->error[0] = '\0';
@@ -393,6 +399,7 @@ void cobocred_instances_free(struct cobocred_ctx *ctx)
 			in->mod.close(in->mstate);
 		if (in->handle != NULL)
 			dlclose(in->handle);
+		free(in->manifest);
 		free(in->name);
 		free(in);
 	}

@@ -19,10 +19,10 @@
 
 /*
  * 1 if [module NAME] schemas = ... lets instance serve schema; with no such
- * list, 1 unless explicit, where the host's own knowledge must name it
- * (cobocred_instance_known_to_serve).
+ * list, 1 unless explicit, where the module's manifest must name the
+ * schema and say it mints (loader.c), as an owner does.
  */
-static int schema_listed(const struct cobocred_ctx *ctx, const char *instance, const char *schema,
+static int schema_listed(struct cobocred_ctx *ctx, const char *instance, const char *schema,
 			 int explicit)
 {
 	const char *list = cobocred_section_get(cobocred_config_module(ctx->cfg, instance),
@@ -30,7 +30,9 @@ static int schema_listed(const struct cobocred_ctx *ctx, const char *instance, c
 	size_t n = strlen(schema), w;
 
 	if (list == NULL)
-		return explicit ? cobocred_instance_known_to_serve(ctx, instance, schema) : 1;
+		return explicit ? cobocred_instance_known_to_serve(ctx, instance, schema) &&
+					  cobocred_instance_known_to_mint(ctx, instance)
+				: 1;
 	for (; *list; list += w) {
 		list += strspn(list, " ,\t");
 		w = strcspn(list, " ,\t");
@@ -63,9 +65,9 @@ static struct instance *owner(struct cobocred_ctx *ctx, const char *schema, int 
 	if (ctx->cfg == NULL)
 		return NULL;
 	l = &ctx->cfg->ops[COBOCRED_OP_GET];
-	/* Pass 0: instances whose [module] section names the schema, or that
-	 * the host knows serve it (loader.c), so the stores before them need
-	 * not load; pass 1: every instance it may reach. */
+	/* Pass 0: instances whose [module] section names the schema, or whose
+	 * manifest says they mint it (loader.c), so the stores before them
+	 * need not load; pass 1: every instance it may reach. */
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < l->n; i++) {
 			if (!schema_listed(ctx, l->v[i].instance, schema, pass == 0))

@@ -249,7 +249,7 @@ static void fill_above(struct cobocred_ctx *ctx, const struct fill *f,
 	memcpy(ctx->error, error, sizeof(error));
 }
 
-/* 1 if entry e is one of the host's own minters (loader.c), not loaded yet, on a minting get. */
+/* 1 if entry e's manifest says it mints (loader.c), not loaded yet, on a minting get. */
 static int lazy_minter(struct cobocred_ctx *ctx, const struct cobocred_stack_entry *e,
 		       enum cobocred_op op, const struct stack_client *c)
 {
@@ -265,7 +265,7 @@ static int lazy_minter(struct cobocred_ctx *ctx, const struct cobocred_stack_ent
 }
 
 /*
- * A minting get reaching a known minter that is not loaded yet: the mint
+ * A minting get reaching a minter (by its manifest) not loaded yet: the mint
  * hook gets it unloaded and loads it (cobocred_stack_ready) only when it
  * must mint.  Loading cobo-oauth maps libcurl, OpenSSL and json-c; in a
  * storm of helpers on one stale token, all but the refresher find the new
@@ -328,7 +328,7 @@ static int run_entry(struct cobocred_ctx *ctx, const struct cobocred_stack_entry
 	 * serve the query is never even loaded. */
 	if (schemas != NULL && q != NULL && q->schema != NULL && !list_names(schemas, q->schema))
 		return -1;
-	/* Nor one of the host's own modules that serves other schemas (loader.c). */
+	/* Nor one whose manifest says it serves other schemas (loader.c). */
 	if (schemas == NULL && q != NULL && q->schema != NULL &&
 	    cobocred_instance_known_not_to_serve(ctx, e->instance, q->schema))
 		return -1;

@@ -8,6 +8,8 @@
  *
  *   cc -shared -fPIC $(pkg-config --cflags cobocred) -o static.so static-module.c
  *
+ * and installed with its manifest, static.module, beside it.
+ *
  * Options: schema=S username=U password_file=PATH (the secret is read from
  * a file so it never sits in the config).
  */
@@ -107,5 +109,8 @@ out:
 	return r;
 }
 
+/* git credentials only; its manifest (static.module) says so too. */
+static const char *const static_schemas[] = { COBOCRED_SCHEMA_GIT, NULL };
+
 COBOCRED_MODULE_DEFINE(static_module, "static", .caps = COBOCRED_CAP_GET, .open = st_open,
-		       .close = st_close, .get = st_get)
+		       .close = st_close, .get = st_get, .schemas = static_schemas)

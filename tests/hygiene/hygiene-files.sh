@@ -138,8 +138,8 @@ expect_eq "everything fixed: the token is refreshed" "0 ${MINTS% *} 1" "$RC $(sr
 MODS=$T_TMP/modules
 mkdir -p "$MODS"
 chmod 755 "$MODS"
-cp "$COBO_CREDENTIAL_MODULE_PATH"/*.so "$MODS"/
-chmod 644 "$MODS"/*.so
+cp "$COBO_CREDENTIAL_MODULE_PATH"/*.so "$COBO_CREDENTIAL_MODULE_PATH"/*.module "$MODS"/
+chmod 644 "$MODS"/*.so "$MODS"/*.module
 chmod 664 "$MODS/file.so"
 COBO_CREDENTIAL_MODULE_PATH=$MODS all3 "group-writable module" \
 	"$MODS/file.so is writable by group or others \(mode 664\); run: chmod go-w $MODS/file.so"

@@ -58,8 +58,11 @@ profile() { # EXTRA_LINES...
 	printf 'server_key = dev\n'
 	printf '%s\n' "$@"
 }
+# Its manifest says etcd keeps Cobo tokens only: `schemas =` sends the git
+# get of run_git to it, so the helper loads it and reads its files.
 etcd_module() { # EXTRA_LINES...
 	printf '[stack]\nget = etcd\n[module etcd]\nendpoints = http://127.0.0.1:9\n'
+	printf 'schemas = org.git.Password\n'
 	printf '%s\n' "$@"
 }
 # A stack of the scripted test module as "probe", which answers mod-ok.
