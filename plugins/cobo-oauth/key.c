@@ -24,6 +24,7 @@
 #include <openssl/rand.h>
 
 #include "fsutil.h"
+#include "secretref.h"
 #include "key.h"
 #include "hostmem.h"
 #include "strutil.h"
@@ -229,24 +230,23 @@ int oauth_key_load(const struct cobocred_host *host, const char *profile, const 
 		   const char *client_id, unsigned char seed[OAUTH_SEED_LEN], char *err,
 		   size_t errlen)
 {
-	err[0] = '\0';
-	if (spec == NULL || strcmp(spec, "keyring") == 0)
-		return key_from_store(host, profile, client_id, seed, err, errlen);
-	if (strncmp(spec, "file:", 5) == 0) {
-		char where[4200];
+	struct cobocred_secret_ref ref;
+	char where[4200], why[COBOCRED_TRUST_ERR_MAX];
 
-		return load_path(cobocred_host_config_file(host),
-				 cobocred_host_setting_where(host, profile, "app_secret", where,
-							     sizeof(where)),
-				 spec + 5, seed, err, errlen);
+	err[0] = '\0';
+	cobocred_host_setting_where(host, profile, "app_secret", where, sizeof(where));
+	/* The one reading of a secret reference (secretref.h); NULL: the store. */
+	if (cobocred_secret_ref_parse(spec != NULL ? spec : "keyring", COBOCRED_REF_ALLOW_KEYRING,
+				      cobocred_host_config_file(host), &ref, why,
+				      sizeof(why)) != 0) {
+		snprintf(err, errlen, "%sapp_secret of [profile %s]: %s", where, profile, why);
+		return COBOCRED_ERROR;
 	}
-	if (strncmp(spec, "env:", 4) == 0)
-		return oauth_key_load_env(spec + 4, seed, err, errlen);
-	snprintf(err, errlen,
-		 "app_secret '%.40s' in [profile %s] is not keyring, file:PATH or "
-		 "env:VAR; fix it",
-		 spec, profile);
-	return COBOCRED_ERROR;
+	if (ref.kind == COBOCRED_REF_KEYRING)
+		return key_from_store(host, profile, client_id, seed, err, errlen);
+	if (ref.kind == COBOCRED_REF_FILE)
+		return load_path(NULL, where, ref.path, seed, err, errlen);
+	return oauth_key_load_env(ref.var, seed, err, errlen);
 }
 
 /* The canonical form of seed (64 lower-case hex) in host secret memory, and its public key. */

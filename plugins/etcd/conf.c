@@ -20,6 +20,7 @@
 #include "fsutil.h"
 #include "hostmem.h"
 #include "pins.h"
+#include "secretref.h"
 #include "strutil.h"
 
 #define SECRET_FILE_MAX 4096
@@ -149,37 +150,32 @@ static int path_option(struct etcd_state *s, const char *key, const char *v, int
 int etcd_secret_spec(struct etcd_state *s, const char *opt, const char *spec, char **out,
 		     size_t *len)
 {
-	char why[COBOCRED_TRUST_ERR_MAX], full[4096];
+	char why[COBOCRED_TRUST_ERR_MAX];
+	struct cobocred_secret_ref ref;
 	const char *v;
 
 	*out = NULL;
-	if (strncmp(spec, "env:", 4) == 0) {
-		v = spec[4] != '\0' ? getenv(spec + 4) : NULL;
+	/* The one reading of a secret reference (secretref.h): no keyring here. */
+	if (cobocred_secret_ref_parse(spec, 0, cobocred_host_config_file(s->host), &ref, why,
+				      sizeof(why)) != 0) {
+		s->host->set_error(s->host->ctx, "%s: %s", opt, why);
+		return COBOCRED_ERROR;
+	}
+	if (ref.kind == COBOCRED_REF_ENV) {
+		v = getenv(ref.var);
 		if (v == NULL || *v == '\0') {
 			s->host->set_error(s->host->ctx,
-					   "%s: %s names $%s, which is not set; "
+					   "%s: env:%s names $%s, which is not set; "
 					   "export it or use file:PATH",
-					   opt, spec, spec + 4);
+					   opt, ref.var, ref.var);
 			return COBOCRED_ERROR;
 		}
 		*len = strlen(v);
 		*out = cobocred_hostmem_dup(v, *len);
 		return *out != NULL ? COBOCRED_SUCCESS : COBOCRED_ERROR;
 	}
-	if (strncmp(spec, "file:", 5) != 0 || spec[5] == '\0') {
-		/* Not echoed: a secret pasted here must not reach a message. */
-		s->host->set_error(s->host->ctx,
-				   "%s: the value is not file:PATH or env:VAR; a "
-				   "secret is never written in the config",
-				   opt);
-		return COBOCRED_ERROR;
-	}
-	if (cobocred_trusted_path(cobocred_host_config_file(s->host), spec + 5, full, sizeof(full),
-				  why, sizeof(why)) != 0) {
-		s->host->set_error(s->host->ctx, "%s: %s", opt, why);
-		return COBOCRED_ERROR;
-	}
-	if (cobocred_read_private_file(full, SECRET_FILE_MAX,
+	if (cobocred_check_path_trust(ref.path, why, sizeof(why)) != 0 ||
+	    cobocred_read_private_file(ref.path, SECRET_FILE_MAX,
 				       COBOCRED_FILE_PRIVATE | COBOCRED_FILE_SECRET, out, len, why,
 				       sizeof(why)) != COBOCRED_SUCCESS) {
 		s->host->set_error(s->host->ctx, "%s: %s", opt, why);

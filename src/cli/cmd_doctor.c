@@ -17,6 +17,7 @@
 #include "doctor.h"
 #include "fsutil.h"
 #include "orgset.h"
+#include "secretref.h"
 #include "strutil.h"
 #include "tokens.h"
 
@@ -167,7 +168,8 @@ static int check_key_file(struct doctor *d, const char *p, const char *path)
 	char full[4096], err[COBOCRED_TRUST_ERR_MAX], fix[4200];
 	struct stat st;
 
-	/* Resolved and its directories checked as cobo-oauth does before it signs. */
+	/* path: resolved by the secret-reference parser; its directories checked as
+	 * cobo-oauth checks them before it signs. */
 	if (cobocred_trusted_path(cobocred_config_path(d->cli->ctx), path, full, sizeof(full), err,
 				  sizeof(err)) != 0) {
 		report(d, DOC_FAIL, "fix app_secret in the config, or the directories named",
@@ -194,9 +196,18 @@ static int check_secret(struct doctor *d, const char *p)
 {
 	const char *spec = cobocred_profile_get(d->cli->ctx, p, "app_secret");
 	char err[1024], fix[300], pub[CLI_PUB_TEXT];
+	struct cobocred_secret_ref ref;
 	int st;
 
-	if (spec != NULL && strncmp(spec, "file:", 5) == 0 && check_key_file(d, p, spec + 5) != 0)
+	/* Read as cobo-oauth reads it (secretref.h): one parser, one answer. */
+	if (cobocred_secret_ref_parse(spec != NULL ? spec : "keyring", COBOCRED_REF_ALLOW_KEYRING,
+				      cobocred_config_path(d->cli->ctx), &ref, err,
+				      sizeof(err)) != 0) {
+		snprintf(fix, sizeof(fix), "fix app_secret in [profile %s] of the config", p);
+		report(d, DOC_FAIL, fix, "%s: app_secret: %s", p, err);
+		return -1;
+	}
+	if (ref.kind == COBOCRED_REF_FILE && check_key_file(d, p, ref.path) != 0)
 		return -1;
 	/* Read as cobo-oauth reads it to sign; the CLI never parses the key itself. */
 	st = cobocred_key_public(d->cli->ctx, COBOCRED_SCHEMA_COBO, p, pub, sizeof(pub));

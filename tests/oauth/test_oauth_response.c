@@ -618,6 +618,19 @@ static void test_key_env(void)
 	CU_ASSERT(oauth_key_load(NULL, "p", "bogus:x", "c", seed, err, sizeof(err)) ==
 		  COBOCRED_ERROR);
 	expect_err("not keyring, file:PATH or env:VAR");
+	/* The shared parser's answers (secretref.h), as doctor and etcd give them. */
+	CU_ASSERT(oauth_key_load(NULL, "p", "FILE:/k", "c", seed, err, sizeof(err)) ==
+		  COBOCRED_ERROR);
+	expect_err("app_secret of [profile p]: write 'file:' in lower case");
+	CU_ASSERT(oauth_key_load(NULL, "p", "pkcs11:token=t", "c", seed, err, sizeof(err)) ==
+		  COBOCRED_ERROR);
+	expect_err("pkcs11: URIs are not supported yet");
+	CU_ASSERT(oauth_key_load(NULL, "p", "env:1X", "c", seed, err, sizeof(err)) ==
+		  COBOCRED_ERROR);
+	expect_err("the name after env: is not a variable name");
+	CU_ASSERT(oauth_key_load(NULL, "p", "file:rel.key", "c", seed, err, sizeof(err)) ==
+		  COBOCRED_ERROR);
+	expect_err("no configuration file to resolve it against");
 }
 
 static const struct cutest_case json_cases[] = {
