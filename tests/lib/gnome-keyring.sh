@@ -15,7 +15,7 @@
 #   keyring_kill     kill -9 of the provider (fault tests); the bus stays up
 #   keyring_stop     stops what keyring_start started (also run at exit)
 #   keyring_bus_only a private bus with no Secret Service on it
-#   KR_PROVIDER      gnome-keyring | keepassxc; KR_DIR/daemon.log its output
+#   KR_PROVIDER      gnome-keyring | keepassxc | kwallet; KR_DIR/daemon.log its output
 #
 # The bus uses its own config with no service directories, so nothing is
 # ever D-Bus-activated behind the test's back: a killed daemon stays dead
@@ -26,8 +26,9 @@ KR_PROVIDER=${COBO_TEST_PROVIDER:-gnome-keyring}
 case $KR_PROVIDER in
 gnome-keyring) ;;
 keepassxc) . "$top_srcdir/tests/lib/keepassxc.sh" ;;
+kwallet) . "$top_srcdir/tests/lib/kwallet.sh" ;;
 *)
-	echo "gnome-keyring.sh: COBO_TEST_PROVIDER=$KR_PROVIDER: use gnome-keyring or keepassxc" >&2
+	echo "gnome-keyring.sh: COBO_TEST_PROVIDER=$KR_PROVIDER: use gnome-keyring, keepassxc or kwallet" >&2
 	exit 99
 	;;
 esac
@@ -111,11 +112,11 @@ EOF
 
 # keyring_start: bus + an unlocked provider with a default collection.
 keyring_start() {
-	if [ "$KR_PROVIDER" = keepassxc ]; then
-		kpx_start
-		return
-	fi
-	gkr_start
+	case $KR_PROVIDER in
+	keepassxc) kpx_start ;;
+	kwallet) kwl_start ;;
+	*) gkr_start ;;
+	esac
 }
 
 gkr_start() {
@@ -222,6 +223,9 @@ kr_stop_pid() {
 
 # keyring_stop: stops the daemon and the bus started by this script.
 keyring_stop() {
+	if [ "$KR_PROVIDER" = kwallet ] && [ -n "$KR_DAEMON_PID" ]; then
+		kwl_save
+	fi
 	kr_stop_pid "$KR_DAEMON_PID"
 	[ -n "$KR_DAEMON_PID" ] && wait "$KR_DAEMON_PID" 2>/dev/null
 	KR_DAEMON_PID=

@@ -1,0 +1,170 @@
+# tests/lib/kwallet.sh - KWallet (kwalletd5) as the Secret Service provider,
+# headless, on the test's private bus (issue 31).  Sourced by
+# tests/lib/gnome-keyring.sh when COBO_TEST_PROVIDER=kwallet; the suites call
+# keyring_start & co. there and never these functions directly.
+#
+#   kwl_start   a kwalletrc (no first-use wizard, no dialog on open, Secret
+#               Service API on) and kwalletd5 started the way pam_kwallet5
+#               starts it at a KDE login: PAM_KWALLET5_LOGIN set and
+#               --pam-login PIPEFD SOCKFD, the pipe carrying the 56-byte
+#               PBKDF2-HMAC-SHA512 of the password over the wallet's salt
+#               file (50000 rounds), the socket the session's environment.
+#               kwalletd5 5.103 gives a wallet it has just created its Secret
+#               Service collection only at its next start, so the first start
+#               of a test creates the wallet and is stopped and started once
+#               more.  Returns once the `default` alias names a collection;
+#               with KWL_LOCKED=1 that collection is left as a KDE login
+#               leaves it (Locked=true, the wallet open: an Unlock completes
+#               with no dialog), else it is unlocked here so keyring_start's
+#               promise (an unlocked default collection) holds.
+#
+# Everything lives in $KR_DIR and the test's private XDG dirs: the wallet
+# ($XDG_DATA_HOME/kwalletd), kwalletrc ($XDG_CONFIG_HOME), so parallel tests
+# never meet.  The only processes are the bus and kwalletd5, stopped by PID.
+
+KWL_LOCKED=${KWL_LOCKED:-0}
+
+# kwl_missing: prints why kwalletd5 cannot run here, or nothing.
+kwl_missing() {
+	command -v kwalletd5 >/dev/null 2>&1 ||
+		{ echo "kwalletd5 is not installed (apt-get install libkf5wallet-bin libqca-qt5-2-plugins)"; return; }
+	[ -n "$(find /usr/lib /usr/lib64 -path '*platforms/libqoffscreen.so' -print -quit 2>/dev/null)" ] ||
+		{ echo "Qt's offscreen platform plugin is missing (qtbase5 plugins)"; return; }
+	# without it every Secret Service call fails: "createDLGroup failed"
+	[ -n "$(find /usr/lib /usr/lib64 -path '*crypto/libqca-ossl.so' -print -quit 2>/dev/null)" ] ||
+		echo "QCA's OpenSSL plugin is missing (apt-get install libqca-qt5-2-plugins)"
+}
+
+kwl_write_rc() {
+	mkdir -p "$XDG_CONFIG_HOME"
+	cat > "$XDG_CONFIG_HOME/kwalletrc" <<EOF
+[Wallet]
+Enabled=true
+First Use=false
+Prompt on Open=false
+Close When Idle=false
+Use One Wallet=true
+Default Wallet=kdewallet
+
+[org.freedesktop.secrets]
+apiEnabled=true
+EOF
+}
+
+# kwl_launch: one kwalletd5, opened the pam_kwallet5 way; sets KR_DAEMON_PID.
+# The hash goes into the pipe and the environment into a connection queued
+# on the listening socket before kwalletd5 runs (both fit in the kernel's
+# buffers), so nothing waits on anything; the launcher then becomes
+# kwalletd5 (exec), whose PID is $!.
+kwl_launch() {
+	local salt=$XDG_DATA_HOME/kwalletd/kdewallet.salt
+	mkdir -p "$XDG_DATA_HOME/kwalletd"
+	[ -s "$salt" ] || head -c 56 /dev/urandom > "$salt"
+	rm -f "$KR_DIR/kwl.sock"
+	printf '%s' "$KR_PASSWORD" |
+		PAM_KWALLET5_LOGIN=1 QT_QPA_PLATFORM=offscreen "$PYTHON" -c '
+import hashlib, os, socket, sys
+salt_file, sock_path = sys.argv[1], sys.argv[2]
+with open(salt_file, "rb") as f:
+    salt = f.read()
+key = hashlib.pbkdf2_hmac("sha512", sys.stdin.buffer.read(), salt, 50000, 56)
+r, w = os.pipe()
+os.write(w, key)
+os.close(w)
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(sock_path)
+srv.listen(1)
+cli = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+cli.connect(sock_path)
+names = ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "HOME")
+cli.sendall("".join("%s=%s\n" % (n, os.environ[n]) for n in names if n in os.environ).encode())
+cli.close()
+os.set_inheritable(r, True)
+os.set_inheritable(srv.fileno(), True)
+os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+os.execvp("kwalletd5", ["kwalletd5", "--pam-login", str(r), str(srv.fileno())])
+' "$salt" "$KR_DIR/kwl.sock" >>"$KR_DIR/daemon.log" 2>&1 &
+	KR_DAEMON_PID=$!
+}
+
+# kwl_wait_collection: waits for the name, then for the default alias to
+# name a collection; prints its path.  Fails when the daemon exits.
+kwl_wait_collection() {
+	local i coll=/
+	for i in $(seq 600); do # a safety net (60 s), not a wait
+		if kr_name_has_owner org.freedesktop.secrets; then
+			coll=$(kr_default_collection)
+			[ -n "$coll" ] && [ "$coll" != / ] && { echo "$coll"; return 0; }
+		fi
+		kr_alive "$KR_DAEMON_PID" || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# kwl_unlock COLL: Unlock and, if it answers with a prompt, perform it.
+kwl_unlock() {
+	local out prompt i
+	out=$(kr_call org.freedesktop.secrets /org/freedesktop/secrets \
+		org.freedesktop.Secret.Service.Unlock array:objpath:"$1") || return 1
+	prompt=$(printf '%s\n' "$out" | grep -o '/org/freedesktop/secrets/prompt/[A-Za-z0-9_/]*' | head -n1)
+	if [ -n "$prompt" ]; then
+		kr_call org.freedesktop.secrets "$prompt" org.freedesktop.Secret.Prompt.Prompt \
+			string: >/dev/null || return 1
+	fi
+	for i in $(seq 600); do # a safety net (60 s), not a wait
+		[ "$(kr_collection_locked "$1")" = false ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+kwl_start() {
+	local coll= why
+	why=$(kwl_missing)
+	if [ -n "$why" ]; then
+		echo "SKIP: KWallet provider: $why"
+		exit 77
+	fi
+	keyring_bus_only || return 1
+	[ -f "$XDG_CONFIG_HOME/kwalletrc" ] || kwl_write_rc
+	: >"$KR_DIR/daemon.log"
+	if [ ! -f "$XDG_DATA_HOME/kwalletd/kdewallet.kwl" ]; then
+		# first start: pamOpen creates the wallet; its collection comes next start
+		kwl_launch
+		kwl_wait_wallet || { kwl_fail "did not create the wallet"; return 1; }
+		kr_stop_pid "$KR_DAEMON_PID"
+		wait "$KR_DAEMON_PID" 2>/dev/null
+		KR_DAEMON_PID=
+	fi
+	kwl_launch
+	coll=$(kwl_wait_collection) || { kwl_fail "exposed no default collection"; return 1; }
+	KR_COLLECTION=$coll
+	[ "$KWL_LOCKED" = 1 ] && return 0
+	kwl_unlock "$coll" || { kwl_fail "did not unlock $coll"; return 1; }
+}
+
+# kwl_wait_wallet: the wallet file written by the first start.
+kwl_wait_wallet() {
+	local i
+	for i in $(seq 600); do # a safety net (60 s), not a wait
+		kr_name_has_owner org.freedesktop.secrets &&
+			[ -s "$XDG_DATA_HOME/kwalletd/kdewallet.kwl" ] && return 0
+		kr_alive "$KR_DAEMON_PID" || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+kwl_fail() {
+	echo "kwallet.sh: kwalletd5 $1" >&2
+	sed 's/^/  kwalletd5: /' "$KR_DIR/daemon.log" >&2
+}
+
+# kwl_save: kwalletd5 writes a wallet to disk some seconds after a change,
+# or when it closes it, and a stopped daemon (SIGTERM) does neither: so
+# keyring_stop closes every wallet first (a D-Bus call that returns once
+# they are written), as a KDE logout does.
+kwl_save() {
+	kr_call org.kde.kwalletd5 /modules/kwalletd5 org.kde.KWallet.closeAllWallets >/dev/null
+}
