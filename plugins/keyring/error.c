@@ -76,8 +76,7 @@ int kr_gerror(struct kr_state *st, const char *what, GError *err)
 	g_dbus_error_strip_remote_error(err);
 	one_line(msg, sizeof(msg), err->message);
 	if (locked(err)) {
-		status = COBOCRED_TRYAGAIN;
-		h->set_error(h->ctx, "%s", KR_LOCKED_MSG);
+		status = kr_locked(st, NULL);
 	} else if (err->domain == kr_prompt_error_quark()) {
 		/* unlocked, but the provider's prompt did not complete: say what happened */
 		status = COBOCRED_TRYAGAIN;
@@ -111,7 +110,7 @@ int kr_unlock_error(struct kr_state *st, GError *err)
 		return kr_gerror(st, "unlocking the keyring", err);
 	/* the collection is locked, and stays so: that is the news, the prompt a detail */
 	one_line(msg, sizeof(msg), err->message);
-	h->set_error(h->ctx, "%s (%s)", KR_LOCKED_MSG, msg);
+	kr_locked(st, msg);
 	h->log(h->ctx, COBOCRED_LOG_DEBUG, "keyring: unlocking: %s", msg);
 	g_error_free(err);
 	return COBOCRED_TRYAGAIN;

@@ -5,9 +5,10 @@
  * Files: bus.c (is there a session bus at all, without GLib), service.c
  * (is there a Secret Service on it; connecting), prompt.c (a service
  * that performs prompts within a deadline), error.c (GError -> status +
- * one line), search.c,
- * ops.c (get/store/erase/list), options.c (open/close), map.h (the pure
- * item layout).
+ * one line), provider.c (who owns the Secret Service: advice that fits
+ * it), unlock.c (the unlock rule), session.c (the transfer session),
+ * search.c, ops.c (get/store/erase/list), options.c (open/close), map.h
+ * (the pure item layout).
  */
 #ifndef KEYRING_KEYRING_H
 #define KEYRING_KEYRING_H
@@ -46,10 +47,14 @@
 #define KR_PROMPT_DISMISSED 1
 #define KR_PROMPT_TIMEOUT 2
 
-#define KR_LOCKED_MSG                                                    \
-	"the keyring is locked; unlock it (e.g. log in to the desktop, " \
-	"run: gnome-keyring-daemon --unlock, or unlock the database in " \
-	"KeePassXC) and retry"
+/* Who owns org.freedesktop.secrets (provider.c); KR_PROV_UNASKED until asked. */
+enum kr_provider {
+	KR_PROV_UNASKED = -1,
+	KR_PROV_UNKNOWN,
+	KR_PROV_GNOME,
+	KR_PROV_KWALLET,
+	KR_PROV_KEEPASSXC,
+};
 
 struct kr_state {
 	const struct cobocred_host *host;
@@ -58,6 +63,7 @@ struct kr_state {
 	char *collection;	   /* owned: alias of the collection items are stored in */
 	const char *git_ss_schema; /* xdg:schema of git items we write */
 	GDBusConnection *bus;	   /* owned ref; NULL until checked */
+	enum kr_provider provider; /* cached by kr_provider() */
 	SecretService *service;	   /* owned; NULL until first use */
 };
 
@@ -81,6 +87,8 @@ int kr_list(void *state, const struct cobocred_query *q, struct cobocred_item **
 int kr_bus_probe(const char *address, int timeout_ms, char *err, size_t errlen);
 
 /* service.c */
+/* The Secret Service's bus name (libsecret's SECRET_SERVICE_BUS_NAME override). */
+const char *kr_bus_name(void);
 /* Bus reachable and a Secret Service on it (or activatable); opens st->bus. */
 int kr_service_check(struct kr_state *st);
 /* st->service ready for calls (checks first if needed). */
@@ -95,6 +103,40 @@ GQuark kr_prompt_error_quark(void);
 int kr_gerror(struct kr_state *st, const char *what, GError *err);
 /* The same for a failed unlock of a locked collection: "locked", with what the prompt did. */
 int kr_unlock_error(struct kr_state *st, GError *err);
+
+/* provider.c */
+/* The provider a process named comm (/proc/PID/comm) is. */
+enum kr_provider kr_provider_of_comm(const char *comm);
+/* The provider owning the Secret Service name on st->bus, asked once. */
+enum kr_provider kr_provider(struct kr_state *st);
+/* "KWallet" & co., or NULL for an unknown provider. */
+const char *kr_provider_label(enum kr_provider p);
+/* How to unlock p's collection, for "...; HOW and retry". */
+const char *kr_provider_unlock_advice(enum kr_provider p);
+/* How to give p a collection to store in. */
+const char *kr_provider_collection_advice(enum kr_provider p);
+/* Sets the one-line "locked" message naming the provider, with detail (or NULL). TRYAGAIN. */
+int kr_locked(struct kr_state *st, const char *detail);
+
+/* unlock.c */
+/*
+ * Unlocks the collection items are stored in if it is locked, in any mode
+ * (the rule is written there).  SUCCESS when it is unlocked (or there is no
+ * such collection: the caller reports that), TRYAGAIN with the provider's
+ * "locked" message when it stays locked, another status on a bus error.
+ */
+int kr_unlock_store_collection(struct kr_state *st);
+/* The same for collection c, known to be locked. */
+int kr_unlock_collection(struct kr_state *st, SecretCollection *c);
+/* The Locked property of collection path (an alias path too): 1, 0, or -1 unknown. */
+int kr_collection_locked(struct kr_state *st, const char *path);
+
+/* session.c */
+/*
+ * The transfer session (OpenSession) is open; a session refused for its
+ * key size is opened once more with a fresh key (see session.c).
+ */
+int kr_session_ready(struct kr_state *st);
 
 /* search.c */
 struct kr_hit {

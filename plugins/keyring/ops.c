@@ -27,8 +27,7 @@ static int notfound(struct kr_state *st)
 
 static int locked_status(struct kr_state *st)
 {
-	st->host->set_error(st->host->ctx, "%s", KR_LOCKED_MSG);
-	return COBOCRED_TRYAGAIN;
+	return kr_locked(st, NULL);
 }
 
 int kr_get(void *state, const struct cobocred_query *q, struct cobocred_item **out)

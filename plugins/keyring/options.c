@@ -91,6 +91,7 @@ int kr_open(const struct cobocred_host *host, int argc, const char *const *argv,
 	if (st == NULL)
 		return COBOCRED_ERROR;
 	st->host = host;
+	st->provider = KR_PROV_UNASKED;
 	st->git_ss_schema = KR_SS_GIT_LEGACY;
 	st->interactive = kr_interactive_mode();
 	st->prompt_ms = KR_PROMPT_HEADLESS_MS;

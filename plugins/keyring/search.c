@@ -186,31 +186,6 @@ static int search_schema(struct kr_state *st, const struct cobocred_query *qa, c
 	return r;
 }
 
-/* The Locked property of collection path: 1, 0, or -1 when it cannot be read. */
-static int collection_locked(struct kr_state *st, const char *path)
-{
-	char *owner = g_dbus_proxy_get_name_owner(G_DBUS_PROXY(st->service));
-	GVariant *v = NULL, *inner = NULL;
-	int locked = -1;
-
-	if (owner != NULL && g_variant_is_object_path(path))
-		v = g_dbus_connection_call_sync(
-			g_dbus_proxy_get_connection(G_DBUS_PROXY(st->service)), owner, path,
-			"org.freedesktop.DBus.Properties", "Get",
-			g_variant_new("(ss)", "org.freedesktop.Secret.Collection", "Locked"),
-			G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, KR_CALL_TIMEOUT_MS,
-			NULL, NULL);
-	if (v != NULL) {
-		g_variant_get(v, "(v)", &inner);
-		if (g_variant_is_of_type(inner, G_VARIANT_TYPE_BOOLEAN))
-			locked = g_variant_get_boolean(inner);
-		g_variant_unref(inner);
-		g_variant_unref(v);
-	}
-	g_free(owner);
-	return locked;
-}
-
 /*
  * 1 if the collection holding ss is locked (or cannot be asked), 0 if it
  * is unlocked and only the item is locked for us.
@@ -224,7 +199,7 @@ static int in_locked_collection(struct kr_state *st, SecretItem *ss)
 
 	if (slash != NULL && slash != path) {
 		coll = g_strndup(path, (gsize)(slash - path));
-		locked = collection_locked(st, coll) != 0;
+		locked = kr_collection_locked(st, coll) != 0;
 		g_free(coll);
 	}
 	return locked;
@@ -234,12 +209,12 @@ static int in_locked_collection(struct kr_state *st, SecretItem *ss)
  * 1 if our collection (the alias items are stored under) is known to be
  * locked.  KeePassXC answers a search on a locked database only once a
  * person has unlocked it (its "unlock before search"), so a read that
- * nobody can unlock for is answered "locked" before searching.
+ * nobody could unlock (unlock.c) is answered "locked" before searching.
  */
 static int store_collection_locked(struct kr_state *st)
 {
 	char *alias = g_strdup_printf("/org/freedesktop/secrets/aliases/%s", st->collection);
-	int locked = collection_locked(st, alias) == 1;
+	int locked = kr_collection_locked(st, alias) == 1;
 
 	g_free(alias);
 	return locked;
@@ -268,9 +243,11 @@ static int unlock_some(struct kr_state *st, GList *want, struct kr_hit *hits, in
 }
 
 /*
- * Locked matches.  An item of a locked collection needs the collection's
- * password, which only a person can give: it is unlocked (one prompt)
- * in interactive mode only, and otherwise reported as locked.  A locked
+ * Locked matches.  Our own collection was unlocked before the search
+ * where it could be (unlock.c).  An item of another locked collection
+ * needs that collection's password, which only a person can give: it is
+ * unlocked (one prompt) in interactive mode only, and otherwise reported
+ * as locked (a get still answers from our collection).  A locked
  * item in an unlocked collection is one the provider asks to confirm
  * access to (KeePassXC's "confirm when passwords are retrieved"): that
  * prompt may well complete by itself, so it is performed in any mode,
@@ -311,6 +288,11 @@ static int load_secrets(struct kr_state *st, struct kr_hit *hits)
 			want = g_list_prepend(want, x->ss);
 	if (want == NULL)
 		return COBOCRED_SUCCESS;
+	r = kr_session_ready(st);
+	if (r != COBOCRED_SUCCESS) {
+		g_list_free(want);
+		return r;
+	}
 	secret_item_load_secrets_sync(want, NULL, &ge);
 	g_list_free(want);
 	if (ge != NULL)
@@ -370,13 +352,13 @@ static int search_once(struct kr_state *st, const struct cobocred_query *q, enum
 	qa.secret_len = 0;
 	if (q->secret != NULL)
 		want = KR_SECRETS;
-	if (r == COBOCRED_SUCCESS && !st->interactive && store_collection_locked(st)) {
-		if (want != KR_ATTRS_ONLY) {
-			st->host->set_error(st->host->ctx, "%s", KR_LOCKED_MSG);
-			return COBOCRED_TRYAGAIN;
-		}
+	if (store_collection_locked(st) &&
+	    (r = kr_unlock_store_collection(st)) != COBOCRED_SUCCESS) {
+		if (r != COBOCRED_TRYAGAIN || want != KR_ATTRS_ONLY)
+			return r;
+		r = COBOCRED_SUCCESS;
 		/*
-		 * Attributes of a locked collection: gnome-keyring shows them at
+		 * It stays locked.  Attributes of a locked collection: gnome-keyring shows them at
 		 * once; KeePassXC holds the search until someone unlocks, so a
 		 * short wait, and then "locked" is the truth.
 		 */
@@ -388,8 +370,7 @@ static int search_once(struct kr_state *st, const struct cobocred_query *q, enum
 	if (locked_search) {
 		g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(st->service), KR_CALL_TIMEOUT_MS);
 		if (r == COBOCRED_TRYAGAIN)
-			st->host->set_error(st->host->ctx, "%s (it shows no items while locked)",
-					    KR_LOCKED_MSG);
+			kr_locked(st, "it shows no items while locked");
 	}
 	if (r == COBOCRED_SUCCESS && want != KR_ATTRS_ONLY)
 		r = unlock_hits(st, hits);

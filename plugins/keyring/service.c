@@ -12,7 +12,7 @@
 
 #include "keyring.h"
 
-static const char *bus_name(void)
+const char *kr_bus_name(void)
 {
 	/* libsecret's own override, so our check looks where libsecret will */
 	const char *env = getenv("SECRET_SERVICE_BUS_NAME");
@@ -81,16 +81,17 @@ int kr_service_check(struct kr_state *st)
 		return kr_gerror(st, "connecting to the D-Bus session bus", ge);
 	/* A bus that goes away must not take the whole process with it (SIGTERM). */
 	g_dbus_connection_set_exit_on_close(st->bus, FALSE);
-	r = name_reachable(st->bus, bus_name(), deadline, &ge);
+	r = name_reachable(st->bus, kr_bus_name(), deadline, &ge);
 	if (r < 0)
 		return kr_gerror(st, "asking the session bus for the Secret Service", ge);
 	if (r == 0) {
 		st->host->set_error(
 			st->host->ctx,
 			"no Secret Service (%s) on the D-Bus session "
-			"bus; start gnome-keyring-daemon (or KeePassXC's Secret Service) "
+			"bus; start gnome-keyring-daemon (or KWallet with apiEnabled=true under "
+			"[org.freedesktop.secrets] in kwalletrc, or KeePassXC's Secret Service) "
 			"or use another store",
-			bus_name());
+			kr_bus_name());
 		g_clear_object(&st->bus);
 		return COBOCRED_UNAVAIL;
 	}

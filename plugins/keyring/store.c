@@ -21,8 +21,8 @@ static int open_collection(struct kr_state *st, SecretCollection **out)
 {
 	const struct cobocred_host *h = st->host;
 	SecretCollection *c;
-	GList *one, *done = NULL;
 	GError *ge = NULL;
+	int r;
 
 	*out = NULL;
 	c = secret_collection_for_alias_sync(st->service, st->collection, SECRET_COLLECTION_NONE,
@@ -30,28 +30,23 @@ static int open_collection(struct kr_state *st, SecretCollection **out)
 	if (ge != NULL)
 		return kr_gerror(st, "opening the keyring collection", ge);
 	if (c == NULL) {
+		enum kr_provider p = kr_provider(st);
+
 		h->set_error(h->ctx,
-			     "the keyring has no '%s' collection; create one (log in to the "
-			     "desktop once, or use seahorse) or set collection= under "
-			     "[module keyring]",
-			     st->collection);
+			     "the keyring%s%s%s has no '%s' collection; create one (%s) or set "
+			     "collection= under [module keyring]",
+			     kr_provider_label(p) ? " (" : "",
+			     kr_provider_label(p) ? kr_provider_label(p) : "",
+			     kr_provider_label(p) ? ")" : "", st->collection,
+			     kr_provider_collection_advice(p));
 		return COBOCRED_UNAVAIL;
 	}
-	if (secret_collection_get_locked(c) && st->interactive) {
-		one = g_list_append(NULL, c);
-		secret_service_unlock_sync(st->service, one, NULL, &done, &ge);
-		g_list_free(one);
-		if (ge != NULL) {
-			g_object_unref(c);
-			return kr_unlock_error(st, ge);
-		}
-	}
-	if (secret_collection_get_locked(c) && done == NULL) {
+	/* In any mode: a prompt that needs a person is bounded (unlock.c). */
+	if (secret_collection_get_locked(c) &&
+	    (r = kr_unlock_collection(st, c)) != COBOCRED_SUCCESS) {
 		g_object_unref(c);
-		h->set_error(h->ctx, "%s", KR_LOCKED_MSG);
-		return COBOCRED_TRYAGAIN;
+		return r;
 	}
-	g_list_free_full(done, g_object_unref);
 	*out = c;
 	return COBOCRED_SUCCESS;
 }
@@ -59,9 +54,16 @@ static int open_collection(struct kr_state *st, SecretCollection **out)
 static int create(struct kr_state *st, SecretCollection *c, const struct kr_attrs *ss,
 		  const char *label, const char *payload, size_t plen, SecretItem **out)
 {
-	GHashTable *attrs = kr_attrs_hash(ss);
-	SecretValue *v = secret_value_new(payload, (gssize)plen, "text/plain");
+	GHashTable *attrs;
+	SecretValue *v;
 	GError *ge = NULL;
+	int r = kr_session_ready(st);
+
+	*out = NULL;
+	if (r != COBOCRED_SUCCESS)
+		return r;
+	attrs = kr_attrs_hash(ss);
+	v = secret_value_new(payload, (gssize)plen, "text/plain");
 
 	/*
 	 * Always a new item; drop_matches then removes what it replaces.  No

@@ -79,7 +79,15 @@ EOF
 }
 list_attrs "unlocked, list of attributes only: the item, without its secret"
 check "lock the collection" keyring_lock
-HINT='the keyring is locked; unlock it .*gnome-keyring-daemon --unlock.* and retry'
+# The unlock rule (plugins/keyring/unlock.c): Unlock is asked in any mode;
+# a prompt that needs a person is dismissed after prompt_timeout (1 s here)
+# and the call fails as locked, naming the provider and what to do.
+{ t_keyring_stack; printf '[module keyring]\nprompt_timeout = 1\n'; } | t_config
+case $KR_PROVIDER in
+gnome-keyring) HINT='the keyring is locked \(GNOME Keyring\); unlock it \(.*gnome-keyring-daemon --unlock\) and retry' ;;
+keepassxc) HINT='the keyring is locked \(KeePassXC\); unlock it \(unlock the database in KeePassXC\) and retry' ;;
+kwallet) HINT='the keyring is locked \(KWallet\); unlock it \(open the wallet in KWalletManager.*\) and retry' ;;
+esac
 expect_fast "locked, get" TRYAGAIN "$FAST_MS" "$HINT"
 drv <<EOF
 op store
@@ -108,15 +116,18 @@ unset COBO_CREDENTIAL_INTERACTIVE
 expect_fast "locked, no terminal" TRYAGAIN "$FAST_MS" "$HINT"
 export COBO_CREDENTIAL_INTERACTIVE=never
 if [ "$KR_PROVIDER" = gnome-keyring ]; then
-	check "no prompt was attempted" sh -c "! grep -qi prompt '$KR_DIR/daemon.log'"
+	# prompts off: the Unlock was asked all the same, its prompt dismissed
+	check "prompts off: the daemon was asked to unlock" grep -qi prompt "$KR_DIR/daemon.log"
 	# prompts allowed but none can be shown (no prompter on this bus): still no hang
 	export COBO_CREDENTIAL_INTERACTIVE=always
 	expect_fast "locked, prompts on, no prompter" TRYAGAIN 10000 "$HINT"
 	export COBO_CREDENTIAL_INTERACTIVE=never
-	check "prompts on: the daemon was asked to prompt" grep -qi prompt "$KR_DIR/daemon.log"
 	# the item is still there, just locked
 	n=$(secret-tool search --all server example.com 2>&1 | grep -c '^label = ')
 	expect_eq "locked item kept" 1 "$n"
+	# and the refused store wrote nothing
+	n=$(secret-tool search --all server other.example 2>&1 | grep -c '^label = ')
+	expect_eq "locked, store: nothing left behind" 0 "$n"
 fi
 
 # --- KeePassXC: prompts that need a person -----------------------------------------
@@ -228,7 +239,24 @@ echo "       ($(cat "$T_TMP/drv.err"))"
 # and comes back: the next call works again without user action
 keyring_stop
 keyring_start || { echo "FAIL - keyring_start again"; exit 1; }
-if [ "$KR_PROVIDER" = keepassxc ]; then # again: it saves on a proper exit
+# again where the provider saves on a proper exit: KeePassXC saves then only;
+# kwalletd5 writes a wallet some seconds after a change, so one killed soon
+# after a store comes back with the item (its attributes live in a side file
+# written at once) but an empty secret, and a store of the same credential
+# then vanishes with it: that item is erased first (README: known faults)
+if [ "$KR_PROVIDER" = kwallet ]; then
+	drv <<<"$GET"
+	expect_eq "kwalletd5 killed after a store: the item, without its secret" "SUCCESS " \
+		"$(field status) $(field secret)"
+	drv <<EOF
+op erase
+schema org.git.Password
+attr protocol=https
+attr host=example.com
+EOF
+	expect_eq "kwalletd5 killed after a store: the item erased" SUCCESS "$(field status)"
+fi
+if [ "$KR_PROVIDER" != gnome-keyring ]; then
 	drv <<EOF
 op store
 schema org.git.Password

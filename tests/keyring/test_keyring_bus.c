@@ -138,10 +138,16 @@ static int map(GQuark domain, int code, const char *msg)
 	return kr_gerror(&st, "testing", g_error_new_literal(domain, code, msg));
 }
 
+/* The "locked" line when the provider is not known: advice for every provider. */
+#define LOCKED_GENERIC "the keyring is locked; unlock it (e.g. log in to the desktop, "
+
 static void test_gerror_mapping(void)
 {
 	CU_ASSERT_EQUAL(map(SECRET_ERROR, SECRET_ERROR_IS_LOCKED, "locked"), COBOCRED_TRYAGAIN);
-	CU_ASSERT_STRING_EQUAL(cobocred_error(ctx), KR_LOCKED_MSG);
+	CU_ASSERT_EQUAL(strncmp(cobocred_error(ctx), LOCKED_GENERIC, strlen(LOCKED_GENERIC)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "gnome-keyring-daemon --unlock"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "KWalletManager"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "KeePassXC"));
 	/* a prompt that did not complete says what happened, never "locked" (issue 15) */
 	CU_ASSERT_EQUAL(map(kr_prompt_error_quark(), KR_PROMPT_TIMEOUT, "not answered in 5 s"),
 			COBOCRED_TRYAGAIN);
@@ -160,8 +166,10 @@ static void test_gerror_mapping(void)
 									 KR_PROMPT_DISMISSED,
 									 "dismissed")),
 				COBOCRED_TRYAGAIN);
-		CU_ASSERT_EQUAL(strncmp(cobocred_error(ctx), KR_LOCKED_MSG, strlen(KR_LOCKED_MSG)),
+		CU_ASSERT_EQUAL(strncmp(cobocred_error(ctx), LOCKED_GENERIC,
+					strlen(LOCKED_GENERIC)),
 				0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "(dismissed)"));
 	}
 	CU_ASSERT_EQUAL(map(G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN, "gone"), COBOCRED_UNAVAIL);
 	CU_ASSERT_EQUAL(map(G_IO_ERROR, G_IO_ERROR_CLOSED, "closed"), COBOCRED_UNAVAIL);
@@ -207,12 +215,62 @@ static void test_open(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "no D-Bus session bus"));
 }
 
+/* The process that owns the Secret Service name, by its /proc/PID/comm. */
+static void test_provider_of_comm(void)
+{
+	CU_ASSERT_EQUAL(kr_provider_of_comm("gnome-keyring-d\n"), KR_PROV_GNOME);
+	CU_ASSERT_EQUAL(kr_provider_of_comm("kwalletd5\n"), KR_PROV_KWALLET);
+	CU_ASSERT_EQUAL(kr_provider_of_comm("kwalletd6"), KR_PROV_KWALLET);
+	CU_ASSERT_EQUAL(kr_provider_of_comm("ksecretd"), KR_PROV_KWALLET);
+	CU_ASSERT_EQUAL(kr_provider_of_comm("keepassxc\n"), KR_PROV_KEEPASSXC);
+	CU_ASSERT_EQUAL(kr_provider_of_comm("python3\n"), KR_PROV_UNKNOWN);
+	CU_ASSERT_EQUAL(kr_provider_of_comm(""), KR_PROV_UNKNOWN);
+	CU_ASSERT_EQUAL(kr_provider_of_comm(NULL), KR_PROV_UNKNOWN);
+}
+
+/* locked(P): the "locked" line for provider P; checks what every one shares. */
+static const char *locked(enum kr_provider p, const char *detail)
+{
+	struct kr_state st = { .host = cobocred_ctx_host(ctx), .provider = p };
+	const char *e;
+
+	CU_ASSERT_EQUAL(kr_locked(&st, detail), COBOCRED_TRYAGAIN);
+	e = cobocred_error(ctx);
+	CU_ASSERT_EQUAL(strncmp(e, "the keyring is locked", 21), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e, "and retry"));
+	CU_ASSERT_PTR_NULL(strchr(e, '\n'));
+	return e;
+}
+
+/* Each provider's advice fits it, and names no other's. */
+static void test_locked_advice(void)
+{
+	const char *e = locked(KR_PROV_KWALLET, NULL);
+
+	CU_ASSERT_PTR_NOT_NULL(strstr(e, "(KWallet)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e, "KWalletManager"));
+	CU_ASSERT_PTR_NULL(strstr(e, "gnome-keyring"));
+	CU_ASSERT_PTR_NULL(strstr(e, "KeePassXC"));
+	e = locked(KR_PROV_KEEPASSXC, NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e, "unlock the database in KeePassXC"));
+	CU_ASSERT_PTR_NULL(strstr(e, "gnome-keyring"));
+	CU_ASSERT_PTR_NULL(strstr(e, "KWallet"));
+	e = locked(KR_PROV_GNOME, "the prompt was dismissed");
+	CU_ASSERT_PTR_NOT_NULL(strstr(e, "(GNOME Keyring)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e, "gnome-keyring-daemon --unlock"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e, "(the prompt was dismissed)"));
+	CU_ASSERT_PTR_NULL(strstr(e, "KWallet"));
+	CU_ASSERT_PTR_NULL(strstr(e, "KeePassXC"));
+}
+
 static const struct cutest_case cases[] = {
 	{ "no or unusable address", test_probe_no_address },
 	{ "a bus that answers", test_probe_bus },
 	{ "not a bus, or a hung one", test_probe_not_a_bus },
 	{ "other transports are left to GDBus", test_probe_other_transports },
 	{ "GError -> status, one line", test_gerror_mapping },
+	{ "the provider, by its process name", test_provider_of_comm },
+	{ "locked: advice that fits the provider", test_locked_advice },
 	{ "COBO_CREDENTIAL_INTERACTIVE", test_interactive_switch },
 	{ "open: options and no bus", test_open },
 	{ NULL, NULL },

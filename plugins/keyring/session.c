@@ -1,0 +1,42 @@
+/*
+ * session.c - the transfer session secrets travel in (OpenSession).
+ *
+ * libsecret opens it on first need with a fresh Diffie-Hellman key pair.
+ * kwalletd5 before KDE Frameworks 6.25 refuses a client public key shorter
+ * than 128 bytes ("Client public key size is invalid"), and libsecret
+ * drops the key's leading zero bytes, so about one session in a hundred
+ * is refused there, for every client.  A fresh key is short again only
+ * as rarely, so a session refused for that reason is opened once more
+ * (libsecret makes a new key pair each time); a second refusal, or any
+ * other error, is reported.  Opening a session stores nothing, so asking
+ * twice is safe.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "keyring.h"
+
+/* KWallet's refusal of a short client key (an InvalidArgs error). */
+static int key_size_refused(const GError *e)
+{
+	return g_error_matches(e, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS) &&
+	       strstr(e->message, "public key size") != NULL;
+}
+
+int kr_session_ready(struct kr_state *st)
+{
+	GError *ge = NULL;
+
+	if (secret_service_ensure_session_sync(st->service, NULL, &ge))
+		return COBOCRED_SUCCESS;
+	if (key_size_refused(ge)) {
+		st->host->log(st->host->ctx, COBOCRED_LOG_DEBUG,
+			      "keyring: the Secret Service refused the session key's size; "
+			      "opening the session again with a fresh key");
+		g_clear_error(&ge);
+		if (secret_service_ensure_session_sync(st->service, NULL, &ge))
+			return COBOCRED_SUCCESS;
+	}
+	return kr_gerror(st, "opening a session with the Secret Service", ge);
+}
