@@ -17,6 +17,7 @@ if ! kr_build_git_libsecret "$T_TMP/bin/git-credential-libsecret" 2> "$T_TMP/bui
 	fail "$(cat "$T_TMP/build.err")"
 	t_done
 fi
+[ "$KR_PROVIDER" = kwallet ] && kwl_ref_wrap "$T_TMP/bin/git-credential-libsecret" # tests/lib/kwallet.sh
 export PATH="$T_TMP/bin:$PATH"
 
 # as_libsecret CMD...: run a tests/lib/git.sh command with git-credential-libsecret as the helper.

@@ -18,6 +18,7 @@ if ! make -s -C "$T_TMP/gcl" >"$T_TMP/gcl/build.log" 2>&1; then
 	exit 1
 fi
 GCL="$T_TMP/gcl/git-credential-libsecret"
+[ "$KR_PROVIDER" = kwallet ] && kwl_ref_wrap "$GCL" # tests/lib/kwallet.sh
 
 # it stores, we read
 printf 'protocol=https\nhost=git.example:8443\npath=team/repo.git\nusername=alice\npassword=from-git\n\n' |

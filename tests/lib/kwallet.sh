@@ -168,3 +168,48 @@ kwl_fail() {
 kwl_save() {
 	kr_call org.kde.kwalletd5 /modules/kwalletd5 org.kde.KWallet.closeAllWallets >/dev/null
 }
+
+# Reference clients (git-credential-libsecret, docker-credential-secretservice,
+# secret-tool) hit kwalletd5 5.103's refusal of a short session key ("Client
+# public key size is invalid", about one libsecret session in a hundred; our
+# helpers open such a session again: plugins/keyring/session.c) and fail.
+# Under this provider each runs through a wrapper that tries once more after
+# exactly that refusal, so the interop checks test interop, not that bug.
+# kwl_ref_wrap PATH: PATH becomes such a wrapper of itself (moved to PATH.real).
+kwl_ref_wrap() {
+	mv "$1" "$1.real" || return 1
+	kwl_ref_script "$1.real" > "$1"
+	chmod 755 "$1"
+}
+
+kwl_ref_script() {
+	cat <<WRAP
+#!/bin/bash
+# a kwalletd5 5.103 test wrapper (tests/lib/kwallet.sh kwl_ref_wrap)
+d=\$(mktemp -d) || exit 99
+cat > "\$d/in"
+for try in 1 2; do
+	"$1" "\$@" <"\$d/in" >"\$d/out" 2>"\$d/err"
+	rc=\$?
+	grep -q 'Client public key size is invalid' "\$d/err" || break
+done
+cat "\$d/out"
+cat "\$d/err" >&2
+rm -rf "\$d"
+exit \$rc
+WRAP
+}
+
+# At source time: secret-tool and docker-credential-secretservice from PATH,
+# wrapped, first on PATH.
+kwl_ref_path() {
+	local t real
+	mkdir -p "$T_TMP/kwl-ref"
+	for t in secret-tool docker-credential-secretservice; do
+		real=$(command -v "$t") || continue
+		kwl_ref_script "$real" > "$T_TMP/kwl-ref/$t"
+		chmod 755 "$T_TMP/kwl-ref/$t"
+	done
+	PATH="$T_TMP/kwl-ref:$PATH"
+}
+kwl_ref_path
