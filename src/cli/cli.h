@@ -74,6 +74,7 @@ int cmd_token(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_logout(struct cli *cli, int argc, char **argv);
 int cmd_doctor(struct cli *cli, int argc, char **argv);
+int cmd_proxy(struct cli *cli, int argc, char **argv);
 
 /* usage.c: help texts.  name NULL: the overview. */
 void cli_usage(FILE *f, const char *name);

@@ -15,6 +15,7 @@ static const struct command {
 	{ "setup", cmd_setup },	  { "profile", cmd_profile }, { "key", cmd_key },
 	{ "token", cmd_token },	  { "status", cmd_status },   { "logout", cmd_logout },
 	{ "doctor", cmd_doctor }, { "sign", cmd_sign },	      { "api", cmd_api },
+	{ "proxy", cmd_proxy },
 };
 
 static const struct command *find_command(const char *name)

@@ -28,6 +28,7 @@ static const char overview[] =
 	"  status                what is cached per profile (never prints a secret)\n"
 	"  logout                remove cached tokens\n"
 	"  doctor                check the installation and print fixes\n"
+	"  proxy                 a local reverse proxy that signs Cobo API requests\n"
 	"  help COMMAND          help for one command (or: COMMAND --help)\n"
 	"\n"
 	"environment: COBO_CREDENTIAL_CONFIG, COBO_CREDENTIAL_PROFILE,\n"
@@ -130,6 +131,17 @@ static const struct help {
 	  "key file permissions, the clock, and (unless --offline) a TLS and signature\n"
 	  "round trip per profile: its cached access token is dropped and a fresh one\n"
 	  "fetched.  Prints [ok], [warn] or [FAIL] with a fix; exits 1 on any failure.\n" },
+	{ "proxy",
+	  "usage: cobo-credential proxy [--profile P] [--socket PATH | --listen ADDR:PORT]\n"
+	  "                             [--access-log] [--timeout S] [--max-body BYTES]\n"
+	  "                             [--max-headers BYTES]\n"
+	  "\n"
+	  "A local reverse proxy that signs: a client sends GET /v2/... with no auth; the\n"
+	  "proxy adds the access token and the app-key signature, forwards it to the\n"
+	  "profile's base_url and passes back the answer once Cobo's signature checks.\n"
+	  "Default listener: $XDG_RUNTIME_DIR/cobo-credential/proxy.sock (0600; only you).\n"
+	  "--listen 127.0.0.1:PORT: every request needs the Cobo-Proxy-Key header from\n"
+	  "the key file it names.  Cobo-Org: ORG picks the org.  See cobo-credential(1).\n" },
 };
 
 void cli_usage(FILE *f, const char *name)
