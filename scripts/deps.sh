@@ -13,7 +13,7 @@ set -eu
 
 BUILD="gcc make autoconf automake libtool pkg-config
 libcurl4-openssl-dev libjson-c-dev libssl-dev libsecret-1-dev libcunit1-dev
-libkeyutils-dev libseccomp-dev
+libkeyutils-dev libseccomp-dev libmicrohttpd-dev
 ca-certificates"
 # Runtime services and clients the tests and the demo drive for real.
 RUN="dbus dbus-daemon dbus-bin gnome-keyring libsecret-tools python3 python3-cryptography
