@@ -169,8 +169,6 @@ int proxy_header_class(const char *name)
 		return PROXY_HDR_ORG;
 	if (strcasecmp(name, "Cobo-Proxy-Key") == 0)
 		return PROXY_HDR_KEY;
-	if (strcasecmp(name, "Content-Type") == 0 || strcasecmp(name, "Accept") == 0)
-		return PROXY_HDR_FORWARD;
 	return PROXY_HDR_DROP;
 }
 

@@ -36,15 +36,19 @@ int proxy_target_ok(const char *target, const char *base_path, size_t *query_at,
 
 /* How a request header sent by the client is treated. */
 enum proxy_header {
-	PROXY_HDR_DROP = 0,    /* not forwarded (hop-by-hop, Host, anything not listed) */
-	PROXY_HDR_FORWARD = 1, /* forwarded as sent: Content-Type, Accept */
-	PROXY_HDR_REFUSE = 2,  /* the request is refused: Authorization, Biz-*, Cookie */
-	PROXY_HDR_ORG = 3,     /* Cobo-Org: which org; consumed */
-	PROXY_HDR_KEY = 4,     /* Cobo-Proxy-Key: the TCP listener's key; consumed */
+	/*
+	 * Not forwarded: hop-by-hop, Host, and every other header.  What goes
+	 * upstream is the method, the target and the body; the transport sets
+	 * Accept and Content-Type (application/json: all the Cobo API takes).
+	 */
+	PROXY_HDR_DROP = 0,
+	PROXY_HDR_REFUSE = 2, /* the request is refused: Authorization, Biz-*, Cookie */
+	PROXY_HDR_ORG = 3,    /* Cobo-Org: which org; consumed */
+	PROXY_HDR_KEY = 4,    /* Cobo-Proxy-Key: the TCP listener's key; consumed */
 };
 int proxy_header_class(const char *name);
 
-/* 1 if a header value may be forwarded: printable ASCII or tab, at most 1024 bytes. */
+/* 1 if a header value is printable ASCII (or tab), at most 1024 bytes. */
 int proxy_header_value_ok(const char *value);
 
 #endif

@@ -154,35 +154,17 @@ static void take_reply(int st, const struct cobocred_http_reply *r, struct proxy
 	reply_content_type(r, a->content_type, sizeof(a->content_type));
 }
 
-/* The header lines: the four signed ones, then the client's Content-Type and Accept. */
-static void header_list(const struct cobocred_signed *s, const char *type, const char *accept,
-			const char *list[7])
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < 4; i++)
-		list[n++] = s->headers[i];
-	if (type != NULL)
-		list[n++] = type;
-	if (accept != NULL)
-		list[n++] = accept;
-	list[n] = NULL;
-}
-
 void proxy_forward(struct proxy *p, const struct proxy_fwd *f, struct proxy_answer *a)
 {
 	struct cobocred_http_request req = { .struct_size = sizeof(req) };
 	struct cobocred_http_reply *reply = NULL;
 	struct cobocred_signed *s = NULL;
 	struct proxy_core *core = NULL;
-	char *path = NULL, type[160], accept[160];
-	const char *list[7];
+	char *path = NULL;
 	size_t qa = strcspn(f->target, "?");
 	int st, attempt, again;
 
 	memset(a, 0, sizeof(*a));
-	snprintf(type, sizeof(type), "Content-Type: %s", f->content_type ? f->content_type : "");
-	snprintf(accept, sizeof(accept), "Accept: %s", f->accept ? f->accept : "");
 	path = strndup(f->target, qa);
 	if (path == NULL) {
 		own_error(a, 500, "internal", "out of memory");
@@ -196,8 +178,9 @@ void proxy_forward(struct proxy *p, const struct proxy_fwd *f, struct proxy_answ
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (sign(p, f, &req, &s, &core, a) != COBOCRED_SUCCESS)
 			break;
-		header_list(s, f->content_type ? type : NULL, f->accept ? accept : NULL, list);
-		st = cobocred_transport_send(core->transport, &req, list, &reply);
+		/* only the four signed lines: the transport adds Accept and Content-Type */
+		st = cobocred_transport_send(core->transport, &req, (const char *const *)s->headers,
+					     &reply);
 		again = attempt == 0 && st == COBOCRED_SUCCESS &&
 			cobocred_reply_token_rejected(reply);
 		if (!again)

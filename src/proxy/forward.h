@@ -11,10 +11,8 @@
 /* What the handler admitted (every pointer the caller's, valid for the call). */
 struct proxy_fwd {
 	const char *method;
-	const char *target;	  /* origin-form, checked by confine.c: path?query as sent */
-	const char *org;	  /* the org cobocred_profile_org answered (a copy) */
-	const char *content_type; /* NULL: none sent */
-	const char *accept;	  /* NULL: none sent */
+	const char *target; /* origin-form, checked by confine.c: path?query as sent */
+	const char *org;    /* the org cobocred_profile_org answered (a copy) */
 	const unsigned char *body;
 	size_t body_len;
 };

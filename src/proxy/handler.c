@@ -23,15 +23,13 @@
 #include "wipe.h"
 
 struct pconn {
-	char *target;	 /* the raw request target; owned */
-	int admitted;	 /* the first access call for this request is done */
-	int refused;	 /* a refusal is queued, or will be once the body is over */
-	int counted;	 /* counted in flight (proxy_flight_enter) */
-	int status;	 /* the status answered, for the access log */
-	char method[16]; /* for the access log */
-	char *org;	 /* owned */
-	char content_type[128], accept[128];
-	int has_type, has_accept;
+	char *target;	     /* the raw request target; owned */
+	int admitted;	     /* the first access call for this request is done */
+	int refused;	     /* a refusal is queued, or will be once the body is over */
+	int counted;	     /* counted in flight (proxy_flight_enter) */
+	int status;	     /* the status answered, for the access log */
+	char method[16];     /* for the access log */
+	char *org;	     /* owned */
 	unsigned char *body; /* owned; wiped (it may hold a client's secret) */
 	size_t len, cap;
 	struct proxy_refusal late; /* the refusal of an over-long chunked body */
@@ -41,8 +39,8 @@ struct pconn {
 /* What the header scan found (pointers into libmicrohttpd's memory). */
 struct scan {
 	size_t total;
-	int refused, orgs, bad_value;
-	const char *org, *key, *type, *accept;
+	int refused, orgs;
+	const char *org, *key;
 };
 
 static void pconn_reset(struct pconn *pc)
@@ -111,14 +109,6 @@ static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const cha
 	case PROXY_HDR_KEY:
 		s->key = value;
 		break;
-	case PROXY_HDR_FORWARD:
-		if (!proxy_header_value_ok(value))
-			s->bad_value = 1;
-		else if (strcasecmp(key, "Content-Type") == 0)
-			s->type = value;
-		else
-			s->accept = value;
-		break;
 	default:
 		break;
 	}
@@ -139,9 +129,6 @@ static const struct proxy_refusal r_big_headers = { 431, "headers_too_large",
 						    "the request headers are too large" };
 static const struct proxy_refusal r_big_body = { 413, "body_too_large",
 						 "the request body is too large" };
-static const struct proxy_refusal r_value = { 400, "bad_header",
-					      "Content-Type or Accept holds control or "
-					      "non-ASCII bytes, or is too long" };
 static const struct proxy_refusal r_orgs = { 400, "bad_org", "more than one Cobo-Org header" };
 static const struct proxy_refusal r_length = { 400, "bad_length", "bad Content-Length" };
 
@@ -167,8 +154,6 @@ static const struct proxy_refusal *headers_refusal(struct proxy *p, struct MHD_C
 		return &r_big_headers;
 	if (s->refused)
 		return &r_auth;
-	if (s->bad_value)
-		return &r_value;
 	if (s->orgs > 1)
 		return &r_orgs;
 	if (cl != NULL && cobocred_parse_i64(cl, 0, INT64_MAX, &n) != 0)
@@ -176,18 +161,6 @@ static const struct proxy_refusal *headers_refusal(struct proxy *p, struct MHD_C
 	if (cl != NULL && (uint64_t)n > p->opt.max_body)
 		return &r_big_body;
 	return NULL;
-}
-
-static void keep_headers(struct pconn *pc, const struct scan *s)
-{
-	if (s->type != NULL) {
-		snprintf(pc->content_type, sizeof(pc->content_type), "%s", s->type);
-		pc->has_type = strlen(s->type) < sizeof(pc->content_type);
-	}
-	if (s->accept != NULL) {
-		snprintf(pc->accept, sizeof(pc->accept), "%s", s->accept);
-		pc->has_accept = strlen(s->accept) < sizeof(pc->accept);
-	}
 }
 
 /*
@@ -246,7 +219,6 @@ static enum MHD_Result admit(struct proxy *p, struct MHD_Connection *c, struct p
 		return answer_refusal(pc, c, hr);
 	if (target_and_org(p, pc, s.org, &why, det, sizeof(det)) != 0)
 		return answer_refusal(pc, c, &why);
-	keep_headers(pc, &s);
 	return MHD_YES;
 }
 
@@ -308,8 +280,6 @@ static enum MHD_Result answer(struct proxy *p, struct MHD_Connection *c, struct 
 		.method = pc->method,
 		.target = pc->target,
 		.org = pc->org,
-		.content_type = pc->has_type ? pc->content_type : NULL,
-		.accept = pc->has_accept ? pc->accept : NULL,
 		.body = pc->body,
 		.body_len = pc->len,
 	};

@@ -214,8 +214,8 @@ static void test_headers(void)
 		header_is(drop[i], PROXY_HDR_DROP);
 	header_is("Cobo-Org", PROXY_HDR_ORG);
 	header_is("Cobo-Proxy-Key", PROXY_HDR_KEY);
-	header_is("Content-Type", PROXY_HDR_FORWARD);
-	header_is("Accept", PROXY_HDR_FORWARD);
+	header_is("Content-Type", PROXY_HDR_DROP);
+	header_is("Accept", PROXY_HDR_DROP);
 	CU_ASSERT_TRUE(proxy_header_value_ok("application/json; charset=utf-8"));
 	CU_ASSERT_FALSE(proxy_header_value_ok("a\rb"));
 	CU_ASSERT_FALSE(proxy_header_value_ok("a\nb"));
