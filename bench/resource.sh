@@ -6,7 +6,9 @@
 # Uses B, T_TMP, PEM, HERE and die() from run.sh; sets SDKJS, RES_BODY,
 # PROXY_SOCK and PROXY_PID.
 
-SDKJS=$B/bench/sdk-js
+# scripts/deps.sh test installs it there (an install step, not a test's);
+# install.sh fetches nothing when the cache already holds the locked tree.
+SDKJS=${COBO_BENCH_SDKJS:-${XDG_CACHE_HOME:-$HOME/.cache}/cobo-credential/sdk-js}
 "$HERE/sdk-js/install.sh" "$SDKJS" || die "cannot install Cobo's JS SDK (bench/sdk-js/install.sh)"
 
 # PKCS#8 DER of an Ed25519 key ends with its 32-byte seed.

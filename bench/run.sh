@@ -16,7 +16,8 @@
 # at exit.  Peers: git-credential-libsecret (built from git's contrib source),
 # git-credential-store, docker-credential-secretservice, and for signed
 # resource calls Cobo's official JS SDK (@cobo/cobo-waas2, pinned in
-# bench/sdk-js/, installed once with npm into BUILDDIR/bench/sdk-js).
+# bench/sdk-js/, installed once with npm by scripts/deps.sh test into
+# ~/.cache/cobo-credential/sdk-js, or $COBO_BENCH_SDKJS).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 # The kernel tier's keys go to a keyring of this run's own session keyring,

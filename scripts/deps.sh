@@ -48,7 +48,19 @@ missing=
 for p in $want; do
 	installed "$p" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+# Cobo's JS SDK for the bench (bench/sdk-js/install.sh, into the cache that
+# bench/resource.sh reads): fetched here, with the packages, so no test run
+# reaches the npm registry.  Nothing is fetched when the cache is current.
+sdk_js() {
+	case "${1:-test}" in
+	test | git-versions) ;;
+	*) return 0 ;;
+	esac
+	"$(dirname "$0")/../bench/sdk-js/install.sh" \
+		"${COBO_BENCH_SDKJS:-${XDG_CACHE_HOME:-$HOME/.cache}/cobo-credential/sdk-js}"
+}
+
+[ -z "$missing" ] && { sdk_js "${1:-test}"; exit $?; }
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
 new_services=
@@ -95,3 +107,5 @@ for p in $new_services; do
 		esac
 	done
 done
+
+sdk_js "${1:-test}"
