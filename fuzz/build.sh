@@ -14,7 +14,7 @@ CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # core's secret registry (src/lib/secret.c), which binds util/hostmem.c.
 UTIL="src/util/strutil.c src/util/fsutil.c src/util/hostmem.c src/util/itemmatch.c
 	src/util/lockwait.c src/util/orgset.c src/util/pins.c src/util/sbuf.c src/util/secretref.c src/util/status.c src/util/wipe.c src/lib/secret.c"
-CORE="$UTIL src/lib/cfg.c src/lib/ctx.c src/lib/harden.c src/lib/host.c src/lib/item.c
+CORE="$UTIL src/lib/cfg.c src/lib/ctx.c src/lib/ctxinfo.c src/lib/harden.c src/lib/host.c src/lib/item.c
 	src/lib/loader.c src/lib/manifest.c src/lib/lock.c src/lib/module_lock.c src/lib/cobo_identity.c src/lib/schema_owner.c src/lib/origin.c
 	src/lib/profile.c src/lib/request.c src/lib/stack.c src/lib/lifecycle.c src/lib/trace.c"
 

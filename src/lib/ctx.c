@@ -1,6 +1,7 @@
 /*
  * ctx.c - the context: configuration search, trace, the public stack
- * operations.
+ * operations.  What the context tells (error, clock, config path) is
+ * ctxinfo.c's, below the files that run the stack.
  */
 #include "config.h"
 
@@ -8,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core.h"
 #include "strutil.h"
@@ -95,30 +95,6 @@ void cobocred_ctx_free(struct cobocred_ctx *ctx)
 	cobocred_config_free(ctx->cfg);
 	cobocred_trace_close(ctx);
 	free(ctx);
-}
-
-const char *cobocred_warning(const struct cobocred_ctx *ctx)
-{
-	return ctx != NULL ? ctx->warning : "";
-}
-
-const char *cobocred_error(const struct cobocred_ctx *ctx)
-{
-	if (ctx == NULL)
-		return "out of memory";
-	return ctx->error[0] ? ctx->error : "unknown error";
-}
-
-const char *cobocred_config_path(const struct cobocred_ctx *ctx)
-{
-	if (ctx->cfg == NULL || strcmp(ctx->cfg->path, DEFAULT_NAME) == 0)
-		return NULL;
-	return ctx->cfg->path;
-}
-
-int64_t cobocred_now(const struct cobocred_ctx *ctx)
-{
-	return (int64_t)time(NULL) + (ctx != NULL ? ctx->now_offset : 0);
 }
 
 /* Refuses to run a stack without a configuration. */
