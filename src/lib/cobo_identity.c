@@ -24,22 +24,6 @@
 const char *const cobocred_cobo_identity_keys[] = { "base_url", "client_id", "org_id", NULL };
 #define ORG_ATTR 2 /* the index of org_id above */
 
-const char *cobocred_orgs_show(const char *setting, char *out, size_t outlen)
-{
-	size_t i, len, used = 0;
-	const char *o;
-
-	if (cobocred_orgs_any(setting)) {
-		snprintf(out, outlen, "any org that installed the app");
-		return out;
-	}
-	used = (size_t)snprintf(out, outlen, "org%s ", cobocred_orgs_count(setting) > 1 ? "s" : "");
-	for (i = 0; (o = cobocred_orgs_nth(setting, i, &len)) != NULL && used < outlen; i++)
-		used += (size_t)snprintf(out + used, outlen - used, "%s%.*s", i ? ", " : "",
-					 (int)len, o);
-	return out;
-}
-
 static int no_profile(struct cobocred_ctx *ctx, const char *profile)
 {
 	cobocred_set_error(ctx, "no profile '%s' in %s; run 'cobo-credential profile list'",
@@ -148,15 +132,4 @@ int cobocred_cobo_query_app(struct cobocred_ctx *ctx, const char *profile, const
 		q->n_attrs--;
 	}
 	return st;
-}
-
-int cobocred_token_get(struct cobocred_ctx *ctx, const char *profile, int64_t min_valid,
-		       struct cobocred_item **out)
-{
-	return cobocred_token_get_org(ctx, profile, NULL, min_valid, out);
-}
-
-int cobocred_token_erase(struct cobocred_ctx *ctx, const char *profile, const char *token)
-{
-	return cobocred_token_erase_org(ctx, profile, NULL, token);
 }

@@ -110,8 +110,6 @@ int cobocred_base_url_hostport(const char *base_url, char *out, size_t outlen);
  */
 int cobocred_profile_org(struct cobocred_ctx *ctx, const char *profile, const char *org,
 			 const char **out);
-/* "org a", "orgs a, b" or "any org that installed the app", for messages.  Returns out. */
-const char *cobocred_orgs_show(const char *org_id_setting, char *out, size_t outlen);
 
 /*
  * The token lifecycle: a valid access token for profile and org (NULL:

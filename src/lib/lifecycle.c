@@ -409,3 +409,14 @@ int cobocred_token_erase_org(struct cobocred_ctx *ctx, const char *profile, cons
 	}
 	return cobocred_erase(ctx, &q);
 }
+
+int cobocred_token_get(struct cobocred_ctx *ctx, const char *profile, int64_t min_valid,
+		       struct cobocred_item **out)
+{
+	return cobocred_token_get_org(ctx, profile, NULL, min_valid, out);
+}
+
+int cobocred_token_erase(struct cobocred_ctx *ctx, const char *profile, const char *token)
+{
+	return cobocred_token_erase_org(ctx, profile, NULL, token);
+}

@@ -200,3 +200,19 @@ int cobocred_orgs_has(const char *setting, const char *org)
 	return cobocred_org_id_ok(org) &&
 	       (cobocred_orgs_any(setting) || cobocred_orgs_lists(setting, org));
 }
+
+const char *cobocred_orgs_show(const char *setting, char *out, size_t outlen)
+{
+	size_t i, len, used = 0;
+	const char *o;
+
+	if (cobocred_orgs_any(setting)) {
+		snprintf(out, outlen, "any org that installed the app");
+		return out;
+	}
+	used = (size_t)snprintf(out, outlen, "org%s ", cobocred_orgs_count(setting) > 1 ? "s" : "");
+	for (i = 0; (o = cobocred_orgs_nth(setting, i, &len)) != NULL && used < outlen; i++)
+		used += (size_t)snprintf(out + used, outlen - used, "%s%.*s", i ? ", " : "",
+					 (int)len, o);
+	return out;
+}

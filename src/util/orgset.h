@@ -40,5 +40,7 @@ const char *cobocred_orgs_nth(const char *setting, size_t i, size_t *len);
 int cobocred_orgs_lists(const char *setting, const char *org);
 /* 1 if org is an org id that a valid setting serves: listed, or any under "*". */
 int cobocred_orgs_has(const char *setting, const char *org);
+/* "org a", "orgs a, b" or "any org that installed the app", for messages.  Returns out. */
+const char *cobocred_orgs_show(const char *org_id_setting, char *out, size_t outlen);
 
 #endif
