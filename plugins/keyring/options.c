@@ -15,8 +15,10 @@
  *   prompt_timeout = SECONDS (1..600, default 5)
  *                how long a prompt may take when nobody can answer it (no
  *                terminal, or COBO_CREDENTIAL_INTERACTIVE=never); then it
- *                is dismissed and the operation fails as timed out.  With a
- *                person at a terminal prompts get 300 s (prompt.c).
+ *                is dismissed and the operation fails as timed out (as
+ *                locked when it was the unlock of our collection, which is
+ *                asked in every mode: unlock.c).  With a person at a
+ *                terminal prompts get 300 s (prompt.c).
  */
 #include "config.h"
 
