@@ -25,7 +25,7 @@ complete_line() {
 	printf '%s\n' "${COMPREPLY[@]}" | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//'
 }
 
-expect_eq "the commands" "--config --help --version api doctor help key logout profile setup sign status token" \
+expect_eq "the commands" "--config --help --version api doctor help key logout profile proxy setup sign status token" \
 	"$(complete_line cobo-credential '')"
 expect_eq "a command by prefix" "setup sign status" "$(complete_line cobo-credential s)"
 expect_eq "sign's options" "--body --config --format --help --method --org --profile" \
@@ -33,6 +33,8 @@ expect_eq "sign's options" "--body --config --format --help --method --org --pro
 expect_eq "api's options" "--body --config --help --include --method --org --profile" \
 	"$(complete_line cobo-credential api -)"
 expect_eq "sign --format: header or json" "header json" "$(complete_line cobo-credential sign --format '')"
+expect_eq "proxy's options" "--access-log --config --help --listen --max-body --max-headers --profile --socket --timeout" \
+	"$(complete_line cobo-credential proxy -)"
 expect_eq "token's options" "--config --format --help --min-valid --org --profile" \
 	"$(complete_line cobo-credential token -)"
 expect_eq "--format values" "env exec-credential" "$(complete_line cobo-credential token --format e)"
