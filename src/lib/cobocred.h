@@ -252,6 +252,16 @@ struct cobocred_signed {
  */
 int cobocred_request_sign(struct cobocred_ctx *ctx, const char *profile, const char *org,
 			  const struct cobocred_http_request *req, struct cobocred_signed **out);
+/*
+ * The same with token (an item cobocred_token_get_org answered for that
+ * org, which the caller keeps between requests: the proxy's in-process
+ * cache) instead of a lifecycle read per request; NULL: as
+ * cobocred_request_sign.  ERROR when token is not the org's.
+ */
+int cobocred_request_sign_with(struct cobocred_ctx *ctx, const char *profile, const char *org,
+			       const struct cobocred_item *token,
+			       const struct cobocred_http_request *req,
+			       struct cobocred_signed **out);
 /* Wipes and frees s.  NULL is a no-op. */
 void cobocred_signed_free(struct cobocred_signed *s);
 

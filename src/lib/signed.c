@@ -174,10 +174,14 @@ static int module_sign(struct cobocred_ctx *ctx, const struct cobocred_request_o
 	return make_headers(ctx, &sig, s) == 0 ? COBOCRED_SUCCESS : COBOCRED_ERROR;
 }
 
-/* The org checked, the module found, the token taken: everything but the signature. */
+/*
+ * The org checked, the module found, the token taken (given's, when the
+ * caller keeps one: it must be that org's): everything but the signature.
+ */
 static int sign_setup(struct cobocred_ctx *ctx, const char *profile, const char *org,
-		      const struct cobocred_http_request *req, struct cobocred_signed *s,
-		      const struct cobocred_request_ops **ops, void **state)
+		      const struct cobocred_item *given, const struct cobocred_http_request *req,
+		      struct cobocred_signed *s, const struct cobocred_request_ops **ops,
+		      void **state)
 {
 	struct cobocred_item *it = NULL;
 	const char *why = cobocred_request_refusal(req), *o = NULL;
@@ -199,6 +203,15 @@ static int sign_setup(struct cobocred_ctx *ctx, const char *profile, const char 
 	*ops = cobocred_request_ops(ctx, state, &st);
 	if (*ops == NULL)
 		return st;
+	if (given != NULL) {
+		const char *go = cobocred_item_attr(given, "org_id");
+
+		if (go == NULL || strcmp(go, s->org) != 0) {
+			cobocred_set_error(ctx, "the token given is not one of org %s", s->org);
+			return COBOCRED_ERROR;
+		}
+		return keep_token(ctx, given, s) == 0 ? COBOCRED_SUCCESS : COBOCRED_ERROR;
+	}
 	st = cobocred_token_get_org(ctx, profile, s->org, 0, &it);
 	if (st == COBOCRED_SUCCESS && keep_token(ctx, it, s) != 0)
 		st = COBOCRED_ERROR;
@@ -208,6 +221,14 @@ static int sign_setup(struct cobocred_ctx *ctx, const char *profile, const char 
 
 int cobocred_request_sign(struct cobocred_ctx *ctx, const char *profile, const char *org,
 			  const struct cobocred_http_request *req, struct cobocred_signed **out)
+{
+	return cobocred_request_sign_with(ctx, profile, org, NULL, req, out);
+}
+
+int cobocred_request_sign_with(struct cobocred_ctx *ctx, const char *profile, const char *org,
+			       const struct cobocred_item *token,
+			       const struct cobocred_http_request *req,
+			       struct cobocred_signed **out)
 {
 	const struct cobocred_request_ops *ops = NULL;
 	struct cobocred_signed *s;
@@ -220,7 +241,7 @@ int cobocred_request_sign(struct cobocred_ctx *ctx, const char *profile, const c
 		cobocred_set_error(ctx, "out of memory");
 		return COBOCRED_ERROR;
 	}
-	st = sign_setup(ctx, profile, org, req, s, &ops, &state);
+	st = sign_setup(ctx, profile, org, token, req, s, &ops, &state);
 	if (st == COBOCRED_SUCCESS) {
 		nonce_now(s->nonce);
 		st = module_sign(ctx, ops, state, profile, req, s);
