@@ -2,16 +2,17 @@
  * forward.c - one admitted request to the profile's origin (forward.h).
  *
  * The signature comes from the core under p->lock (the context is not
- * thread-safe; the token comes from the lifecycle, whose caches and lock
- * make one refresh serve every helper of the machine).  The send runs
+ * thread-safe), with the token of the in-process cache (tokens.c, filled
+ * from the lifecycle, whose caches and lock make one refresh serve every
+ * helper of the machine).  The send runs
  * outside the lock through the module's transport, which is thread-safe,
  * keeps connections alive and verifies Cobo's response signature before
  * it answers SUCCESS: nothing unverified is ever passed back.
  *
- * A 401 that Cobo says is for the token: the exact token is erased (by
- * value, so it goes only if it is still the cached one), the request is
- * signed again with whatever the lifecycle then hands out, and sent once
- * more; the second answer is final.  Under the lock, the first request to
+ * A 401 that Cobo says is for the token: the exact token is dropped from
+ * the cache and erased from the stores (by value, so it goes only if it is
+ * still the cached one), the request is signed again with whatever the
+ * lifecycle then hands out, and sent once more; the second answer is final.  Under the lock, the first request to
  * see the 401 erases the token and refreshes; the others find the token
  * already replaced, erase nothing and sign with the new one: one refresh
  * however many requests saw the 401.
@@ -26,6 +27,7 @@
 #include "confine.h"
 #include "forward.h"
 #include "load.h"
+#include "tokens.h"
 
 /* The proxy's own error into a (status, static name, detail). */
 static void own_error(struct proxy_answer *a, int status, const char *error, const char *detail)
@@ -81,13 +83,17 @@ static void core_drop(struct proxy *p, struct proxy_core *c)
 static int sign(struct proxy *p, const struct proxy_fwd *f, struct cobocred_http_request *req,
 		struct cobocred_signed **s, struct proxy_core **core, struct proxy_answer *a)
 {
+	const struct cobocred_item *tok = NULL;
 	int st = COBOCRED_ERROR;
 
 	pthread_mutex_lock(&p->lock);
 	*core = core_take(p, a);
 	if (*core == NULL)
 		goto out;
-	st = cobocred_request_sign((*core)->ctx, (*core)->profile, f->org, req, s);
+	st = proxy_token_get(*core, f->org, &tok);
+	if (st == COBOCRED_SUCCESS)
+		st = cobocred_request_sign_with((*core)->ctx, (*core)->profile, f->org, tok, req,
+						s);
 	if (st != COBOCRED_SUCCESS) {
 		sign_error(a, st, cobocred_error((*core)->ctx));
 		core_drop(p, *core);
@@ -188,8 +194,8 @@ void proxy_forward(struct proxy *p, const struct proxy_fwd *f, struct proxy_answ
 		cobocred_transport_reply_free(core->transport, reply);
 		reply = NULL;
 		pthread_mutex_lock(&p->lock);
-		if (again) /* by value: a no-op when another request already replaced it */
-			(void)cobocred_token_erase_org(core->ctx, core->profile, s->org, s->token);
+		if (again)
+			proxy_token_rejected(core, s->org, s->token);
 		core_drop(p, core);
 		pthread_mutex_unlock(&p->lock);
 		cobocred_signed_free(s);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "load.h"
+#include "tokens.h"
 
 int proxy_base_path(const char *base_url, char *out, size_t outlen)
 {
@@ -97,6 +98,7 @@ void proxy_core_free(struct proxy_core *core)
 {
 	if (core == NULL)
 		return;
+	proxy_tokens_free(core->tokens);
 	if (core->transport != NULL)
 		cobocred_transport_free(core->transport);
 	cobocred_ctx_free(core->ctx);

@@ -13,6 +13,7 @@
  *              applies the rules above, answers refusals
  *   forward.c  signs through the core and sends through the module's
  *              transport, one refresh and one retry on a 401 for the token
+ *   tokens.c   the in-process token cache, one token per org
  *   load.c     the configuration served: context, profile, base path
  *   reply.c    JSON error bodies and the access log
  *
@@ -73,11 +74,13 @@ struct proxy_listener {
  * What one configuration load gives (load.c).  SIGHUP makes a new one;
  * the old one is freed when the last send through its transport is over.
  */
+struct proxy_token;
 struct proxy_core {
 	struct cobocred_ctx *ctx;	      /* owned */
 	const char *profile;		      /* the profile served (points into ctx) */
 	char base_path[1024];		      /* its base_url's path: "" or "/v2" */
 	struct cobocred_transport *transport; /* owned; made on first use */
+	struct proxy_token *tokens;	      /* owned cache (tokens.c) */
 	unsigned refs;			      /* sends in flight on transport */
 };
 

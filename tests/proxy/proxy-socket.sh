@@ -148,6 +148,15 @@ PY
 expect_match "slow client: cut off by the timeout (within 10 s)" '^closed [0-9]+$' "$SLOW"
 expect_eq "oversized and slow clients: nothing reached the server" "$BEFORE" "$(resources) $(log_lines)"
 
+# --- the token is cached in the proxy: no store read per request, so even a
+# logout's emptied stores do not reach it (a 401, its expiry window or SIGHUP do) --
+cobo_server_ctl POST /_test/stats/reset >/dev/null
+cc logout --profile t
+expect_eq "logout: exit 0" 0 "$RC"
+pc /v2/wallets
+expect_eq "in-process cache: served after the stores were emptied, no token call" "200 0 0" \
+	"$CODE $(cobo_server_stats "$ORG" mint refresh)"
+
 # --- SIGTERM drains a request in flight -----------------------------------------------------
 cobo_server_ctl POST /_test/fault '{"mode":"hold","on":"resource"}' >/dev/null
 curl -sS --unix-socket "$PROXY_SOCK" -o "$T_TMP/held.body" -w '%{http_code}' \
