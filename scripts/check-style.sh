@@ -1,5 +1,5 @@
 #!/bin/sh
-# scripts/check-style.sh [--banned | --format] [TOP] - STYLE.md's two
+# scripts/check-style.sh [--banned | --format] [TOP] - the style's two
 # mechanical rules over the C sources (*.c *.h under src plugins include
 # tests fuzz bench) of the tree at TOP (default: this script's tree):
 #
@@ -68,7 +68,7 @@ banned_calls()
 		while (match(s, /(^|[^A-Za-z0-9_])(sprintf|strcpy|strcat|strtok|gets|atoi)([^A-Za-z0-9_]|$)/)) {
 			name = substr(s, RSTART, RLENGTH)
 			gsub(/[^A-Za-z0-9_]/, "", name)
-			printf "%s:%d: %s is banned (STYLE.md): %s\n", FILENAME, FNR, name, hint[name]
+			printf "%s:%d: %s is banned (ARCHITECTURE.md, "Conventions"): %s\n", FILENAME, FNR, name, hint[name]
 			s = substr(s, RSTART + RLENGTH - 1)
 			bad = 1
 		}

@@ -54,7 +54,7 @@ enum cobocred_status {
 };
 #define COBOCRED_STATUS_COUNT 6
 
-/* Well-known schemas (see DESIGN.md "Keyring layout"). */
+/* Well-known schemas (ARCHITECTURE.md, "Conventions": the keyring layout). */
 #define COBOCRED_SCHEMA_GIT "org.git.Password"
 #define COBOCRED_SCHEMA_DOCKER "io.docker.Credentials"
 #define COBOCRED_SCHEMA_COBO "com.cobo.credential.Token"

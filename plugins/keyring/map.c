@@ -174,7 +174,7 @@ static int add_time(struct kr_attrs *ss, const char *name, int64_t t)
 
 /*
  * Cobo tokens (and every other schema) keep expires_at and created_at as
- * attributes, although DESIGN.md puts volatile data in the payload.  This
+ * attributes, although the design (README, "Departures from the design") puts volatile data in the payload.  This
  * is deliberate: the payload must be exactly the token, so that
  * `secret-tool lookup base_url URL client_id ID org_id ORG kind access`
  * prints a usable token.  Searches never use these two attributes, and a

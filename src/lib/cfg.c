@@ -171,7 +171,7 @@ static int check_module_name(struct parser *p, const char *what, const char *nam
 }
 
 /*
- * SUCCESS returns, ERROR returns (DESIGN.md: a bug or bad configuration
+ * SUCCESS returns, ERROR returns (ARCHITECTURE.md, "Conventions": a bug or bad configuration
  * fails closed, so a store that refuses its own file cannot be bypassed by
  * minting behind its back), everything else continues.
  */

@@ -19,7 +19,7 @@
 struct cobocred_ctx;
 
 /*
- * Creates a context.  config_path NULL means the search order of DESIGN.md:
+ * Creates a context.  config_path NULL means the search order of ARCHITECTURE.md:
  * $COBO_CREDENTIAL_CONFIG, $XDG_CONFIG_HOME/cobo-credential/config,
  * SYSCONFDIR/cobo-credential/config, then the built-in default.
  * On failure *out is still a usable context (for cobocred_error) unless the

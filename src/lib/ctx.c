@@ -15,7 +15,7 @@
 
 #define DEFAULT_NAME COBOCRED_CONFIG_DEFAULT_NAME
 
-/* The first config file that exists, in DESIGN.md's order; NULL for the built-in one. */
+/* The first config file that exists, in ARCHITECTURE.md's order; NULL for the built-in one. */
 static const char *find_config(char *buf, size_t len)
 {
 	const char *env = getenv("COBO_CREDENTIAL_CONFIG"), *xdg = getenv("XDG_CONFIG_HOME");

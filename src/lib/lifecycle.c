@@ -1,5 +1,5 @@
 /*
- * lifecycle.c - the token lifecycle (DESIGN.md "The token lifecycle"): a
+ * lifecycle.c - the token lifecycle (ARCHITECTURE.md, "The stack and the token lifecycle"): a
  * client of the stack engine.  A cached token is answered while fresh; a
  * stale one sends the run to the minting module, single-flight under a
  * per-credential lock from the lock service, after re-reading the caches;

@@ -1,6 +1,6 @@
 /*
  * profile.c - [profile NAME] settings, and which profile a request origin
- * names (DESIGN.md, token lifecycle step 1; the rule is in origin.h).
+ * names (ARCHITECTURE.md, "A cached git get", step 2; the rule is in origin.h).
  */
 #include "config.h"
 

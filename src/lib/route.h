@@ -10,13 +10,13 @@
 #include "origin.h"
 
 /*
- * The profile and org a request names (DESIGN.md, token lifecycle step 1):
+ * The profile and org a request names (ARCHITECTURE.md, "A cached git get", step 2):
  * the profile whose base_url origin equals o (origin.h's rule; an http://
  * base_url counts only with allow_http on a loopback host), and when a
  * username is given, whose org_id list holds it, or whose org_id is '*'
  * and the username an org id (orgset.h); a listed match beats a '*' one.
- * The username is an org id only, never a profile's name (DESIGN.md step
- * 1 departs: README.md).  The org is the username when given, else the
+ * The username is an org id only, never a profile's name (README.md,
+ * "Departures from the design", says why).  The org is the username when given, else the
  * profile's only org.  SUCCESS with *name and *org (owned by ctx or the request),
  * NOTFOUND, or ERROR when several profiles match (message lists them) or
  * the one that matches serves several orgs and none was named (message

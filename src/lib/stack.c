@@ -9,7 +9,7 @@
  * ERROR > DENIED > TRYAGAIN > NOTFOUND > UNAVAIL, with that module's message.
  *
  * A get answered by an entry fills the entries above it that missed
- * (NOTFOUND) and can store (DESIGN.md: "a hit below fills the tiers above
+ * (NOTFOUND) and can store (ARCHITECTURE.md: "a hit below fills the tiers above
  * it"), so the next get is answered by the fastest tier.  A module that
  * does not keep such a credential says NOTFOUND to the fill; a fill that
  * fails is traced and never changes the answer.

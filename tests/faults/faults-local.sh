@@ -185,7 +185,7 @@ fe_get cli
 # REGRESSION (found here, fixed in the core; the same as hygiene-files.sh's): the
 # file module answers ERROR with "STORE line N: ...; move it away", and the
 # lifecycle takes it as a miss: it mints, answers, and the message never
-# reaches the user (and every call mints).  Expected (DESIGN.md: ERROR
+# reaches the user (and every call mints).  Expected (ARCHITECTURE.md: ERROR
 # fails closed): the message, per protocol, and no mint.
 expect_eq "store corrupt: the store's message reaches the user of all three, no mint" "" "$WHY"
 check "store corrupt: the file is byte for byte as it was" cmp -s "$STORE" "$T_TMP/store.bad"

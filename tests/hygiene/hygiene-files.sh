@@ -94,7 +94,7 @@ mv "$T_TMP/store.saved" "$STORE"
 # default "sufficient" actions) takes that as a miss: it mints, answers the
 # new token and drops it (the write-through fails in the trace only).  The
 # fix never reaches the user, and every call mints a new token.  Expected
-# (DESIGN.md: ERROR is bad config, fail closed): refused with the fix.
+# (ARCHITECTURE.md: ERROR is bad config, fail closed): refused with the fix.
 # store_case DESC REGEX: all3_why, collected into STORE_WHY.
 STORE_WHY=
 store_case() {

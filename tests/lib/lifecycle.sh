@@ -1,5 +1,5 @@
 # tests/lib/lifecycle.sh - sourced by the lifecycle-*.sh integration tests (the
-# token lifecycle of DESIGN.md, end to end with real parts): the Cobo test
+# token lifecycle of ARCHITECTURE.md, end to end with real parts): the Cobo test
 # server over HTTPS, an app registered with an `openssl genpkey` key, the
 # built git-credential-cobo as the front-end, and helpers to read the
 # server's counters and the stores.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# lifecycle-keyring.sh - the token lifecycle (DESIGN.md) end to end with real
+# lifecycle-keyring.sh - the token lifecycle (ARCHITECTURE.md) end to end with real
 # parts: git-credential-cobo, the keyring module on a real gnome-keyring in a
 # private D-Bus session, the cobo-oauth module over HTTPS against the Cobo
 # test server.  A cache hit is silent and cheap; the freshness rule

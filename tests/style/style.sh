@@ -1,5 +1,5 @@
 #!/bin/sh
-# STYLE.md's mechanical rules in `make check`: no banned function
+# The style's mechanical rules (ARCHITECTURE.md, "Conventions") in `make check`: no banned function
 # (sprintf strcpy strcat strtok gets atoi) in the C sources, and the files
 # in scripts/formatted.list laid out as .clang-format says.  Both checks
 # are scripts/check-style.sh; this only skips (77) when clang-format is
