@@ -66,6 +66,7 @@ static int parse_opts(struct proxy_opts *o, int argc, char **argv)
 	int64_t v;
 	int c;
 
+	opterr = 0; /* one line of ours instead of getopt's */
 	while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
 		switch (c) {
 		case OPT_CONFIG:
@@ -102,7 +103,10 @@ static int parse_opts(struct proxy_opts *o, int argc, char **argv)
 			fputs(usage_text, stdout);
 			return PROXY_EX_OK;
 		default:
-			fputs(usage_text, stderr);
+			fprintf(stderr,
+				"cobo-credential-proxy: bad option '%s'; try 'cobo-credential proxy "
+				"--help'\n",
+				argv[optind - 1]);
 			return PROXY_EX_USAGE;
 		}
 	}

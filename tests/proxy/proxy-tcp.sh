@@ -15,6 +15,10 @@ for a in 0.0.0.0:0 10.0.0.1:0 "[::]:0" localhost:0 127.0.0.1 127.0.0.1:99999; do
 done
 cc proxy --listen 127.0.0.1:0 --socket /x
 expect_eq "--listen with --socket: exit 64" 64 "$RC"
+for bad in --bogus "--timeout 0" "--max-body x" extra; do
+	cc proxy $bad
+	expect_eq "proxy $bad: exit 64, one line" "64 1" "$RC $(printf '%s\n' "$ERR" | wc -l)"
+done
 
 proxy_start --listen 127.0.0.1:0
 expect_match "announces http://127.0.0.1:PORT" '^http://127\.0\.0\.1:[0-9]+$' "$PROXY_URL"
