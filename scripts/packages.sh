@@ -98,6 +98,13 @@ check_flow "docker-credential-cobo store, get, erase through the file module" '
 	! echo registry.example.test | docker-credential-cobo get >/dev/null
 	echo "docker: stored, read back, erased"'
 check_flow "cobo-credential doctor" 'cobo-credential doctor'
+check_flow "the proxy: its program in libexec, its user units shipped and not enabled" '
+	set -e
+	/usr/libexec/cobo-credential/cobo-credential-proxy --help >/dev/null
+	test -f /usr/lib/systemd/user/cobo-credential-proxy.socket
+	test -f /usr/lib/systemd/user/cobo-credential-proxy.service
+	test ! -e /etc/systemd/user/sockets.target.wants/cobo-credential-proxy.socket
+	echo "proxy: installed, units disabled"'
 check_flow "bash completion installed where bash-completion looks" \
 	'test -f /usr/share/bash-completion/completions/cobo-credential && bash -n /usr/share/bash-completion/completions/cobo-credential'
 
