@@ -192,10 +192,18 @@ mid_refresh "docker-credential-cobo get" "$ORG2" "$T_TMP/docker.req" "$DOCKER_H"
 mid_refresh "cobo-credential token" "$ORG" /dev/null "$CLI_H" token --profile p
 
 # Children would inherit the environment and could be handed argv: no code
-# path starts one (a new one must extend this test to scan it).
+# path starts one (a new one must extend this test to scan it).  The one
+# exec is `cobo-credential proxy`, which replaces itself (no child) with the
+# proxy program before it reads any configuration or secret: its argv is the
+# user's own options.
 SPAWNS=$(grep -rnE '\b(fork|vfork|execv|execve|execvp|execl|execlp|popen|system|posix_spawnp?)[[:space:]]*\(' \
 	"$top_srcdir/src" "$top_srcdir/plugins" --include='*.c' | grep -v '^[^:]*:[0-9]*:[[:space:]]*\*' || true)
-expect_eq "no front-end or module starts a child process" "" "$SPAWNS"
+expect_eq "no front-end or module starts a child process (the proxy command's one exec aside)" "" \
+	"$(printf '%s\n' "$SPAWNS" | grep -vE '/src/cli/cmd_proxy\.c:[0-9]+:[[:space:]]*execv\(prog, args\);$' | grep . || true)"
+expect_eq "the proxy command execs exactly once" 1 \
+	"$(printf '%s\n' "$SPAWNS" | grep -cE '/src/cli/cmd_proxy\.c:[0-9]+:[[:space:]]*execv\(prog, args\);$')"
+check "the proxy command reads no configuration before its exec" \
+	bash -c "! sed -n '/^int cmd_proxy/,/execv(prog, args)/p' '$top_srcdir/src/cli/cmd_proxy.c' | grep -qE 'cli_open|cobocred_'"
 SETENV=$(grep -rnE '\b(setenv|putenv)[[:space:]]*\(' "$top_srcdir/src" "$top_srcdir/plugins" \
 	--include='*.c' || true)
 expect_eq "no front-end or module puts anything in its environment" "" "$SETENV"
