@@ -87,6 +87,28 @@ secret-tool search --all base_url "$COBO_SERVER_URL" kind access 2>&1 |
 	grep -E '^(label|attribute\.(org_id|kind|expires_at))' || true
 secret-tool lookup base_url "$COBO_SERVER_URL" client_id "$CLIENT" org_id "$ORG" kind access | short
 
+say "a signed Cobo API call with any tool: cobo-credential sign | curl -H @-"
+url="$COBO_SERVER_URL/wallets?wallet_type=Custodial&limit=10"
+cobo-credential sign --profile demo "$url" | sed -E 's/^(Authorization: Bearer .{12}|Biz-Api-Signature: .{12}).*/\1…/'
+cobo-credential sign --profile demo "$url" | curl -sS --cacert "$COBO_SERVER_CA" -H @- "$url"
+echo
+
+say "cobo-credential api: sign, send, check Cobo's response signature, print the body"
+printf '{"name":"demo wallet"}' | cobo-credential api --profile demo --body - /wallets
+echo
+
+say "the signing proxy: any HTTP client, no credentials of its own (curl over a unix socket)"
+COBO_CREDENTIAL_PROXY_PROGRAM=$build/src/proxy/cobo-credential-proxy \
+	cobo-credential proxy --profile demo --socket "$T_TMP/proxy.sock" >"$T_TMP/proxy.out" &
+proxy_pid=$!
+t_on_exit "kill $proxy_pid 2>/dev/null || true"
+# Ready when it says where it listens (bounded: 200 x 50 ms).
+for _ in $(seq 200); do grep -q '^listen ' "$T_TMP/proxy.out" && break; sleep 0.05; done
+cat "$T_TMP/proxy.out"
+curl -sS --unix-socket "$T_TMP/proxy.sock" "http://proxy/v2/wallets?limit=10"
+echo
+kill -TERM "$proxy_pid" && wait "$proxy_pid" || true
+
 say "cobo-credential status"
 cobo-credential status
 calls
