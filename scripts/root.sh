@@ -3,9 +3,13 @@
 #
 #   root_new NAME     debootstrap --variant=minbase bookworm into
 #                     $ROOTS/NAME (the mirror this machine's apt uses; its
-#                     /etc/apt, /etc/hosts and /etc/resolv.conf, nothing else
-#                     of the host: no /usr/local, no installed package);
-#                     prints its path
+#                     network set-up: /etc/apt, /etc/hosts, /etc/resolv.conf
+#                     and the CA certificates added locally in
+#                     /usr/local/share/ca-certificates, which the package
+#                     ca-certificates takes in when a newcomer installs it:
+#                     a machine here reaches HTTPS hosts such as the npm
+#                     registry through them; nothing else of the host: no
+#                     other /usr/local, no installed package); prints its path
 #   root_run DIR CMD  CMD (a bash command line) as root in DIR, with nothing
 #                     of the caller's environment, in mount and PID
 #                     namespaces of its own with /proc, /dev, /dev/pts and a
@@ -58,6 +62,10 @@ root_new() {
 	# (&&, not set -e: this runs in a command substitution)
 	rm -rf "$dir/etc/apt" && cp -a /etc/apt "$dir/etc/apt" &&
 		cp -L /etc/hosts /etc/resolv.conf "$dir/etc/" || return 1
+	if [ -d /usr/local/share/ca-certificates ]; then
+		mkdir -p "$dir/usr/local/share" &&
+			cp -a /usr/local/share/ca-certificates "$dir/usr/local/share/" || return 1
+	fi
 	echo "$dir"
 }
 

@@ -16,6 +16,10 @@ if cmp -s "$here/package-lock.json" "$cache/package-lock.json" &&
 	exit 0
 fi
 cp "$here/package.json" "$here/package-lock.json" "$cache/" || exit 1
+# node trusts its own CA bundle; on Debian the system's store
+# (/etc/ssl/certs, with any CA the machine added) is what the user trusts.
+[ -n "${NODE_EXTRA_CA_CERTS-}" ] || [ ! -r /etc/ssl/certs/ca-certificates.crt ] ||
+	export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 if ! (cd "$cache" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) > "$cache/npm.log" 2>&1; then
 	rm -f "$cache/package-lock.json" # so the next run tries again
 	echo "bench/sdk-js/install.sh: npm ci failed (is the npm registry reachable?); $cache/npm.log says:" >&2
