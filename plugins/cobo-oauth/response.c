@@ -410,3 +410,65 @@ int oauth_token_echoes(const struct oauth_token *t, const char *sent, size_t sen
 	return sent != NULL && t->refresh_token != NULL && t->refresh_len == sent_len &&
 	       CRYPTO_memcmp(t->refresh_token, sent, sent_len) == 0;
 }
+
+int oauth_clock_offset(const char *ts, int64_t local_ms, int64_t *offset_ms)
+{
+	int64_t ms;
+
+	*offset_ms = 0;
+	if (timestamp_parse(ts, &ms) != 0)
+		return -1;
+	/* ms < 10^18, so only a local time far below zero overflows. */
+	if (local_ms < 0 && ms > INT64_MAX + local_ms)
+		return -1;
+	*offset_ms = ms - local_ms;
+	return 0;
+}
+
+int oauth_clock_beyond(int64_t offset_ms, long window_s)
+{
+	int64_t w;
+
+	if (window_s < 0)
+		window_s = 0;
+	if ((int64_t)window_s > INT64_MAX / 1000)
+		return 0;
+	w = (int64_t)window_s * 1000;
+	return offset_ms < 0 ? offset_ms < -w : offset_ms > w;
+}
+
+/* "2026-12-07T19:40:12Z" (whole seconds, rounded down), or the raw number. */
+static void iso_format(int64_t ms, char *buf, size_t len)
+{
+	int64_t secs = ms / 1000 - (ms % 1000 < 0);
+	time_t t = (time_t)secs;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "%lld ms", (long long)ms);
+}
+
+void oauth_clock_message(int64_t offset_ms, int64_t local_ms, char *buf, size_t len)
+{
+	char local[48], cobo[48];
+	int ahead = offset_ms < 0;
+	/* |offset| in seconds, to the nearest; each part's magnitude fits (INT64_MIN too). */
+	int64_t secs = offset_ms / 1000, rest = offset_ms % 1000;
+
+	if (ahead) {
+		secs = -secs;
+		rest = -rest;
+	}
+	secs += rest >= 500;
+
+	iso_format(local_ms, local, sizeof(local));
+	if ((offset_ms > 0 && local_ms > INT64_MAX - offset_ms) ||
+	    (offset_ms < 0 && local_ms < INT64_MIN - offset_ms))
+		snprintf(cobo, sizeof(cobo), "unknown");
+	else
+		iso_format(local_ms + offset_ms, cobo, sizeof(cobo));
+	snprintf(buf, len,
+		 "this machine's clock is %lld s %s Cobo's (local %s, Cobo %s): set the time "
+		 "(NTP) and retry",
+		 (long long)secs, ahead ? "ahead of" : "behind", local, cobo);
+}

@@ -23,6 +23,14 @@ struct oauth_token {
 	size_t refresh_len;
 	int64_t expires_in; /* seconds, 1..OAUTH_EXPIRES_MAX */
 	int64_t signed_ms;  /* Biz-Timestamp of the answer that carried them; 0: unknown */
+	/*
+	 * Set with an ERROR verdict on a refresh answer refused only for its
+	 * date (max_clock_skew; judge.c, judge_dated): Cobo has rotated the
+	 * refresh token, so the one sent is spent and refresh_token is its
+	 * successor, which the module keeps (token.c).  The access token is
+	 * never answered or kept.
+	 */
+	int rotated_refused;
 };
 
 /*
@@ -71,6 +79,27 @@ int oauth_timestamp_order(const char *ts, int64_t sent_ms, int64_t newest_ms, ch
 			  size_t errlen);
 /* Biz-Timestamp ts as unix ms, or -1 when it is not unix ms in decimal digits. */
 int64_t oauth_timestamp_ms(const char *ts);
+
+/*
+ * Cobo's clock against ours.  Every verified answer, success or error,
+ * carries Cobo's time (Biz-Timestamp, signed): offset = Cobo's time - the
+ * local time at arrival, in ms (positive: this machine is behind).  Cobo
+ * refuses a request whose Biz-Api-Nonce is more than its request window
+ * from its own clock; it does not publish the window, so this is the test
+ * server's default (tests/server/README.md), the same as max_clock_skew's.
+ */
+#define OAUTH_REQUEST_WINDOW 300
+/* Sets *offset_ms from ts (unix ms digits) and local_ms: 0, or -1 (malformed, overflow). */
+int oauth_clock_offset(const char *ts, int64_t local_ms, int64_t *offset_ms);
+/* 1 when |offset_ms| > window_s seconds (to the millisecond), else 0. */
+int oauth_clock_beyond(int64_t offset_ms, long window_s);
+/*
+ * The one line that names a wrong clock: "this machine's clock is N s
+ * ahead of Cobo's (local 2026-12-07T19:40:12Z, Cobo 2026-12-07T19:30:00Z):
+ * set the time (NTP) and retry" (behind when offset_ms > 0; N in seconds,
+ * to the nearest).
+ */
+void oauth_clock_message(int64_t offset_ms, int64_t local_ms, char *buf, size_t len);
 
 /* 1 if t carries exactly the refresh token sent (sent_len bytes): a replayed answer. */
 int oauth_token_echoes(const struct oauth_token *t, const char *sent, size_t sent_len);

@@ -113,6 +113,38 @@ static int64_t newest_ms(const struct cobocred_query *q)
 	return q->secret_created_at * 1000;
 }
 
+/*
+ * A refresh answer refused only for its date (tok->rotated_refused): Cobo
+ * has spent the refresh token sent, so its successor replaces it in every
+ * tier of the store line, and the next holder refreshes instead of failing
+ * at Cobo.  The access token of that answer is dropped here, unstored.
+ */
+static void keep_rotated(const struct cobocred_host *h, const struct cobocred_query *q,
+			 const struct oauth_conf *c, const struct oauth_token *tok, int64_t now)
+{
+	struct cobocred_item *items = NULL; /* owned: the refresh item, then the access item */
+	struct cobocred_query replace = { .struct_size = sizeof(replace),
+					  .profile = q->profile,
+					  .flags = COBOCRED_QUERY_EXACT };
+	int st;
+
+	if (oauth_items_build(h, c, tok, now, &items) != 0) {
+		h->log(h->ctx, COBOCRED_LOG_WARN,
+		       "cobo-oauth: out of memory keeping the new refresh token");
+		return;
+	}
+	h->item_free(items->next); /* the access token */
+	items->next = NULL;
+	replace.schema = items->schema;
+	replace.n_attrs = items->n_attrs;
+	replace.attrs = items->attrs;
+	st = h->stack_store(h->ctx, items, &replace);
+	h->log(h->ctx, st == COBOCRED_SUCCESS ? COBOCRED_LOG_INFO : COBOCRED_LOG_WARN,
+	       "cobo-oauth: the refresh token Cobo rotated in an answer refused for its date %s",
+	       st == COBOCRED_SUCCESS ? "replaces the spent one" : "could not be kept");
+	h->item_free(items);
+}
+
 /* The cached refresh token in q, if it looks usable; NULL means mint. */
 static const char *usable_refresh(const struct cobocred_host *h, const struct cobocred_query *q,
 				  size_t *len)
@@ -166,6 +198,8 @@ int oauth_get_token(const struct cobocred_host *h, const struct cobocred_query *
 	refresh = usable_refresh(h, q, &refresh_len);
 	now = h->now(h->ctx); /* before the request: never overstate the lifetime */
 	st = oauth_fetch(h, &c, seed, refresh, refresh_len, newest_ms(q), &tok, err, sizeof(err));
+	if (st != COBOCRED_SUCCESS && tok.rotated_refused)
+		keep_rotated(h, q, &c, &tok, now);
 	if (st == COBOCRED_SUCCESS && oauth_items_build(h, &c, &tok, now, out) != 0) {
 		snprintf(err, sizeof(err), "out of memory storing the new token");
 		st = COBOCRED_ERROR;
