@@ -103,7 +103,7 @@ int64_t oauth_now_ms(void)
  * (the next mint would meet the same clock or the same attacker).  Not
  * DENIED either: Cobo refused nothing.
  *
- * *dated_only: the one fault is max_clock_skew, and the answer is dated
+ * *dated_only: a refresh answer whose one fault is max_clock_skew, dated
  * within Cobo's request window and signed after the request went out and
  * after the newest answer accepted (bound to this request as tightly as an
  * accepted answer is): Cobo took the request, so a refresh it answered has
@@ -121,7 +121,7 @@ static int judge_fresh(const struct oauth_conf *c, const struct oauth_sent *sent
 			: oauth_timestamp_order(r->timestamp, sent->nonce_ms, sent->newest_ms,
 						order_why, sizeof(order_why));
 
-	*dated_only = t == OAUTH_TS_SKEWED && o == 0 &&
+	*dated_only = sent->refresh != NULL && t == OAUTH_TS_SKEWED && o == 0 &&
 		      oauth_clock_offset(r->timestamp, sent->now_ms, &offset) == 0 &&
 		      !oauth_clock_beyond(offset, OAUTH_REQUEST_WINDOW);
 	if (t == 0 && o != 0) {
@@ -197,7 +197,7 @@ static int judge_success(const struct oauth_conf *c, const struct oauth_sent *se
 		return COBOCRED_ERROR;
 	}
 	fresh = judge_fresh(c, sent, r, &dated_only, err, errlen);
-	if (fresh != COBOCRED_SUCCESS && !(dated_only && sent->refresh != NULL))
+	if (fresh != COBOCRED_SUCCESS && !dated_only)
 		return fresh;
 	if (oauth_parse_token(r->body, r->body_len, tok, why, sizeof(why)) != 0) {
 		snprintf(err, errlen,

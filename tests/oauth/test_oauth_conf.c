@@ -871,6 +871,125 @@ static const struct cutest_case conf_cases[] = {
 	{ NULL, NULL },
 };
 
+#define NONCE_REFUSED                                                         \
+	"{\"error_code\":2022,\"error_message\":\"Biz-Api-Nonce outside the " \
+	"allowed time window\",\"error_id\":\"e1\"}"
+#define NOT_INSTALLED \
+	"{\"error_code\":2030,\"error_message\":\"app is not installed\",\"error_id\":\"e2\"}"
+
+/* A signed error answer dates Cobo's clock: beyond the window, or a refused nonce, names it. */
+static void test_judge_clock(void)
+{
+	struct oauth_http_resp r;
+	int fb, rt, refresh;
+
+	judge_setup();
+	judge_nonce = judge_newest = 0;
+	judge_cached = NULL;
+	for (refresh = 0; refresh <= 1; refresh++) {
+		judge_now = JUDGE_MS + 600000; /* this machine 600 s ahead */
+		answer(&r, 401, NONCE_REFUSED, 1);
+		CU_ASSERT(judge(&r, refresh, 1, &fb, &rt) == COBOCRED_TRYAGAIN && fb == 0 &&
+			  rt == 0);
+		expect_err("this machine's clock is 600 s ahead of Cobo's (local "
+			   "2023-11-14T22:23:20Z, Cobo 2023-11-14T22:13:20Z): set the time (NTP) "
+			   "and retry");
+		CU_ASSERT(strstr(err, "app_secret") == NULL);
+		judge_now = JUDGE_MS - 400000; /* 400 s behind, whatever the error says */
+		answer(&r, 403, NOT_INSTALLED, 1);
+		CU_ASSERT(judge(&r, refresh, 1, &fb, &rt) == COBOCRED_TRYAGAIN && fb == 0);
+		expect_err("this machine's clock is 400 s behind Cobo's");
+		judge_now = JUDGE_MS - 300000; /* at the window: Cobo's own answer stands */
+		answer(&r, 403, NOT_INSTALLED, 1);
+		CU_ASSERT(judge(&r, refresh, 1, &fb, &rt) == COBOCRED_DENIED);
+		expect_err("check org_id");
+		judge_now = JUDGE_MS +
+			    20000; /* refused nonce, clock within our guess of the window */
+		answer(&r, 401, NONCE_REFUSED, 1);
+		CU_ASSERT(judge(&r, refresh, 1, &fb, &rt) == COBOCRED_TRYAGAIN);
+		expect_err("this machine's clock is 20 s ahead of Cobo's");
+		judge_now = JUDGE_MS + 600000; /* unsigned: its time is nobody's word */
+		answer(&r, 401, NONCE_REFUSED, 0);
+		CU_ASSERT(judge(&r, refresh, 1, &fb, &rt) == COBOCRED_DENIED);
+		CU_ASSERT(strstr(err, "clock") == NULL);
+	}
+	judge_now = JUDGE_MS;
+}
+
+/* One exchange whose verdict is kept in *t (the caller clears it). */
+static int judge_keep(struct oauth_http_resp *r, int refresh, struct oauth_token *t)
+{
+	struct oauth_sent sent = { .refresh = refresh ? judge_sent : NULL,
+				   .refresh_len = refresh ? strlen(judge_sent) : 0,
+				   .now_ms = judge_now,
+				   .nonce_ms = judge_nonce,
+				   .newest_ms = judge_newest };
+	int fb, rt, st;
+
+	err[0] = '\0';
+	st = oauth_judge(&jc, &sent, 1, r, t, &fb, &rt, err, sizeof(err));
+	CU_ASSERT(fb == 0 && rt == 0 && strchr(err, '\n') == NULL);
+	oauth_http_resp_clear(r);
+	return st;
+}
+
+/*
+ * max_clock_skew 60, clocks 120 s apart: the refresh answer is refused, but
+ * Cobo has spent the refresh token sent, so its successor is handed on
+ * (rotated_refused) when the answer is bound to the request like any
+ * accepted one; never for a mint, a replay or an answer beyond the window.
+ */
+static void test_judge_skew_rotated(void)
+{
+	struct oauth_http_resp r;
+	struct oauth_token t;
+
+	judge_setup();
+	jc.max_clock_skew = 60;
+	judge_cached = NULL;
+	judge_newest = 0;
+	judge_now = JUDGE_MS - 120000; /* this machine 120 s behind */
+	judge_nonce = judge_now - 50;
+	answer(&r, 201, TOKEN_BODY, 1);
+	CU_ASSERT(judge_keep(&r, 1, &t) == COBOCRED_ERROR);
+	CU_ASSERT(t.rotated_refused == 1 && t.refresh_token != NULL &&
+		  strcmp(t.refresh_token, "RT_y") == 0 && t.signed_ms == JUDGE_MS);
+	expect_err("refusing the access token from cobo.test:8443");
+	expect_err("120.000 s in the future, more than the 60 s allowed");
+	expect_err("Cobo rotated the refresh token all the same, so its new one is kept");
+	oauth_token_clear(&t);
+	answer(&r, 200, TOKEN_BODY, 1); /* a mint spends nothing: nothing handed on */
+	CU_ASSERT(judge_keep(&r, 0, &t) == COBOCRED_ERROR);
+	CU_ASSERT(t.rotated_refused == 0 && t.refresh_token == NULL);
+	expect_err("nothing was stored");
+	judge_now = JUDGE_MS + 120000; /* 120 s ahead: signed "before it was sent", unbound */
+	judge_nonce = judge_now - 50;
+	answer(&r, 201, TOKEN_BODY, 1);
+	CU_ASSERT(judge_keep(&r, 1, &t) == COBOCRED_ERROR);
+	CU_ASSERT(t.rotated_refused == 0 && t.refresh_token == NULL);
+	judge_now = JUDGE_MS - 301000; /* beyond the request window */
+	judge_nonce = judge_now - 50;
+	answer(&r, 201, TOKEN_BODY, 1);
+	CU_ASSERT(judge_keep(&r, 1, &t) == COBOCRED_ERROR);
+	CU_ASSERT(t.rotated_refused == 0 && t.refresh_token == NULL);
+	judge_now = JUDGE_MS - 120000;
+	judge_nonce = judge_now - 50;
+	judge_newest = JUDGE_MS + 1; /* older than the newest accepted */
+	answer(&r, 201, TOKEN_BODY, 1);
+	CU_ASSERT(judge_keep(&r, 1, &t) == COBOCRED_ERROR);
+	CU_ASSERT(t.rotated_refused == 0 && t.refresh_token == NULL);
+	judge_newest = 0;
+	answer(&r, 201,
+	       "{\"access_token\":\"AT_x\",\"token_type\":\"Bearer\",\"expires_in\":60,"
+	       "\"refresh_token\":\"RT_sent\"}",
+	       1); /* hands back the one sent */
+	CU_ASSERT(judge_keep(&r, 1, &t) == COBOCRED_ERROR);
+	CU_ASSERT(t.rotated_refused == 0 && t.refresh_token == NULL);
+	expect_err("instead of a new one");
+	judge_now = JUDGE_MS;
+	judge_nonce = 0;
+}
+
 static const struct cutest_case flow_cases[] = {
 	{ "2xx answers", test_judge_success },
 	{ "Biz-Timestamp within max_clock_skew", test_judge_fresh },
@@ -878,6 +997,8 @@ static const struct cutest_case flow_cases[] = {
 	{ "signed after the request, not before the newest", test_judge_order },
 	{ "a refresh answer rotates the refresh token", test_judge_rotation },
 	{ "error answers", test_judge_errors },
+	{ "a signed error answer names a wrong clock", test_judge_clock },
+	{ "max_clock_skew: a refused refresh hands on the rotated token", test_judge_skew_rotated },
 	{ "transport failures", test_judge_transport },
 	{ "which queries mint", test_query_applies },
 	{ "items for the core", test_items },

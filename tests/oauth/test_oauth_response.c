@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -633,6 +634,80 @@ static void test_key_env(void)
 	expect_err("no configuration file to resolve it against");
 }
 
+/* offset = Cobo's time - ours, in ms: both signs, the digits rule, no overflow. */
+static void test_clock_offset(void)
+{
+	int64_t off = 1;
+
+	CU_ASSERT(oauth_clock_offset("1764645950123", TS_MS, &off) == 0 && off == 0);
+	CU_ASSERT(oauth_clock_offset("1764645950123", TS_MS - 600000, &off) == 0 &&
+		  off == 600000); /* this machine 600 s behind */
+	CU_ASSERT(oauth_clock_offset("1764645950123", TS_MS + 612001, &off) == 0 &&
+		  off == -612001); /* 612.001 s ahead */
+	CU_ASSERT(oauth_clock_offset("0", INT64_MAX, &off) == 0 && off == -INT64_MAX);
+	CU_ASSERT(oauth_clock_offset("999999999999999999", 0, &off) == 0 &&
+		  off == 999999999999999999LL);
+	/* A local time so far below zero that the difference overflows: refused. */
+	CU_ASSERT(oauth_clock_offset("999999999999999999", INT64_MIN, &off) == -1 && off == 0);
+	CU_ASSERT(oauth_clock_offset("1", INT64_MIN + 1, &off) == -1);
+	CU_ASSERT(oauth_clock_offset("1", INT64_MIN + 2, &off) == 0 && off == INT64_MAX);
+	CU_ASSERT(oauth_clock_offset("", TS_MS, &off) == -1);
+	CU_ASSERT(oauth_clock_offset(NULL, TS_MS, &off) == -1);
+	CU_ASSERT(oauth_clock_offset("-5", TS_MS, &off) == -1);
+	CU_ASSERT(oauth_clock_offset("1234567890123456789", TS_MS, &off) == -1);
+}
+
+/* |offset| > window, to the millisecond, both ways; extremes never overflow. */
+static void test_clock_window(void)
+{
+	const int64_t w = (int64_t)OAUTH_REQUEST_WINDOW * 1000;
+	static const int64_t around[] = { -1001, -1, 0, 1, 1000 };
+	size_t i;
+
+	CU_ASSERT(OAUTH_REQUEST_WINDOW ==
+		  300); /* the test server's default, Cobo's own unpublished */
+	for (i = 0; i < sizeof(around) / sizeof(around[0]); i++) {
+		int64_t d = around[i];
+
+		CU_ASSERT(oauth_clock_beyond(w + d, OAUTH_REQUEST_WINDOW) == (d > 0));
+		CU_ASSERT(oauth_clock_beyond(-w - d, OAUTH_REQUEST_WINDOW) == (d > 0));
+	}
+	CU_ASSERT(oauth_clock_beyond(0, 0) == 0);
+	CU_ASSERT(oauth_clock_beyond(1, 0) == 1 && oauth_clock_beyond(-1, 0) == 1);
+	CU_ASSERT(oauth_clock_beyond(1, -5) == 1); /* a negative window is no window */
+	CU_ASSERT(oauth_clock_beyond(INT64_MIN, OAUTH_REQUEST_WINDOW) == 1);
+	CU_ASSERT(oauth_clock_beyond(INT64_MAX, OAUTH_REQUEST_WINDOW) == 1);
+	CU_ASSERT(oauth_clock_beyond(INT64_MIN, LONG_MAX) == 0); /* a window too wide to scale */
+	CU_ASSERT(oauth_clock_beyond(-120000, 60) == 1 && oauth_clock_beyond(-120000, 120) == 0);
+}
+
+/* The one line: direction, seconds to the nearest, both times in UTC. */
+static void test_clock_message(void)
+{
+	/* 2026-12-07T19:40:12Z local, Cobo 612 s behind it. */
+	const int64_t local = 1796672412000LL;
+
+	oauth_clock_message(-612000, local, err, sizeof(err));
+	CU_ASSERT_STRING_EQUAL(err, "this machine's clock is 612 s ahead of Cobo's (local "
+				    "2026-12-07T19:40:12Z, Cobo 2026-12-07T19:30:00Z): set the "
+				    "time (NTP) and retry");
+	oauth_clock_message(599501, local, err, sizeof(err));
+	expect_err(
+		"is 600 s behind Cobo's (local 2026-12-07T19:40:12Z, Cobo 2026-12-07T19:50:11Z)");
+	oauth_clock_message(-499, local, err, sizeof(err));
+	expect_err("is 0 s ahead of Cobo's");
+	oauth_clock_message(-500, local, err, sizeof(err));
+	expect_err(
+		"is 1 s ahead of Cobo's (local 2026-12-07T19:40:12Z, Cobo 2026-12-07T19:40:11Z)");
+	oauth_clock_message(INT64_MIN, 0, err, sizeof(err));
+	expect_err("is 9223372036854776 s ahead of Cobo's");
+	CU_ASSERT(strchr(err, '\n') == NULL);
+	oauth_clock_message(INT64_MAX, 1, err, sizeof(err));
+	expect_err("behind Cobo's (local 1970-01-01T00:00:00Z, Cobo unknown)");
+	oauth_clock_message(1000, -1, err, sizeof(err));
+	expect_err("(local 1969-12-31T23:59:59Z, Cobo 1970-01-01T00:00:00Z)");
+}
+
 static const struct cutest_case json_cases[] = {
 	{ "well-formed token", test_token_good },
 	{ "unknown fields ignored", test_token_unknown_fields },
@@ -663,6 +738,9 @@ static const struct cutest_case fresh_cases[] = {
 	{ "malformed or missing Biz-Timestamp", test_timestamp_garbage },
 	{ "signed after the request, not before the newest", test_timestamp_order },
 	{ "refresh token echoed", test_token_echoes },
+	{ "clock offset from Biz-Timestamp", test_clock_offset },
+	{ "clock offset against the request window", test_clock_window },
+	{ "the clock message names both times", test_clock_message },
 	{ NULL, NULL },
 };
 
