@@ -1,0 +1,210 @@
+#!/bin/bash
+# oauth-clock.sh - a wrong clock named as a clock (issue 30): helpers whose
+# clock libfaketime shifts (FAKETIME, Debian's faketime) against the Cobo
+# test server, which is not shifted and refuses a Biz-Api-Nonce more than
+# its window (300 s) from its own clock, signing its time into the refusal.
+#   - 600 s ahead or behind: the CLI, git (`git credential fill` through the
+#     real git) and Docker fail with the one line naming the clock and both
+#     times, exit 75 (CLI; never 77, "re-authorisation needed"), and spend
+#     and store nothing: the store file is byte for byte unchanged, the
+#     refresh token sent is still unused at the server, no mint stood in;
+#   - 30 s behind works (a refresh, and a signed API call whose nonce the
+#     server echoes: the proof that the shift reaches the helper); 30 s
+#     ahead is refused by the 5 s order rule (SECURITY.md), as before;
+#   - max_clock_skew 60 with the clock 120 s behind: the refresh answer is
+#     refused, Cobo's rotated refresh token replaces the spent one, the
+#     refusing machine backs off, and the next holder refreshes with it.
+. "$top_srcdir/tests/lib/oauth.sh"
+
+oauth_frontends
+DK="$top_builddir/src/docker/docker-credential-cobo"
+command -v faketime >/dev/null || { echo "no faketime: scripts/deps.sh test installs it"; exit 99; }
+
+oauth_server_up
+oauth_config
+CHOST=127.0.0.1:$COBO_SERVER_PORT
+NOW_REFRESH=50000 # the host clock past the access token's 43200 s: a refresh
+NOW_WINDOW=40000  # 3200 s left, inside the refresh window (4320 s): still valid
+
+# shifted OFFSET CMD...: CMD with its clock moved OFFSET (+600s, -30s...) by libfaketime;
+# monotonic time stays real (lock deadlines).
+shifted() {
+	local off=$1
+	shift
+	FAKETIME_DONT_FAKE_MONOTONIC=1 FAKE_UTIME=1 faketime -f "$off" "$@"
+}
+# cli OFFSET [ENV=V...]: `cobo-credential token --profile p`; sets RC OUT ERR.
+cli() {
+	local off=$1
+	shift
+	OUT=$(shifted "$off" env "$@" "$CC" token --profile p 2>"$T_TMP/err")
+	RC=$?
+	ERR=$(cat "$T_TMP/err")
+}
+# git_fill OFFSET: `git credential fill` with this helper only, no prompt; sets RC OUT ERR.
+git_fill() {
+	OUT=$(printf 'protocol=https\nhost=%s\n\n' "$CHOST" |
+		shifted "$1" env COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH GIT_TERMINAL_PROMPT=0 \
+			GIT_CONFIG_NOSYSTEM=1 git -c credential.helper= -c credential.helper="$GITH" \
+			credential fill 2>"$T_TMP/err")
+	RC=$?
+	ERR=$(cat "$T_TMP/err")
+}
+# docker_get OFFSET: docker-credential-cobo get for the profile's host; sets RC OUT ERR.
+docker_get() {
+	OUT=$(printf 'https://%s' "$CHOST" |
+		shifted "$1" env COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH "$DK" get 2>"$T_TMP/err")
+	RC=$?
+	ERR=$(cat "$T_TMP/err")
+}
+stats() { cobo_server_stats "$ORG" mint refresh total failed; }
+rt_state() { # "valid used" of a refresh token at the server
+	local j
+	j=$(refresh_info "$1")
+	echo "$(cobo_server_field "$j" valid) $(cobo_server_field "$j" used)"
+}
+# iso SECONDS: what the clock line prints for a time.
+iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+
+# fresh_start: an empty server and store, one mint on the real clock; AT1, RT1, a copy.
+fresh_start() {
+	server_reset
+	rm -f "$XDG_RUNTIME_DIR"/cobo-credential/*.failed # the core's refresh backoff
+	cli +0s
+	[ "$RC" = 0 ] || fail "setup: mint failed: $ERR"
+	AT1=$OUT
+	RT1=$(drv_secret refresh)
+	cp "$STORE" "$T_TMP/store.before"
+	cobo_server_ctl POST /_test/stats/reset >/dev/null
+}
+untouched() {
+	check "$1: store file byte for byte unchanged" cmp -s "$T_TMP/store.before" "$STORE"
+	expect_eq "$1: the refresh token sent is unspent at the server" "true false" "$(rt_state "$RT1")"
+}
+# clock_line NAME SIGN SECONDS TEXT T0 T1: TEXT holds the one clock line, its
+# direction and size, a local time within [T0, T1] shifted by SIGN SECONDS (the
+# shift reached the helper), and Cobo's time within [T0, T1] (the server's own).
+clock_line() {
+	local name=$1 dir=$2 secs=$3 text=$4 t0=$5 t1=$6 re local cobo
+	re="this machine's clock is ($((secs - 1))|$secs|$((secs + 1))) s $dir Cobo's \\(local ([0-9T:Z-]+), Cobo ([0-9T:Z-]+)\\): set the time \\(NTP\\) and retry"
+	if [[ $text =~ $re ]]; then
+		pass "$name: the clock line"
+		local=$(date -u -d "${BASH_REMATCH[2]}" +%s)
+		cobo=$(date -u -d "${BASH_REMATCH[3]}" +%s)
+		[ "$dir" = "ahead of" ] && local=$((local - secs)) || local=$((local + secs))
+		check "$name: local time is the shifted clock's" test "$local" -ge $((t0 - 2)) -a "$local" -le $((t1 + 2))
+		check "$name: Cobo's time is the server's" test "$cobo" -ge $((t0 - 1)) -a "$cobo" -le $((t1 + 1))
+	else
+		fail "$name: the clock line"
+		printf '       actual: %q\n' "$text"
+	fi
+	expect_eq "$name: one line" 1 "$(printf '%s\n' "$text" | grep -c .)"
+	no_secret_in "$name" "$text"
+}
+
+# --- 1. beyond the window, nothing cached: a mint refused for the clock ----------------------
+for off in +600s -600s; do
+	server_reset
+	dir="ahead of"
+	[ "$off" = -600s ] && dir=behind
+	t0=$(date +%s)
+	cli $off
+	t1=$(date +%s)
+	expect_eq "mint $off: exit 75 (temporary, this machine's), not 77" 75 "$RC"
+	expect_eq "mint $off: nothing on stdout" "" "$OUT"
+	clock_line "mint $off" "$dir" 600 "${ERR#cobo-credential: }" "$t0" "$t1"
+	expect_match "mint $off: the CLI's prefix" '^cobo-credential: this machine' "$ERR"
+	expect_eq "mint $off: nothing stored" 0 "$(store_count)"
+	expect_eq "mint $off: one GET, refused; no retry (mint refresh total failed)" "1 0 1 1" "$(stats)"
+	expect_match "mint $off: no token issued" '"captures":\[\]' "$(cobo_server_ctl GET /_test/captures)"
+done
+
+# --- 2. beyond the window, a refresh due: the CLI, git and Docker ---------------------------
+for off in +600s -600s; do
+	dir="ahead of"
+	[ "$off" = -600s ] && dir=behind
+	fresh_start
+	t0=$(date +%s)
+	cli $off COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH
+	t1=$(date +%s)
+	expect_eq "refresh $off (cli): exit 75" 75 "$RC"
+	clock_line "refresh $off (cli)" "$dir" 600 "${ERR#cobo-credential: }" "$t0" "$t1"
+	untouched "refresh $off (cli)"
+	expect_eq "refresh $off (cli): one POST refused, no mint instead" "0 1 1 1" "$(stats)"
+
+	t0=$(date +%s)
+	git_fill $off
+	t1=$(date +%s)
+	expect_eq "refresh $off (git): no password to git" "" "$(printf '%s\n' "$OUT" | grep '^password=')"
+	check "refresh $off (git): git fails without a credential (exit $RC)" test "$RC" -ne 0
+	clock_line "refresh $off (git)" "$dir" 600 "$(printf '%s\n' "$ERR" | sed -n 's/^git-credential-cobo: //p')" "$t0" "$t1"
+	untouched "refresh $off (git)"
+
+	t0=$(date +%s)
+	docker_get $off
+	t1=$(date +%s)
+	expect_eq "refresh $off (docker): exit 1" 1 "$RC"
+	clock_line "refresh $off (docker)" "$dir" 600 "$OUT" "$t0" "$t1"
+	untouched "refresh $off (docker)"
+	expect_eq "refresh $off: three POSTs, all refused, no mint" "0 3 3 3" "$(stats)"
+done
+
+# --- 3. within the window ------------------------------------------------------------------
+fresh_start
+cli -30s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH
+expect_eq "30 s behind: the refresh works" "0|" "$RC|$ERR"
+expect_eq "30 s behind: the new token is valid" true "$(token_valid "$OUT")"
+expect_eq "30 s behind: one POST, no failure" "0 1 1 0" "$(stats)"
+# The proof that the shift reaches the helper: the nonce the server received.
+before=$(date +%s%3N)
+API=$(shifted -30s "$CC" api --profile p /wallets 2>"$T_TMP/err")
+after=$(date +%s%3N)
+nonce=$(printf '%s' "$API" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["headers"]["biz-api-nonce"])')
+check "30 s behind: the server saw a nonce 30 s behind its clock ($nonce in [$before, $after] - 30 s)" \
+	test "$nonce" -ge $((before - 31000)) -a "$nonce" -le $((after - 29000))
+
+# 30 s ahead: an answer signed more than 5 s before the request went out is refused (the
+# order rule of SECURITY.md binds answers to requests, and cannot tell this clock from a
+# replay): as before, exit 70, nothing stored.
+server_reset
+cli +30s
+expect_eq "30 s ahead: refused by the order rule (exit 70)" 70 "$RC"
+expect_match "30 s ahead: the message says the clock may run ahead" \
+	"as replayed: .*if this machine's clock runs ahead of the server's, fix it" "$ERR"
+expect_eq "30 s ahead: nothing stored" 0 "$(store_count)"
+
+# --- 4. max_clock_skew 60, the clock 120 s behind -------------------------------------------
+oauth_config "max_clock_skew = 60"
+fresh_start
+cli -120s COBO_CREDENTIAL_NOW_OFFSET=$NOW_WINDOW
+expect_eq "skew 120/60: the cached token, still valid, is answered" "0|$AT1" "$RC|$OUT"
+expect_eq "skew 120/60: nothing on stderr" "" "$ERR"
+RT2=$(drv_secret refresh)
+check "skew 120/60: the spent refresh token is replaced" test -n "$RT2" -a "$RT2" != "$RT1"
+expect_eq "skew 120/60: the old one is spent at the server" "false true" "$(rt_state "$RT1")"
+expect_eq "skew 120/60: the kept one is Cobo's, unspent" "true false" "$(rt_state "$RT2")"
+expect_eq "skew 120/60: the refused access token is not kept" "$AT1" "$(drv_secret access)"
+expect_eq "skew 120/60: one POST, no mint" "0 1 1 0" "$(stats)"
+cli -120s COBO_CREDENTIAL_NOW_OFFSET=$NOW_WINDOW
+expect_eq "skew 120/60: backs off: the cached token again" "0|$AT1" "$RC|$OUT"
+expect_eq "skew 120/60: backs off: no second POST" "0 1 1 0" "$(stats)"
+# Past its token's life the refusing machine fails, naming max_clock_skew and what it kept.
+rm -f "$XDG_RUNTIME_DIR"/cobo-credential/*.failed
+cli -120s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH
+expect_eq "skew 120/60, expired: exit 70" 70 "$RC"
+expect_match "skew 120/60, expired: the message" \
+	"refusing the access token from $CHOST: .* 1(19|20)\\.[0-9]{3} s in the future, more than the 60 s allowed \\(max_clock_skew of \\[profile p\\]\\); Cobo rotated the refresh token all the same, so its new one is kept and the access token is not: set the time \\(NTP\\) and retry" "$ERR"
+no_secret_in "skew 120/60, expired" "$ERR"
+RT3=$(drv_secret refresh)
+check "skew 120/60, expired: the newer rotation is kept" test -n "$RT3" -a "$RT3" != "$RT2"
+expect_eq "skew 120/60, expired: no mint" "0 2 2 0" "$(stats)"
+# The next holder (a right clock) refreshes with the kept token: no failure at Cobo, no mint.
+oauth_config
+rm -f "$XDG_RUNTIME_DIR"/cobo-credential/*.failed
+cli +0s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH
+expect_eq "next holder: refreshes" "0|" "$RC|$ERR"
+expect_eq "next holder: a valid token" true "$(token_valid "$OUT")"
+expect_eq "next holder: one more POST, no failure, no mint" "0 3 3 0" "$(stats)"
+expect_eq "next holder: the kept token spent by it" "false true" "$(rt_state "$RT3")"
+
+t_done
