@@ -415,6 +415,34 @@ def live(d):
     near = str(int(time.time() * 1000) - 4 * 60 * 1000)
     st, h, data = c.req("GET", mint_target(), key=app, nonce=near)
     check("nonce 4 min old -> 200", st == 200, (st, data))
+    # The window refusal as a client reads it (issue 30): 401 2022 naming the nonce, signed,
+    # and dated by the server's own clock (Biz-Timestamp), whatever the nonce said; the
+    # same for a refresh (POST), whose refresh token it leaves unspent, and at the bounds.
+    for name, shift in (("ahead", 10 * 60 * 1000), ("behind", -10 * 60 * 1000)):
+        t0 = int(time.time() * 1000)
+        st, h, data = c.req("GET", mint_target(), key=app, nonce=str(t0 + shift))
+        t1 = int(time.time() * 1000)
+        j = json.loads(data)
+        check("nonce 10 min %s -> 401 2022 naming the nonce" % name, st == 401
+              and j.get("error_code") == 2022 and "nonce" in j.get("error_message", "").lower(),
+              (st, data))
+        check("nonce 10 min %s: refusal signed, dated by the server's clock" % name,
+              c.sig_ok(h, data) and t0 <= int(h.get("biz-timestamp", "0")) <= t1, h)
+    st, h, data, j = mint()
+    rt_w = j.get("refresh_token") if isinstance(j, dict) else None
+    st, h, data = c.req("POST", "/v2/oauth/token", refresh_body(rt_w), key=app,
+                        nonce=str(int(time.time() * 1000) + 10 * 60 * 1000))
+    check("refresh with a nonce 10 min ahead -> 401 2022, signed", st == 401 and
+          json.loads(data).get("error_code") == 2022 and c.sig_ok(h, data), (st, data))
+    st, h, data, j = refresh(rt_w)
+    check("... and the refresh token it carried is still unspent", st == 201, (st, data))
+    st, cfg = c.ctl("GET", "/_test/config")
+    check("default nonce window is 300 s", cfg.get("nonce_window") == 300, cfg)
+    st, h, data = c.req("GET", mint_target(), key=app, nonce=str(int(time.time() * 1000) - 298000))
+    check("nonce 298 s old -> 200 (inside the 300 s window)", st == 200, (st, data))
+    st, h, data = c.req("GET", mint_target(), key=app, nonce=str(int(time.time() * 1000) + 302000))
+    check("nonce 302 s ahead -> 401 2022", st == 401 and json.loads(data).get("error_code") == 2022,
+          (st, data))
     st, h, data, j = mint(key=stranger)
     check("unregistered key -> 401", st == 401 and is_error_shape(j), (st, data))
     st, h, data, j = mint(key=other)
