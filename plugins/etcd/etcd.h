@@ -168,6 +168,14 @@ int64_t etcd_gen_seen(struct etcd_state *s, const char *key);
 void etcd_gen_saw(struct etcd_state *s, const char *key, int64_t gen, int64_t expires);
 void etcd_gen_free(struct etcd_state *s);
 
+/*
+ * life.c: dates an item read from the record at key on this machine's
+ * clock from what its lease has left (the cluster's count).  SUCCESS;
+ * NOTFOUND when the lease has ended (logged); other statuses, error set.
+ */
+int etcd_life_rebase(struct etcd_state *s, const char *key, int64_t lease,
+		     struct cobocred_item *it);
+
 /* rev.c: the revision cache. */
 struct etcd_rev *etcd_rev_find(struct etcd_state *s, const char *key);
 void etcd_rev_note(struct etcd_state *s, const char *key, int64_t mod_revision, int64_t lease);

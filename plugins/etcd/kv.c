@@ -57,6 +57,27 @@ int etcd_lease_grant(struct etcd_state *s, int64_t ttl, int64_t *id)
 	return st;
 }
 
+int etcd_lease_ttl(struct etcd_state *s, int64_t id, int64_t *ttl, int64_t *granted)
+{
+	struct json_object *req = obj(), *resp = NULL, *v;
+	int st = COBOCRED_ERROR;
+
+	*ttl = -1;
+	*granted = 0;
+	if (req != NULL && etcd_json_add_i64(req, "ID", id) == 0)
+		st = etcd_gw_call(s, "/v3/lease/timetolive", req, 0, 0, &resp);
+	/* etcd answers TTL -1 for a lease it no longer has (and may omit the field) */
+	if (st == COBOCRED_SUCCESS && json_object_object_get_ex(resp, "TTL", &v)) {
+		*ttl = etcd_json_i64(resp, "TTL");
+		*granted = etcd_json_i64(resp, "grantedTTL");
+	}
+	if (*ttl < 0)
+		*ttl = -1;
+	json_object_put(resp);
+	json_object_put(req);
+	return st;
+}
+
 void etcd_lease_revoke(struct etcd_state *s, int64_t id)
 {
 	struct json_object *req = obj(), *resp = NULL;

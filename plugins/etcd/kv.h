@@ -12,6 +12,12 @@ int etcd_kv_range(struct etcd_state *s, const char *key, int prefix, struct json
 		  struct json_object **kvs);
 /* A lease of ttl seconds in *id. */
 int etcd_lease_grant(struct etcd_state *s, int64_t ttl, int64_t *id);
+/*
+ * What is left of a lease, counted by the cluster, not by any machine's
+ * clock: *ttl the seconds left (-1: the lease has ended), *granted the TTL
+ * it was granted with.  COBOCRED_* status, error set.
+ */
+int etcd_lease_ttl(struct etcd_state *s, int64_t id, int64_t *ttl, int64_t *granted);
 /* Ends a lease and every key bound to it; best effort. */
 void etcd_lease_revoke(struct etcd_state *s, int64_t id);
 /*

@@ -94,8 +94,15 @@ static int kv_item(struct etcd_state *s, struct json_object *kv, struct cobocred
 				   "etcd record %s opened but does not parse; erase it", k);
 		st = COBOCRED_ERROR;
 	}
+	/* dated on this clock from the lease before anything judges its dates (life.c) */
+	if (st == COBOCRED_SUCCESS)
+		st = etcd_life_rebase(s, k, etcd_json_i64(kv, "lease"), *out);
 	if (st == COBOCRED_SUCCESS)
 		st = judge_gen(s, k, gen, out);
+	if (st != COBOCRED_SUCCESS && *out != NULL) {
+		s->host->item_free(*out);
+		*out = NULL;
+	}
 out:
 	cobocred_hostmem_free(plain);
 	free(k);
@@ -205,19 +212,32 @@ static int get_direct(struct etcd_state *s, const struct cobocred_query *q,
 	return st;
 }
 
-/* The latest-expiring of a chain; frees the rest. */
-static struct cobocred_item *best(const struct cobocred_host *h, struct cobocred_item *list)
+/*
+ * The record written last of a chain (keys[i] names item i), by the
+ * cluster's order: the highest mod_revision, never a writer's date (the
+ * machines' clocks disagree).  Frees the rest.
+ */
+static struct cobocred_item *best(struct etcd_state *s, struct cobocred_item *list,
+				  char (*keys)[KEY_MAX], size_t nkeys)
 {
 	struct cobocred_item *b = list, *it, *next;
+	const struct etcd_rev *r;
+	int64_t top = -1, rev;
+	size_t i;
 
-	for (it = list; it != NULL; it = it->next)
-		if (it->expires_at == 0 || (b->expires_at != 0 && it->expires_at > b->expires_at))
+	for (it = list, i = 0; it != NULL && i < nkeys; it = it->next, i++) {
+		r = etcd_rev_find(s, keys[i]);
+		rev = r != NULL ? r->mod_revision : 0;
+		if (rev > top) {
+			top = rev;
 			b = it;
+		}
+	}
 	for (it = list; it != NULL; it = next) {
 		next = it->next;
 		if (it != b) {
 			it->next = NULL;
-			h->item_free(it);
+			s->host->item_free(it);
 		}
 	}
 	b->next = NULL;
@@ -228,15 +248,17 @@ int etcd_get(void *state, const struct cobocred_query *q, struct cobocred_item *
 {
 	struct etcd_state *s = state;
 	struct cobocred_item *all = NULL;
+	char keys[ETCD_MAX_REVS][KEY_MAX];
+	size_t nkeys = 0;
 	int st;
 
 	*out = NULL;
 	st = get_direct(s, q, out);
 	if (st != COBOCRED_NOTFOUND || (q->flags & COBOCRED_QUERY_EXACT))
 		return st;
-	st = range_all(s, q, &all, NULL, 0, NULL);
+	st = range_all(s, q, &all, keys, ETCD_MAX_REVS, &nkeys);
 	if (st == COBOCRED_SUCCESS)
-		*out = best(s->host, all);
+		*out = best(s, all, keys, nkeys);
 	/*
 	 * Names are keyed with the fleet key, so a machine with a wrong key
 	 * never finds the fleet's records by name.  A miss where etcd holds

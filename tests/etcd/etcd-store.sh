@@ -73,7 +73,9 @@ fleet_key_new "$T_TMP/new.key"
 fleet_machine 4 "fleet_key = file:$T_TMP/new.key" "fleet_key_previous = file:$FLEET_KEY_FILE"
 fleet_get 4 org-a
 expect_eq "rotation: a record of the previous key is read" "$T1" "$TOKEN"
-# a refresh on machine 4 re-seals both records with the new key
+# a refresh on machine 4 re-seals both records with the new key (its
+# clock ahead makes its local copy stale; the access record's lease ends)
+expect_eq "rotation: the access record's lease ended" 1 "$(etcd_end_leases 300 3700)"
 fleet_get 4 org-a COBO_CREDENTIAL_NOW_OFFSET=3300
 expect_eq "rotation: the refresh succeeded" 0 "$RC"
 check "rotation: a new token" test "$TOKEN" != "$T1"

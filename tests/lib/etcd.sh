@@ -9,6 +9,8 @@
 #   etcd_member_start I      starts member I again on its old data and ports
 #   etcd_cluster_stop        stops every member still running
 #   etcd_ctl ARGS...         etcdctl against the cluster
+#   etcd_end_leases LO HI    revokes every lease granted for more than LO and at
+#                            most HI seconds (see below)
 ETCD_BIN=${ETCD_BIN:-/usr/bin/etcd}
 ETCDCTL_BIN=${ETCDCTL_BIN:-/usr/bin/etcdctl}
 if [ ! -x "$ETCD_BIN" ] || [ ! -x "$ETCDCTL_BIN" ]; then
@@ -184,3 +186,22 @@ fleet_server_up() {
 etcd_raw() { etcd_ctl get --prefix "$FLEET_PREFIX"; }
 # etcd_count SUB: how many keys under the fleet prefix + SUB.
 etcd_count() { etcd_ctl get --prefix --keys-only "$FLEET_PREFIX$1" | grep -c . || true; }
+
+# etcd_end_leases LO HI: revokes every lease granted with a TTL in (LO, HI]
+# seconds.  A reader dates a record by what its lease has left (the
+# cluster's count, plugins/etcd/life.c), so a test whose helpers jump their
+# clocks ahead (COBO_CREDENTIAL_NOW_OFFSET) to make their tokens stale must
+# end the records' leases too: "the token's time is up" on the cluster's
+# clock as well as the machine's.  With the server's access TTL at 3600,
+# `etcd_end_leases 300 3700` ends the access tokens' records and keeps the
+# refresh tokens' (30 days), the locks' (lock_ttl) and the backoff markers'
+# (300 s).  Prints how many it ended.
+etcd_end_leases() {
+	local lo=$1 hi=$2 id g n=0
+	for id in $(etcd_ctl lease list | tail -n +2); do
+		g=$(etcd_ctl lease timetolive "$id" | sed -n 's/.*granted with TTL(\([0-9]*\)s).*/\1/p')
+		[ -n "$g" ] && [ "$g" -gt "$lo" ] && [ "$g" -le "$hi" ] || continue
+		etcd_ctl lease revoke "$id" > /dev/null && n=$((n + 1))
+	done
+	echo "$n"
+}
