@@ -12,8 +12,11 @@
  * the fleet for ever.
  *
  * Failure markers (the lifecycle's backoff after a failed refresh) are
- * fleet-wide too: a key under prefix "failed/" holding the unix time,
- * bound to a lease so it never outlives its use.
+ * fleet-wide too: a key under prefix "failed/" bound to a lease of its
+ * own.  How long ago the failure was is what the cluster counted of that
+ * lease (granted TTL - TTL left), never a machine's date: a date written by
+ * one machine and judged on another's clock makes a marker count for
+ * nothing (or for ever) between machines whose clocks disagree.
  */
 #include "config.h"
 
@@ -202,7 +205,10 @@ static int etcd_lock(void *state, const char *name, int timeout_ms, int *handle)
 	if (st != COBOCRED_SUCCESS) {
 		etcd_lease_revoke(s, lease); /* drops our place in the queue too */
 		if (st == COBOCRED_TRYAGAIN && timeout_ms == 0)
-			s->host->set_error(s->host->ctx, "fleet lock %s is held", name);
+			/* the lifecycle's first try: it waits next, nothing failed */
+			s->host->log(s->host->ctx, COBOCRED_LOG_INFO,
+				     "fleet lock %s is held by another machine; waiting for it",
+				     name);
 		else if (st == COBOCRED_TRYAGAIN)
 			s->host->set_error(s->host->ctx,
 					   "fleet lock %s held by another machine for over %d ms "
@@ -243,7 +249,7 @@ void etcd_locks_release_all(struct etcd_state *s)
 static void etcd_mark_failure(void *state, const char *name, int failed)
 {
 	struct etcd_state *s = state;
-	char path[192], now[32];
+	char path[192];
 	int64_t lease = 0, rev;
 
 	if (path_of(s, "failed", name, path, sizeof(path)) != 0)
@@ -252,29 +258,31 @@ static void etcd_mark_failure(void *state, const char *name, int failed)
 		(void)etcd_kv_cas_delete(s, path, -1);
 		return;
 	}
-	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
+	/* a new lease each time: the count starts at this failure */
 	if (etcd_lease_grant(s, MARKER_TTL, &lease) == COBOCRED_SUCCESS &&
-	    etcd_kv_cas_put(s, path, now, lease, -1, &rev) != COBOCRED_SUCCESS)
+	    etcd_kv_cas_put(s, path, "failed", lease, -1, &rev) != COBOCRED_SUCCESS)
 		etcd_lease_revoke(s, lease);
 }
 
+/* 1 when the marker of name exists and the cluster counted less than seconds of its lease. */
 static int etcd_failed_recently(void *state, const char *name, int seconds)
 {
 	struct etcd_state *s = state;
 	struct json_object *resp = NULL, *kvs = NULL;
-	char path[192], *v = NULL;
-	size_t n = 0;
-	long long t = 0;
+	int64_t lease = 0, ttl = -1, granted = 0;
+	char path[192];
 	int recent = 0;
-	time_t now = time(NULL);
 
 	if (path_of(s, "failed", name, path, sizeof(path)) == 0 &&
 	    etcd_kv_range(s, path, 0, &resp, &kvs) == COBOCRED_SUCCESS && kvs != NULL &&
-	    json_object_array_length(kvs) > 0 &&
-	    (v = etcd_json_b64str(json_object_array_get_idx(kvs, 0), "value", &n)) != NULL &&
-	    sscanf(v, "%lld", &t) == 1)
-		recent = t <= (long long)now && (long long)now - t < seconds;
-	free(v);
+	    json_object_array_length(kvs) > 0)
+		lease = etcd_json_i64(json_object_array_get_idx(kvs, 0), "lease");
+	if (lease != 0 && etcd_lease_ttl(s, lease, &ttl, &granted) == COBOCRED_SUCCESS && ttl >= 0)
+		recent = granted - ttl < seconds;
+	if (recent)
+		s->host->log(s->host->ctx, COBOCRED_LOG_INFO,
+			     "fleet: a refresh of %s failed %lld s ago by the cluster's count",
+			     name, (long long)(granted - ttl));
 	json_object_put(resp);
 	return recent;
 }
