@@ -12,7 +12,11 @@
 #   - every member killed: a valid local token is still answered; with none
 #     valid, a clear transient error well within the configured timeout.
 # Events are ordered with barriers (a start barrier, the server's hold and
-# release, the helpers' trace lines), never sleeps.
+# release, the helpers' trace lines), never sleeps.  A token is made stale
+# on both clocks that judge it: the helpers' (COBO_CREDENTIAL_NOW_OFFSET,
+# for their local tier) and the cluster's (its record's lease is ended,
+# etcd_end_leases: a reader dates an etcd record by what its lease has left).
+age() { expect_eq "$1: the access records' leases ended" "$2" "$(etcd_end_leases 300 3700)"; }
 . "$top_srcdir/tests/lib/lifecycle.sh"
 . "$top_srcdir/tests/lib/etcd.sh"
 
@@ -117,6 +121,7 @@ snapshot() { local org; for org in "${ORGS[@]}"; do BEFORE[$org]=$(ostats "$org"
 BADR=0 T0=$(ms)
 for ((r = 1; r <= ROUNDS; r++)); do
 	snapshot
+	age "storm $r" 3
 	storm "$r" $((r * 3300))
 	judge_round "$r" || BADR=$((BADR + 1))
 done
@@ -134,6 +139,7 @@ check "the lock service was the module's" grep -q "lock service: module 'etcd'" 
 # --- a member killed while the refreshers hold the lock ----------------------------
 R=$((ROUNDS + 1))
 snapshot
+age "storm kill" 3
 storm kill $((R * 3300)) 0
 judge_round "with member 0 killed" && pass "member 0 killed -9 mid-storm: one refresh per org, no helper failed"
 
@@ -141,6 +147,7 @@ judge_round "with member 0 killed" && pass "member 0 killed -9 mid-storm: one re
 R=$((R + 1))
 for m in 1 2 3; do fleet_machine "$m" "lock_ttl = 2"; done
 snapshot
+age takeover 3
 fault '{"mode":"hold","on":"refresh","count":1}'
 mapfile -t envs < <(fleet_env 1)
 fleet_request org-a | env "${envs[@]}" COBO_CREDENTIAL_NOW_OFFSET=$((R * 3300)) \
@@ -162,6 +169,7 @@ read -r m1 f1 t1 x1 <<<"$(ostats org-a)"
 expect_eq "takeover: by refresh, not by mint (victim's held + machine 2's)" "0 2" \
 	"$((m1 - m0)) $((f1 - f0))"
 R=$((R + 1))
+age "the chain" 1
 fleet_get 3 org-a COBO_CREDENTIAL_NOW_OFFSET=$((R * 3300))
 read -r m2 f2 t2 x2 <<<"$(ostats org-a)"
 expect_eq "the chain goes on: the next refresh on machine 3 works, no mint" "0 1 0" \
