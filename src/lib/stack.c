@@ -42,6 +42,8 @@ struct outcome {
 	int seen;
 	int any_success;
 	char error[sizeof(((struct cobocred_ctx *)0)->error)];
+	const struct instance *refused; /* a store: the first entry that failed (not NOTFOUND) */
+	char refused_error[sizeof(((struct cobocred_ctx *)0)->error)];
 };
 
 static void outcome_note(struct outcome *o, struct cobocred_ctx *ctx, int st)
@@ -53,6 +55,29 @@ static void outcome_note(struct outcome *o, struct cobocred_ctx *ctx, int st)
 	o->seen = 1;
 	o->status = st;
 	memcpy(o->error, ctx->error, sizeof(o->error));
+}
+
+static void note_refusal(struct outcome *o, struct cobocred_ctx *ctx, enum cobocred_op op,
+			 const struct instance *in, int st)
+{
+	if (op != COBOCRED_OP_STORE || in == NULL || st == COBOCRED_SUCCESS ||
+	    st == COBOCRED_NOTFOUND || o->refused != NULL)
+		return;
+	o->refused = in;
+	memcpy(o->refused_error, ctx->error, sizeof(o->refused_error));
+}
+
+/*
+ * A store some entries took and another refused answers SUCCESS (the
+ * credential is kept), and the trace says where it is not: a fleet's
+ * machine cut off from the shared store keeps a new token only locally,
+ * and the other machines will not see it.
+ */
+static void trace_partial(struct cobocred_ctx *ctx, const struct outcome *o)
+{
+	if (o->refused != NULL && o->any_success)
+		cobocred_trace(ctx, "store: kept, but not by module '%s': %s", o->refused->name,
+			       o->refused_error);
 }
 
 /* 1 if the space/comma separated list names schema. */
@@ -385,6 +410,7 @@ int cobocred_stack_run(struct cobocred_ctx *ctx, enum cobocred_op op,
 		if (op == COBOCRED_OP_GET)
 			fill_note(&fill, used, r);
 		st = r;
+		note_refusal(&o, ctx, op, used, st);
 		outcome_note(&o, ctx, st);
 		stopped = fatal || e->action[st] == COBOCRED_ACT_RETURN;
 	}
@@ -393,6 +419,7 @@ int cobocred_stack_run(struct cobocred_ctx *ctx, enum cobocred_op op,
 		o.status = st; /* ctx->error still holds that module's message */
 	} else if (o.any_success) {
 		o.status = COBOCRED_SUCCESS;
+		trace_partial(ctx, &o);
 	} else {
 		memcpy(ctx->error, o.error, sizeof(ctx->error));
 	}
