@@ -22,7 +22,8 @@ curl openssl git procps keyutils"
 # symbolizer of the sanitizers' stack traces).
 TEST="clang clang-format libclang-rt-14-dev llvm-14 valgrind libglib2.0-dev groff-base
 skopeo docker.io docker-registry apache2-utils golang-docker-credential-helpers
-keepassxc libkf5wallet-bin libqca-qt5-2-plugins etcd-server etcd-client nodejs faketime"
+keepassxc libkf5wallet-bin libqca-qt5-2-plugins etcd-server etcd-client nodejs
+faketime libfaketime"
 # Packages whose postinst enables and starts a system service.
 SERVICES="docker.io containerd etcd-server docker-registry"
 

@@ -134,6 +134,10 @@ check "helpers waited on the fleet lock and took another machine's refresh ($WAI
 SEEN=$(for ((m = 1; m <= M; m++)); do
 	cat "$T_TMP"/storm.*/trace.$m | grep -q 'get cobo-oauth: SUCCESS' && echo "$m"; done | grep -c .)
 echo "# $ROUNDS storms of $((M * N)) helpers: $((T1 - T0)) ms; machines that refreshed: $SEEN"
+check "a helper that finds the fleet lock held traces a wait" \
+	grep -q "lock mint-[0-9a-f]* is held; waiting for its holder" "$T_TMP"/storm.1/trace.*
+check "... not an error" \
+	bash -c '! grep -q "error: .*fleet lock .* is held" "$@"' _ "$T_TMP"/storm.1/trace.*
 check "the lock service was the module's" grep -q "lock service: module 'etcd'" "$T_TMP/storm.1/trace.1"
 
 # --- a member killed while the refreshers hold the lock ----------------------------
