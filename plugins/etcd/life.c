@@ -51,9 +51,15 @@ int etcd_life_rebase(struct etcd_state *s, const char *key, int64_t lease, struc
 	if (it->expires_at == 0)
 		return COBOCRED_SUCCESS; /* does not expire: no lease, nothing to date */
 	if (lease == 0) {
-		/* every record with an expiry is written with a lease (ops.c) */
-		h->set_error(h->ctx, "etcd record %s has an expiry but no lease; erase it", key);
-		return COBOCRED_ERROR;
+		/* This module writes every record with an expiry with a lease
+		 * (ops.c): one without was put there otherwise (a value put back
+		 * from etcd's history, say).  Nothing counts its life: a miss,
+		 * so the lifecycle refreshes and writes over it. */
+		h->log(h->ctx, COBOCRED_LOG_INFO,
+		       "etcd record %s has an expiry but no lease, so no count of its life; "
+		       "passed over",
+		       key);
+		return COBOCRED_NOTFOUND;
 	}
 	st = etcd_lease_ttl(s, lease, &ttl, &granted);
 	if (st != COBOCRED_SUCCESS)

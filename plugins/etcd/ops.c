@@ -94,11 +94,11 @@ static int kv_item(struct etcd_state *s, struct json_object *kv, struct cobocred
 				   "etcd record %s opened but does not parse; erase it", k);
 		st = COBOCRED_ERROR;
 	}
+	if (st == COBOCRED_SUCCESS)
+		st = judge_gen(s, k, gen, out);
 	/* dated on this clock from the lease before anything judges its dates (life.c) */
 	if (st == COBOCRED_SUCCESS)
 		st = etcd_life_rebase(s, k, etcd_json_i64(kv, "lease"), *out);
-	if (st == COBOCRED_SUCCESS)
-		st = judge_gen(s, k, gen, out);
 	if (st != COBOCRED_SUCCESS && *out != NULL) {
 		s->host->item_free(*out);
 		*out = NULL;
