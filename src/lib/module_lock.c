@@ -51,11 +51,10 @@ static int mod_lock(struct cobocred_ctx *ctx, const char *name, int timeout_ms, 
 	ctx->error[0] = '\0';
 	st = ops(ctx)->lock(ctx->lock_owner->mstate, name, timeout_ms, handle);
 	/* A try (timeout 0) that finds the lock held is the lifecycle's
-	 * ordinary way to learn it must wait: traced as that, not an error. */
-	if (timeout_ms == 0 && st == COBOCRED_TRYAGAIN && ctx->error[0] == '\0') {
-		cobocred_trace(ctx, "lock %s is held; waiting for its holder", name);
+	 * ordinary way to learn it must wait (the module traces the wait):
+	 * not an error. */
+	if (timeout_ms == 0 && st == COBOCRED_TRYAGAIN && ctx->error[0] == '\0')
 		return st;
-	}
 	return lock_answer(ctx, st, "lock", name);
 }
 
