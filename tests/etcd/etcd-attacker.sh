@@ -96,6 +96,10 @@ expect_eq "$NV copies planted beside the records" $((NV + 2)) "$(etcd_nkeys tok/
 
 # With the originals in place, a refresh still writes over them: the copies'
 # revisions never stand in for the originals' in the compare-and-swap.
+# (the helper's clock ahead and the access record's lease ended: stale on
+# both clocks that judge it, tests/lib/etcd.sh etcd_end_leases)
+expect_eq "copies beside the records: the access record's lease ended" 1 \
+	"$(etcd_end_leases 3000 3700)"
 fleet_get 2 org-a COBO_CREDENTIAL_NOW_OFFSET=3300 COBO_CREDENTIAL_TRACE="$T_TMP/copies.trace"
 expect_eq "copies beside the records: the refresh succeeds" 0 "$RC"
 check "copies beside the records: a new token" test -n "$TOKEN" -a "$TOKEN" != "$T1"
@@ -150,6 +154,7 @@ while read -r k kind; do
 	R=$((R + 1))
 	plant_lock "$k" "$kind"
 	read -r m0 f0 t0 x0 <<<"$(ostats org-b)"
+	etcd_end_leases 3000 3700 > /dev/null
 	fleet_get $((R % 3 + 2)) org-b COBO_CREDENTIAL_NOW_OFFSET=$((R * 3300))
 	read -r m1 f1 t1 x1 <<<"$(ostats org-b)"
 	if [ "$RC" != 0 ] || [ -z "$TOKEN" ] || [ "$((m1 - m0)) $((f1 - f0))" != "0 1" ] ||
@@ -164,12 +169,14 @@ expect_eq "$NL lock keys that are no holders, one at a time: each refresh goes o
 while read -r k kind; do plant_lock "$k" "$kind"; done < "$T_TMP/lockkeys"
 R=$((R + 1))
 read -r m0 f0 t0 x0 <<<"$(ostats org-b)"
+etcd_end_leases 3000 3700 > /dev/null
 fleet_get 2 org-b COBO_CREDENTIAL_NOW_OFFSET=$((R * 3300))
 read -r m1 f1 t1 x1 <<<"$(ostats org-b)"
 expect_eq "all $NL at once: the refresh goes on" "0 0 1" "$RC $((m1 - m0)) $((f1 - f0))"
 expect_eq "all $NL at once: none left" 0 "$(etcd_nkeys "$LOCKREL/")"
 # A key named after its own live lease is a holder: the helper waits for it
 # (its trace says so), and goes on once the lease is revoked.
+etcd_end_leases 3000 3700 > /dev/null
 HOLD=$(etcd_ctl lease grant 600 | sed -n 's/^lease \([0-9a-f]*\) granted.*/\1/p')
 HOLD=$(printf '%x' "$((16#$HOLD))") # etcdctl pads with zeros; etcd's lock keys do not
 etcd_ctl put "$W$HOLD" "" --lease="$HOLD" > /dev/null

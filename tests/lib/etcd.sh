@@ -193,9 +193,9 @@ etcd_count() { etcd_ctl get --prefix --keys-only "$FLEET_PREFIX$1" | grep -c . |
 # clocks ahead (COBO_CREDENTIAL_NOW_OFFSET) to make their tokens stale must
 # end the records' leases too: "the token's time is up" on the cluster's
 # clock as well as the machine's.  With the server's access TTL at 3600,
-# `etcd_end_leases 300 3700` ends the access tokens' records and keeps the
+# `etcd_end_leases 3000 3700` ends the access tokens' records and keeps the
 # refresh tokens' (30 days), the locks' (lock_ttl) and the backoff markers'
-# (300 s).  Prints how many it ended.
+# (300 s) and a test's own (600 s).  Prints how many it ended.
 etcd_end_leases() {
 	local lo=$1 hi=$2 id g n=0
 	for id in $(etcd_ctl lease list | tail -n +2); do
