@@ -22,13 +22,16 @@ export COBO_CREDENTIAL_TRACE=$TRACE
 SECRETS=("$SEED" "$SEED2")
 : > "$T_TMP/stderr.all"
 
-# note: after each command, remember every token now in play and its stderr.
+# note: after each command, remember every token now in play and its stderr:
+# the secret of every Cobo token item in the keyring, whatever its org and
+# kind, read with one secret-tool run (its stdout has each item's label and
+# secret; the attributes go to stderr).
 note() {
-	local o
+	local line
 	SECRETS+=("$TOKEN")
-	for o in "$ORG" "$ORG2" "$ORG3"; do
-		SECRETS+=("$(kr_token access "$o")" "$(kr_token refresh "$o")")
-	done
+	while IFS= read -r line; do
+		case $line in 'secret = '*) SECRETS+=("${line#secret = }") ;; esac
+	done < <(secret-tool search --all xdg:schema com.cobo.credential.Token 2>/dev/null)
 	printf '%s\n' "$ERR" >> "$T_TMP/stderr.all"
 }
 ok() { # ok DESC: the last command exited 0
