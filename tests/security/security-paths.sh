@@ -35,14 +35,38 @@ done
 }
 
 REQ=$'protocol=https\nhost=x.example\n\n'
+printf '%s' "$REQ" >"$T_TMP/req"
+# Every process counts here (each variant is a dozen of them): the configs
+# are written into one file made private once (a redirection keeps its
+# mode), each run traces into a file of its own (nothing to remove first),
+# and each variant's tree is a copy of its kind's template.
+CONF=$XDG_CONFIG_HOME/cobo-credential/config
+mkdir -p "${CONF%/*}"
+: >"$CONF"
+chmod 600 "$CONF"
+# conf CMD...: CMD's output becomes the test's config.
+conf() {
+	"$@" >"$CONF"
+	export COBO_CREDENTIAL_CONFIG=$CONF
+}
+RUNS=0
 KEY_HEX=$(openssl rand -hex 32)
 ROGUE_HEX=$(openssl rand -hex 32)
 
-# run_git: git helper get on $REQ from $PWD; OUT, ERR set.
+# run_git: git helper get on $REQ from $PWD, traced into a new file TRACE;
+# OUT, ERR set.
 run_git() {
-	rm -f "$TRACE"
-	OUT=$(printf '%s' "$REQ" | COBO_CREDENTIAL_TRACE=$TRACE "$GIT_HELPER" get 2>"$T_TMP/err")
+	RUNS=$((RUNS + 1))
+	TRACE=$T_TMP/trace.$RUNS
+	COBO_CREDENTIAL_TRACE=$TRACE "$GIT_HELPER" get <"$T_TMP/req" >"$T_TMP/out" 2>"$T_TMP/err"
+	t_slurp OUT "$T_TMP/out"
 	t_slurp ERR "$T_TMP/err"
+}
+# traced_etcd: the last run_git's trace says the etcd module was loaded.
+traced_etcd() {
+	local t=
+	[ ! -e "$TRACE" ] || t_slurp t "$TRACE"
+	[[ $t == *"loaded module 'etcd'"* ]]
 }
 # run_cli ARGS...: the CLI from $PWD; OUT, ERR, RC set.
 run_cli() {
@@ -77,37 +101,46 @@ probe_stack() {
 # names it (the refusal then says FILE:LINE).
 KINDS="config module app_secret ca_file fleet_key etcd_ca etcd_cert etcd_key"
 
-kind_name() { # the file's base name
+kind_name() { # KNAME: the file's base name
 	case $1 in
-	config) echo config ;; module) echo probe.so ;; app_secret) echo app.key ;;
-	ca_file | etcd_ca) echo ca.pem ;; fleet_key) echo fleet.key ;;
-	etcd_cert) echo cert.pem ;; etcd_key) echo tls.key ;;
+	config) KNAME=config ;; module) KNAME=probe.so ;; app_secret) KNAME=app.key ;;
+	ca_file | etcd_ca) KNAME=ca.pem ;; fleet_key) KNAME=fleet.key ;;
+	etcd_cert) KNAME=cert.pem ;; etcd_key) KNAME=tls.key ;;
 	esac
 }
 
-kind_place() {
-	local f=$2
+# kind_template KIND: T_TMP/tpl-KIND, what each variant of KIND starts from:
+# a/b (0755) holding the trusted file, safe (0700) and open (0777).
+kind_template() {
+	local d=$T_TMP/tpl-$1 f
+	kind_name "$1"
+	f=$d/a/b/$KNAME
+	mkdir -p "$d/a/b" "$d/safe" "$d/open"
+	chmod 755 "$d" "$d/a" "$d/a/b"
+	chmod 700 "$d/safe"
+	chmod 777 "$d/open"
 	case $1 in
 	config)
 		printf '[stack]\nget = scripted\n[module scripted]\nget = SUCCESS\nsecret = cfg-ok\n' >"$f"
-		chmod 600 "$f"
-		export COBO_CREDENTIAL_CONFIG=$f
-		return ;;
-	module)
-		cp "$TESTMODS/scripted.so" "$f"
-		chmod 755 "$f"
-		t_config < <(probe_stack)
-		return ;;
+		chmod 600 "$f" ;;
+	module) cp "$TESTMODS/scripted.so" "$f"; chmod 755 "$f" ;;
 	app_secret | fleet_key | etcd_key) echo "$KEY_HEX" >"$f"; chmod 600 "$f" ;;
 	*) echo "not read at open" >"$f"; chmod 644 "$f" ;;
 	esac
+}
+
+# kind_place KIND FILE: the config that uses FILE (the template placed it).
+kind_place() {
+	local f=$2
 	case $1 in
-	app_secret) profile "app_secret = file:$f" | t_config ;;
-	ca_file) profile "app_secret = env:APP_HEX" "ca_file = $f" | t_config ;;
-	fleet_key) etcd_module "fleet_key = file:$f" | t_config ;;
-	etcd_ca) etcd_module "fleet_key = env:APP_HEX" "ca_file = $f" | t_config ;;
-	etcd_cert) etcd_module "fleet_key = env:APP_HEX" "cert_file = $f" | t_config ;;
-	etcd_key) etcd_module "fleet_key = env:APP_HEX" "key_file = $f" | t_config ;;
+	config) export COBO_CREDENTIAL_CONFIG=$f ;;
+	module) conf probe_stack ;;
+	app_secret) conf profile "app_secret = file:$f" ;;
+	ca_file) conf profile "app_secret = env:APP_HEX" "ca_file = $f" ;;
+	fleet_key) conf etcd_module "fleet_key = file:$f" ;;
+	etcd_ca) conf etcd_module "fleet_key = env:APP_HEX" "ca_file = $f" ;;
+	etcd_cert) conf etcd_module "fleet_key = env:APP_HEX" "cert_file = $f" ;;
+	etcd_key) conf etcd_module "fleet_key = env:APP_HEX" "key_file = $f" ;;
 	esac
 }
 export APP_HEX=$KEY_HEX
@@ -130,7 +163,7 @@ kind_run() {
 		[[ $ERR == *"cannot reach 127.0.0.1:9"* ]] && ACC=1 ;;
 	*)
 		run_git
-		grep -q "loaded module 'etcd'" "$TRACE" 2>/dev/null && ACC=1 ;;
+		traced_etcd && ACC=1 ;;
 	esac
 	COBO_CREDENTIAL_CONFIG=
 	unset COBO_CREDENTIAL_CONFIG
@@ -150,11 +183,9 @@ variant() {
 	fi
 	N=$((N + 1))
 	V=$T_TMP/v$N A=$V/a B=$V/a/b
-	F=$B/$(kind_name "$kind")
-	mkdir -p "$B" "$V/safe" "$V/open"
-	chmod 755 "$V" "$A" "$B"
-	chmod 700 "$V/safe"
-	chmod 777 "$V/open"
+	kind_name "$kind"
+	F=$B/$KNAME
+	cp -a "$T_TMP/tpl-$kind" "$V"
 	MODULE_DIR=$B
 	kind_place "$kind" "$F"
 	"$@"
@@ -215,6 +246,7 @@ s_sticky_root_group() { chmod 1775 "$A"; chown 0 "$A"; }
 STICKY_ROOT=$([ "$ME" = 0 ] && echo 0 || echo 1)
 
 for kind in $KINDS; do
+	kind_template "$kind"
 	variant "$kind" "control" 0 "" nothing
 	variant "$kind" "its directory group-writable" 0 \
 		"directory $T_TMP/v[0-9]+/a/b \(owner uid $ME, mode 0775\) is writable by its group.*run: chmod go-w $T_TMP/v[0-9]+/a/b" s_group_w
@@ -309,6 +341,8 @@ for spelling in keys/app.key ./keys/app.key keys/../keys/app.key keys//app.key \
 	cp -p "$CFG/keys/app.key" "$HOME/k/app.key"
 	write_cfg "app_secret = file:$spelling"
 	for dir in "$WT" "$WT/sub" "$WT/keys" / "$HOME" "$CFG" "$T_TMP"; do
+		# the same path from another directory: the first leak-checked
+		t_leak_check_first "app_secret = file:$spelling"
 		OUT=$(cd "$dir" && "$CLI" key public --profile p 2>"$T_TMP/err")
 		t_slurp ERR "$T_TMP/err"
 		expect_eq "app_secret = file:$spelling from $dir: the config's key, not the work tree's" \
@@ -316,6 +350,7 @@ for spelling in keys/app.key ./keys/app.key keys/../keys/app.key keys//app.key \
 	done
 done
 
+t_leak_check_all
 # The same through real git in a work tree holding a rogue CA and key under
 # the names the config uses: the helper reads the config's directory only.
 write_cfg "app_secret = file:keys/app.key" "ca_file = certs/ca.pem"
@@ -339,6 +374,7 @@ rm "$CFG/certs/ca.pem"
 for spelling in ca.pem certs/ca.pem ./certs/ca.pem; do
 	write_cfg "app_secret = env:APP_HEX" "ca_file = $spelling"
 	for dir in "$WT" "$WT/certs" "$WT/sub" /; do
+		t_leak_check_first "ca_file = $spelling"
 		(cd "$dir" && "$CLI" token --profile p >/dev/null 2>"$T_TMP/err")
 		t_slurp ERR "$T_TMP/err"
 		expect_match "ca_file = $spelling from $dir: $CFG/${spelling#./} sought, with FILE:LINE" \
@@ -346,6 +382,7 @@ for spelling in ca.pem certs/ca.pem ./certs/ca.pem; do
 	done
 done
 
+t_leak_check_all
 # etcd's files: absent beside the config but present (rogue) in the work
 # tree, refused with the config's path; put beside the config, used.
 mkdir -p "$CFG/etcd" "$WT/etcd"
@@ -368,8 +405,7 @@ for pair in fleet_key=file:etcd/fleet.key ca_file=etcd/ca.pem cert_file=etcd/cer
 		"$CFG/config:[0-9]+: .*$key: .*$CFG/$rel: No such file" "$ERR"
 	cp -p "$WT/$rel" "$CFG/$rel"
 	cd "$WT"; run_git; cd "$T_TMP"
-	check "etcd $key = $val: the file beside the config is used" \
-		grep -q "loaded module 'etcd'" "$TRACE"
+	check "etcd $key = $val: the file beside the config is used" traced_etcd
 done
 
 # The file store: a relative path= lands beside the config, ~/ in HOME.
