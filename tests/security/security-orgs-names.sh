@@ -47,20 +47,12 @@ done <<< "$PROFILES"
 for o in "${NAMES[@]}" "${!LISTED[@]}" org-z; do ANY[$o]=1; done
 
 tok() { printf 'AT_%s_%s' "$1" "$2"; }
+# item CLIENT_ID ORG: a stored access token (printf: the store has
+# hundreds, and a heredoc is a cat process each).
 item() {
-	cat <<EOF
-item
-schema com.cobo.credential.Token
-label names-test
-attr base_url https://$H/v2
-attr client_id $1
-attr org_id $2
-attr kind access
-secret $(tok "$1" "$2")
-created $NOW
-expires $((NOW + 10 * 365 * 86400))
-end
-EOF
+	printf 'item\nschema com.cobo.credential.Token\nlabel names-test\nattr base_url https://%s/v2\n' "$H"
+	printf 'attr client_id %s\nattr org_id %s\nattr kind access\nsecret AT_%s_%s\n' "$1" "$2" "$1" "$2"
+	printf 'created %s\nexpires %s\nend\n' "$NOW" "$((NOW + 10 * 365 * 86400))"
 }
 {
 	echo "cobo-credential-store 1"
