@@ -16,6 +16,8 @@
 . "$top_srcdir/tests/lib/hygiene.sh"
 
 hy_faults_up
+Q0=$(kr_tokens "$ORG2")
+[[ $Q0 =~ ^[^\ ,]+\ [^\ ,]+$ ]] || { echo "q's pair is not cached: '$Q0'"; exit 99; }
 
 # outcome FE: what the last fe_get showed, as the user would: OK, or the
 # status its exit code and output stand for (git tells no status: FAIL).
@@ -51,21 +53,49 @@ seen() {
 }
 
 # fresh_p: p's cache emptied, then a new pair minted; AT0/RT0 hold it.
+# The same plain mint before every refresh case: the first is leak-checked.
 fresh_p() {
 	srv_clear
 	secret-tool clear xdg:schema com.cobo.credential.Token org_id "$ORG" 2>/dev/null
+	t_leak_check_first fresh_p
 	git_get "$HOST_P" "$ORG"
-	read -r AT0 RT0 <<< "$(kr_tokens "$ORG")"
+	t_leak_check_all
+	kr_both
+	AT0=$P_AT RT0=$P_RT
 	[ -n "$AT0" ] && [ -n "$RT0" ] || fail "setup: could not mint for p ($ERR)"
 }
 
+# kr_both: P_AT P_RT and Q_AT Q_RT, the pairs of p and q as cached in the
+# keyring, read with one secret-tool run (kr_tokens reads one org's): the
+# org is read off the label, "Cobo Org Access Token (ORG on HOST)" or
+# "... Refresh Token (...)"; a kind held twice shows both, comma-separated.
+kr_both() {
+	local line who= kind=
+	P_AT= P_RT= Q_AT= Q_RT=
+	while IFS= read -r line; do
+		case $line in
+		'label = Cobo Org Access Token ('*) kind=AT ;;
+		'label = Cobo Org Refresh Token ('*) kind=RT ;;
+		'label = '*) kind= ;;
+		esac
+		case $line in
+		"label = "*"($ORG on "*) who=P ;;
+		"label = "*"($ORG2 on "*) who=Q ;;
+		'label = '*) who= ;;
+		'secret = '*)
+			[ -n "$who" ] && [ -n "$kind" ] || continue
+			local -n v=${who}_$kind
+			v+=${v:+,}${line#secret = }
+			unset -n v ;;
+		esac
+	done < <(secret-tool search --all xdg:schema com.cobo.credential.Token 2>/dev/null)
+}
+
 # case_mint NAME FE FAULT EXPECT REGEX: p's cache is empty, the fault is on
-# every mint; q's cached pair must stay.
+# every mint; q's cached pair must stay (Q0: as minted at the start).
 case_mint() {
-	local q0
 	srv_clear
 	secret-tool clear xdg:schema com.cobo.credential.Token org_id "$ORG" 2>/dev/null
-	q0=$(kr_tokens "$ORG2")
 	srv_fault "$3"
 	fe_get "$2"
 	srv_clear
@@ -74,8 +104,9 @@ case_mint() {
 		expect_eq "$1 / mint / $2: the new token is cached and valid" "$TOKEN true" \
 			"$(kr_token access "$ORG") $(srv_valid access "$TOKEN")"
 	else
-		expect_eq "$1 / mint / $2: nothing cached for p, q untouched" " |$q0" \
-			"$(kr_tokens "$ORG")|$(kr_tokens "$ORG2")"
+		kr_both
+		expect_eq "$1 / mint / $2: nothing cached for p, q untouched" " |$Q0" \
+			"$P_AT $P_RT|$Q_AT $Q_RT"
 	fi
 }
 
