@@ -155,13 +155,22 @@ lc_storm_hold() {
 	lc_storm_held() { ! flock -n -s "$d/go" true; }
 	wait_for "the storm barrier held" lc_storm_held
 }
+# (Both count processes: a storm starts hundreds of helpers, and a poll
+# runs every 50 ms while they start.  The lock is taken on a descriptor,
+# with no command for flock to run; the ready marks are counted by a glob.)
 lc_storm_ready() {
+	local fd
 	: > "$1/ready.$BASHPID"
-	flock -s "$1/go" true
+	exec {fd}< "$1/go"
+	flock -s "$fd"
+	exec {fd}<&-
 }
 lc_storm_go() {
 	local d=$1 n=$2
-	all_started() { [ "$(find "$d" -maxdepth 1 -name 'ready.*' | wc -l)" -ge "$n" ]; }
+	all_started() {
+		local r=("$d"/ready.*)
+		[ -e "${r[0]-}" ] && [ "${#r[@]}" -ge "$n" ]
+	}
 	wait_for "$n helpers started" all_started
 	LC_STORM_GO_MS=$(ms)
 	: > "$d/release"
