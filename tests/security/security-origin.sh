@@ -207,15 +207,21 @@ docker_cli() {
 	t_leak_check_first "docker login: $1"
 	rm -f "$DLOG"/*
 	DOCKER_CONFIG=$DCFG timeout 60 docker login "$2" < /dev/null > "$T_TMP/dcli.out" 2>&1
-	local calls out err rc
-	calls=$(grep -c '^get ' "$DLOG/calls" 2>/dev/null)
-	out=$(cat "$DLOG/out.get" 2>/dev/null) err=$(cat "$DLOG/err.get" 2>/dev/null)
-	rc=$(awk '/^get /{ r = $2 } END { print r }' "$DLOG/calls" 2>/dev/null)
-	if [ "${calls:-0}" -lt 1 ]; then
-		fail "$1: docker login '$2' (the helper was never asked: $(cat "$T_TMP/dcli.out"))"
+	# read with builtins: a process per read is most of this loop's cost
+	local calls=0 out= err= rc= dcli verb st
+	if [ -e "$DLOG/calls" ]; then
+		while read -r verb st; do
+			[ "$verb" = get ] && calls=$((calls + 1)) rc=$st
+		done < "$DLOG/calls"
+	fi
+	[ ! -e "$DLOG/out.get" ] || t_slurp out "$DLOG/out.get"
+	[ ! -e "$DLOG/err.get" ] || t_slurp err "$DLOG/err.get"
+	t_slurp dcli "$T_TMP/dcli.out"
+	if [ "$calls" -lt 1 ]; then
+		fail "$1: docker login '$2' (the helper was never asked: $dcli)"
 		return
 	fi
-	case "$(cat "$T_TMP/dcli.out")" in *"$TOKEN"*) out="$out [docker printed the token]" ;; esac
+	case $dcli in *"$TOKEN"*) out="$out [docker printed the token]" ;; esac
 	verdict "$1" "docker login '$2' (helper exit $rc)" "$out" "$(docker_msg "$rc" "$out" "$err")"
 }
 for s in "$H" "API.DEV.COBO.COM" "$H:443" "Api.Dev.Cobo.Com:443"; do
