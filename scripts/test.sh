@@ -26,14 +26,17 @@ jobs=$cores
 # test has its own temp dir, HOME, D-Bus, servers and ports.
 check_jobs=${CHECK_JOBS:-$((cores * 3))}
 
-scripts/deps.sh test
+# The demo's packages first (the build's and the few it runs); the test
+# packages (clang, valgrind, the servers and clients of the end-to-end
+# tests: most of apt's time in a fresh root) install beside the gcc build,
+# which needs none of them.  A run that stops early still waits for apt.
+scripts/deps.sh demo
+mkdir -p _build
+scripts/deps.sh test >_build/deps-test.log 2>&1 &
+deps_pid=$!
+trap 'wait "$deps_pid" 2>/dev/null || true' EXIT
 mkdir -p m4 # libtoolize fills it; aclocal wants it before
 autoreconf -fi >/dev/null
-mkdir -p _build
-# The sanitizers' stack traces with symbols: clang's own llvm-symbolizer
-# (Debian's llvm-14 puts only llvm-symbolizer-14 on PATH).
-sym=$(dirname "$(readlink -f "$(command -v clang)")")/llvm-symbolizer
-if [ -x "$sym" ]; then export ASAN_SYMBOLIZER_PATH=$sym; else echo "warning: no $sym: stack traces without symbols"; fi
 
 passed=0 failed=0
 # Adds the counts of an automake test-suite.log (its "# PASS: N" lines).
@@ -118,6 +121,16 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
 		failed=$((failed + 1)); rc=1; echo "$tarball lacks:"; echo "$missing"
 	fi
 fi
+
+if ! wait "$deps_pid"; then
+	cat _build/deps-test.log; echo "scripts/deps.sh test failed"
+	failed=$((failed + 1)); echo "$passed passed, $failed failed"; exit 1
+fi
+cat _build/deps-test.log
+# The sanitizers' stack traces with symbols: clang's own llvm-symbolizer
+# (Debian's llvm-14 puts only llvm-symbolizer-14 on PATH).
+sym=$(dirname "$(readlink -f "$(command -v clang)")")/llvm-symbolizer
+if [ -x "$sym" ]; then export ASAN_SYMBOLIZER_PATH=$sym; else echo "warning: no $sym: stack traces without symbols"; fi
 
 # asan_build: the clang ASan + UBSan tree, built from the tarball alone, out
 # of its (read-only) tree, with its check programs: the first half of what
