@@ -9,14 +9,17 @@ out=$2
 mkdir -p "$out"
 
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-	-I$build -I$src/include -I$src/src/lib -I$src/src/util -DMODULEDIR=\"/nonexistent\" -DSYSCONFDIR=\"/nonexistent\""
+	-I$build -I$src/include -I$src/src/cobo -I$src/src/engine -I$src/src/util -DMODULEDIR=\"/nonexistent\" -DSYSCONFDIR=\"/nonexistent\""
 # A fuzz target is a host-side program: it carries the util library and the
-# core's secret registry (src/lib/secret.c), which binds util/hostmem.c.
+# engine's secret registry (src/engine/secret.c), which binds util/hostmem.c.
 UTIL="src/util/strutil.c src/util/fsutil.c src/util/hostmem.c src/util/itemmatch.c
-	src/util/lockwait.c src/util/orgset.c src/util/pins.c src/util/sbuf.c src/util/secretref.c src/util/status.c src/util/wipe.c src/lib/secret.c"
-CORE="$UTIL src/lib/cfg.c src/lib/ctx.c src/lib/ctxinfo.c src/lib/harden.c src/lib/host.c src/lib/item.c
-	src/lib/loader.c src/lib/manifest.c src/lib/lock.c src/lib/module_lock.c src/lib/cobo_identity.c src/lib/schema_owner.c src/lib/origin.c
-	src/lib/profile.c src/lib/request.c src/lib/stack.c src/lib/lifecycle.c src/lib/trace.c"
+	src/util/lockwait.c src/util/orgset.c src/util/pins.c src/util/sbuf.c src/util/secretref.c src/util/status.c src/util/wipe.c src/engine/secret.c"
+# The core: the engine (src/engine/) and the Cobo wing on it (src/cobo/).
+ENGINE="src/engine/cfg.c src/engine/ctx.c src/engine/ctxinfo.c src/engine/harden.c src/engine/host.c src/engine/item.c
+	src/engine/loader.c src/engine/manifest.c src/engine/lock.c src/engine/module_lock.c src/engine/stack.c src/engine/trace.c"
+COBO="src/cobo/cobo_identity.c src/cobo/schema_owner.c src/cobo/origin.c
+	src/cobo/profile.c src/cobo/request.c src/cobo/lifecycle.c"
+CORE="$UTIL $ENGINE $COBO"
 
 # target -> sources (relative to the source tree); extra libs after '|'.
 declare -A TARGETS=(

@@ -1,6 +1,6 @@
 /*
  * fuzz_manifest.c - libFuzzer target: a module manifest (NAME.module,
- * src/lib/manifest.h) is accepted with every required key once and sane
+ * src/engine/manifest.h) is accepted with every required key once and sane
  * values, or refused with one "FILE[:LINE]: ..." line; never a crash.
  */
 #include "config.h"

@@ -3,7 +3,7 @@
  * from the user's target to the bytes signed.  Input: "PROFILE\nTARGET\n"
  * then the body (any bytes): PROFILE is one digit picking one of three
  * profiles (base path /v2, none, a nested /api/v2), TARGET a PATH or URL.
- * cobocred_request_target (src/lib/target.c) splits TARGET; each accepted
+ * cobocred_request_target (src/cobo/target.c) splits TARGET; each accepted
  * split is signed in canonical form by oauth_str_to_sign
  * (plugins/cobo-oauth/sign.c), the one string-to-sign.
  *

@@ -1,6 +1,6 @@
 /*
  * fuzz_url.c - libFuzzer target: the strict request-field parsers and the
- * origin rule (src/lib/origin.c), and routing over a fixed config with
+ * origin rule (src/cobo/origin.c), and routing over a fixed config with
  * overlapping profiles.  Input: "FIELD\nUSERNAME".
  *
  * Invariants beyond "no crash":
