@@ -16,8 +16,8 @@ UTIL="src/util/strutil.c src/util/fsutil.c src/util/hostmem.c src/util/itemmatch
 	src/util/lockwait.c src/util/orgset.c src/util/pins.c src/util/sbuf.c src/util/secretref.c src/util/status.c src/util/wipe.c src/engine/secret.c"
 # The core: the engine (src/engine/) and the Cobo wing on it (src/cobo/).
 ENGINE="src/engine/cfg.c src/engine/ctx.c src/engine/ctxinfo.c src/engine/harden.c src/engine/host.c src/engine/item.c
-	src/engine/loader.c src/engine/manifest.c src/engine/lock.c src/engine/module_lock.c src/engine/stack.c src/engine/trace.c"
-COBO="src/cobo/cobo_identity.c src/cobo/schema_owner.c src/cobo/origin.c
+	src/engine/loader.c src/engine/manifest.c src/engine/lock.c src/engine/module_lock.c src/engine/settings.c src/engine/stack.c src/engine/trace.c"
+COBO="src/cobo/cobo_config.c src/cobo/cobo_identity.c src/cobo/schema_owner.c src/cobo/origin.c
 	src/cobo/profile.c src/cobo/request.c src/cobo/lifecycle.c"
 CORE="$UTIL $ENGINE $COBO"
 

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "cfg.h"
+#include "cobo_config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cobocred.h"
 #include "core.h"
 #include "orgset.h"
 #include "origin.h"

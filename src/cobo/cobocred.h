@@ -1,10 +1,8 @@
 /*
- * cobocred.h - the core API the front-ends (git, docker, cli) use.
- *
- * A context owns the parsed configuration, the module stack (loaded lazily),
- * the trace sink and the last error message.  Every call returns a
- * COBOCRED_* status from <cobocred/module.h>; on anything but SUCCESS the
- * one-line reason is in cobocred_error(ctx).
+ * cobocred.h - the API the front-ends (git, docker, cli, proxy) use: the
+ * Cobo wing (profiles, the origin rule, routing, the token lifecycle,
+ * signed requests) over the engine (engine.h: contexts, the stack, items).
+ * Front-ends include this header only.
  */
 #ifndef COBOCRED_H
 #define COBOCRED_H
@@ -12,11 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cobocred/module.h"
-#include "itemmatch.h" /* cobocred_item_attr, cobocred_item_matches */
-#include "status.h"    /* cobocred_status_name */
-
-struct cobocred_ctx;
+#include "engine.h"
 
 /*
  * Creates a context.  config_path NULL means the search order of ARCHITECTURE.md:
@@ -32,58 +26,6 @@ int cobocred_ctx_new(const char *config_path, struct cobocred_ctx **out);
  * generating an app key before any configuration is written).
  */
 int cobocred_ctx_new_builtin(struct cobocred_ctx **out);
-void cobocred_ctx_free(struct cobocred_ctx *ctx);
-
-/* The last error: one line, no secrets, never NULL. */
-const char *cobocred_error(const struct cobocred_ctx *ctx);
-/*
- * A problem that did not stop the call but that the user should hear of,
- * such as a new token that no store could keep: one line, no secrets; ""
- * when there is none.  Front-ends print it on stderr after their answer.
- */
-const char *cobocred_warning(const struct cobocred_ctx *ctx);
-/* Sets the last error (front-ends use it for their own failures). */
-void cobocred_set_error(struct cobocred_ctx *ctx, const char *fmt, ...) COBOCRED_PRINTF(2, 3);
-void cobocred_trace(struct cobocred_ctx *ctx, const char *fmt, ...) COBOCRED_PRINTF(2, 3);
-
-/* The path of the config file in use, or NULL for the built-in default. */
-const char *cobocred_config_path(const struct cobocred_ctx *ctx);
-
-/* A config file larger than this is refused. */
-#define COBOCRED_CONFIG_MAX_BYTES (1024 * 1024)
-
-/* The built-in configuration text (a new config file starts from its stack). */
-const char *cobocred_default_config(void);
-
-/* Stack operations (see the [stack] lines). Returned items: free with cobocred_item_free. */
-int cobocred_get(struct cobocred_ctx *ctx, const struct cobocred_query *q,
-		 struct cobocred_item **out);
-int cobocred_store(struct cobocred_ctx *ctx, const struct cobocred_item *item,
-		   const struct cobocred_query *replace);
-int cobocred_erase(struct cobocred_ctx *ctx, const struct cobocred_query *q);
-int cobocred_list(struct cobocred_ctx *ctx, const struct cobocred_query *q,
-		  struct cobocred_item **out);
-
-/* Items (the same functions modules reach through the host table). */
-struct cobocred_item *cobocred_item_new(const char *schema);
-int cobocred_item_set_label(struct cobocred_item *item, const char *label);
-int cobocred_item_add_attr(struct cobocred_item *item, const char *name, const char *value);
-int cobocred_item_set_secret(struct cobocred_item *item, const void *secret, size_t len);
-int cobocred_item_set_refresh(struct cobocred_item *item, const char *oauth_refresh_token);
-void cobocred_item_set_times(struct cobocred_item *item, int64_t created_at, int64_t expires_at);
-void cobocred_item_free(struct cobocred_item *list);
-/* The module instance that returned item ("" for items built here, or NULL). */
-const char *cobocred_item_origin(const struct cobocred_item *item);
-void cobocred_item_set_origin(struct cobocred_item *list, const char *instance);
-
-/*
- * Loads every module instance named on the [stack] lines (doctor) and
- * reports each once: op is the first line naming it, status SUCCESS when
- * it loaded and opened, else why not (msg).  Returns the worst status.
- */
-typedef void (*cobocred_probe_fn)(void *arg, const char *op, const char *instance, int status,
-				  const char *msg);
-int cobocred_stack_probe(struct cobocred_ctx *ctx, cobocred_probe_fn fn, void *arg);
 
 /* Profiles ([profile NAME] sections). */
 /* Number of profiles and the name of the i-th, in file order. */
@@ -95,7 +37,7 @@ const char *cobocred_profile_get(const struct cobocred_ctx *ctx, const char *pro
  * "host[:port]" of a profile's base_url (https:// or http://), lower-case,
  * the port only when it is not the scheme's default: what git config and
  * Docker's credHelpers name the host by.  0, or -1 when it does not parse
- * strictly (src/lib/origin.h) or does not fit.
+ * strictly (src/cobo/origin.h) or does not fit.
  */
 int cobocred_base_url_hostport(const char *base_url, char *out, size_t outlen);
 
@@ -192,18 +134,6 @@ int cobocred_key_public(struct cobocred_ctx *ctx, const char *schema, const char
  * or missing key, FILE:LINE): a configuration error, for exit codes.
  */
 int cobocred_error_in_config(const struct cobocred_ctx *ctx);
-
-/*
- * The host services table of ctx, for tests that open a module instance
- * directly (unit tests of a module's convenience library).
- */
-const struct cobocred_host *cobocred_ctx_host(struct cobocred_ctx *ctx);
-
-/* Current time as the modules see it (COBO_CREDENTIAL_NOW_OFFSET shifts it in tests). */
-int64_t cobocred_now(const struct cobocred_ctx *ctx);
-
-/* Process hardening for the front-ends: no core dumps, no ptrace by peers. */
-void cobocred_harden_process(void);
 
 /*
  * Signed Cobo API requests (signed.c, target.c, transport.c): what
@@ -310,7 +240,7 @@ void cobocred_transport_free(struct cobocred_transport *t);
  * Requests from the git and Docker front-ends, in the manner of git's
  * credential_fill / approve / reject: the front-end parses its protocol
  * into a request, the core checks every field strictly and routes the
- * request once - to a Cobo profile by the origin rule (src/lib/origin.h),
+ * request once - to a Cobo profile by the origin rule (src/cobo/origin.h),
  * else to the plain store under the client's own identity
  * (git-credential-libsecret's protocol, host, path, username; Docker's
  * server string as the client spelled it).

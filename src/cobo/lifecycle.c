@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cobocred.h"
 #include "core.h"
 
 #define MINT_LOCK_TIMEOUT_MS 30000

@@ -1,11 +1,19 @@
 /*
- * reqops.h - the core's way to the owner module's ABI 1.5 request
- * operations (transport.c), shared by signed.c.
+ * reqops.h - the Cobo wing's way to the module that owns the Cobo schema
+ * (schema_owner.c) and to its ABI 1.5 request operations (transport.c),
+ * shared by signed.c and send.c.
  */
 #ifndef COBOCRED_REQOPS_H
 #define COBOCRED_REQOPS_H
 
 #include "cobocred.h"
+#include "core.h"
+
+/*
+ * schema_owner.c: the module instance that owns schema (loaded), or NULL
+ * with *status and the message set.
+ */
+struct instance *cobocred_schema_owner(struct cobocred_ctx *ctx, const char *schema, int *status);
 
 /*
  * The request ops of the module owning the Cobo schema (loading it), and

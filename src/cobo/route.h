@@ -6,6 +6,7 @@
 #ifndef COBOCRED_ROUTE_H
 #define COBOCRED_ROUTE_H
 
+#include "cobocred.h"
 #include "core.h"
 #include "origin.h"
 

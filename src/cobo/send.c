@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cobocred.h"
 #include "core.h"
 #include "reqops.h"
 

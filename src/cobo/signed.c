@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cobocred.h"
 #include "core.h"
 #include "reqops.h"
 #include "secret.h"

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cobocred.h"
 #include "core.h"
 #include "origin.h"
 

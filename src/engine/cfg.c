@@ -17,8 +17,6 @@
 #include <unistd.h>
 
 #include "fsutil.h"
-#include "orgset.h"
-#include "pins.h"
 #include "status.h"
 #include "strutil.h"
 
@@ -558,8 +556,8 @@ static int default_stack(struct parser *p)
 
 	const char *text = cobocred_config_builtin();
 
-	if (cobocred_config_parse(COBOCRED_CONFIG_DEFAULT_NAME, text, strlen(text), &def, p->err,
-				  p->errlen) != 0)
+	if (cobocred_config_parse_ruled(COBOCRED_CONFIG_DEFAULT_NAME, text, strlen(text), NULL,
+					&def, p->err, p->errlen) != 0)
 		return COBOCRED_ERROR;
 	for (op = 0; op < COBOCRED_OP_COUNT; op++) {
 		p->cfg->ops[op] = def->ops[op];
@@ -591,51 +589,29 @@ static int finish_stack(struct parser *p)
 	return 0;
 }
 
-/* The line key is set on in s (the section's own line if it is not set). */
-static int key_line(const struct cobocred_section *s, const char *key)
+/* Checks that need the whole file: the wing's rule on each [profile], then the stack. */
+static int validate(struct parser *p, cobocred_section_rule rule)
 {
+	char why[512];
 	size_t i;
+	int line;
 
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->kv[i].key, key) == 0)
-			return s->kv[i].line;
-	return s->line;
-}
-
-/* Checks that need the whole file: the keys that identify a profile's tokens, the stack. */
-static int validate(struct parser *p)
-{
-	const char *const *required = cobocred_cobo_identity_keys;
-	char why[256];
-	size_t i, k;
-
-	for (i = 0; i < p->cfg->n_profiles; i++) {
+	for (i = 0; rule != NULL && i < p->cfg->n_profiles; i++) {
 		const struct cobocred_section *s = &p->cfg->profiles[i];
 
-		for (k = 0; required[k] != NULL; k++)
-			if (cobocred_section_get(s, required[k]) == NULL) {
-				p->line = s->line;
-				return perr(p, "[profile %s] lacks %s; add '%s = ...' to it",
-					    s->name, required[k], required[k]);
-			}
-		/* The org ids go into URLs, store attributes and lock names (orgset.h). */
-		if (cobocred_orgs_check(cobocred_section_get(s, "org_id"), why, sizeof(why)) != 0) {
-			p->line = key_line(s, "org_id");
-			return perr(p, "[profile %s] %s", s->name, why);
-		}
-		/* A mistyped pin must fail here, never pin nothing or something else (pins.h). */
-		if (cobocred_section_get(s, "pin_sha256") != NULL &&
-		    cobocred_pins_check(cobocred_section_get(s, "pin_sha256"), why, sizeof(why)) !=
-			    0) {
-			p->line = key_line(s, "pin_sha256");
-			return perr(p, "[profile %s] %s", s->name, why);
+		line = 0;
+		why[0] = '\0';
+		if (rule(s, &line, why, sizeof(why)) != 0) {
+			p->line = line != 0 ? line : s->line;
+			return perr(p, "%s", why);
 		}
 	}
 	return finish_stack(p);
 }
 
-int cobocred_config_parse(const char *path, const char *text, size_t len,
-			  struct cobocred_config **out, char *err, size_t errlen)
+int cobocred_config_parse_ruled(const char *path, const char *text, size_t len,
+				cobocred_section_rule rule, struct cobocred_config **out, char *err,
+				size_t errlen)
 {
 	struct parser p = { .path = path, .err = err, .errlen = errlen };
 	char line[COBOCRED_CONFIG_MAX_LINE + 1];
@@ -670,7 +646,7 @@ int cobocred_config_parse(const char *path, const char *text, size_t len,
 			goto out;
 		pos += n + 1;
 	}
-	if (validate(&p) != 0)
+	if (validate(&p, rule) != 0)
 		goto out;
 	*out = p.cfg;
 	p.cfg = NULL;
@@ -680,7 +656,8 @@ out:
 	return r;
 }
 
-int cobocred_config_load(const char *path, struct cobocred_config **out, char *err, size_t errlen)
+int cobocred_config_load_ruled(const char *path, cobocred_section_rule rule,
+			       struct cobocred_config **out, char *err, size_t errlen)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -697,7 +674,7 @@ int cobocred_config_load(const char *path, struct cobocred_config **out, char *e
 				       &text, &len, err, errlen);
 	if (r != COBOCRED_SUCCESS)
 		return r;
-	r = cobocred_config_parse(path, text, len, out, err, errlen);
+	r = cobocred_config_parse_ruled(path, text, len, rule, out, err, errlen);
 	free(text);
 	return r;
 }

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "cobocred.h" /* COBOCRED_CONFIG_MAX_BYTES */
+#include "engine.h" /* COBOCRED_CONFIG_MAX_BYTES */
 
 enum cobocred_op {
 	COBOCRED_OP_GET = 0,
@@ -83,16 +83,28 @@ extern const char cobocred_config_headless[]; /* no session bus */
 const char *cobocred_config_builtin(void);
 
 /*
- * Parses text (len bytes) read from path.  On error returns ERROR, *out
- * NULL and a "path:line: ..." message in err.
+ * The rule of the layer above for each [profile NAME] section, whose keys
+ * the engine stores but does not judge: called once per profile after the
+ * whole file is read, before the stack is checked.  0, or -1 with one line
+ * in why and *line the line it is about (left 0: the section's own line).
  */
-int cobocred_config_parse(const char *path, const char *text, size_t len,
-			  struct cobocred_config **out, char *err, size_t errlen);
+typedef int (*cobocred_section_rule)(const struct cobocred_section *s, int *line, char *why,
+				     size_t whylen);
+
+/*
+ * Parses text (len bytes) read from path, holding each profile to rule
+ * (NULL: none).  On error returns ERROR, *out NULL and a "path:line: ..."
+ * message in err.
+ */
+int cobocred_config_parse_ruled(const char *path, const char *text, size_t len,
+				cobocred_section_rule rule, struct cobocred_config **out, char *err,
+				size_t errlen);
 /*
  * Reads and parses a file after checking it is a regular file owned by the
  * user or root and not writable by group or others.
  */
-int cobocred_config_load(const char *path, struct cobocred_config **out, char *err, size_t errlen);
+int cobocred_config_load_ruled(const char *path, cobocred_section_rule rule,
+			       struct cobocred_config **out, char *err, size_t errlen);
 void cobocred_config_free(struct cobocred_config *cfg);
 
 const char *cobocred_section_get(const struct cobocred_section *s, const char *key);

@@ -7,7 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "cobocred.h"
+#include "engine.h"
 #include "cfg.h"
 #include "stack.h"
 
@@ -23,7 +23,7 @@ struct instance {
 	void *mstate;			    /* module's per-instance state */
 	char error[512];		    /* why it is unusable */
 	struct cobocred_manifest *manifest; /* owned; NULL: none (yet) */
-	int manifest_state;		    /* MANIFEST_* */
+	int manifest_state; /* MANIFEST_* */
 };
 
 enum { INST_NEW = 0, INST_READY, INST_ABSENT, INST_FAILED };
@@ -75,6 +75,15 @@ struct cobocred_ctx {
 	struct instance *lock_owner; /* the instance whose ABI 1.3 lock is ctx->locks; or NULL */
 };
 
+/*
+ * ctx.c: a context on config_path (NULL: the search order of
+ * cobocred_ctx_new) or on the built-in configuration, each [profile] held
+ * to rule (cfg.h).  The layer above opens contexts with its rule.
+ */
+int cobocred_engine_ctx_new(const char *config_path, cobocred_section_rule rule,
+			    struct cobocred_ctx **out);
+int cobocred_engine_ctx_new_builtin(cobocred_section_rule rule, struct cobocred_ctx **out);
+
 /* loader.c */
 struct instance *cobocred_instance(struct cobocred_ctx *ctx, const char *name,
 				   const struct cobocred_stack_entry *e);
@@ -97,17 +106,11 @@ int cobocred_instance_known_to_serve(struct cobocred_ctx *ctx, const char *insta
 int cobocred_instance_known_to_mint(struct cobocred_ctx *ctx, const char *instance);
 
 /*
- * schema_owner.c: checks every profile against a module's settings table
+ * settings.c: checks every profile against a module's settings table
  * (unknown keys, required ones).  0, or -1 with "FILE:LINE: ..." in err.
  */
 int cobocred_settings_validate(const struct cobocred_ctx *ctx, const char *module,
 			       const struct cobocred_setting *table, char *err, size_t errlen);
-
-/*
- * schema_owner.c: the module instance that owns schema (loaded), or NULL
- * with *status and the message set.
- */
-struct instance *cobocred_schema_owner(struct cobocred_ctx *ctx, const char *schema, int *status);
 
 /* host.c */
 void cobocred_host_init(struct cobocred_ctx *ctx);

@@ -52,7 +52,8 @@ static int64_t now_offset(void)
 	return v;
 }
 
-int cobocred_ctx_new(const char *config_path, struct cobocred_ctx **out)
+int cobocred_engine_ctx_new(const char *config_path, cobocred_section_rule rule,
+			    struct cobocred_ctx **out)
 {
 	struct cobocred_ctx *ctx;
 	char buf[4096];
@@ -71,11 +72,12 @@ int cobocred_ctx_new(const char *config_path, struct cobocred_ctx **out)
 	if (path == NULL)
 		path = find_config(buf, sizeof(buf));
 	if (path == NULL) {
-		st = cobocred_config_parse(DEFAULT_NAME, cobocred_config_builtin(),
-					   strlen(cobocred_config_builtin()), &ctx->cfg, ctx->error,
-					   sizeof(ctx->error));
+		st = cobocred_config_parse_ruled(DEFAULT_NAME, cobocred_config_builtin(),
+						 strlen(cobocred_config_builtin()), rule, &ctx->cfg,
+						 ctx->error, sizeof(ctx->error));
 	} else {
-		st = cobocred_config_load(path, &ctx->cfg, ctx->error, sizeof(ctx->error));
+		st = cobocred_config_load_ruled(path, rule, &ctx->cfg, ctx->error,
+						sizeof(ctx->error));
 		if (st == COBOCRED_NOTFOUND) /* named explicitly, so its absence is an error */
 			st = COBOCRED_ERROR;
 	}
@@ -150,7 +152,7 @@ const char *cobocred_default_config(void)
 	return cobocred_config_builtin();
 }
 
-int cobocred_ctx_new_builtin(struct cobocred_ctx **out)
+int cobocred_engine_ctx_new_builtin(cobocred_section_rule rule, struct cobocred_ctx **out)
 {
 	struct cobocred_ctx *ctx;
 	int st;
@@ -163,9 +165,9 @@ int cobocred_ctx_new_builtin(struct cobocred_ctx **out)
 	cobocred_host_init(ctx);
 	ctx->now_offset = now_offset();
 	*out = ctx;
-	st = cobocred_config_parse(DEFAULT_NAME, cobocred_config_builtin(),
-				   strlen(cobocred_config_builtin()), &ctx->cfg, ctx->error,
-				   sizeof(ctx->error));
+	st = cobocred_config_parse_ruled(DEFAULT_NAME, cobocred_config_builtin(),
+					 strlen(cobocred_config_builtin()), rule, &ctx->cfg,
+					 ctx->error, sizeof(ctx->error));
 	cobocred_trace(ctx, "config: %s", st == COBOCRED_SUCCESS ? ctx->cfg->path : ctx->error);
 	return st;
 }

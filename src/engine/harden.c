@@ -9,7 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
-#include "cobocred.h"
+#include "engine.h"
 
 void cobocred_harden_process(void)
 {

@@ -49,9 +49,14 @@ static void host_unlock(void *c, int handle)
 	ctx->locks->unlock(ctx, handle);
 }
 
+/* A [profile] setting as the file wrote it: the engine stores profiles, the wing judges them. */
 static const char *host_profile_get(void *c, const char *profile, const char *key)
 {
-	return cobocred_profile_get(c, profile, key);
+	const struct cobocred_ctx *ctx = c;
+
+	if (ctx->cfg == NULL || profile == NULL)
+		return NULL;
+	return cobocred_section_get(cobocred_config_profile(ctx->cfg, profile), key);
 }
 
 static const char *host_config_file(void *c)

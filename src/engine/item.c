@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cobocred.h"
+#include "engine.h"
 #include "secret.h"
 #include "strutil.h"
 

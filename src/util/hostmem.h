@@ -7,7 +7,7 @@
  * file keeps no secrets and no registry; it forwards to the allocator it
  * was bound to:
  *   - a module binds it in open() to host->secret_alloc/secret_free;
- *   - the core binds it to its own registry (src/lib/secret.c) when the
+ *   - the core binds it to its own registry (src/engine/secret.c) when the
  *     program starts.
  * Unbound, every allocation fails (NULL): a secret is never kept where the
  * host cannot see it.

@@ -1,6 +1,6 @@
 /*
  * lockwait.h - flock with a deadline, for the host's runtime locks
- * (src/lib/lock.c) and the file store's sidecar lock (plugins/file).
+ * (src/engine/lock.c) and the file store's sidecar lock (plugins/file).
  */
 #ifndef COBOCRED_LOCKWAIT_H
 #define COBOCRED_LOCKWAIT_H

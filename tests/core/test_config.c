@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cfg.h"
+#include "cobo_config.h"
 #include "cutest.h"
 
 static struct cobocred_config *parse_ok(const char *text)

@@ -14,7 +14,7 @@
 #include "cobocred.h"
 #include "conf.h"
 #include "cutest.h"
-#include "cfg.h"
+#include "cobo_config.h"
 #include "mint.h"
 #include "pins.h"
 #include "secret.h"

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cfg.h"
+#include "cobo_config.h"
 #include "cutest.h"
 
 /* Where a name sits in the generated config, and the line it lands on. */
