@@ -23,6 +23,7 @@ struct instance {
 	void *mstate;			    /* module's per-instance state */
 	char error[512];		    /* why it is unusable */
 	struct cobocred_manifest *manifest; /* owned; NULL: none (yet) */
+	char *so_path;	    /* owned: the NAME.so find_module trusted; NULL: not yet */
 	int manifest_state; /* MANIFEST_* */
 };
 

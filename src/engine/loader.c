@@ -188,6 +188,28 @@ static int read_manifest(struct instance *in, const char *so_path, char *why, si
 }
 
 /*
+ * find_module for in, walked once per instance: the path found is kept in
+ * in->so_path, so reading the manifest and loading the module trust one
+ * walk.  find_module's answer; a failure is not kept (load() says why).
+ */
+static int locate(struct cobocred_ctx *ctx, struct instance *in, char *path, size_t pathlen,
+		  char *why, size_t whylen)
+{
+	int st;
+
+	if (in->so_path != NULL) {
+		snprintf(path, pathlen, "%s", in->so_path);
+		return 0;
+	}
+	st = find_module(instance_soname(ctx, in->name), path, pathlen, why, whylen);
+	if (st == 0) {
+		in->so_path = strdup(path);
+		cobocred_trace(ctx, "module '%s': found %s", in->name, path);
+	}
+	return st;
+}
+
+/*
  * The manifest of instance's module, read without loading it; NULL when
  * the module has none, cannot be found, or its manifest is refused: then
  * the host knows nothing and loads the module to ask (load() says why a
@@ -201,8 +223,7 @@ static const struct cobocred_manifest *manifest_of(struct cobocred_ctx *ctx, con
 	if (in == NULL)
 		return NULL;
 	if (in->manifest_state == MANIFEST_UNREAD) {
-		if (find_module(instance_soname(ctx, instance), path, sizeof(path), why,
-				sizeof(why)) == 0)
+		if (locate(ctx, in, path, sizeof(path), why, sizeof(why)) == 0)
 			(void)read_manifest(in, path, why, sizeof(why));
 		else
 			in->manifest_state = MANIFEST_BAD; /* load() finds it again, and says why */
@@ -272,7 +293,6 @@ static void load(struct cobocred_ctx *ctx, struct instance *in,
 		 const struct cobocred_stack_entry *e)
 {
 	const struct cobocred_section *sec = cobocred_config_module(ctx->cfg, in->name);
-	const char *soname = cobocred_section_get(sec, "module");
 	char path[PATH_MAX], where[PATH_MAX + 32], why[COBOCRED_TRUST_ERR_MAX];
 	char *argv[MAX_MODULE_ARGS];
 	cobocred_module_init_fn init;
@@ -283,9 +303,7 @@ static void load(struct cobocred_ctx *ctx, struct instance *in,
 		snprintf(where, sizeof(where), "%s:%d", ctx->cfg->path, e->line);
 	else /* the file has no [stack]: the entry is the built-in default's */
 		snprintf(where, sizeof(where), "%s (built-in [stack])", ctx->cfg->path);
-	if (soname == NULL)
-		soname = in->name;
-	st = find_module(soname, path, sizeof(path), why, sizeof(why));
+	st = locate(ctx, in, path, sizeof(path), why, sizeof(why));
 	if (st == 1 && e->optional) {
 		inst_fail(in, INST_ABSENT, COBOCRED_UNAVAIL, "%s: optional module '%s' absent (%s)",
 			  where, in->name, why);
@@ -400,6 +418,7 @@ void cobocred_instances_free(struct cobocred_ctx *ctx)
 		if (in->handle != NULL)
 			dlclose(in->handle);
 		free(in->manifest);
+		free(in->so_path);
 		free(in->name);
 		free(in);
 	}
