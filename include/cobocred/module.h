@@ -185,6 +185,13 @@ struct cobocred_host {
 	 * user's private runtime directory.  Waits up to timeout_ms.
 	 * Returns COBOCRED_SUCCESS with *handle set, TRYAGAIN on timeout,
 	 * ERROR otherwise (message set).
+	 *
+	 * Unused: no module of ours calls these two, and the host never
+	 * relies on a module calling them.  They stay only because the ABI is
+	 * append-only.  The one lock interface of the token lifecycle is the
+	 * host's lock service, which a module replaces by offering struct
+	 * cobocred_lock_ops (ABI 1.3, below); a new module locks nothing
+	 * itself around a refresh, the host already holds the lock.
 	 */
 	int (*lock)(void *ctx, const char *name, int timeout_ms, int *handle);
 	void (*unlock)(void *ctx, int handle);
@@ -231,6 +238,20 @@ struct cobocred_host {
  * The host runs it under a per-credential lock, after re-reading the caches
  * before it, and writes every item it returns through to the store stack in
  * the order returned (refresh token first).
+ *
+ * The read-before-write contract a store may build on (etcd's
+ * compare-and-swap does): under that lock, before the host stores what a
+ * minting module made, it has (1) asked every store of the get line before
+ * the minter (as the line's actions allow) for the access token, a stale
+ * or missing answer passing on to the next (a fresh one ends the call:
+ * nothing is minted or stored), and
+ * (2) asked every one of them for the refresh token (the same schema and
+ * identity attributes, kind "refresh"), each answer read, the newest
+ * spent.  So in one process and under one lock, a store's get of each
+ * record it is about to be given precedes that store: it may keep what the
+ * get saw (a revision) and write conditionally on it, answering TRYAGAIN
+ * when the record changed since.  Nothing more is promised: a plain store
+ * (a front-end's approve, host->stack_store) comes with no read before it.
  */
 #define COBOCRED_CAP_MINT 0x10u
 
