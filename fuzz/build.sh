@@ -18,7 +18,7 @@ UTIL="src/util/strutil.c src/util/fsutil.c src/util/hostmem.c src/util/itemmatch
 ENGINE="src/engine/cfg.c src/engine/ctx.c src/engine/ctxinfo.c src/engine/harden.c src/engine/host.c src/engine/item.c
 	src/engine/loader.c src/engine/manifest.c src/engine/lock.c src/engine/module_lock.c src/engine/settings.c src/engine/stack.c src/engine/trace.c"
 COBO="src/cobo/cobo_config.c src/cobo/cobo_identity.c src/cobo/schema_owner.c src/cobo/origin.c
-	src/cobo/profile.c src/cobo/request.c src/cobo/lifecycle.c"
+	src/cobo/profile.c src/cobo/request.c src/cobo/resolved.c src/cobo/lifecycle.c"
 CORE="$UTIL $ENGINE $COBO"
 
 # target -> sources (relative to the source tree); extra libs after '|'.

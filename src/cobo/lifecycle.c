@@ -17,6 +17,7 @@
 
 #include "cobocred.h"
 #include "core.h"
+#include "resolved.h"
 
 #define MINT_LOCK_TIMEOUT_MS 30000
 /* With a still-valid token in hand, waiting long for another refresher
@@ -199,8 +200,9 @@ static struct cobocred_item *write_through(struct cobocred_ctx *ctx, const struc
  * Refresh-token read judge: every cache is asked, the newest token wins.  A
  * machine's local tier may hold a refresh token that another machine of a
  * fleet has since rotated in the shared store (etcd); spending the old one
- * would cost a mint.  Reading the shared record also gives its store the
- * revision its compare-and-swap needs.  On a tie the faster tier's stays.
+ * would cost a mint.  This read is also half of the read-before-write
+ * contract of COBOCRED_CAP_MINT (module.h) that etcd's compare-and-swap
+ * builds on.  On a tie the faster tier's stays.
  */
 static int judge_newest(struct cobocred_ctx *ctx, struct cobocred_item **got, void *arg)
 {
@@ -359,23 +361,14 @@ out:
 	return st;
 }
 
-int cobocred_token_get_org(struct cobocred_ctx *ctx, const char *profile, const char *org,
-			   int64_t min_valid, struct cobocred_item **out)
+/* The access token of q (an access-token query of one profile and org). */
+static int token_get(struct cobocred_ctx *ctx, const struct cobocred_query *q, int64_t min_valid,
+		     struct cobocred_item **out)
 {
-	struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS];
-	struct cobocred_query q;
 	struct flight f = { .min_valid = min_valid };
 	struct stack_client client = { .mint = mint_locked, .judge = judge_fresh, .arg = &f };
-	int st;
+	int st = cobocred_stack_run(ctx, COBOCRED_OP_GET, q, NULL, out, &client);
 
-	*out = NULL;
-	if (ctx->cfg == NULL)
-		return COBOCRED_ERROR;
-	/* cobo_identity.c */
-	st = cobocred_cobo_query_org(ctx, profile, org, COBOCRED_KIND_ACCESS, attrs, &q);
-	if (st != COBOCRED_SUCCESS)
-		return st;
-	st = cobocred_stack_run(ctx, COBOCRED_OP_GET, &q, NULL, out, &client);
 	if (st != COBOCRED_SUCCESS && f.stale != NULL && f.stale->expires_at > cobocred_now(ctx)) {
 		/* A failed refresh never costs a token that still works. */
 		cobocred_trace(ctx,
@@ -391,6 +384,42 @@ int cobocred_token_get_org(struct cobocred_ctx *ctx, const char *profile, const 
 	return st;
 }
 
+int cobocred_token_get_org(struct cobocred_ctx *ctx, const char *profile, const char *org,
+			   int64_t min_valid, struct cobocred_item **out)
+{
+	struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS];
+	struct cobocred_query q;
+	int st;
+
+	*out = NULL;
+	if (ctx->cfg == NULL)
+		return COBOCRED_ERROR;
+	/* cobo_identity.c */
+	st = cobocred_cobo_query_org(ctx, profile, org, COBOCRED_KIND_ACCESS, attrs, &q);
+	return st == COBOCRED_SUCCESS ? token_get(ctx, &q, min_valid, out) : st;
+}
+
+int cobocred_token_get_resolved(struct cobocred_ctx *ctx, const struct cobocred_resolved *rt,
+				int64_t min_valid, struct cobocred_item **out)
+{
+	struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS];
+	struct cobocred_query q;
+
+	*out = NULL;
+	cobocred_resolved_query(rt, COBOCRED_KIND_ACCESS, attrs, &q);
+	return token_get(ctx, &q, min_valid, out);
+}
+
+/* Drops q's cached access token if it equals token (NULL: any). */
+static int token_erase(struct cobocred_ctx *ctx, struct cobocred_query *q, const char *token)
+{
+	if (token != NULL) {
+		q->secret = (const unsigned char *)token;
+		q->secret_len = strlen(token);
+	}
+	return cobocred_erase(ctx, q);
+}
+
 int cobocred_token_erase_org(struct cobocred_ctx *ctx, const char *profile, const char *org,
 			     const char *token)
 {
@@ -402,13 +431,17 @@ int cobocred_token_erase_org(struct cobocred_ctx *ctx, const char *profile, cons
 		return COBOCRED_ERROR;
 	/* cobo_identity.c */
 	st = cobocred_cobo_query_org(ctx, profile, org, COBOCRED_KIND_ACCESS, attrs, &q);
-	if (st != COBOCRED_SUCCESS)
-		return st;
-	if (token != NULL) {
-		q.secret = (const unsigned char *)token;
-		q.secret_len = strlen(token);
-	}
-	return cobocred_erase(ctx, &q);
+	return st == COBOCRED_SUCCESS ? token_erase(ctx, &q, token) : st;
+}
+
+int cobocred_token_erase_resolved(struct cobocred_ctx *ctx, const struct cobocred_resolved *rt,
+				  const char *token)
+{
+	struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS];
+	struct cobocred_query q;
+
+	cobocred_resolved_query(rt, COBOCRED_KIND_ACCESS, attrs, &q);
+	return token_erase(ctx, &q, token);
 }
 
 int cobocred_token_get(struct cobocred_ctx *ctx, const char *profile, int64_t min_valid,

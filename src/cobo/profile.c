@@ -137,12 +137,12 @@ static int user_match(const struct cobocred_section *s, const char *username, co
 }
 
 /* The error for a profile that serves several orgs when the request named none. */
-static int need_org(struct cobocred_ctx *ctx, const char *profile, const char *how)
+static int need_org(struct cobocred_ctx *ctx, const struct cobocred_section *s, const char *how)
 {
 	char orgs[512];
 
-	cobocred_set_error(ctx, "profile '%s' serves %s; name the org: %s", profile,
-			   cobocred_orgs_show(cobocred_profile_get(ctx, profile, "org_id"), orgs,
+	cobocred_set_error(ctx, "profile '%s' serves %s; name the org: %s", s->name,
+			   cobocred_orgs_show(cobocred_section_get(s, "org_id"), orgs,
 					      sizeof(orgs)),
 			   how);
 	return COBOCRED_ERROR;
@@ -150,12 +150,7 @@ static int need_org(struct cobocred_ctx *ctx, const char *profile, const char *h
 
 static const struct cobocred_section *find_profile(struct cobocred_ctx *ctx, const char *want)
 {
-	size_t i;
-
-	for (i = 0; i < cobocred_profile_count(ctx); i++)
-		if (strcmp(ctx->cfg->profiles[i].name, want) == 0)
-			return &ctx->cfg->profiles[i];
-	return NULL;
+	return ctx->cfg != NULL ? cobocred_config_profile(ctx->cfg, want) : NULL;
 }
 
 int cobocred_profile_by_name(struct cobocred_ctx *ctx, const char *want, const char **name)
@@ -174,31 +169,41 @@ int cobocred_profile_by_name(struct cobocred_ctx *ctx, const char *want, const c
 	return COBOCRED_ERROR;
 }
 
-int cobocred_profile_org_by_name(struct cobocred_ctx *ctx, const char *want, const char *username,
-				 const char *how, const char **name, const char **org)
+/* The one place a routed profile becomes a resolved target. */
+static int resolve(struct cobocred_ctx *ctx, const struct cobocred_section *s, const char *org,
+		   struct cobocred_resolved *rt)
 {
-	char shown[128];
-	int st = cobocred_profile_by_name(ctx, want, name);
+	if (cobocred_resolved_set(rt, s, org) == 0)
+		return COBOCRED_SUCCESS;
+	cobocred_set_error(ctx, "profile '%s' has a base_url that does not parse; fix it", s->name);
+	return COBOCRED_ERROR;
+}
 
-	*org = NULL;
-	if (st != COBOCRED_SUCCESS)
-		return st;
-	if (user_match(find_profile(ctx, want), username, org) == USER_NONE) {
+int cobocred_profile_org_by_name(struct cobocred_ctx *ctx, const char *want, const char *username,
+				 const char *how, struct cobocred_resolved *rt)
+{
+	const struct cobocred_section *s = find_profile(ctx, want);
+	const char *name, *org = NULL;
+	char shown[128];
+
+	memset(rt, 0, sizeof(*rt));
+	if (s == NULL)
+		return cobocred_profile_by_name(ctx, want, &name); /* its message */
+	if (user_match(s, username, &org) == USER_NONE) {
 		cobocred_set_error(ctx, "profile '%s' does not serve org '%s'; check the user name",
-				   *name, cobocred_show(username, shown, sizeof(shown)));
-		st = COBOCRED_ERROR;
-	} else if (*org == NULL) {
-		st = need_org(ctx, *name, how);
+				   s->name, cobocred_show(username, shown, sizeof(shown)));
+		return COBOCRED_ERROR;
 	}
-	if (st != COBOCRED_SUCCESS)
-		*name = *org = NULL;
-	return st;
+	if (org == NULL)
+		return need_org(ctx, s, how);
+	return resolve(ctx, s, org, rt);
 }
 
 /* Candidates of one origin: the best user match level and its profiles. */
 struct pick {
 	int level, hits;
-	const char *name, *org;
+	const struct cobocred_section *s;
+	const char *org;
 	char list[512];
 	size_t len;
 };
@@ -212,7 +217,7 @@ static void pick_add(struct pick *pk, const struct cobocred_section *s, int leve
 		pk->level = level;
 	}
 	if (pk->hits++ == 0) {
-		pk->name = s->name;
+		pk->s = s;
 		pk->org = org;
 	}
 	if (pk->len < sizeof(pk->list))
@@ -221,8 +226,8 @@ static void pick_add(struct pick *pk, const struct cobocred_section *s, int leve
 }
 
 int cobocred_profile_org_by_origin(struct cobocred_ctx *ctx, const struct cobocred_origin *o,
-				   const char *username, const char *how, const char **name,
-				   const char **org)
+				   const char *username, const char *how,
+				   struct cobocred_resolved *rt)
 {
 	char want[COBOCRED_HOST_MAX + 8];
 	struct cobocred_origin have;
@@ -231,7 +236,7 @@ int cobocred_profile_org_by_origin(struct cobocred_ctx *ctx, const struct cobocr
 	size_t i;
 	int level;
 
-	*name = *org = NULL;
+	memset(rt, 0, sizeof(*rt));
 	for (i = 0; i < cobocred_profile_count(ctx); i++) {
 		const struct cobocred_section *s = &ctx->cfg->profiles[i];
 
@@ -253,17 +258,16 @@ int cobocred_profile_org_by_origin(struct cobocred_ctx *ctx, const struct cobocr
 	if (pk.hits == 0)
 		return COBOCRED_NOTFOUND;
 	if (pk.org == NULL)
-		return need_org(ctx, pk.name, how);
-	*name = pk.name;
-	*org = pk.org;
-	return COBOCRED_SUCCESS;
+		return need_org(ctx, pk.s, how);
+	return resolve(ctx, pk.s, pk.org, rt);
 }
 
 int cobocred_profile_by_origin(struct cobocred_ctx *ctx, const struct cobocred_origin *o,
 			       const char *username, const char **name)
 {
-	const char *org;
+	struct cobocred_resolved rt;
+	int st = cobocred_profile_org_by_origin(ctx, o, username, "send it as the user name", &rt);
 
-	return cobocred_profile_org_by_origin(ctx, o, username, "send it as the user name", name,
-					      &org);
+	*name = st == COBOCRED_SUCCESS ? rt.profile->name : NULL;
+	return st;
 }

@@ -19,9 +19,8 @@ enum req_op { OP_FILL, OP_APPROVE, OP_REJECT };
 struct route {
 	int status;  /* SUCCESS: profile; NOTFOUND: plain store; else refused or unroutable */
 	int refused; /* a field was refused (not just an ambiguous or unknown profile) */
-	const char *profile; /* the Cobo profile (status SUCCESS) */
-	const char *org;     /* its org this request is for (status SUCCESS) */
-	int has_origin;	     /* origin holds the request's parsed scheme, host and port */
+	struct cobocred_resolved target; /* the Cobo profile and org (status SUCCESS) */
+	int has_origin; /* origin holds the request's parsed scheme, host and port */
 	struct cobocred_origin origin;
 };
 
@@ -71,7 +70,7 @@ static void route_git(struct cobocred_ctx *ctx, const struct cobocred_request *r
 		return;
 	if (r->protocol != NULL && strcmp(r->protocol, "cobo") == 0) {
 		rt->status = cobocred_profile_org_by_name(ctx, r->host, r->username, git_how,
-							  &rt->profile, &rt->org);
+							  &rt->target);
 		return;
 	}
 	if (cobocred_parse_hostport(r->host, strlen(r->host), o, &why) != 0) {
@@ -82,8 +81,7 @@ static void route_git(struct cobocred_ctx *ctx, const struct cobocred_request *r
 		return;
 	memcpy(o->scheme, r->protocol, strlen(r->protocol) + 1);
 	rt->has_origin = 1;
-	rt->status = cobocred_profile_org_by_origin(ctx, o, r->username, git_how, &rt->profile,
-						    &rt->org);
+	rt->status = cobocred_profile_org_by_origin(ctx, o, r->username, git_how, &rt->target);
 }
 
 /* Bytes a registry address never holds, that would give it a second reading. */
@@ -99,25 +97,20 @@ static int docker_bad_byte(unsigned char c)
  */
 static void route_docker_cobo(struct cobocred_ctx *ctx, const char *s, struct route *rt)
 {
-	char name[256], org[COBOCRED_ORG_MAX + 1];
+	char name[256];
 	size_t n = strcspn(s, "/?#");
 	const char *rest = s + n;
 
 	snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1), s);
-	org[0] = '\0';
-	if (*rest != '\0') {
-		if (*rest != '/' || !cobocred_org_id_ok(rest + 1)) {
-			refuse(ctx, rt, "server address", s - 7,
-			       "only an org id may follow the profile name",
-			       "write cobo://PROFILE or cobo://PROFILE/ORG");
-			return;
-		}
-		snprintf(org, sizeof(org), "%s", rest + 1);
+	if (*rest != '\0' && (*rest != '/' || !cobocred_org_id_ok(rest + 1))) {
+		refuse(ctx, rt, "server address", s - 7,
+		       "only an org id may follow the profile name",
+		       "write cobo://PROFILE or cobo://PROFILE/ORG");
+		return;
 	}
-	rt->status = cobocred_profile_org_by_name(ctx, name, org, docker_how, &rt->profile,
-						  &rt->org);
-	if (rt->status == COBOCRED_SUCCESS && rt->org == org)
-		rt->org = rest + 1; /* the request's string outlives this frame */
+	/* The org is the request's own string, which outlives the call. */
+	rt->status = cobocred_profile_org_by_name(ctx, name, *rest != '\0' ? rest + 1 : "",
+						  docker_how, &rt->target);
 }
 
 static void route_docker(struct cobocred_ctx *ctx, const struct cobocred_request *r,
@@ -152,8 +145,7 @@ static void route_docker(struct cobocred_ctx *ctx, const struct cobocred_request
 	rt->has_origin = 1;
 	if (strcmp(o->scheme, "https") != 0) /* http:// never reaches a Cobo token */
 		return;
-	rt->status = cobocred_profile_org_by_origin(ctx, o, NULL, docker_how, &rt->profile,
-						    &rt->org);
+	rt->status = cobocred_profile_org_by_origin(ctx, o, NULL, docker_how, &rt->target);
 }
 
 static void route(struct cobocred_ctx *ctx, const struct cobocred_request *r, enum req_op op,
@@ -178,7 +170,8 @@ static void route(struct cobocred_ctx *ctx, const struct cobocred_request *r, en
 		route_git(ctx, r, rt);
 	}
 	if (rt->status == COBOCRED_SUCCESS)
-		cobocred_trace(ctx, "routed to Cobo profile '%s', org %s", rt->profile, rt->org);
+		cobocred_trace(ctx, "routed to Cobo profile '%s', org %s", rt->target.profile->name,
+			       rt->target.org);
 }
 
 /* --- plain credentials: the client's own identity ------------------------------------ */
@@ -366,13 +359,13 @@ static int plain_reject(struct cobocred_ctx *ctx, const struct cobocred_request 
 /* --- Cobo profiles: the token lifecycle ------------------------------------------------- */
 
 /* username = the org id, password = the access token; never the refresh token. */
-static int cobo_fill(struct cobocred_ctx *ctx, const char *profile, const char *want,
+static int cobo_fill(struct cobocred_ctx *ctx, const struct cobocred_resolved *rt,
 		     struct cobocred_answer *out)
 {
 	struct cobocred_item *it = NULL;
-	const char *org;
+	const char *org, *profile = rt->profile->name, *want = rt->org;
 	char context[256];
-	int st = cobocred_token_get_org(ctx, profile, want, 0, &it);
+	int st = cobocred_token_get_resolved(ctx, rt, 0, &it);
 
 	if (st != COBOCRED_SUCCESS) {
 		snprintf(context, sizeof(context), "no Cobo access token for profile '%s', org %s",
@@ -409,12 +402,13 @@ static int cobo_approve(struct cobocred_ctx *ctx, const struct cobocred_request 
 }
 
 static int cobo_reject(struct cobocred_ctx *ctx, const struct cobocred_request *r,
-		       const char *profile, const char *org)
+		       const struct cobocred_resolved *rt)
 {
+	const char *profile = rt->profile->name;
 	char context[256];
 	/* Docker does not say which token it rejected: drop the cached one. */
-	int st = cobocred_token_erase_org(ctx, profile, org,
-					  r->client == COBOCRED_CLIENT_GIT ? r->secret : NULL);
+	int st = cobocred_token_erase_resolved(ctx, rt,
+					       r->client == COBOCRED_CLIENT_GIT ? r->secret : NULL);
 
 	if (st == COBOCRED_SUCCESS || st == COBOCRED_NOTFOUND)
 		return COBOCRED_SUCCESS;
@@ -467,7 +461,7 @@ int cobocred_fill(struct cobocred_ctx *ctx, const struct cobocred_request *r,
 	memset(out, 0, sizeof(*out));
 	route(ctx, r, OP_FILL, &rt);
 	if (rt.status == COBOCRED_SUCCESS)
-		return cobo_fill(ctx, rt.profile, rt.org, out);
+		return cobo_fill(ctx, &rt.target, out);
 	if (rt.status != COBOCRED_NOTFOUND)
 		return rt.status;
 	near_miss(ctx, &rt);
@@ -480,7 +474,7 @@ int cobocred_approve(struct cobocred_ctx *ctx, const struct cobocred_request *r)
 
 	route(ctx, r, OP_APPROVE, &rt);
 	if (rt.status == COBOCRED_SUCCESS)
-		return cobo_approve(ctx, r, rt.profile);
+		return cobo_approve(ctx, r, rt.target.profile->name);
 	if (rt.status == COBOCRED_NOTFOUND)
 		return plain_approve(ctx, r);
 	return unroutable(ctx, r, &rt);
@@ -492,7 +486,7 @@ int cobocred_reject(struct cobocred_ctx *ctx, const struct cobocred_request *r)
 
 	route(ctx, r, OP_REJECT, &rt);
 	if (rt.status == COBOCRED_SUCCESS)
-		return cobo_reject(ctx, r, rt.profile, rt.org);
+		return cobo_reject(ctx, r, &rt.target);
 	if (rt.status == COBOCRED_NOTFOUND)
 		return plain_reject(ctx, r);
 	return unroutable(ctx, r, &rt);

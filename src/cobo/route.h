@@ -9,6 +9,7 @@
 #include "cobocred.h"
 #include "core.h"
 #include "origin.h"
+#include "resolved.h"
 
 /*
  * The profile and org a request names (ARCHITECTURE.md, "A cached git get", step 2):
@@ -18,14 +19,16 @@
  * and the username an org id (orgset.h); a listed match beats a '*' one.
  * The username is an org id only, never a profile's name (README.md,
  * "Departures from the design", says why).  The org is the username when given, else the
- * profile's only org.  SUCCESS with *name and *org (owned by ctx or the request),
+ * profile's only org.  SUCCESS with *rt (its strings owned by ctx or the request),
  * NOTFOUND, or ERROR when several profiles match (message lists them) or
  * the one that matches serves several orgs and none was named (message
- * lists them and ends with how, the client's way to name one).
+ * lists them and ends with how, the client's way to name one).  On
+ * SUCCESS *rt is the resolved target (resolved.h): the org is checked
+ * here, once, and no later step looks the profile up again.
  */
 int cobocred_profile_org_by_origin(struct cobocred_ctx *ctx, const struct cobocred_origin *o,
-				   const char *username, const char *how, const char **name,
-				   const char **org);
+				   const char *username, const char *how,
+				   struct cobocred_resolved *rt);
 /* cobocred_profile_org_by_origin without the org. */
 int cobocred_profile_by_origin(struct cobocred_ctx *ctx, const struct cobocred_origin *o,
 			       const char *username, const char **name);
@@ -46,7 +49,7 @@ int cobocred_profile_by_name(struct cobocred_ctx *ctx, const char *want, const c
  * serving several orgs needs one.  SUCCESS, or ERROR (message).
  */
 int cobocred_profile_org_by_name(struct cobocred_ctx *ctx, const char *want, const char *username,
-				 const char *how, const char **name, const char **org);
+				 const char *how, struct cobocred_resolved *rt);
 
 /* Plain credentials (request.c). */
 

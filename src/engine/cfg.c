@@ -751,8 +751,17 @@ const struct cobocred_section *cobocred_config_module(const struct cobocred_conf
 	return find_section(cfg->modules, cfg->n_modules, instance);
 }
 
+/* Lookups of a profile by name, counted for the tests (a routed call makes none). */
+static unsigned long profile_lookups;
+
+unsigned long cobocred_config_profile_lookups(void)
+{
+	return __atomic_load_n(&profile_lookups, __ATOMIC_RELAXED);
+}
+
 const struct cobocred_section *cobocred_config_profile(const struct cobocred_config *cfg,
 						       const char *name)
 {
+	__atomic_fetch_add(&profile_lookups, 1, __ATOMIC_RELAXED);
 	return find_section(cfg->profiles, cfg->n_profiles, name);
 }

@@ -114,6 +114,11 @@ const struct cobocred_section *cobocred_config_module(const struct cobocred_conf
 						      const char *instance);
 const struct cobocred_section *cobocred_config_profile(const struct cobocred_config *cfg,
 						       const char *name);
+/*
+ * How many times cobocred_config_profile ran in this process: the unit
+ * tests prove with it that a routed call finds its profile once.
+ */
+unsigned long cobocred_config_profile_lookups(void);
 const char *cobocred_op_name(enum cobocred_op op);
 
 #endif

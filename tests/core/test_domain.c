@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cobo_config.h" /* cobocred_config_profile_lookups (cfg.h) */
 #include "cobocred.h"
 #include "cutest.h"
 #include "secret.h"
@@ -32,6 +33,51 @@ static void expect_error(struct cobocred_ctx *ctx, const char *want)
 	"[module " name "]\nmodule = " so "\nname = " name "\nlog = %s\n" opts "\n"
 #define PROFILE(extra) \
 	"[profile p]\nbase_url = https://api.example/v2\nclient_id = c1\norg_id = o1\n" extra
+
+/* ---- the resolved target: a routed call finds its profile once ---- */
+
+/* A git get for host (protocol proto) answered from the cache; how many profile lookups it made. */
+static unsigned long routed_lookups(struct cobocred_ctx *ctx, const char *proto, const char *host)
+{
+	struct cobocred_request r = { .client = COBOCRED_CLIENT_GIT,
+				      .protocol = proto,
+				      .host = host };
+	struct cobocred_answer a;
+	unsigned long before = cobocred_config_profile_lookups();
+	int st = cobocred_fill(ctx, &r, &a);
+
+	CU_ASSERT_EQUAL_FATAL(st, COBOCRED_SUCCESS);
+	CU_ASSERT_STRING_EQUAL(a.profile, "p");
+	CU_ASSERT_STRING_EQUAL(a.username, "o1");
+	CU_ASSERT_EQUAL(a.secret_len, strlen("tok-o1"));
+	cobocred_answer_clear(&a);
+	return cobocred_config_profile_lookups() - before;
+}
+
+static void test_resolved_target(void)
+{
+	struct cobocred_ctx *ctx = fixture_ctx(
+		"[stack]\nget = a\n" MOD("a", "scripted",
+					 "get = SUCCESS\nsecret = tok-o1\nexpires_in = 3600")
+			PROFILE(""),
+		fixture_log());
+
+	/* By origin the router scans the profiles: no lookup by name at all,
+	 * neither for the identity query nor for the org. */
+	CU_ASSERT_EQUAL(routed_lookups(ctx, "https", "api.example"), 0);
+	/* cobo://p names the profile: found once, then never again. */
+	CU_ASSERT_EQUAL(routed_lookups(ctx, "cobo", "p"), 1);
+	/* The same token through the profile's name (the CLI's way) looks it up: the counter counts. */
+	{
+		struct cobocred_item *it = NULL;
+		unsigned long before = cobocred_config_profile_lookups();
+
+		CU_ASSERT_EQUAL(cobocred_token_get(ctx, "p", 0, &it), COBOCRED_SUCCESS);
+		CU_ASSERT(cobocred_config_profile_lookups() > before);
+		cobocred_item_free(it);
+	}
+	cobocred_ctx_free(ctx);
+}
 
 /* ---- the identity query ---- */
 
@@ -412,6 +458,7 @@ static void test_oauth_settings(void)
 
 static const struct cutest_case domain_cases[] = {
 	{ "one identity query for a profile's tokens", test_identity_query },
+	{ "a routed get finds its profile once (the resolved target)", test_resolved_target },
 	{ "the owner module's settings table", test_settings_table },
 	{ "an unknown profile key: FILE:LINE from the owner's table", test_unknown_profile_key },
 	{ "a required setting of the owner", test_required_setting },

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cfg.h"
+#include "cobo_config.h"
 #include "conf.h"
 #include "cutest.h"
 #include "orgset.h"
@@ -109,6 +109,15 @@ static struct cobocred_ctx *open_ctx(void)
 	return ctx;
 }
 
+/* The resolved target's profile name and org, NULL unless st is SUCCESS. */
+static struct cobocred_resolved rt;
+static int resolved(int st, const char **name, const char **org)
+{
+	*name = st == COBOCRED_SUCCESS ? rt.profile->name : NULL;
+	*org = st == COBOCRED_SUCCESS ? rt.org : NULL;
+	return st;
+}
+
 static int route(const char *hostport, const char *user, const char **name, const char **org)
 {
 	struct cobocred_origin o;
@@ -116,7 +125,7 @@ static int route(const char *hostport, const char *user, const char **name, cons
 
 	CU_ASSERT_EQUAL_FATAL(cobocred_parse_hostport(hostport, strlen(hostport), &o, &why), 0);
 	snprintf(o.scheme, sizeof(o.scheme), "https");
-	return cobocred_profile_org_by_origin(ctx, &o, user, "(how)", name, org);
+	return resolved(cobocred_profile_org_by_origin(ctx, &o, user, "(how)", &rt), name, org);
 }
 
 /* s, a string that is not a member of LIST_SETTING, reaches no token of any org. */
@@ -261,10 +270,12 @@ static void test_choice(void)
 	CU_ASSERT_STRING_EQUAL(name, "anyone");
 	CU_ASSERT_STRING_EQUAL(org, "listed");
 	CU_ASSERT_EQUAL(route("api.cobo.com", "one", &name, &org), COBOCRED_NOTFOUND);
-	CU_ASSERT_EQUAL(cobocred_profile_org_by_name(ctx, "one", "one", "(how)", &name, &org),
+	CU_ASSERT_EQUAL(resolved(cobocred_profile_org_by_name(ctx, "one", "one", "(how)", &rt),
+				 &name, &org),
 			COBOCRED_ERROR);
 	CU_ASSERT_PTR_NOT_NULL(strstr(cobocred_error(ctx), "does not serve org 'one'"));
-	CU_ASSERT_EQUAL(cobocred_profile_org_by_name(ctx, "listed", "B_2", "(how)", &name, &org),
+	CU_ASSERT_EQUAL(resolved(cobocred_profile_org_by_name(ctx, "listed", "B_2", "(how)", &rt),
+				 &name, &org),
 			COBOCRED_SUCCESS);
 	CU_ASSERT_STRING_EQUAL(org, "B_2");
 	CU_ASSERT_EQUAL(route("api.sandbox.cobo.com", "a/../b", &name, &org), COBOCRED_NOTFOUND);
