@@ -1,5 +1,5 @@
 /*
- * test_manifest.c - module manifests (src/lib/manifest.h): the parser over
+ * test_manifest.c - module manifests (src/engine/manifest.h): the parser over
  * generated variants, and the loader with the scripted fixture modules
  * copied into a module directory of the test's own, each with or without a
  * manifest: a module passed over by its manifest is never opened, a

@@ -1,7 +1,7 @@
 /*
  * test_git_protocol.c - git-credential-cobo's parser, URL splitter, output
  * writer, and the core's plain git identity (query and item building,
- * src/lib/request.c) for parsed requests, rule by rule (issue 5).
+ * src/cobo/request.c) for parsed requests, rule by rule (issue 5).
  */
 #include "config.h"
 

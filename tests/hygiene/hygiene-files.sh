@@ -90,7 +90,7 @@ mv "$T_TMP/store.saved" "$STORE"
 
 # --- store file and directory ------------------------------------------------------------------
 # REGRESSION (found here, fixed in the core): the file module answers ERROR for an
-# exposed or foreign store, and the lifecycle (src/lib/stack.c under the
+# exposed or foreign store, and the lifecycle (src/engine/stack.c under the
 # default "sufficient" actions) takes that as a miss: it mints, answers the
 # new token and drops it (the write-through fails in the trace only).  The
 # fix never reaches the user, and every call mints a new token.  Expected

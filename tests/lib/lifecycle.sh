@@ -114,7 +114,7 @@ token_valid() { cobo_server_field "$(cobo_server_ctl GET "/_test/token_valid?tok
 refresh_info() { cobo_server_ctl GET "/_test/refresh_valid?token=$1"; }
 # backoff_over: as if the core's refresh backoff had passed (after a failed
 # refresh, holders answer the still-valid cached token without asking the
-# server again for 30 s; src/lib/lifecycle.c MINT_BACKOFF_S).  Each new fault
+# server again for 30 s; src/cobo/lifecycle.c MINT_BACKOFF_S).  Each new fault
 # starts a new scenario.
 backoff_over() { rm -f "$XDG_RUNTIME_DIR"/cobo-credential/*.failed; }
 fault() { backoff_over; cobo_server_ctl POST /_test/fault "$1" >/dev/null || fail "queue fault $1"; }
