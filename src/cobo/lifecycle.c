@@ -384,6 +384,16 @@ static int token_get(struct cobocred_ctx *ctx, const struct cobocred_query *q, i
 	return st;
 }
 
+/* The access-token query of profile and org, looked up by name (cobo_identity.c). */
+static int access_query(struct cobocred_ctx *ctx, const char *profile, const char *org,
+			struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS],
+			struct cobocred_query *q)
+{
+	if (ctx->cfg == NULL)
+		return COBOCRED_ERROR;
+	return cobocred_cobo_query_org(ctx, profile, org, COBOCRED_KIND_ACCESS, attrs, q);
+}
+
 int cobocred_token_get_org(struct cobocred_ctx *ctx, const char *profile, const char *org,
 			   int64_t min_valid, struct cobocred_item **out)
 {
@@ -392,10 +402,7 @@ int cobocred_token_get_org(struct cobocred_ctx *ctx, const char *profile, const 
 	int st;
 
 	*out = NULL;
-	if (ctx->cfg == NULL)
-		return COBOCRED_ERROR;
-	/* cobo_identity.c */
-	st = cobocred_cobo_query_org(ctx, profile, org, COBOCRED_KIND_ACCESS, attrs, &q);
+	st = access_query(ctx, profile, org, attrs, &q);
 	return st == COBOCRED_SUCCESS ? token_get(ctx, &q, min_valid, out) : st;
 }
 
@@ -425,12 +432,8 @@ int cobocred_token_erase_org(struct cobocred_ctx *ctx, const char *profile, cons
 {
 	struct cobocred_attr attrs[COBOCRED_COBO_QUERY_ATTRS];
 	struct cobocred_query q;
-	int st;
+	int st = access_query(ctx, profile, org, attrs, &q);
 
-	if (ctx->cfg == NULL)
-		return COBOCRED_ERROR;
-	/* cobo_identity.c */
-	st = cobocred_cobo_query_org(ctx, profile, org, COBOCRED_KIND_ACCESS, attrs, &q);
 	return st == COBOCRED_SUCCESS ? token_erase(ctx, &q, token) : st;
 }
 

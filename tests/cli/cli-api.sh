@@ -12,12 +12,7 @@
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/cli.sh"
 
-cli_server_start
-cli_setup_flags
-cli_file_stack
-cc_in "$SEED" setup --name t "${SETUP[@]}" --key-file -
-expect_eq "setup: exit 0" 0 "$RC"
-expect_eq "setup minted once" "1 0 1" "$(stats)"
+cli_profile_t
 
 sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 # echoed JSON -> "METHOD PATH QUERY SHA ORG"

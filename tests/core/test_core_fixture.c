@@ -32,18 +32,40 @@ const char *fixture_conf(void)
 	return conf_path;
 }
 
+/* Writes text as the config, empties the call log, opens a context; *st its status. */
+static struct cobocred_ctx *open_text(const char *text, int *st)
+{
+	struct cobocred_ctx *ctx = NULL;
+
+	unlink(fixture_log());
+	cutest_write(fixture_conf(), text, 0600);
+	*st = cobocred_ctx_new(fixture_conf(), &ctx);
+	if (*st != COBOCRED_SUCCESS)
+		fprintf(stderr, "config: %s: %s\n", cobocred_status_name(*st), cobocred_error(ctx));
+	return ctx;
+}
+
 struct cobocred_ctx *fixture_ctx(const char *fmt, ...)
 {
 	char text[4096];
-	struct cobocred_ctx *ctx = NULL;
 	va_list ap;
+	int st;
 
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	unlink(fixture_log());
-	cutest_write(fixture_conf(), text, 0600);
-	if (cobocred_ctx_new(fixture_conf(), &ctx) != COBOCRED_SUCCESS)
-		fprintf(stderr, "config: %s\n", cobocred_error(ctx));
+	return open_text(text, &st);
+}
+
+struct cobocred_ctx *fixture_ctx_ok(const char *text)
+{
+	int st;
+	struct cobocred_ctx *ctx = open_text(text, &st);
+
+	if (st != COBOCRED_SUCCESS) {
+		cobocred_ctx_free(ctx);
+		ctx = NULL;
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
 	return ctx;
 }

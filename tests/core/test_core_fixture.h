@@ -25,4 +25,8 @@ const char *fixture_conf(void);
  * owns the context. */
 struct cobocred_ctx *fixture_ctx(const char *fmt, ...) COBOCRED_PRINTF(1, 2);
 
+/* The same for a config that must load: a refusal prints its status and
+ * message and fails the test fatally.  The caller owns the context. */
+struct cobocred_ctx *fixture_ctx_ok(const char *text);
+
 #endif

@@ -1,6 +1,6 @@
 /*
  * test_origin.c - the strict request-field parsers and the origin rule
- * (src/lib/origin.c, profile.c's matching, request.c's refusals).
+ * (src/cobo/origin.c, profile.c's matching, request.c's refusals).
  */
 #include "config.h"
 
@@ -10,6 +10,7 @@
 
 #include "cobocred.h"
 #include "cutest.h"
+#include "test_core_fixture.h"
 #include "route.h"
 #include "sbuf.h"
 #include "secret.h"
@@ -289,25 +290,14 @@ static struct cobocred_ctx *ctx;
 
 static struct cobocred_ctx *open_ctx(void)
 {
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/origin.conf", cutest_tmpdir());
-	cutest_write(
-		path,
+	ctx = fixture_ctx_ok(
 		"[stack]\nget = none\n[profile dev]\nbase_url = https://api.dev.cobo.com/v2\norg_id = org-dev\nclient_id = c\n"
 		"[profile twin]\nbase_url = https://API.dev.cobo.com:443/v2\norg_id = org-twin\nclient_id = c\n"
 		"[profile local]\nbase_url = http://127.0.0.1:8080/v2\norg_id = org-local\nclient_id = c\n"
 		"allow_http = yes\n"
 		"[profile plainhttp]\nbase_url = http://cobo.example/v2\norg_id = org-h\nclient_id = c\n"
 		"allow_http = yes\n"
-		"[profile six]\nbase_url = https://[::1]:8443/v2\norg_id = org-six\nclient_id = c\n",
-		0600);
-	if (cobocred_ctx_new(path, &ctx) != COBOCRED_SUCCESS) {
-		fprintf(stderr, "%s\n", cobocred_error(ctx));
-		cobocred_ctx_free(ctx);
-		ctx = NULL;
-	}
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
+		"[profile six]\nbase_url = https://[::1]:8443/v2\norg_id = org-six\nclient_id = c\n");
 	return ctx;
 }
 

@@ -1,7 +1,7 @@
 /*
- * test_request.c - where a signed request may go (src/lib/target.c), what
- * the core reads of Cobo's answers (src/lib/reply.c) and the checks on a
- * request before it is signed (src/lib/signed.c).
+ * test_request.c - where a signed request may go (src/cobo/target.c), what
+ * the core reads of Cobo's answers (src/cobo/reply.c) and the checks on a
+ * request before it is signed (src/cobo/signed.c).
  *
  * The refusals are generated as tests/security does: every hostile
  * spelling put in each part of a URL that is otherwise accepted, so a
@@ -15,17 +15,14 @@
 
 #include "cobocred.h"
 #include "cutest.h"
+#include "test_core_fixture.h"
 #include "reqops.h"
 
 static struct cobocred_ctx *ctx;
 
 static void open_ctx(void)
 {
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/request.conf", cutest_tmpdir());
-	cutest_write(
-		path,
+	ctx = fixture_ctx_ok(
 		"[stack]\nget = none\n"
 		"[profile dev]\nbase_url = https://api.dev.cobo.com/v2\norg_id = o\nclient_id = c\n"
 		"[profile slash]\nbase_url = https://api.dev.cobo.com/v2/\norg_id = o\n"
@@ -33,14 +30,7 @@ static void open_ctx(void)
 		"[profile root]\nbase_url = https://127.0.0.1:8443\norg_id = o\nclient_id = c\n"
 		"[profile local]\nbase_url = http://127.0.0.1:8080/v2\norg_id = o\n"
 		"client_id = c\nallow_http = yes\n"
-		"[profile six]\nbase_url = https://[::1]:8443/api/v2\norg_id = o\nclient_id = c\n",
-		0600);
-	if (cobocred_ctx_new(path, &ctx) != COBOCRED_SUCCESS) {
-		fprintf(stderr, "%s\n", cobocred_error(ctx));
-		cobocred_ctx_free(ctx);
-		ctx = NULL;
-	}
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
+		"[profile six]\nbase_url = https://[::1]:8443/api/v2\norg_id = o\nclient_id = c\n");
 }
 
 static void close_ctx(void)

@@ -52,6 +52,16 @@ cli_setup_flags() {
 
 # stats: "mint refresh total" of ORG at the test server.
 stats() { cobo_server_stats "$ORG" mint refresh total; }
+# cli_profile_t: the set-up of the token and api suites: the test server, a file-module
+# stack and profile t made by `setup` from the app key $SEED, minted once.
+cli_profile_t() {
+	cli_server_start
+	cli_setup_flags
+	cli_file_stack
+	cc_in "$SEED" setup --name t "${SETUP[@]}" --key-file -
+	expect_eq "setup: exit 0" 0 "$RC"
+	expect_eq "setup minted once" "1 0 1" "$(stats)"
+}
 
 # py EXPR: prints a Python expression over d = the JSON document on stdin.
 py() {

@@ -18,6 +18,7 @@
 #include "cobo_config.h"
 #include "conf.h"
 #include "cutest.h"
+#include "../core/test_core_fixture.h"
 #include "orgset.h"
 #include "route.h"
 
@@ -82,30 +83,19 @@ static void test_org_id_lengths(void)
 
 static struct cobocred_ctx *open_ctx(void)
 {
-	char path[512];
-
-	if (ctx != NULL)
-		return ctx;
-	snprintf(path, sizeof(path), "%s/orgs.conf", cutest_tmpdir());
-	cutest_write(path,
-		     "[stack]\nget = none\n"
-		     "[profile list]\nbase_url = https://api.dev.cobo.com/v2\nclient_id = c\n"
-		     "org_id = " LIST_SETTING "\n"
-		     "[profile any]\nbase_url = https://api.sandbox.cobo.com/v2\nclient_id = c\n"
-		     "org_id = *\n"
-		     "[profile one]\nbase_url = https://api.cobo.com/v2\nclient_id = c\n"
-		     "org_id = " UUID "\n"
-		     "[profile anyone]\nbase_url = https://api.cobo.com:8443/v2\nclient_id = c\n"
-		     "org_id = *\n"
-		     "[profile listed]\nbase_url = https://api.cobo.com:8443/v2\nclient_id = d\n"
-		     "org_id = org-a,B_2\n",
-		     0600);
-	if (cobocred_ctx_new(path, &ctx) != COBOCRED_SUCCESS) {
-		fprintf(stderr, "%s\n", cobocred_error(ctx));
-		cobocred_ctx_free(ctx);
-		ctx = NULL;
-	}
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
+	if (ctx == NULL)
+		ctx = fixture_ctx_ok(
+			"[stack]\nget = none\n"
+			"[profile list]\nbase_url = https://api.dev.cobo.com/v2\nclient_id = c\n"
+			"org_id = " LIST_SETTING "\n"
+			"[profile any]\nbase_url = https://api.sandbox.cobo.com/v2\nclient_id = c\n"
+			"org_id = *\n"
+			"[profile one]\nbase_url = https://api.cobo.com/v2\nclient_id = c\n"
+			"org_id = " UUID "\n"
+			"[profile anyone]\nbase_url = https://api.cobo.com:8443/v2\nclient_id = c\n"
+			"org_id = *\n"
+			"[profile listed]\nbase_url = https://api.cobo.com:8443/v2\nclient_id = d\n"
+			"org_id = org-a,B_2\n");
 	return ctx;
 }
 
