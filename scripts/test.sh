@@ -88,16 +88,22 @@ ordered_tests() {
 	printf '%s\n' "$all" | grep -vxF -f .slow | cat .slow -
 	rm -f .slow
 }
-# The unit tests (CUnit programs tests/ROOM/test_*) and the checks of a
-# build rather than of behaviour.
+# The unit tests (CUnit programs tests/ROOM/test_*), the checks of a
+# build rather than of behaviour, and the suites that run on the plain
+# build only: libfaketime hangs a sanitized program at start-up (they skip
+# there), and they wait on short token lives more than they compute, so
+# they run beside the unit tests.
+PLAIN_TESTS='etcd-clock oauth-clock'
 unit_tests() {
-	make -s print-tests | grep -E '/test_[^/.]*$|/module-exports\.sh$'
+	local all p
+	all=$(make -s print-tests)
+	printf '%s\n' "$all" | grep -E '/test_[^/.]*$|/module-exports\.sh$'
+	for p in $PLAIN_TESTS; do printf '%s\n' "$all" | grep -F -- "/$p" || true; done
 }
 # The tests the gcc pass runs, one at a time: the stress tests (many
-# processes, many rounds), the benchmarks' smoke run (speed is measured
-# on the optimized build, never the sanitizer's) and etcd-clock (libfaketime
-# hangs a sanitized program at start-up; the suite skips there).
-GCC_TESTS='lifecycle-storm etcd-fleet etcd-clock bench-smoke'
+# processes, many rounds) and the benchmarks' smoke run (speed is measured
+# on the optimized build, never the sanitizer's).
+GCC_TESTS='lifecycle-storm etcd-fleet bench-smoke'
 gcc_tests() {
 	local all p
 	all=$(make -s print-tests)
@@ -199,7 +205,7 @@ export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1
 # machine), and the benchmarks' smoke run.  Their code (the shared-lock look, single flight, the fleet
 # lock) runs under the sanitizers in the 16-helper storms of
 # lifecycle-file.sh, in lifecycle-faults.sh and in the etcd tests.
-make -s -j"$check_jobs" check TESTS="$(ordered_tests | grep -vxF -f <(gcc_tests) | tr '\n' ' ')" ||
+make -s -j"$check_jobs" check TESTS="$(ordered_tests | grep -vxF -f <(gcc_tests; unit_tests | grep -v /test_) | tr '\n' ' ')" ||
 	{ rc=1; show_failures .; }
 unset ASAN_OPTIONS UBSAN_OPTIONS
 count test-suite.log
