@@ -382,8 +382,11 @@ struct cobocred_request_ops {
 	 * calls have them, and verifies the response signature (fail closed).
 	 * *out is set whenever the call returns (status and error inside it),
 	 * NULL only when out of memory.  Returns SUCCESS when a verified
-	 * answer came (any HTTP status), TRYAGAIN for a transport failure,
-	 * ERROR for an answer that does not verify or a request it refuses.
+	 * answer came (any HTTP status), TRYAGAIN for a transport failure
+	 * or a wrong clock (a verified error answer dated beyond Cobo's
+	 * request window, or Cobo's refusal of the nonce: error names the
+	 * clock and both times), ERROR for an answer that does not verify or
+	 * a request it refuses.
 	 * Safe to call from several threads at once on one state: it makes
 	 * no host calls and reports errors in (*out)->error only.  The profile
 	 * must have been signed for (or prepared) once before: send reads the

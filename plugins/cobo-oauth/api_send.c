@@ -110,6 +110,26 @@ static int64_t nonce_ms(const char *s)
 	return v;
 }
 
+/*
+ * A verified error answer that says this machine's clock is wrong (judge.c,
+ * judge_clock, for token calls): dated beyond Cobo's request window, or
+ * Cobo's refusal of our nonce.  1 with the one clock line in err.
+ */
+static int clock_refused(const struct oauth_http_resp *resp, char *err, size_t errlen)
+{
+	struct oauth_error e;
+	int64_t now = oauth_now_ms(), offset;
+
+	if (resp->status < 400 || oauth_clock_offset(resp->timestamp, now, &offset) != 0)
+		return 0;
+	if (!oauth_clock_beyond(offset, OAUTH_REQUEST_WINDOW) &&
+	    (oauth_parse_error(resp->body, resp->body_len, &e) != 0 ||
+	     !oauth_error_nonce_refused(resp->status, &e)))
+		return 0;
+	oauth_clock_message(offset, now, err, errlen);
+	return 1;
+}
+
 /* Cobo's signature over the answer, fresh and after the request went out. */
 static int verify(const struct api_profile *p, const struct cobocred_http_request *req,
 		  const struct oauth_http_resp *resp, struct cobocred_http_reply *r)
@@ -135,6 +155,8 @@ static int verify(const struct api_profile *p, const struct cobocred_http_reques
 			 resp->status, p->conf.url.hostport);
 		return COBOCRED_ERROR;
 	}
+	if (clock_refused(resp, err, sizeof(err)))
+		return fail(r, COBOCRED_TRYAGAIN, "%s", err);
 	if (oauth_timestamp_check(resp->timestamp, oauth_now_ms(), p->conf.max_clock_skew, err,
 				  sizeof(err)) != 0 ||
 	    oauth_timestamp_order(resp->timestamp, nonce_ms(req->nonce), 0, err, sizeof(err)) != 0)

@@ -223,13 +223,6 @@ static int refresh_rejected(long status, const struct oauth_error *e)
 	return strcmp(e->code, "invalid_grant") == 0 || strcasestr(e->message, "refresh") != NULL;
 }
 
-/* Cobo's refusal of the request's Biz-Api-Nonce for its time window (tests/server/README.md). */
-static int nonce_refused(long status, const struct oauth_error *e)
-{
-	return status == 401 && !e->oauth && strcmp(e->code, "2022") == 0 &&
-	       strcasestr(e->message, "nonce") != NULL;
-}
-
 /*
  * A signed error answer carries Cobo's time: when Cobo refused our nonce
  * for its window, or its time is further from ours than that window, the
@@ -242,7 +235,8 @@ static int judge_clock(const struct oauth_sent *sent, const struct oauth_http_re
 	int64_t offset;
 
 	if (oauth_clock_offset(r->timestamp, sent->now_ms, &offset) != 0 ||
-	    (!oauth_clock_beyond(offset, OAUTH_REQUEST_WINDOW) && !nonce_refused(r->status, e)))
+	    (!oauth_clock_beyond(offset, OAUTH_REQUEST_WINDOW) &&
+	     !oauth_error_nonce_refused(r->status, e)))
 		return 0;
 	oauth_clock_message(offset, sent->now_ms, err, errlen);
 	return 1;

@@ -298,6 +298,12 @@ out:
 	return r;
 }
 
+int oauth_error_nonce_refused(long status, const struct oauth_error *e)
+{
+	return status == 401 && !e->oauth && strcmp(e->code, "2022") == 0 &&
+	       strcasestr(e->message, "nonce") != NULL;
+}
+
 void oauth_error_format(const struct oauth_error *e, char *buf, size_t len)
 {
 	const char *msg = e->message[0] ? e->message : "no message";

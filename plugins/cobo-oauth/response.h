@@ -119,6 +119,14 @@ struct oauth_error {
  */
 int oauth_parse_error(const char *body, size_t len, struct oauth_error *out);
 
+/*
+ * 1 if a signed error answer is Cobo's refusal of the request's
+ * Biz-Api-Nonce for its time window: 401, error_code 2022, "nonce" in the
+ * message (tests/server/README.md, "Time": the code is the test server's,
+ * Cobo publishes none, so the words are checked too).
+ */
+int oauth_error_nonce_refused(long status, const struct oauth_error *e);
+
 /* "error 2030: message (error id X)" or "invalid_grant: description". */
 void oauth_error_format(const struct oauth_error *e, char *buf, size_t len);
 
