@@ -13,7 +13,7 @@ set -eu
 
 BUILD="gcc make autoconf automake libtool pkg-config
 libcurl4-openssl-dev libjson-c-dev libssl-dev libsecret-1-dev libcunit1-dev
-libkeyutils-dev libseccomp-dev libmicrohttpd-dev
+libkeyutils-dev libseccomp-dev libmicrohttpd-dev libp11-kit-dev
 ca-certificates"
 # Runtime services and clients the tests and the demo drive for real.
 RUN="dbus dbus-daemon dbus-bin gnome-keyring libsecret-tools python3 python3-cryptography
@@ -23,7 +23,7 @@ curl openssl git procps keyutils"
 TEST="clang clang-format libclang-rt-14-dev llvm-14 valgrind libglib2.0-dev groff-base
 skopeo docker.io docker-registry apache2-utils golang-docker-credential-helpers
 keepassxc libkf5wallet-bin libqca-qt5-2-plugins etcd-server etcd-client nodejs
-faketime libfaketime"
+faketime libfaketime softhsm2 opensc p11-kit"
 # Packages whose postinst enables and starts a system service.
 SERVICES="docker.io containerd etcd-server docker-registry"
 
