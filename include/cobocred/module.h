@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define COBOCRED_ABI_MAJOR 1
-#define COBOCRED_ABI_MINOR 5
+#define COBOCRED_ABI_MINOR 6
 #define COBOCRED_ABI_VERSION ((uint32_t)(COBOCRED_ABI_MAJOR << 16 | COBOCRED_ABI_MINOR))
 #define COBOCRED_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 
@@ -291,6 +291,13 @@ struct cobocred_key_ops {
 	 * reads it when it signs (files private to their owner, as ssh requires).
 	 */
 	int (*public_key)(void *state, const char *profile, char *pub, size_t publen);
+	/*
+	 * ---- ABI 1.6 additions (check struct_size) ----
+	 * A new key made inside a hardware or software token, where it stays:
+	 * where names it in the module's own syntax (cobo-oauth: an RFC 7512
+	 * pkcs11: URI).  Only the public key comes back.
+	 */
+	int (*generate_token)(void *state, const char *where, char *pub, size_t publen);
 };
 
 /*

@@ -75,7 +75,7 @@ void oauth_api_free(struct oauth_api *a)
 		return;
 	for (p = a->profiles; p != NULL; p = next) {
 		next = p->next;
-		a->host->secret_free(p->seed);
+		oauth_appkey_clear(a->host, &p->key);
 		free(p->name);
 		OPENSSL_cleanse(p, sizeof(*p));
 		free(p);
@@ -105,26 +105,20 @@ static int load_profile(struct oauth_api *a, const char *profile, struct api_pro
 {
 	const struct cobocred_host *h = a->host;
 	struct api_profile *p = calloc(1, sizeof(*p));
-	unsigned char pub[OAUTH_PUB_LEN];
 	char err[1024] = "";
 	int st = COBOCRED_ERROR;
 
 	*out = NULL;
-	if (p == NULL || (p->name = strdup(profile)) == NULL ||
-	    (p->seed = h->secret_alloc(OAUTH_SEED_LEN)) == NULL) {
+	if (p == NULL || (p->name = strdup(profile)) == NULL) {
 		snprintf(err, sizeof(err), "out of memory");
 		goto out;
 	}
 	st = oauth_conf_load(h, profile, &p->conf, err, sizeof(err));
 	if (st == COBOCRED_SUCCESS)
-		st = oauth_key_load(h, profile, p->conf.app_secret, p->conf.client_id, p->seed, err,
-				    sizeof(err));
-	if (st == COBOCRED_SUCCESS && oauth_ed25519_pub(p->seed, pub) != 0) {
-		snprintf(err, sizeof(err), "cannot derive the Ed25519 public key (OpenSSL error)");
-		st = COBOCRED_ERROR;
-	}
+		st = oauth_appkey_load(h, profile, p->conf.app_secret, p->conf.client_id, &p->key,
+				       err, sizeof(err));
 	if (st == COBOCRED_SUCCESS) {
-		cobocred_hex_encode(pub, sizeof(pub), p->pub_hex);
+		cobocred_hex_encode(p->key.pub, sizeof(p->key.pub), p->pub_hex);
 		*out = p;
 		p = NULL;
 	}
@@ -132,7 +126,7 @@ out:
 	if (st != COBOCRED_SUCCESS && err[0] != '\0')
 		h->set_error(h->ctx, "%s", err);
 	if (p != NULL) {
-		h->secret_free(p->seed);
+		oauth_appkey_clear(h, &p->key);
 		free(p->name);
 		free(p);
 	}
@@ -171,6 +165,7 @@ int oauth_api_sign(struct oauth_api *a, const char *profile,
 {
 	unsigned char digest[OAUTH_DIGEST_LEN], sig[OAUTH_SIG_LEN];
 	const struct api_profile *p;
+	char err[512] = "signing failed (OpenSSL error)";
 	int st;
 
 	if (req == NULL || req->method == NULL || req->path == NULL || req->nonce == NULL ||
@@ -182,12 +177,14 @@ int oauth_api_sign(struct oauth_api *a, const char *profile,
 	st = prepared(a, profile, &p);
 	if (st != COBOCRED_SUCCESS)
 		return st;
-	if (oauth_request_digest(req->method, req->path, req->nonce, req->query,
-				 (const char *)req->body, req->body_len, digest) != 0 ||
-	    oauth_ed25519_sign(p->seed, digest, sizeof(digest), sig) != 0) {
+	st = oauth_request_digest(req->method, req->path, req->nonce, req->query,
+				  (const char *)req->body, req->body_len, digest) != 0
+		     ? COBOCRED_ERROR
+		     : oauth_appkey_sign_r(&p->key, digest, sizeof(digest), sig, err, sizeof(err));
+	if (st != COBOCRED_SUCCESS) {
 		OPENSSL_cleanse(digest, sizeof(digest));
-		a->host->set_error(a->host->ctx, "cobo-oauth: signing failed (OpenSSL error)");
-		return COBOCRED_ERROR;
+		a->host->set_error(a->host->ctx, "cobo-oauth: %s", err);
+		return st;
 	}
 	OPENSSL_cleanse(digest, sizeof(digest));
 	snprintf(out->api_key, sizeof(out->api_key), "%s", p->pub_hex);

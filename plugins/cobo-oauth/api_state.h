@@ -10,13 +10,14 @@
 #include <curl/curl.h>
 
 #include "api.h"
+#include "appkey.h"
 #include "conf.h"
 
 /* One prepared profile.  Immutable once on the list; freed at oauth_api_free only. */
 struct api_profile {
 	char *name;			     /* owned */
 	struct oauth_conf conf;		     /* its strings are the host's, valid until close */
-	unsigned char *seed;		     /* OAUTH_SEED_LEN bytes of host secret memory; owned */
+	struct oauth_appkey key;	     /* the app key (its seed wiped at free); owned */
 	char pub_hex[2 * OAUTH_PUB_LEN + 1]; /* Biz-Api-Key */
 	struct api_profile *next;
 };

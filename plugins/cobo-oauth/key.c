@@ -23,6 +23,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
+#include "appkey.h"
 #include "fsutil.h"
 #include "secretref.h"
 #include "key.h"
@@ -236,7 +237,8 @@ int oauth_key_load(const struct cobocred_host *host, const char *profile, const 
 	err[0] = '\0';
 	cobocred_host_setting_where(host, profile, "app_secret", where, sizeof(where));
 	/* The one reading of a secret reference (secretref.h); NULL: the store. */
-	if (cobocred_secret_ref_parse(spec != NULL ? spec : "keyring", COBOCRED_REF_ALLOW_KEYRING,
+	if (cobocred_secret_ref_parse(spec != NULL ? spec : "keyring",
+				      COBOCRED_REF_ALLOW_KEYRING | COBOCRED_REF_ALLOW_PKCS11,
 				      cobocred_host_config_file(host), &ref, why,
 				      sizeof(why)) != 0) {
 		snprintf(err, errlen, "%sapp_secret of [profile %s]: %s", where, profile, why);
@@ -246,6 +248,12 @@ int oauth_key_load(const struct cobocred_host *host, const char *profile, const 
 		return key_from_store(host, profile, client_id, seed, err, errlen);
 	if (ref.kind == COBOCRED_REF_FILE)
 		return load_path(NULL, where, ref.path, seed, err, errlen);
+	if (ref.kind == COBOCRED_REF_PKCS11) {
+		/* appkey.c opens those; a token key has no seed to read out. */
+		snprintf(err, errlen, "%sapp_secret of [profile %s] is in a PKCS#11 token", where,
+			 profile);
+		return COBOCRED_ERROR;
+	}
 	return oauth_key_load_env(ref.var, seed, err, errlen);
 }
 
@@ -313,22 +321,43 @@ int oauth_key_import(const struct cobocred_host *h, const char *text, size_t len
 
 int oauth_key_public(const struct cobocred_host *h, const char *profile, char *pub, size_t publen)
 {
-	unsigned char seed[OAUTH_SEED_LEN], raw[OAUTH_PUB_LEN];
 	const char *client = h->profile_get(h->ctx, profile, "client_id");
-	char err[600];
+	struct oauth_appkey key = { 0 };
+	char err[1200];
 	int st;
 
 	if (publen < 2 * OAUTH_PUB_LEN + 1 || client == NULL) {
 		h->set_error(h->ctx, "[profile %s] has no client_id; add it", profile);
 		return COBOCRED_ERROR;
 	}
-	st = oauth_key_load(h, profile, h->profile_get(h->ctx, profile, "app_secret"), client, seed,
-			    err, sizeof(err));
-	if (st == COBOCRED_SUCCESS && oauth_ed25519_pub(seed, raw) != 0) {
-		snprintf(err, sizeof(err), "cannot derive the Ed25519 public key (OpenSSL error)");
-		st = COBOCRED_ERROR;
+	/* A token key's public half comes from the token (CKA_EC_POINT), after its login. */
+	st = oauth_appkey_load(h, profile, h->profile_get(h->ctx, profile, "app_secret"), client,
+			       &key, err, sizeof(err));
+	if (st == COBOCRED_SUCCESS)
+		cobocred_hex_encode(key.pub, OAUTH_PUB_LEN, pub);
+	else if (err[0] != '\0')
+		h->set_error(h->ctx, "%s", err);
+	oauth_appkey_clear(h, &key);
+	return st;
+}
+
+int oauth_key_generate_token(const struct cobocred_host *h, const char *uri, char *pub,
+			     size_t publen)
+{
+	unsigned char raw[OAUTH_PUB_LEN];
+	char err[1200];
+	int st;
+
+	if (publen < 2 * OAUTH_PUB_LEN + 1) {
+		h->set_error(h->ctx, "no room for the public key; report this bug");
+		return COBOCRED_ERROR;
 	}
-	OPENSSL_cleanse(seed, sizeof(seed));
+	if (strncmp(uri, "pkcs11:", 7) != 0) {
+		h->set_error(h->ctx, "not a PKCS#11 URI; write pkcs11:token=LABEL;object=NAME");
+		return COBOCRED_ERROR;
+	}
+	/* From the command line: no config file, so pin-value= is refused. */
+	st = oauth_p11_generate(h, uri, NULL, raw, err, sizeof(err));
 	if (st == COBOCRED_SUCCESS)
 		cobocred_hex_encode(raw, OAUTH_PUB_LEN, pub);
 	else if (err[0] != '\0')

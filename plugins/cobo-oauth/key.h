@@ -51,5 +51,11 @@ int oauth_key_import(const struct cobocred_host *h, const char *text, size_t len
 		     size_t *secret_len, char *pub, size_t publen);
 /* The public key of profile's app secret, loaded as signing loads it (oauth_key_load). */
 int oauth_key_public(const struct cobocred_host *h, const char *profile, char *pub, size_t publen);
+/*
+ * A new key made inside the PKCS#11 token uri names (module.h ABI 1.6
+ * generate_token): its public key in pub.  Nothing secret comes back.
+ */
+int oauth_key_generate_token(const struct cobocred_host *h, const char *uri, char *pub,
+			     size_t publen);
 
 #endif

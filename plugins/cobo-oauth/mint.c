@@ -14,6 +14,7 @@
 
 #include <openssl/crypto.h>
 
+#include "appkey.h"
 #include "key.h"
 #include "mint.h"
 #include "request.h"
@@ -30,7 +31,7 @@ struct auth_headers {
 };
 
 /* Signs one request; *nonce_ms is its Biz-Api-Nonce, when it is sent. */
-static int sign_request(const unsigned char *seed, const char *method, const char *path,
+static int sign_request(struct oauth_appkey *key, const char *method, const char *path,
 			const char *query, const char *body, size_t body_len,
 			struct auth_headers *ah, int64_t *nonce_ms)
 {
@@ -39,9 +40,9 @@ static int sign_request(const unsigned char *seed, const char *method, const cha
 	int r = -1;
 
 	*nonce_ms = oauth_nonce(nonce);
-	if (oauth_ed25519_pub(seed, pub) != 0 ||
-	    oauth_request_digest(method, path, nonce, query, body, body_len, digest) != 0 ||
-	    oauth_ed25519_sign(seed, digest, sizeof(digest), sig) != 0)
+	memcpy(pub, key->pub, sizeof(pub));
+	if (oauth_request_digest(method, path, nonce, query, body, body_len, digest) != 0 ||
+	    oauth_appkey_sign(key, digest, sizeof(digest), sig) != COBOCRED_SUCCESS)
 		goto out;
 	cobocred_hex_encode(pub, sizeof(pub), pub_hex);
 	snprintf(ah->key, sizeof(ah->key), "Biz-Api-Key: %s", pub_hex);
@@ -60,7 +61,7 @@ out:
  * *nonce_ms: the request's nonce.
  */
 static int exchange(const struct cobocred_host *h, const struct oauth_conf *c,
-		    const unsigned char *seed, const char *query, const char *body, size_t body_len,
+		    struct oauth_appkey *key, const char *query, const char *body, size_t body_len,
 		    struct oauth_http_resp *resp, int64_t *nonce_ms)
 {
 	const char *method = body != NULL ? "POST" : "GET";
@@ -84,7 +85,7 @@ static int exchange(const struct cobocred_host *h, const struct oauth_conf *c,
 	n = snprintf(url, sizeof(url), "%s%s%s", c->token_url, query ? "?" : "",
 		     query ? query : "");
 	if (n < 0 || (size_t)n >= sizeof(url) ||
-	    sign_request(seed, method, c->token_path, query, body, body_len, &ah, nonce_ms) != 0)
+	    sign_request(key, method, c->token_path, query, body, body_len, &ah, nonce_ms) != 0)
 		return -1;
 	req.url = url;
 	req.headers[0] = ah.key;
@@ -117,19 +118,22 @@ static void sleep_ms(long ms)
 
 /* One request and its verdict; sent.refresh is the refresh token inside body, if any. */
 static int attempt(const struct cobocred_host *h, const struct oauth_conf *c,
-		   const unsigned char *seed, const char *query, const char *body, size_t body_len,
+		   struct oauth_appkey *key, const char *query, const char *body, size_t body_len,
 		   struct oauth_sent sent, struct oauth_token *tok, int *fallback, int *retry,
 		   char *err, size_t errlen)
 {
 	struct oauth_http_resp resp;
 	int got, st;
 
-	got = exchange(h, c, seed, query, body, body_len, &resp, &sent.nonce_ms);
+	got = exchange(h, c, key, query, body, body_len, &resp, &sent.nonce_ms);
 	if (got < 0) {
-		snprintf(err, errlen,
-			 "cannot build the token request for [profile %s] (out of "
-			 "memory, or client_id/base_url too long)",
-			 c->profile);
+		if (key->err[0] != '\0') /* the signer's own reason: a token gone, say */
+			snprintf(err, errlen, "%s", key->err);
+		else
+			snprintf(err, errlen,
+				 "cannot build the token request for [profile %s] (out of "
+				 "memory, or client_id/base_url too long)",
+				 c->profile);
 		oauth_http_resp_clear(&resp);
 		*fallback = *retry = 0;
 		return COBOCRED_ERROR;
@@ -141,9 +145,8 @@ static int attempt(const struct cobocred_host *h, const struct oauth_conf *c,
 }
 
 /* sent: what a mint is judged against (its refresh fields unset). */
-static int mint(const struct cobocred_host *h, const struct oauth_conf *c,
-		const unsigned char *seed, struct oauth_sent sent, struct oauth_token *tok,
-		char *err, size_t errlen)
+static int mint(const struct cobocred_host *h, const struct oauth_conf *c, struct oauth_appkey *key,
+		struct oauth_sent sent, struct oauth_token *tok, char *err, size_t errlen)
 {
 	char query[QUERY_MAX];
 	int i, st = COBOCRED_ERROR, fallback, retry = 1;
@@ -158,14 +161,14 @@ static int mint(const struct cobocred_host *h, const struct oauth_conf *c,
 			h->log(h->ctx, COBOCRED_LOG_INFO, "cobo-oauth: %s; retrying", err);
 			sleep_ms(200L << (i - 1)); /* 200 ms, 400 ms */
 		}
-		st = attempt(h, c, seed, query, NULL, 0, sent, tok, &fallback, &retry, err, errlen);
+		st = attempt(h, c, key, query, NULL, 0, sent, tok, &fallback, &retry, err, errlen);
 	}
 	return st;
 }
 
-int oauth_fetch(const struct cobocred_host *h, const struct oauth_conf *c,
-		const unsigned char seed[OAUTH_SEED_LEN], const char *refresh, size_t refresh_len,
-		int64_t newest_ms, struct oauth_token *tok, char *err, size_t errlen)
+int oauth_fetch(const struct cobocred_host *h, const struct oauth_conf *c, struct oauth_appkey *key,
+		const char *refresh, size_t refresh_len, int64_t newest_ms, struct oauth_token *tok,
+		char *err, size_t errlen)
 {
 	struct oauth_sent sent = { .newest_ms = newest_ms,
 				   .cached = refresh,
@@ -177,14 +180,14 @@ int oauth_fetch(const struct cobocred_host *h, const struct oauth_conf *c,
 
 	memset(tok, 0, sizeof(*tok));
 	if (refresh == NULL)
-		return mint(h, c, seed, sent, tok, err, errlen);
+		return mint(h, c, key, sent, tok, err, errlen);
 	if (oauth_refresh_body(c->client_id, refresh, refresh_len, &body, &body_len) != 0) {
 		snprintf(err, errlen, "out of memory building the refresh request");
 		return COBOCRED_ERROR;
 	}
 	asked.refresh = refresh;
 	asked.refresh_len = refresh_len;
-	st = attempt(h, c, seed, NULL, body, body_len, asked, tok, &fallback, &retry, err, errlen);
+	st = attempt(h, c, key, NULL, body, body_len, asked, tok, &fallback, &retry, err, errlen);
 	oauth_free_wiped(body, body_len);
 	if (st == COBOCRED_SUCCESS || !fallback)
 		return st;
@@ -192,5 +195,5 @@ int oauth_fetch(const struct cobocred_host *h, const struct oauth_conf *c,
 	       "cobo-oauth: the refresh did not go through (%s); "
 	       "minting a new token instead",
 	       err);
-	return mint(h, c, seed, sent, tok, err, errlen);
+	return mint(h, c, key, sent, tok, err, errlen);
 }

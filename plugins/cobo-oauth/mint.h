@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "appkey.h"
 #include "cobocred/module.h"
 #include "conf.h"
 #include "http.h"
@@ -57,9 +58,9 @@ int oauth_judge(const struct oauth_conf *c, const struct oauth_sent *sent, int t
  * answer accepted for this (app, org) (0: none known); no older answer is
  * accepted.  COBOCRED_* status; err set on failure.
  */
-int oauth_fetch(const struct cobocred_host *h, const struct oauth_conf *c,
-		const unsigned char seed[OAUTH_SEED_LEN], const char *refresh, size_t refresh_len,
-		int64_t newest_ms, struct oauth_token *tok, char *err, size_t errlen);
+int oauth_fetch(const struct cobocred_host *h, const struct oauth_conf *c, struct oauth_appkey *key,
+		const char *refresh, size_t refresh_len, int64_t newest_ms, struct oauth_token *tok,
+		char *err, size_t errlen);
 
 /*
  * Builds the two items the core stores, refresh token first, then the

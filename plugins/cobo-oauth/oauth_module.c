@@ -13,6 +13,7 @@
 #include "hostmem.h"
 #include "http.h"
 #include "key.h"
+#include "p11.h"
 #include "mint.h"
 
 struct state {
@@ -53,6 +54,7 @@ static int oauth_open(const struct cobocred_host *host, int argc, const char *co
 		return COBOCRED_ERROR;
 	}
 	s->host = host;
+	oauth_p11_init(); /* loads nothing: a token is reached on its first use */
 	*out = s;
 	return COBOCRED_SUCCESS;
 }
@@ -63,6 +65,7 @@ static void oauth_close(void *state)
 		return;
 	oauth_api_free(((struct state *)state)->api); /* wipes the cached seeds */
 	free(state);
+	oauth_p11_cleanup(); /* the last instance logs out of its tokens */
 	oauth_http_global_cleanup();
 }
 
@@ -105,11 +108,19 @@ static int oauth_keys_public(void *state, const char *profile, char *pub, size_t
 	return oauth_key_public(s->host, profile, pub, publen);
 }
 
+static int oauth_keys_generate_token(void *state, const char *uri, char *pub, size_t publen)
+{
+	struct state *s = state;
+
+	return oauth_key_generate_token(s->host, uri, pub, publen);
+}
+
 static const struct cobocred_key_ops oauth_keys = {
 	.struct_size = sizeof(struct cobocred_key_ops),
 	.generate = oauth_keys_generate,
 	.import = oauth_keys_import,
 	.public_key = oauth_keys_public,
+	.generate_token = oauth_keys_generate_token,
 };
 /* Signed API requests for the host (ABI 1.5): the app secret stays in this module. */
 static int oauth_req_sign(void *state, const char *profile, const struct cobocred_http_request *req,

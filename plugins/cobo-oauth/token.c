@@ -170,7 +170,7 @@ static const char *usable_refresh(const struct cobocred_host *h, const struct co
 int oauth_get_token(const struct cobocred_host *h, const struct cobocred_query *q,
 		    struct cobocred_item **out)
 {
-	unsigned char seed[OAUTH_SEED_LEN];
+	struct oauth_appkey key = { 0 };
 	struct oauth_token tok = { 0 };
 	struct oauth_conf c;
 	const char *refresh;
@@ -192,12 +192,12 @@ int oauth_get_token(const struct cobocred_host *h, const struct cobocred_query *
 	st = oauth_conf_org(&c, query_attr(q, "org_id"), err, sizeof(err));
 	if (st != COBOCRED_SUCCESS)
 		goto out;
-	st = oauth_key_load(h, q->profile, c.app_secret, c.client_id, seed, err, sizeof(err));
+	st = oauth_appkey_load(h, q->profile, c.app_secret, c.client_id, &key, err, sizeof(err));
 	if (st != COBOCRED_SUCCESS)
 		goto out;
 	refresh = usable_refresh(h, q, &refresh_len);
 	now = h->now(h->ctx); /* before the request: never overstate the lifetime */
-	st = oauth_fetch(h, &c, seed, refresh, refresh_len, newest_ms(q), &tok, err, sizeof(err));
+	st = oauth_fetch(h, &c, &key, refresh, refresh_len, newest_ms(q), &tok, err, sizeof(err));
 	if (st != COBOCRED_SUCCESS && tok.rotated_refused)
 		keep_rotated(h, q, &c, &tok, now);
 	if (st == COBOCRED_SUCCESS && oauth_items_build(h, &c, &tok, now, out) != 0) {
@@ -207,7 +207,7 @@ int oauth_get_token(const struct cobocred_host *h, const struct cobocred_query *
 out:
 	if (st != COBOCRED_SUCCESS && st != COBOCRED_NOTFOUND && err[0] != '\0')
 		h->set_error(h->ctx, "%s", err);
-	OPENSSL_cleanse(seed, sizeof(seed));
+	oauth_appkey_clear(h, &key);
 	oauth_token_clear(&tok);
 	return st;
 }

@@ -192,6 +192,35 @@ static int check_key_file(struct doctor *d, const char *p, const char *path)
 	return 0;
 }
 
+/*
+ * The fix for a key in a PKCS#11 token, by what cobo-oauth's line names:
+ * the module, the token, the key or the PIN (it reaches the token; this
+ * process never loads a PKCS#11 module itself).
+ */
+static void pkcs11_fix(int st, const char *msg, const char *p, char *fix, size_t len)
+{
+	if (strstr(msg, "PKCS#11 module") != NULL || strstr(msg, "registered with p11-kit"))
+		snprintf(fix, len,
+			 "install the token's PKCS#11 module, or point module-path= in the URI at "
+			 "it (p11-kit list-modules shows the registered ones)");
+	else if (strstr(msg, "no token matches") != NULL)
+		snprintf(fix, len,
+			 "insert the token, or fix token= in the URI (pkcs11-tool "
+			 "--list-token-slots shows the labels)");
+	else if (strstr(msg, "PIN") != NULL)
+		snprintf(fix, len,
+			 "fix the PIN source: pin-source=file:PATH (a 0600 file), pin-value= in a "
+			 "0600 config, or the keyring item pkcs11_token=LABEL");
+	else if (st == COBOCRED_UNAVAIL)
+		snprintf(fix, len,
+			 "make the key in the token: cobo-credential key generate --pkcs11 URI "
+			 "--profile %s",
+			 p);
+	else
+		snprintf(fix, len,
+			 "name exactly one Ed25519 private key in app_secret of [profile %s]", p);
+}
+
 static int check_secret(struct doctor *d, const char *p)
 {
 	const char *spec = cobocred_profile_get(d->cli->ctx, p, "app_secret");
@@ -200,7 +229,8 @@ static int check_secret(struct doctor *d, const char *p)
 	int st;
 
 	/* Read as cobo-oauth reads it (secretref.h): one parser, one answer. */
-	if (cobocred_secret_ref_parse(spec != NULL ? spec : "keyring", COBOCRED_REF_ALLOW_KEYRING,
+	if (cobocred_secret_ref_parse(spec != NULL ? spec : "keyring",
+				      COBOCRED_REF_ALLOW_KEYRING | COBOCRED_REF_ALLOW_PKCS11,
 				      cobocred_config_path(d->cli->ctx), &ref, err,
 				      sizeof(err)) != 0) {
 		snprintf(fix, sizeof(fix), "fix app_secret in [profile %s] of the config", p);
@@ -217,7 +247,9 @@ static int check_secret(struct doctor *d, const char *p)
 		       spec ? spec : "keyring", pub);
 		return 0;
 	}
-	if (st == COBOCRED_TRYAGAIN)
+	if (ref.kind == COBOCRED_REF_PKCS11)
+		pkcs11_fix(st, err, p, fix, sizeof(fix));
+	else if (st == COBOCRED_TRYAGAIN)
 		snprintf(fix, sizeof(fix),
 			 "unlock the login keyring (Seahorse, or log in to the "
 			 "desktop), then retry");

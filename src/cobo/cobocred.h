@@ -129,6 +129,9 @@ int cobocred_key_import(struct cobocred_ctx *ctx, const char *schema, const char
 /* The public key of profile's configured app secret, read as the module reads it to sign. */
 int cobocred_key_public(struct cobocred_ctx *ctx, const char *schema, const char *profile,
 			char *pub, size_t publen);
+/* A new key inside the token where names (cobo-oauth: a pkcs11: URI); only pub comes back. */
+int cobocred_key_generate_token(struct cobocred_ctx *ctx, const char *schema, const char *where,
+				char *pub, size_t publen);
 /*
  * 1 if the last error is the settings owner refusing a profile (an unknown
  * or missing key, FILE:LINE): a configuration error, for exit codes.

@@ -207,6 +207,23 @@ int cobocred_key_public(struct cobocred_ctx *ctx, const char *schema, const char
 	return settle(ctx, st, NULL, NULL);
 }
 
+int cobocred_key_generate_token(struct cobocred_ctx *ctx, const char *schema, const char *where,
+				char *pub, size_t publen)
+{
+	void *state = NULL;
+	const struct cobocred_key_ops *k;
+	int st;
+
+	pub[0] = '\0';
+	k = key_ops(ctx, schema, NEED(generate_token), &state, &st);
+	if (k == NULL)
+		return st;
+	ctx->error[0] = '\0';
+	st = k->generate_token != NULL ? k->generate_token(state, where, pub, publen)
+				       : COBOCRED_UNAVAIL;
+	return settle(ctx, st, NULL, NULL);
+}
+
 int cobocred_error_in_config(const struct cobocred_ctx *ctx)
 {
 	return ctx->bad_setting[0] != '\0' && strcmp(ctx->error, ctx->bad_setting) == 0;

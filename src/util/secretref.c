@@ -13,6 +13,10 @@
 /* The sources a reader takes, for messages: "keyring, file:PATH or env:VAR". */
 static const char *sources(unsigned allow)
 {
+	if (allow & COBOCRED_REF_ALLOW_PKCS11)
+		return (allow & COBOCRED_REF_ALLOW_KEYRING)
+			       ? "keyring, file:PATH, env:VAR or pkcs11:URI"
+			       : "file:PATH, env:VAR or pkcs11:URI";
 	return (allow & COBOCRED_REF_ALLOW_KEYRING) ? "keyring, file:PATH or env:VAR"
 						    : "file:PATH or env:VAR";
 }
@@ -124,8 +128,14 @@ int cobocred_secret_ref_parse(const char *value, unsigned allow, const char *con
 		return parse_file(value + 5, config_file, ref, err, errlen);
 	if (strncmp(value, "env:", 4) == 0)
 		return parse_env(value + 4, ref, err, errlen);
+	if (strncmp(value, "pkcs11:", 7) == 0 && (allow & COBOCRED_REF_ALLOW_PKCS11)) {
+		/* The URI itself is p11-kit's to parse, where the token is reached. */
+		ref->uri = value;
+		ref->kind = COBOCRED_REF_PKCS11;
+		return 0;
+	}
 	if (strncmp(value, "pkcs11:", 7) == 0) {
-		snprintf(err, errlen, "pkcs11: URIs are not supported yet; write %s",
+		snprintf(err, errlen, "a PKCS#11 token is no source here; write %s",
 			 sources(allow));
 		return -1;
 	}

@@ -10,7 +10,11 @@
  *               relative to the config file's directory (refused with no
  *               config file)
  *   env:VAR     an environment variable, [A-Za-z_][A-Za-z0-9_]*
- *   pkcs11:URI  recognised, refused as not supported yet
+ *   pkcs11:URI  a key inside a PKCS#11 token (RFC 7512), only where the
+ *               reader offers it (cobo-oauth's app_secret).  Only the
+ *               prefix is checked here: src/util links libc alone, and the
+ *               URI is parsed by p11-kit where the token is reached
+ *               (plugins/cobo-oauth/p11uri.c), never by a parser of ours.
  *
  * Strict: prefixes in lower case, no blank or control character anywhere
  * around them, nothing else.  A value that is none of these is never
@@ -25,10 +29,12 @@ enum cobocred_secret_ref_kind {
 	COBOCRED_REF_KEYRING = 1,
 	COBOCRED_REF_FILE,
 	COBOCRED_REF_ENV,
+	COBOCRED_REF_PKCS11,
 };
 
 /* What a reader can read besides file: and env:. */
 #define COBOCRED_REF_ALLOW_KEYRING 0x1u
+#define COBOCRED_REF_ALLOW_PKCS11 0x2u
 
 #define COBOCRED_REF_VAR_MAX 128
 
@@ -36,6 +42,7 @@ struct cobocred_secret_ref {
 	int kind;			/* COBOCRED_REF_* */
 	char path[4096];		/* FILE: resolved; its directories not yet checked */
 	char var[COBOCRED_REF_VAR_MAX]; /* ENV: the variable's name */
+	const char *uri;		/* PKCS11: the whole value ("pkcs11:..."), the caller's */
 };
 
 /*

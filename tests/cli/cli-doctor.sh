@@ -63,7 +63,7 @@ expect_eq "chmod 600: healthy again" 0 "$RC"
 
 # --- app_secret spelt as no reader reads it (one parser: src/util/secretref.h) --------------
 for pair in "FILE:$KEY|write 'file:' in lower case" "env:1X|not a variable name" \
-	"pkcs11:token=x|pkcs11: URIs are not supported yet" "file:|file: names no file"; do
+	"PKCS11:token=x|write 'pkcs11:' in lower case" "file:|file: names no file"; do
 	sed -i "s|^app_secret = .*|app_secret = ${pair%%|*}|" "$CONF"
 	fails_with "app_secret = ${pair%%|*}" "t: app_secret: .*${pair#*|}"
 	expect_match "app_secret = ${pair%%|*}: the fix" "fix: fix app_secret in \[profile t\]" "$OUT"

@@ -3,7 +3,7 @@
  * secretref.h) over generated spellings: every source, every case and
  * blank and control character around it, variable names, the path rule
  * (relative to the config file's directory, ~/ under HOME, ~user refused),
- * pkcs11: not supported yet; and no message ever echoes a value that may
+ * pkcs11: only where the reader offers it; and no message ever echoes a value that may
  * be a secret.
  */
 #include "config.h"
@@ -58,7 +58,16 @@ static void test_sources(void)
 	accepted("env:APP_SECRET", 0, CONF, COBOCRED_REF_ENV, "APP_SECRET");
 	accepted("file:/k/app.key", 0, NULL, COBOCRED_REF_FILE, "/k/app.key");
 	refused("pkcs11:token=cobo;object=app", BOTH, CONF,
-		"pkcs11: URIs are not supported yet; write keyring, file:PATH or env:VAR", 0);
+		"a PKCS#11 token is no source here; write keyring, file:PATH or env:VAR", 0);
+	refused("pkcs11:token=cobo", 0, CONF,
+		"a PKCS#11 token is no source here; write file:PATH or env:VAR", 0);
+	accepted("pkcs11:token=cobo;object=app", BOTH | COBOCRED_REF_ALLOW_PKCS11, CONF,
+		 COBOCRED_REF_PKCS11, NULL);
+	CU_ASSERT_STRING_EQUAL(ref.uri, "pkcs11:token=cobo;object=app");
+	refused("", BOTH | COBOCRED_REF_ALLOW_PKCS11, CONF,
+		"empty; write keyring, file:PATH, env:VAR or pkcs11:URI", 0);
+	refused("PKCS11:token=cobo", BOTH | COBOCRED_REF_ALLOW_PKCS11, CONF,
+		"write 'pkcs11:' in lower case", 0);
 	refused("", BOTH, CONF, "empty; write keyring, file:PATH or env:VAR", 0);
 	refused("", 0, CONF, "empty; write file:PATH or env:VAR", 0);
 	refused("file:", BOTH, CONF, "file: names no file; write file:PATH", 0);

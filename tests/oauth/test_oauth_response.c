@@ -618,14 +618,15 @@ static void test_key_env(void)
 	unsetenv("OAUTH_TEST_KEY");
 	CU_ASSERT(oauth_key_load(NULL, "p", "bogus:x", "c", seed, err, sizeof(err)) ==
 		  COBOCRED_ERROR);
-	expect_err("not keyring, file:PATH or env:VAR");
+	expect_err("not keyring, file:PATH, env:VAR or pkcs11:URI");
 	/* The shared parser's answers (secretref.h), as doctor and etcd give them. */
 	CU_ASSERT(oauth_key_load(NULL, "p", "FILE:/k", "c", seed, err, sizeof(err)) ==
 		  COBOCRED_ERROR);
 	expect_err("app_secret of [profile p]: write 'file:' in lower case");
 	CU_ASSERT(oauth_key_load(NULL, "p", "pkcs11:token=t", "c", seed, err, sizeof(err)) ==
 		  COBOCRED_ERROR);
-	expect_err("pkcs11: URIs are not supported yet");
+	/* A token key has no seed to read: appkey.c signs with it inside the token. */
+	expect_err("app_secret of [profile p] is in a PKCS#11 token");
 	CU_ASSERT(oauth_key_load(NULL, "p", "env:1X", "c", seed, err, sizeof(err)) ==
 		  COBOCRED_ERROR);
 	expect_err("the name after env: is not a variable name");
