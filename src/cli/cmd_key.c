@@ -24,6 +24,7 @@
 struct key_opts {
 	const char *profile;
 	const char *out;
+	const char *pkcs11; /* generate inside this token (a pkcs11: URI) */
 	enum cli_key_store store;
 	int force;
 };
@@ -35,6 +36,7 @@ static int parse_opts(struct cli *cli, int argc, char **argv, struct key_opts *o
 		{ "out", required_argument, NULL, 'o' },
 		{ "key-store", required_argument, NULL, 's' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "pkcs11", required_argument, NULL, 'P' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -56,6 +58,9 @@ static int parse_opts(struct cli *cli, int argc, char **argv, struct key_opts *o
 			break;
 		case 'f':
 			o->force = 1;
+			break;
+		case 'P':
+			o->pkcs11 = optarg;
 			break;
 		default:
 			r = cli_common_opt(cli, "key", c, done);
@@ -160,6 +165,37 @@ static int write_out_file(const char *path, const struct cli_key *k, int force)
 	return r;
 }
 
+/*
+ * A key made inside a PKCS#11 token: nothing secret crosses this process,
+ * only the public key comes back.  With --profile, the profile's
+ * app_secret is pointed at the token.
+ */
+static int key_generate_token(struct cli *cli, const struct key_opts *o)
+{
+	char pub[CLI_PUB_TEXT];
+	const char *p = NULL;
+	int r, st;
+
+	if (o->out != NULL)
+		return cli_usage_error("key", "--out and --pkcs11 exclude each other: the key "
+					      "stays in the token");
+	if ((r = cli_open(cli)) != CLI_EX_OK ||
+	    (o->profile != NULL && (r = cli_pick_profile(cli, o->profile, &p)) != CLI_EX_OK))
+		return r;
+	st = cobocred_key_generate_token(cli->ctx, COBOCRED_SCHEMA_COBO, o->pkcs11, pub,
+					 sizeof(pub));
+	if (st != COBOCRED_SUCCESS) {
+		cli_err("%s", cobocred_error(cli->ctx));
+		return st == COBOCRED_ERROR ? CLI_EX_CONFIG : cli_exit_code(st);
+	}
+	if (p != NULL && (r = set_app_secret(cli, p, o->pkcs11)) != CLI_EX_OK)
+		return r;
+	print_public(pub);
+	fprintf(stderr, "key made inside the token (sensitive, never extractable); the public key "
+			"above goes in the app's manifest\n");
+	return CLI_EX_OK;
+}
+
 static int key_generate(struct cli *cli, const struct key_opts *o)
 {
 	struct cli_key k;
@@ -256,6 +292,11 @@ int cmd_key(struct cli *cli, int argc, char **argv)
 	arg = nargs > 0 ? argv[optind + 1] : NULL;
 	if (nargs > 1)
 		return cli_usage_error("key", "too many arguments");
+	if (o.pkcs11 != NULL && strcmp(verb, "generate") != 0)
+		return cli_usage_error("key", "--pkcs11 goes with generate");
+	if (strcmp(verb, "generate") == 0 && o.pkcs11 != NULL)
+		return arg ? cli_usage_error("key", "generate takes no argument")
+			   : key_generate_token(cli, &o);
 	if (strcmp(verb, "generate") == 0)
 		return arg ? cli_usage_error("key", "generate takes no argument; secrets never go "
 						    "on the command line")

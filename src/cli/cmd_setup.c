@@ -32,6 +32,8 @@ static int get_key(struct cli *cli, struct setup *s, struct cli_key *k)
 	int r = CLI_EX_OK, st;
 
 	memset(k, 0, sizeof(*k));
+	if (s->pkcs11[0])
+		return CLI_EX_OK; /* the key is in the token: nothing to read or store */
 	if (s->generate) {
 		st = cli_key_generate(cli, k, err, sizeof(err));
 	} else if (s->pasted != NULL) {
@@ -193,6 +195,31 @@ static int store_secret(struct cli *cli, const struct setup *s, const struct cli
 	return CLI_EX_OK;
 }
 
+/* A key in a token: the profile points at it; its public key is read from the token. */
+static int use_token(struct cli *cli, const struct setup *s, const char *text, const char *path,
+		     const char *orig)
+{
+	char pub[CLI_PUB_TEXT];
+	int r, st;
+
+	cli_close(cli);
+	cli->config = path;
+	if ((r = write_profile(s, text, s->pkcs11, path)) != CLI_EX_OK ||
+	    (r = cli_open(cli)) != CLI_EX_OK) {
+		rollback(path, orig);
+		return r;
+	}
+	st = cobocred_key_public(cli->ctx, COBOCRED_SCHEMA_COBO, s->name, pub, sizeof(pub));
+	if (st != COBOCRED_SUCCESS) {
+		cli_err("%s: %s", s->name, cobocred_error(cli->ctx));
+		rollback(path, orig);
+		return st == COBOCRED_ERROR ? CLI_EX_CONFIG : cli_exit_code(st);
+	}
+	printf("profile %s saved in %s\napp secret in the token: %s\npublic key: %s\n", s->name,
+	       path, s->pkcs11, pub);
+	return s->no_verify ? CLI_EX_OK : verify(cli, s);
+}
+
 static int run(struct cli *cli, struct setup *s, const struct cli_key *k)
 {
 	char path[4096], *text = NULL, *orig = NULL;
@@ -220,6 +247,9 @@ static int run(struct cli *cli, struct setup *s, const struct cli_key *k)
 	} else if (existed && (orig = strdup(text)) == NULL) {
 		cli_err("out of memory");
 		r = CLI_EX_INTERNAL;
+	} else if (s->pkcs11[0]) {
+		if ((r = use_token(cli, s, text, path, orig)) == CLI_EX_OK)
+			print_next_steps(cli, s);
 	} else if ((r = write_profile(s, text, "keyring", path)) == CLI_EX_OK &&
 		   (r = store_secret(cli, s, k, text, path, orig)) == CLI_EX_OK) {
 		printf("public key: %s\n", k->pub);

@@ -29,7 +29,8 @@ enum {
 	O_CA,
 	O_HTTP,
 	O_NOVERIFY,
-	O_FORCE
+	O_FORCE,
+	O_PKCS11
 };
 
 static const struct option longopts[] = {
@@ -41,6 +42,7 @@ static const struct option longopts[] = {
 	{ "org-id", required_argument, NULL, O_ORG },
 	{ "key-file", required_argument, NULL, O_KEYFILE },
 	{ "generate-key", no_argument, NULL, O_GEN },
+	{ "pkcs11", required_argument, NULL, O_PKCS11 },
 	{ "key-store", required_argument, NULL, O_STORE },
 	{ "ca-file", required_argument, NULL, O_CA },
 	{ "allow-http", no_argument, NULL, O_HTTP },
@@ -94,6 +96,8 @@ static int flag(struct cli *cli, struct setup *s, int c, int *done)
 		return copy(s->org_id, sizeof(s->org_id), "org-id", optarg);
 	case O_KEYFILE:
 		return copy(s->key_file, sizeof(s->key_file), "key-file", optarg);
+	case O_PKCS11:
+		return copy(s->pkcs11, sizeof(s->pkcs11), "pkcs11", optarg);
 	case O_CA:
 		return copy(s->ca_file, sizeof(s->ca_file), "ca-file", optarg);
 	case O_GEN:
@@ -135,6 +139,10 @@ int setup_parse(struct cli *cli, int argc, char **argv, struct setup *s, int *do
 		return cli_usage_error("setup", "--env and --base-url exclude each other");
 	if (s->generate && s->key_file[0])
 		return cli_usage_error("setup", "--key-file and --generate-key exclude each other");
+	if (s->pkcs11[0] && (s->generate || s->key_file[0]))
+		return cli_usage_error("setup", "--pkcs11 excludes --key-file and --generate-key");
+	if (s->pkcs11[0] && strncmp(s->pkcs11, "pkcs11:", 7) != 0)
+		return cli_usage_error("setup", "--pkcs11 takes a pkcs11: URI (RFC 7512)");
 	return CLI_EX_OK;
 }
 
@@ -164,12 +172,15 @@ static int ask(struct setup *s)
 	    (!s->name[0] && cli_prompt("Profile name", s->env[0] ? s->env : "default", s->name,
 				       sizeof(s->name)) != 0))
 		return -1;
-	if (s->key_file[0] || s->generate)
+	if (s->key_file[0] || s->generate || s->pkcs11[0])
 		return 0;
-	if (cli_prompt("App secret: a key file (PEM or 64 hex), 'paste' or 'generate'", "generate",
-		       src, sizeof(src)) != 0)
+	if (cli_prompt("App secret: a key file (PEM or 64 hex), a pkcs11: URI, 'paste' or "
+		       "'generate'",
+		       "generate", src, sizeof(src)) != 0)
 		return -1;
-	if (strcmp(src, "generate") == 0)
+	if (strncmp(src, "pkcs11:", 7) == 0)
+		snprintf(s->pkcs11, sizeof(s->pkcs11), "%s", src);
+	else if (strcmp(src, "generate") == 0)
 		s->generate = 1;
 	else if (strcmp(src, "paste") == 0)
 		return cli_prompt_secret("Paste the app secret", &s->pasted, &s->pasted_len);
@@ -197,8 +208,8 @@ static int missing(const struct setup *s)
 		append(list, sizeof(list), "--client-id");
 	if (!s->org_id[0])
 		append(list, sizeof(list), "--org-id");
-	if (!s->key_file[0] && !s->generate)
-		append(list, sizeof(list), "--key-file|--generate-key");
+	if (!s->key_file[0] && !s->generate && !s->pkcs11[0])
+		append(list, sizeof(list), "--key-file|--generate-key|--pkcs11");
 	if (list[0] == '\0')
 		return CLI_EX_OK;
 	return cli_usage_error("setup",

@@ -17,6 +17,7 @@ struct setup {
 	char client_id[160];
 	char org_id[160];
 	char key_file[4096]; /* path or "-"; "" with generate or paste */
+	char pkcs11[4096];   /* a pkcs11: URI: the key is in a token already; "" for none */
 	char ca_file[4096];
 	int allow_http;
 	int generate; /* --generate-key */

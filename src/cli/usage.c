@@ -62,6 +62,7 @@ static const struct help {
 	  "  --org-id ID            the organisation id\n"
 	  "  --key-file FILE|-      the app secret: PEM or 64 hex, from FILE or stdin\n"
 	  "  --generate-key         make a new key pair instead; prints the public key\n"
+	  "  --pkcs11 URI           the app key is inside a PKCS#11 token (no PIN in URI)\n"
 	  "  --key-store auto|keyring|file\n"
 	  "                         where the secret goes (default auto)\n"
 	  "  --ca-file FILE         trust this CA too (private or test server)\n"
@@ -76,6 +77,7 @@ static const struct help {
 		     "tokens; with --forget-key also its stored app secret.\n" },
 	{ "key",
 	  "usage: cobo-credential key generate [--profile P | --out FILE] [--key-store S] [--force]\n"
+	  "       cobo-credential key generate --pkcs11 URI [--profile P]\n"
 	  "       cobo-credential key import [--profile P] [--key-store S] [--force] FILE|-\n"
 	  "       cobo-credential key public [--profile P] [FILE|-]\n"
 	  "\n"
