@@ -145,14 +145,14 @@ static int key_usable(struct p11_tok *t, const struct oauth_p11_uri *u, CK_OBJEC
 	if (t->mod->C_GetAttributeValue(t->session, key, a, 2) != CKR_OK ||
 	    type != CKK_EC_EDWARDS) {
 		snprintf(err, errlen,
-			 "token '%s': the key %s names is not an Ed25519 key (CKK_EC_EDWARDS, key "
-			 "type 0x%lx); Cobo app keys are Ed25519",
+			 "token '%s': %s names a key that is not Ed25519 (CKK_EC_EDWARDS; its "
+			 "key type is 0x%lx); Cobo app keys are Ed25519",
 			 t->label, u->shown, (unsigned long)type);
 		return COBOCRED_ERROR;
 	}
 	if (!can_sign || t->mod->C_GetMechanismInfo(t->slot, CKM_EDDSA, &mi) != CKR_OK ||
 	    !(mi.flags & CKF_SIGN)) {
-		snprintf(err, errlen, "token '%s': the key %s names cannot sign with CKM_EDDSA",
+		snprintf(err, errlen, "token '%s': %s names a key that cannot sign with CKM_EDDSA",
 			 t->label, u->shown);
 		return COBOCRED_ERROR;
 	}
@@ -188,7 +188,7 @@ static int read_pub(struct p11_tok *t, const struct oauth_p11_uri *u, CK_OBJECT_
 			return COBOCRED_SUCCESS;
 	}
 	snprintf(err, errlen,
-		 "token '%s': no Ed25519 public key (CKA_EC_POINT) beside the key %s names; "
+		 "token '%s': no Ed25519 public key (CKA_EC_POINT) beside the key of %s; "
 		 "keep the public key object with the same id on the token",
 		 t->label, u->shown);
 	return COBOCRED_ERROR;

@@ -63,9 +63,14 @@ static int cmd_list(struct cobocred_ctx *ctx)
 	return st == COBOCRED_NOTFOUND ? COBOCRED_SUCCESS : st;
 }
 
-static int cmd_app_secret(struct cobocred_ctx *ctx, const char *client_id)
+/*
+ * Stores stdin as an app-secret item with the one attribute NAME = VALUE:
+ * client_id for a key, pkcs11_token for a token's PIN (plugins/cobo-oauth
+ * p11pin.c).
+ */
+static int cmd_app_secret(struct cobocred_ctx *ctx, const char *name, const char *client_id)
 {
-	struct cobocred_attr attrs[] = { { "client_id", client_id } };
+	struct cobocred_attr attrs[] = { { name, client_id } };
 	struct cobocred_query q = {
 		.struct_size = sizeof(q),
 		.schema = COBOCRED_SCHEMA_APP_SECRET,
@@ -78,7 +83,7 @@ static int cmd_app_secret(struct cobocred_ctx *ctx, const char *client_id)
 	size_t n = fread(buf, 1, sizeof(buf) - 1, stdin);
 	int st = COBOCRED_ERROR;
 
-	if (it != NULL && cobocred_item_add_attr(it, "client_id", client_id) == 0 &&
+	if (it != NULL && cobocred_item_add_attr(it, name, client_id) == 0 &&
 	    cobocred_item_set_label(it, "Cobo App Secret (test)") == 0 &&
 	    cobocred_item_set_secret(it, buf, n) == 0)
 		st = cobocred_store(ctx, it, &q);
@@ -97,7 +102,8 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr,
-			"usage: oauth-driver token PROFILE [MIN_VALID] | list | app-secret ID\n");
+			"usage: oauth-driver token PROFILE [MIN_VALID] | list | app-secret ID | "
+			"token-pin LABEL\n");
 		return 64;
 	}
 	st = cobocred_ctx_new(NULL, &ctx);
@@ -110,7 +116,9 @@ int main(int argc, char **argv)
 	} else if (strcmp(argv[1], "list") == 0) {
 		st = cmd_list(ctx);
 	} else if (strcmp(argv[1], "app-secret") == 0 && argc == 3) {
-		st = cmd_app_secret(ctx, argv[2]);
+		st = cmd_app_secret(ctx, "client_id", argv[2]);
+	} else if (strcmp(argv[1], "token-pin") == 0 && argc == 3) {
+		st = cmd_app_secret(ctx, "pkcs11_token", argv[2]);
 	} else {
 		fprintf(stderr, "oauth-driver: unknown command\n");
 		st = 64;

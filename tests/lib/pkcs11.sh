@@ -1,0 +1,53 @@
+# tests/lib/pkcs11.sh - sourced by tests/pkcs11/*.sh after tests/lib/common.sh:
+# a SoftHSM2 token in the test's own directory (its own SOFTHSM2_CONF, so no
+# token of the machine is seen or touched), OpenSC's pkcs11-tool on it, and
+# the helpers the suites share.
+SOFTHSM_MODULE=${SOFTHSM_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
+if [ ! -e "$SOFTHSM_MODULE" ] || ! command -v softhsm2-util >/dev/null ||
+	! command -v pkcs11-tool >/dev/null || ! command -v p11-kit >/dev/null; then
+	echo "SoftHSM2, OpenSC or p11-kit missing: scripts/deps.sh test installs them"
+	exit 99
+fi
+USER_PIN=246810
+SO_PIN=13579086
+TOKEN=cobo-app
+
+# p11_token_init [LABEL]: a fresh token dir under T_TMP/softhsm with its own
+# config, exported as SOFTHSM2_CONF; the token LABEL (cobo-app) initialised.
+p11_token_init() {
+	local dir=$T_TMP/softhsm
+	mkdir -p "$dir/tokens" && chmod 700 "$dir"
+	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+		"$dir" > "$dir/softhsm2.conf"
+	export SOFTHSM2_CONF=$dir/softhsm2.conf
+	softhsm2-util --init-token --free --label "${1:-$TOKEN}" --pin "$USER_PIN" \
+		--so-pin "$SO_PIN" >/dev/null || { echo "softhsm2-util --init-token failed"; exit 99; }
+}
+
+# p11tool ARGS...: pkcs11-tool on the test token, logged in.
+p11tool() {
+	pkcs11-tool --module "$SOFTHSM_MODULE" --token-label "$TOKEN" --login --pin "$USER_PIN" "$@"
+}
+
+# p11_keygen LABEL [TYPE]: a key pair made by pkcs11-tool (TYPE EC:edwards25519 by
+# default); prints the 64-hex public key read back from its CKA_EC_POINT.
+p11_keygen() {
+	p11tool --keypairgen --key-type "${2:-EC:edwards25519}" --label "$1" \
+		--id "$(printf '%s' "$1" | od -An -tx1 | tr -d ' \n')" >/dev/null 2>&1 || return 1
+	p11_pub "$1"
+}
+
+# p11_pub LABEL: the public key of LABEL as pkcs11-tool shows it (the 32 bytes inside
+# the DER OCTET STRING of CKA_EC_POINT), lower-case hex.
+p11_pub() {
+	p11tool --list-objects --type pubkey 2>/dev/null | awk -v want="$1" '
+		/^Public Key Object/ { pt = "" }
+		$1 == "EC_POINT:" && length($2) == 68 && $2 ~ /^0420[0-9a-f]+$/ { pt = substr($2, 5) }
+		$1 == "label:" && $2 == want && pt != "" { print pt; exit }'
+}
+
+# p11_pin_file: a 0600 file holding the user PIN; prints its path.
+p11_pin_file() {
+	(umask 077 && printf '%s\n' "$USER_PIN" > "$T_TMP/pin")
+	echo "$T_TMP/pin"
+}
