@@ -6,8 +6,10 @@
 # registered modules.  The signature is checked twice: by the server, and in
 # software against the public key over the very string sign.c builds (so the
 # token signs exactly the bytes the software path signs).  The generated key
-# is sensitive and never extractable; no PIN and no key byte lands in a
-# trace or in any file under HOME.
+# is sensitive and never extractable; no PIN lands in a trace, an output
+# or any file under HOME.  A cached token maps neither cobo-oauth, OpenSSL,
+# p11-kit nor any PKCS#11 module (ld.so's own record); the refresh that
+# follows maps SoftHSM2, so the witness sees what it looks for.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/cli.sh"
 . "$top_srcdir/tests/lib/pkcs11.sh"
@@ -32,12 +34,25 @@ grep -q "^app_secret = $URI\$" "$COBO_CREDENTIAL_CONFIG" ||
 	fail "setup did not write app_secret = the URI"
 cc key public --profile t
 expect_eq "key public: CKA_EC_POINT of the token's key" "$PUB" "$OUT"
-cc token --profile t
+# mapped TAG ARGS...: cc ARGS with ld.so recording what it maps; MAPPED lists them.
+mapped() {
+	local tag=$1
+	shift
+	LD_DEBUG=files LD_DEBUG_OUTPUT="$T_TMP/ld.$tag" cc "$@"
+	MAPPED=$(sed -n 's/.*file=\([^ ]*\) \[0\];  generating link map.*/\1/p' "$T_TMP/ld.$tag".* |
+		sort -u)
+}
+HEAVY='cobo-oauth\.so|libp11-kit|libsofthsm2|pkcs11-spy|opensc-pkcs11|libcrypto'
+mapped cached token --profile t
 expect_eq "token: cached, exit 0" 0 "$RC"
 expect_eq "token: cached, no new request" "1 0 1" "$(stats)"
-COBO_CREDENTIAL_NOW_OFFSET=43100 cc token --profile t
+expect_eq "token: cached, no PKCS#11 module, p11-kit or OpenSSL mapped" "" \
+	"$(printf '%s\n' "$MAPPED" | grep -E "$HEAVY" | tr '\n' ' ')"
+COBO_CREDENTIAL_NOW_OFFSET=43100 mapped refresh token --profile t
 expect_eq "near expiry: exit 0" 0 "$RC"
 expect_eq "near expiry: one refresh signed in the token" "1 1 2" "$(stats)"
+check "near expiry: the refresh mapped SoftHSM2 (the witness sees what it looks for)" \
+	sh -c "printf '%s\n' \"\$1\" | grep -q libsofthsm2" _ "$MAPPED"
 
 # --- signed API requests: the server checks the signature; so do we, in software --------
 cc api --profile t /wallets
