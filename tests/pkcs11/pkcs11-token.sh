@@ -79,6 +79,12 @@ EOF
 )
 expect_eq "sign: the token signed SHA-256(SHA-256(the canonical string))" verified "$VERIFY"
 
+# Many threads of one process sign through the one session (the proxy's case):
+# C_SignInit + C_Sign under the key's mutex, each answer verified by the server.
+"$top_builddir/tests/oauth/oauth-threads" t 8 4 > "$T_TMP/threads.out" 2> "$T_TMP/threads.err"
+expect_eq "8 threads x 4 signed requests through the token: all verified" "ok=32 bad=0" \
+	"$(cat "$T_TMP/threads.out")"
+
 # --- p11-kit's registered modules (no module-path=) ------------------------------------
 # A root process reads only the system's module configs (p11-kit skips the
 # user's ~/.config/pkcs11/modules for root), where Debian's softhsm2 registers
