@@ -12,6 +12,7 @@
 #include "fsutil.h"
 #include "hostmem.h"
 #include "p11uri.h"
+#include "wipe.h"
 
 void oauth_p11_uri_clear(struct oauth_p11_uri *u)
 {
@@ -40,6 +41,19 @@ static int config_private(const char *config_file)
 	return config_file != NULL && stat(config_file, &st) == 0 && (st.st_mode & 077) == 0;
 }
 
+/*
+ * Wipes p11-kit's copy of pin-value= before it is freed: p11-kit frees it
+ * without wiping, and the copy is its own heap string of that length.
+ */
+static void forget_pin(struct oauth_p11_uri *u)
+{
+	char *pv = (char *)p11_kit_uri_get_pin_value(u->uri);
+
+	if (pv != NULL)
+		cobocred_wipe(pv, strlen(pv));
+	p11_kit_uri_set_pin_value(u->uri, NULL);
+}
+
 /* pin-value=: taken into host secret memory and cleared from the parsed URI. */
 static int pin_value(struct oauth_p11_uri *u, const char *v, const char *config_file, char *err,
 		     size_t errlen)
@@ -63,7 +77,7 @@ static int pin_value(struct oauth_p11_uri *u, const char *v, const char *config_
 		return -1;
 	}
 	u->pin_kind = OAUTH_PIN_VALUE;
-	p11_kit_uri_set_pin_value(u->uri, NULL);
+	forget_pin(u);
 	return 0;
 }
 
@@ -111,14 +125,14 @@ int oauth_p11_uri_parse(const char *text, const char *config_file, struct oauth_
 	ps = p11_kit_uri_get_pin_source(u->uri);
 	u->pin_kind = OAUTH_PIN_STORE;
 	if (pv != NULL && ps != NULL) {
-		p11_kit_uri_set_pin_value(u->uri, NULL);
+		forget_pin(u);
 		shown(u, text);
 		snprintf(err, errlen, "%s: pin-value= and pin-source= both; keep one", u->shown);
 		return -1;
 	}
 	if ((pv != NULL && pin_value(u, pv, config_file, err, errlen) != 0) ||
 	    (ps != NULL && pin_source(u, ps, config_file, err, errlen) != 0)) {
-		p11_kit_uri_set_pin_value(u->uri, NULL);
+		forget_pin(u);
 		return -1;
 	}
 	shown(u, text);

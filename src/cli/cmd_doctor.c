@@ -221,6 +221,19 @@ static void pkcs11_fix(int st, const char *msg, const char *p, char *fix, size_t
 			 "name exactly one Ed25519 private key in app_secret of [profile %s]", p);
 }
 
+/*
+ * How much of app_secret to show: all of it, but of a pkcs11: URI only its
+ * path (which token, which key), never its query: pin-value= may be there.
+ */
+static int shown_len(const struct cobocred_secret_ref *ref, const char *spec)
+{
+	if (spec == NULL)
+		return (int)strlen("keyring");
+	if (ref->kind == COBOCRED_REF_PKCS11)
+		return (int)strcspn(spec, "?");
+	return (int)strlen(spec);
+}
+
 static int check_secret(struct doctor *d, const char *p)
 {
 	const char *spec = cobocred_profile_get(d->cli->ctx, p, "app_secret");
@@ -243,8 +256,8 @@ static int check_secret(struct doctor *d, const char *p)
 	st = cobocred_key_public(d->cli->ctx, COBOCRED_SCHEMA_COBO, p, pub, sizeof(pub));
 	snprintf(err, sizeof(err), "%s", cobocred_error(d->cli->ctx));
 	if (st == COBOCRED_SUCCESS) {
-		report(d, DOC_OK, NULL, "%s: app secret (%s) readable; public key %s", p,
-		       spec ? spec : "keyring", pub);
+		report(d, DOC_OK, NULL, "%s: app secret (%.*s) readable; public key %s", p,
+		       shown_len(&ref, spec), spec != NULL ? spec : "keyring", pub);
 		return 0;
 	}
 	if (ref.kind == COBOCRED_REF_PKCS11)

@@ -99,8 +99,14 @@ chmod 644 "$COBO_CREDENTIAL_CONFIG"
 cc key public --profile t
 refused "pin-value= in a readable config" 78 "pin-value= in .*, which others can read; run chmod 600"
 chmod 600 "$COBO_CREDENTIAL_CONFIG"
-cc token --profile t
+COBO_CREDENTIAL_TRACE=$T_TMP/trace cc token --profile t
 expect_eq "pin-value= in a private config: works" 0 "$RC"
+COBO_CREDENTIAL_TRACE=$T_TMP/trace cc doctor --offline
+expect_match "doctor: the key in the token, shown without the URI's query" \
+	"t: app secret \(pkcs11:token=$TOKEN;object=app-key\) readable" "$OUT"
+check "a trace was written" test -s "$T_TMP/trace"
+LEAKS=$(grep -lF -e "$USER_PIN" "$T_TMP/trace" "$T_TMP/out" "$T_TMP/err" || true)
+expect_eq "pin-value=: the PIN in no trace and no output" "" "$LEAKS"
 chmod 644 "$PINF"
 profile "pkcs11:token=$TOKEN;object=app-key?$MP&pin-source=file:$PINF"
 cc key public --profile t
