@@ -44,7 +44,7 @@ const struct cobocred_setting oauth_settings[] = {
 	{ "client_id", "the app's client id", COBOCRED_SETTING_REQUIRED },
 	{ "org_id", "the organisation id, a list of them, or * for any org that installed the app",
 	  COBOCRED_SETTING_REQUIRED },
-	{ "app_secret", "where the app secret is: keyring, file:PATH or env:VAR",
+	{ "app_secret", "where the app secret is: keyring, file:PATH, env:VAR or pkcs11:URI",
 	  COBOCRED_SETTING_SECRET_REF },
 	{ "ca_file", "a CA bundle for a private server", 0 },
 	{ "allow_http", "yes: http:// to 127.0.0.0/8 or localhost only (a test server)", 0 },

@@ -50,7 +50,12 @@ static int show(struct cli *cli, const char *name)
 	for (; t != NULL && t->name != NULL; t++) {
 		const char *v = cobocred_profile_get(cli->ctx, p, t->name);
 
-		if (v != NULL)
+		/* A pkcs11: URI may carry pin-value= in its query: never printed. */
+		if (v != NULL && (t->flags & COBOCRED_SETTING_SECRET_REF) &&
+		    strstr(v, "pin-value=") != NULL)
+			printf("%-15s = %.*s?... (its query holds a PIN: not shown)\n", t->name,
+			       (int)strcspn(v, "?"), v);
+		else if (v != NULL)
 			printf("%-15s = %s\n", t->name, v);
 	}
 	return CLI_EX_OK;

@@ -101,6 +101,10 @@ refused "pin-value= in a readable config" 78 "pin-value= in .*, which others can
 chmod 600 "$COBO_CREDENTIAL_CONFIG"
 COBO_CREDENTIAL_TRACE=$T_TMP/trace cc token --profile t
 expect_eq "pin-value= in a private config: works" 0 "$RC"
+cc profile show t
+expect_match "profile show: the URI's path, its query hidden" \
+	"app_secret += pkcs11:token=$TOKEN;object=app-key\?\.\.\. \(its query holds a PIN: not shown\)" "$OUT"
+case $OUT in *"$USER_PIN"*) fail "profile show prints the PIN" ;; esac
 COBO_CREDENTIAL_TRACE=$T_TMP/trace cc doctor --offline
 expect_match "doctor: the key in the token, shown without the URI's query" \
 	"t: app secret \(pkcs11:token=$TOKEN;object=app-key\) readable" "$OUT"
