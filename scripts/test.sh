@@ -103,7 +103,7 @@ unit_tests() {
 # The tests the gcc pass runs, one at a time: the stress tests (many
 # processes, many rounds) and the benchmarks' smoke run (speed is measured
 # on the optimized build, never the sanitizer's).
-GCC_TESTS='lifecycle-storm etcd-fleet bench-smoke'
+GCC_TESTS='lifecycle-storm etcd-fleet bench-smoke pkcs11-storm'
 gcc_tests() {
 	local all p
 	all=$(make -s print-tests)

@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/lib/cli.sh"
 . "$top_srcdir/tests/lib/pkcs11.sh"
 
-SPY=$(ls /usr/lib/*/pkcs11/pkcs11-spy.so 2>/dev/null | head -n 1)
+SPY=$P11_SPY
 [ -n "$SPY" ] || { echo "OpenSC's pkcs11-spy.so missing: scripts/deps.sh test installs opensc"; exit 99; }
 cli_server_start
 cli_setup_flags
@@ -44,7 +44,12 @@ WRONG=999111
 (umask 077 && printf '%s\n' "$WRONG" > "$T_TMP/wrong.pin")
 
 # --- a wrong PIN: one line, exit 78, one C_Login per process ---------------------------
+# Leak-checked first without the spy (see p11_spy_on), then counted through it.
+profile "pkcs11:token=$TOKEN;object=app-key?$MP&pin-source=file:$T_TMP/wrong.pin"
+cc key public --profile t
+refused "wrong PIN (no spy)" 78 "token 'cobo-app' refused the PIN \(CKR_PIN_INCORRECT\)"
 export PKCS11SPY=$SOFTHSM_MODULE PKCS11SPY_OUTPUT=$T_TMP/spy.log
+p11_spy_on
 profile "pkcs11:token=$TOKEN;object=app-key?module-path=$SPY&pin-source=file:$T_TMP/wrong.pin"
 cc key public --profile t
 refused "wrong PIN" 78 "token 'cobo-app' refused the PIN \(CKR_PIN_INCORRECT\) for pkcs11:.*object=app-key.*not retried"
@@ -61,6 +66,7 @@ expect_eq "doctor, wrong PIN: both profiles fail" 2 "$(grep -c 'FAIL.*refused th
 expect_eq "doctor reads the key for t and u, the token sees one C_Login" 1 \
 	"$(grep -c 'C_Login' "$PKCS11SPY_OUTPUT")"
 unset PKCS11SPY PKCS11SPY_OUTPUT
+p11_spy_off
 # The right PIN still logs in: the wrong ones did not lock the token.
 check "the token still takes the right PIN" p11tool --test
 profile "pkcs11:token=$TOKEN;object=app-key?$MP&pin-source=file:$PINF"

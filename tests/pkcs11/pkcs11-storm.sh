@@ -11,7 +11,7 @@
 
 N=${P11_STORM_N:-32}
 ROUNDS=${P11_STORM_ROUNDS:-2}
-SPY=$(ls /usr/lib/*/pkcs11/pkcs11-spy.so 2>/dev/null | head -n 1)
+SPY=$P11_SPY
 [ -n "$SPY" ] || { echo "OpenSC's pkcs11-spy.so missing: scripts/deps.sh test installs opensc"; exit 99; }
 
 lc_server_up
@@ -26,6 +26,7 @@ export COBO_CREDENTIAL_CONFIG=$XDG_CONFIG_HOME/cobo-credential/config
 sed -i "s|^app_secret = .*|app_secret = pkcs11:token=$TOKEN;object=app-key?module-path=$SPY\&pin-source=file:$PINF|" \
 	"$COBO_CREDENTIAL_CONFIG"
 export PKCS11SPY=$SOFTHSM_MODULE
+p11_spy_on
 
 # storm ROUND OFFSET: N helpers held at a barrier, then released at once.
 # S_OK: how many exited 0 with an empty stderr; S_LOGINS: C_Login calls.
