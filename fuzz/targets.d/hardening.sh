@@ -9,5 +9,8 @@ TARGETS[fuzz_oauth_response]="fuzz/fuzz_oauth_response.c plugins/cobo-oauth/resp
 	| -I$src/plugins/cobo-oauth -ljson-c -lcrypto"
 TARGETS[fuzz_file_store]="fuzz/fuzz_file_store.c plugins/file/parse.c plugins/file/serialize.c \
 	plugins/file/model.c $UTIL | -I$src/plugins/file"
-TARGETS[fuzz_key]="fuzz/fuzz_key.c plugins/cobo-oauth/key.c plugins/cobo-oauth/sign.c $UTIL \
-	| -I$src/plugins/cobo-oauth -lcrypto"
+# key.c reaches a PKCS#11 token through appkey.c and p11*.c (p11-kit).
+TARGETS[fuzz_key]="fuzz/fuzz_key.c plugins/cobo-oauth/key.c plugins/cobo-oauth/sign.c \
+	plugins/cobo-oauth/appkey.c plugins/cobo-oauth/p11gen.c plugins/cobo-oauth/p11key.c \
+	plugins/cobo-oauth/p11pin.c plugins/cobo-oauth/p11tok.c plugins/cobo-oauth/p11uri.c $UTIL \
+	| -I$src/plugins/cobo-oauth $(pkg-config --cflags p11-kit-1) -lcrypto $(pkg-config --libs p11-kit-1)"
