@@ -137,6 +137,15 @@ int kr_collection_locked(struct kr_state *st, const char *path);
  * key size is opened once more with a fresh key (see session.c).
  */
 int kr_session_ready(struct kr_state *st);
+/*
+ * Drops the service object and with it the session, so that the next
+ * kr_service_ready opens both afresh (a fresh key): for a session whose
+ * key the provider derived otherwise than libsecret did (see session.c).
+ * Objects got from the old service keep it alive; use new ones.
+ */
+void kr_session_renew(struct kr_state *st);
+/* 1 if e is kwalletd5's refusal of a secret it could not decrypt. */
+int kr_session_undecryptable(const GError *e);
 
 /* search.c */
 struct kr_hit {

@@ -387,15 +387,20 @@ static int search_once(struct kr_state *st, const struct cobocred_query *q, enum
 int kr_search(struct kr_state *st, const struct cobocred_query *q, enum kr_want want,
 	      struct kr_hit **out)
 {
-	int r = kr_service_ready(st), tries = 0;
+	int r = kr_service_ready(st), tries;
 
 	*out = NULL;
-	while (r == COBOCRED_SUCCESS || r == KR_VANISHED) {
-		if (tries++ == KR_SEARCH_TRIES)
-			break;
+	for (tries = 1; r == COBOCRED_SUCCESS; tries++) {
 		r = search_once(st, q, want, out);
-		if (r != KR_VANISHED)
-			return r;
+		if (r != KR_VANISHED || tries == KR_SEARCH_TRIES)
+			break;
+		/*
+		 * Again in a new session: an item that really vanished costs
+		 * one OpenSession more; a session whose key is not the
+		 * provider's (session.c) would read nothing on every retry.
+		 */
+		kr_session_renew(st);
+		r = kr_service_ready(st);
 	}
 	if (r == KR_VANISHED) {
 		/* Items replaced faster than we can read them: busy, not broken. */

@@ -7,14 +7,25 @@
  * item itself).  A crash or a dead daemon in between leaves an extra old
  * item, which get never prefers (newest wins) and the next store removes;
  * it never leaves no item at all, so a refresh token cannot be lost.
+ *
+ * A session whose key kwalletd5 derived otherwise (session.c) gets a
+ * CreateItem refused after kwalletd5 registered the item, with no secret.
+ * That item is deleted, in a new session, before the next attempt:
+ * kwalletd5 files the next item under the same entry, so deleting the
+ * leftover later would delete the new item's secret with it.
  */
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "itemmatch.h"
 #include "keyring.h"
 #include "map.h"
+
+/* create(): the provider could not decrypt the secret (session.c). */
+#define KR_BAD_SESSION (-3)
+#define KR_CREATE_TRIES 2
 
 /* The collection items are stored in, unlocked; TRYAGAIN if it stays locked. */
 static int open_collection(struct kr_state *st, SecretCollection **out)
@@ -75,9 +86,57 @@ static int create(struct kr_state *st, SecretCollection *c, const struct kr_attr
 				       &ge);
 	secret_value_unref(v);
 	g_hash_table_unref(attrs);
-	if (*out == NULL)
+	if (*out != NULL)
+		return COBOCRED_SUCCESS;
+	if (!kr_session_undecryptable(ge))
 		return kr_gerror(st, "storing in the keyring", ge);
-	return COBOCRED_SUCCESS;
+	g_error_free(ge);
+	return KR_BAD_SESSION;
+}
+
+/*
+ * What refused attempts since `since` left: matches of id that the
+ * keyring dates no earlier than that and that hold no secret.
+ */
+static int drop_leftovers(struct kr_state *st, const struct cobocred_query *id, guint64 since)
+{
+	struct kr_hit *hits = NULL, *x;
+	int r = kr_search(st, id, KR_SECRETS, &hits);
+
+	for (x = hits; x != NULL && r == COBOCRED_SUCCESS; x = x->next)
+		if (!x->locked && x->item->secret_len == 0 && x->modified >= since)
+			r = kr_delete(st, x->ss);
+	kr_hits_free(st, hits);
+	return r;
+}
+
+/* Creates the item; a refused attempt is cleaned up and made again, once. */
+static int create_item(struct kr_state *st, SecretCollection **c, const struct kr_attrs *ss,
+		       const char *label, const char *payload, size_t plen,
+		       const struct cobocred_query *id, SecretItem **out)
+{
+	guint64 since = (guint64)time(NULL);
+	int r = KR_BAD_SESSION, tries;
+
+	for (tries = 1; r == KR_BAD_SESSION; tries++) {
+		r = create(st, *c, ss, label, payload, plen, out);
+		if (r != KR_BAD_SESSION)
+			break;
+		kr_session_renew(st);
+		g_clear_object(c);
+		if ((r = kr_service_ready(st)) != COBOCRED_SUCCESS ||
+		    (r = open_collection(st, c)) != COBOCRED_SUCCESS ||
+		    (r = drop_leftovers(st, id, since)) != COBOCRED_SUCCESS)
+			break;
+		r = KR_BAD_SESSION;
+		if (tries == KR_CREATE_TRIES) {
+			st->host->set_error(st->host->ctx,
+					    "storing in the keyring failed: the Secret Service "
+					    "could not read the secret in two sessions; retry");
+			r = COBOCRED_TRYAGAIN;
+		}
+	}
+	return r;
 }
 
 /* Deletes every match of q except keep. */
@@ -121,11 +180,11 @@ int kr_store(void *state, const struct cobocred_item *item, const struct cobocre
 		h->set_error(h->ctx, "%s", err);
 		goto out;
 	}
+	kr_identity_query(item, &id, idattrs);
 	if ((r = kr_service_ready(st)) != COBOCRED_SUCCESS ||
 	    (r = open_collection(st, &c)) != COBOCRED_SUCCESS ||
-	    (r = create(st, c, &ss, label, payload, plen, &created)) != COBOCRED_SUCCESS)
+	    (r = create_item(st, &c, &ss, label, payload, plen, &id, &created)) != COBOCRED_SUCCESS)
 		goto out;
-	kr_identity_query(item, &id, idattrs);
 	r = drop_matches(st, &id, created);
 	if (r == COBOCRED_SUCCESS && replace != NULL && !cobocred_query_same(&id, replace))
 		r = drop_matches(st, replace, created);
