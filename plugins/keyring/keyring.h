@@ -165,6 +165,8 @@ struct kr_hit {
  * reads the secrets.  Without secrets a search is one D-Bus call per schema.
  */
 enum kr_want { KR_ATTRS_ONLY, KR_UNLOCKED, KR_SECRETS };
+/* Searches one kr_search makes at most while items vanish under it (search.c). */
+#define KR_SEARCH_TRIES 8
 int kr_search(struct kr_state *st, const struct cobocred_query *q, enum kr_want want,
 	      struct kr_hit **out);
 void kr_hits_free(struct kr_state *st, struct kr_hit *hits);

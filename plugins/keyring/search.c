@@ -32,7 +32,6 @@ static const char *const builtin_schemas[] = {
  * lifecycle to a second refresh.)  KR_VANISHED is this file's own code.
  */
 #define KR_VANISHED (-2)
-#define KR_SEARCH_TRIES 8
 
 /*
  * libsecret's proxy for an item whose path no longer exists fails with
@@ -387,7 +386,7 @@ static int search_once(struct kr_state *st, const struct cobocred_query *q, enum
 int kr_search(struct kr_state *st, const struct cobocred_query *q, enum kr_want want,
 	      struct kr_hit **out)
 {
-	int r = kr_service_ready(st), tries;
+	int r = kr_service_ready(st), tries, renewed = 0;
 
 	*out = NULL;
 	for (tries = 1; r == COBOCRED_SUCCESS; tries++) {
@@ -395,12 +394,15 @@ int kr_search(struct kr_state *st, const struct cobocred_query *q, enum kr_want 
 		if (r != KR_VANISHED || tries == KR_SEARCH_TRIES)
 			break;
 		/*
-		 * Again in a new session: an item that really vanished costs
-		 * one OpenSession more; a session whose key is not the
-		 * provider's (session.c) would read nothing on every retry.
+		 * Again, the first time in a new session: a session whose key
+		 * is not the provider's (session.c) reads nothing however often
+		 * it asks, and a new key is good but for one time in hundreds;
+		 * an item that really vanished (a concurrent store) needs only
+		 * the new search, so one renewal is enough.
 		 */
-		kr_session_renew(st);
-		r = kr_service_ready(st);
+		if (renewed++ == 0)
+			kr_session_renew(st);
+		r = kr_service_ready(st); /* opens the new one; else a no-op */
 	}
 	if (r == KR_VANISHED) {
 		/* Items replaced faster than we can read them: busy, not broken. */

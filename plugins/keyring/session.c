@@ -17,8 +17,10 @@
  * other).  Such a session looks healthy but carries nothing: every secret
  * kwalletd5 sends decodes to nothing (an item that seems to vanish, on
  * every retry in that session), and every secret sent to it is refused
- * with "Can't find session PATH" after kwalletd5 has already registered
- * the new item (attributes, no secret).  Only a new session (a new key)
+ * with "Can't find session PATH" (org.qtproject.QtDBus.Error.InvalidObjectPath,
+ * naming the session it has) after kwalletd5 has already registered the
+ * new item with its attributes and an empty secret (seen by sending 5.103
+ * a secret encrypted with another key).  Only a new session (a new key)
  * helps: readers (search.c) and the store (store.c) renew it.
  */
 #include "config.h"
@@ -54,11 +56,13 @@ int kr_session_ready(struct kr_state *st)
 void kr_session_renew(struct kr_state *st)
 {
 	st->host->log(st->host->ctx, COBOCRED_LOG_DEBUG,
-		      "keyring: the session carries no secrets; opening a new one");
+		      "keyring: the session read or sent no secret; opening a new one");
 	g_clear_object(&st->service);
 }
 
 int kr_session_undecryptable(const GError *e)
 {
-	return e != NULL && strstr(e->message, "Can't find session") != NULL;
+	/* the provider's own answer, not libsecret's: it has no such text */
+	return e != NULL && g_dbus_error_is_remote_error(e) &&
+	       strstr(e->message, "Can't find session") != NULL;
 }

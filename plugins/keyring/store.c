@@ -25,6 +25,7 @@
 
 /* create(): the provider could not decrypt the secret (session.c). */
 #define KR_BAD_SESSION (-3)
+/* CreateItem attempts, each in its own session. */
 #define KR_CREATE_TRIES 2
 
 /* The collection items are stored in, unlocked; TRYAGAIN if it stays locked. */
@@ -62,41 +63,55 @@ static int open_collection(struct kr_state *st, SecretCollection **out)
 	return COBOCRED_SUCCESS;
 }
 
-static int create(struct kr_state *st, SecretCollection *c, const struct kr_attrs *ss,
-		  const char *label, const char *payload, size_t plen, SecretItem **out)
+/* What a store writes; payload is host secret memory, owned by kr_store. */
+struct kr_new {
+	const struct kr_attrs *ss;
+	const char *label;
+	const char *payload;
+	size_t plen;
+};
+
+/* One CreateItem; KR_BAD_SESSION when the provider could not read the secret. */
+static int create(struct kr_state *st, SecretCollection *c, const struct kr_new *n,
+		  SecretItem **out)
 {
-	GHashTable *attrs;
-	SecretValue *v;
+	GHashTable *attrs = NULL;
+	SecretValue *v = NULL; /* libsecret's copy of the payload, wiped when freed */
 	GError *ge = NULL;
-	int r = kr_session_ready(st);
+	int r;
 
 	*out = NULL;
-	if (r != COBOCRED_SUCCESS)
-		return r;
-	attrs = kr_attrs_hash(ss);
-	v = secret_value_new(payload, (gssize)plen, "text/plain");
-
+	if ((r = kr_session_ready(st)) != COBOCRED_SUCCESS)
+		goto out;
+	attrs = kr_attrs_hash(n->ss);
+	v = secret_value_new(n->payload, (gssize)n->plen, "text/plain");
 	/*
 	 * Always a new item; drop_matches then removes what it replaces.  No
 	 * REPLACE: KeePassXC 2.7.4 never completes the prompt of a CreateItem
 	 * that would update an item in place, and write-then-delete is the
 	 * order the lifecycle wants anyway (see above).
 	 */
-	*out = secret_item_create_sync(c, NULL, attrs, label, v, SECRET_ITEM_CREATE_NONE, NULL,
+	*out = secret_item_create_sync(c, NULL, attrs, n->label, v, SECRET_ITEM_CREATE_NONE, NULL,
 				       &ge);
-	secret_value_unref(v);
-	g_hash_table_unref(attrs);
 	if (*out != NULL)
-		return COBOCRED_SUCCESS;
-	if (!kr_session_undecryptable(ge))
-		return kr_gerror(st, "storing in the keyring", ge);
-	g_error_free(ge);
-	return KR_BAD_SESSION;
+		r = COBOCRED_SUCCESS;
+	else if (kr_session_undecryptable(ge))
+		r = KR_BAD_SESSION;
+	else
+		r = kr_gerror(st, "storing in the keyring", g_steal_pointer(&ge));
+out:
+	g_clear_error(&ge);
+	if (v != NULL)
+		secret_value_unref(v);
+	if (attrs != NULL)
+		g_hash_table_unref(attrs);
+	return r;
 }
 
 /*
  * What refused attempts since `since` left: matches of id that the
- * keyring dates no earlier than that and that hold no secret.
+ * keyring dates no earlier than that and that hold no secret.  Nothing
+ * else is touched before the store succeeds (the lifecycle rule above).
  */
 static int drop_leftovers(struct kr_state *st, const struct cobocred_query *id, guint64 since)
 {
@@ -106,34 +121,45 @@ static int drop_leftovers(struct kr_state *st, const struct cobocred_query *id, 
 	for (x = hits; x != NULL && r == COBOCRED_SUCCESS; x = x->next)
 		if (!x->locked && x->item->secret_len == 0 && x->modified >= since)
 			r = kr_delete(st, x->ss);
-	kr_hits_free(st, hits);
+	kr_hits_free(st, hits); /* the other matches' secrets, wiped */
 	return r;
 }
 
-/* Creates the item; a refused attempt is cleaned up and made again, once. */
-static int create_item(struct kr_state *st, SecretCollection **c, const struct kr_attrs *ss,
-		       const char *label, const char *payload, size_t plen,
+/* After a refused attempt: a new session, the collection again, the leftover gone. */
+static int renew(struct kr_state *st, SecretCollection **c, const struct cobocred_query *id,
+		 guint64 since)
+{
+	int r;
+
+	g_clear_object(c); /* it holds the old service, and with it the old session */
+	kr_session_renew(st);
+	if ((r = kr_service_ready(st)) == COBOCRED_SUCCESS &&
+	    (r = open_collection(st, c)) == COBOCRED_SUCCESS)
+		r = drop_leftovers(st, id, since);
+	return r;
+}
+
+/*
+ * Creates the item in *c (replaced when renewed).  A refused attempt is
+ * cleaned up and made again in a new session, KR_CREATE_TRIES attempts in
+ * all; the last refusal is cleaned up too and reported as TRYAGAIN.
+ */
+static int create_item(struct kr_state *st, SecretCollection **c, const struct kr_new *n,
 		       const struct cobocred_query *id, SecretItem **out)
 {
 	guint64 since = (guint64)time(NULL);
-	int r = KR_BAD_SESSION, tries;
+	int r, tries = 0;
 
-	for (tries = 1; r == KR_BAD_SESSION; tries++) {
-		r = create(st, *c, ss, label, payload, plen, out);
-		if (r != KR_BAD_SESSION)
+	while ((r = create(st, *c, n, out)) == KR_BAD_SESSION) {
+		if ((r = renew(st, c, id, since)) != COBOCRED_SUCCESS)
 			break;
-		kr_session_renew(st);
-		g_clear_object(c);
-		if ((r = kr_service_ready(st)) != COBOCRED_SUCCESS ||
-		    (r = open_collection(st, c)) != COBOCRED_SUCCESS ||
-		    (r = drop_leftovers(st, id, since)) != COBOCRED_SUCCESS)
-			break;
-		r = KR_BAD_SESSION;
-		if (tries == KR_CREATE_TRIES) {
+		if (++tries == KR_CREATE_TRIES) {
 			st->host->set_error(st->host->ctx,
 					    "storing in the keyring failed: the Secret Service "
-					    "could not read the secret in two sessions; retry");
+					    "could not read the secret in %d sessions; retry",
+					    KR_CREATE_TRIES);
 			r = COBOCRED_TRYAGAIN;
+			break;
 		}
 	}
 	return r;
@@ -170,6 +196,7 @@ int kr_store(void *state, const struct cobocred_item *item, const struct cobocre
 	SecretItem *created = NULL;
 	struct kr_attrs ss;
 	char label[KR_ARENA], err[512];
+	struct kr_new n = { &ss, label, NULL, 0 };
 	char *payload = NULL; /* host secret memory */
 	size_t plen = 0;
 	int r = COBOCRED_ERROR;
@@ -180,10 +207,12 @@ int kr_store(void *state, const struct cobocred_item *item, const struct cobocre
 		h->set_error(h->ctx, "%s", err);
 		goto out;
 	}
+	n.payload = payload;
+	n.plen = plen;
 	kr_identity_query(item, &id, idattrs);
 	if ((r = kr_service_ready(st)) != COBOCRED_SUCCESS ||
 	    (r = open_collection(st, &c)) != COBOCRED_SUCCESS ||
-	    (r = create_item(st, &c, &ss, label, payload, plen, &id, &created)) != COBOCRED_SUCCESS)
+	    (r = create_item(st, &c, &n, &id, &created)) != COBOCRED_SUCCESS)
 		goto out;
 	r = drop_matches(st, &id, created);
 	if (r == COBOCRED_SUCCESS && replace != NULL && !cobocred_query_same(&id, replace))
