@@ -5,10 +5,10 @@
  * Files: bus.c (is there a session bus at all, without GLib), service.c
  * (is there a Secret Service on it; connecting), prompt.c (a service
  * that performs prompts within a deadline), error.c (GError -> status +
- * one line), provider.c (who owns the Secret Service: advice that fits
- * it), unlock.c (the unlock rule), session.c (the transfer session),
- * search.c, ops.c (get/store/erase/list), options.c (open/close), map.h
- * (the pure item layout).
+ * one line), provider.c (the bus name, who owns it, the messages that
+ * name it: calls no other file here), unlock.c (the unlock rule),
+ * session.c (the transfer session), search.c, ops.c (get/store/erase/
+ * list), store.c, options.c (open/close), map.h (the pure item layout).
  */
 #ifndef KEYRING_KEYRING_H
 #define KEYRING_KEYRING_H
@@ -87,8 +87,6 @@ int kr_list(void *state, const struct cobocred_query *q, struct cobocred_item **
 int kr_bus_probe(const char *address, int timeout_ms, char *err, size_t errlen);
 
 /* service.c */
-/* The Secret Service's bus name (libsecret's SECRET_SERVICE_BUS_NAME override). */
-const char *kr_bus_name(void);
 /* Bus reachable and a Secret Service on it (or activatable); opens st->bus. */
 int kr_service_check(struct kr_state *st);
 /* st->service ready for calls (checks first if needed). */
@@ -104,7 +102,12 @@ int kr_gerror(struct kr_state *st, const char *what, GError *err);
 /* The same for a failed unlock of a locked collection: "locked", with what the prompt did. */
 int kr_unlock_error(struct kr_state *st, GError *err);
 
-/* provider.c */
+/*
+ * provider.c: the bottom of the module's imports (it calls no other file
+ * of the module): the bus name, its owner, and the messages naming it.
+ */
+/* The Secret Service's bus name (libsecret's SECRET_SERVICE_BUS_NAME override). */
+const char *kr_bus_name(void);
 /* The provider a process named comm (/proc/PID/comm) is. */
 enum kr_provider kr_provider_of_comm(const char *comm);
 /* The provider owning the Secret Service name on st->bus, asked once. */
@@ -117,6 +120,8 @@ const char *kr_provider_unlock_advice(enum kr_provider p);
 const char *kr_provider_collection_advice(enum kr_provider p);
 /* Sets the one-line "locked" message naming the provider, with detail (or NULL). TRYAGAIN. */
 int kr_locked(struct kr_state *st, const char *detail);
+/* Sets the one-line "no such collection" message naming the provider.  UNAVAIL. */
+int kr_no_collection(struct kr_state *st);
 
 /* unlock.c */
 /*

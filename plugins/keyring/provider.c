@@ -8,10 +8,15 @@
  * (GetConnectionUnixProcessID), its /proc/PID/comm names the program.  A
  * provider we cannot tell (another program, a bus in another PID
  * namespace, /proc not readable) gets the generic advice naming all three.
+ *
+ * The bottom of the module's imports: the bus name, who owns it, and the
+ * messages that name the owner.  It calls no other file of the module, so
+ * error.c, service.c, unlock.c and store.c can all call it.
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "keyring.h"
@@ -34,6 +39,14 @@ enum kr_provider kr_provider_of_comm(const char *comm)
 		if (strncmp(comm, known[i].comm_prefix, strlen(known[i].comm_prefix)) == 0)
 			return known[i].provider;
 	return KR_PROV_UNKNOWN;
+}
+
+const char *kr_bus_name(void)
+{
+	/* libsecret's own override, so our checks look where libsecret will */
+	const char *env = getenv("SECRET_SERVICE_BUS_NAME");
+
+	return env != NULL && env[0] != '\0' ? env : KR_BUS_NAME;
 }
 
 /* The owner's PID, or 0 when the bus will not say (or nobody owns the name). */
@@ -137,4 +150,17 @@ int kr_locked(struct kr_state *st, const char *detail)
 			    kr_provider_unlock_advice(p), detail ? " (" : "", detail ? detail : "",
 			    detail ? ")" : "");
 	return COBOCRED_TRYAGAIN;
+}
+
+int kr_no_collection(struct kr_state *st)
+{
+	enum kr_provider p = kr_provider(st);
+	const char *label = kr_provider_label(p);
+
+	st->host->set_error(st->host->ctx,
+			    "the keyring%s%s%s has no '%s' collection; create one (%s) or set "
+			    "collection= under [module keyring]",
+			    label ? " (" : "", label ? label : "", label ? ")" : "", st->collection,
+			    kr_provider_collection_advice(p));
+	return COBOCRED_UNAVAIL;
 }

@@ -12,14 +12,6 @@
 
 #include "keyring.h"
 
-const char *kr_bus_name(void)
-{
-	/* libsecret's own override, so our check looks where libsecret will */
-	const char *env = getenv("SECRET_SERVICE_BUS_NAME");
-
-	return env != NULL && env[0] != '\0' ? env : KR_BUS_NAME;
-}
-
 /* One org.freedesktop.DBus call; NULL with *err on failure. */
 static GVariant *bus_call(GDBusConnection *bus, const char *method, GVariant *args,
 			  const char *reply, gint64 deadline, GError **err)

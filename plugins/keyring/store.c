@@ -31,7 +31,6 @@
 /* The collection items are stored in, unlocked; TRYAGAIN if it stays locked. */
 static int open_collection(struct kr_state *st, SecretCollection **out)
 {
-	const struct cobocred_host *h = st->host;
 	SecretCollection *c;
 	GError *ge = NULL;
 	int r;
@@ -41,18 +40,8 @@ static int open_collection(struct kr_state *st, SecretCollection **out)
 					     NULL, &ge);
 	if (ge != NULL)
 		return kr_gerror(st, "opening the keyring collection", ge);
-	if (c == NULL) {
-		enum kr_provider p = kr_provider(st);
-
-		h->set_error(h->ctx,
-			     "the keyring%s%s%s has no '%s' collection; create one (%s) or set "
-			     "collection= under [module keyring]",
-			     kr_provider_label(p) ? " (" : "",
-			     kr_provider_label(p) ? kr_provider_label(p) : "",
-			     kr_provider_label(p) ? ")" : "", st->collection,
-			     kr_provider_collection_advice(p));
-		return COBOCRED_UNAVAIL;
-	}
+	if (c == NULL)
+		return kr_no_collection(st);
 	/* In any mode: a prompt that needs a person is bounded (unlock.c). */
 	if (secret_collection_get_locked(c) &&
 	    (r = kr_unlock_collection(st, c)) != COBOCRED_SUCCESS) {
