@@ -18,9 +18,10 @@
  * kwalletd5 sends decodes to nothing (an item that seems to vanish, on
  * every retry in that session), and every secret sent to it is refused
  * with "Can't find session PATH" (org.qtproject.QtDBus.Error.InvalidObjectPath,
- * naming the session it has) after kwalletd5 has already registered the
- * new item with its attributes and an empty secret (seen by sending 5.103
- * a secret encrypted with another key).  Only a new session (a new key)
+ * naming the session it has; libsecret reports it as G_IO_ERROR_DBUS_ERROR
+ * with the text alone) after kwalletd5 has already registered the new item
+ * with its attributes and an empty secret (seen by sending 5.103 a secret
+ * encrypted with another key, and through libsecret in a closed session).  Only a new session (a new key)
  * helps: readers (search.c) and the store (store.c) renew it.
  */
 #include "config.h"
@@ -62,7 +63,11 @@ void kr_session_renew(struct kr_state *st)
 
 int kr_session_undecryptable(const GError *e)
 {
-	/* the provider's own answer, not libsecret's: it has no such text */
-	return e != NULL && g_dbus_error_is_remote_error(e) &&
+	/*
+	 * A D-Bus error name GLib does not know, as libsecret hands it over
+	 * (stripped of the name: G_IO_ERROR_DBUS_ERROR, the text alone), so
+	 * the provider's answer, never one of libsecret's own errors.
+	 */
+	return g_error_matches(e, G_IO_ERROR, G_IO_ERROR_DBUS_ERROR) &&
 	       strstr(e->message, "Can't find session") != NULL;
 }

@@ -142,9 +142,13 @@ SecretItem *__wrap_secret_item_create_sync(SecretCollection *collection, const S
 	CU_ASSERT_PTR_NOT_NULL(left);
 	if (left != NULL)
 		g_object_unref(left);
-	/* kwalletd5 5.103's answer, as a secret encrypted with another key gets it */
+	/*
+	 * kwalletd5 5.103's answer to a secret encrypted with another key,
+	 * as libsecret hands it over (stripped of the D-Bus error name)
+	 */
 	g_dbus_error_set_dbus_error(error, "org.qtproject.QtDBus.Error.InvalidObjectPath",
 				    "Can't find session /org/freedesktop/secrets/session/7", NULL);
+	g_dbus_error_strip_remote_error(*error);
 	return NULL;
 }
 
