@@ -17,12 +17,13 @@
  * other).  Such a session looks healthy but carries nothing: every secret
  * kwalletd5 sends decodes to nothing (an item that seems to vanish, on
  * every retry in that session), and every secret sent to it is refused
- * with "Can't find session PATH" (org.qtproject.QtDBus.Error.InvalidObjectPath,
- * naming the session it has; libsecret reports it as G_IO_ERROR_DBUS_ERROR
- * with the text alone) after kwalletd5 has already registered the new item
- * with its attributes and an empty secret (seen by sending 5.103 a secret
- * encrypted with another key, and through libsecret in a closed session).  Only a new session (a new key)
- * helps: readers (search.c) and the store (store.c) renew it.
+ * with "Can't find session PATH" (org.qtproject.QtDBus.Error.
+ * InvalidObjectPath, naming the session it has; libsecret reports it as
+ * G_IO_ERROR_DBUS_ERROR with the text alone) after kwalletd5 has already
+ * registered the new item with its attributes and an empty secret (seen
+ * by sending 5.103 a secret encrypted with another key, and through
+ * libsecret in a closed session).  Only a new session (a new key) helps:
+ * readers (search.c) and the store (store.c) renew it.
  */
 #include "config.h"
 
