@@ -58,8 +58,11 @@ for helper in git docker; do
 	fi >/dev/null 2>&1
 done
 check "control: a git get loads it" grep -q "loaded module 'static'" "$T_TMP/trace.git"
+# (its manifest is read, and the trace says where it was found: that is
+# not a load)
 check "a Docker get never loads it (its manifest)" \
-	sh -c "! grep -q \"module 'static'\" '$T_TMP/trace.docker'"
+	sh -c "! grep -q \"loaded module 'static'\" '$T_TMP/trace.docker'"
+check "a Docker get reads its manifest instead" grep -q "module 'static': found " "$T_TMP/trace.docker"
 
 # A manifest that says other than the module: refused with its FILE:LINE.
 sed 's/^capabilities = .*/capabilities = get store/' "$top_srcdir/tests/example/static.module" \
