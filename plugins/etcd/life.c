@@ -30,16 +30,14 @@
 #include <string.h>
 
 #include "etcd.h"
+#include "itemmatch.h"
 #include "kv.h"
 
 static int is_refresh_token(const struct cobocred_item *it)
 {
-	size_t i;
+	const char *kind = cobocred_item_attr(it, COBOCRED_ATTR_KIND);
 
-	for (i = 0; i < it->n_attrs; i++)
-		if (strcmp(it->attrs[i].name, COBOCRED_ATTR_KIND) == 0)
-			return strcmp(it->attrs[i].value, COBOCRED_KIND_REFRESH) == 0;
-	return 0;
+	return kind != NULL && strcmp(kind, COBOCRED_KIND_REFRESH) == 0;
 }
 
 int etcd_life_rebase(struct etcd_state *s, const char *key, int64_t lease, struct cobocred_item *it)
