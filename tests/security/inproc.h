@@ -2,7 +2,8 @@
  * inproc.h - the helpers' main paths run inside a unit test, their
  * stdout and stderr captured: what git-credential-cobo's main() and
  * cobo-credential's main() do around the front-end libraries (libgitcred,
- * libcli), minus argv parsing and process set-up.  A generated variant
+ * libcli) and docker-credential-cobo's main() around its commands
+ * (src/docker/cmd.c), minus argv parsing and process set-up.  A generated variant
  * then costs a call, not a helper process (under ASan each process is
  * ~70 ms of CPU, most of it LeakSanitizer's exit check); the scripts keep
  * a few variants through the real binaries so the wiring stays proven.
@@ -35,5 +36,11 @@ void inproc_capture_end(struct inproc_capture *c, struct inproc *res);
 void inproc_git(const char *action, const char *request, struct inproc *res);
 /* The same with len bytes of stdin, which may hold NUL. */
 void inproc_git_n(const char *action, const char *request, size_t len, struct inproc *res);
+
+/* docker-credential-cobo get with len bytes (inproc_docker.c) of stdin (the server string). */
+void inproc_docker_get(const char *in, size_t len, struct inproc *res);
+
+/* cobo-credential ARGV... (argv[0] is the command: "key" or "token"; inproc_cli.c). */
+void inproc_cli(int argc, char **argv, struct inproc *res);
 
 #endif

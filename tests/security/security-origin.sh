@@ -1,24 +1,24 @@
 #!/bin/bash
 # security-origin.sh - a Cobo token goes only to its own https origin
-# (issue 11: "one origin rule, in the core, used by every front-end").
+# (issue 11: "one origin rule, in the core, used by every front-end"),
+# end to end: tests/security/test_spellings runs the ~230 generated
+# spellings (every URL delimiter raw and percent-encoded, userinfo,
+# schemes, ports, case, trailing dot, IDN look-alikes, IPv4 notations,
+# CR/LF/NUL) through the real git client and docker CLI and on the
+# helpers' stdin, answered by the helpers' code in-process; this script
+# keeps each verdict on each channel through the real helper binaries.
 #
 # One profile, base_url https://api.dev.cobo.com/v2, whose access token is
 # already cached in the file store (so nothing here touches the network:
 # `git credential fill` and `docker login` ask the helper before any
-# connection).  Then many generated spellings of that origin - every URL
-# delimiter raw and percent-encoded, userinfo, schemes, ports, case,
-# trailing dot, IDN look-alikes, IPv4 notations, CR/LF/NUL - through the
-# real git client and the real docker CLI where they carry the input, and
-# on the helpers' stdin where they do not.  Each verdict:
+# connection).  Each verdict:
 #   token     the token is answered (positive controls: the real origin)
 #   refused   no token; exactly one line saying "refusing ..."
 #   near      no token; exactly one line: not sending it to another scheme/port
 #   other     no token (another host, or a username that is not the org)
 # and the token never appears on stdout or stderr of anything else.
 # Under the sanitizers, the first run of each verdict on each channel is
-# leak-checked, not the hundreds of repeats (t_leak_check_first): the
-# parsers behind them are leak-checked over far more inputs by their
-# fuzz targets (fuzz_url, fuzz_git, fuzz_docker).
+# leak-checked (t_leak_check_first); test_spellings is leak-checked whole.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/git.sh"
 . "$top_srcdir/tests/lib/docker.sh"
@@ -98,50 +98,15 @@ git_url() {
 	verdict "$1" "git credential fill url=$2" "$OUT" "${msg%$'\n'}"
 }
 
-for u in "https://$H/" "https://$H:443/" "https://API.DEV.COBO.COM/" "https://Api.Dev.Cobo.Com:443/o/r.git" \
-	"https://$ORG@$H/" "https://$ORG@$H:443/"; do
-	git_url token "$u"
-done
-# The user name picks an org, never a profile by name: "dev" is the
-# profile's name, not its org, so nothing is answered.
+git_url token "https://$H/"
+git_url token "https://$ORG@$H:443/"
+# The user name picks an org, never a profile by name.
 git_url other "https://dev@$H:443/"
-# git decodes the URL before it asks, and curl decodes the host the same
-# way: an escaped letter names the same origin.
-git_url token "https://%61pi.dev.cobo.com/"
-
-# schemes: the host and port of the profile, any other scheme
-for s in http ftp ssh git gopher x svn+ssh x-y.z; do
-	git_url near "$s://$H/"
-done
-# ports
-for p in 8443 80 444 1 65535; do
-	git_url near "https://$H:$p/"
-	git_url near "https://API.dev.cobo.com:$p/"
-done
-for p in 0 65536 99999 0443 00443 +443 -1 443x 4a3 "" 1e3 " 443"; do
-	git_url refused "https://$H:$p/"
-done
-# every delimiter and special character, percent-encoded into the host on either side
-for c in 20 21 22 23 24 25 26 27 28 29 2a 2b 2c 2f 3a 3b 3c 3d 3e 3f 40 5b 5c 5d 5e 5f 60 7b 7c 7d 7e 7f; do
-	git_url refused "https://evil.example%$c$H/x"
-	git_url refused "https://$H%${c}evil.example/x"
-done
-# raw delimiters and userinfo: git splits these itself; the host it asks
-# for is another host, or the username is not the org
-for u in "https://evil.example@$H/" "https://evil.example:pw@$H/" "https://$H@evil.example/" \
-	"https://$H:443@evil.example/" "https://$H.evil.example/" "https://evil.example/$H" \
-	"https://evil.example#@$H/" "https://evil.example?@$H/" "https://evil.example\\@$H/" \
-	"https://$H%2eevil.example/" "https://xn--pi-6cd.dev.cobo.com/"; do
-	git_url other "$u"
-done
-# trailing dot, IDN and look-alikes, other IPv4 notations
-for u in "https://$H./" "https://API.DEV.COBO.COM./" "https://$H.:443/" "https://api.dev.cobo.cöm/" \
-	"https://аpi.dev.cobo.com/" "https://api.dev.cobo.com。/" "https://ａｐｉ.dev.cobo.com/" \
-	"https://api.dev.cobo.com%e3%80%82/" "https://127.1/" "https://0x7f.0.0.1/" "https://2130706433/" \
-	"https://127.000.0.1/" "https://[::1%25lo]/" "https://[::1/" "https://api..dev.cobo.com/" \
-	"https://-api.dev.cobo.com/" "https://.api.dev.cobo.com/"; do
-	git_url refused "$u"
-done
+git_url near "http://$H/"
+git_url near "https://$H:8443/"
+git_url refused "https://$H:0443/"
+git_url refused "https://evil.example%40$H/x"
+git_url refused "https://$H./"
 
 # --- git: the helper's stdin, for what git itself will not send ------------------------
 # git_req KIND DESC PRINTF-FORMAT: the helper alone, request from printf.
@@ -153,25 +118,8 @@ git_req() {
 }
 git_req near "protocol=http host=$H (issue 11, attack 1)" "protocol=http\nhost=$H\n\n"
 git_req refused "host=evil.example@$H (attack 2)" "protocol=https\nhost=evil.example@$H\n\n"
-git_req refused "url= with %40 in the host (attack 2)" "url=https://evil.example%%40$H/x\n\n"
-git_req refused "protocol=x://$H/ host=evil.example (attack 2)" "protocol=x://$H/\nhost=evil.example\n\n"
-git_req refused "protocol=https://evil.example/ host=$H" "protocol=https://evil.example/\nhost=$H\n\n"
-for p in HTTPS Https "https " " https" "https:" "1https" "ht\ttps" "https\\\\x"; do
-	git_req refused "protocol='$p'" "protocol=$p\nhost=$H\n\n"
-done
-for c in '\t' ' ' '\\\\' '/' '?' '#' '@' '%%' ';' ',' '[' ']' '\x1b' '\x7f' '\xc2\xa0' '\xe2\x80\x8b'; do
-	git_req refused "host=$H$c" "protocol=https\nhost=$H${c}\n\n"
-	git_req refused "host=${c}$H" "protocol=https\nhost=${c}$H\n\n"
-done
-git_req refused "CR in the host" "protocol=https\nhost=$H\rx\n\n"
 git_req refused "NUL in the host" "protocol=https\nhost=$H\0x\n\n"
-git_req refused "CR in the protocol" "protocol=https\rx\nhost=$H\n\n"
-for e in 0a 0d 00 0A 0D; do
-	git_req refused "url= with %$e in the host" "url=https://$H%%$e.evil/\n\n"
-done
-git_req near "a later protocol= wins" "protocol=https\nhost=$H\nprotocol=http\n\n"
 git_req other "a username that is not the org" "protocol=https\nhost=$H\nusername=evil\n\n"
-git_req token "control: host=$H:443" "protocol=https\nhost=$H:443\n\n"
 git_req token "control: username is the org" "protocol=https\nhost=$H\nusername=$ORG\n\n"
 
 # --- docker: the real CLI -----------------------------------------------------------------
@@ -224,23 +172,11 @@ docker_cli() {
 	case $dcli in *"$TOKEN"*) out="$out [docker printed the token]" ;; esac
 	verdict "$1" "docker login '$2' (helper exit $rc)" "$out" "$(docker_msg "$rc" "$out" "$err")"
 }
-for s in "$H" "API.DEV.COBO.COM" "$H:443" "Api.Dev.Cobo.Com:443"; do
-	docker_cli token "$s"
-done
-for s in "evil.example@$H" "$H@evil.example" "evil.example:pw@$H" "$H%2fx" "$H%40evil.example" \
-	"evil.example%40$H" "$H\\@evil.example" "$H#@evil.example" "$H?@evil.example" \
-	"%61pi.dev.cobo.com"; do
-	docker_cli refused "$s"
-done
-for p in 8443 80 444; do
-	docker_cli near "$H:$p"
-done
-# trailing dot, IDN and other spellings that are no registry address: plain
-# credentials only (found by the string as spelled), never the token
-for s in "$H." "API.DEV.COBO.COM." "аpi.dev.cobo.com" "api.dev.cobo.cöm" "ａｐｉ.dev.cobo.com" \
-	"$H:0" "$H:65536" "$H:0443" "[$H]" "$H.evil.example"; do
-	docker_cli other "$s"
-done
+docker_cli token "$H"
+docker_cli token "Api.Dev.Cobo.Com:443"
+docker_cli refused "evil.example@$H"
+docker_cli near "$H:8443"
+docker_cli other "$H."
 
 # --- docker: the helper's stdin -------------------------------------------------------------
 docker_in() {
@@ -256,24 +192,15 @@ docker_in() {
 	[ "$1" = token ] || [ "$rc" = 1 ] || fail "docker-credential-cobo get: $2: exit $rc, not 1"
 }
 docker_in near "http://$H (http:// never matches a Cobo profile)" "http://$H"
-docker_in near "http://$H:443" "http://$H:443"
-docker_in near "http://$H/v2" "http://$H/v2"
 docker_in refused "https://evil.example@$H" "https://evil.example@$H"
-docker_in refused "https://$H@evil.example" "https://$H@evil.example"
-docker_in refused "a line break splitting userinfo (lines are joined)" "evil.example\n@$H"
-docker_in refused "a tab inside" "$H\tx"
-docker_in refused "ESC inside" "$H\x1bx"
 docker_in refused "NUL inside" "$H\0x"
-for s in "ftp://$H" "HTTPS://$H" "https:/$H" "https//$H" "x://$H"; do
-	docker_in other "$s" "$s"
-done
+docker_in other "ftp://$H" "ftp://$H"
 docker_in token "control: https://$H/v2" "https://$H/v2"
-docker_in token "control: $H/v2/" "$H/v2/"
 
 t_leak_check_all
 # --- the counts: each class really ran ----------------------------------------------------
-expect_eq "generated variants: refused, near, other, token all exercised" "yes" \
-	"$([ $N_REFUSED -ge 150 ] && [ $N_NEAR -ge 20 ] && [ $N_OTHER -ge 15 ] && [ $N_TOKEN -ge 15 ] && echo yes)"
+expect_eq "each verdict on each channel: refused, near, other, token all exercised" "yes" \
+	"$([ $N_REFUSED -ge 8 ] && [ $N_NEAR -ge 5 ] && [ $N_OTHER -ge 4 ] && [ $N_TOKEN -ge 6 ] && echo yes)"
 echo "variants: $N_REFUSED refused, $N_NEAR near misses, $N_OTHER other hosts, $N_TOKEN positive controls"
 expect_eq "the store still holds only the seeded item" 1 "$(grep -c '^item$' "$STORE")"
 
