@@ -7,7 +7,7 @@
  * Then many generated spellings of that origin - every URL delimiter raw
  * and percent-encoded, userinfo, schemes, ports, case, trailing dot, IDN
  * look-alikes, IPv4 notations, CR/LF/NUL - through the real git client
- * and the real docker CLI where they carry the input (test_spellings_run.c:
+ * and the real docker CLI where they carry the input (clients.h:
  * what they ask is answered by the helper's code in-process), and on the
  * helpers' stdin where they do not.  Each verdict:
  *   token     the token is answered (positive controls: the real origin)
@@ -103,7 +103,7 @@ void origin_git_url(enum verdict k, const char *url)
 
 	snprintf(desc, sizeof(desc), "git credential fill url=%s", url);
 	/* A URL with a password git answers itself: no helper, no token, no line. */
-	if (origin_git_client(url, &res) != 0)
+	if (clients_git(url, NULL, &res) != 0)
 		res.out[0] = res.err[0] = '\0';
 	git_lines(res.err, msg, sizeof(msg));
 	judge(k, desc, res.out, msg);
@@ -133,7 +133,7 @@ void origin_docker_cli(enum verdict k, const char *server)
 	char desc[600], msg[2 * INPROC_MAX + 2];
 
 	snprintf(desc, sizeof(desc), "docker login '%s'", server);
-	if (origin_docker_client(server, &res) != 0) {
+	if (clients_docker(server, &res) != 0) {
 		fprintf(stderr, "\n  %s: the helper was never asked\n", desc);
 		CU_FAIL("docker never asked the helper");
 		return;
@@ -205,7 +205,7 @@ static void setup(void)
 	cutest_write(conf, text, 0600);
 	setenv("COBO_CREDENTIAL_CONFIG", conf, 1);
 	unsetenv("DBUS_SESSION_BUS_ADDRESS");
-	origin_clients_init(tmp);
+	clients_init(tmp);
 }
 
 int main(void)

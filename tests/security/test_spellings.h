@@ -1,14 +1,13 @@
 /*
- * test_spellings.h - what test_spellings's three files share: the verdicts
- * (test_spellings.c), the variants (test_spellings_cases.c), the clients
- * (test_spellings_run.c).
+ * test_spellings.h - what test_spellings's two files share: the verdicts
+ * (test_spellings.c) and the variants (test_spellings_cases.c).
  */
 #ifndef COBOCRED_TEST_SPELLINGS_H
 #define COBOCRED_TEST_SPELLINGS_H
 
 #include <stddef.h>
 
-#include "inproc.h"
+#include "clients.h"
 
 enum verdict { TOKEN, REFUSED, NEAR, OTHER, N_VERDICTS };
 
@@ -26,18 +25,5 @@ void test_git_client(void);
 void test_git_stdin(void);
 void test_docker_client(void);
 void test_docker_stdin(void);
-
-/* The recording helper in front of git and Docker; PATH, DOCKER_CONFIG and git's variables. */
-void origin_clients_init(const char *tmp);
-
-/*
- * `git credential fill` with url=URL (real git): the request git sends its
- * helper is recorded and answered by the git helper in-process.  0, or -1
- * when git never asked a helper.
- */
-int origin_git_client(const char *url, struct inproc *res);
-
-/* `docker login SERVER` (the real CLI): the same for the get Docker sends. */
-int origin_docker_client(const char *server, struct inproc *res);
 
 #endif

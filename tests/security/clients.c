@@ -1,11 +1,5 @@
 /*
- * test_spellings_run.c - how test_spellings.c asks: the helpers in-process
- * (inproc.h), and the real git and Docker clients with a recording
- * credential helper in front, whose recorded request the in-process
- * helper then answers.  The clients' own parsing (git decodes the URL,
- * Docker drops a scheme and a path) stays real; only the ASan helper
- * process per variant is gone.  security-origin.sh keeps a few variants
- * through the clients and the real helper binaries.
+ * clients.c - see clients.h.
  */
 #include "config.h"
 
@@ -19,13 +13,13 @@
 #include <unistd.h>
 
 #include "cutest.h"
-#include "test_spellings.h"
+#include "clients.h"
 
 static char rec[600];	 /* where the recording helper writes the request it got */
 static char dk_bin[600]; /* docker-credential-cobo: the recorder, first on PATH */
 static char dcfg[600];	 /* DOCKER_CONFIG: credsStore cobo */
 
-void origin_clients_init(const char *tmp)
+void clients_init(const char *tmp)
 {
 	char p[700], path[8192];
 
@@ -116,13 +110,15 @@ static int recorded(char *buf, size_t cap, size_t *len)
 	return 0;
 }
 
-int origin_git_client(const char *url, struct inproc *res)
+int clients_git(const char *url, const char *config, struct inproc *res)
 {
 	char *argv[] = { "git",
 			 "-c",
 			 "credential.helper=",
 			 "-c",
 			 "credential.helper=!f() { cat >\"$COBO_REC\"; }; f",
+			 "-c",
+			 (char *)(config != NULL ? config : "credential.interactive=false"),
 			 "credential",
 			 "fill",
 			 NULL };
@@ -138,7 +134,7 @@ int origin_git_client(const char *url, struct inproc *res)
 	return 0;
 }
 
-int origin_docker_client(const char *server, struct inproc *res)
+int clients_docker(const char *server, struct inproc *res)
 {
 	char *argv[] = { "docker", "login", (char *)server, NULL };
 	char in[4096];
