@@ -16,6 +16,9 @@
 # helper (cobo://PROFILE/ORG) and the CLI (--profile NAME [--org ORG]).
 # Each answer must be exactly the token of the org the user name names,
 # from the profile listing it, else from `any`; never a profile's by name.
+# tests/security/test_org_names runs all 207 generated requests (the
+# helpers' code in-process, real git through a recorder); this script
+# keeps a few of each kind through the real binaries.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/git.sh"
 . "$top_srcdir/tests/lib/docker.sh"
@@ -103,13 +106,10 @@ judge() {
 	fi
 }
 
-# Generated user names: every profile name and listed org, and near misses.
+# A few of test_org_names' user names: listed, '*', a profile's name,
+# case-flipped, cut short, unlisted.
 variants() {
-	local n
-	printf '%s\n' org-z org-q '*' "org-x,org-a"
-	for n in "${NAMES[@]}" org-a org-c org-d go-01 go-12 m-01 m-17 m-40; do
-		printf '%s\n' "$n" "${n^^}" "${n%?}" "${n}x"
-	done
+	printf '%s\n' org-a org-z gen-07 ORG-A org- org-q m-17
 }
 
 # --- the git helper's stdin ------------------------------------------------------------------
@@ -144,7 +144,7 @@ expect_match "no user name: name the org, or the profile by cobo:// or --profile
 	"$(cat "$T_TMP/e")"
 
 # --- the real git client ---------------------------------------------------------------------
-for u in org-x org-a org-b org-c "$UUID" org-d gen-07 go-07 many m-17 org-q; do
+for u in org-x org-b org-q; do
 	served "$u"
 	t_leak_check_first "git: ${SERVED:+served}"
 	lines "url=https://$u@$H/repo.git" | fill
@@ -155,21 +155,18 @@ for u in org-x org-a org-b org-c "$UUID" org-d gen-07 go-07 many m-17 org-q; do
 done
 
 # --- Docker: cobo://PROFILE/ORG; the org is an org the profile serves -------------------------
-while read -r name cid orgs; do
-	IFS=, read -ra ol <<< "$orgs"
-	for u in "$name" "${ol[@]}"; do
-		[ "$u" = '*' ] && u=org-z
-		want=
-		case ",$orgs," in *",$u,"* | ",*,") want=$(tok "$cid" "$u") ;; esac
-		t_leak_check_first "docker: ${want:+served}"
-		dk get "cobo://$name/$u"
-		judge "docker: cobo://$name/$u" "$OUT$ERR" "$want"
-	done
-done <<< "$PROFILES"
+for pair in "org-x org-a cid-x" "org-x org-x -" "org-b org-c cid-b" "any org-z cid-any" "many m-17 cid-many"; do
+	read -r name u cid <<< "$pair"
+	want=
+	[ "$cid" = - ] || want=$(tok "$cid" "$u")
+	t_leak_check_first "docker: ${want:+served}"
+	dk get "cobo://$name/$u"
+	judge "docker: cobo://$name/$u" "$OUT$ERR" "$want"
+done
 
 # --- the CLI: --profile NAME still names a profile; --org an org it serves ---------------------
 t_leak_check_all
-for p in org-x gen-03 "$UUID"; do
+for p in org-x; do
 	read -r _ cid orgs < <(grep "^$p " <<< "$PROFILES")
 	"$CLI" token --profile "$p" > "$T_TMP/o" 2> "$T_TMP/e"
 	judge "cli: token --profile $p" "$(cat "$T_TMP/o" "$T_TMP/e")" "$(tok "$cid" "$orgs")"
@@ -182,6 +179,6 @@ done
 "$CLI" token --profile any --org org-x > "$T_TMP/o" 2> "$T_TMP/e"
 judge "cli: token --profile any --org org-x" "$(cat "$T_TMP/o" "$T_TMP/e")" "$(tok cid-any org-x)"
 
-expect_eq "generated requests judged" 1 "$((N > 150))"
+expect_eq "requests judged" 1 "$((N >= 20))"
 echo "# $N requests judged"
 t_done
