@@ -23,24 +23,24 @@ void clients_init(const char *tmp)
 {
 	char p[700], path[8192];
 
-	snprintf(rec, sizeof(rec), "%s/recorded", tmp);
-	snprintf(dk_bin, sizeof(dk_bin), "%s/bin", tmp);
-	snprintf(dcfg, sizeof(dcfg), "%s/dcfg", tmp);
+	inproc_fmt(rec, sizeof(rec), "%s/recorded", tmp);
+	inproc_fmt(dk_bin, sizeof(dk_bin), "%s/bin", tmp);
+	inproc_fmt(dcfg, sizeof(dcfg), "%s/dcfg", tmp);
 	if (mkdir(dk_bin, 0700) != 0 || mkdir(dcfg, 0700) != 0) {
 		perror(dk_bin);
 		exit(99);
 	}
-	snprintf(p, sizeof(p), "%s/docker-credential-cobo", dk_bin);
+	inproc_fmt(p, sizeof(p), "%s/docker-credential-cobo", dk_bin);
 	cutest_write(p,
 		     "#!/bin/sh\n"
 		     "[ \"$1\" = get ] && cat >\"$COBO_REC\"\n"
 		     "echo 'credentials not found in native keychain'\n"
 		     "exit 1\n",
 		     0700);
-	snprintf(p, sizeof(p), "%s/config.json", dcfg);
+	inproc_fmt(p, sizeof(p), "%s/config.json", dcfg);
 	cutest_write(p, "{\"credsStore\":\"cobo\"}\n", 0600);
-	snprintf(path, sizeof(path), "%s:%s", dk_bin,
-		 getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	inproc_fmt(path, sizeof(path), "%s:%s", dk_bin,
+		   getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
 	setenv("PATH", path, 1);
 	setenv("COBO_REC", rec, 1);
 	setenv("DOCKER_CONFIG", dcfg, 1);
@@ -73,7 +73,7 @@ static void client(char *const argv[], const char *input)
 	pid_t pid;
 	int st, n = 0;
 
-	snprintf(in, sizeof(in), "%s.in", rec);
+	inproc_fmt(in, sizeof(in), "%s.in", rec);
 	if (input != NULL)
 		cutest_write(in, input, 0600);
 	if (input == NULL) {
@@ -126,7 +126,7 @@ int clients_git(const char *url, const char *config, struct inproc *res)
 	size_t len = 0;
 
 	unlink(rec);
-	snprintf(input, sizeof(input), "url=%s\n", url);
+	inproc_fmt(input, sizeof(input), "url=%s\n", url);
 	client(argv, input);
 	if (recorded(req, sizeof(req), &len) != 0)
 		return -1;

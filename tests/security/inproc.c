@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,23 @@
 #include "inproc.h"
 #include "sbuf.h"
 
+void inproc_fmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len) {
+		fprintf(stderr, "test: '%.60s...' does not fit in %zu bytes\n", buf, len);
+		exit(99);
+	}
+}
+
 static void scratch(char *buf, size_t len, int fd)
 {
-	snprintf(buf, len, "%s/inproc.%d", cutest_tmpdir(), fd);
+	inproc_fmt(buf, len, "%s/inproc.%d", cutest_tmpdir(), fd);
 }
 
 void inproc_capture_begin(struct inproc_capture *c)
@@ -48,7 +63,7 @@ static void slurp(int fd, char *dst)
 	size_t n;
 
 	scratch(path, sizeof(path), fd);
-	snprintf(dst, INPROC_MAX, "%s", cutest_read_file(path));
+	inproc_fmt(dst, INPROC_MAX, "%s", cutest_read_file(path));
 	n = strlen(dst);
 	while (n > 0 && dst[n - 1] == '\n')
 		dst[--n] = '\0';

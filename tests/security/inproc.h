@@ -24,6 +24,10 @@ struct inproc {
 	char err[INPROC_MAX];
 };
 
+/* snprintf into buf that must fit: a path or a message cut short would
+ * make a variant prove nothing, so the run stops (exit 99). */
+void inproc_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Points stdout and stderr at scratch files until inproc_capture_end,
  * which restores them and fills res->out and res->err. */
 struct inproc_capture {

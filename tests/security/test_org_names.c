@@ -66,7 +66,7 @@ static size_t variants(char (*out)[96], size_t max)
 	size_t n = 0, i, k, nn = 0;
 
 	for (i = 0; i < 4 && n < max; i++)
-		snprintf(out[n++], 96, "%s", fixed[i]);
+		inproc_fmt(out[n++], 96, "%s", fixed[i]);
 	for (i = 0; i < on_n_profiles; i++)
 		names[nn++] = on_profiles[i].name;
 	for (i = 0; i < 8; i++)
@@ -74,13 +74,13 @@ static size_t variants(char (*out)[96], size_t max)
 	for (i = 0; i < nn && n + 4 <= max; i++) {
 		size_t len = strlen(names[i]);
 
-		snprintf(out[n++], 96, "%s", names[i]);
-		snprintf(out[n], 96, "%s", names[i]);
+		inproc_fmt(out[n++], 96, "%s", names[i]);
+		inproc_fmt(out[n], 96, "%s", names[i]);
 		for (k = 0; out[n][k] != '\0'; k++)
 			out[n][k] = (char)toupper((unsigned char)out[n][k]);
 		n++;
-		snprintf(out[n++], 96, "%.*s", (int)(len - 1), names[i]);
-		snprintf(out[n++], 96, "%sx", names[i]);
+		inproc_fmt(out[n++], 96, "%.*s", (int)(len - 1), names[i]);
+		inproc_fmt(out[n++], 96, "%sx", names[i]);
 	}
 	return n;
 }
@@ -96,7 +96,7 @@ static const char *field(const char *out, const char *key, char *buf, size_t len
 		size_t n = strcspn(p, "\n");
 
 		if (n > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
-			snprintf(buf, len, "%.*s", (int)(n - klen - 1), p + klen + 1);
+			inproc_fmt(buf, len, "%.*s", (int)(n - klen - 1), p + klen + 1);
 			break;
 		}
 		p += n + (p[n] == '\n');
@@ -116,8 +116,8 @@ static void test_git_stdin(void)
 
 		on_served(users[i], want, sizeof(want));
 		inproc_git_n("get", req, (size_t)len, &res);
-		snprintf(both, sizeof(both), "%s\n%s", res.out, res.err);
-		snprintf(desc, sizeof(desc), "helper: https://%s@" H, users[i]);
+		inproc_fmt(both, sizeof(both), "%s\n%s", res.out, res.err);
+		inproc_fmt(desc, sizeof(desc), "helper: https://%s@" H, users[i]);
 		judge(desc, both, want);
 		if (*want != '\0')
 			CU_ASSERT_STRING_EQUAL(field(res.out, "username", user, sizeof(user)),
@@ -134,17 +134,17 @@ static void test_git_client(void)
 
 	for (i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
 		on_served(users[i], want, sizeof(want));
-		snprintf(url, sizeof(url), "https://%s@" H "/repo.git", users[i]);
+		inproc_fmt(url, sizeof(url), "https://%s@" H "/repo.git", users[i]);
 		if (clients_git(url, NULL, &res) != 0)
 			res.out[0] = res.err[0] = '\0';
-		snprintf(both, sizeof(both), "%s%s", res.out, res.err);
-		snprintf(desc, sizeof(desc), "git: https://%s@" H "/", users[i]);
+		inproc_fmt(both, sizeof(both), "%s%s", res.out, res.err);
+		inproc_fmt(desc, sizeof(desc), "git: https://%s@" H "/", users[i]);
 		judge(desc, both, want);
-		snprintf(cfg, sizeof(cfg), "credential.https://" H ".username=%s", users[i]);
+		inproc_fmt(cfg, sizeof(cfg), "credential.https://" H ".username=%s", users[i]);
 		if (clients_git("https://" H "/repo.git", cfg, &res) != 0)
 			res.out[0] = res.err[0] = '\0';
-		snprintf(both, sizeof(both), "%s\n%s", res.out, res.err);
-		snprintf(desc, sizeof(desc), "git: %s", cfg);
+		inproc_fmt(both, sizeof(both), "%s\n%s", res.out, res.err);
+		inproc_fmt(desc, sizeof(desc), "git: %s", cfg);
 		judge(desc, both, want);
 	}
 }
@@ -159,7 +159,7 @@ static void test_docker(void)
 	for (i = 0; i < on_n_profiles; i++) {
 		const struct on_profile *p = &on_profiles[i];
 
-		snprintf(users[0], sizeof(users[0]), "%s", p->name);
+		inproc_fmt(users[0], sizeof(users[0]), "%s", p->name);
 		n = 1 + on_split(p->orgs, users + 1, ON_MAX_ORGS);
 		for (j = 0; j < n; j++) {
 			const char *org = strcmp(users[j], "*") == 0 ? "org-z" : users[j];
@@ -169,8 +169,8 @@ static void test_docker(void)
 			if (on_lists(p, org))
 				on_token(p->cid, org, want, sizeof(want));
 			inproc_docker_get(in, (size_t)len, &res);
-			snprintf(both, sizeof(both), "%s%s", res.out, res.err);
-			snprintf(desc, sizeof(desc), "docker: %s", in);
+			inproc_fmt(both, sizeof(both), "%s%s", res.out, res.err);
+			inproc_fmt(desc, sizeof(desc), "docker: %s", in);
 			judge(desc, both, want);
 		}
 	}
@@ -195,18 +195,19 @@ static void test_cli(void)
 
 		on_token(p->cid, p->orgs, want, sizeof(want));
 		cli_token(p->name, NULL);
-		snprintf(both, sizeof(both), "%s\n%s", res.out, res.err);
-		snprintf(desc, sizeof(desc), "cli: token --profile %s", p->name);
+		inproc_fmt(both, sizeof(both), "%s\n%s", res.out, res.err);
+		inproc_fmt(desc, sizeof(desc), "cli: token --profile %s", p->name);
 		judge(desc, both, want);
 		cli_token(p->name, p->name);
-		snprintf(both, sizeof(both), "%s\n%s", res.out, res.err);
-		snprintf(desc, sizeof(desc), "cli: token --profile %s --org %s", p->name, p->name);
+		inproc_fmt(both, sizeof(both), "%s\n%s", res.out, res.err);
+		inproc_fmt(desc, sizeof(desc), "cli: token --profile %s --org %s", p->name,
+			   p->name);
 		judge(desc, both, "");
 		CU_ASSERT(res.rc != 0);
 	}
 	on_token("cid-any", "org-x", want, sizeof(want));
 	cli_token("any", "org-x");
-	snprintf(both, sizeof(both), "%s\n%s", res.out, res.err);
+	inproc_fmt(both, sizeof(both), "%s\n%s", res.out, res.err);
 	judge("cli: token --profile any --org org-x", both, want);
 }
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cutest.h"
+#include "inproc.h"
 #include "test_org_names.h"
 
 #define H "api.dev.cobo.com"
@@ -23,9 +24,9 @@ static void add_profile(const char *name, const char *cid, const char *orgs)
 {
 	struct on_profile *p = &on_profiles[on_n_profiles++];
 
-	snprintf(p->name, sizeof(p->name), "%s", name);
-	snprintf(p->cid, sizeof(p->cid), "%s", cid);
-	snprintf(p->orgs, sizeof(p->orgs), "%s", orgs);
+	inproc_fmt(p->name, sizeof(p->name), "%s", name);
+	inproc_fmt(p->cid, sizeof(p->cid), "%s", cid);
+	inproc_fmt(p->orgs, sizeof(p->orgs), "%s", orgs);
 }
 
 /* The script's PROFILES: any, org-x, org-b, the UUID, gen-01..12, many. */
@@ -39,22 +40,22 @@ static void profiles(void)
 	add_profile("org-b", "cid-b", "org-b,org-c");
 	add_profile(ON_UUID, "cid-u", "org-d");
 	for (i = 1; i <= 12; i++) {
-		snprintf(name, sizeof(name), "gen-%02d", i);
-		snprintf(cid, sizeof(cid), "cid-g%02d", i);
-		snprintf(org, sizeof(org), "go-%02d", i);
+		inproc_fmt(name, sizeof(name), "gen-%02d", i);
+		inproc_fmt(cid, sizeof(cid), "cid-g%02d", i);
+		inproc_fmt(org, sizeof(org), "go-%02d", i);
 		add_profile(name, cid, org);
 	}
 	for (i = 1; i <= 40; i++) {
 		size_t n = strlen(many);
 
-		snprintf(many + n, sizeof(many) - n, "%sm-%02d", i > 1 ? "," : "", i);
+		inproc_fmt(many + n, sizeof(many) - n, "%sm-%02d", i > 1 ? "," : "", i);
 	}
 	add_profile("many", "cid-many", many);
 }
 
 void on_token(const char *cid, const char *org, char *buf, size_t len)
 {
-	snprintf(buf, len, "AT_%s_%s", cid, org);
+	inproc_fmt(buf, len, "AT_%s_%s", cid, org);
 }
 
 size_t on_split(const char *orgs, char (*out)[64], size_t max)
@@ -64,7 +65,7 @@ size_t on_split(const char *orgs, char (*out)[64], size_t max)
 	while (*orgs != '\0' && n < max) {
 		size_t len = strcspn(orgs, ",");
 
-		snprintf(out[n++], 64, "%.*s", (int)len, orgs);
+		inproc_fmt(out[n++], 64, "%.*s", (int)len, orgs);
 		orgs += len + (orgs[len] == ',');
 	}
 	return n;
@@ -141,7 +142,7 @@ static void item(FILE *f, const char *cid, const char *org, long long now)
 		fprintf(stderr, "test_org_names: too many tokens\n");
 		exit(99);
 	}
-	snprintf(on_tokens[on_n_tokens++], sizeof(on_tokens[0]), "%s", tok);
+	inproc_fmt(on_tokens[on_n_tokens++], sizeof(on_tokens[0]), "%s", tok);
 	fprintf(f,
 		"item\nschema com.cobo.credential.Token\nlabel names-test\n"
 		"attr base_url https://" H "/v2\nattr client_id %s\nattr org_id %s\n"
@@ -225,12 +226,12 @@ void on_setup(const char *tmp)
 	char st[600], dir[600], conf[700];
 
 	profiles();
-	snprintf(st, sizeof(st), "%s/store", tmp);
+	inproc_fmt(st, sizeof(st), "%s/store", tmp);
 	store(st);
-	snprintf(dir, sizeof(dir), "%s/cobo-credential", getenv("XDG_CONFIG_HOME"));
+	inproc_fmt(dir, sizeof(dir), "%s/cobo-credential", getenv("XDG_CONFIG_HOME"));
 	(void)mkdir(getenv("XDG_CONFIG_HOME"), 0700);
 	(void)mkdir(dir, 0700);
-	snprintf(conf, sizeof(conf), "%s/config", dir);
+	inproc_fmt(conf, sizeof(conf), "%s/config", dir);
 	config(conf, st);
 	setenv("COBO_CREDENTIAL_CONFIG", conf, 1);
 	unsetenv("DBUS_SESSION_BUS_ADDRESS");

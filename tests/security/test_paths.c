@@ -55,13 +55,13 @@ static unsigned n_run, n_skipped;
 
 static void tree_make(struct tree *t, enum kind k, unsigned n)
 {
-	snprintf(t->v, sizeof(t->v), "%s/v%u", pe.tmp, n);
-	snprintf(t->a, sizeof(t->a), "%s/a", t->v);
-	snprintf(t->b, sizeof(t->b), "%s/a/b", t->v);
-	snprintf(t->safe, sizeof(t->safe), "%s/safe", t->v);
-	snprintf(t->open, sizeof(t->open), "%s/open", t->v);
+	inproc_fmt(t->v, sizeof(t->v), "%s/v%u", pe.tmp, n);
+	inproc_fmt(t->a, sizeof(t->a), "%s/a", t->v);
+	inproc_fmt(t->b, sizeof(t->b), "%s/a/b", t->v);
+	inproc_fmt(t->safe, sizeof(t->safe), "%s/safe", t->v);
+	inproc_fmt(t->open, sizeof(t->open), "%s/open", t->v);
 	t->name = kinds[k].file;
-	snprintf(t->f, sizeof(t->f), "%s/%s", t->b, t->name);
+	inproc_fmt(t->f, sizeof(t->f), "%s/%s", t->b, t->name);
 	paths_mkdir(t->v, 0755);
 	paths_mkdir(t->a, 0755);
 	paths_mkdir(t->b, 0755);
@@ -98,23 +98,23 @@ static void kind_place(enum kind k, const struct tree *t)
 		paths_probe(pe.conf);
 		break;
 	case K_APP_SECRET:
-		snprintf(extra, sizeof(extra), "app_secret = file:%s\n", t->f);
+		inproc_fmt(extra, sizeof(extra), "app_secret = file:%s\n", t->f);
 		paths_profile(pe.conf, extra);
 		break;
 	case K_CA_FILE:
-		snprintf(extra, sizeof(extra), "app_secret = env:APP_HEX\nca_file = %s\n", t->f);
+		inproc_fmt(extra, sizeof(extra), "app_secret = env:APP_HEX\nca_file = %s\n", t->f);
 		paths_profile(pe.conf, extra);
 		break;
 	case K_FLEET_KEY:
-		snprintf(extra, sizeof(extra), "fleet_key = file:%s\n", t->f);
+		inproc_fmt(extra, sizeof(extra), "fleet_key = file:%s\n", t->f);
 		paths_etcd(pe.conf, extra);
 		break;
 	default:
-		snprintf(extra, sizeof(extra), "fleet_key = env:APP_HEX\n%s = %s\n",
-			 k == K_ETCD_CA	    ? "ca_file"
-			 : k == K_ETCD_CERT ? "cert_file"
-					    : "key_file",
-			 t->f);
+		inproc_fmt(extra, sizeof(extra), "fleet_key = env:APP_HEX\n%s = %s\n",
+			   k == K_ETCD_CA     ? "ca_file"
+			   : k == K_ETCD_CERT ? "cert_file"
+					      : "key_file",
+			   t->f);
 		paths_etcd(pe.conf, extra);
 	}
 	paths_use_conf(pe.conf);
@@ -195,7 +195,7 @@ static void move_to(const struct tree *t, const char *dir)
 {
 	char to[700];
 
-	snprintf(to, sizeof(to), "%s/%s", dir, t->name);
+	inproc_fmt(to, sizeof(to), "%s/%s", dir, t->name);
 	s_move(t->f, to);
 	s_link(to, t->f);
 }
@@ -245,8 +245,8 @@ static void s_link_rel_safe(const struct tree *t)
 {
 	char to[700], rel[700];
 
-	snprintf(to, sizeof(to), "%s/%s", t->safe, t->name);
-	snprintf(rel, sizeof(rel), "../../safe/%s", t->name);
+	inproc_fmt(to, sizeof(to), "%s/%s", t->safe, t->name);
+	inproc_fmt(rel, sizeof(rel), "../../safe/%s", t->name);
 	s_move(t->f, to);
 	s_link(rel, t->f);
 }
@@ -261,7 +261,7 @@ static void b_to_link(const struct tree *t, const char *dir)
 {
 	char to[700];
 
-	snprintf(to, sizeof(to), "%s/%s", dir, t->name);
+	inproc_fmt(to, sizeof(to), "%s/%s", dir, t->name);
 	s_move(t->f, to);
 	paths_must(rmdir(t->b) == 0, "rmdir", t->b);
 	s_link(dir, t->b);
@@ -283,8 +283,8 @@ static void s_link_chain_open(const struct tree *t)
 {
 	char to[700], hop[700];
 
-	snprintf(to, sizeof(to), "%s/%s", t->open, t->name);
-	snprintf(hop, sizeof(hop), "%s/hop", t->safe);
+	inproc_fmt(to, sizeof(to), "%s/%s", t->open, t->name);
+	inproc_fmt(hop, sizeof(hop), "%s/hop", t->safe);
 	s_move(t->f, to);
 	s_link(to, hop);
 	s_link(hop, t->f);
@@ -400,7 +400,7 @@ static void run_variant(enum kind k, const struct variant *v)
 	kind_place(k, &t);
 	v->spoil(&t);
 	acc = kind_run(k, &t, &res);
-	snprintf(what, sizeof(what), "%s: %s", kinds[k].name, v->desc);
+	inproc_fmt(what, sizeof(what), "%s: %s", kinds[k].name, v->desc);
 	if (v->want == NULL) {
 		if (!acc)
 			fprintf(stderr, "\n  %s: refused: %s\n", what, res.err);
@@ -470,11 +470,11 @@ static void test_module_path_symlink(void)
 	static struct inproc res;
 	char v[512], open_dir[600], safe[600], so[700], mods[700], re[2048];
 
-	snprintf(v, sizeof(v), "%s/v%u", pe.tmp, ++n_run);
-	snprintf(open_dir, sizeof(open_dir), "%s/open", v);
-	snprintf(safe, sizeof(safe), "%s/safe", v);
-	snprintf(so, sizeof(so), "%s/probe.so", open_dir);
-	snprintf(mods, sizeof(mods), "%s/mods", safe);
+	inproc_fmt(v, sizeof(v), "%s/v%u", pe.tmp, ++n_run);
+	inproc_fmt(open_dir, sizeof(open_dir), "%s/open", v);
+	inproc_fmt(safe, sizeof(safe), "%s/safe", v);
+	inproc_fmt(so, sizeof(so), "%s/probe.so", open_dir);
+	inproc_fmt(mods, sizeof(mods), "%s/mods", safe);
 	paths_mkdir(v, 0755);
 	paths_mkdir(open_dir, 0777);
 	paths_mkdir(safe, 0700);
@@ -486,8 +486,8 @@ static void test_module_path_symlink(void)
 	inproc_git("get", "protocol=https\nhost=x.example\n\n", &res);
 	setenv("COBO_CREDENTIAL_MODULE_PATH", pe.mods, 1);
 	paths_drop_conf();
-	snprintf(re, sizeof(re), "probe.so is not safe to load: directory %s .*chmod go-w %s",
-		 open_dir, open_dir);
+	inproc_fmt(re, sizeof(re), "probe.so is not safe to load: directory %s .*chmod go-w %s",
+		   open_dir, open_dir);
 	CU_ASSERT(strstr(res.out, "mod-ok") == NULL);
 	CU_ASSERT(
 		paths_match("a module path that is our symlink to an open directory", re, res.err));
@@ -513,7 +513,7 @@ static void random_hex(char *hex, size_t n)
 	paths_must(f != NULL && fread(b, 1, sizeof(b), f) == sizeof(b), "read", "/dev/urandom");
 	fclose(f);
 	for (i = 0; i < sizeof(b) && 2 * i + 2 < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", b[i]);
+		inproc_fmt(hex + 2 * i, 3, "%02x", b[i]);
 }
 
 static void env_init(void)
@@ -526,11 +526,11 @@ static void env_init(void)
 		fprintf(stderr, "test_paths: run it from make check (top_builddir not set)\n");
 		exit(99);
 	}
-	snprintf(pe.tmp, sizeof(pe.tmp), "%s", cutest_tmpdir());
+	inproc_fmt(pe.tmp, sizeof(pe.tmp), "%s", cutest_tmpdir());
 	pe.me = geteuid();
 	pe.other = pw != NULL ? pw->pw_uid : 65534;
-	snprintf(pe.mods, sizeof(pe.mods), "%s/modules:%s/tests/modules/.libs", top, top);
-	snprintf(pe.scripted, sizeof(pe.scripted), "%s/tests/modules/.libs/scripted.so", top);
+	inproc_fmt(pe.mods, sizeof(pe.mods), "%s/modules:%s/tests/modules/.libs", top, top);
+	inproc_fmt(pe.scripted, sizeof(pe.scripted), "%s/tests/modules/.libs/scripted.so", top);
 	paths_must(access(pe.scripted, R_OK) == 0, "the scripted test module", pe.scripted);
 	setenv("COBO_CREDENTIAL_MODULE_PATH", pe.mods, 1);
 	unsetenv("DBUS_SESSION_BUS_ADDRESS"); /* the headless stack, as common.sh runs it */
@@ -538,14 +538,14 @@ static void env_init(void)
 	random_hex(pe.rogue_hex, sizeof(pe.rogue_hex));
 	setenv("APP_HEX", pe.key_hex, 1);
 	/* HOME apart from the run's directory, so "~/" and "." differ */
-	snprintf(dir, sizeof(dir), "%s/home", pe.tmp);
+	inproc_fmt(dir, sizeof(dir), "%s/home", pe.tmp);
 	paths_mkdir(dir, 0700);
 	setenv("HOME", dir, 1);
-	snprintf(dir, sizeof(dir), "%s/config", pe.tmp);
+	inproc_fmt(dir, sizeof(dir), "%s/config", pe.tmp);
 	paths_mkdir(dir, 0700);
-	snprintf(dir, sizeof(dir), "%s/config/cobo-credential", pe.tmp);
+	inproc_fmt(dir, sizeof(dir), "%s/config/cobo-credential", pe.tmp);
 	paths_mkdir(dir, 0700);
-	snprintf(pe.conf, sizeof(pe.conf), "%s/config", dir);
+	inproc_fmt(pe.conf, sizeof(pe.conf), "%s/config", dir);
 	umask(022);
 }
 

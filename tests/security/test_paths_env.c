@@ -103,9 +103,9 @@ static void expand(const char *re, char *out, size_t len)
 		if (strncmp(re, "@T@", 3) == 0)
 			put = pe.tmp, skip = 3;
 		else if (strncmp(re, "@ME@", 4) == 0)
-			snprintf(num, sizeof(num), "%u", (unsigned)pe.me), put = num, skip = 4;
+			inproc_fmt(num, sizeof(num), "%u", (unsigned)pe.me), put = num, skip = 4;
 		else if (strncmp(re, "@OTHER@", 7) == 0)
-			snprintf(num, sizeof(num), "%u", (unsigned)pe.other), put = num, skip = 7;
+			inproc_fmt(num, sizeof(num), "%u", (unsigned)pe.other), put = num, skip = 7;
 		if (put == NULL) {
 			out[w++] = *re++;
 			continue;
@@ -141,7 +141,7 @@ int paths_git_etcd(struct inproc *res)
 	static unsigned runs;
 	char trace[512];
 
-	snprintf(trace, sizeof(trace), "%s/trace.%u", pe.tmp, ++runs);
+	inproc_fmt(trace, sizeof(trace), "%s/trace.%u", pe.tmp, ++runs);
 	setenv("COBO_CREDENTIAL_TRACE", trace, 1);
 	inproc_git("get", "protocol=https\nhost=x.example\n\n", res);
 	unsetenv("COBO_CREDENTIAL_TRACE");

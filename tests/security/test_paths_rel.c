@@ -34,7 +34,7 @@ static void back(void)
 
 static void path_of(char *buf, size_t len, const char *dir, const char *rel)
 {
-	snprintf(buf, len, "%s/%s", dir, rel);
+	inproc_fmt(buf, len, "%s/%s", dir, rel);
 }
 
 static void key_public(void)
@@ -62,7 +62,7 @@ static void pub_of(const char *hex, char *out, size_t len)
 	paths_use_conf(conf);
 	key_public();
 	paths_drop_conf();
-	snprintf(out, len, "%s", res.rc == 0 ? res.out : "");
+	inproc_fmt(out, len, "%s", res.rc == 0 ? res.out : "");
 }
 
 /* cfgdir (private) with the key; a work tree with rogue files under the same names. */
@@ -78,7 +78,7 @@ static void setup(void)
 		return;
 	path_of(cfg, sizeof(cfg), pe.tmp, "cfgdir");
 	path_of(wt, sizeof(wt), pe.tmp, "worktree");
-	snprintf(home, sizeof(home), "%s", getenv("HOME"));
+	inproc_fmt(home, sizeof(home), "%s", getenv("HOME"));
 	paths_mkdir(cfg, 0700);
 	paths_mkdir(wt, 0755);
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
@@ -91,7 +91,7 @@ static void setup(void)
 	}
 	path_of(p, sizeof(p), cfg, "keys/app.key");
 	paths_conf(p, "%s\n", pe.key_hex);
-	snprintf(rogue, sizeof(rogue), "%s\n", pe.rogue_hex);
+	inproc_fmt(rogue, sizeof(rogue), "%s\n", pe.rogue_hex);
 	path_of(p, sizeof(p), wt, "keys/app.key");
 	cutest_write(p, rogue, 0600);
 	path_of(p, sizeof(p), wt, "app.key");
@@ -137,8 +137,8 @@ void test_rel_key_spellings(void)
 	path_of(p, sizeof(p), home, "k/app.key");
 	paths_copy(abs, p, 0600);
 	for (i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++) {
-		snprintf(line, sizeof(line), "app_secret = file:%s\n",
-			 spellings[i] != NULL ? spellings[i] : abs);
+		inproc_fmt(line, sizeof(line), "app_secret = file:%s\n",
+			   spellings[i] != NULL ? spellings[i] : abs);
 		write_cfg(line);
 		for (j = 0; j < sizeof(dirs) / sizeof(dirs[0]); j++) {
 			in_dir(dirs[j]);
@@ -168,10 +168,10 @@ void test_rel_ca_file(void)
 		const char *rel = strncmp(spellings[i], "./", 2) == 0 ? spellings[i] + 2
 								      : spellings[i];
 
-		snprintf(line, sizeof(line), "app_secret = env:APP_HEX\nca_file = %s\n",
-			 spellings[i]);
+		inproc_fmt(line, sizeof(line), "app_secret = env:APP_HEX\nca_file = %s\n",
+			   spellings[i]);
 		write_cfg(line);
-		snprintf(
+		inproc_fmt(
 			re, sizeof(re),
 			"@T@/cfgdir/config:[0-9]+: ca_file @T@/cfgdir/(\\./)?%s of \\[profile p\\]",
 			rel);
@@ -208,15 +208,15 @@ void test_rel_etcd_files(void)
 
 	setup();
 	path_of(conf, sizeof(conf), cfg, "config");
-	snprintf(text, sizeof(text), "%s\n", pe.rogue_hex);
+	inproc_fmt(text, sizeof(text), "%s\n", pe.rogue_hex);
 	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
 		const char *key = pairs[i][0], *rel = pairs[i][2];
 
 		if (strcmp(key, "fleet_key") == 0)
-			snprintf(line, sizeof(line), "fleet_key = file:%s\n", rel);
+			inproc_fmt(line, sizeof(line), "fleet_key = file:%s\n", rel);
 		else
-			snprintf(line, sizeof(line), "fleet_key = env:APP_HEX\n%s = %s\n", key,
-				 rel);
+			inproc_fmt(line, sizeof(line), "fleet_key = env:APP_HEX\n%s = %s\n", key,
+				   rel);
 		paths_etcd(conf, line);
 		paths_use_conf(conf);
 		path_of(rogue, sizeof(rogue), wt, rel);
@@ -226,8 +226,9 @@ void test_rel_etcd_files(void)
 		in_dir(wt);
 		CU_ASSERT(!paths_git_etcd(&res));
 		back();
-		snprintf(re, sizeof(re),
-			 "@T@/cfgdir/config:[0-9]+: .*%s: .*@T@/cfgdir/%s: No such file", key, rel);
+		inproc_fmt(re, sizeof(re),
+			   "@T@/cfgdir/config:[0-9]+: .*%s: .*@T@/cfgdir/%s: No such file", key,
+			   rel);
 		CU_ASSERT(paths_match(line, re, res.err));
 		paths_copy(rogue, mine, 0600);
 		in_dir(wt);

@@ -101,7 +101,7 @@ void origin_git_url(enum verdict k, const char *url)
 {
 	char desc[600], msg[INPROC_MAX];
 
-	snprintf(desc, sizeof(desc), "git credential fill url=%s", url);
+	inproc_fmt(desc, sizeof(desc), "git credential fill url=%s", url);
 	/* A URL with a password git answers itself: no helper, no token, no line. */
 	if (clients_git(url, NULL, &res) != 0)
 		res.out[0] = res.err[0] = '\0';
@@ -114,7 +114,7 @@ void origin_git_req(enum verdict k, const char *desc, const char *req, size_t le
 {
 	char d[600];
 
-	snprintf(d, sizeof(d), "helper get: %s", desc);
+	inproc_fmt(d, sizeof(d), "helper get: %s", desc);
 	inproc_git_n("get", req, len, &res);
 	judge(k, d, res.out, res.err);
 }
@@ -125,14 +125,14 @@ static void docker_msg(char *msg, size_t len)
 	int failed = res.rc != 0 &&
 		     strcmp(res.out, "credentials not found in native keychain") != 0;
 
-	snprintf(msg, len, "%s%s%s", failed ? res.out : "", failed ? "\n" : "", res.err);
+	inproc_fmt(msg, len, "%s%s%s", failed ? res.out : "", failed ? "\n" : "", res.err);
 }
 
 void origin_docker_cli(enum verdict k, const char *server)
 {
 	char desc[600], msg[2 * INPROC_MAX + 2];
 
-	snprintf(desc, sizeof(desc), "docker login '%s'", server);
+	inproc_fmt(desc, sizeof(desc), "docker login '%s'", server);
 	if (clients_docker(server, &res) != 0) {
 		fprintf(stderr, "\n  %s: the helper was never asked\n", desc);
 		CU_FAIL("docker never asked the helper");
@@ -147,7 +147,7 @@ void origin_docker_in(enum verdict k, const char *desc, const char *in, size_t l
 	char d[600], msg[2 * INPROC_MAX + 2];
 
 	inproc_docker_get(in, len, &res);
-	snprintf(d, sizeof(d), "docker-credential-cobo get: %s (exit %d)", desc, res.rc);
+	inproc_fmt(d, sizeof(d), "docker-credential-cobo get: %s (exit %d)", desc, res.rc);
 	docker_msg(msg, sizeof(msg));
 	judge(k, d, res.out, msg);
 	if (k != TOKEN && res.rc != 1)
@@ -183,25 +183,25 @@ static void setup(void)
 	fclose(f);
 	i = (size_t)snprintf(token, sizeof(token), "AT_SecOrigin_");
 	for (size_t j = 0; j < sizeof(b); j++)
-		snprintf(token + i + 2 * j, 3, "%02x", b[j]);
-	snprintf(store, sizeof(store), "%s/store", tmp);
-	snprintf(text, sizeof(text),
-		 "cobo-credential-store 1\nitem\nschema com.cobo.credential.Token\n"
-		 "label Cobo-origin-test\nattr base_url https://" H "/v2\n"
-		 "attr client_id cid-sec-origin\nattr org_id " ORG "\nattr kind access\n"
-		 "secret %s\ncreated %lld\nexpires %lld\nend\n",
-		 token, now, now + 10LL * 365 * 86400);
+		inproc_fmt(token + i + 2 * j, 3, "%02x", b[j]);
+	inproc_fmt(store, sizeof(store), "%s/store", tmp);
+	inproc_fmt(text, sizeof(text),
+		   "cobo-credential-store 1\nitem\nschema com.cobo.credential.Token\n"
+		   "label Cobo-origin-test\nattr base_url https://" H "/v2\n"
+		   "attr client_id cid-sec-origin\nattr org_id " ORG "\nattr kind access\n"
+		   "secret %s\ncreated %lld\nexpires %lld\nend\n",
+		   token, now, now + 10LL * 365 * 86400);
 	cutest_write(store, text, 0600);
-	snprintf(dir, sizeof(dir), "%s/cobo-credential", getenv("XDG_CONFIG_HOME"));
+	inproc_fmt(dir, sizeof(dir), "%s/cobo-credential", getenv("XDG_CONFIG_HOME"));
 	(void)mkdir(getenv("XDG_CONFIG_HOME"), 0700);
 	(void)mkdir(dir, 0700);
-	snprintf(conf, sizeof(conf), "%s/config", dir);
-	snprintf(text, sizeof(text),
-		 "[stack]\nget   = file\nstore = file\nerase = file\nlist  = file\n"
-		 "[module file]\npath = %s\n"
-		 "[profile dev]\nbase_url = https://" H "/v2\nclient_id = cid-sec-origin\n"
-		 "org_id = " ORG "\n",
-		 store);
+	inproc_fmt(conf, sizeof(conf), "%s/config", dir);
+	inproc_fmt(text, sizeof(text),
+		   "[stack]\nget   = file\nstore = file\nerase = file\nlist  = file\n"
+		   "[module file]\npath = %s\n"
+		   "[profile dev]\nbase_url = https://" H "/v2\nclient_id = cid-sec-origin\n"
+		   "org_id = " ORG "\n",
+		   store);
 	cutest_write(conf, text, 0600);
 	setenv("COBO_CREDENTIAL_CONFIG", conf, 1);
 	unsetenv("DBUS_SESSION_BUS_ADDRESS");

@@ -28,11 +28,11 @@ static void git_ports(enum verdict k, const char *const *ports, size_t n, const 
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		snprintf(url, sizeof(url), "https://" H ":%s/", ports[i]);
+		inproc_fmt(url, sizeof(url), "https://" H ":%s/", ports[i]);
 		origin_git_url(k, url);
 		if (prefix == NULL)
 			continue;
-		snprintf(url, sizeof(url), "https://%s:%s/", prefix, ports[i]);
+		inproc_fmt(url, sizeof(url), "https://%s:%s/", prefix, ports[i]);
 		origin_git_url(k, url);
 	}
 }
@@ -95,16 +95,16 @@ void test_git_client(void)
 	/* git decodes the URL before it asks: an escaped letter names the same origin. */
 	origin_git_url(TOKEN, "https://%61pi.dev.cobo.com/");
 	for (i = 0; i < N(schemes); i++) {
-		snprintf(url, sizeof(url), "%s://" H "/", schemes[i]);
+		inproc_fmt(url, sizeof(url), "%s://" H "/", schemes[i]);
 		origin_git_url(NEAR, url);
 	}
 	git_ports(NEAR, near_ports, N(near_ports), "API.dev.cobo.com");
 	git_ports(REFUSED, bad_ports, N(bad_ports), NULL);
 	/* every delimiter and special character, percent-encoded into the host on either side */
 	for (i = 0; i < N(escapes); i++) {
-		snprintf(url, sizeof(url), "https://evil.example%%%s" H "/x", escapes[i]);
+		inproc_fmt(url, sizeof(url), "https://evil.example%%%s" H "/x", escapes[i]);
 		origin_git_url(REFUSED, url);
-		snprintf(url, sizeof(url), "https://" H "%%%sevil.example/x", escapes[i]);
+		inproc_fmt(url, sizeof(url), "https://" H "%%%sevil.example/x", escapes[i]);
 		origin_git_url(REFUSED, url);
 	}
 	git_urls(OTHER, other, N(other));
@@ -122,7 +122,7 @@ static void git_protocols(void)
 	for (i = 0; i < N(protos); i++) {
 		int n = snprintf(req, sizeof(req), "protocol=%s\nhost=" H "\n\n", protos[i]);
 
-		snprintf(desc, sizeof(desc), "protocol='%s'", protos[i]);
+		inproc_fmt(desc, sizeof(desc), "protocol='%s'", protos[i]);
 		origin_git_req(REFUSED, desc, req, (size_t)n);
 	}
 }
@@ -139,10 +139,10 @@ static void git_host_chars(void)
 	for (i = 0; i < N(chars); i++) {
 		int n = snprintf(req, sizeof(req), "protocol=https\nhost=" H "%s\n\n", chars[i]);
 
-		snprintf(desc, sizeof(desc), "host=" H "%s", chars[i]);
+		inproc_fmt(desc, sizeof(desc), "host=" H "%s", chars[i]);
 		origin_git_req(REFUSED, desc, req, (size_t)n);
 		n = snprintf(req, sizeof(req), "protocol=https\nhost=%s" H "\n\n", chars[i]);
-		snprintf(desc, sizeof(desc), "host=%s" H, chars[i]);
+		inproc_fmt(desc, sizeof(desc), "host=%s" H, chars[i]);
 		origin_git_req(REFUSED, desc, req, (size_t)n);
 	}
 }
@@ -171,7 +171,7 @@ void test_git_stdin(void)
 	for (i = 0; i < N(line_ends); i++) {
 		int n = snprintf(req, sizeof(req), "url=https://" H "%%%s.evil/\n\n", line_ends[i]);
 
-		snprintf(desc, sizeof(desc), "url= with %%%s in the host", line_ends[i]);
+		inproc_fmt(desc, sizeof(desc), "url= with %%%s in the host", line_ends[i]);
 		origin_git_req(REFUSED, desc, req, (size_t)n);
 	}
 	GIT_REQ(NEAR, "a later protocol= wins", "protocol=https\nhost=" H "\nprotocol=http\n\n");
