@@ -28,6 +28,7 @@
 #include "secretref.h"
 #include "key.h"
 #include "hostmem.h"
+#include "storeitem.h"
 #include "strutil.h"
 
 #define PEM_BEGIN "-----BEGIN "
@@ -192,20 +193,12 @@ int oauth_key_load_env(const char *var, unsigned char seed[OAUTH_SEED_LEN], char
 static int key_from_store(const struct cobocred_host *host, const char *profile,
 			  const char *client_id, unsigned char *seed, char *err, size_t errlen)
 {
-	struct cobocred_attr attrs[] = { { "client_id", client_id } };
-	struct cobocred_query q = {
-		.struct_size = sizeof(q),
-		.schema = COBOCRED_SCHEMA_APP_SECRET,
-		.n_attrs = 1,
-		.attrs = attrs,
-		.profile = profile,
-	};
-	struct cobocred_item *it = NULL;
+	struct cobocred_item *it = NULL; /* ours: freed at out */
 	char why[256];
 	int st;
 
-	st = host->stack_get(host->ctx, &q, &it);
-	if (st == COBOCRED_NOTFOUND || (st == COBOCRED_SUCCESS && it == NULL)) {
+	st = oauth_store_item_get(host, profile, "client_id", client_id, &it);
+	if (st == COBOCRED_NOTFOUND) {
 		snprintf(err, errlen,
 			 "no app secret for client_id %s in the credential store; "
 			 "add it there or set 'app_secret = file:PATH' in [profile %s]",

@@ -12,6 +12,7 @@
 #include "fsutil.h"
 #include "hostmem.h"
 #include "p11tok.h"
+#include "storeitem.h"
 
 #define PIN_MAX 256
 
@@ -41,20 +42,14 @@ static int pin_file(const struct oauth_p11_uri *u, const char *label, char **pin
 	return COBOCRED_SUCCESS;
 }
 
+/* The PIN stored under the token's label, up to its first NUL. */
 static int pin_store(const struct cobocred_host *h, const char *label, char **pin, size_t *len,
 		     char *err, size_t errlen)
 {
-	struct cobocred_attr attrs[] = { { "pkcs11_token", label } };
-	struct cobocred_query q = {
-		.struct_size = sizeof(q),
-		.schema = COBOCRED_SCHEMA_APP_SECRET,
-		.n_attrs = 1,
-		.attrs = attrs,
-	};
-	struct cobocred_item *it = NULL;
-	int st = h->stack_get(h->ctx, &q, &it);
+	struct cobocred_item *it = NULL; /* ours: freed below */
+	int st = oauth_store_item_get(h, NULL, "pkcs11_token", label, &it);
 
-	if (st == COBOCRED_NOTFOUND || (st == COBOCRED_SUCCESS && it == NULL)) {
+	if (st == COBOCRED_NOTFOUND) {
 		snprintf(err, errlen,
 			 "no PIN for token '%s' in the credential store; store it there "
 			 "(pkcs11_token = %s) or add pin-source=file:PATH to the URI",
