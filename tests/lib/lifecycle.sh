@@ -19,6 +19,8 @@
 #                                 barriers: the server's 'hold' fault, polling on state
 #   lc_storm_hold DIR, lc_storm_ready DIR, lc_storm_go DIR N
 #                                 the start barrier of a storm of helpers
+#   lc_storm_launch DIR N [VAR=VALUE...]
+#                                 a storm: N gets behind that barrier, waited for
 #   lc_storm_answers DIR OLD PID...  sorts a storm's answers: new token, or
 #                                 the old one after a timed-out wait
 . "$top_srcdir/tests/lib/common.sh"
@@ -175,6 +177,46 @@ lc_storm_go() {
 	LC_STORM_GO_MS=$(ms)
 	: > "$d/release"
 	wait "$LC_STORM_HOLDER"
+}
+
+# lc_storm_launch DIR N [VAR=VALUE...]: a storm of N helpers, each one
+# `$HELPER get` of the profile's request (lc_request), all started and held
+# at the barrier above, released together, then waited for.  DIR is made;
+# the I-th helper (I = 0 .. N-1) writes its stdout to DIR/out.I, its stderr
+# to DIR/err.I and its trace to DIR/trace (COBO_CREDENTIAL_TRACE), and runs
+# with the VAR=VALUE settings, where "{i}" in a VALUE stands for its I (a
+# setting of COBO_CREDENTIAL_TRACE replaces DIR/trace).  Sets
+#   LC_STORM_OK    how many exited 0 with an empty stderr
+#   LC_STORM_PIDS  the helpers' PIDs, the I-th at index I: the PID each
+#                  trace line names (lc_storm_answers reads them)
+#   LC_STORM_MS    ms from the release (LC_STORM_GO_MS) to the last exit
+# The caller judges the answers; this only runs the storm.
+lc_storm_launch() {
+	local d=$1 n=$2 i v envs
+	shift 2
+	mkdir -p "$d"
+	LC_STORM_PIDS=()
+	lc_storm_hold "$d"
+	for ((i = 0; i < n; i++)); do
+		envs=(COBO_CREDENTIAL_TRACE="$d/trace")
+		for v; do envs+=("${v//\{i\}/$i}"); done
+		(
+			lc_storm_ready "$d"
+			lc_request
+		) | (
+			export "${envs[@]}"
+			exec "$HELPER" get > "$d/out.$i" 2> "$d/err.$i"
+		) &
+		LC_STORM_PIDS+=($!)
+	done
+	lc_storm_go "$d" "$n" # all started and blocked on their stdin: go
+	LC_STORM_OK=0
+	for ((i = 0; i < n; i++)); do
+		if wait "${LC_STORM_PIDS[$i]}" && [ ! -s "$d/err.$i" ]; then
+			LC_STORM_OK=$((LC_STORM_OK + 1))
+		fi
+	done
+	LC_STORM_MS=$(($(ms) - LC_STORM_GO_MS))
 }
 
 # lc_storm_answers DIR OLD PID...: sorts the answers of a storm on a stale

@@ -21,27 +21,15 @@ set_ttl 3600
 # Sets S_OK (how many exited 0 with an empty stderr), S_TOKENS (distinct
 # passwords answered), S_TOKEN (the one, if just one), S_WAITED (how many found
 # the token refreshed by another process after waiting for the lock).
+# The launcher is tests/lib/lifecycle.sh's lc_storm_launch.
 storm() {
-	local d="$T_TMP/storm.$1" i pids=()
-	mkdir -p "$d"
-	lc_storm_hold "$d"
-	for ((i = 0; i < N; i++)); do
-		(
-			lc_storm_ready "$d"
-			lc_request
-		) | COBO_CREDENTIAL_NOW_OFFSET=$2 COBO_CREDENTIAL_TRACE="$d/trace" \
-			"$HELPER" get > "$d/out.$i" 2> "$d/err.$i" &
-		pids+=($!)
-	done
-	lc_storm_go "$d" "$N" # all started and blocked on their stdin: go
-	S_OK=0
-	for ((i = 0; i < N; i++)); do
-		if wait "${pids[$i]}" && [ ! -s "$d/err.$i" ]; then S_OK=$((S_OK + 1)); fi
-	done
+	local d="$T_TMP/storm.$1"
+	lc_storm_launch "$d" "$N" COBO_CREDENTIAL_NOW_OFFSET="$2"
+	S_OK=$LC_STORM_OK
 	S_TOKENS=$(sed -n 's/^password=//p' "$d"/out.* | sort -u | grep -c . || true)
 	S_TOKEN=$(sed -n 's/^password=//p' "$d"/out.* | sort -u | head -n 1)
 	S_WAITED=$(grep -c 'another process refreshed it meanwhile' "$d/trace" || true)
-	S_PIDS=("${pids[@]}")
+	S_PIDS=("${LC_STORM_PIDS[@]}")
 }
 
 # --- a cold start: nothing cached, one mint --------------------------------

@@ -69,32 +69,18 @@ set_ttl 3600
 # (distinct passwords), B_TOKEN (the one, if one), B_SHARED (how many read
 # the refreshed token under the shared lock), B_LOCKED (exclusive takes),
 # B_XWAIT (waits for the exclusive lock).
-# The barrier is tests/lib/lifecycle.sh's lc_storm_*.
+# The launcher and its barrier are tests/lib/lifecycle.sh's lc_storm_*.
 burst() {
-	local d="$T_TMP/burst.$1" n=$3 i t0 pids=()
-	mkdir -p "$d"
-	lc_storm_hold "$d"
-	for ((i = 0; i < n; i++)); do
-		(
-			lc_storm_ready "$d"
-			lc_request
-		) | COBO_CREDENTIAL_NOW_OFFSET=$2 COBO_CREDENTIAL_TRACE="$d/trace" \
-			"$HELPER" get > "$d/out.$i" 2> "$d/err.$i" &
-		pids+=($!)
-	done
-	lc_storm_go "$d" "$n"
-	t0=$LC_STORM_GO_MS
-	B_OK=0
-	for ((i = 0; i < n; i++)); do
-		if wait "${pids[$i]}" && [ ! -s "$d/err.$i" ]; then B_OK=$((B_OK + 1)); fi
-	done
-	B_MS=$(($(ms) - t0))
+	local d="$T_TMP/burst.$1"
+	lc_storm_launch "$d" "$3" COBO_CREDENTIAL_NOW_OFFSET="$2"
+	B_OK=$LC_STORM_OK
+	B_MS=$LC_STORM_MS
 	B_TOKENS=$(sed -n 's/^password=//p' "$d"/out.* | sort -u | grep -c . || true)
 	B_TOKEN=$(sed -n 's/^password=//p' "$d"/out.* | sort -u | head -n 1)
 	B_SHARED=$(grep -c 'seen under the shared lock' "$d/trace" || true)
 	B_LOCKED=$(grep -c 'locked mint-[0-9a-f]*$' "$d/trace" || true)
 	B_XWAIT=$(grep -c 'waiting for lock mint-[0-9a-f]* (held' "$d/trace" || true)
-	B_PIDS=("${pids[@]}")
+	B_PIDS=("${LC_STORM_PIDS[@]}")
 }
 
 # delta BEFORE AFTER: "mint refresh failed" between two stats lines.

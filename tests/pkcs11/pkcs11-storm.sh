@@ -29,26 +29,15 @@ export PKCS11SPY=$SOFTHSM_MODULE
 p11_spy_on
 
 # storm ROUND OFFSET: N helpers held at a barrier, then released at once.
-# S_OK: how many exited 0 with an empty stderr; S_LOGINS: C_Login calls.
+# S_OK: how many exited 0 with an empty stderr; S_LOGINS: C_Login calls
+# (each helper's spy log is its own file).  The launcher is
+# tests/lib/lifecycle.sh's lc_storm_launch.
 storm() {
-	local d="$T_TMP/storm.$1" i pids=()
-	mkdir -p "$d"
-	lc_storm_hold "$d"
-	for ((i = 0; i < N; i++)); do
-		(
-			lc_storm_ready "$d"
-			lc_request
-		) | COBO_CREDENTIAL_NOW_OFFSET=$2 COBO_CREDENTIAL_TRACE="$d/trace" \
-			PKCS11SPY_OUTPUT="$d/spy.$i" "$HELPER" get > "$d/out.$i" 2> "$d/err.$i" &
-		pids+=($!)
-	done
-	lc_storm_go "$d" "$N"
-	S_OK=0
-	for ((i = 0; i < N; i++)); do
-		if wait "${pids[$i]}" && [ ! -s "$d/err.$i" ]; then S_OK=$((S_OK + 1)); fi
-	done
+	local d="$T_TMP/storm.$1"
+	lc_storm_launch "$d" "$N" COBO_CREDENTIAL_NOW_OFFSET="$2" PKCS11SPY_OUTPUT="$d/spy.{i}"
+	S_OK=$LC_STORM_OK
 	S_LOGINS=$(cat "$d"/spy.* 2>/dev/null | grep -c 'C_Login' || true)
-	S_PIDS=("${pids[@]}")
+	S_PIDS=("${LC_STORM_PIDS[@]}")
 }
 
 fault '{"mode":"delay","seconds":0.3,"on":"mint"}' # all arrive while it runs
