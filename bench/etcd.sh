@@ -7,20 +7,8 @@
 #
 #   bench/etcd.sh [--rounds N] [BUILDDIR]
 set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROUNDS=30
-while [ $# -gt 0 ]; do
-	case $1 in
-	--rounds) ROUNDS=$2; shift ;;
-	-h|--help) sed -n '2,9p' "$0" | cut -c3-; exit 0 ;;
-	-*) echo "bench/etcd.sh: unknown option $1" >&2; exit 64 ;;
-	*) break ;;
-	esac
-	shift
-done
-export top_srcdir=$(cd "$HERE/.." && pwd)
-export top_builddir=$(cd "${1:-.}" && pwd)
-export COBO_CREDENTIAL_MODULE_PATH=$top_builddir/modules
+. "$(dirname "$0")/lib.sh"
+bench_args "$@"
 . "$top_srcdir/tests/lib/lifecycle.sh"
 . "$top_srcdir/tests/lib/etcd.sh"
 

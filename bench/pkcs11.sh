@@ -8,20 +8,9 @@
 #
 #   bench/pkcs11.sh [--rounds N] [BUILDDIR]
 set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROUNDS=30
-while [ $# -gt 0 ]; do
-	case $1 in
-	--rounds) ROUNDS=$2; shift ;;
-	-h|--help) sed -n '2,9p' "$0" | cut -c3-; exit 0 ;;
-	-*) echo "bench/pkcs11.sh: unknown option $1" >&2; exit 64 ;;
-	*) break ;;
-	esac
-	shift
-done
-export top_srcdir=$(cd "$HERE/.." && pwd)
-export top_builddir=$(cd "${1:-.}" && pwd)
-export COBO_CREDENTIAL_MODULE_PATH=$top_builddir/modules PYTHON=${PYTHON:-/usr/bin/python3}
+. "$(dirname "$0")/lib.sh"
+bench_args "$@"
+export PYTHON=${PYTHON:-/usr/bin/python3}
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/cli.sh"
 . "$top_srcdir/tests/lib/pkcs11.sh"
