@@ -27,12 +27,16 @@ use_keyring
 
 at() { local o=$1; shift; lc_get COBO_CREDENTIAL_NOW_OFFSET="$o" "$@"; }
 # fresh_token: a freshly minted token on the unshifted clock: AT0, RT0.
+# One secret-tool run clears both kinds (the profile's items are its access
+# and refresh token).  The same plain mint starts every scenario: the first
+# is leak-checked, the repeats are not (ASan and UBSan stay on).
 fresh_token() {
 	backoff_over
-	secret-tool clear base_url "$LC_URL" client_id "$CLIENT_ID" org_id "$ORG" kind access
-	secret-tool clear base_url "$LC_URL" client_id "$CLIENT_ID" org_id "$ORG" kind refresh
+	secret-tool clear base_url "$LC_URL" client_id "$CLIENT_ID" org_id "$ORG"
 	rm -f "$STORE"
+	t_leak_check_first fresh_token
 	lc_get
+	t_leak_check_all
 	AT0=$TOKEN
 	RT0=$(kr_lookup refresh)
 	if [ "$RC" != 0 ] || [ -z "$AT0" ] || [ -z "$RT0" ]; then fail "fresh token: rc=$RC err=$ERR"; fi
@@ -46,10 +50,13 @@ delta() {
 	read -r -a b <<<"$(stats)"
 	echo "$((b[0] - a[0])) $((b[1] - a[1])) $((b[2] - a[2])) $((b[3] - a[3]))"
 }
+# delta3: delta's first three counters, "mint refresh total" (no cut process).
+delta3() { local d; d=$(delta); echo "${d% *}"; }
+# nlines TEXT: its lines, as printf '%s\n' TEXT | wc -l counts them.
+nlines() { local nl=${1//[!$'\n']/}; echo $((${#nl} + 1)); }
 no_token_in() { # DESC TEXT
 	case $2 in *AT_*|*RT_*) fail "$1: a token value is in the text" ;; *) pass "$1" ;; esac
 }
-trace_has() { grep -q -- "$2" "$1" 2>/dev/null; }
 # trace_count FILE TEXT: how many lines of the trace have TEXT.
 trace_count() { grep -c -- "$2" "$1" 2>/dev/null || true; }
 # The per-credential lock file of the profile (one credential in this test).
@@ -92,7 +99,7 @@ at $EXPIRED
 expect_eq "expired and the server fails: exit 0, no output (git asks the user)" "0|" "$RC|$OUT"
 expect_match "expired and the server fails: one line naming the profile" \
 	"^git-credential-cobo: no Cobo access token for profile 'lc', org [^:]*: " "$ERR"
-expect_eq "expired and the server fails: exactly one line" 1 "$(printf '%s\n' "$ERR" | wc -l)"
+expect_eq "expired and the server fails: exactly one line" 1 "$(nlines "$ERR")"
 no_token_in "expired and the server fails: no token in the message" "$ERR"
 cobo_server_ctl POST /_test/fault/clear >/dev/null
 backoff_over
@@ -109,12 +116,17 @@ fault '{"mode":"status","status":500,"count":-1,"on":"token"}'
 d="$T_TMP/failstorm" P=()
 mkdir -p "$d"
 lc_storm_hold "$d"
+# The first 8 helpers are leak-checked; the other 24 take the same two
+# paths (the one refresh, or the cached token answered after it), with ASan
+# and UBSan and no leak check.
 for ((i = 0; i < 32; i++)); do
+	[ "$i" -lt 8 ] || t_leak_check_first failstorm
 	( lc_storm_ready "$d"; lc_request ) |
 		COBO_CREDENTIAL_NOW_OFFSET=$STALE COBO_CREDENTIAL_TRACE="$d/trace.$i" "$HELPER" get \
 		> "$d/out.$i" 2> "$d/err.$i" &
 	P+=($!)
 done
+t_leak_check_all
 T=$(ms)
 lc_storm_go "$d" 32
 OK=0
@@ -152,10 +164,10 @@ EL=$(ms_since "$T")
 expect_eq "refresh hangs: exit 0, quiet" "0|" "$RC|$ERR"
 check "refresh hangs: a new token" test -n "$TOKEN" -a "$TOKEN" != "$AT0"
 expect_eq "refresh hangs: minted after the refresh timed out" "true 1 1 2" \
-	"$(token_valid "$TOKEN") $(delta | cut -d' ' -f1-3)"
+	"$(token_valid "$TOKEN") $(delta3)"
 expect_eq "refresh hangs: answered while the server still holds the refresh" 1 "$(held_count)"
 expect_match "refresh hangs: the trace says the 1 s timeout ended it" \
-	"no answer from 127\.0\.0\.1:[0-9]+ within 1 s" "$(cat "$T_TMP/hang.trace")"
+	"no answer from 127\.0\.0\.1:[0-9]+ within 1 s" "$(<"$T_TMP/hang.trace")"
 check "refresh hangs: after the 1 s timeout, not the default 20 s ($EL ms, bound 15 s)" \
 	test "$EL" -ge 1000 -a "$EL" -lt 15000
 release
@@ -167,7 +179,7 @@ at $STALE COBO_CREDENTIAL_TRACE="$T_TMP/hang2.trace"
 EL=$(ms_since "$T")
 expect_eq "refresh and mint hang: the cached token, exit 0, quiet" "$AT0|0|" "$TOKEN|$RC|$ERR"
 expect_eq "refresh and mint hang: one refresh and one mint, both still held when answered" \
-	"1 1 2|2" "$(delta | cut -d' ' -f1-3)|$(held_count)"
+	"1 1 2|2" "$(delta3)|$(held_count)"
 expect_eq "refresh and mint hang: the trace shows the two requests timed out" "1 1" \
 	"$(trace_count "$T_TMP/hang2.trace" "POST .*: no answer (curl 28") $(trace_count "$T_TMP/hang2.trace" "GET .*: no answer (curl 28")"
 check "refresh and mint hang: after two 1 s timeouts, not the default 20 s ($EL ms, bound 15 s)" \
@@ -182,7 +194,7 @@ at $STALE
 expect_eq "after the hang: exit 0, quiet, a valid new token" "0||true" \
 	"$RC|$ERR|$(token_valid "$TOKEN")"
 expect_eq "after the hang: the spent refresh token is refused, then a mint" "2 2 4" \
-	"$(delta | cut -d' ' -f1-3)"
+	"$(delta3)"
 
 # A refresh slower than the waiters' patience: the server holds the
 # refresher's request (the profile's timeout is 60 s, so it waits) while four
@@ -240,7 +252,7 @@ expect_eq "after kill -9 in the request: took the lock, never waited out its tim
 	"$(trace_count "$T_TMP/after-kill.trace" "locked mint-") $(trace_count "$T_TMP/after-kill.trace" "held by another process for over")"
 check "after kill -9 in the request: a new token" test -n "$AT1" -a "$AT1" != "$AT0"
 expect_eq "after kill -9 in the request: valid, by a refresh (no mint)" "true 0 2 2" \
-	"$(token_valid "$AT1") $(delta | cut -d' ' -f1-3)"
+	"$(token_valid "$AT1") $(delta3)"
 RT1=$(kr_lookup refresh)
 release # the dead helper's request goes on, with the spent RT0, and is refused
 expect_eq "the dead helper's late request was refused" "0 2 2 1" "$(delta)"
@@ -317,14 +329,40 @@ expect_eq "lost reply, expired, next call: refused refresh, then a mint" "2 2 4 
 # held shared by the test, lets the helper read but blocks its writes, so it
 # can be killed exactly there.  The store line writes both stores
 # ([SUCCESS=continue]), the keyring after or before the file.
+# The holder says "held" on a FIFO once it has the lock; the test blocks
+# reading it (a barrier: no polling; 60 s is a safety net).
 hold_store_lock() {
+	local fd said=
 	(umask 077 && : >> "$STORE.lock")
 	rm -f "$T_TMP/held"
-	(exec 9<>"$STORE.lock" && flock -s 9 && : > "$T_TMP/held" && exec sleep 600) &
+	mkfifo "$T_TMP/held"
+	exec {fd}<> "$T_TMP/held"
+	(exec 9<>"$STORE.lock" && flock -s 9 && echo held >&"$fd" && exec sleep 600) &
 	HOLDER=$!
-	wait_for "the store lock" test -e "$T_TMP/held"
+	read -r -t 60 -u "$fd" said
+	exec {fd}<&-
+	[ "$said" = held ] || fail "the test could not take the store lock (60 s)"
 }
 release_store_lock() { kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null; }
+# wait_trace FILE TEXT: until FILE has TEXT (60 s, a safety net).  The
+# trace is a regular file (the core refuses a FIFO), so this polls, every
+# 50 ms, with builtins only: no grep and no sleep process per look (the
+# pause is a read that times out on a FIFO nobody writes).
+wait_trace() {
+	local i fd text
+	rm -f "$T_TMP/pause"
+	mkfifo "$T_TMP/pause"
+	exec {fd}<> "$T_TMP/pause"
+	for ((i = 0; i < 1200; i++)); do
+		if [ -f "$1" ]; then
+			t_slurp text "$1"
+			[[ $text == *"$2"* ]] && break
+		fi
+		read -r -t 0.05 -u "$fd" _
+	done
+	exec {fd}<&-
+	[ "$i" -lt 1200 ] || fail "timed out (60 s) waiting for the helper to trace '$2'"
+}
 # kill_at TRACE_LINE: a stale get, killed -9 once it has traced TRACE_LINE.
 # The test's lock keeps it from storing past that point (for 120 s), so
 # the state it leaves is the same wherever after the line it is killed.
@@ -333,7 +371,7 @@ kill_at() {
 	lc_request | COBO_CREDENTIAL_NOW_OFFSET=$STALE COBO_CREDENTIAL_TRACE="$T_TMP/victim.trace" \
 		"$HELPER" get > /dev/null 2>&1 &
 	VICTIM=$!
-	wait_for "the helper to trace '$1'" trace_has "$T_TMP/victim.trace" "$1"
+	wait_trace "$T_TMP/victim.trace" "$1"
 	check "the helper is blocked at '$1'" kill -0 "$VICTIM"
 	{ kill -9 "$VICTIM"; wait "$VICTIM"; } 2>/dev/null
 }
