@@ -175,6 +175,18 @@ attr username=carol
 secret pw-c
 EOF
 	expect_eq "confirmations: store" SUCCESS "$(field status)"
+	# The item the end of this suite reads back from a KeePassXC started
+	# after one was killed: saved here, on a proper exit (KeePassXC saves
+	# then only), instead of by one more start and stop there.
+	drv <<EOF
+op store
+schema org.git.Password
+attr protocol=https
+attr host=example.com
+attr username=alice
+secret pw
+EOF
+	expect_eq "unlocked again: store" SUCCESS "$(field status)"
 	keyring_stop # saves the database
 	TIMED='not answered within 1 s, so it was dismissed'
 	# cf OP WHAT: OP on the item; the prompt times out, within the deadline.
@@ -217,12 +229,14 @@ EOF
 fi
 
 # --- the daemon dies -------------------------------------------------------------------
-keyring_kill
-expect_fast "daemon killed" UNAVAIL "$FAST_MS" 'no Secret Service'
-
-# ... or dies under a running process that already talked to it
-keyring_stop
-keyring_start || { echo "FAIL - keyring_start again"; exit 1; }
+# under a running process that already talked to it, then for a process
+# started after it died: one daemon killed for both.  It must answer: the
+# KeePassXC started just above does; gnome-keyring's and KWallet's
+# collection is locked since the section above, so a fresh one starts.
+if [ "$KR_PROVIDER" != keepassxc ]; then
+	keyring_stop
+	keyring_start || { echo "FAIL - keyring_start again"; exit 1; }
+fi
 # KeePassXC saves on exit only (tests/lib/keepassxc.sh): the killed one's item is gone
 drv <<EOF
 op store
@@ -266,6 +280,7 @@ check "same process, daemon killed: no timeout waited ($((t1 - t0)) ms < $FAST_M
 expect_match "same process, daemon killed: message" 'Secret Service' "$(cat "$T_TMP/drv.err")"
 expect_eq "same process, daemon killed: one line" 1 "$(wc -l <"$T_TMP/drv.err")"
 echo "       ($(cat "$T_TMP/drv.err"))"
+expect_fast "daemon killed" UNAVAIL "$FAST_MS" 'no Secret Service'
 
 # and comes back: the next call works again without user action
 keyring_stop
@@ -287,7 +302,7 @@ attr host=example.com
 EOF
 	expect_eq "kwalletd5 killed after a store: the item erased" SUCCESS "$(field status)"
 fi
-if [ "$KR_PROVIDER" != gnome-keyring ]; then
+if [ "$KR_PROVIDER" = kwallet ]; then # KeePassXC's was saved in its section above
 	drv <<EOF
 op store
 schema org.git.Password
