@@ -28,35 +28,91 @@ refused() {
 	one_line "$1" "$MSG"
 	expect_match "$1: says why" "$3" "$MSG"
 }
-# fresh_p: p's cache emptied, a new pair minted into it: AT0 RT0.
+# kr_both: P_AT P_RT and Q_AT Q_RT, the pairs of p and q as cached in the
+# keyring, read with one secret-tool run (kr_tokens reads one org's; the
+# same reader as faults-matrix.sh's): the org is read off the label, "Cobo
+# Org Access Token (ORG on HOST)" or "... Refresh Token (...)"; a kind held
+# twice shows both, comma-separated.
+kr_both() {
+	local line who= kind=
+	P_AT= P_RT= Q_AT= Q_RT=
+	while IFS= read -r line; do
+		case $line in
+		'label = Cobo Org Access Token ('*) kind=AT ;;
+		'label = Cobo Org Refresh Token ('*) kind=RT ;;
+		'label = '*) kind= ;;
+		esac
+		case $line in
+		"label = "*"($ORG on "*) who=P ;;
+		"label = "*"($ORG2 on "*) who=Q ;;
+		'label = '*) who= ;;
+		'secret = '*)
+			[ -n "$who" ] && [ -n "$kind" ] || continue
+			local -n v=${who}_$kind
+			v+=${v:+,}${line#secret = }
+			unset -n v ;;
+		esac
+	done < <(secret-tool search --all xdg:schema com.cobo.credential.Token 2>/dev/null)
+}
+# fresh_p: p's cache emptied, a new pair minted into it: AT0 RT0 (and q's
+# pair, Q0).  The same plain mint starts each case: the first is
+# leak-checked, the repeats are not (ASan and UBSan stay on).
 fresh_p() {
 	srv_clear
 	secret-tool clear xdg:schema com.cobo.credential.Token org_id "$ORG" 2>/dev/null
+	t_leak_check_first fresh_p
 	git_get "$HOST_P" "$ORG"
-	read -r AT0 RT0 <<< "$(kr_tokens "$ORG")"
-	Q0=$(kr_tokens "$ORG2")
+	t_leak_check_all
+	kr_both
+	AT0=$P_AT RT0=$P_RT Q0="$Q_AT $Q_RT"
 	[ -n "$AT0" ] && [ -n "$RT0" ] || fail "setup: could not mint for p ($ERR)"
 }
 # intact DESC: p's pair is AT0 RT0 and q's is what it was.
 intact() {
-	expect_eq "$1: the cached tokens are intact" "$AT0 $RT0|$Q0" "$(kr_tokens "$ORG")|$(kr_tokens "$ORG2")"
+	kr_both
+	expect_eq "$1: the cached tokens are intact" "$AT0 $RT0|$Q0" "$P_AT $P_RT|$Q_AT $Q_RT"
 }
 # recovers DESC FE: the next refresh works (a used-up refresh token makes it mint).
 recovers() {
 	fe_get "$2" $((LATER * 2))
-	read -r at rt <<< "$(kr_tokens "$ORG")"
+	kr_both
 	expect_eq "$1: the next get recovers and caches a valid pair" "0 $TOKEN true true" \
-		"$RC $at $(srv_valid access "$at") $(srv_valid refresh "$rt")"
+		"$RC $P_AT $(srv_valid access "$P_AT") $(srv_valid refresh "$P_RT")"
 }
 
 # hold_lock FILE: a stuck process holding an exclusive flock on FILE; its
-# PID (the holder itself, which the test kills) is HOLDER.
+# PID (the holder itself, which the test kills) is HOLDER.  The holder says
+# "held" on a FIFO once it has the lock, and the test blocks reading it (a
+# barrier, no polling; 60 s is a safety net).
 hold_lock() {
-	(exec 8>> "$1" && flock -x 8 && exec sleep 600) &
+	local fd said=
+	rm -f "$T_TMP/held"
+	mkfifo "$T_TMP/held"
+	exec {fd}<> "$T_TMP/held"
+	(exec 8>> "$1" && flock -x 8 && echo held >&"$fd" && exec sleep 600) &
 	HOLDER=$!
 	t_on_exit "kill $HOLDER 2>/dev/null"
-	for i in $(seq 1200); do flock -n -x "$1" true || return 0; sleep 0.05; done
-	fail "could not take the lock $1 (60 s)"
+	read -r -t 60 -u "$fd" said
+	exec {fd}<&-
+	[ "$said" = held ] || fail "could not take the lock $1 (60 s)"
+}
+# wait_trace FILE TEXT: until FILE has TEXT (60 s, a safety net).  A trace
+# is a regular file (the core refuses a FIFO), so this polls, every 50 ms,
+# with builtins only: no grep and no sleep process per look (the pause is
+# a read that times out on a FIFO nobody writes).
+wait_trace() {
+	local i fd text
+	rm -f "$T_TMP/pause"
+	mkfifo "$T_TMP/pause"
+	exec {fd}<> "$T_TMP/pause"
+	for ((i = 0; i < 1200; i++)); do
+		if [ -f "$1" ]; then
+			t_slurp text "$1"
+			[[ $text == *"$2"* ]] && break
+		fi
+		read -r -t 0.05 -u "$fd" _
+	done
+	exec {fd}<&-
 }
 
 # --- the keyring daemon killed between the cache read and the store ------------------------
@@ -120,7 +176,7 @@ rm -f "$T_TMP/stale.trace"
 (COBO_CREDENTIAL_TRACE="$T_TMP/stale.trace" fe_get git "$LATER"; echo "$RC $TOKEN" > "$T_TMP/bg") &
 pid=$!
 # Barrier: the helper says it waits for the lock (it gives up after 10 s).
-for i in $(seq 1200); do grep -q 'waiting for lock mint-' "$T_TMP/stale.trace" 2>/dev/null && break; sleep 0.05; done
+wait_trace "$T_TMP/stale.trace" 'waiting for lock mint-'
 expect_eq "mint lock held, token stale (git): waits, no request made" "yes 0 0" \
 	"$(grep -q 'waiting for lock mint-' "$T_TMP/stale.trace" && kill -0 "$pid" 2>/dev/null && echo yes) $(srv_stats "$ORG")"
 kill "$HOLDER"
@@ -129,9 +185,11 @@ wait "$pid"
 expect_eq "mint lock released by its stuck holder's death: one refresh" "0 1" "$(srv_stats "$ORG")"
 read -r RC TOKEN < "$T_TMP/bg"
 answered "mint lock released: the waiting get"
-read -r at rt <<< "$(kr_tokens "$ORG")"
+kr_both
+NEW=
+[ "$P_RT" != "$RT0" ] && NEW=new
 expect_eq "... and a new valid pair is cached" "true true new" \
-	"$(srv_valid access "$at") $(srv_valid refresh "$rt") $([ "$rt" != "$RT0" ] && echo new)"
+	"$(srv_valid access "$P_AT") $(srv_valid refresh "$P_RT") $NEW"
 
 # --- the clock jumped -------------------------------------------------------------------------
 fresh_p
@@ -152,9 +210,11 @@ intact "clock forward into the refresh window, server down"
 srv_clear
 fe_get git "$LATER"
 answered "clock forward past expiry (git)"
-read -r at rt <<< "$(kr_tokens "$ORG")"
+kr_both
+NEW=
+[ "$P_RT" != "$RT0" ] && NEW=new
 expect_eq "clock forward past expiry: the pair was refreshed" "$TOKEN true new" \
-	"$at $(srv_valid refresh "$rt") $([ "$rt" != "$RT0" ] && echo new)"
+	"$P_AT $(srv_valid refresh "$P_RT") $NEW"
 fe_get docker $((40 * 86400))
 answered "clock forward 40 days, past the refresh token's life (docker)"
 
