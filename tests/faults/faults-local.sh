@@ -28,32 +28,6 @@ refused() {
 	one_line "$1" "$MSG"
 	expect_match "$1: says why" "$3" "$MSG"
 }
-# kr_both: P_AT P_RT and Q_AT Q_RT, the pairs of p and q as cached in the
-# keyring, read with one secret-tool run (kr_tokens reads one org's; the
-# same reader as faults-matrix.sh's): the org is read off the label, "Cobo
-# Org Access Token (ORG on HOST)" or "... Refresh Token (...)"; a kind held
-# twice shows both, comma-separated.
-kr_both() {
-	local line who= kind=
-	P_AT= P_RT= Q_AT= Q_RT=
-	while IFS= read -r line; do
-		case $line in
-		'label = Cobo Org Access Token ('*) kind=AT ;;
-		'label = Cobo Org Refresh Token ('*) kind=RT ;;
-		'label = '*) kind= ;;
-		esac
-		case $line in
-		"label = "*"($ORG on "*) who=P ;;
-		"label = "*"($ORG2 on "*) who=Q ;;
-		'label = '*) who= ;;
-		'secret = '*)
-			[ -n "$who" ] && [ -n "$kind" ] || continue
-			local -n v=${who}_$kind
-			v+=${v:+,}${line#secret = }
-			unset -n v ;;
-		esac
-	done < <(secret-tool search --all xdg:schema com.cobo.credential.Token 2>/dev/null)
-}
 # fresh_p: p's cache emptied, a new pair minted into it: AT0 RT0 (and q's
 # pair, Q0).  The same plain mint starts each case: the first is
 # leak-checked, the repeats are not (ASan and UBSan stay on).

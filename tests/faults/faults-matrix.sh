@@ -87,32 +87,6 @@ fresh_p() {
 	[ -n "$AT0" ] && [ -n "$RT0" ] || fail "setup: could not mint for p ($ERR)"
 }
 
-# kr_both: P_AT P_RT and Q_AT Q_RT, the pairs of p and q as cached in the
-# keyring, read with one secret-tool run (kr_tokens reads one org's): the
-# org is read off the label, "Cobo Org Access Token (ORG on HOST)" or
-# "... Refresh Token (...)"; a kind held twice shows both, comma-separated.
-kr_both() {
-	local line who= kind=
-	P_AT= P_RT= Q_AT= Q_RT=
-	while IFS= read -r line; do
-		case $line in
-		'label = Cobo Org Access Token ('*) kind=AT ;;
-		'label = Cobo Org Refresh Token ('*) kind=RT ;;
-		'label = '*) kind= ;;
-		esac
-		case $line in
-		"label = "*"($ORG on "*) who=P ;;
-		"label = "*"($ORG2 on "*) who=Q ;;
-		'label = '*) who= ;;
-		'secret = '*)
-			[ -n "$who" ] && [ -n "$kind" ] || continue
-			local -n v=${who}_$kind
-			v+=${v:+,}${line#secret = }
-			unset -n v ;;
-		esac
-	done < <(secret-tool search --all xdg:schema com.cobo.credential.Token 2>/dev/null)
-}
-
 # case_mint NAME FE FAULT EXPECT REGEX: p's cache is empty, the fault is on
 # every mint; q's cached pair must stay (Q0: as minted at the start).
 case_mint() {

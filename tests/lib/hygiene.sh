@@ -132,6 +132,33 @@ kr_tokens() {
 	echo "$at $rt"
 }
 
+# kr_both: P_AT P_RT and Q_AT Q_RT, the pairs of orgs $ORG (p) and $ORG2 (q)
+# as cached in the keyring, read with one secret-tool run (kr_tokens reads
+# one org's): the org is read off the label, "Cobo Org Access Token (ORG on
+# HOST)" or "... Refresh Token (...)"; a kind held twice shows both,
+# comma-separated, so no equality check passes.
+kr_both() {
+	local line who= kind=
+	P_AT= P_RT= Q_AT= Q_RT=
+	while IFS= read -r line; do
+		case $line in
+		'label = Cobo Org Access Token ('*) kind=AT ;;
+		'label = Cobo Org Refresh Token ('*) kind=RT ;;
+		'label = '*) kind= ;;
+		esac
+		case $line in
+		"label = "*"($ORG on "*) who=P ;;
+		"label = "*"($ORG2 on "*) who=Q ;;
+		'label = '*) who= ;;
+		'secret = '*)
+			[ -n "$who" ] && [ -n "$kind" ] || continue
+			local -n v=${who}_$kind
+			v+=${v:+,}${line#secret = }
+			unset -n v ;;
+		esac
+	done < <(secret-tool search --all xdg:schema com.cobo.credential.Token 2>/dev/null)
+}
+
 # srv_valid KIND TOKEN: true/false as the server sees it (KIND access|refresh).
 srv_valid() {
 	local path=token_valid
