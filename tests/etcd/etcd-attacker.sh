@@ -19,8 +19,8 @@
 #   - a record of the older cc1 format is passed over: the fleet mints;
 #   - a value of an unknown key id planted beside the fleet's records
 #     never stops a mint.
-# Keys with bytes etcdctl cannot take on its command line are put through
-# the JSON gateway (etcd_put_raw).
+# etcd is read and written through its JSON gateway (etcd_gw below), which
+# takes keys of any bytes.
 . "$top_srcdir/tests/lib/lifecycle.sh"
 . "$top_srcdir/tests/lib/etcd.sh"
 
@@ -28,48 +28,169 @@ fleet_up
 set_ttl 3600
 for m in 1 2 3 4; do fleet_machine "$m"; done
 
-# etcd_put_raw: lines "KEYHEX VALUE" on stdin, each put as raw bytes, over
-# plain HTTP/1.0 on a socket (this test's cluster speaks http; python's
-# urllib costs twice the process, and the test runs this per planted key).
-etcd_put_raw() {
-	"$PYTHON" -c '
-import base64, json, socket, sys
-host, port = sys.argv[1].removeprefix("http://").rsplit(":", 1)
-for line in sys.stdin:
-    k, v = line.rstrip("\n").split(" ", 1)
-    body = json.dumps({"key": base64.b64encode(bytes.fromhex(k)).decode(),
-                       "value": base64.b64encode(v.encode()).decode()}).encode()
-    with socket.create_connection((host, int(port)), timeout=5) as c:
-        c.sendall(b"POST /v3/kv/put HTTP/1.0\r\nHost: %s\r\nContent-Type: application/json\r\n"
-                  b"Content-Length: %d\r\n\r\n" % (host.encode(), len(body)) + body)
-        resp = b""
-        while chunk := c.recv(65536):
-            resp += chunk
-    if not resp.startswith((b"HTTP/1.0 200", b"HTTP/1.1 200")):
-        sys.exit("put %s: %r" % (k, resp[:200]))
-' "${ETCD_CLIENT[0]}"
-}
-[[ ${ETCD_CLIENT[0]} == http://* ]] || { echo "etcd_put_raw speaks plain http only"; exit 99; }
+# This suite reads and writes etcd a few hundred times: through etcd's JSON
+# gateway from bash itself (HTTP/1.0 over /dev/tcp, as cobo_server_ctl does),
+# not an etcdctl (~35 ms of CPU each) or python process per call.  Keys and
+# values travel as base64, converted here in bash by table, into variables
+# (no command substitution: each is a fork); keys may hold any byte (NUL
+# too), so they are handled as hex.
+[[ ${ETCD_CLIENT[0]} == http://* ]] || { echo "etcd_gw speaks plain http only"; exit 99; }
+GW_HOST=${ETCD_CLIENT[0]#http://}
+B64=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
+declare -A B64_VAL=() CHR_HEX=()
+HEXB=()
+for ((i = 0; i < 64; i++)); do B64_VAL[${B64:i:1}]=$i; done
+for ((i = 0; i < 256; i++)); do printf -v 'HEXB[i]' '%02x' "$i"; done
+for ((i = 32; i < 127; i++)); do printf -v c "\\x${HEXB[i]}"; CHR_HEX[$c]=${HEXB[i]}; done
 
-# etcd_nkeys SUB: how many keys under the fleet prefix + SUB (keys may hold
-# newlines): the count of etcdctl's one-line JSON answer, absent when 0.
+# etcd_gw PATH JSON: one gateway call to member 0; its answer's body in GW;
+# fails (one line on stderr) unless the answer is a 200.
+etcd_gw() {
+	local LC_ALL=C fd resp st=0
+	GW=
+	exec {fd}<>"/dev/tcp/${GW_HOST%:*}/${GW_HOST##*:}" || { echo "etcd_gw $1: cannot connect" >&2; return 1; }
+	printf 'POST %s HTTP/1.0\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
+		"$1" "$GW_HOST" "${#2}" "$2" >&"$fd"
+	IFS= read -r -d '' -t 30 -u "$fd" resp || st=$? # 1 at the end of the answer, > 128 on the timeout
+	exec {fd}>&-
+	if ((st > 128)) || [[ $resp != "HTTP/1."?" 200 "* ]]; then
+		resp=${resp%%$'\r'*}
+		echo "etcd_gw $1: ${resp:-no answer}" >&2
+		return 1
+	fi
+	GW=${resp#*$'\r\n\r\n'}
+}
+
+# hex_b64 HEX: base64 of the bytes HEX spells, in B64OUT.
+hex_b64() {
+	local h=$1 pad= n i
+	B64OUT=
+	case $((${#h} / 2 % 3)) in 1) h+=0000 pad='==' ;; 2) h+=00 pad='=' ;; esac
+	for ((i = 0; i < ${#h}; i += 6)); do
+		n=$((16#${h:i:6}))
+		B64OUT+=${B64:n >> 18 & 63:1}${B64:n >> 12 & 63:1}${B64:n >> 6 & 63:1}${B64:n & 63:1}
+	done
+	B64OUT=${B64OUT:0:${#B64OUT} - ${#pad}}$pad
+}
+# str_hex STR: STR's bytes (printable ASCII) as hex, in HEXOUT; str_b64 STR:
+# as base64, in B64OUT.
+str_hex() {
+	local s=$1 i
+	HEXOUT=
+	for ((i = 0; i < ${#s}; i++)); do HEXOUT+=${CHR_HEX[${s:i:1}]}; done
+}
+str_b64() { str_hex "$1" && hex_b64 "$HEXOUT"; }
+# b64_hex B64: the bytes B64 encodes, as hex, in HEXOUT.
+b64_hex() {
+	local s=${1%%=*} i v=0 bits=0
+	HEXOUT=
+	for ((i = 0; i < ${#s}; i++)); do
+		v=$(((v << 6 | B64_VAL[${s:i:1}]) & 0xffff)) bits=$((bits + 6))
+		if ((bits >= 8)); then
+			bits=$((bits - 8))
+			HEXOUT+=${HEXB[v >> bits & 255]}
+		fi
+	done
+}
+# b64_str B64: the text B64 encodes (no NUL), in STROUT.
+b64_str() {
+	local esc= i
+	b64_hex "$1"
+	for ((i = 0; i < ${#HEXOUT}; i += 2)); do esc+="\\x${HEXOUT:i:2}"; done
+	printf -v STROUT '%b' "$esc"
+}
+# prefix_range SUB: the JSON key and range_end of the keys under the fleet
+# prefix + SUB (the end: its last byte plus one; never 0xff here), in RANGE.
+prefix_range() {
+	local k
+	str_hex "$FLEET_PREFIX$1"
+	hex_b64 "$HEXOUT"
+	k=$B64OUT
+	hex_b64 "${HEXOUT:0:${#HEXOUT} - 2}${HEXB[16#${HEXOUT: -2} + 1]}"
+	RANGE="\"key\":\"$k\",\"range_end\":\"$B64OUT\""
+}
+
+# etcd_put_hex KEYHEX VALUE [LEASE]: puts VALUE (text) under the raw key.
+etcd_put_hex() {
+	local k
+	hex_b64 "$1"
+	k=$B64OUT
+	str_b64 "$2"
+	etcd_gw /v3/kv/put "{\"key\":\"$k\",\"value\":\"$B64OUT\"${3:+,\"lease\":\"$3\"}}"
+}
+# etcd_put_raw: lines "KEYHEX VALUE" on stdin, each put as raw bytes.
+etcd_put_raw() {
+	local k v
+	while read -r k v; do etcd_put_hex "$k" "$v" || return 1; done
+}
+# etcd_put KEY VALUE, etcd_del KEY, etcd_val KEY (its value in VAL, "" when
+# none), for keys that are text.
+etcd_put() {
+	local k
+	str_b64 "$1"
+	k=$B64OUT
+	str_b64 "$2"
+	etcd_gw /v3/kv/put "{\"key\":\"$k\",\"value\":\"$B64OUT\"}"
+}
+etcd_del() { str_b64 "$1" && etcd_gw /v3/kv/deleterange "{\"key\":\"$B64OUT\"}"; }
+etcd_val() {
+	VAL=
+	str_b64 "$1"
+	etcd_gw /v3/kv/range "{\"key\":\"$B64OUT\"}" || return 1
+	[[ $GW =~ \"value\":\"([^\"]*)\" ]] || return 0
+	b64_str "${BASH_REMATCH[1]}"
+	VAL=$STROUT
+}
+# etcd_lskeys SUB: the keys under the fleet prefix + SUB that are printable
+# text (no byte under 33 or over 126), one a line.
+etcd_lskeys() {
+	local b re='"key":"([^"]*)"'
+	prefix_range "$1"
+	etcd_gw /v3/kv/range "{$RANGE,\"keys_only\":true}" || return 1
+	while [[ $GW =~ $re ]]; do
+		GW=${GW#*"${BASH_REMATCH[0]}"} b=${BASH_REMATCH[1]}
+		b64_hex "$b"
+		[[ $HEXOUT =~ ^(2[1-9a-f]|[3-6][0-9a-f]|7[0-9a-e])*$ ]] || continue
+		b64_str "$b"
+		printf '%s\n' "$STROUT"
+	done
+}
+# etcd_nkeys SUB: how many keys under the fleet prefix + SUB (any bytes).
 etcd_nkeys() {
-	local j
-	j=$(etcd_ctl get --prefix --keys-only "$FLEET_PREFIX$1" -w json)
-	if [[ $j =~ \"count\":([0-9]+) ]]; then echo "${BASH_REMATCH[1]}"
-	elif [[ $j == *'"header":'* ]]; then echo 0
-	else echo "etcdctl: no answer: $j"; fi
+	prefix_range "$1"
+	etcd_gw /v3/kv/range "{$RANGE,\"count_only\":true}"
+	if [[ $GW =~ \"count\":\"([0-9]+)\" ]]; then echo "${BASH_REMATCH[1]}"
+	elif [[ $GW == *'"header":'* ]]; then echo 0
+	else echo "etcd: no answer: $GW"; fi
+}
+# etcd_end_leases LO HI: tests/lib/etcd.sh's, redefined here through the
+# gateway (its etcdctl and sed per lease each time add up: this suite ends
+# leases some twenty times over a growing list).  Prints how many it ended.
+etcd_end_leases() {
+	local lo=$1 hi=$2 id g n=0 re='"ID":"([0-9]+)"' ids=()
+	etcd_gw /v3/lease/leases '{}' || return 1
+	while [[ $GW =~ $re ]]; do
+		ids+=("${BASH_REMATCH[1]}")
+		GW=${GW#*"${BASH_REMATCH[0]}"}
+	done
+	for id in "${ids[@]}"; do
+		etcd_gw /v3/lease/timetolive "{\"ID\":\"$id\"}" || continue
+		[[ $GW =~ \"grantedTTL\":\"([0-9]+)\" ]] || continue
+		g=${BASH_REMATCH[1]}
+		((g > lo && g <= hi)) || continue
+		etcd_gw /v3/lease/revoke "{\"ID\":\"$id\"}" && n=$((n + 1))
+	done
+	echo "$n"
+}
+# etcd_grant TTL: a new lease's ID (decimal, as the gateway takes it) in LEASE.
+etcd_grant() {
+	LEASE=
+	etcd_gw /v3/lease/grant "{\"TTL\":$1}" || return 1
+	[[ $GW =~ \"ID\":\"([0-9]+)\" ]] && LEASE=${BASH_REMATCH[1]}
 }
 
 # etcd_keys SUB: the printable keys under the fleet prefix + SUB, sorted.
-etcd_keys() {
-	etcd_ctl get --prefix --keys-only "$FLEET_PREFIX$1" -w json | "$PYTHON" -c '
-import base64, json, sys
-ks = [base64.b64decode(kv["key"]) for kv in json.load(sys.stdin).get("kvs", [])]
-for k in sorted(ks):
-    if all(32 < c < 127 for c in k): print(k.decode())
-'
-}
+etcd_keys() { etcd_lskeys "$1" | LC_ALL=C sort; }
 
 # variants KEY: hex of keys that start like KEY or differ from it by one
 # byte this module never writes, one per line (generated: NUL and every
@@ -95,11 +216,12 @@ for v in sorted(out): print(v.hex())
 fleet_get 1 org-a
 expect_eq "machine 1 mints org-a's first token" "1 0 1 0" "$(ostats org-a)"
 T1=$TOKEN
-mapfile -t RECS < <(etcd_ctl get --prefix --keys-only "${FLEET_PREFIX}tok/" | grep .)
+mapfile -t RECS < <(etcd_lskeys tok/)
 expect_eq "two records (access and refresh)" 2 "${#RECS[@]}"
 : > "$T_TMP/plant"
 for k in "${RECS[@]}"; do
-	v=$(etcd_ctl get --print-value-only "$k")
+	etcd_val "$k"
+	v=$VAL
 	variants "$k" | sed "s|\$| $v|" >> "$T_TMP/plant"
 done
 NV=$(grep -c . "$T_TMP/plant")
@@ -122,7 +244,7 @@ check "copies beside the records: no compare-and-swap refused" \
 
 # With the originals gone, only the copies (holding T1, still valid) remain:
 # a fresh machine must not take any of them for the record.
-for k in "${RECS[@]}"; do etcd_ctl del "$k" > /dev/null; done
+for k in "${RECS[@]}"; do etcd_del "$k"; done
 fleet_get 3 org-a COBO_CREDENTIAL_TRACE="$T_TMP/copies2.trace"
 check "only copies left: the copied token is never answered" test "$TOKEN" != "$T1"
 expect_eq "only copies left: a fresh mint instead" "2 1 3 0" "$(ostats org-a)"
@@ -140,7 +262,9 @@ check "the lock's key in etcd is keyed: it holds neither the host's name nor its
 	bash -c '[[ $1 != *"$2"* && $1 != *"${2#*-}"* ]]' _ "$LOCKPATH" "$LOCKNAME"
 W=$LOCKPATH/
 LOCKREL=${LOCKPATH#"$FLEET_PREFIX"}
-LIVE=$(etcd_ctl lease grant 600 | sed -n 's/^lease \([0-9a-f]*\) granted.*/\1/p')
+etcd_grant 600
+LIVE_ID=$LEASE
+printf -v LIVE '%016x' "$LIVE_ID" # as etcdctl prints a lease: zero-padded hex
 # lease-less keys of every shape, then one bound to a live lease but named
 # after another (hex of KEY, one per line; "live" marks the last kind)
 "$PYTHON" -c '
@@ -155,15 +279,17 @@ print((w + b"deadbeef").hex(), "live")
 ' "$W" "$LIVE" > "$T_TMP/lockkeys"
 plant_lock() { # KEYHEX [live]
 	if [ "${2:-}" = live ]; then
-		etcd_ctl put "$("$PYTHON" -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))' "$1")" x \
-			--lease="$LIVE" > /dev/null
+		etcd_put_hex "$1" x "$LIVE_ID"
 	else
-		echo "$1 x" | etcd_put_raw
+		etcd_put_hex "$1" x
 	fi
 }
 R=0 BADL=0
+# LeakSanitizer checks the first helper of this loop, not the repeats of its
+# path (ASan and UBSan stay on: tests/lib/common.sh t_leak_check_first).
 while read -r k kind; do
 	R=$((R + 1))
+	t_leak_check_first lock-key
 	plant_lock "$k" "$kind"
 	read -r m0 f0 t0 x0 <<<"$(ostats org-b)"
 	etcd_end_leases 3000 3700 > /dev/null
@@ -175,6 +301,7 @@ while read -r k kind; do
 		echo "# lock key $k ${kind:-}: rc=$RC mint/refresh=$((m1 - m0))/$((f1 - f0)) left=$(etcd_nkeys "$LOCKREL/") $ERR"
 	fi
 done < "$T_TMP/lockkeys"
+t_leak_check_all
 NL=$(grep -c . "$T_TMP/lockkeys")
 expect_eq "$NL lock keys that are no holders, one at a time: each refresh goes on (one refresh, no mint) and the key is gone" \
 	0 "$BADL"
@@ -191,9 +318,11 @@ expect_eq "all $NL at once: none left" 0 "$(etcd_nkeys "$LOCKREL/")"
 # A key named after its own live lease is a holder: the helper waits for it
 # (its trace says so), and goes on once the lease is revoked.
 etcd_end_leases 3000 3700 > /dev/null
-HOLD=$(etcd_ctl lease grant 600 | sed -n 's/^lease \([0-9a-f]*\) granted.*/\1/p')
-HOLD=$(printf '%x' "$((16#$HOLD))") # etcdctl pads with zeros; etcd's lock keys do not
-etcd_ctl put "$W$HOLD" "" --lease="$HOLD" > /dev/null
+etcd_grant 600
+HOLD_ID=$LEASE
+printf -v HOLD '%x' "$HOLD_ID" # etcd's lock keys: the lease in hex, not zero-padded
+str_hex "$W$HOLD"
+etcd_put_hex "$HEXOUT" "" "$HOLD_ID"
 R=$((R + 1))
 : > "$T_TMP/hold.trace"
 fleet_get 3 org-b COBO_CREDENTIAL_NOW_OFFSET=$((R * 3300)) COBO_CREDENTIAL_TRACE="$T_TMP/hold.trace" &
@@ -201,7 +330,7 @@ WAITER=$!
 wait_for "the helper waits for the planted holder" grep -q "waiting for fleet lock" "$T_TMP/hold.trace"
 expect_eq "a key of its own live lease is a holder: still there while the helper waits" 1 \
 	"$(etcd_nkeys "$LOCKREL/")"
-etcd_ctl lease revoke "$HOLD" > /dev/null
+etcd_gw /v3/lease/revoke "{\"ID\":\"$HOLD_ID\"}"
 wait "$WAITER"
 check "... and once its lease ends the refresh goes on" \
 	grep -q "locked fleet lock $LOCKNAME" "$T_TMP/hold.trace"
@@ -210,18 +339,20 @@ check "... and once its lease ends the refresh goes on" \
 BEFORE_KEYS=$(etcd_keys tok/)
 fleet_get 1 org-c
 expect_eq "machine 1 mints org-c's first token" "1 0 1 0" "$(ostats org-c)"
-mapfile -t CK < <(comm -13 <(printf '%s\n' "$BEFORE_KEYS") <(etcd_keys tok/))
+mapfile -t CK < <(LC_ALL=C comm -13 <(printf '%s\n' "$BEFORE_KEYS") <(etcd_keys tok/))
 expect_eq "org-c has two records" 2 "${#CK[@]}"
 HIST_T=("$TOKEN") HIST_A=() HIST_R=()
-cur_vals() { local k; for k in "${CK[@]}"; do etcd_ctl get --print-value-only "$k"; done; }
+cur_vals() { local k; for k in "${CK[@]}"; do etcd_val "$k" && printf '%s\n' "$VAL"; done; }
 mapfile -t V0 < <(cur_vals)
 # history: erase the access token (a rejected token), the next get refreshes
 for ((i = 1; i <= 3; i++)); do
+	t_leak_check_first history # the first erase and refresh leak-checked, not their repeats
 	mapfile -t envs < <(fleet_env 1)
 	printf 'protocol=https\nhost=%s\nusername=org-c\npassword=%s\n\n' "$CHOST" "${HIST_T[-1]}" |
 		env "${envs[@]}" "$HELPER" erase
 	if [ $i = 1 ]; then # the record the erase removed is the access record
-		if [ -z "$(etcd_ctl get --print-value-only "${CK[0]}")" ]; then
+		etcd_val "${CK[0]}"
+		if [ -z "$VAL" ]; then
 			AK=${CK[0]} RK=${CK[1]} HIST_A+=("${V0[0]}") HIST_R+=("${V0[1]}")
 		else
 			AK=${CK[1]} RK=${CK[0]} HIST_A+=("${V0[1]}") HIST_R+=("${V0[0]}")
@@ -230,9 +361,12 @@ for ((i = 1; i <= 3; i++)); do
 	fleet_get 1 org-c
 	[ "$RC" = 0 ] && [ -n "$TOKEN" ] || fail "history step $i: $ERR"
 	HIST_T+=("$TOKEN")
-	HIST_A+=("$(etcd_ctl get --print-value-only "$AK")")
-	HIST_R+=("$(etcd_ctl get --print-value-only "$RK")")
+	etcd_val "$AK"
+	HIST_A+=("$VAL")
+	etcd_val "$RK"
+	HIST_R+=("$VAL")
 done
+t_leak_check_all
 expect_eq "history: one mint, three refreshes" "1 3 4 0" "$(ostats org-c)"
 fleet_get 2 org-c
 expect_eq "machine 2 reads the newest token from etcd" "${HIST_T[3]}" "$TOKEN"
@@ -244,13 +378,14 @@ for j in 0 1 2; do
 	for kind in access both refresh; do
 		NR=$((NR + 1))
 		case $kind in
-		access) etcd_ctl put "$AK" "${HIST_A[$j]}" > /dev/null ;;
-		both) etcd_ctl put "$AK" "${HIST_A[$j]}" > /dev/null
-			etcd_ctl put "$RK" "${HIST_R[$j]}" > /dev/null ;;
-		refresh) etcd_ctl del "$AK" > /dev/null
-			etcd_ctl put "$RK" "${HIST_R[$j]}" > /dev/null ;;
+		access) etcd_put "$AK" "${HIST_A[$j]}" ;;
+		both) etcd_put "$AK" "${HIST_A[$j]}"
+			etcd_put "$RK" "${HIST_R[$j]}" ;;
+		refresh) etcd_del "$AK"
+			etcd_put "$RK" "${HIST_R[$j]}" ;;
 		esac
 		rm -f "$T_TMP/m2/store"
+		t_leak_check_first "rollback-$kind" # the first of each kind leak-checked
 		read -r m0 f0 t0 x0 <<<"$(ostats org-c)"
 		fleet_get 2 org-c COBO_CREDENTIAL_TRACE="$T_TMP/rb.trace"
 		read -r m1 f1 t1 x1 <<<"$(ostats org-c)"
@@ -265,6 +400,7 @@ for j in 0 1 2; do
 		HIST_T+=("$TOKEN")
 	done
 done
+t_leak_check_all
 expect_eq "$NR records rolled back (3 ages x access, both, refresh): refused, no old token answered, none spent" \
 	0 "$BADR"
 fleet_machine 9
@@ -273,9 +409,10 @@ expect_eq "a machine without marks reads the record written over the rolled-back
 	"${HIST_T[-1]}" "$TOKEN"
 
 # --- 4. records of the older format are passed over, not read ------------------------
-KID=$(etcd_ctl get --print-value-only "$RK" | cut -d. -f2)
-etcd_ctl put "$AK" "cc1.$KID.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" > /dev/null
-etcd_ctl put "$RK" "cc1.$KID.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" > /dev/null
+etcd_val "$RK"
+KID=${VAL#*.} KID=${KID%%.*} # the key id: the second dot-separated field
+etcd_put "$AK" "cc1.$KID.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+etcd_put "$RK" "cc1.$KID.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 read -r m0 f0 t0 x0 <<<"$(ostats org-c)"
 fleet_machine 10
 fleet_get 10 org-c COBO_CREDENTIAL_TRACE="$T_TMP/cc1.trace"
@@ -283,15 +420,15 @@ read -r m1 f1 t1 x1 <<<"$(ostats org-c)"
 expect_eq "a cc1 record is passed over: a mint, no refresh, no failure" "0 1 0 0" \
 	"$RC $((m1 - m0)) $((f1 - f0)) $((x1 - x0))"
 check "... traced as the older format" grep -q "older cc1 format: passed over" "$T_TMP/cc1.trace"
-expect_eq "... and the new format written in its place" cc2. \
-	"$(etcd_ctl get --print-value-only "$RK" | cut -c1-4)"
+etcd_val "$RK"
+expect_eq "... and the new format written in its place" cc2. "${VAL:0:4}"
 
 # --- 5. a value of another key id planted beside the fleet's records ---------------
 # org-a's records gone, a value sealed (so it says) with an unknown key under
 # a record name: a machine that opens the fleet's other records still mints.
-for k in "${RECS[@]}"; do etcd_ctl del "$k" > /dev/null; done
-etcd_ctl put "${FLEET_PREFIX}tok/$(openssl rand -hex 32)" \
-	"cc2.deadbeef.$(openssl rand -base64 48 | tr -d '\n')" > /dev/null
+for k in "${RECS[@]}"; do etcd_del "$k"; done
+etcd_put "${FLEET_PREFIX}tok/$(openssl rand -hex 32)" \
+	"cc2.deadbeef.$(openssl rand -base64 48 | tr -d '\n')"
 read -r m0 f0 t0 x0 <<<"$(ostats org-a)"
 fleet_machine 11
 fleet_get 11 org-a
