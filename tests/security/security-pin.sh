@@ -60,12 +60,16 @@ refused() {
 	case $1 in *"(git)"*) expect_eq "$1: no answer" "" "$OUT" ;;
 	*) expect_eq "$1: exit 70" 70 "$RC" ;; esac
 	expect_match "$1: message" "$PIN_RE" "$ERR"
-	expect_eq "$1: one line" 1 "$(printf '%s\n' "$ERR" | grep -c .)"
+	local n
+	t_lines n "$ERR"
+	expect_eq "$1: one line" 1 "$n"
 	no_secret_in "$1" "$ERR$OUT"
 	expect_eq "$1: no request reached the server (counters)" "0 0 0 0" "$(stats)"
 	expect_eq "$1: no request reached the server (its log)" "$LOG0" "$(token_requests)"
 }
-# setup_cached: a minted token in the store (no pins), counters reset.
+# setup_cached: a minted token in the store (no pins), counters reset; a copy
+# in store.before, which each refused refresh starts from (and must leave
+# as it was).
 setup_cached() {
 	server_reset
 	rm -f "$XDG_RUNTIME_DIR"/cobo-credential/*.failed
@@ -77,16 +81,23 @@ setup_cached() {
 }
 
 # --- wrong pins only: a mint and a refresh, nothing sent ----------------------------------
+# The refreshes start from one minted token (setup_cached once per front-end):
+# each refused refresh is checked to leave the store as it was, and starts
+# from store.before again with no backoff marker.
+WRONG_SETS=("${WRONG[@]}" "${WRONG[0]},${WRONG[1]}" "${WRONG[*]}" "${WRONG[1]}, ${WRONG[2]}")
 for front in cli git; do
-	for w in "${WRONG[@]}" "${WRONG[0]},${WRONG[1]}" "${WRONG[*]}" "${WRONG[1]}, ${WRONG[2]}"; do
+	for w in "${WRONG_SETS[@]}"; do
 		server_reset
 		pins_config "$w"
 		LOG0=$(token_requests)
 		get "$front"
 		refused "wrong pins '${w:0:12}...' on a mint ($front)"
 		expect_eq "wrong pins on a mint ($front): nothing stored" 0 "$(store_count)"
-
-		setup_cached
+	done
+	setup_cached
+	for w in "${WRONG_SETS[@]}"; do
+		cp "$T_TMP/store.before" "$STORE"
+		rm -f "$XDG_RUNTIME_DIR"/cobo-credential/*.failed
 		pins_config "$w"
 		LOG0=$(token_requests)
 		get "$front" COBO_CREDENTIAL_NOW_OFFSET=$LATER
