@@ -33,8 +33,13 @@ RANDOM_PIN=$(head -c 32 /dev/urandom | base64)
 check "the pin is 44 base64 characters" test ${#RIGHT} = 44
 WRONG=("$CA_PIN" "$OTHER" "$RANDOM_PIN")
 
-# pins_config SETTING: the profile with pin_sha256 = SETTING.
-pins_config() { oauth_config "pin_sha256 = $1"; }
+# pins_config SETTING: the profile with pin_sha256 = SETTING: oauth_config's
+# (written once, its profile last) with the line added, by a redirection
+# (the suite writes some sixty: no mkdir, cat and chmod each).
+CONF=$XDG_CONFIG_HOME/cobo-credential/config
+oauth_config
+t_slurp BASE_CONF "$CONF"
+pins_config() { printf '%s\npin_sha256 = %s\n' "$BASE_CONF" "$1" > "$CONF"; }
 # get FRONT [ENV=V...]: the token through the CLI (cli) or git's helper (git); RC OUT ERR.
 get() {
 	local front=$1
@@ -128,7 +133,6 @@ BAD=("" "x" "$RIGHT," ",$RIGHT" "$RIGHT,,$OTHER" "sha256//$RIGHT" "$RIGHT;$OTHER
 	"${RIGHT%=}" "${RIGHT}A" "$(printf '%s' "$RIGHT" | tr '+/' '-_')"
 	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 	"$RIGHT,$RIGHT,$RIGHT,$RIGHT,$RIGHT,$RIGHT,$RIGHT,$RIGHT,$RIGHT")
-CONF=$XDG_CONFIG_HOME/cobo-credential/config
 server_reset
 LOG0=$(token_requests)
 for b in "${BAD[@]}"; do
