@@ -49,7 +49,7 @@ etcd_gw() {
 
 # hex_b64 HEX: base64 of the bytes HEX spells, in B64OUT.
 hex_b64() {
-	local h=$1 pad= n i
+	local h=$1 pad='' n i
 	B64OUT=
 	case $((${#h} / 2 % 3)) in 1) h+=0000 pad='==' ;; 2) h+=00 pad='=' ;; esac
 	for ((i = 0; i < ${#h}; i += 6)); do
@@ -80,7 +80,7 @@ b64_hex() {
 }
 # b64_str B64: the text B64 encodes (no NUL), in STROUT.
 b64_str() {
-	local esc= i
+	local esc='' i
 	b64_hex "$1"
 	for ((i = 0; i < ${#HEXOUT}; i += 2)); do esc+="\\x${HEXOUT:i:2}"; done
 	printf -v STROUT '%b' "$esc"
