@@ -75,8 +75,11 @@ approve() { gh_cred approve "$@"; }
 reject() { gh_cred reject "$@"; }
 
 # helper ACTION [options...] < input: the built binary itself.
+# With GH_LEAK_FIRST set, only the first run of each ACTION is leak-checked
+# (t_leak_check_first, tests/lib/common.sh).
 helper() {
 	local action=$1; shift
+	[ -z "${GH_LEAK_FIRST-}" ] || t_leak_check_first "helper-$action"
 	"$GH_BIN" "$@" "$action" > "$T_TMP/out" 2> "$T_TMP/err"
 	RC=$?
 	t_slurp OUT "$T_TMP/out"
