@@ -19,6 +19,7 @@
 #include "api_state.h"
 #include "http.h"
 #include "mint.h"
+#include "offset.h"
 #include "response.h"
 #include "sign.h"
 
@@ -130,11 +131,18 @@ static int clock_refused(const struct oauth_http_resp *resp, char *err, size_t e
 	return 1;
 }
 
-/* Cobo's signature over the answer, fresh and after the request went out. */
-static int verify(const struct api_profile *p, const struct cobocred_http_request *req,
-		  const struct oauth_http_resp *resp, struct cobocred_http_reply *r)
+/*
+ * Cobo's signature over the answer, fresh and after the request went out
+ * (with the allowance learned for a clock ahead of Cobo's, offset.h; an
+ * accepted answer's sample may lower it, as a token answer's does).
+ */
+static int verify(const struct cobocred_host *h, const struct api_profile *p,
+		  const struct cobocred_http_request *req, const struct oauth_http_resp *resp,
+		  struct cobocred_http_reply *r)
 {
+	const char *hp = p->conf.url.hostport;
 	char err[256] = "";
+	int64_t now = oauth_now_ms();
 
 	if (resp->header_conflict)
 		return fail(r, COBOCRED_ERROR,
@@ -157,10 +165,12 @@ static int verify(const struct api_profile *p, const struct cobocred_http_reques
 	}
 	if (clock_refused(resp, err, sizeof(err)))
 		return fail(r, COBOCRED_TRYAGAIN, "%s", err);
-	if (oauth_timestamp_check(resp->timestamp, oauth_now_ms(), p->conf.max_clock_skew, err,
-				  sizeof(err)) != 0 ||
-	    oauth_timestamp_order(resp->timestamp, nonce_ms(req->nonce), 0, err, sizeof(err)) != 0)
+	if (oauth_timestamp_check(resp->timestamp, now, p->conf.max_clock_skew, err, sizeof(err)) !=
+		    0 ||
+	    oauth_timestamp_order_ahead(resp->timestamp, nonce_ms(req->nonce),
+					oauth_offset_get(h, hp), 0, err, sizeof(err)) != 0)
 		return fail(r, COBOCRED_ERROR, "the signed answer is not fresh: %.200s", err);
+	oauth_offset_lower(h, hp, now - oauth_timestamp_ms(resp->timestamp));
 	return COBOCRED_SUCCESS;
 }
 
@@ -229,7 +239,7 @@ static int perform(struct oauth_api *a, const struct api_profile *p,
 		st = resp.too_large || resp.headers_too_large ? COBOCRED_ERROR : COBOCRED_TRYAGAIN;
 	} else {
 		r->status = resp.status;
-		st = verify(p, req, &resp, r);
+		st = verify(a->host, p, req, &resp, r);
 		if (st == COBOCRED_SUCCESS)
 			take(&resp, r);
 	}

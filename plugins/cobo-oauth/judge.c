@@ -11,8 +11,10 @@
  *   2xx otherwise                            ERROR (a tampered, stale or replayed token is
  *                                            never cached, and a refresh is not retried
  *                                            as a mint: see judge_fresh)
- *   2xx whose only fault is max_clock_skew,  ERROR; on a refresh, the rotated refresh
- *     dated within the request window        token is kept (the one sent is spent)
+ *   2xx whose only faults are its date       ERROR; on a refresh, the rotated refresh
+ *     (max_clock_skew, the order bound),     token is kept (the one sent is spent); when
+ *     dated within the request window        only the order bound refused it, token.c
+ *                                            retries once and may learn the allowance
  *   signed error whose Biz-Timestamp is      TRYAGAIN, one line naming the clock with
  *     beyond the request window, or Cobo's    both times; no mint instead
  *     refusal of our nonce (401 2022)
@@ -34,6 +36,7 @@
 
 #include <curl/curl.h>
 
+#include "hostmem.h"
 #include "mint.h"
 #include "sign.h"
 
@@ -95,6 +98,46 @@ int64_t oauth_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* What an answer refused for its date still tells (judge_fresh). */
+struct dated {
+	int keep;  /* a refresh answer Cobo gave: the refresh token sent is spent */
+	int learn; /* refused only by the order bound: one retry may learn the allowance */
+};
+
+/*
+ * 1 when an answer's only faults are its date (max_clock_skew, the order
+ * bound to the request's nonce, or both) and it is dated within Cobo's
+ * request window and no earlier than the newest answer accepted: Cobo
+ * took a request of ours that recently, so it is bound to this request as
+ * tightly as a wrong clock allows.
+ */
+static int dated_only(const struct oauth_sent *sent, const struct oauth_http_resp *r, int t, int o)
+{
+	int64_t offset, ms = oauth_timestamp_ms(r->timestamp);
+
+	return (t == 0 || t == OAUTH_TS_SKEWED) && (o == 0 || o == OAUTH_TS_BEFORE_SENT) &&
+	       (t != 0 || o != 0) && !(sent->newest_ms > 0 && ms < sent->newest_ms) &&
+	       oauth_clock_offset(r->timestamp, sent->now_ms, &offset) == 0 &&
+	       !oauth_clock_beyond(offset, OAUTH_REQUEST_WINDOW);
+}
+
+/* The message for an answer refused only by the order bound, dated within the window. */
+static void early_message(const struct oauth_conf *c, const struct oauth_sent *sent,
+			  const struct oauth_http_resp *r, const char *why, char *err,
+			  size_t errlen)
+{
+	char clock[256];
+	int64_t offset = 0;
+
+	(void)oauth_clock_offset(r->timestamp, sent->now_ms, &offset);
+	oauth_clock_message(offset, sent->now_ms, clock, sizeof(clock));
+	snprintf(err, errlen, "refusing the answer from %s as replayed: %s; %s%s", c->url.hostport,
+		 why, clock,
+		 sent->refresh != NULL ? " (Cobo rotated the refresh token all the same, so its "
+					 "new one is kept and the access token is not)"
+				       : "; nothing was stored");
+}
+
 /*
  * A verified signature says who answered, not when: an answer dated more
  * than max_clock_skew away from our clock is stale or replayed.  ERROR, not
@@ -103,32 +146,40 @@ int64_t oauth_now_ms(void)
  * (the next mint would meet the same clock or the same attacker).  Not
  * DENIED either: Cobo refused nothing.
  *
- * *dated_only: a refresh answer whose one fault is max_clock_skew, dated
- * within Cobo's request window and signed after the request went out and
- * after the newest answer accepted (bound to this request as tightly as an
- * accepted answer is): Cobo took the request, so a refresh it answered has
- * spent the refresh token sent (judge_success keeps its successor).
+ * *d: a refresh answer whose only faults are its date (dated_only): Cobo
+ * took the request, so a refresh it answered has spent the refresh token
+ * sent (judge_success keeps its successor).  An answer refused only by the
+ * order bound may come from a clock running ahead of Cobo's by more than
+ * the allowance learned so far: token.c retries once and learns.
  */
 static int judge_fresh(const struct oauth_conf *c, const struct oauth_sent *sent,
-		       const struct oauth_http_resp *r, int *dated_only, char *err, size_t errlen)
+		       const struct oauth_http_resp *r, struct dated *d, char *err, size_t errlen)
 {
 	char why[512], order_why[512];
-	int64_t offset;
 	int t = oauth_timestamp_check(r->timestamp, sent->now_ms, c->max_clock_skew, why,
 				      sizeof(why));
 	int o = t == OAUTH_TS_MALFORMED
 			? t
-			: oauth_timestamp_order(r->timestamp, sent->nonce_ms, sent->newest_ms,
-						order_why, sizeof(order_why));
+			: oauth_timestamp_order_ahead(r->timestamp, sent->nonce_ms, sent->ahead_ms,
+						      sent->newest_ms, order_why,
+						      sizeof(order_why));
+	int only = dated_only(sent, r, t, o);
 
-	*dated_only = sent->refresh != NULL && t == OAUTH_TS_SKEWED && o == 0 &&
-		      oauth_clock_offset(r->timestamp, sent->now_ms, &offset) == 0 &&
-		      !oauth_clock_beyond(offset, OAUTH_REQUEST_WINDOW);
+	d->keep = sent->refresh != NULL && only;
+	d->learn = only && t == 0;
 	if (t == 0 && o != 0) {
 		t = o;
 		memcpy(why, order_why, sizeof(why));
 	}
-	if (t == OAUTH_TS_SKEWED)
+	if (d->learn)
+		early_message(c, sent, r, why, err, errlen);
+	else if (d->keep)
+		snprintf(err, errlen,
+			 "refusing the access token from %s: %s (max_clock_skew of [profile %s]); "
+			 "Cobo rotated the refresh token all the same, so its new one is kept "
+			 "and the access token is not: set the time (NTP) and retry",
+			 c->url.hostport, why, c->profile);
+	else if (t == OAUTH_TS_SKEWED)
 		snprintf(err, errlen,
 			 "refusing the answer from %s as stale or replayed: %s; fix "
 			 "the clock (this machine's or the server's); nothing was stored",
@@ -145,12 +196,6 @@ static int judge_fresh(const struct oauth_conf *c, const struct oauth_sent *sent
 	else if (t != 0)
 		snprintf(err, errlen, "refusing the answer from %s: %s; nothing was stored",
 			 c->url.hostport, why);
-	if (*dated_only)
-		snprintf(err, errlen,
-			 "refusing the access token from %s: %s (max_clock_skew of [profile %s]); "
-			 "Cobo rotated the refresh token all the same, so its new one is kept "
-			 "and the access token is not: set the time (NTP) and retry",
-			 c->url.hostport, why, c->profile);
 	return t == 0 ? COBOCRED_SUCCESS : COBOCRED_ERROR;
 }
 
@@ -180,7 +225,8 @@ static int judge_success(const struct oauth_conf *c, const struct oauth_sent *se
 {
 	char why[256];
 	const char *sig_problem = NULL;
-	int st, fresh, dated_only;
+	struct dated d;
+	int st, fresh;
 
 	if (r->header_conflict)
 		sig_problem = "repeated or overlong signature headers";
@@ -196,8 +242,8 @@ static int judge_success(const struct oauth_conf *c, const struct oauth_sent *se
 			 c->url.hostport, sig_problem, c->profile);
 		return COBOCRED_ERROR;
 	}
-	fresh = judge_fresh(c, sent, r, &dated_only, err, errlen);
-	if (fresh != COBOCRED_SUCCESS && !dated_only)
+	fresh = judge_fresh(c, sent, r, &d, err, errlen);
+	if (fresh != COBOCRED_SUCCESS && !d.keep && !d.learn)
 		return fresh;
 	if (oauth_parse_token(r->body, r->body_len, tok, why, sizeof(why)) != 0) {
 		snprintf(err, errlen,
@@ -207,11 +253,18 @@ static int judge_success(const struct oauth_conf *c, const struct oauth_sent *se
 		return COBOCRED_ERROR;
 	}
 	tok->signed_ms = oauth_timestamp_ms(r->timestamp); /* checked by judge_fresh */
+	tok->arrived_ms = sent->now_ms;
 	st = judge_rotated(c, sent, tok, err, errlen);
-	if (st != COBOCRED_SUCCESS)
+	if (st != COBOCRED_SUCCESS) {
 		oauth_token_clear(tok);
-	else if (fresh != COBOCRED_SUCCESS)
-		tok->rotated_refused = 1; /* the refresh token sent is spent: keep the new one */
+	} else if (fresh != COBOCRED_SUCCESS) {
+		/* A refresh: the token sent is spent, keep the new one.  Never the access token. */
+		tok->rotated_refused = d.keep;
+		tok->order_refused = d.learn;
+		cobocred_hostmem_free(tok->access_token);
+		tok->access_token = NULL;
+		tok->access_len = 0;
+	}
 	return st != COBOCRED_SUCCESS ? st : fresh;
 }
 

@@ -167,10 +167,11 @@ static int mint(const struct cobocred_host *h, const struct oauth_conf *c, struc
 }
 
 int oauth_fetch(const struct cobocred_host *h, const struct oauth_conf *c, struct oauth_appkey *key,
-		const char *refresh, size_t refresh_len, int64_t newest_ms, struct oauth_token *tok,
-		char *err, size_t errlen)
+		const char *refresh, size_t refresh_len, int64_t newest_ms, int64_t ahead_ms,
+		struct oauth_token *tok, char *err, size_t errlen)
 {
 	struct oauth_sent sent = { .newest_ms = newest_ms,
+				   .ahead_ms = ahead_ms,
 				   .cached = refresh,
 				   .cached_len = refresh_len },
 			  asked = sent;

@@ -27,6 +27,7 @@ struct oauth_sent {
 	int64_t now_ms;	   /* oauth_now_ms() when the answer arrived */
 	int64_t nonce_ms;  /* the request's Biz-Api-Nonce: when it was sent */
 	int64_t newest_ms; /* the newest answer accepted for this (app, org), unix ms; 0: none */
+	int64_t ahead_ms;  /* the allowance for a clock ahead of Cobo's (offset.h); 0: none */
 	/* The cached refresh token, sent or not (a mint after a rejected refresh): an
 	 * answer handing it back again is a replay.  Not owned; NULL: none cached. */
 	const char *cached;
@@ -56,11 +57,13 @@ int oauth_judge(const struct oauth_conf *c, const struct oauth_sent *sent, int t
  * Fetches a token for c: refresh with refresh (NULL: mint), falling back
  * to mint as described above.  newest_ms: Biz-Timestamp of the newest
  * answer accepted for this (app, org) (0: none known); no older answer is
- * accepted.  COBOCRED_* status; err set on failure.
+ * accepted.  ahead_ms: the allowance for a clock ahead of Cobo's in the
+ * order bound (oauth_order_floor; 0: none).  COBOCRED_* status; err set on
+ * failure.
  */
 int oauth_fetch(const struct cobocred_host *h, const struct oauth_conf *c, struct oauth_appkey *key,
-		const char *refresh, size_t refresh_len, int64_t newest_ms, struct oauth_token *tok,
-		char *err, size_t errlen);
+		const char *refresh, size_t refresh_len, int64_t newest_ms, int64_t ahead_ms,
+		struct oauth_token *tok, char *err, size_t errlen);
 
 /*
  * Builds the two items the core stores, refresh token first, then the

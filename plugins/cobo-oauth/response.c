@@ -379,25 +379,44 @@ int64_t oauth_timestamp_ms(const char *ts)
 	return timestamp_parse(ts, &ms) == 0 ? ms : -1;
 }
 
+int64_t oauth_order_floor(int64_t sent_ms, int64_t ahead_ms)
+{
+	int64_t a = ahead_ms < 0 ? 0 : ahead_ms;
+
+	if (a > (int64_t)OAUTH_REQUEST_WINDOW * 1000)
+		a = (int64_t)OAUTH_REQUEST_WINDOW * 1000;
+	a += OAUTH_ORDER_SKEW_MS;
+	return sent_ms < INT64_MIN + a ? INT64_MIN : sent_ms - a;
+}
+
 int oauth_timestamp_order(const char *ts, int64_t sent_ms, int64_t newest_ms, char *err,
 			  size_t errlen)
 {
+	return oauth_timestamp_order_ahead(ts, sent_ms, 0, newest_ms, err, errlen);
+}
+
+int oauth_timestamp_order_ahead(const char *ts, int64_t sent_ms, int64_t ahead_ms,
+				int64_t newest_ms, char *err, size_t errlen)
+{
 	char theirs[64], bound[64];
-	int64_t ms = oauth_timestamp_ms(ts), apart;
+	int64_t ms = oauth_timestamp_ms(ts), floor_ms = oauth_order_floor(sent_ms, ahead_ms);
+	int64_t apart, allowed;
 
 	if (ms < 0) {
 		snprintf(err, errlen, "Biz-Timestamp is not unix milliseconds");
 		return OAUTH_TS_MALFORMED;
 	}
 	utc_format(ms, theirs, sizeof(theirs));
-	if (ms < sent_ms - OAUTH_ORDER_SKEW_MS) {
+	if (ms < floor_ms) {
+		/* 0 <= ms < floor_ms <= sent_ms: neither difference overflows. */
 		apart = sent_ms - ms;
+		allowed = sent_ms - floor_ms;
 		utc_format(sent_ms, bound, sizeof(bound));
 		snprintf(err, errlen,
 			 "it was signed at %s (Biz-Timestamp), %lld.%03d s before this request "
-			 "was sent at %s (Biz-Api-Nonce), more than the %d.%03d s allowed",
+			 "was sent at %s (Biz-Api-Nonce), more than the %lld.%03d s allowed",
 			 theirs, (long long)(apart / 1000), (int)(apart % 1000), bound,
-			 OAUTH_ORDER_SKEW_MS / 1000, OAUTH_ORDER_SKEW_MS % 1000);
+			 (long long)(allowed / 1000), (int)(allowed % 1000));
 		return OAUTH_TS_BEFORE_SENT;
 	}
 	if (newest_ms > 0 && ms < newest_ms) {

@@ -31,6 +31,15 @@ struct oauth_token {
 	 * never answered or kept.
 	 */
 	int rotated_refused;
+	/*
+	 * Set with an ERROR verdict on an answer refused only because it was
+	 * signed before the order bound allows (oauth_order_floor), dated
+	 * within the request window: this machine's clock may run that far
+	 * ahead of Cobo's.  One retry at once may learn the allowance
+	 * arrived_ms - signed_ms (token.c, offset.h).
+	 */
+	int order_refused;
+	int64_t arrived_ms; /* oauth_now_ms() when the answer arrived; 0: no answer */
 };
 
 /*
@@ -77,6 +86,19 @@ int oauth_timestamp_check(const char *ts, int64_t now_ms, long max_skew, char *e
 #define OAUTH_TS_OLDER (-4)
 int oauth_timestamp_order(const char *ts, int64_t sent_ms, int64_t newest_ms, char *err,
 			  size_t errlen);
+/*
+ * The same with the allowance learned for a clock that runs ahead of
+ * Cobo's (offset.h): ts >= oauth_order_floor(sent_ms, ahead_ms).
+ */
+int oauth_timestamp_order_ahead(const char *ts, int64_t sent_ms, int64_t ahead_ms,
+				int64_t newest_ms, char *err, size_t errlen);
+/*
+ * The earliest Biz-Timestamp an answer to a request sent at sent_ms may
+ * carry: sent_ms - a - OAUTH_ORDER_SKEW_MS, a = ahead_ms clamped to
+ * [0, OAUTH_REQUEST_WINDOW s] (beyond the window Cobo refuses the request
+ * anyway); INT64_MIN when that underflows.
+ */
+int64_t oauth_order_floor(int64_t sent_ms, int64_t ahead_ms);
 /* Biz-Timestamp ts as unix ms, or -1 when it is not unix ms in decimal digits. */
 int64_t oauth_timestamp_ms(const char *ts);
 

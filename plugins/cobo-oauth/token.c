@@ -13,6 +13,7 @@
 
 #include "key.h"
 #include "mint.h"
+#include "offset.h"
 
 static const char *query_attr(const struct cobocred_query *q, const char *name)
 {
@@ -75,15 +76,23 @@ static struct cobocred_item *make_item(const struct cobocred_host *h, const stru
 	return it;
 }
 
+/* The refresh token's item, dated by Cobo's signature (now when unknown). */
+static struct cobocred_item *refresh_item(const struct cobocred_host *h, const struct oauth_conf *c,
+					  const struct oauth_token *t, int64_t now)
+{
+	int64_t signed_at = t->signed_ms > 0 ? t->signed_ms / 1000 : now;
+
+	return make_item(h, c, COBOCRED_KIND_REFRESH, "Refresh", t->refresh_token, t->refresh_len,
+			 signed_at, signed_at + OAUTH_REFRESH_TTL);
+}
+
 int oauth_items_build(const struct cobocred_host *h, const struct oauth_conf *c,
 		      const struct oauth_token *t, int64_t now, struct cobocred_item **out)
 {
 	struct cobocred_item *rt, *at;
-	int64_t signed_at = t->signed_ms > 0 ? t->signed_ms / 1000 : now;
 
 	*out = NULL;
-	rt = make_item(h, c, COBOCRED_KIND_REFRESH, "Refresh", t->refresh_token, t->refresh_len,
-		       signed_at, signed_at + OAUTH_REFRESH_TTL);
+	rt = refresh_item(h, c, t, now);
 	at = make_item(h, c, COBOCRED_KIND_ACCESS, "Access", t->access_token, t->access_len, now,
 		       now + t->expires_in);
 	if (rt == NULL || at == NULL) {
@@ -117,24 +126,22 @@ static int64_t newest_ms(const struct cobocred_query *q)
  * A refresh answer refused only for its date (tok->rotated_refused): Cobo
  * has spent the refresh token sent, so its successor replaces it in every
  * tier of the store line, and the next holder refreshes instead of failing
- * at Cobo.  The access token of that answer is dropped here, unstored.
+ * at Cobo.  The access token of that answer was dropped (judge.c).
  */
 static void keep_rotated(const struct cobocred_host *h, const struct cobocred_query *q,
 			 const struct oauth_conf *c, const struct oauth_token *tok, int64_t now)
 {
-	struct cobocred_item *items = NULL; /* owned: the refresh item, then the access item */
+	struct cobocred_item *items = refresh_item(h, c, tok, now); /* owned */
 	struct cobocred_query replace = { .struct_size = sizeof(replace),
 					  .profile = q->profile,
 					  .flags = COBOCRED_QUERY_EXACT };
 	int st;
 
-	if (oauth_items_build(h, c, tok, now, &items) != 0) {
+	if (items == NULL) {
 		h->log(h->ctx, COBOCRED_LOG_WARN,
 		       "cobo-oauth: out of memory keeping the new refresh token");
 		return;
 	}
-	h->item_free(items->next); /* the access token */
-	items->next = NULL;
 	replace.schema = items->schema;
 	replace.n_attrs = items->n_attrs;
 	replace.attrs = items->attrs;
@@ -143,6 +150,75 @@ static void keep_rotated(const struct cobocred_host *h, const struct cobocred_qu
 	       "cobo-oauth: the refresh token Cobo rotated in an answer refused for its date %s",
 	       st == COBOCRED_SUCCESS ? "replaces the spent one" : "could not be kept");
 	h->item_free(items);
+}
+
+/*
+ * The second, ordered answer that may raise the allowance for a clock
+ * ahead of Cobo's (offset.h).  first was refused only by the order bound
+ * and dated within the request window: its sample c = arrival -
+ * Biz-Timestamp is the candidate.  One call at once (a refresh with the
+ * successor first's answer rotated, kept already; a mint again for a
+ * mint) accepts an answer signed no earlier than its own nonce - c - 5 s
+ * and no earlier than first; when that one passes every other check, the
+ * smaller of c and its own sample is kept.  A replay must thus supply two
+ * captured answers in order, each newer than the newest accepted.
+ */
+static int retry_learning(const struct cobocred_host *h, const struct cobocred_query *q,
+			  const struct oauth_conf *c, struct oauth_appkey *key,
+			  const struct oauth_token *first, int64_t newest, int64_t now,
+			  struct oauth_token *tok, char *err, size_t errlen)
+{
+	int64_t cand = first->arrived_ms - first->signed_ms, sample;
+	const char *refresh = first->rotated_refused ? first->refresh_token : NULL;
+	size_t refresh_len = first->rotated_refused ? first->refresh_len : 0;
+	char why[1024] = "";
+	int st;
+
+	h->log(h->ctx, COBOCRED_LOG_INFO,
+	       "cobo-oauth: %s; retrying once, allowing %lld ms for this machine's clock", err,
+	       (long long)cand);
+	if (first->signed_ms > newest)
+		newest = first->signed_ms;
+	st = oauth_fetch(h, c, key, refresh, refresh_len, newest, cand, tok, why, sizeof(why));
+	if (st != COBOCRED_SUCCESS && tok->rotated_refused)
+		keep_rotated(h, q, c, tok, now);
+	if (st == COBOCRED_SUCCESS) {
+		sample = tok->arrived_ms - tok->signed_ms;
+		oauth_offset_raise(h, c->url.hostport, sample < cand ? sample : cand);
+	} else { /* the first refusal names the clock; then what the retry met */
+		size_t n = strlen(err);
+
+		snprintf(err + n, errlen - n, "; retried once: %s", why);
+	}
+	return st;
+}
+
+/*
+ * One token call under the allowance learned for this server: an
+ * accepted answer may lower it; one refused only by the order bound gets
+ * retry_learning.  A refresh answer refused for its date has spent the
+ * refresh token sent: its successor is kept in every tier (keep_rotated).
+ */
+static int fetch(const struct cobocred_host *h, const struct cobocred_query *q,
+		 const struct oauth_conf *c, struct oauth_appkey *key, const char *refresh,
+		 size_t refresh_len, int64_t now, struct oauth_token *tok, char *err, size_t errlen)
+{
+	struct oauth_token first = { 0 }; /* owned; moved into *tok on success */
+	int64_t newest = newest_ms(q);
+	int st = oauth_fetch(h, c, key, refresh, refresh_len, newest,
+			     oauth_offset_get(h, c->url.hostport), &first, err, errlen);
+
+	if (st == COBOCRED_SUCCESS) {
+		oauth_offset_lower(h, c->url.hostport, first.arrived_ms - first.signed_ms);
+		*tok = first;
+		return st;
+	}
+	if (first.rotated_refused)
+		keep_rotated(h, q, c, &first, now);
+	if (first.order_refused)
+		st = retry_learning(h, q, c, key, &first, newest, now, tok, err, errlen);
+	oauth_token_clear(&first);
+	return st;
 }
 
 /* The cached refresh token in q, if it looks usable; NULL means mint. */
@@ -197,9 +273,7 @@ int oauth_get_token(const struct cobocred_host *h, const struct cobocred_query *
 		goto out;
 	refresh = usable_refresh(h, q, &refresh_len);
 	now = h->now(h->ctx); /* before the request: never overstate the lifetime */
-	st = oauth_fetch(h, &c, &key, refresh, refresh_len, newest_ms(q), &tok, err, sizeof(err));
-	if (st != COBOCRED_SUCCESS && tok.rotated_refused)
-		keep_rotated(h, q, &c, &tok, now);
+	st = fetch(h, q, &c, &key, refresh, refresh_len, now, &tok, err, sizeof(err));
 	if (st == COBOCRED_SUCCESS && oauth_items_build(h, &c, &tok, now, out) != 0) {
 		snprintf(err, sizeof(err), "out of memory storing the new token");
 		st = COBOCRED_ERROR;

@@ -9,8 +9,12 @@
 #     and store nothing: the store file is byte for byte unchanged, the
 #     refresh token sent is still unused at the server, no mint stood in;
 #   - 30 s behind works (a refresh, and a signed API call whose nonce the
-#     server echoes: the proof that the shift reaches the helper); 30 s
-#     ahead is refused by the 5 s order rule (SECURITY.md), as before;
+#     server echoes: the proof that the shift reaches the helper);
+#   - 60, 200 and 100 s ahead (inside the window, beyond the 5 s order
+#     rule): the first answer is refused, one retry learns the allowance
+#     (one extra rotation, no mint, the token answered active at Cobo, the
+#     offset file 0600), the next call refreshes once; a right clock lowers
+#     it again; a failed retry names the clock, keeps the successor, backs off;
 #   - max_clock_skew 60 with the clock 120 s behind: the refresh answer is
 #     refused, Cobo's rotated refresh token replaces the spent one, the
 #     refusing machine backs off, and the next holder refreshes with it.
@@ -187,15 +191,108 @@ nonce=$(printf '%s' "$API" | "$PYTHON" -c 'import json,sys; print(json.load(sys.
 check "30 s behind: the server saw a nonce 30 s behind its clock ($nonce in [$before, $after] - 30 s)" \
 	test "$nonce" -ge $((before - 31000)) -a "$nonce" -le $((after - 29000))
 
-# 30 s ahead: an answer signed more than 5 s before the request went out is refused (the
-# order rule of SECURITY.md binds answers to requests, and cannot tell this clock from a
-# replay): as before, exit 70, nothing stored.
+# --- 3b. ahead of Cobo within the window: learned, then allowed ----------------------------
+# The order rule (SECURITY.md) refuses an answer signed more than 5 s before the request went
+# out; a clock running ahead looks like that.  The first answer is refused as a candidate (a
+# refresh's successor kept), one retry at once is judged with the first answer's sample as the
+# allowance, and the allowance is kept in the offset file for the next call.
+OFFSET_FILE="$XDG_RUNTIME_DIR/cobo-credential/cobo-clock-$(printf '%s' "$CHOST" | sha256sum | cut -c1-64)"
+# offset_ms: the allowance in the offset file ("" when none), checking its line.
+offset_ms() {
+	[ -f "$OFFSET_FILE" ] || return 0
+	sed -n "s/^cobo-clock 1 $CHOST \\([0-9]*\\)\$/\\1/p" "$OFFSET_FILE"
+}
+TRACE="$T_TMP/trace"
+retries() { grep -c "retrying once" "$TRACE" 2>/dev/null || true; }
+
+for secs in 60 200; do
+	fresh_start
+	rm -f "$OFFSET_FILE" "$TRACE"
+	cli +${secs}s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH COBO_CREDENTIAL_TRACE="$TRACE"
+	expect_eq "$secs s ahead: the refresh works" "0|" "$RC|$ERR"
+	expect_eq "$secs s ahead: the token answered is one Cobo holds active" true "$(token_valid "$OUT")"
+	expect_eq "$secs s ahead: and the one stored" "$OUT" "$(drv_secret access)"
+	expect_eq "$secs s ahead: one extra rotation, no failure, no mint (mint refresh total failed)" \
+		"0 2 2 0" "$(stats)"
+	expect_eq "$secs s ahead: one retry" 1 "$(retries)"
+	expect_eq "$secs s ahead: the refresh token sent is spent" "false true" "$(rt_state "$RT1")"
+	RT2=$(drv_secret refresh)
+	expect_eq "$secs s ahead: the one kept is Cobo's, unspent" "true false" "$(rt_state "$RT2")"
+	expect_eq "$secs s ahead: the offset file is 0600" 600 "$(stat -c %a "$OFFSET_FILE" 2>/dev/null)"
+	learned=$(offset_ms)
+	# The proof that the shift reached the helper: what it learned is the shift (plus the
+	# answer's way back, never less).
+	check "$secs s ahead: the allowance learned is the shift ($learned ms)" \
+		test -n "$learned" -a "${learned:-0}" -ge $((secs * 1000 - 50)) -a "${learned:-0}" -le $((secs * 1000 + 10000))
+	rm -f "$TRACE"
+	cli +${secs}s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH COBO_CREDENTIAL_TRACE="$TRACE"
+	expect_eq "$secs s ahead, again: the refresh works" "0|" "$RC|$ERR"
+	expect_eq "$secs s ahead, again: a valid token" true "$(token_valid "$OUT")"
+	expect_eq "$secs s ahead, again: one POST, no retry" "0 3 3 0|0" "$(stats)|$(retries)"
+	# A signed API call under the same allowance; the server saw a nonce that far ahead.
+	before=$(date +%s%3N)
+	API=$(shifted +${secs}s "$CC" api --profile p /wallets 2>"$T_TMP/err")
+	RC=$?
+	after=$(date +%s%3N)
+	expect_eq "$secs s ahead: a signed API call works" "0|" "$RC|$(cat "$T_TMP/err")"
+	nonce=$(printf '%s' "$API" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["headers"]["biz-api-nonce"])' 2>/dev/null)
+	check "$secs s ahead: the server saw a nonce $secs s ahead ($nonce in [$before, $after] + $secs s)" \
+		test "${nonce:-0}" -ge $((before + secs * 1000 - 1000)) -a "${nonce:-0}" -le $((after + secs * 1000 + 1000))
+done
+
+# The same machine with its clock set right: the first answer lowers the allowance at once.
+rm -f "$TRACE"
+cli +0s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH COBO_CREDENTIAL_TRACE="$TRACE"
+expect_eq "clock set right: the refresh works, one POST, no retry" "0||0 4 4 0|0" \
+	"$RC|$ERR|$(stats)|$(retries)"
+learned=$(offset_ms)
+check "clock set right: the allowance is lowered ($learned ms, was about 200000)" \
+	test -n "$learned" -a "${learned:-999999}" -lt 5000
+# 100 s ahead now: refused once again, then learned.
+rm -f "$TRACE"
+cli +100s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH COBO_CREDENTIAL_TRACE="$TRACE"
+expect_eq "then 100 s ahead: works after one retry, no mint" "0||0 6 6 0|1" \
+	"$RC|$ERR|$(stats)|$(retries)"
+expect_eq "then 100 s ahead: a valid token" true "$(token_valid "$OUT")"
+learned=$(offset_ms)
+check "then 100 s ahead: learned ($learned ms)" \
+	test -n "$learned" -a "${learned:-0}" -ge 99950 -a "${learned:-0}" -le 110000
+
+# A mint, nothing cached, 30 s ahead: the same, two GETs.
 server_reset
+rm -f "$OFFSET_FILE"
 cli +30s
-expect_eq "30 s ahead: refused by the order rule (exit 70)" 70 "$RC"
-expect_match "30 s ahead: the message says the clock may run ahead" \
-	"as replayed: .*if this machine's clock runs ahead of the server's, fix it" "$ERR"
-expect_eq "30 s ahead: nothing stored" 0 "$(store_count)"
+expect_eq "mint 30 s ahead: works after one retry (mint refresh total failed)" "0||2 0 2 0" \
+	"$RC|$ERR|$(stats)"
+expect_eq "mint 30 s ahead: the token answered is active" true "$(token_valid "$OUT")"
+check "mint 30 s ahead: learned" test -n "$(offset_ms)"
+
+# The retry fails (the server in trouble, the request not processed): the line names the
+# clock with both times, the successor of the first answer is kept unspent, no mint, and the
+# machine backs off; the allowance is not raised.
+fresh_start
+rm -f "$OFFSET_FILE"
+fault '{"mode":"delay","seconds":0,"on":"refresh"}'
+fault '{"mode":"status","status":503,"on":"refresh"}'
+t0=$(date +%s)
+cli +60s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH
+t1=$(date +%s)
+expect_eq "retry fails: exit 75 (temporary), nothing on stdout" "75|" "$RC|$OUT"
+clock_line "retry fails" "ahead of" 60 "$(printf '%s' "${ERR#cobo-credential: }" | sed 's/ (Cobo rotated.*//; s/^.*; this machine/this machine/')" "$t0" "$t1"
+expect_match "retry fails: and what the retry met" "; retried once: Cobo server trouble" "$ERR"
+RT2=$(drv_secret refresh)
+check "retry fails: the first answer's refresh token replaces the spent one" test -n "$RT2" -a "$RT2" != "$RT1"
+expect_eq "retry fails: it is unspent at Cobo" "true false" "$(rt_state "$RT2")"
+expect_eq "retry fails: the cached access token is untouched" "$AT1" "$(drv_secret access)"
+expect_eq "retry fails: no offset learned" "" "$(offset_ms)"
+expect_eq "retry fails: two POSTs, one failed, no mint" "0 2 2 1" "$(stats)"
+cli +60s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH
+expect_eq "retry fails: backs off: no request" "0 2 2 1" "$(stats)"
+check "retry fails: backs off: exit non-zero ($RC), not 77" test "$RC" -ne 0 -a "$RC" -ne 77
+rm -f "$XDG_RUNTIME_DIR"/cobo-credential/*.failed
+cli +0s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH
+expect_eq "retry fails: the next holder refreshes with the kept token, no mint" "0|0 3 3 1" "$RC|$(stats)"
+expect_eq "retry fails: the kept token spent by it" "false true" "$(rt_state "$RT2")"
 
 # --- 4. max_clock_skew 60, the clock 120 s behind -------------------------------------------
 oauth_config "max_clock_skew = 60"
@@ -230,5 +327,24 @@ expect_eq "next holder: refreshes" "0|" "$RC|$ERR"
 expect_eq "next holder: a valid token" true "$(token_valid "$OUT")"
 expect_eq "next holder: one more POST, no failure, no mint" "0 3 3 0" "$(stats)"
 expect_eq "next holder: the kept token spent by it" "false true" "$(rt_state "$RT3")"
+
+# --- 5. max_clock_skew 60, the clock 120 s ahead: refused by both date rules ----------------
+# Within the request window Cobo took the refresh: the successor is kept (before issue 30's
+# allowance it was dropped), no retry (max_clock_skew would refuse it too), exit 70.
+oauth_config "max_clock_skew = 60"
+fresh_start
+rm -f "$OFFSET_FILE" "$TRACE"
+cli +120s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH COBO_CREDENTIAL_TRACE="$TRACE"
+expect_eq "skew 60, 120 s ahead: exit 70, no retry" "70|0" "$RC|$(retries)"
+expect_match "skew 60, 120 s ahead: the message" \
+	"refusing the access token from $CHOST: .* 1(19|20)\\.[0-9]{3} s in the past, more than the 60 s allowed \\(max_clock_skew of \\[profile p\\]\\); Cobo rotated the refresh token all the same, so its new one is kept" "$ERR"
+RT2=$(drv_secret refresh)
+check "skew 60, 120 s ahead: the spent refresh token is replaced" test -n "$RT2" -a "$RT2" != "$RT1"
+expect_eq "skew 60, 120 s ahead: the kept one is unspent" "true false" "$(rt_state "$RT2")"
+expect_eq "skew 60, 120 s ahead: one POST, no mint" "0 1 1 0" "$(stats)"
+oauth_config
+rm -f "$XDG_RUNTIME_DIR"/cobo-credential/*.failed
+cli +0s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH
+expect_eq "skew 60, 120 s ahead: the next holder refreshes with it, no mint" "0|0 2 2 0" "$RC|$(stats)"
 
 t_done

@@ -5,9 +5,14 @@
  */
 #include "config.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -16,6 +21,7 @@
 #include "cutest.h"
 #include "cobo_config.h"
 #include "mint.h"
+#include "offset.h"
 #include "pins.h"
 #include "secret.h"
 #include "sign.h"
@@ -445,7 +451,7 @@ static void judge_setup(void)
 static int64_t judge_now = JUDGE_MS;
 static const char *judge_sent = "RT_sent";
 /* When the request went out, the newest answer accepted, the refresh token cached. */
-static int64_t judge_nonce, judge_newest;
+static int64_t judge_nonce, judge_newest, judge_ahead;
 static const char *judge_cached;
 
 /* A response with status and body, dated ts, signed by the server key when sign is set. */
@@ -641,8 +647,9 @@ static void test_judge_order(void)
 		expect_err(
 			"refusing the answer from cobo.test:8443 as replayed: it was signed at "
 			"2023-11-14 22:13:20.123 UTC (Biz-Timestamp), 5.001 s before this request");
-		expect_err("if this machine's clock runs ahead of the server's, fix it");
-		expect_err("nothing was stored");
+		expect_err("more than the 5.000 s allowed; this machine's clock is");
+		expect_err(refresh ? "so its new one is kept and the access token is not"
+				   : "nothing was stored");
 		judge_nonce = JUDGE_MS - 1000;
 		judge_newest = JUDGE_MS; /* the same millisecond: accepted */
 		answer(&r, 200, TOKEN_BODY, 1);
@@ -923,7 +930,8 @@ static int judge_keep(struct oauth_http_resp *r, int refresh, struct oauth_token
 				   .refresh_len = refresh ? strlen(judge_sent) : 0,
 				   .now_ms = judge_now,
 				   .nonce_ms = judge_nonce,
-				   .newest_ms = judge_newest };
+				   .newest_ms = judge_newest,
+				   .ahead_ms = judge_ahead };
 	int fb, rt, st;
 
 	err[0] = '\0';
@@ -962,11 +970,17 @@ static void test_judge_skew_rotated(void)
 	CU_ASSERT(judge_keep(&r, 0, &t) == COBOCRED_ERROR);
 	CU_ASSERT(t.rotated_refused == 0 && t.refresh_token == NULL);
 	expect_err("nothing was stored");
-	judge_now = JUDGE_MS + 120000; /* 120 s ahead: signed "before it was sent", unbound */
+	/* 120 s ahead: signed "before it was sent" too, but within the window: Cobo
+	 * took this request, so the successor is handed on; no retry (max_clock_skew
+	 * refuses the next answer as well). */
+	judge_now = JUDGE_MS + 120000;
 	judge_nonce = judge_now - 50;
 	answer(&r, 201, TOKEN_BODY, 1);
 	CU_ASSERT(judge_keep(&r, 1, &t) == COBOCRED_ERROR);
-	CU_ASSERT(t.rotated_refused == 0 && t.refresh_token == NULL);
+	CU_ASSERT(t.rotated_refused == 1 && t.order_refused == 0 && t.access_token == NULL &&
+		  t.refresh_token != NULL && strcmp(t.refresh_token, "RT_y") == 0);
+	expect_err("120.000 s in the past, more than the 60 s allowed (max_clock_skew");
+	oauth_token_clear(&t);
 	judge_now = JUDGE_MS - 301000; /* beyond the request window */
 	judge_nonce = judge_now - 50;
 	answer(&r, 201, TOKEN_BODY, 1);
@@ -990,6 +1004,330 @@ static void test_judge_skew_rotated(void)
 	judge_nonce = 0;
 }
 
+/*
+ * A clock 60 s ahead of Cobo's (issue 30): the answer is signed 60 s
+ * "before" the request went out.  With nothing learned it is refused, but
+ * as a candidate (order_refused, the access token dropped, a refresh's
+ * successor handed on); with the allowance learned it passes, to the
+ * millisecond.  Never a candidate: beyond the window, older than the
+ * newest, a replayed refresh token, an unsigned answer.
+ */
+static void test_judge_learn(void)
+{
+	struct oauth_http_resp r;
+	struct oauth_token t;
+	int refresh;
+
+	judge_setup();
+	judge_cached = NULL;
+	for (refresh = 0; refresh < 2; refresh++) {
+		judge_newest = judge_ahead = 0;
+		judge_now = JUDGE_MS + 60000;
+		judge_nonce = judge_now - 50;
+		answer(&r, 200, TOKEN_BODY, 1);
+		CU_ASSERT(judge_keep(&r, refresh, &t) == COBOCRED_ERROR);
+		CU_ASSERT(t.order_refused == 1 && t.rotated_refused == refresh &&
+			  t.access_token == NULL && t.signed_ms == JUDGE_MS &&
+			  t.arrived_ms == judge_now);
+		CU_ASSERT(t.refresh_token != NULL && strcmp(t.refresh_token, "RT_y") == 0);
+		expect_err(
+			"as replayed: it was signed at 2023-11-14 22:13:20.123 UTC (Biz-Timestamp), "
+			"59.950 s before this request");
+		expect_err("this machine's clock is 60 s ahead of Cobo's (local "
+			   "2023-11-14T22:14:20Z, Cobo 2023-11-14T22:13:20Z)");
+		expect_err(refresh ? "its new one is kept and the access token is not"
+				   : "nothing was stored");
+		oauth_token_clear(&t);
+		/* The allowance to the millisecond: nonce - ahead - 5 s == ts passes. */
+		judge_ahead = 54950;
+		answer(&r, 200, TOKEN_BODY, 1);
+		CU_ASSERT(judge_keep(&r, refresh, &t) == COBOCRED_SUCCESS);
+		CU_ASSERT(t.access_token != NULL && t.order_refused == 0 &&
+			  t.rotated_refused == 0 && t.arrived_ms - t.signed_ms == 60000);
+		oauth_token_clear(&t);
+		judge_ahead = 54949;
+		answer(&r, 200, TOKEN_BODY, 1);
+		CU_ASSERT(judge_keep(&r, refresh, &t) == COBOCRED_ERROR && t.order_refused == 1);
+		expect_err("more than the 59.949 s allowed");
+		oauth_token_clear(&t);
+		judge_ahead = 0;
+		/* Older than the newest accepted: a replay, nothing to learn or keep. */
+		judge_newest = JUDGE_MS + 1;
+		answer(&r, 200, TOKEN_BODY, 1);
+		CU_ASSERT(judge_keep(&r, refresh, &t) == COBOCRED_ERROR);
+		CU_ASSERT(t.order_refused == 0 && t.rotated_refused == 0 &&
+			  t.refresh_token == NULL);
+		judge_newest = 0;
+		/* Beyond the window (300 s): max_clock_skew refuses it too, nothing kept. */
+		judge_now = JUDGE_MS + 300001;
+		judge_nonce = judge_now - 50;
+		answer(&r, 200, TOKEN_BODY, 1);
+		CU_ASSERT(judge_keep(&r, refresh, &t) == COBOCRED_ERROR);
+		CU_ASSERT(t.order_refused == 0 && t.rotated_refused == 0 &&
+			  t.refresh_token == NULL);
+		/* At the window, to the millisecond: still a candidate. */
+		judge_now = JUDGE_MS + 300000;
+		judge_nonce = judge_now - 50;
+		answer(&r, 200, TOKEN_BODY, 1);
+		CU_ASSERT(judge_keep(&r, refresh, &t) == COBOCRED_ERROR && t.order_refused == 1);
+		oauth_token_clear(&t);
+		/* The allowance is capped at the window: 301 s learned allows 300 s + 5 s. */
+		judge_ahead = 301000;
+		judge_nonce = JUDGE_MS + 305001;
+		judge_now = judge_nonce;
+		answer(&r, 200, TOKEN_BODY, 1);
+		CU_ASSERT(judge_keep(&r, refresh, &t) == COBOCRED_ERROR);
+		oauth_token_clear(&t);
+		judge_nonce = JUDGE_MS + 305000;
+		judge_now = JUDGE_MS + 300000;
+		answer(&r, 200, TOKEN_BODY, 1);
+		CU_ASSERT(judge_keep(&r, refresh, &t) == COBOCRED_SUCCESS);
+		oauth_token_clear(&t);
+		judge_ahead = 0;
+		/* An unsigned answer or one handing back the token sent: never a candidate. */
+		judge_now = JUDGE_MS + 60000;
+		judge_nonce = judge_now - 50;
+		answer(&r, 200, TOKEN_BODY, 0);
+		CU_ASSERT(judge_keep(&r, refresh, &t) == COBOCRED_ERROR);
+		CU_ASSERT(t.order_refused == 0 && t.refresh_token == NULL);
+		answer(&r, 200,
+		       "{\"access_token\":\"AT_x\",\"token_type\":\"Bearer\",\"expires_in\":60,"
+		       "\"refresh_token\":\"RT_sent\"}",
+		       1);
+		CU_ASSERT(judge_keep(&r, 1, &t) == COBOCRED_ERROR);
+		CU_ASSERT(t.order_refused == 0 && t.refresh_token == NULL);
+	}
+	judge_now = JUDGE_MS;
+	judge_nonce = judge_newest = judge_ahead = 0;
+}
+
+/* ---- the learned allowance's file (offset.h) ---- */
+
+#define HP "cobo.test:8443"
+
+static int parse_text(const char *text, size_t len, int64_t *v)
+{
+	char why[256] = "";
+	int r = oauth_offset_parse(text, len, HP, v, why, sizeof(why));
+
+	CU_ASSERT(r == 0 ? *v >= 0 : (why[0] != '\0' && *v == 0));
+	return r;
+}
+
+static void test_offset_parse(void)
+{
+	static const char *bad[] = {
+		"",
+		"cobo-clock 1 cobo.test:8443 60000",	 /* no newline */
+		"cobo-clock 1 cobo.test:8443 60000\n\n", /* two lines */
+		"cobo-clock 1 cobo.test:8443 060000\n",	 /* leading zero */
+		"cobo-clock 1 cobo.test:8443 +60000\n",
+		"cobo-clock 1 cobo.test:8443 -1\n",
+		"cobo-clock 1 cobo.test:8443 300001\n", /* beyond the window */
+		"cobo-clock 1 cobo.test:8443 1000000\n",
+		"cobo-clock 1 cobo.test:8443 99999999999999999999\n",
+		"cobo-clock 1 cobo.test:8443  60000\n",
+		"cobo-clock 1 cobo.test:8443 60000 \n",
+		"cobo-clock 1 cobo.test:8443 60000\r\n",
+		"cobo-clock 1 cobo.test:8443 6e4\n",
+		"cobo-clock 1 cobo.test:8443 \n",
+		"cobo-clock 1 cobo.test:8443\n",
+		"cobo-clock 1 cobo.test:84430 60000\n", /* another server */
+		"cobo-clock 1 cobo.test:844 60000\n",
+		"cobo-clock 1 COBO.test:8443 60000\n",
+		"cobo-clock 2 cobo.test:8443 60000\n", /* another format */
+		"cobo-clock 1  cobo.test:8443 60000\n",
+		" cobo-clock 1 cobo.test:8443 60000\n",
+	};
+	char buf[OAUTH_OFFSET_FILE_MAX + 8];
+	int64_t v;
+	size_t i;
+
+	CU_ASSERT(parse_text("cobo-clock 1 cobo.test:8443 60000\n", 34, &v) == 0 && v == 60000);
+	CU_ASSERT(parse_text("cobo-clock 1 cobo.test:8443 0\n", 30, &v) == 0 && v == 0);
+	CU_ASSERT(parse_text("cobo-clock 1 cobo.test:8443 300000\n", 35, &v) == 0 && v == 300000);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = 1;
+		if (parse_text(bad[i], strlen(bad[i]), &v) != -1)
+			fprintf(stderr, "\n  accepted: '%s'\n", bad[i]);
+	}
+	/* NUL inside, and every byte after the number. */
+	CU_ASSERT(parse_text("cobo-clock 1 cobo.test:8443 60\0000\n", 34, &v) == -1);
+	for (i = 1; i < 256; i++) {
+		int n = snprintf(buf, sizeof(buf), "cobo-clock 1 cobo.test:8443 60000%c\n", (int)i);
+
+		CU_ASSERT(parse_text(buf, (size_t)n, &v) == -1);
+	}
+	/* Too long, even with a good line in front. */
+	memset(buf, 'x', sizeof(buf));
+	memcpy(buf, "cobo-clock 1 cobo.test:8443 60000\n", 34);
+	CU_ASSERT(parse_text(buf, OAUTH_OFFSET_FILE_MAX + 1, &v) == -1);
+}
+
+static int read_at(const char *path, int64_t *v, char *why, size_t n)
+{
+	why[0] = '\0';
+	return oauth_offset_read(path, HP, v, why, n);
+}
+
+static void test_offset_file(void)
+{
+	char dir[512], path[600], other[600], why[1024], big[OAUTH_OFFSET_FILE_MAX + 2];
+	struct stat st;
+	int64_t v;
+
+	snprintf(dir, sizeof(dir), "%s/offset", cutest_tmpdir());
+	CU_ASSERT_FATAL(mkdir(dir, 0700) == 0 || errno == EEXIST);
+	CU_ASSERT_FATAL(oauth_offset_path(dir, HP, path, sizeof(path)) == 0);
+	CU_ASSERT(oauth_offset_path(dir, "cobo.test:8444", other, sizeof(other)) == 0 &&
+		  strcmp(path, other) != 0);
+	CU_ASSERT(oauth_offset_path(NULL, HP, other, sizeof(other)) == -1);
+	CU_ASSERT(oauth_offset_path(dir, HP, other, 20) == -1);
+	unlink(path);
+	CU_ASSERT(read_at(path, &v, why, sizeof(why)) == 0 && v == 0);
+	/* Written 0600, read back; values clamped to 0..window. */
+	CU_ASSERT(oauth_offset_write(path, HP, 61234, why, sizeof(why)) == 0);
+	CU_ASSERT(stat(path, &st) == 0 && (st.st_mode & 07777) == 0600);
+	CU_ASSERT(strcmp(cutest_read_file(path), "cobo-clock 1 cobo.test:8443 61234\n") == 0);
+	CU_ASSERT(read_at(path, &v, why, sizeof(why)) == 1 && v == 61234);
+	CU_ASSERT(oauth_offset_write(path, HP, -5, why, sizeof(why)) == 0);
+	CU_ASSERT(read_at(path, &v, why, sizeof(why)) == 1 && v == 0);
+	CU_ASSERT(oauth_offset_write(path, HP, INT64_MAX, why, sizeof(why)) == 0);
+	CU_ASSERT(read_at(path, &v, why, sizeof(why)) == 1 && v == 300000);
+	/* Another server's file under this name: refused. */
+	CU_ASSERT(oauth_offset_write(path, "cobo.test:8444", 1000, why, sizeof(why)) == 0);
+	CU_ASSERT(read_at(path, &v, why, sizeof(why)) == -1 && v == 0);
+	CU_ASSERT(strstr(why, "not for the server cobo.test:8443") != NULL);
+	CU_ASSERT(oauth_offset_write(path, "a b", 1000, why, sizeof(why)) == -1);
+	/* Mode: anything but 0600 is refused, naming the mode. */
+	CU_ASSERT(oauth_offset_write(path, HP, 1000, why, sizeof(why)) == 0);
+	CU_ASSERT(chmod(path, 0644) == 0);
+	CU_ASSERT(read_at(path, &v, why, sizeof(why)) == -1 && v == 0);
+	CU_ASSERT(strstr(why, "mode 0644, not 0600") != NULL);
+	CU_ASSERT(chmod(path, 0400) == 0);
+	CU_ASSERT(read_at(path, &v, why, sizeof(why)) == -1);
+	CU_ASSERT(chmod(path, 0600) == 0);
+	CU_ASSERT(read_at(path, &v, why, sizeof(why)) == 1 && v == 1000);
+	/* Not ours: another owner (as root, a file given to nobody; else a root file). */
+	if (geteuid() == 0) {
+		CU_ASSERT(chown(path, 65534, 65534) == 0);
+		CU_ASSERT(read_at(path, &v, why, sizeof(why)) == -1 && v == 0);
+		CU_ASSERT(strstr(why, "owned by uid 65534, not by you") != NULL);
+		CU_ASSERT(chown(path, 0, 0) == 0);
+	} else {
+		CU_ASSERT(read_at("/etc/passwd", &v, why, sizeof(why)) == -1);
+		CU_ASSERT(strstr(why, "owned by uid 0, not by you") != NULL);
+	}
+	/* A symlink to a good file, a directory, a file too long. */
+	snprintf(other, sizeof(other), "%s/elsewhere", dir);
+	CU_ASSERT(rename(path, other) == 0 && symlink(other, path) == 0);
+	CU_ASSERT(read_at(path, &v, why, sizeof(why)) == -1);
+	CU_ASSERT(unlink(path) == 0 && mkdir(path, 0700) == 0);
+	CU_ASSERT(read_at(path, &v, why, sizeof(why)) == -1 &&
+		  strstr(why, "not a regular") != NULL);
+	CU_ASSERT(rmdir(path) == 0);
+	memset(big, '7', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	cutest_write(path, big, 0600);
+	CU_ASSERT(read_at(path, &v, why, sizeof(why)) == -1 && strstr(why, "longer than") != NULL);
+	/* A refused file is replaced whole by the next write. */
+	CU_ASSERT(oauth_offset_write(path, HP, 42, why, sizeof(why)) == 0);
+	CU_ASSERT(read_at(path, &v, why, sizeof(why)) == 1 && v == 42);
+	unlink(path);
+	unlink(other);
+}
+
+/*
+ * Concurrent writers (forked, each its own value, many times) beside a
+ * reader: every read sees one writer's whole line, never a mix or nothing,
+ * and no temporary file is left behind.
+ */
+static void test_offset_writers(void)
+{
+	enum { WRITERS = 4, ROUNDS = 200 };
+	char dir[512], path[600], why[1024];
+	pid_t pid[WRITERS];
+	int i, status, bad = 0, reads = 0, live = WRITERS, entries = 0;
+	int64_t v;
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(dir, sizeof(dir), "%s/offset-w", cutest_tmpdir());
+	CU_ASSERT_FATAL(mkdir(dir, 0700) == 0 || errno == EEXIST);
+	CU_ASSERT_FATAL(oauth_offset_path(dir, HP, path, sizeof(path)) == 0);
+	CU_ASSERT_FATAL(oauth_offset_write(path, HP, 1, why, sizeof(why)) == 0);
+	for (i = 0; i < WRITERS; i++) {
+		pid[i] = fork();
+		CU_ASSERT_FATAL(pid[i] >= 0);
+		if (pid[i] == 0) {
+			int k, fails = 0;
+
+			for (k = 0; k < ROUNDS; k++)
+				fails += oauth_offset_write(path, HP, 100000 + 11111 * i, why,
+							    sizeof(why)) != 0;
+			_exit(fails != 0);
+		}
+	}
+	while (live > 0) {
+		int r = read_at(path, &v, why, sizeof(why));
+
+		reads++;
+		if (r != 1 || (v != 1 && (v < 100000 || (v - 100000) % 11111 != 0 ||
+					  (v - 100000) / 11111 >= WRITERS)))
+			bad++;
+		for (i = 0; i < WRITERS; i++)
+			if (pid[i] > 0 && waitpid(pid[i], &status, WNOHANG) == pid[i]) {
+				CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+				pid[i] = 0;
+				live--;
+			}
+	}
+	CU_ASSERT(bad == 0 && reads > 0);
+	CU_ASSERT(read_at(path, &v, why, sizeof(why)) == 1 && v >= 100000);
+	d = opendir(dir);
+	CU_ASSERT_FATAL(d != NULL);
+	while ((e = readdir(d)) != NULL)
+		entries += e->d_name[0] != '.';
+	closedir(d);
+	CU_ASSERT(entries == 1);
+}
+
+/* Through a host: nothing learned reads 0; a raise writes; samples only lower it. */
+static void test_offset_host(void)
+{
+	const struct cobocred_host *h = host_with("base_url = https://api.dev.cobo.com/v2\n");
+	char path[4096];
+
+	CU_ASSERT_FATAL(oauth_offset_path(h->state_dir(h->ctx), HP, path, sizeof(path)) == 0);
+	unlink(path);
+	CU_ASSERT(oauth_offset_get(h, HP) == 0);
+	oauth_offset_lower(h, HP, 50);
+	CU_ASSERT(access(path, F_OK) != 0); /* nothing to lower: no file */
+	oauth_offset_raise(h, HP, 60500);
+	CU_ASSERT(oauth_offset_get(h, HP) == 60500);
+	oauth_offset_lower(h, HP, 70000); /* a larger sample never raises it */
+	CU_ASSERT(oauth_offset_get(h, HP) == 60500);
+	oauth_offset_lower(h, HP, 60123);
+	CU_ASSERT(oauth_offset_get(h, HP) == 60123);
+	oauth_offset_lower(h, HP, -30000); /* a clock now behind: no allowance */
+	CU_ASSERT(oauth_offset_get(h, HP) == 0);
+	CU_ASSERT(oauth_offset_get(h, "cobo.test:8444") == 0);
+	CU_ASSERT(chmod(path, 0640) == 0); /* refused: taken as 0, and never lowered into */
+	oauth_offset_raise(h, HP, 9000);
+	CU_ASSERT(oauth_offset_get(h, HP) == 9000);
+	CU_ASSERT(chmod(path, 0640) == 0);
+	CU_ASSERT(oauth_offset_get(h, HP) == 0);
+	unlink(path);
+}
+
+static const struct cutest_case offset_cases[] = {
+	{ "the file's line, parsed strictly", test_offset_parse },
+	{ "the file's owner, mode, type and size", test_offset_file },
+	{ "concurrent writers never tear it", test_offset_writers },
+	{ "raised by a raise, lowered by samples", test_offset_host },
+	{ NULL, NULL },
+};
+
 static const struct cutest_case flow_cases[] = {
 	{ "2xx answers", test_judge_success },
 	{ "Biz-Timestamp within max_clock_skew", test_judge_fresh },
@@ -999,6 +1337,7 @@ static const struct cutest_case flow_cases[] = {
 	{ "error answers", test_judge_errors },
 	{ "a signed error answer names a wrong clock", test_judge_clock },
 	{ "max_clock_skew: a refused refresh hands on the rotated token", test_judge_skew_rotated },
+	{ "a clock ahead of Cobo's: a candidate, then the allowance", test_judge_learn },
 	{ "transport failures", test_judge_transport },
 	{ "which queries mint", test_query_applies },
 	{ "items for the core", test_items },
@@ -1008,6 +1347,7 @@ static const struct cutest_case flow_cases[] = {
 static const struct cutest_suite suites[] = {
 	{ "oauth-conf", conf_cases },
 	{ "oauth-flow", flow_cases },
+	{ "oauth-offset", offset_cases },
 	{ NULL, NULL },
 };
 

@@ -709,6 +709,67 @@ static void test_clock_message(void)
 	expect_err("(local 1969-12-31T23:59:59Z, Cobo 1970-01-01T00:00:00Z)");
 }
 
+/*
+ * The order bound with a learned allowance: sent - clamp(ahead, 0, window)
+ * - OAUTH_ORDER_SKEW_MS, to the millisecond, both edges, the caps and the
+ * saturation at INT64_MIN; generated pairs checked against the rule
+ * computed here in another way (whole seconds and a remainder).
+ */
+static void test_order_floor(void)
+{
+	static const int64_t aheads[] = { INT64_MIN, -300001, -1,	0,	1,
+					  999,	     1000,    54950,	299999, 300000,
+					  300001,    600000,  INT64_MAX };
+	static const int64_t sents[] = { 0, 1, 5000, 305000, 1764645950123LL, INT64_MAX };
+	const int64_t w = (int64_t)OAUTH_REQUEST_WINDOW * 1000;
+	char ts[32];
+	size_t i, j;
+
+	CU_ASSERT(oauth_order_floor(TS_MS, 0) == TS_MS - OAUTH_ORDER_SKEW_MS);
+	CU_ASSERT(oauth_order_floor(TS_MS, -5000) == TS_MS - OAUTH_ORDER_SKEW_MS);
+	CU_ASSERT(oauth_order_floor(TS_MS, 60000) == TS_MS - 65000);
+	CU_ASSERT(oauth_order_floor(TS_MS, w + 1) == TS_MS - w - OAUTH_ORDER_SKEW_MS);
+	CU_ASSERT(oauth_order_floor(INT64_MIN, 0) == INT64_MIN);
+	CU_ASSERT(oauth_order_floor(INT64_MIN + 5000, 0) == INT64_MIN);
+	CU_ASSERT(oauth_order_floor(INT64_MIN + 5001, 0) == INT64_MIN + 1);
+	CU_ASSERT(oauth_order_floor(INT64_MIN + 5000, INT64_MAX) == INT64_MIN);
+	for (i = 0; i < sizeof(sents) / sizeof(sents[0]); i++)
+		for (j = 0; j < sizeof(aheads) / sizeof(aheads[0]); j++) {
+			int64_t a = aheads[j] <= 0 ? 0 : aheads[j] >= w ? w : aheads[j];
+			int64_t secs = (a + OAUTH_ORDER_SKEW_MS) / 1000;
+			int64_t want = sents[i] - secs * 1000 - (a + OAUTH_ORDER_SKEW_MS) % 1000;
+			int64_t f = oauth_order_floor(sents[i], aheads[j]);
+
+			CU_ASSERT(f == want);
+			if (f < 0 || sents[i] > 99999999999999999LL)
+				continue;
+			snprintf(ts, sizeof(ts), "%lld", (long long)f); /* at the edge: in order */
+			CU_ASSERT(oauth_timestamp_order_ahead(ts, sents[i], aheads[j], 0, err,
+							      sizeof(err)) == 0);
+			if (f == 0)
+				continue;
+			snprintf(ts, sizeof(ts), "%lld", (long long)(f - 1)); /* one ms early */
+			CU_ASSERT(oauth_timestamp_order_ahead(ts, sents[i], aheads[j], 0, err,
+							      sizeof(err)) == OAUTH_TS_BEFORE_SENT);
+			CU_ASSERT(strchr(err, '\n') == NULL);
+		}
+	/* The message says the allowance used, to the millisecond. */
+	CU_ASSERT(oauth_timestamp_order_ahead("1764645950123", TS_MS + 65124, 60123, 0, err,
+					      sizeof(err)) == OAUTH_TS_BEFORE_SENT);
+	expect_err("65.124 s before this request");
+	expect_err("more than the 65.123 s allowed");
+	/* The newest bound is untouched by any allowance. */
+	CU_ASSERT(oauth_timestamp_order_ahead("1764645950123", TS_MS, w, TS_MS + 1, err,
+					      sizeof(err)) == OAUTH_TS_OLDER);
+	CU_ASSERT(oauth_timestamp_order_ahead("1764645950123", TS_MS, w, TS_MS, err, sizeof(err)) ==
+		  0);
+	/* Without an allowance, the plain rule. */
+	CU_ASSERT(oauth_timestamp_order("1764645950123", TS_MS + 5001, 0, err, sizeof(err)) ==
+		  OAUTH_TS_BEFORE_SENT);
+	CU_ASSERT(oauth_timestamp_order_ahead("1764645950123", TS_MS + 5001, 1, 0, err,
+					      sizeof(err)) == 0);
+}
+
 static const struct cutest_case json_cases[] = {
 	{ "well-formed token", test_token_good },
 	{ "unknown fields ignored", test_token_unknown_fields },
@@ -738,6 +799,7 @@ static const struct cutest_case fresh_cases[] = {
 	{ "max_clock_skew windows", test_timestamp_setting },
 	{ "malformed or missing Biz-Timestamp", test_timestamp_garbage },
 	{ "signed after the request, not before the newest", test_timestamp_order },
+	{ "the order bound with a learned allowance", test_order_floor },
 	{ "refresh token echoed", test_token_echoes },
 	{ "clock offset from Biz-Timestamp", test_clock_offset },
 	{ "clock offset against the request window", test_clock_window },
