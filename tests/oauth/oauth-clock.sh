@@ -225,7 +225,8 @@ for secs in 60 200; do
 	check "$secs s ahead: the allowance learned is the shift ($learned ms)" \
 		test -n "$learned" -a "${learned:-0}" -ge $((secs * 1000 - 50)) -a "${learned:-0}" -le $((secs * 1000 + 10000))
 	rm -f "$TRACE"
-	cli +${secs}s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH COBO_CREDENTIAL_TRACE="$TRACE"
+	# The host clock past the new token's life too (it was dated NOW_REFRESH ahead).
+	cli +${secs}s COBO_CREDENTIAL_NOW_OFFSET=$((2 * NOW_REFRESH)) COBO_CREDENTIAL_TRACE="$TRACE"
 	expect_eq "$secs s ahead, again: the refresh works" "0|" "$RC|$ERR"
 	expect_eq "$secs s ahead, again: a valid token" true "$(token_valid "$OUT")"
 	expect_eq "$secs s ahead, again: one POST, no retry" "0 3 3 0|0" "$(stats)|$(retries)"
@@ -242,7 +243,7 @@ done
 
 # The same machine with its clock set right: the first answer lowers the allowance at once.
 rm -f "$TRACE"
-cli +0s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH COBO_CREDENTIAL_TRACE="$TRACE"
+cli +0s COBO_CREDENTIAL_NOW_OFFSET=$((3 * NOW_REFRESH)) COBO_CREDENTIAL_TRACE="$TRACE"
 expect_eq "clock set right: the refresh works, one POST, no retry" "0||0 4 4 0|0" \
 	"$RC|$ERR|$(stats)|$(retries)"
 learned=$(offset_ms)
@@ -250,7 +251,7 @@ check "clock set right: the allowance is lowered ($learned ms, was about 200000)
 	test -n "$learned" -a "${learned:-999999}" -lt 5000
 # 100 s ahead now: refused once again, then learned.
 rm -f "$TRACE"
-cli +100s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH COBO_CREDENTIAL_TRACE="$TRACE"
+cli +100s COBO_CREDENTIAL_NOW_OFFSET=$((4 * NOW_REFRESH)) COBO_CREDENTIAL_TRACE="$TRACE"
 expect_eq "then 100 s ahead: works after one retry, no mint" "0||0 6 6 0|1" \
 	"$RC|$ERR|$(stats)|$(retries)"
 expect_eq "then 100 s ahead: a valid token" true "$(token_valid "$OUT")"
@@ -267,32 +268,44 @@ expect_eq "mint 30 s ahead: works after one retry (mint refresh total failed)" "
 expect_eq "mint 30 s ahead: the token answered is active" true "$(token_valid "$OUT")"
 check "mint 30 s ahead: learned" test -n "$(offset_ms)"
 
-# The retry fails (the server in trouble, the request not processed): the line names the
-# clock with both times, the successor of the first answer is kept unspent, no mint, and the
-# machine backs off; the allowance is not raised.
+# The retry fails (the server in trouble, the request not processed).  With the cached token
+# still valid the core answers it and backs off, as after any failed refresh; the trace has the
+# line naming the clock.  The first answer's successor is kept, unspent; nothing is learned.
 fresh_start
-rm -f "$OFFSET_FILE"
+rm -f "$OFFSET_FILE" "$TRACE"
 fault '{"mode":"delay","seconds":0,"on":"refresh"}'
 fault '{"mode":"status","status":503,"on":"refresh"}'
-t0=$(date +%s)
-cli +60s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH
-t1=$(date +%s)
-expect_eq "retry fails: exit 75 (temporary), nothing on stdout" "75|" "$RC|$OUT"
-clock_line "retry fails" "ahead of" 60 "$(printf '%s' "${ERR#cobo-credential: }" | sed 's/ (Cobo rotated.*//; s/^.*; this machine/this machine/')" "$t0" "$t1"
-expect_match "retry fails: and what the retry met" "; retried once: Cobo server trouble" "$ERR"
+cli +60s COBO_CREDENTIAL_NOW_OFFSET=$NOW_WINDOW COBO_CREDENTIAL_TRACE="$TRACE"
+expect_eq "retry fails, token valid: the cached token is answered" "0|$AT1|" "$RC|$OUT|$ERR"
+expect_match "retry fails, token valid: the trace names the clock and the retry" \
+	"this machine's clock is (59|60|61) s ahead of Cobo's .*; retried once: Cobo server trouble" "$(cat "$TRACE")"
 RT2=$(drv_secret refresh)
 check "retry fails: the first answer's refresh token replaces the spent one" test -n "$RT2" -a "$RT2" != "$RT1"
 expect_eq "retry fails: it is unspent at Cobo" "true false" "$(rt_state "$RT2")"
 expect_eq "retry fails: the cached access token is untouched" "$AT1" "$(drv_secret access)"
 expect_eq "retry fails: no offset learned" "" "$(offset_ms)"
 expect_eq "retry fails: two POSTs, one failed, no mint" "0 2 2 1" "$(stats)"
+cli +60s COBO_CREDENTIAL_NOW_OFFSET=$NOW_WINDOW
+expect_eq "retry fails: backs off: the cached token, no request" "0|$AT1|0 2 2 1" "$RC|$OUT|$(stats)"
+# Past the token's life, the retry failing again: one line naming the clock with both times.
+rm -f "$XDG_RUNTIME_DIR"/cobo-credential/*.failed
+fault '{"mode":"delay","seconds":0,"on":"refresh"}'
+fault '{"mode":"status","status":503,"on":"refresh"}'
+t0=$(date +%s)
 cli +60s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH
-expect_eq "retry fails: backs off: no request" "0 2 2 1" "$(stats)"
-check "retry fails: backs off: exit non-zero ($RC), not 77" test "$RC" -ne 0 -a "$RC" -ne 77
+t1=$(date +%s)
+expect_eq "retry fails, expired: exit 75 (temporary), nothing on stdout" "75|" "$RC|$OUT"
+expect_eq "retry fails, expired: one line" 1 "$(printf '%s\n' "$ERR" | grep -c .)"
+clock_line "retry fails, expired" "ahead of" 60 "$(printf '%s' "${ERR#cobo-credential: }" | sed 's/ (Cobo rotated.*//; s/^.*; this machine/this machine/')" "$t0" "$t1"
+expect_match "retry fails, expired: what the retry met" "; retried once: Cobo server trouble" "$ERR"
+RT3=$(drv_secret refresh)
+check "retry fails, expired: the newer successor is kept" test -n "$RT3" -a "$RT3" != "$RT2"
+expect_eq "retry fails, expired: unspent at Cobo" "true false" "$(rt_state "$RT3")"
+expect_eq "retry fails, expired: two more POSTs, one more failed, no mint" "0 4 4 2" "$(stats)"
 rm -f "$XDG_RUNTIME_DIR"/cobo-credential/*.failed
 cli +0s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH
-expect_eq "retry fails: the next holder refreshes with the kept token, no mint" "0|0 3 3 1" "$RC|$(stats)"
-expect_eq "retry fails: the kept token spent by it" "false true" "$(rt_state "$RT2")"
+expect_eq "retry fails: the next holder refreshes with the kept token, no mint" "0|0 5 5 2" "$RC|$(stats)"
+expect_eq "retry fails: the kept token spent by it" "false true" "$(rt_state "$RT3")"
 
 # --- 4. max_clock_skew 60, the clock 120 s behind -------------------------------------------
 oauth_config "max_clock_skew = 60"
