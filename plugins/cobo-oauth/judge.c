@@ -11,10 +11,10 @@
  *   2xx otherwise                            ERROR (a tampered, stale or replayed token is
  *                                            never cached, and a refresh is not retried
  *                                            as a mint: see judge_fresh)
- *   2xx whose only faults are its date       ERROR; on a refresh, the rotated refresh
- *     (max_clock_skew, the order bound),     token is kept (the one sent is spent); when
- *     dated within the request window        only the order bound refused it, token.c
- *                                            retries once and may learn the allowance
+ *   2xx whose only fault is max_clock_skew,  ERROR; on a refresh, the rotated refresh
+ *     dated within the request window        token is kept (the one sent is spent)
+ *   2xx whose only fault is the order        ERROR, nothing kept; token.c retries once
+ *     bound, dated within the window         and may learn the allowance (offset.h)
  *   signed error whose Biz-Timestamp is      TRYAGAIN, one line naming the clock with
  *     beyond the request window, or Cobo's    both times; no mint instead
  *     refusal of our nonce (401 2022)
@@ -105,18 +105,15 @@ struct dated {
 };
 
 /*
- * 1 when an answer's only faults are its date (max_clock_skew, the order
- * bound to the request's nonce, or both) and it is dated within Cobo's
- * request window and no earlier than the newest answer accepted: Cobo
- * took a request of ours that recently, so it is bound to this request as
- * tightly as a wrong clock allows.
+ * 1 when an answer signed at ts is dated within Cobo's request window and
+ * no earlier than the newest answer accepted, and the exchange is not
+ * already the retry that may learn (no second retry, nothing kept from it).
  */
-static int dated_only(const struct oauth_sent *sent, const struct oauth_http_resp *r, int t, int o)
+static int within_window(const struct oauth_sent *sent, const struct oauth_http_resp *r)
 {
 	int64_t offset, ms = oauth_timestamp_ms(r->timestamp);
 
-	return (t == 0 || t == OAUTH_TS_SKEWED) && (o == 0 || o == OAUTH_TS_BEFORE_SENT) &&
-	       (t != 0 || o != 0) && !(sent->newest_ms > 0 && ms < sent->newest_ms) &&
+	return sent->confirm_ms == 0 && !(sent->newest_ms > 0 && ms < sent->newest_ms) &&
 	       oauth_clock_offset(r->timestamp, sent->now_ms, &offset) == 0 &&
 	       !oauth_clock_beyond(offset, OAUTH_REQUEST_WINDOW);
 }
@@ -131,11 +128,17 @@ static void early_message(const struct oauth_conf *c, const struct oauth_sent *s
 
 	(void)oauth_clock_offset(r->timestamp, sent->now_ms, &offset);
 	oauth_clock_message(offset, sent->now_ms, clock, sizeof(clock));
-	snprintf(err, errlen, "refusing the answer from %s as replayed: %s; %s%s", c->url.hostport,
-		 why, clock,
-		 sent->refresh != NULL ? " (Cobo rotated the refresh token all the same, so its "
-					 "new one is kept and the access token is not)"
-				       : "; nothing was stored");
+	snprintf(err, errlen, "refusing the answer from %s as replayed: %s; %s; nothing was stored",
+		 c->url.hostport, why, clock);
+}
+
+/* t: the verdict so far; a retry's answer must also confirm the first one's clock. */
+static int confirmed(const struct oauth_sent *sent, const struct oauth_http_resp *r, int t,
+		     char *why, size_t whylen)
+{
+	if (t != 0 || sent->confirm_ms == 0)
+		return t;
+	return oauth_timestamp_confirms(r->timestamp, sent->now_ms, sent->confirm_ms, why, whylen);
 }
 
 /*
@@ -146,11 +149,15 @@ static void early_message(const struct oauth_conf *c, const struct oauth_sent *s
  * (the next mint would meet the same clock or the same attacker).  Not
  * DENIED either: Cobo refused nothing.
  *
- * *d: a refresh answer whose only faults are its date (dated_only): Cobo
- * took the request, so a refresh it answered has spent the refresh token
- * sent (judge_success keeps its successor).  An answer refused only by the
- * order bound may come from a clock running ahead of Cobo's by more than
- * the allowance learned so far: token.c retries once and learns.
+ * d->keep: a refresh answer whose one fault is max_clock_skew, dated
+ * within Cobo's request window and signed after the request went out and
+ * after the newest answer accepted (bound to this request as tightly as an
+ * accepted answer is): Cobo took the request, so a refresh it answered has
+ * spent the refresh token sent (judge_success keeps its successor).
+ * d->learn: an answer whose one fault is the order bound, dated within the
+ * window: a clock running ahead of Cobo's by more than the allowance
+ * learned so far, or a capture replayed.  Nothing of it is kept (a
+ * capture's refresh token may be another org's); token.c retries once.
  */
 static int judge_fresh(const struct oauth_conf *c, const struct oauth_sent *sent,
 		       const struct oauth_http_resp *r, struct dated *d, char *err, size_t errlen)
@@ -163,14 +170,15 @@ static int judge_fresh(const struct oauth_conf *c, const struct oauth_sent *sent
 			: oauth_timestamp_order_ahead(r->timestamp, sent->nonce_ms, sent->ahead_ms,
 						      sent->newest_ms, order_why,
 						      sizeof(order_why));
-	int only = dated_only(sent, r, t, o);
+	int in = within_window(sent, r);
 
-	d->keep = sent->refresh != NULL && only;
-	d->learn = only && t == 0;
+	d->keep = sent->refresh != NULL && t == OAUTH_TS_SKEWED && o == 0 && in;
+	d->learn = t == 0 && o == OAUTH_TS_BEFORE_SENT && in;
 	if (t == 0 && o != 0) {
 		t = o;
 		memcpy(why, order_why, sizeof(why));
 	}
+	t = confirmed(sent, r, t, why, sizeof(why));
 	if (d->learn)
 		early_message(c, sent, r, why, err, errlen);
 	else if (d->keep)
@@ -189,7 +197,7 @@ static int judge_fresh(const struct oauth_conf *c, const struct oauth_sent *sent
 			 "refusing the answer from %s as replayed: %s; if this machine's "
 			 "clock runs ahead of the server's, fix it; nothing was stored",
 			 c->url.hostport, why);
-	else if (t == OAUTH_TS_OLDER)
+	else if (t == OAUTH_TS_OLDER || t == OAUTH_TS_UNCONFIRMED)
 		snprintf(err, errlen,
 			 "refusing the answer from %s as replayed: %s; nothing was stored",
 			 c->url.hostport, why);
@@ -260,7 +268,9 @@ static int judge_success(const struct oauth_conf *c, const struct oauth_sent *se
 	} else if (fresh != COBOCRED_SUCCESS) {
 		/* A refresh: the token sent is spent, keep the new one.  Never the access token. */
 		tok->rotated_refused = d.keep;
-		tok->order_refused = d.learn;
+		tok->order_refused = !d.learn		     ? 0
+				     : sent->refresh != NULL ? OAUTH_EARLY_REFRESH
+							     : OAUTH_EARLY_MINT;
 		cobocred_hostmem_free(tok->access_token);
 		tok->access_token = NULL;
 		tok->access_len = 0;

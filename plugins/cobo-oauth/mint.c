@@ -167,27 +167,27 @@ static int mint(const struct cobocred_host *h, const struct oauth_conf *c, struc
 }
 
 int oauth_fetch(const struct cobocred_host *h, const struct oauth_conf *c, struct oauth_appkey *key,
-		const char *refresh, size_t refresh_len, int64_t newest_ms, int64_t ahead_ms,
-		struct oauth_token *tok, char *err, size_t errlen)
+		const struct oauth_sent *ask, struct oauth_token *tok, char *err, size_t errlen)
 {
-	struct oauth_sent sent = { .newest_ms = newest_ms,
-				   .ahead_ms = ahead_ms,
-				   .cached = refresh,
-				   .cached_len = refresh_len },
-			  asked = sent;
+	struct oauth_sent sent = *ask, asked = *ask;
 	char *body = NULL;
 	size_t body_len = 0;
 	int st, fallback = 0, retry;
 
 	memset(tok, 0, sizeof(*tok));
-	if (refresh == NULL)
+	sent.refresh = NULL; /* what a mint is judged against */
+	sent.refresh_len = 0;
+	if (sent.cached == NULL) {
+		sent.cached = asked.cached = ask->refresh;
+		sent.cached_len = asked.cached_len = ask->refresh_len;
+	}
+	if (ask->refresh == NULL)
 		return mint(h, c, key, sent, tok, err, errlen);
-	if (oauth_refresh_body(c->client_id, refresh, refresh_len, &body, &body_len) != 0) {
+	if (oauth_refresh_body(c->client_id, ask->refresh, ask->refresh_len, &body, &body_len) !=
+	    0) {
 		snprintf(err, errlen, "out of memory building the refresh request");
 		return COBOCRED_ERROR;
 	}
-	asked.refresh = refresh;
-	asked.refresh_len = refresh_len;
 	st = attempt(h, c, key, NULL, body, body_len, asked, tok, &fallback, &retry, err, errlen);
 	oauth_free_wiped(body, body_len);
 	if (st == COBOCRED_SUCCESS || !fallback)

@@ -28,6 +28,10 @@ struct oauth_sent {
 	int64_t nonce_ms;  /* the request's Biz-Api-Nonce: when it was sent */
 	int64_t newest_ms; /* the newest answer accepted for this (app, org), unix ms; 0: none */
 	int64_t ahead_ms;  /* the allowance for a clock ahead of Cobo's (offset.h); 0: none */
+	/* A retry that may learn the allowance (token.c): the first answer's sample
+	 * (arrival - Biz-Timestamp), which this answer's own sample must confirm
+	 * (oauth_timestamp_confirms).  0: none. */
+	int64_t confirm_ms;
 	/* The cached refresh token, sent or not (a mint after a rejected refresh): an
 	 * answer handing it back again is a replay.  Not owned; NULL: none cached. */
 	const char *cached;
@@ -54,16 +58,15 @@ int oauth_judge(const struct oauth_conf *c, const struct oauth_sent *sent, int t
 		int *retry, char *err, size_t errlen);
 
 /*
- * Fetches a token for c: refresh with refresh (NULL: mint), falling back
- * to mint as described above.  newest_ms: Biz-Timestamp of the newest
- * answer accepted for this (app, org) (0: none known); no older answer is
- * accepted.  ahead_ms: the allowance for a clock ahead of Cobo's in the
- * order bound (oauth_order_floor; 0: none).  COBOCRED_* status; err set on
- * failure.
+ * Fetches a token for c: refresh with ask->refresh (NULL: mint), falling
+ * back to mint as described above.  Of ask, also: cached (NULL: the
+ * refresh token sent), newest_ms (Biz-Timestamp of the newest answer
+ * accepted for this (app, org), 0: none known; no older answer is
+ * accepted), ahead_ms and confirm_ms; the times are set here.  COBOCRED_*
+ * status; err set on failure.
  */
 int oauth_fetch(const struct cobocred_host *h, const struct oauth_conf *c, struct oauth_appkey *key,
-		const char *refresh, size_t refresh_len, int64_t newest_ms, int64_t ahead_ms,
-		struct oauth_token *tok, char *err, size_t errlen);
+		const struct oauth_sent *ask, struct oauth_token *tok, char *err, size_t errlen);
 
 /*
  * Builds the two items the core stores, refresh token first, then the

@@ -430,6 +430,33 @@ int oauth_timestamp_order_ahead(const char *ts, int64_t sent_ms, int64_t ahead_m
 	return 0;
 }
 
+int oauth_timestamp_confirms(const char *ts, int64_t now_ms, int64_t first_ms, char *err,
+			     size_t errlen)
+{
+	int64_t ms = oauth_timestamp_ms(ts), mine;
+
+	if (ms < 0) {
+		snprintf(err, errlen, "Biz-Timestamp is not unix milliseconds");
+		return OAUTH_TS_MALFORMED;
+	}
+	/* 0 <= ms; a local time below -2^62 is no clock at all. */
+	if (now_ms < INT64_MIN / 2 || first_ms < INT64_MIN / 2 || first_ms > INT64_MAX / 2) {
+		snprintf(err, errlen, "the local clock is out of range");
+		return OAUTH_TS_UNCONFIRMED;
+	}
+	mine = now_ms - ms;
+	if (mine >= first_ms - OAUTH_ORDER_SKEW_MS)
+		return 0;
+	snprintf(err, errlen,
+		 "it arrived %lld.%03d s after it was signed, the answer before it %lld.%03d s: "
+		 "more than %d.%03d s apart, so the two do not show one clock running ahead",
+		 (long long)(mine / 1000), (int)(mine % 1000 < 0 ? -(mine % 1000) : mine % 1000),
+		 (long long)(first_ms / 1000),
+		 (int)(first_ms % 1000 < 0 ? -(first_ms % 1000) : first_ms % 1000),
+		 OAUTH_ORDER_SKEW_MS / 1000, OAUTH_ORDER_SKEW_MS % 1000);
+	return OAUTH_TS_UNCONFIRMED;
+}
+
 int oauth_token_echoes(const struct oauth_token *t, const char *sent, size_t sent_len)
 {
 	return sent != NULL && t->refresh_token != NULL && t->refresh_len == sent_len &&

@@ -15,6 +15,9 @@
 #define OAUTH_SKEW_DEFAULT 300	   /* max_clock_skew: seconds between Biz-Timestamp and us */
 #define OAUTH_SKEW_MAX 86400	   /* the largest max_clock_skew accepted */
 
+#define OAUTH_EARLY_MINT 1    /* order_refused: the answer to a mint */
+#define OAUTH_EARLY_REFRESH 2 /* order_refused: the answer to a refresh */
+
 /* A parsed token answer.  Tokens live in wiped secret memory. */
 struct oauth_token {
 	char *access_token; /* owned; NUL-terminated */
@@ -36,9 +39,11 @@ struct oauth_token {
 	 * signed before the order bound allows (oauth_order_floor), dated
 	 * within the request window: this machine's clock may run that far
 	 * ahead of Cobo's.  One retry at once may learn the allowance
-	 * arrived_ms - signed_ms (token.c, offset.h).
+	 * arrived_ms - signed_ms (token.c, offset.h).  For a refresh,
+	 * refresh_token is the successor, kept in memory for that retry only
+	 * (never stored: a replayed capture may carry another org's).
 	 */
-	int order_refused;
+	int order_refused;  /* 0, OAUTH_EARLY_MINT or OAUTH_EARLY_REFRESH */
 	int64_t arrived_ms; /* oauth_now_ms() when the answer arrived; 0: no answer */
 };
 
@@ -99,6 +104,18 @@ int oauth_timestamp_order_ahead(const char *ts, int64_t sent_ms, int64_t ahead_m
  * anyway); INT64_MIN when that underflows.
  */
 int64_t oauth_order_floor(int64_t sent_ms, int64_t ahead_ms);
+/*
+ * The retry that may raise the allowance (token.c) must confirm the first
+ * answer's clock: its own sample, now_ms - ts, at least first_ms -
+ * OAUTH_ORDER_SKEW_MS.  A clock running ahead gives both answers about the
+ * same sample; a first answer that was a capture replayed gives a larger
+ * one than a genuine retry answer, so a single capture never passes for a
+ * clock ahead (it takes two in order).  0, OAUTH_TS_MALFORMED or
+ * OAUTH_TS_UNCONFIRMED with a one-line reason in err.
+ */
+#define OAUTH_TS_UNCONFIRMED (-5)
+int oauth_timestamp_confirms(const char *ts, int64_t now_ms, int64_t first_ms, char *err,
+			     size_t errlen);
 /* Biz-Timestamp ts as unix ms, or -1 when it is not unix ms in decimal digits. */
 int64_t oauth_timestamp_ms(const char *ts);
 

@@ -157,31 +157,36 @@ static void keep_rotated(const struct cobocred_host *h, const struct cobocred_qu
  * ahead of Cobo's (offset.h).  first was refused only by the order bound
  * and dated within the request window: its sample c = arrival -
  * Biz-Timestamp is the candidate.  One call at once (a refresh with the
- * successor first's answer rotated, kept already; a mint again for a
- * mint) accepts an answer signed no earlier than its own nonce - c - 5 s
- * and no earlier than first; when that one passes every other check, the
- * smaller of c and its own sample is kept.  A replay must thus supply two
- * captured answers in order, each newer than the newest accepted.
+ * successor first carried, a mint again for a mint) accepts an answer
+ * signed no earlier than its own nonce - c - 5 s and no earlier than
+ * first, whose own sample confirms c (at least c - 5 s: the same clock
+ * ahead, not a capture replayed first), and which hands back neither
+ * first's refresh token nor the one sent; then the smaller of the two
+ * samples is kept.  A replay must thus supply two captured answers in
+ * order, each newer than the newest accepted.  Nothing of first is
+ * stored: if it was a capture, its refresh token may be another org's.
  */
-static int retry_learning(const struct cobocred_host *h, const struct cobocred_query *q,
-			  const struct oauth_conf *c, struct oauth_appkey *key,
-			  const struct oauth_token *first, int64_t newest, int64_t now,
+static int retry_learning(const struct cobocred_host *h, const struct oauth_conf *c,
+			  struct oauth_appkey *key, const struct oauth_token *first, int64_t newest,
 			  struct oauth_token *tok, char *err, size_t errlen)
 {
+	int refresh = first->order_refused == OAUTH_EARLY_REFRESH;
 	int64_t cand = first->arrived_ms - first->signed_ms, sample;
-	const char *refresh = first->rotated_refused ? first->refresh_token : NULL;
-	size_t refresh_len = first->rotated_refused ? first->refresh_len : 0;
+	struct oauth_sent ask = { .refresh = refresh ? first->refresh_token : NULL,
+				  .refresh_len = refresh ? first->refresh_len : 0,
+				  .cached = first->refresh_token,
+				  .cached_len = first->refresh_len,
+				  .newest_ms = newest > first->signed_ms ? newest
+									 : first->signed_ms,
+				  .ahead_ms = cand,
+				  .confirm_ms = cand };
 	char why[1024] = "";
 	int st;
 
 	h->log(h->ctx, COBOCRED_LOG_INFO,
 	       "cobo-oauth: %s; retrying once, allowing %lld ms for this machine's clock", err,
 	       (long long)cand);
-	if (first->signed_ms > newest)
-		newest = first->signed_ms;
-	st = oauth_fetch(h, c, key, refresh, refresh_len, newest, cand, tok, why, sizeof(why));
-	if (st != COBOCRED_SUCCESS && tok->rotated_refused)
-		keep_rotated(h, q, c, tok, now);
+	st = oauth_fetch(h, c, key, &ask, tok, why, sizeof(why));
 	if (st == COBOCRED_SUCCESS) {
 		sample = tok->arrived_ms - tok->signed_ms;
 		oauth_offset_raise(h, c->url.hostport, sample < cand ? sample : cand);
@@ -189,6 +194,11 @@ static int retry_learning(const struct cobocred_host *h, const struct cobocred_q
 		size_t n = strlen(err);
 
 		snprintf(err + n, errlen - n, "; retried once: %s", why);
+		if (refresh)
+			h->log(h->ctx, COBOCRED_LOG_WARN,
+			       "cobo-oauth: the refresh token sent may be spent at Cobo (its "
+			       "answer was refused for its date, the retry failed): the next "
+			       "refresh may be refused there and mint");
 	}
 	return st;
 }
@@ -196,17 +206,20 @@ static int retry_learning(const struct cobocred_host *h, const struct cobocred_q
 /*
  * One token call under the allowance learned for this server: an
  * accepted answer may lower it; one refused only by the order bound gets
- * retry_learning.  A refresh answer refused for its date has spent the
- * refresh token sent: its successor is kept in every tier (keep_rotated).
+ * retry_learning.  A refresh answer refused only for max_clock_skew has
+ * spent the refresh token sent: its successor is kept in every tier
+ * (keep_rotated).
  */
 static int fetch(const struct cobocred_host *h, const struct cobocred_query *q,
 		 const struct oauth_conf *c, struct oauth_appkey *key, const char *refresh,
 		 size_t refresh_len, int64_t now, struct oauth_token *tok, char *err, size_t errlen)
 {
 	struct oauth_token first = { 0 }; /* owned; moved into *tok on success */
-	int64_t newest = newest_ms(q);
-	int st = oauth_fetch(h, c, key, refresh, refresh_len, newest,
-			     oauth_offset_get(h, c->url.hostport), &first, err, errlen);
+	struct oauth_sent ask = { .refresh = refresh,
+				  .refresh_len = refresh_len,
+				  .newest_ms = newest_ms(q),
+				  .ahead_ms = oauth_offset_get(h, c->url.hostport) };
+	int st = oauth_fetch(h, c, key, &ask, &first, err, errlen);
 
 	if (st == COBOCRED_SUCCESS) {
 		oauth_offset_lower(h, c->url.hostport, first.arrived_ms - first.signed_ms);
@@ -216,7 +229,7 @@ static int fetch(const struct cobocred_host *h, const struct cobocred_query *q,
 	if (first.rotated_refused)
 		keep_rotated(h, q, c, &first, now);
 	if (first.order_refused)
-		st = retry_learning(h, q, c, key, &first, newest, now, tok, err, errlen);
+		st = retry_learning(h, c, key, &first, ask.newest_ms, tok, err, errlen);
 	oauth_token_clear(&first);
 	return st;
 }

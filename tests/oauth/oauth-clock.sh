@@ -14,7 +14,7 @@
 #     rule): the first answer is refused, one retry learns the allowance
 #     (one extra rotation, no mint, the token answered active at Cobo, the
 #     offset file 0600), the next call refreshes once; a right clock lowers
-#     it again; a failed retry names the clock, keeps the successor, backs off;
+#     it again; a failed retry names the clock and backs off;
 #   - max_clock_skew 60 with the clock 120 s behind: the refresh answer is
 #     refused, Cobo's rotated refresh token replaces the spent one, the
 #     refusing machine backs off, and the next holder refreshes with it.
@@ -270,7 +270,9 @@ check "mint 30 s ahead: learned" test -n "$(offset_ms)"
 
 # The retry fails (the server in trouble, the request not processed).  With the cached token
 # still valid the core answers it and backs off, as after any failed refresh; the trace has the
-# line naming the clock.  The first answer's successor is kept, unspent; nothing is learned.
+# line naming the clock and says the refresh token sent may be spent.  Nothing of the first
+# answer is kept (unconfirmed, it may be a capture carrying another org's refresh token), and
+# nothing is learned.
 fresh_start
 rm -f "$OFFSET_FILE" "$TRACE"
 fault '{"mode":"delay","seconds":0,"on":"refresh"}'
@@ -279,16 +281,15 @@ cli +60s COBO_CREDENTIAL_NOW_OFFSET=$NOW_WINDOW COBO_CREDENTIAL_TRACE="$TRACE"
 expect_eq "retry fails, token valid: the cached token is answered" "0|$AT1|" "$RC|$OUT|$ERR"
 expect_match "retry fails, token valid: the trace names the clock and the retry" \
 	"this machine's clock is (59|60|61) s ahead of Cobo's .*; retried once: Cobo server trouble" "$(cat "$TRACE")"
-RT2=$(drv_secret refresh)
-check "retry fails: the first answer's refresh token replaces the spent one" test -n "$RT2" -a "$RT2" != "$RT1"
-expect_eq "retry fails: it is unspent at Cobo" "true false" "$(rt_state "$RT2")"
-expect_eq "retry fails: the cached access token is untouched" "$AT1" "$(drv_secret access)"
+expect_match "retry fails, token valid: the trace says the refresh token may be spent" \
+	"the refresh token sent may be spent at Cobo" "$(cat "$TRACE")"
+expect_eq "retry fails: the store still holds the token sent" "$RT1|$AT1" "$(drv_secret refresh)|$(drv_secret access)"
 expect_eq "retry fails: no offset learned" "" "$(offset_ms)"
 expect_eq "retry fails: two POSTs, one failed, no mint" "0 2 2 1" "$(stats)"
 cli +60s COBO_CREDENTIAL_NOW_OFFSET=$NOW_WINDOW
 expect_eq "retry fails: backs off: the cached token, no request" "0|$AT1|0 2 2 1" "$RC|$OUT|$(stats)"
-# Past the token's life, the retry failing again: one line naming the clock with both times.
-rm -f "$XDG_RUNTIME_DIR"/cobo-credential/*.failed
+# Past the token's life: one line naming the clock with both times, exit 75, not 77.
+fresh_start
 fault '{"mode":"delay","seconds":0,"on":"refresh"}'
 fault '{"mode":"status","status":503,"on":"refresh"}'
 t0=$(date +%s)
@@ -296,16 +297,15 @@ cli +60s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH
 t1=$(date +%s)
 expect_eq "retry fails, expired: exit 75 (temporary), nothing on stdout" "75|" "$RC|$OUT"
 expect_eq "retry fails, expired: one line" 1 "$(printf '%s\n' "$ERR" | grep -c .)"
-clock_line "retry fails, expired" "ahead of" 60 "$(printf '%s' "${ERR#cobo-credential: }" | sed 's/ (Cobo rotated.*//; s/^.*; this machine/this machine/')" "$t0" "$t1"
+clock_line "retry fails, expired" "ahead of" 60 "$(printf '%s' "${ERR#cobo-credential: }" | sed 's/; nothing was stored.*//; s/^.*; this machine/this machine/')" "$t0" "$t1"
 expect_match "retry fails, expired: what the retry met" "; retried once: Cobo server trouble" "$ERR"
-RT3=$(drv_secret refresh)
-check "retry fails, expired: the newer successor is kept" test -n "$RT3" -a "$RT3" != "$RT2"
-expect_eq "retry fails, expired: unspent at Cobo" "true false" "$(rt_state "$RT3")"
-expect_eq "retry fails, expired: two more POSTs, one more failed, no mint" "0 4 4 2" "$(stats)"
+expect_eq "retry fails, expired: two POSTs, one failed, no mint" "0 2 2 1" "$(stats)"
+# Known limit (SECURITY.md): the token sent was spent by the refused answer and its successor
+# was not kept, so the next holder's refresh is refused at Cobo once and it mints.
 rm -f "$XDG_RUNTIME_DIR"/cobo-credential/*.failed
 cli +0s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH
-expect_eq "retry fails: the next holder refreshes with the kept token, no mint" "0|0 5 5 2" "$RC|$(stats)"
-expect_eq "retry fails: the kept token spent by it" "false true" "$(rt_state "$RT3")"
+expect_eq "retry fails (limit): the next holder's refresh is refused, it mints" "0|1 3 4 2" "$RC|$(stats)"
+expect_eq "retry fails (limit): a valid token" true "$(token_valid "$OUT")"
 
 # --- 4. max_clock_skew 60, the clock 120 s behind -------------------------------------------
 oauth_config "max_clock_skew = 60"
@@ -342,22 +342,17 @@ expect_eq "next holder: one more POST, no failure, no mint" "0 3 3 0" "$(stats)"
 expect_eq "next holder: the kept token spent by it" "false true" "$(rt_state "$RT3")"
 
 # --- 5. max_clock_skew 60, the clock 120 s ahead: refused by both date rules ----------------
-# Within the request window Cobo took the refresh: the successor is kept (before issue 30's
-# allowance it was dropped), no retry (max_clock_skew would refuse it too), exit 70.
+# Signed "before it was sent" and beyond max_clock_skew: unbound to the request, so nothing of
+# it is kept and there is no retry (max_clock_skew would refuse it too): exit 70.
 oauth_config "max_clock_skew = 60"
 fresh_start
 rm -f "$OFFSET_FILE" "$TRACE"
 cli +120s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH COBO_CREDENTIAL_TRACE="$TRACE"
 expect_eq "skew 60, 120 s ahead: exit 70, no retry" "70|0" "$RC|$(retries)"
 expect_match "skew 60, 120 s ahead: the message" \
-	"refusing the access token from $CHOST: .* 1(19|20)\\.[0-9]{3} s in the past, more than the 60 s allowed \\(max_clock_skew of \\[profile p\\]\\); Cobo rotated the refresh token all the same, so its new one is kept" "$ERR"
-RT2=$(drv_secret refresh)
-check "skew 60, 120 s ahead: the spent refresh token is replaced" test -n "$RT2" -a "$RT2" != "$RT1"
-expect_eq "skew 60, 120 s ahead: the kept one is unspent" "true false" "$(rt_state "$RT2")"
+	"refusing the answer from $CHOST as stale or replayed: .* 1(19|20)\\.[0-9]{3} s in the past, more than the 60 s allowed; fix the clock" "$ERR"
+expect_eq "skew 60, 120 s ahead: nothing stored" "$RT1" "$(drv_secret refresh)"
 expect_eq "skew 60, 120 s ahead: one POST, no mint" "0 1 1 0" "$(stats)"
 oauth_config
-rm -f "$XDG_RUNTIME_DIR"/cobo-credential/*.failed
-cli +0s COBO_CREDENTIAL_NOW_OFFSET=$NOW_REFRESH
-expect_eq "skew 60, 120 s ahead: the next holder refreshes with it, no mint" "0|0 2 2 0" "$RC|$(stats)"
 
 t_done

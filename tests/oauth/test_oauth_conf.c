@@ -451,7 +451,7 @@ static void judge_setup(void)
 static int64_t judge_now = JUDGE_MS;
 static const char *judge_sent = "RT_sent";
 /* When the request went out, the newest answer accepted, the refresh token cached. */
-static int64_t judge_nonce, judge_newest, judge_ahead;
+static int64_t judge_nonce, judge_newest, judge_ahead, judge_confirm;
 static const char *judge_cached;
 
 /* A response with status and body, dated ts, signed by the server key when sign is set. */
@@ -648,8 +648,7 @@ static void test_judge_order(void)
 			"refusing the answer from cobo.test:8443 as replayed: it was signed at "
 			"2023-11-14 22:13:20.123 UTC (Biz-Timestamp), 5.001 s before this request");
 		expect_err("more than the 5.000 s allowed; this machine's clock is");
-		expect_err(refresh ? "so its new one is kept and the access token is not"
-				   : "nothing was stored");
+		expect_err("nothing was stored");
 		judge_nonce = JUDGE_MS - 1000;
 		judge_newest = JUDGE_MS; /* the same millisecond: accepted */
 		answer(&r, 200, TOKEN_BODY, 1);
@@ -931,7 +930,8 @@ static int judge_keep(struct oauth_http_resp *r, int refresh, struct oauth_token
 				   .now_ms = judge_now,
 				   .nonce_ms = judge_nonce,
 				   .newest_ms = judge_newest,
-				   .ahead_ms = judge_ahead };
+				   .ahead_ms = judge_ahead,
+				   .confirm_ms = judge_confirm };
 	int fb, rt, st;
 
 	err[0] = '\0';
@@ -970,17 +970,14 @@ static void test_judge_skew_rotated(void)
 	CU_ASSERT(judge_keep(&r, 0, &t) == COBOCRED_ERROR);
 	CU_ASSERT(t.rotated_refused == 0 && t.refresh_token == NULL);
 	expect_err("nothing was stored");
-	/* 120 s ahead: signed "before it was sent" too, but within the window: Cobo
-	 * took this request, so the successor is handed on; no retry (max_clock_skew
-	 * refuses the next answer as well). */
+	/* 120 s ahead: signed "before it was sent" too, unbound: nothing handed on (a
+	 * capture up to the window old could carry another org's refresh token). */
 	judge_now = JUDGE_MS + 120000;
 	judge_nonce = judge_now - 50;
 	answer(&r, 201, TOKEN_BODY, 1);
 	CU_ASSERT(judge_keep(&r, 1, &t) == COBOCRED_ERROR);
-	CU_ASSERT(t.rotated_refused == 1 && t.order_refused == 0 && t.access_token == NULL &&
-		  t.refresh_token != NULL && strcmp(t.refresh_token, "RT_y") == 0);
-	expect_err("120.000 s in the past, more than the 60 s allowed (max_clock_skew");
-	oauth_token_clear(&t);
+	CU_ASSERT(t.rotated_refused == 0 && t.order_refused == 0 && t.refresh_token == NULL);
+	expect_err("120.000 s in the past, more than the 60 s allowed; fix the clock");
 	judge_now = JUDGE_MS - 301000; /* beyond the request window */
 	judge_nonce = judge_now - 50;
 	answer(&r, 201, TOKEN_BODY, 1);
@@ -1026,17 +1023,16 @@ static void test_judge_learn(void)
 		judge_nonce = judge_now - 50;
 		answer(&r, 200, TOKEN_BODY, 1);
 		CU_ASSERT(judge_keep(&r, refresh, &t) == COBOCRED_ERROR);
-		CU_ASSERT(t.order_refused == 1 && t.rotated_refused == refresh &&
-			  t.access_token == NULL && t.signed_ms == JUDGE_MS &&
-			  t.arrived_ms == judge_now);
+		CU_ASSERT(t.order_refused == (refresh ? OAUTH_EARLY_REFRESH : OAUTH_EARLY_MINT) &&
+			  t.rotated_refused == 0 && t.access_token == NULL &&
+			  t.signed_ms == JUDGE_MS && t.arrived_ms == judge_now);
 		CU_ASSERT(t.refresh_token != NULL && strcmp(t.refresh_token, "RT_y") == 0);
 		expect_err(
 			"as replayed: it was signed at 2023-11-14 22:13:20.123 UTC (Biz-Timestamp), "
 			"59.950 s before this request");
 		expect_err("this machine's clock is 60 s ahead of Cobo's (local "
 			   "2023-11-14T22:14:20Z, Cobo 2023-11-14T22:13:20Z)");
-		expect_err(refresh ? "its new one is kept and the access token is not"
-				   : "nothing was stored");
+		expect_err("set the time (NTP) and retry; nothing was stored");
 		oauth_token_clear(&t);
 		/* The allowance to the millisecond: nonce - ahead - 5 s == ts passes. */
 		judge_ahead = 54950;
@@ -1047,7 +1043,7 @@ static void test_judge_learn(void)
 		oauth_token_clear(&t);
 		judge_ahead = 54949;
 		answer(&r, 200, TOKEN_BODY, 1);
-		CU_ASSERT(judge_keep(&r, refresh, &t) == COBOCRED_ERROR && t.order_refused == 1);
+		CU_ASSERT(judge_keep(&r, refresh, &t) == COBOCRED_ERROR && t.order_refused != 0);
 		expect_err("more than the 59.949 s allowed");
 		oauth_token_clear(&t);
 		judge_ahead = 0;
@@ -1069,7 +1065,7 @@ static void test_judge_learn(void)
 		judge_now = JUDGE_MS + 300000;
 		judge_nonce = judge_now - 50;
 		answer(&r, 200, TOKEN_BODY, 1);
-		CU_ASSERT(judge_keep(&r, refresh, &t) == COBOCRED_ERROR && t.order_refused == 1);
+		CU_ASSERT(judge_keep(&r, refresh, &t) == COBOCRED_ERROR && t.order_refused != 0);
 		oauth_token_clear(&t);
 		/* The allowance is capped at the window: 301 s learned allows 300 s + 5 s. */
 		judge_ahead = 301000;
@@ -1097,6 +1093,39 @@ static void test_judge_learn(void)
 		CU_ASSERT(judge_keep(&r, 1, &t) == COBOCRED_ERROR);
 		CU_ASSERT(t.order_refused == 0 && t.refresh_token == NULL);
 	}
+	/*
+	 * The retry (confirm_ms set): the allowance is the first sample, and its own
+	 * sample must confirm it within 5 s; never a second candidate.
+	 */
+	judge_confirm = 60000;
+	judge_ahead = 60000;
+	judge_now = JUDGE_MS + 60000; /* the same clock: sample 60 s */
+	judge_nonce = judge_now - 50;
+	answer(&r, 200, TOKEN_BODY, 1);
+	CU_ASSERT(judge_keep(&r, 1, &t) == COBOCRED_SUCCESS && t.access_token != NULL);
+	oauth_token_clear(&t);
+	judge_now = JUDGE_MS + 55000; /* sample 55 s: at the edge, confirmed */
+	judge_nonce = judge_now - 50;
+	answer(&r, 200, TOKEN_BODY, 1);
+	CU_ASSERT(judge_keep(&r, 1, &t) == COBOCRED_SUCCESS);
+	oauth_token_clear(&t);
+	judge_now = JUDGE_MS + 54999; /* 1 ms less: the first answer was older than the clock */
+	judge_nonce = judge_now - 50;
+	answer(&r, 200, TOKEN_BODY, 1);
+	CU_ASSERT(judge_keep(&r, 1, &t) == COBOCRED_ERROR);
+	CU_ASSERT(t.order_refused == 0 && t.rotated_refused == 0 && t.refresh_token == NULL);
+	expect_err("so the two do not show one clock running ahead; nothing was stored");
+	judge_now = JUDGE_MS + 1000; /* a genuine answer after a capture 60 s old */
+	judge_nonce = judge_now - 50;
+	answer(&r, 200, TOKEN_BODY, 1);
+	CU_ASSERT(judge_keep(&r, 0, &t) == COBOCRED_ERROR && t.order_refused == 0);
+	judge_now = JUDGE_MS + 70000; /* refused by the order bound again: no second candidate */
+	judge_nonce = judge_now - 50;
+	judge_ahead = 60000;
+	answer(&r, 200, TOKEN_BODY, 1);
+	CU_ASSERT(judge_keep(&r, 1, &t) == COBOCRED_ERROR);
+	CU_ASSERT(t.order_refused == 0 && t.rotated_refused == 0 && t.refresh_token == NULL);
+	judge_confirm = 0;
 	judge_now = JUDGE_MS;
 	judge_nonce = judge_newest = judge_ahead = 0;
 }

@@ -770,6 +770,33 @@ static void test_order_floor(void)
 					      sizeof(err)) == 0);
 }
 
+/* A retry's own sample confirms the first answer's, within 5 s, to the millisecond. */
+static void test_timestamp_confirms(void)
+{
+	static const int64_t firsts[] = { 0, 4999, 5000, 5001, 60000, 300000 };
+	size_t i;
+
+	for (i = 0; i < sizeof(firsts) / sizeof(firsts[0]); i++) {
+		int64_t edge = TS_MS + firsts[i] - OAUTH_ORDER_SKEW_MS; /* now at the edge */
+
+		CU_ASSERT(oauth_timestamp_confirms("1764645950123", edge, firsts[i], err,
+						   sizeof(err)) == 0);
+		CU_ASSERT(oauth_timestamp_confirms("1764645950123", edge - 1, firsts[i], err,
+						   sizeof(err)) == OAUTH_TS_UNCONFIRMED);
+		CU_ASSERT(strchr(err, '\n') == NULL && err[0] != '\0');
+		CU_ASSERT(oauth_timestamp_confirms("1764645950123", edge + 86400000, firsts[i], err,
+						   sizeof(err)) == 0);
+	}
+	CU_ASSERT(oauth_timestamp_confirms("1764645950123", TS_MS + 1000, 60000, err,
+					   sizeof(err)) == OAUTH_TS_UNCONFIRMED);
+	expect_err("it arrived 1.000 s after it was signed, the answer before it 60.000 s");
+	CU_ASSERT(oauth_timestamp_confirms("x", TS_MS, 1, err, sizeof(err)) == OAUTH_TS_MALFORMED);
+	CU_ASSERT(oauth_timestamp_confirms("1764645950123", INT64_MIN, 1, err, sizeof(err)) ==
+		  OAUTH_TS_UNCONFIRMED);
+	CU_ASSERT(oauth_timestamp_confirms("1764645950123", TS_MS, INT64_MAX, err, sizeof(err)) ==
+		  OAUTH_TS_UNCONFIRMED);
+}
+
 static const struct cutest_case json_cases[] = {
 	{ "well-formed token", test_token_good },
 	{ "unknown fields ignored", test_token_unknown_fields },
@@ -800,6 +827,7 @@ static const struct cutest_case fresh_cases[] = {
 	{ "malformed or missing Biz-Timestamp", test_timestamp_garbage },
 	{ "signed after the request, not before the newest", test_timestamp_order },
 	{ "the order bound with a learned allowance", test_order_floor },
+	{ "a retry confirms the first answer's clock", test_timestamp_confirms },
 	{ "refresh token echoed", test_token_echoes },
 	{ "clock offset from Biz-Timestamp", test_clock_offset },
 	{ "clock offset against the request window", test_clock_window },
