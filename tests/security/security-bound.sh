@@ -16,6 +16,10 @@
 #   4. the last accepted answer replayed to that mint;
 #   5. fresh answers (and ones 4 s old) still taken, the refresh chain
 #      dated by the server's signatures.
+# A mint's answer dated within Cobo's request window gets one retry (a
+# clock running ahead, issue 30); the retry's genuine answer must show the
+# same clock offset, so a single capture is refused with it and no clock
+# allowance is learned (the state directory starts empty: nothing learned).
 # Every refusal: one line, no token in it, exit 70, the store file byte
 # for byte unchanged, and the server's counters show the request went out
 # (so the answer, not the request, was refused) and no mint stood in.
@@ -24,6 +28,7 @@
 oauth_frontends
 
 oauth_server_up
+rm -f "$XDG_RUNTIME_DIR"/cobo-credential/cobo-clock-* # no clock allowance learned
 OAUTH_BARE=1 oauth_config "base_url = $COBO_SERVER_URL" "client_id = $CLIENT_ID" \
 	"org_id = $ORG, $ORG2" "server_key = $COBO_SERVER_PUBKEY" "ca_file = $COBO_SERVER_CA" \
 	"app_secret = file:$KEY_PEM"
@@ -87,6 +92,14 @@ refused() {
 }
 TS_RE='[0-9-]{10} [0-9:]{8}\.[0-9]{3} UTC'
 BEFORE_RE="refusing the answer from 127\\.0\\.0\\.1:[0-9]+ as replayed: it was signed at $TS_RE \\(Biz-Timestamp\\), [0-9]+\\.[0-9]{3} s before this request was sent at $TS_RE \\(Biz-Api-Nonce\\), more than the 5\\.000 s allowed; if this machine's clock runs ahead of the server's, fix it; nothing was stored"
+# A mint's answer refused only by that bound, dated within Cobo's request window, may come from
+# a clock running ahead (issue 30): one retry at once, whose own (genuine) answer must show the
+# same clock; it does not, so both are refused in one line, and nothing is learned.
+CLOCK_RE="this machine's clock is [0-9]+ s ahead of Cobo's \\(local [0-9T:Z-]+, Cobo [0-9T:Z-]+\\): set the time \\(NTP\\) and retry"
+RETRIED_RE="${BEFORE_RE%; if this machine*}; $CLOCK_RE; nothing was stored; retried once: refusing the answer from 127\\.0\\.0\\.1:[0-9]+ as replayed: it arrived [0-9]+\\.[0-9]{3} s after it was signed, the answer before it [0-9]+\\.[0-9]{3} s: more than 5\\.000 s apart, so the two do not show one clock running ahead; nothing was stored"
+OFFSET_FILE="$XDG_RUNTIME_DIR/cobo-credential/cobo-clock-$(printf '%s' "$CHOST" | sha256sum | cut -c1-64)"
+# nothing_learned NAME: no clock allowance kept (a capture never raises it).
+nothing_learned() { check "$1: no clock allowance learned" test ! -e "$OFFSET_FILE"; }
 OLDER_RE="refusing the answer from 127\\.0\\.0\\.1:[0-9]+ as replayed: it was signed at $TS_RE \\(Biz-Timestamp\\), before the newest answer already accepted for this app and org \\(signed at $TS_RE\\); nothing was stored"
 
 # --- 1. org A's mint answer replayed to org B -------------------------------------------
@@ -97,10 +110,11 @@ for front in cli git; do
 		AT_A=$(secret_of access "$ORG")
 		fault "{\"mode\":\"replay\",\"answer\":1,\"seconds\":$secs,\"on\":\"mint\"}"
 		get "$front" "$ORG2"
-		refused "$n" "$BEFORE_RE"
+		refused "$n" "$RETRIED_RE"
 		check "$n: A's token is not B's answer" test "$OUT" != "$AT_A"
 		expect_eq "$n: nothing cached for B" "" "$(secret_of access "$ORG2")"
-		expect_eq "$n: B's one GET went out, not retried" "1 0 1 0" "$(stats "$ORG2")"
+		expect_eq "$n: B's GET, retried once, both answers refused" "2 0 2 0" "$(stats "$ORG2")"
+		nothing_learned "$n"
 
 		n="A's mint answer ${secs}s earlier to B's refresh ($front)"
 		start "$ORG" "$ORG2"
@@ -118,8 +132,9 @@ for front in cli git; do
 		start
 		fault "{\"mode\":\"stale\",\"seconds\":$secs,\"on\":\"mint\"}"
 		get "$front" "$ORG"
-		refused "$n" "$BEFORE_RE"
-		expect_eq "$n: one GET, not retried" "1 0 1 0" "$(stats "$ORG")"
+		refused "$n" "$RETRIED_RE"
+		expect_eq "$n: one GET, retried once, both answers refused" "2 0 2 0" "$(stats "$ORG")"
+		nothing_learned "$n"
 
 		n="answer signed ${secs}s before, refresh ($front)"
 		start "$ORG"
@@ -127,6 +142,7 @@ for front in cli git; do
 		get "$front" "$ORG" COBO_CREDENTIAL_NOW_OFFSET=$LATER
 		refused "$n" "$BEFORE_RE"
 		expect_eq "$n: one POST, no mint instead" "0 1 1 0" "$(stats "$ORG")"
+		nothing_learned "$n"
 	done
 done
 
