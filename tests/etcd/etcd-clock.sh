@@ -13,6 +13,9 @@
 #     the server's expiry; the fleet refreshes once per window, mints nothing;
 #   - a backoff marker set by the fast machine holds on the slow one (240 s
 #     apart) and on the correct one;
+#   - the fast machine refreshes in the next window at the cost of one extra
+#     rotation (cobo-oauth learns its lead), no mint, and the correct one
+#     then refreshes with its successor;
 #   - the lock holder cut off from etcd answers the new token and says so;
 #   - a slow machine never answers a token the server has expired.
 # Events are ordered by the server's counters and token table, the cluster's
@@ -139,9 +142,7 @@ expect_eq "backoff: the correct machine too" "0 ${T1[org-c]}" "$RC $TOKEN"
 expect_eq "backoff: neither asked the server" "$C0" "$(ostats org-c)"
 
 # --- the slow machine refreshes; everyone answers its token, dated right -----------
-# (A fast machine's own refresh needs cobo-oauth to learn its offset from
-# Cobo's signed time: today it refuses Cobo's answer as signed before its
-# request was sent.  A slow writer used to make the others refresh at once.)
+# (A slow writer used to make the others refresh at once.)
 cget 2 org-b
 B2=$TOKEN
 check_or_show "$TR" "slow machine: refreshed in the window" test "$B2" != "${T1[org-b]}"
@@ -153,6 +154,34 @@ for m in 1 3 1 3; do
 	dated "$m" "machine $m after the slow refresh" "$B2"
 done
 expect_eq "the fleet refreshed once in the window and minted nothing" "1 1 2 0" "$(ostats org-b)"
+
+# --- the fast machine refreshes in the next window; then the correct one -----------
+# 120 s ahead, Cobo's answer looks signed before the request went out: refused, one
+# retry with the refresh token Cobo rotated in it, and the lead is learned (cobo-oauth's
+# file in the machine's own state directory).  The correct machine then refreshes
+# with the fast machine's successor: no failure and no mint at the server.
+CLOCK_FILE="$T_TMP/m3/run/cobo-credential/cobo-clock-$(printf '%s' "$CHOST" | sha256sum | cut -c1-64)"
+until_ok "the slow machine's org-b record in its last 60 s" $((2 * TTL)) leases_left_at_most 59
+cget 3 org-b
+B3=$TOKEN
+check_or_show "$TR" "fast machine: refreshed in the window" test "$RC" = 0 -a "$B3" != "$B2"
+expect_eq "fast machine: its token is active at the server" true "$(token_valid "$B3")"
+expect_eq "fast machine: one extra rotation, no failure, no mint" "1 3 4 0" "$(ostats org-b)"
+check_or_show "$TR" "fast machine: it retried once" grep -q "retrying once" "$TR"
+ahead=$(sed -n 's/^cobo-clock 1 [^ ]* \([0-9]*\)$/\1/p' "$CLOCK_FILE" 2> /dev/null)
+check "fast machine: the lead learned is its shift ($ahead ms)" \
+	test -n "$ahead" -a "${ahead:-0}" -ge 119950 -a "${ahead:-0}" -le 130000
+dated 3 "fast machine, its refresh" "$B3"
+cget 1 org-b
+expect_eq "the correct machine answers the fast machine's token" "$B3" "$TOKEN"
+dated 1 "the correct machine, the fast refresh" "$B3"
+until_ok "the fast machine's org-b record in its last 60 s" $((2 * TTL)) leases_left_at_most 59
+cget 1 org-b
+B1=$TOKEN
+check_or_show "$TR" "the correct machine: refreshed with the fast machine's successor" \
+	test "$RC" = 0 -a "$B1" != "$B3"
+expect_eq "the correct machine: one refresh, no failure, no mint" "1 4 5 0" "$(ostats org-b)"
+expect_eq "the correct machine: its token is active" true "$(token_valid "$B1")"
 
 # --- the lock holder cut off from etcd after the server rotated its pair -----------
 etcd_ctl del --prefix "${FLEET_PREFIX}failed/" > /dev/null # the backoff above is over
