@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "api_state.h"
+#include "offset.h"
 #include "key.h"
 #include "sign.h"
 #include "strutil.h"
@@ -119,6 +120,9 @@ static int load_profile(struct oauth_api *a, const char *profile, struct api_pro
 				       err, sizeof(err));
 	if (st == COBOCRED_SUCCESS) {
 		cobocred_hex_encode(p->key.pub, sizeof(p->key.pub), p->pub_hex);
+		if (oauth_offset_path(h->state_dir(h->ctx), p->conf.url.hostport, p->clock_path,
+				      sizeof(p->clock_path)) != 0)
+			p->clock_path[0] = '\0'; /* no allowance for api answers */
 		*out = p;
 		p = NULL;
 	}

@@ -134,15 +134,17 @@ static int clock_refused(const struct oauth_http_resp *resp, char *err, size_t e
 /*
  * Cobo's signature over the answer, fresh and after the request went out
  * (with the allowance learned for a clock ahead of Cobo's, offset.h; an
- * accepted answer's sample may lower it, as a token answer's does).
+ * accepted answer's sample may lower it, as a token answer's does).  No
+ * host call: this runs outside the host's lock (the file's path was found
+ * at load).
  */
-static int verify(const struct cobocred_host *h, const struct api_profile *p,
-		  const struct cobocred_http_request *req, const struct oauth_http_resp *resp,
-		  struct cobocred_http_reply *r)
+static int verify(const struct api_profile *p, const struct cobocred_http_request *req,
+		  const struct oauth_http_resp *resp, struct cobocred_http_reply *r)
 {
 	const char *hp = p->conf.url.hostport;
-	char err[256] = "";
+	char err[256] = "", why[4096 + 256];
 	int64_t now = oauth_now_ms();
+	int64_t ahead = p->clock_path[0] ? oauth_offset_get_at(p->clock_path, hp) : 0;
 
 	if (resp->header_conflict)
 		return fail(r, COBOCRED_ERROR,
@@ -167,10 +169,13 @@ static int verify(const struct cobocred_host *h, const struct api_profile *p,
 		return fail(r, COBOCRED_TRYAGAIN, "%s", err);
 	if (oauth_timestamp_check(resp->timestamp, now, p->conf.max_clock_skew, err, sizeof(err)) !=
 		    0 ||
-	    oauth_timestamp_order_ahead(resp->timestamp, nonce_ms(req->nonce),
-					oauth_offset_get(h, hp), 0, err, sizeof(err)) != 0)
+	    oauth_timestamp_order_ahead(resp->timestamp, nonce_ms(req->nonce), ahead, 0, err,
+					sizeof(err)) != 0)
 		return fail(r, COBOCRED_ERROR, "the signed answer is not fresh: %.200s", err);
-	oauth_offset_lower(h, hp, now - oauth_timestamp_ms(resp->timestamp));
+	if (ahead > 0) /* nothing to lower otherwise; a failure to write costs nothing now */
+		(void)oauth_offset_lower_at(p->clock_path, hp,
+					    now - oauth_timestamp_ms(resp->timestamp), why,
+					    sizeof(why));
 	return COBOCRED_SUCCESS;
 }
 
@@ -239,7 +244,7 @@ static int perform(struct oauth_api *a, const struct api_profile *p,
 		st = resp.too_large || resp.headers_too_large ? COBOCRED_ERROR : COBOCRED_TRYAGAIN;
 	} else {
 		r->status = resp.status;
-		st = verify(a->host, p, req, &resp, r);
+		st = verify(p, req, &resp, r);
 		if (st == COBOCRED_SUCCESS)
 			take(&resp, r);
 	}

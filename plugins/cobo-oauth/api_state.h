@@ -19,6 +19,7 @@ struct api_profile {
 	struct oauth_conf conf;		     /* its strings are the host's, valid until close */
 	struct oauth_appkey key;	     /* the app key (its seed wiped at free); owned */
 	char pub_hex[2 * OAUTH_PUB_LEN + 1]; /* Biz-Api-Key */
+	char clock_path[4096]; /* offset.h's file for this server ("": none), found at load */
 	struct api_profile *next;
 };
 

@@ -161,6 +161,26 @@ int oauth_offset_path(const char *dir, const char *hostport, char *path, size_t 
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
+int64_t oauth_offset_get_at(const char *path, const char *hostport)
+{
+	char why[4096 + 256];
+	int64_t ahead = 0;
+
+	return oauth_offset_read(path, hostport, &ahead, why, sizeof(why)) == 1 ? ahead : 0;
+}
+
+int oauth_offset_lower_at(const char *path, const char *hostport, int64_t sample_ms, char *why,
+			  size_t whylen)
+{
+	int64_t ahead = 0;
+
+	/* Nothing learned (or a refused file): 0 already allows no more. */
+	if (oauth_offset_read(path, hostport, &ahead, why, whylen) != 1 ||
+	    clamp(sample_ms) >= ahead)
+		return 0;
+	return oauth_offset_write(path, hostport, sample_ms, why, whylen);
+}
+
 /* 1 with *ahead_ms, 0 none, -1 refused or no path (traced); path filled when it fits. */
 static int load(const struct cobocred_host *h, const char *hostport, char *path, size_t len,
 		int64_t *ahead_ms)

@@ -53,6 +53,16 @@ int oauth_offset_write(const char *path, const char *hostport, int64_t ahead_ms,
 /* path = DIR/cobo-clock-HEX for hostport.  0, or -1 when it does not fit. */
 int oauth_offset_path(const char *dir, const char *hostport, char *path, size_t len);
 
+/*
+ * The two moves at a known path, without the host (for api_send.c, which
+ * runs outside the host's lock): the allowance at path (0: none or
+ * refused), and lowering it to sample_ms (0, or -1 with why when it could
+ * not be written; nothing is written when it would not go down).
+ */
+int64_t oauth_offset_get_at(const char *path, const char *hostport);
+int oauth_offset_lower_at(const char *path, const char *hostport, int64_t sample_ms, char *why,
+			  size_t whylen);
+
 /* The allowance learned for hostport, ms (0: none, or the file refused: traced). */
 int64_t oauth_offset_get(const struct cobocred_host *h, const char *hostport);
 /*

@@ -1259,9 +1259,19 @@ static void test_offset_file(void)
 	big[sizeof(big) - 1] = '\0';
 	cutest_write(path, big, 0600);
 	CU_ASSERT(read_at(path, &v, why, sizeof(why)) == -1 && strstr(why, "longer than") != NULL);
+	CU_ASSERT(oauth_offset_get_at(path, HP) == 0);
+	CU_ASSERT(oauth_offset_lower_at(path, HP, 1, why, sizeof(why)) == 0);
+	CU_ASSERT(strcmp(cutest_read_file(path), big) == 0); /* never lowered into */
 	/* A refused file is replaced whole by the next write. */
 	CU_ASSERT(oauth_offset_write(path, HP, 42, why, sizeof(why)) == 0);
 	CU_ASSERT(read_at(path, &v, why, sizeof(why)) == 1 && v == 42);
+	/* Without the host (api_send.c): read, lowered only downwards. */
+	CU_ASSERT(oauth_offset_get_at(path, HP) == 42);
+	CU_ASSERT(oauth_offset_lower_at(path, HP, 43, why, sizeof(why)) == 0);
+	CU_ASSERT(oauth_offset_get_at(path, HP) == 42);
+	CU_ASSERT(oauth_offset_lower_at(path, HP, 41, why, sizeof(why)) == 0);
+	CU_ASSERT(oauth_offset_get_at(path, HP) == 41);
+	CU_ASSERT(oauth_offset_get_at(path, "cobo.test:8444") == 0);
 	unlink(path);
 	unlink(other);
 }
