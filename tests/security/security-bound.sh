@@ -15,7 +15,9 @@
 #      mint after a rejected refresh;
 #   4. the last accepted answer replayed to that mint;
 #   5. fresh answers (and ones 4 s old) still taken, the refresh chain
-#      dated by the server's signatures.
+#      dated by the server's signatures;
+#   6. the known limit: two captures in order, both 30 s late, taken, and
+#      the allowance learned from them lowered by the next genuine answer.
 # A mint's answer dated within Cobo's request window gets one retry (a
 # clock running ahead, issue 30); the retry's genuine answer must show the
 # same clock offset, so a single capture is refused with it and no clock
@@ -211,5 +213,28 @@ for front in cli git; do
 	expect_eq "three refreshes of B ($front): three POSTs" "0 3 3 0" "$(stats "$ORG2")"
 	expect_eq "A untouched by B's refreshes ($front)" "0 0 0 0" "$(stats "$ORG")"
 done
+
+# --- 6. known limit (SECURITY.md): two captures in order teach a clock ------------------
+# An attacker who answers in Cobo's place with two captured answers in order, both as late
+# as the clock it fakes, passes the learning retry: B's mint gets A's token and a 30 s
+# allowance is kept.  The next genuine answer lowers the allowance again.
+n="limit: two captures of A in order, 30 s late, to B's mint"
+start "$ORG"
+get cli "$ORG" COBO_CREDENTIAL_NOW_OFFSET=$LATER # a second capture: A's refresh
+AT_A2=$(secret_of access "$ORG")
+rm -f "$OFFSET_FILE"
+cobo_server_ctl POST /_test/stats/reset >/dev/null
+fault '{"mode":"replay","answer":1,"seconds":-30,"on":"mint"}'
+fault '{"mode":"replay","answer":2,"seconds":-30,"on":"mint"}'
+get cli "$ORG2"
+expect_eq "$n: taken (the limit)" "0|$AT_A2" "$RC|$OUT"
+expect_eq "$n: two GETs" "2 0 2 0" "$(stats "$ORG2")"
+learned=$(sed -n 's/^cobo-clock 1 [^ ]* \([0-9]*\)$/\1/p' "$OFFSET_FILE" 2>/dev/null)
+check "$n: an allowance of about 30 s kept ($learned ms)" \
+	test -n "$learned" -a "${learned:-0}" -ge 30000 -a "${learned:-0}" -le 40000
+get cli "$ORG" COBO_CREDENTIAL_NOW_OFFSET=$((2 * LATER))
+expect_eq "$n: A's next genuine refresh is taken" "0|" "$RC|$ERR"
+learned=$(sed -n 's/^cobo-clock 1 [^ ]* \([0-9]*\)$/\1/p' "$OFFSET_FILE" 2>/dev/null)
+check "$n: ... and lowers the allowance ($learned ms)" test -n "$learned" -a "${learned:-99999}" -lt 5000
 
 t_done
