@@ -7,6 +7,14 @@
  * check that the peer speaks the D-Bus handshake (a NUL, "AUTH", expecting
  * "REJECTED <mechanisms>"), all within a deadline.  Other transports
  * (tcp, ...) are left to GDBus; autolaunch: never counts.
+ *
+ * A socket that accepts the connection but has not answered by the
+ * deadline is a bus that is busy, not a machine without one: TRYAGAIN,
+ * never UNAVAIL.  UNAVAIL ("no keyring here") sends a get on to mint as if
+ * nothing were cached and a store on to the next tier; a loaded host's
+ * dbus-daemon, with a storm of helpers connecting at once, took longer
+ * than the probe's old 2.5 s, and one helper of 128 minted (issue: storm
+ * on a cached token).
  */
 #include "config.h"
 
@@ -63,7 +71,10 @@ static int entry_value(const char *entry, size_t n, const char *key, char *out, 
 	return -1;
 }
 
-/* Sends the handshake's first words and waits for REJECTED. 0 ok, -1 not a bus. */
+/* What probing one address entry found. */
+enum probe_result { PROBE_BUS = 0, PROBE_NONE = -1, PROBE_SILENT = -2 };
+
+/* Sends the handshake's first words and waits for REJECTED: PROBE_BUS, _NONE or _SILENT. */
 static int handshake(int fd, long long deadline)
 {
 	static const char hello[] = "\0AUTH\r\n";
@@ -71,20 +82,25 @@ static int handshake(int fd, long long deadline)
 	size_t got = 0;
 
 	if (send(fd, hello, sizeof(hello) - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof(hello) - 1))
-		return -1;
+		return PROBE_NONE;
 	while (got < 8) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		long long left = deadline - now_ms();
 		ssize_t r;
+		int n;
 
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-			return -1;
+		if (left <= 0 || (n = poll(&p, 1, (int)left)) == 0)
+			return PROBE_SILENT; /* connected, and no answer in time */
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return PROBE_NONE;
 		r = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
 		if (r <= 0)
-			return -1;
+			return PROBE_NONE;
 		got += (size_t)r;
 	}
-	return memcmp(buf, "REJECTED", 8) == 0 ? 0 : -1;
+	return memcmp(buf, "REJECTED", 8) == 0 ? PROBE_BUS : PROBE_NONE;
 }
 
 /* Connects to a unix socket (abstract when abstract != 0) and probes it. */
@@ -93,24 +109,24 @@ static int probe_unix(const char *path, int abstract, long long deadline)
 	struct sockaddr_un sa;
 	size_t n = strlen(path);
 	socklen_t len;
-	int fd, r = -1;
+	int fd, r = PROBE_NONE;
 
 	if (n == 0 || n + (abstract ? 1 : 0) >= sizeof(sa.sun_path))
-		return -1;
+		return PROBE_NONE;
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	memcpy(sa.sun_path + (abstract ? 1 : 0), path, n);
 	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (abstract ? 1 : 0));
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return -1;
+		return PROBE_NONE;
 	if (connect(fd, (struct sockaddr *)&sa, len) == 0)
 		r = handshake(fd, deadline);
 	close(fd);
 	return r;
 }
 
-/* One address entry: 0 usable, -1 not. */
+/* One address entry: PROBE_BUS (or left to GDBus), _NONE or _SILENT. */
 static int probe_entry(const char *e, size_t n, long long deadline)
 {
 	const char *colon = memchr(e, ':', n);
@@ -118,9 +134,10 @@ static int probe_entry(const char *e, size_t n, long long deadline)
 	const char *rt;
 
 	if (colon == NULL)
-		return -1;
+		return PROBE_NONE;
 	if ((size_t)(colon - e) != 4 || memcmp(e, "unix", 4) != 0) /* tcp, nonce-tcp, ... */
-		return (colon - e == 10 && memcmp(e, "autolaunch", 10) == 0) ? -1 : 0;
+		return (colon - e == 10 && memcmp(e, "autolaunch", 10) == 0) ? PROBE_NONE
+									     : PROBE_BUS;
 	n -= (size_t)(colon + 1 - e);
 	e = colon + 1;
 	if (entry_value(e, n, "path", v, sizeof(v)) == 0)
@@ -131,13 +148,14 @@ static int probe_entry(const char *e, size_t n, long long deadline)
 	    (rt = getenv("XDG_RUNTIME_DIR")) != NULL && rt[0] == '/' &&
 	    snprintf(v, sizeof(v), "%s/bus", rt) < (int)sizeof(v))
 		return probe_unix(v, 0, deadline);
-	return -1;
+	return PROBE_NONE;
 }
 
 int kr_bus_probe(const char *address, int timeout_ms, char *err, size_t errlen)
 {
 	long long deadline = now_ms() + timeout_ms;
 	const char *p = address;
+	int silent = 0;
 
 	if (address == NULL || address[0] == '\0') {
 		snprintf(err, errlen,
@@ -147,10 +165,19 @@ int kr_bus_probe(const char *address, int timeout_ms, char *err, size_t errlen)
 	}
 	while (*p) {
 		size_t n = strcspn(p, ";");
+		int r = n > 0 ? probe_entry(p, n, deadline) : PROBE_NONE;
 
-		if (n > 0 && probe_entry(p, n, deadline) == 0)
+		if (r == PROBE_BUS)
 			return COBOCRED_SUCCESS;
+		silent |= r == PROBE_SILENT;
 		p += n + (p[n] == ';');
+	}
+	if (silent) {
+		snprintf(err, errlen,
+			 "the D-Bus session bus at DBUS_SESSION_BUS_ADDRESS accepted the "
+			 "connection but did not answer within %d ms (busy?); retry",
+			 timeout_ms);
+		return COBOCRED_TRYAGAIN;
 	}
 	snprintf(err, errlen,
 		 "no D-Bus session bus answers at DBUS_SESSION_BUS_ADDRESS; "

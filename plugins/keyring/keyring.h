@@ -19,13 +19,15 @@
 
 #define KR_BUS_NAME "org.freedesktop.secrets"
 /*
- * Budget for "is the keyring reachable at all": the bus probe plus one or
- * two bus calls.  A machine without a session bus fails connect() at once,
- * so this bounds only a bus that accepted the connection: on a loaded
- * machine (a storm of helpers, CI) dbus-daemon may take seconds to answer,
- * and giving up early would send a present keyring's secrets elsewhere.
+ * Budget of each step of "is the keyring reachable at all": the bus probe's
+ * handshake, then the one or two bus calls that look for the Secret
+ * Service.  A machine without a session bus fails connect() at once, so
+ * this bounds only a bus that accepted the connection: on a loaded machine
+ * (a storm of 128 helpers at load 50 on 2 cores) dbus-daemon took over
+ * the 2.5 s the probe once had, and giving up early sends a get on to mint
+ * as if nothing were cached.  A bus that stays silent is TRYAGAIN (bus.c).
  */
-#define KR_REACH_MS 5000
+#define KR_REACH_MS 15000
 /* Per D-Bus call to the daemon once it is known to be there. */
 #define KR_CALL_TIMEOUT_MS 15000
 /* A search of a locked collection with nobody to unlock it (search.c). */
@@ -82,7 +84,9 @@ int kr_list(void *state, const struct cobocred_query *q, struct cobocred_item **
 /*
  * bus.c: checks without GLib (so nothing can autolaunch a bus) that
  * address names a session bus that answers the D-Bus handshake within
- * timeout_ms.  COBOCRED_SUCCESS, or UNAVAIL with err.
+ * timeout_ms.  COBOCRED_SUCCESS; UNAVAIL with err when there is no bus
+ * (nothing listens, or the peer is no bus); TRYAGAIN with err when a bus
+ * accepted the connection and did not answer in time (busy, not absent).
  */
 int kr_bus_probe(const char *address, int timeout_ms, char *err, size_t errlen);
 

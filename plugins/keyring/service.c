@@ -2,8 +2,9 @@
  * service.c - reaching the Secret Service: a bus that answers, a daemon
  * that owns (or can be activated as) org.freedesktop.secrets, then a
  * libsecret service object.  A machine without a session bus answers
- * UNAVAIL at once (connect() fails); the first two steps share one
- * deadline that only a bus which accepted the connection can use up.
+ * UNAVAIL at once (connect() fails); each of the first two steps has
+ * KR_REACH_MS, which only a bus that accepted the connection can use up
+ * (and then it is TRYAGAIN: busy, not absent).
  */
 #include "config.h"
 
@@ -54,15 +55,14 @@ static int name_reachable(GDBusConnection *bus, const char *name, gint64 deadlin
 
 int kr_service_check(struct kr_state *st)
 {
-	gint64 deadline = g_get_monotonic_time() + (gint64)KR_REACH_MS * 1000;
+	gint64 deadline;
 	char err[512];
 	GError *ge = NULL;
 	int st_probe, r;
 
 	if (st->bus != NULL)
 		return COBOCRED_SUCCESS;
-	st_probe = kr_bus_probe(getenv("DBUS_SESSION_BUS_ADDRESS"), KR_REACH_MS / 2, err,
-				sizeof(err));
+	st_probe = kr_bus_probe(getenv("DBUS_SESSION_BUS_ADDRESS"), KR_REACH_MS, err, sizeof(err));
 	if (st_probe != COBOCRED_SUCCESS) {
 		st->host->set_error(st->host->ctx, "%s", err);
 		return st_probe;
@@ -73,6 +73,7 @@ int kr_service_check(struct kr_state *st)
 		return kr_gerror(st, "connecting to the D-Bus session bus", ge);
 	/* A bus that goes away must not take the whole process with it (SIGTERM). */
 	g_dbus_connection_set_exit_on_close(st->bus, FALSE);
+	deadline = g_get_monotonic_time() + (gint64)KR_REACH_MS * 1000;
 	r = name_reachable(st->bus, kr_bus_name(), deadline, &ge);
 	if (r < 0)
 		return kr_gerror(st, "asking the session bus for the Secret Service", ge);
