@@ -11,10 +11,9 @@
  * A socket that accepts the connection but has not answered by the
  * deadline is a bus that is busy, not a machine without one: TRYAGAIN,
  * never UNAVAIL.  UNAVAIL ("no keyring here") sends a get on to mint as if
- * nothing were cached and a store on to the next tier; a loaded host's
- * dbus-daemon, with a storm of helpers connecting at once, took longer
- * than the probe's old 2.5 s, and one helper of 128 minted (issue: storm
- * on a cached token).
+ * nothing were cached and a store on to the next tier: with a storm of
+ * helpers connecting at once, a loaded host's dbus-daemon can take longer
+ * than the probe's old 2.5 s (one helper of 128 on a cached token minted).
  */
 #include "config.h"
 

@@ -23,9 +23,10 @@
  * handshake, then the one or two bus calls that look for the Secret
  * Service.  A machine without a session bus fails connect() at once, so
  * this bounds only a bus that accepted the connection: on a loaded machine
- * (a storm of 128 helpers at load 50 on 2 cores) dbus-daemon took over
- * the 2.5 s the probe once had, and giving up early sends a get on to mint
- * as if nothing were cached.  A bus that stays silent is TRYAGAIN (bus.c).
+ * (a storm of 128 helpers at load 50 on 2 cores) dbus-daemon can take
+ * longer than the 2.5 s the probe once had, and giving up early sent a get
+ * on to mint as if nothing were cached.  A bus that stays silent is
+ * TRYAGAIN (bus.c).
  */
 #define KR_REACH_MS 15000
 /* Per D-Bus call to the daemon once it is known to be there. */

@@ -1,10 +1,10 @@
 /*
  * test_keyring_slowbus.c - a session bus that is slow to answer (a loaded
  * host: a storm of 128 helpers at load 50 on 2 cores) is a keyring that is
- * there, never "no keyring here".  One helper of such a storm, on a token
- * cached in the keyring, found the module UNAVAIL (the bus probe's 2.5 s
- * ran out), went on to cobo-oauth and minted a new token as if nothing
- * were cached; its store then failed the same way.
+ * there, never "no keyring here".  With the bus probe's old 2.5 s, a
+ * helper on a token cached in the keyring found the module UNAVAIL, went
+ * on to cobo-oauth and minted a new token as if nothing were cached, and
+ * its store failed the same way: what one helper of such a storm did.
  *
  * Real gnome-keyring (keyring-slowbus.sh starts it).  The slowness is made
  * certain, not waited for: the program is linked with -Wl,--wrap=poll, and
