@@ -12,5 +12,5 @@ TARGETS[fuzz_file_store]="fuzz/fuzz_file_store.c plugins/file/parse.c plugins/fi
 # key.c reaches a PKCS#11 token through appkey.c and p11*.c (p11-kit).
 TARGETS[fuzz_key]="fuzz/fuzz_key.c plugins/cobo-oauth/key.c plugins/cobo-oauth/sign.c \
 	plugins/cobo-oauth/appkey.c plugins/cobo-oauth/p11gen.c plugins/cobo-oauth/p11key.c \
-	plugins/cobo-oauth/p11pin.c plugins/cobo-oauth/p11tok.c plugins/cobo-oauth/p11uri.c $UTIL \
+	plugins/cobo-oauth/p11pin.c plugins/cobo-oauth/storeitem.c plugins/cobo-oauth/p11tok.c plugins/cobo-oauth/p11uri.c $UTIL \
 	| -I$src/plugins/cobo-oauth $(pkg-config --cflags p11-kit-1) -lcrypto $(pkg-config --libs p11-kit-1)"

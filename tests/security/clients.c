@@ -19,6 +19,38 @@ static char rec[600];	 /* where the recording helper writes the request it got *
 static char dk_bin[600]; /* docker-credential-cobo: the recorder, first on PATH */
 static char dcfg[600];	 /* DOCKER_CONFIG: credsStore cobo */
 
+/* 1 if name is an executable file in a directory of PATH. */
+static int on_path(const char *name)
+{
+	const char *p = getenv("PATH");
+	char file[4096];
+	size_t n;
+
+	for (; p != NULL && *p != '\0'; p += n + (p[n] == ':')) {
+		n = strcspn(p, ":");
+		if (n == 0 || n + strlen(name) + 2 > sizeof(file))
+			continue;
+		memcpy(file, p, n);
+		file[n] = '/';
+		memcpy(file + n + 1, name, strlen(name) + 1);
+		if (access(file, X_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+void clients_require(const char *const *names)
+{
+	for (; *names != NULL; names++) {
+		if (!on_path(*names)) {
+			fprintf(stderr,
+				"skipped: no %s on PATH (this test drives the real client)\n",
+				*names);
+			exit(77);
+		}
+	}
+}
+
 void clients_init(const char *tmp)
 {
 	char p[700], path[8192];

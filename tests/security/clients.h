@@ -12,6 +12,13 @@
 
 #include "inproc.h"
 
+/*
+ * Each of names (NULL-terminated) must be a program on PATH: the real
+ * clients are what these tests drive.  Otherwise one line and exit 77,
+ * automake's SKIP (a package build's root has no docker CLI).
+ */
+void clients_require(const char *const *names);
+
 /* The recorder (in tmp, first on PATH), DOCKER_CONFIG and git's variables. */
 void clients_init(const char *tmp);
 

@@ -233,6 +233,9 @@ int main(void)
 		{ NULL, NULL },
 	};
 
+	static const char *const clients[] = { "git", NULL };
+
+	clients_require(clients);
 	on_setup(cutest_tmpdir());
 	clients_init(cutest_tmpdir());
 	return cutest_run(suites);

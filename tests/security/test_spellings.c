@@ -223,6 +223,9 @@ int main(void)
 		{ NULL, NULL },
 	};
 
+	static const char *const clients[] = { "git", "docker", NULL };
+
+	clients_require(clients);
 	setup();
 	return cutest_run(suites);
 }
