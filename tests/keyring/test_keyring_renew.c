@@ -26,6 +26,7 @@
 
 #include "cobocred.h"
 #include "cutest.h"
+#include "kr_fixture.h"
 #include "../../plugins/keyring/keyring.h"
 
 #define URL "https://renew.example"
@@ -210,17 +211,7 @@ static void arm(int n_refuse, int n_blank)
 
 static struct cobocred_item *token(const char *secret)
 {
-	struct cobocred_item *it = real_host->item_new(COBOCRED_SCHEMA_COBO);
-
-	CU_ASSERT_FATAL(it != NULL);
-	real_host->item_set_label(it, "renew test token");
-	real_host->item_add_attr(it, "base_url", URL);
-	real_host->item_add_attr(it, "client_id", "c");
-	real_host->item_add_attr(it, "org_id", "o");
-	real_host->item_add_attr(it, "kind", "access");
-	real_host->item_set_secret(it, secret, strlen(secret));
-	real_host->item_set_times(it, 1000, 4000000000LL);
-	return it;
+	return krf_token(real_host, URL, "renew test token", secret, 1000, 4000000000LL);
 }
 
 /* A fresh module (no session yet) stores secret as armed; its status. */

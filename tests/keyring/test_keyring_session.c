@@ -18,6 +18,7 @@
 
 #include "cobocred.h"
 #include "cutest.h"
+#include "kr_fixture.h"
 #include "../../plugins/keyring/keyring.h"
 
 gboolean __real_secret_service_ensure_session_sync(SecretService *service,
@@ -48,17 +49,8 @@ gboolean __wrap_secret_service_ensure_session_sync(SecretService *service,
 
 static struct cobocred_item *token(const char *secret)
 {
-	struct cobocred_item *it = host->item_new(COBOCRED_SCHEMA_COBO);
-
-	CU_ASSERT_FATAL(it != NULL);
-	host->item_set_label(it, "session test token");
-	host->item_add_attr(it, "base_url", "https://session.example");
-	host->item_add_attr(it, "client_id", "c");
-	host->item_add_attr(it, "org_id", "o");
-	host->item_add_attr(it, "kind", "access");
-	host->item_set_secret(it, secret, strlen(secret));
-	host->item_set_times(it, 1000, 4000000000LL);
-	return it;
+	return krf_token(host, "https://session.example", "session test token", secret, 1000,
+			 4000000000LL);
 }
 
 static void query(struct cobocred_query *q, struct cobocred_attr *a)

@@ -24,6 +24,7 @@
 
 #include "cobocred.h"
 #include "cutest.h"
+#include "kr_fixture.h"
 #include "../../plugins/keyring/keyring.h"
 
 #define URL "https://slowbus.example"
@@ -53,38 +54,7 @@ int __wrap_poll(struct pollfd *fds, nfds_t nfds, int timeout)
 
 static struct cobocred_item *token(const char *secret)
 {
-	struct cobocred_item *it = host->item_new(COBOCRED_SCHEMA_COBO);
-
-	CU_ASSERT_FATAL(it != NULL);
-	host->item_set_label(it, "slow bus test token");
-	host->item_add_attr(it, "base_url", URL);
-	host->item_add_attr(it, "client_id", "c");
-	host->item_add_attr(it, "org_id", "o");
-	host->item_add_attr(it, "kind", "access");
-	host->item_set_secret(it, secret, strlen(secret));
-	host->item_set_times(it, 1000, 4000000000LL);
-	return it;
-}
-
-static void query(struct cobocred_query *q, struct cobocred_attr *a)
-{
-	static const char *const kv[4][2] = {
-		{ "base_url", URL },
-		{ "client_id", "c" },
-		{ "org_id", "o" },
-		{ "kind", "access" },
-	};
-	size_t i;
-
-	memset(q, 0, sizeof(*q));
-	q->struct_size = sizeof(*q);
-	q->schema = COBOCRED_SCHEMA_COBO;
-	for (i = 0; i < 4; i++) {
-		a[i].name = kv[i][0];
-		a[i].value = kv[i][1];
-	}
-	q->attrs = a;
-	q->n_attrs = 4;
+	return krf_token(host, URL, "slow bus test token", secret, 1000, 4000000000LL);
 }
 
 /* The cached token, stored on a bus that answers at once. */
@@ -96,7 +66,7 @@ static void cache_token(const char *secret)
 	void *kr = NULL;
 
 	CU_ASSERT_FATAL(kr_open(host, 0, NULL, &kr) == COBOCRED_SUCCESS);
-	query(&q, a);
+	krf_query(&q, a, URL);
 	q.flags = COBOCRED_QUERY_EXACT;
 	CU_ASSERT_EQUAL(kr_store(kr, it, &q), COBOCRED_SUCCESS);
 	host->item_free(it);
@@ -119,7 +89,7 @@ static void test_slow_bus_reached(void)
 	late_ms = 0;
 	CU_ASSERT_EQUAL(seen_wait >= LATE_MS, 1); /* the probe waited for the answer */
 	CU_ASSERT_EQUAL_FATAL(st, COBOCRED_SUCCESS);
-	query(&q, a);
+	krf_query(&q, a, URL);
 	CU_ASSERT_EQUAL(kr_get(kr, &q, &got), COBOCRED_SUCCESS);
 	CU_ASSERT_FATAL(got != NULL);
 	CU_ASSERT_EQUAL(got->secret_len, strlen("cached-slow"));

@@ -23,6 +23,7 @@
 
 #include "cobocred.h"
 #include "cutest.h"
+#include "kr_fixture.h"
 #include "../../plugins/keyring/keyring.h"
 
 GList *__real_secret_service_search_sync(SecretService *service, const SecretSchema *schema,
@@ -46,39 +47,9 @@ static char newest[64]; /* the secret of the newest item stored */
 
 static struct cobocred_item *token(const char *secret)
 {
-	struct cobocred_item *it = host->item_new(COBOCRED_SCHEMA_COBO);
-
-	CU_ASSERT_FATAL(it != NULL);
-	host->item_set_label(it, "vanish test token");
-	host->item_add_attr(it, "base_url", "https://vanish.example");
-	host->item_add_attr(it, "client_id", "c");
-	host->item_add_attr(it, "org_id", "o");
-	host->item_add_attr(it, "kind", "access");
-	host->item_set_secret(it, secret, strlen(secret));
 	/* New times each time: another item, not the old one rewritten in place */
-	host->item_set_times(it, 1000 + serial, 4000000000LL + serial);
-	return it;
-}
-
-static void query(struct cobocred_query *q, struct cobocred_attr *a)
-{
-	static const char *const kv[4][2] = {
-		{ "base_url", "https://vanish.example" },
-		{ "client_id", "c" },
-		{ "org_id", "o" },
-		{ "kind", "access" },
-	};
-	size_t i;
-
-	memset(q, 0, sizeof(*q));
-	q->struct_size = sizeof(*q);
-	q->schema = COBOCRED_SCHEMA_COBO;
-	for (i = 0; i < 4; i++) {
-		a[i].name = kv[i][0];
-		a[i].value = kv[i][1];
-	}
-	q->attrs = a;
-	q->n_attrs = 4;
+	return krf_token(host, "https://vanish.example", "vanish test token", secret, 1000 + serial,
+			 4000000000LL + serial);
 }
 
 /* What a concurrent store does: the new item first, then the old one deleted. */
@@ -91,7 +62,7 @@ static void replace_token(void)
 	storing = 1;
 	snprintf(newest, sizeof(newest), "token-%u", ++serial);
 	it = token(newest);
-	query(&q, a);
+	krf_query(&q, a, "https://vanish.example");
 	q.flags = COBOCRED_QUERY_EXACT;
 	CU_ASSERT_EQUAL(kr_store(kr, it, &q), COBOCRED_SUCCESS);
 	host->item_free(it);
@@ -137,7 +108,7 @@ static void get_after(enum race r, int times, int want_status)
 	race = r;
 	races_left = times;
 	searches = 0;
-	query(&q, a);
+	krf_query(&q, a, "https://vanish.example");
 	st = kr_get(kr, &q, &got);
 	race = NONE;
 	races_left = 0;
