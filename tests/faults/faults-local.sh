@@ -70,24 +70,6 @@ hold_lock() {
 	exec {fd}<&-
 	[ "$said" = held ] || fail "could not take the lock $1 (60 s)"
 }
-# wait_trace FILE TEXT: until FILE has TEXT (60 s, a safety net).  A trace
-# is a regular file (the core refuses a FIFO), so this polls, every 50 ms,
-# with builtins only: no grep and no sleep process per look (the pause is
-# a read that times out on a FIFO nobody writes).
-wait_trace() {
-	local i fd text
-	rm -f "$T_TMP/pause"
-	mkfifo "$T_TMP/pause"
-	exec {fd}<> "$T_TMP/pause"
-	for ((i = 0; i < 1200; i++)); do
-		if [ -f "$1" ]; then
-			t_slurp text "$1"
-			[[ $text == *"$2"* ]] && break
-		fi
-		read -r -t 0.05 -u "$fd" _
-	done
-	exec {fd}<&-
-}
 
 # --- the keyring daemon killed between the cache read and the store ------------------------
 for fe in git docker cli; do
@@ -150,7 +132,8 @@ rm -f "$T_TMP/stale.trace"
 (COBO_CREDENTIAL_TRACE="$T_TMP/stale.trace" fe_get git "$LATER"; echo "$RC $TOKEN" > "$T_TMP/bg") &
 pid=$!
 # Barrier: the helper says it waits for the lock (it gives up after 10 s).
-wait_trace "$T_TMP/stale.trace" 'waiting for lock mint-'
+t_wait_trace "$T_TMP/stale.trace" 'waiting for lock mint-' ||
+	fail "timed out (60 s) waiting for the stale helper to trace its lock wait"
 expect_eq "mint lock held, token stale (git): waits, no request made" "yes 0 0" \
 	"$(grep -q 'waiting for lock mint-' "$T_TMP/stale.trace" && kill -0 "$pid" 2>/dev/null && echo yes) $(srv_stats "$ORG")"
 kill "$HOLDER"

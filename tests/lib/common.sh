@@ -102,6 +102,25 @@ t_slurp() {
 	IFS= read -r -d '' t_slurp_var < "$2" || true
 	t_slurp_var=${t_slurp_var%"${t_slurp_var##*[!$'\n']}"}
 }
+# t_wait_trace FILE TEXT: waits until FILE holds TEXT; 1 after 60 s (a
+# safety net).  A trace is a regular file (the core refuses a FIFO), so
+# this polls every 50 ms, with builtins only: no grep and no sleep process
+# per look (the pause is a read that times out on a FIFO nobody writes).
+t_wait_trace() {
+	local i fd text
+	rm -f "$T_TMP/pause"
+	mkfifo "$T_TMP/pause"
+	exec {fd}<> "$T_TMP/pause"
+	for ((i = 0; i < 1200; i++)); do
+		if [ -f "$1" ]; then
+			t_slurp text "$1"
+			[[ $text == *"$2"* ]] && break
+		fi
+		read -r -t 0.05 -u "$fd" _
+	done
+	exec {fd}<&-
+	[ "$i" -lt 1200 ]
+}
 
 # t_field VAR KEY TEXT: the values of TEXT's "KEY=value" lines in VAR, one
 # per line ("" if none): what $(printf '%s\n' TEXT | sed -n 's/^KEY=//p')

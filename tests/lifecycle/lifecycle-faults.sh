@@ -344,24 +344,9 @@ hold_store_lock() {
 	[ "$said" = held ] || fail "the test could not take the store lock (60 s)"
 }
 release_store_lock() { kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null; }
-# wait_trace FILE TEXT: until FILE has TEXT (60 s, a safety net).  The
-# trace is a regular file (the core refuses a FIFO), so this polls, every
-# 50 ms, with builtins only: no grep and no sleep process per look (the
-# pause is a read that times out on a FIFO nobody writes).
+# wait_trace FILE TEXT: t_wait_trace (tests/lib/common.sh), failing the check on a timeout.
 wait_trace() {
-	local i fd text
-	rm -f "$T_TMP/pause"
-	mkfifo "$T_TMP/pause"
-	exec {fd}<> "$T_TMP/pause"
-	for ((i = 0; i < 1200; i++)); do
-		if [ -f "$1" ]; then
-			t_slurp text "$1"
-			[[ $text == *"$2"* ]] && break
-		fi
-		read -r -t 0.05 -u "$fd" _
-	done
-	exec {fd}<&-
-	[ "$i" -lt 1200 ] || fail "timed out (60 s) waiting for the helper to trace '$2'"
+	t_wait_trace "$1" "$2" || fail "timed out (60 s) waiting for the helper to trace '$2'"
 }
 # kill_at TRACE_LINE: a stale get, killed -9 once it has traced TRACE_LINE.
 # The test's lock keeps it from storing past that point (for 120 s), so
