@@ -21,6 +21,18 @@ drv() {
 	t_slurp OUT "$T_TMP/kf.out"
 	t_slurp ERR "$T_TMP/kf.err"
 }
+# store_alice: stores git's password "pw" for alice at https://example.com
+# through the driver (the item the cases below read, lock or confirm).
+store_alice() {
+	drv <<EOF
+op store
+schema org.git.Password
+attr protocol=https
+attr host=example.com
+attr username=alice
+secret pw
+EOF
+}
 field() {
 	local line
 	while IFS= read -r line; do
@@ -88,14 +100,7 @@ keyring_stop
 
 # --- a locked collection, prompts off -------------------------------------------------
 keyring_start || { echo "FAIL - keyring_start"; exit 1; }
-drv <<EOF
-op store
-schema org.git.Password
-attr protocol=https
-attr host=example.com
-attr username=alice
-secret pw
-EOF
+store_alice
 expect_eq "unlocked: store" SUCCESS "$(field status)"
 # list_attrs DESC: a list of attributes only (docker list, status) finds the item, no secret.
 list_attrs() {
@@ -181,14 +186,7 @@ EOF
 	# The item the end of this suite reads back from a KeePassXC started
 	# after one was killed: saved here, on a proper exit (KeePassXC saves
 	# then only), instead of by one more start and stop there.
-	drv <<EOF
-op store
-schema org.git.Password
-attr protocol=https
-attr host=example.com
-attr username=alice
-secret pw
-EOF
+	store_alice
 	expect_eq "unlocked again: store" SUCCESS "$(field status)"
 	keyring_stop # saves the database
 	TIMED='not answered within 1 s, so it was dismissed'
@@ -241,14 +239,7 @@ if [ "$KR_PROVIDER" != keepassxc ]; then
 	keyring_start || { echo "FAIL - keyring_start again"; exit 1; }
 fi
 # KeePassXC saves on exit only (tests/lib/keepassxc.sh): the killed one's item is gone
-drv <<EOF
-op store
-schema org.git.Password
-attr protocol=https
-attr host=example.com
-attr username=alice
-secret pw
-EOF
+store_alice
 mkfifo "$T_TMP/drv.in" "$T_TMP/drv.out"
 # The driver's stdout is a FIFO the test reads: it flushes after each
 # run, so the test blocks until the status line comes (a barrier, no polling).
@@ -306,14 +297,7 @@ EOF
 	expect_eq "kwalletd5 killed after a store: the item erased" SUCCESS "$(field status)"
 fi
 if [ "$KR_PROVIDER" = kwallet ]; then # KeePassXC's was saved in its section above
-	drv <<EOF
-op store
-schema org.git.Password
-attr protocol=https
-attr host=example.com
-attr username=alice
-secret pw
-EOF
+	store_alice
 	keyring_stop
 	keyring_start || { echo "FAIL - keyring_start again"; exit 1; }
 fi
